@@ -1,0 +1,225 @@
+"""Click parameter types: every value is checked here, before any request is sent.
+
+The rules are the shared value rules of docs/ARCHITECTURE.md (the sandbox enforces the
+same ones), so a bad value is a usage error (exit 2) with a clear message instead of a
+round trip and an API fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import click
+
+PRODUCT_NAMES = ("shares", "shares_fixed", "disk")
+FSTYPES = ("ext3", "reiserfs", "xfs", "jfs")
+OPERATION_STATES = ("PENDING", "RUN", "DONE", "ERROR", "CANCEL", "ALL")
+OPERATION_TYPES = (
+    "hosting_account_product_add",
+    "hosting_account_product_renew",
+    "hosting_account_product_remove",
+    "hosting_account_product_update",
+    "vm_create",
+    "vm_update",
+    "vm_delete",
+    "vm_start",
+    "vm_stop",
+    "vm_reboot",
+    "vm_disk_link",
+    "disk_create",
+    "disk_delete",
+    "disk_attach",
+    "disk_detach",
+)
+MAX_QUANTITY = 100_000
+MAX_CPU = 8
+MAX_DURATION_MONTHS = 120
+
+_DURATION_RE = re.compile(r"^([1-9][0-9]?)([my])$")
+_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_DISK_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
+# MB per unit; sizes are binary (1G = 1024 MB) as in the spec's "1024 for 1GB".
+_SIZE_UNITS = {"": 1, "m": 1, "mb": 1, "mib": 1, "g": 1024, "gb": 1024, "gib": 1024}
+_SIZE_UNITS |= {"t": 1024 * 1024, "tb": 1024 * 1024, "tib": 1024 * 1024}
+
+
+class Duration(click.ParamType):
+    """A product duration: `1m` .. `99m` months or `1y` .. `10y` years, 120 months at most."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip().lower()
+        match = _DURATION_RE.match(text)
+        if not match:
+            self.fail(
+                f"{value!r} is not a duration: use a number then m (months) or y (years), "
+                "like 1m, 6m or 1y",
+                param,
+                ctx,
+            )
+        months = int(match.group(1)) * (12 if match.group(2) == "y" else 1)
+        if months > MAX_DURATION_MONTHS:
+            self.fail(f"{value!r} is too long: at most 120 months (10y)", param, ctx)
+        return text
+
+
+class Size(click.ParamType):
+    """A size in MB: `2048`, `2048M`, `2G`, `1.5G` (binary units; the result is whole MB)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            megabytes: float = value
+        else:
+            match = _SIZE_RE.match(str(value))
+            unit = match.group(2).lower() if match else None
+            if not match or unit not in _SIZE_UNITS:
+                self.fail(
+                    f"{value!r} is not a size: use MB (2048) or a unit (2048M, 2G, 1T)",
+                    param,
+                    ctx,
+                )
+            megabytes = float(match.group(1)) * _SIZE_UNITS[unit]
+        if megabytes != int(megabytes):
+            self.fail(f"{value!r} is not a whole number of MB", param, ctx)
+        if megabytes <= 0:
+            self.fail(f"{value!r}: a size must be more than 0 MB", param, ctx)
+        return int(megabytes)
+
+
+class IsoDate(click.ParamType):
+    """An ISO 8601 date (`2026-01-31`) or date-time (`2026-01-31T12:00`, `...Z`, `...+02:00`).
+
+    A value without an offset is in local time (the tables show local time too). The
+    result is a naive UTC datetime, which xmlrpc.client sends as dateTime.iso8601 (it
+    ignores tzinfo, so converting here is what keeps the instant right).
+    """
+
+    name = "date"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            parsed = value
+        else:
+            text = str(value).strip()
+            if text.endswith(("Z", "z")):
+                text = text[:-1] + "+00:00"
+            try:
+                parsed = dt.datetime.fromisoformat(text)
+            except ValueError:
+                self.fail(
+                    f"{value!r} is not an ISO date or date-time "
+                    "(like 2026-01-31 or 2026-01-31T12:00:00)",
+                    param,
+                    ctx,
+                )
+        if parsed.tzinfo is None:
+            parsed = parsed.astimezone()  # interpret as local time
+        return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Hostname(click.ParamType):
+    """A VM hostname: an RFC 1123 label (1-63 of a-z A-Z 0-9 -, no leading/trailing -)."""
+
+    name = "hostname"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not _HOSTNAME_RE.match(text):
+            self.fail(
+                f"{value!r} is not a valid hostname: 1-63 letters, digits or '-', "
+                "not starting or ending with '-'",
+                param,
+                ctx,
+            )
+        return text
+
+
+class DiskName(click.ParamType):
+    """A disk name: 1-64 of A-Z a-z 0-9 . _ -."""
+
+    name = "name"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not _DISK_NAME_RE.match(text):
+            self.fail(
+                f"{value!r} is not a valid disk name: 1-64 letters, digits, '.', '_' or '-'",
+                param,
+                ctx,
+            )
+        return text
+
+
+class ObjectRef(click.ParamType):
+    """An object named by id (all digits) or by name; resolution happens in resolve.py.
+
+    Checking the shape here means a typo like an empty string is a usage error, and
+    shell completion can hang off this type later without touching the commands.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.name = kind
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if not text:
+            self.fail(f"an empty {self.kind} name", param, ctx)
+        return text
+
+
+class OperationId(click.ParamType):
+    """An operation id: a positive integer."""
+
+    name = "opid"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if not text.isdigit() or int(text) <= 0:
+            self.fail(f"{value!r} is not an operation id (a positive number)", param, ctx)
+        return int(text)
+
+
+DURATION = Duration()
+SIZE = Size()
+ISO_DATE = IsoDate()
+HOSTNAME = Hostname()
+DISK_NAME = DiskName()
+VM_REF = ObjectRef("vm")
+DISK_REF = ObjectRef("disk")
+OS_REF = ObjectRef("os")
+OPID = OperationId()
+PRODUCT_ID = click.IntRange(min=1)
+PRODUCT_NAME = click.Choice(PRODUCT_NAMES)
+QUANTITY = click.IntRange(1, MAX_QUANTITY)
+SHARES = click.IntRange(min=1)
+CPU = click.IntRange(1, MAX_CPU)
+FSTYPE = click.Choice(FSTYPES)
+OPERATION_STATE = click.Choice(OPERATION_STATES, case_sensitive=False)
+OPERATION_TYPE = click.Choice(OPERATION_TYPES)
+
+
+def check_vm_password(password: str) -> str:
+    """Refuse a root password the API would refuse (8 to 128 chars, no control characters)."""
+    if not 8 <= len(password) <= 128:
+        raise click.BadParameter("the password must be 8 to 128 characters long")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        raise click.BadParameter("the password must not contain control characters")
+    return password
+
+
+def check_cpu(cpu: int, shares: int | None) -> None:
+    """cpu <= min(8, shares): a VM cannot have more CPUs than shares."""
+    if shares is not None and cpu > shares:
+        raise click.BadParameter(
+            f"--cpu {cpu} is more than --shares {shares}: a VM gets at most one CPU per share",
+            param_hint="'--cpu'",
+        )
