@@ -1,20 +1,56 @@
 """Root command group: global options, the lazy subcommand map and ``main()``.
 
 Subcommand modules are imported only when they run (click's "Lazily Loading
-Subcommands" pattern) so that ``--help`` and completion stay instant.
+Subcommands" pattern) so that ``--help`` and completion stay instant: this module imports
+neither rich, keyring nor xmlrpc.
+
+Every error ends here, in ``RootGroup.main``: one place maps exceptions to exit codes
+(DESIGN.md section 2), for the console script and for CliRunner alike.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import traceback
 
 import click
 
 from gandi_hosting_cli import __version__
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options
+from gandi_hosting_cli.exit_codes import ExitCode
 
 # command name -> "module:attribute"; the module is imported only when the command runs.
 LAZY_COMMANDS: dict[str, str] = {
+    "account": "gandi_hosting_cli.cli.account:account",
+    "product": "gandi_hosting_cli.cli.product:product",
+    "vm": "gandi_hosting_cli.cli.vm:vm",
+    "disk": "gandi_hosting_cli.cli.disk:disk",
+    "op": "gandi_hosting_cli.cli.op:op",
+    "os": "gandi_hosting_cli.cli.os_images:os_group",
+    "login": "gandi_hosting_cli.cli.session:login",
+    "logout": "gandi_hosting_cli.cli.session:logout",
+    "session": "gandi_hosting_cli.cli.session:session",
+    "su": "gandi_hosting_cli.cli.session:su",
+    "completion": "gandi_hosting_cli.cli.completion:completion",
     "sandbox": "gandi_hosting_cli.cli.sandbox:sandbox",
+}
+
+# short help shown by `gandi-hosting --help` without importing the modules
+LAZY_HELP: dict[str, str] = {
+    "account": "Account information, balance and currency.",
+    "product": "Hosting products: shares and disk quota.",
+    "vm": "Virtual machines.",
+    "disk": "Disks.",
+    "op": "Operations: list, inspect, cancel, wait.",
+    "os": "OS images that a VM can be created from.",
+    "login": "Log in and cache the session.",
+    "logout": "Forget the cached session.",
+    "session": "Show the cached session (never its id).",
+    "su": "Act as another handle (a reseller's customer).",
+    "completion": "Shell completion scripts.",
+    "sandbox": "The embedded sandbox: serve it, reset it.",
 }
 
 
@@ -31,14 +67,112 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands:
             module_name, attr = self.lazy_commands[cmd_name].split(":")
-            return getattr(importlib.import_module(module_name), attr)
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                return None  # a group not built yet: "No such command"
+            return getattr(module, attr)
         return super().get_command(ctx, cmd_name)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # the help text of lazy commands comes from LAZY_HELP: no module is imported
+        rows = [(name, LAZY_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
-@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+
+class RootGroup(LazyGroup):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run the CLI and exit with the code of DESIGN.md section 2, whatever happens."""
+        app = extra.pop("obj", None) or AppContext()
+        try:
+            rv = super().main(
+                args=args,
+                prog_name=prog_name or "gandi-hosting",
+                complete_var=complete_var,
+                standalone_mode=False,
+                obj=app,
+                **extra,
+            )
+            # with standalone_mode=False click returns the code of ctx.exit() (e.g. --help)
+            code = rv if isinstance(rv, int) else 0
+        except BaseException as exc:  # noqa: BLE001 - this is the one place errors end
+            code = handle_exception(app, exc)
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+def _json_error(app: AppContext, code: int | None, message: str, exit_code: int) -> None:
+    if app.json:
+        import json
+
+        payload = {"error": {"code": code, "message": message, "exit_code": int(exit_code)}}
+        click.echo(json.dumps(payload, ensure_ascii=False), err=True)
+
+
+def handle_exception(app: AppContext, exc: BaseException) -> int:
+    """Print ``exc`` for people (one line) and scripts (JSON with --json); return the code."""
+    from gandi_hosting_cli.api.errors import HostingError
+
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    if isinstance(exc, HostingError):
+        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        if app.debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
+        click.echo(f"Error: {message}{suffix}", err=True)
+        _json_error(app, exc.code, message, exc.exit_code)
+        return int(exc.exit_code)
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code
+    if isinstance(exc, click.ClickException):
+        exc.show()
+        _json_error(app, None, exc.format_message(), exc.exit_code)
+        return exc.exit_code
+    if isinstance(exc, (KeyboardInterrupt, click.Abort)):
+        click.echo("\nInterrupted.", err=True)
+        _json_error(app, None, "interrupted", ExitCode.INTERRUPTED)
+        return int(ExitCode.INTERRUPTED)
+    if isinstance(exc, BrokenPipeError):
+        # the reader went away (`| head`): nothing more to say, and nowhere to say it
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    if not isinstance(exc, Exception):
+        raise exc
+    if app.debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    message = f"unexpected error: {type(exc).__name__}: {exc}"
+    click.echo(f"Error: {message} (rerun with --debug for the traceback)", err=True)
+    _json_error(app, None, message, ExitCode.API_FAULT)
+    return int(ExitCode.API_FAULT)
+
+
+@click.group(
+    cls=RootGroup,
+    lazy_commands=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="gandi-hosting")
+@global_options
 def cli() -> None:
-    """Manage Gandi Hosting servers, disks and operations from the command line."""
+    """Manage Gandi Hosting servers, disks and operations from the command line.
+
+    \b
+    Examples:
+      gandi-hosting login AA1234-GANDI
+      gandi-hosting vm list
+      gandi-hosting --sandbox os list --json
+    """
 
 
 def main() -> None:

@@ -1,0 +1,313 @@
+"""HostingClient: the thin ``xmlrpc.client.ServerProxy`` wrapper every command uses.
+
+It adds what the bare proxy lacks: a timeout and User-Agent (transport.py), typed
+exceptions for faults and transport failures (errors.py), one retry of read-only calls
+after a network failure, one transparent session renewal on an expired or unknown
+session, ``system.multicall`` batching with a fallback to single calls, and ``--debug``
+tracing (trace.py). It never prints (except through the tracer) and never exits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import xmlrpc.client
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any
+
+from gandi_hosting_cli.api.errors import (
+    FAULT_UNKNOWN_METHOD,
+    LOGIN_HINT,
+    SESSION_FAULTS,
+    APIFault,
+    AuthError,
+    HostingError,
+    InvalidInput,
+    fault_to_error,
+)
+from gandi_hosting_cli.api.methods import HostingMethods, is_read_only, to_wire_date
+from gandi_hosting_cli.api.trace import Tracer
+from gandi_hosting_cli.api.transport import (
+    TRANSPORT_ERRORS,
+    display_url,
+    make_transport,
+    network_error,
+)
+
+SANDBOX_URL = "sandbox"
+SANDBOX_ENDPOINT = "http://sandbox/hosting/"
+RETRY_DELAY = 0.3  # seconds before the single retry of a read-only call
+FALLBACK_WORKERS = 8
+
+# endpoints known to lack system.multicall: remembered for the life of the process
+_NO_MULTICALL: set[str] = set()
+
+Renewer = Callable[["HostingClient"], str]
+
+
+def sandbox_transport() -> xmlrpc.client.Transport:
+    """The in-process sandbox, configured from GANDI_HOSTING_SANDBOX_STATE / _OP_DELAY."""
+    from gandi_hosting_cli.sandbox import default_state_path
+    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+
+    state = os.environ.get("GANDI_HOSTING_SANDBOX_STATE") or str(default_state_path())
+    delay = os.environ.get("GANDI_HOSTING_SANDBOX_OP_DELAY")
+    try:
+        op_delay = float(delay) if delay else 2.0
+    except ValueError:
+        op_delay = 2.0
+    return InProcessTransport(state_path=state, op_delay=op_delay)
+
+
+class HostingClient(HostingMethods):
+    """``HostingClient(url, timeout=30, transport=None, tracer=None, session=None, renew=None)``.
+
+    ``session`` is the current session id (``None``: not logged in yet). ``renew`` is called
+    with the client when a session is needed and missing, or when the server says it
+    expired or is unknown; it returns a new session id (or raises ``AuthError``). Each call
+    renews at most once.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        transport: xmlrpc.client.Transport | None = None,
+        tracer: Tracer | None = None,
+        session: str | None = None,
+        renew: Renewer | None = None,
+        retry_delay: float = RETRY_DELAY,
+    ):
+        if url == SANDBOX_URL:
+            url = SANDBOX_ENDPOINT
+            if transport is None:
+                transport = sandbox_transport()
+        self.endpoint = url
+        self.timeout = timeout
+        self.tracer = tracer
+        self.renew = renew
+        self.retry_delay = retry_delay
+        self._session: str | None = None
+        self.session = session
+        # our own transports can be cloned per thread; a given one (in-process) cannot
+        self._own_transport = transport is None
+        self._proxy = self._make_proxy(transport)
+        self._local = threading.local()
+        self._renew_lock = threading.Lock()
+        self.request_count = 0  # requests sent by this client (tests and --debug use it)
+
+    # -- session ---------------------------------------------------------------------------
+    @property
+    def session(self) -> str | None:
+        return self._session
+
+    @session.setter
+    def session(self, value: str | None) -> None:
+        self._session = value
+        if value and self.tracer:
+            self.tracer.add_secret(value)
+
+    def _renew_session(self, stale: str | None) -> None:
+        """Get a fresh session unless another thread already replaced ``stale``."""
+        with self._renew_lock:
+            if self._session is not None and self._session != stale:
+                return
+            if self.renew is None:
+                raise AuthError("not logged in or session expired", hint=LOGIN_HINT)
+            if self.tracer:
+                self.tracer.note("renewing the session")
+            self.session = self.renew(self)
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _make_proxy(self, transport: xmlrpc.client.Transport | None) -> xmlrpc.client.ServerProxy:
+        transport = transport or make_transport(self.endpoint, self.timeout)
+        return xmlrpc.client.ServerProxy(self.endpoint, transport=transport, allow_none=False)
+
+    def _thread_proxy(self) -> xmlrpc.client.ServerProxy:
+        # http.client connections are not thread-safe: pool threads get their own
+        if threading.current_thread() is threading.main_thread() or not self._own_transport:
+            return self._proxy
+        proxy = getattr(self._local, "proxy", None)
+        if proxy is None:
+            proxy = self._local.proxy = self._make_proxy(None)
+        return proxy
+
+    def close(self) -> None:
+        self._proxy("close")()
+
+    def __enter__(self) -> HostingClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _invoke(self, method: str, params: tuple, *, retry: bool, traced: Any = None) -> Any:
+        """Send one request; map faults and transport failures; retry reads once."""
+        params = tuple(_to_wire(p) for p in params)
+        attempts = 2 if retry else 1
+        for attempt in range(attempts):
+            if self.tracer:
+                if traced is not None:
+                    self.tracer.multicall_request(traced)
+                else:
+                    self.tracer.request(method, params)
+            started = time.monotonic()
+            self.request_count += 1
+            try:
+                result = getattr(self._thread_proxy(), method)(*params)
+            except xmlrpc.client.Fault as fault:
+                error = fault_to_error(fault.faultCode, fault.faultString)
+                if self.tracer:
+                    self.tracer.fault(error.code, error.message, time.monotonic() - started)
+                raise error from None
+            except OverflowError:
+                # xmlrpc ints are 32-bit: an id like 99999999999 can never exist
+                raise InvalidInput(f"{method}: a number is out of the XML-RPC int range") from None
+            except TRANSPORT_ERRORS as exc:
+                error = network_error(exc, self.endpoint, self.timeout)
+                if self.tracer:
+                    self.tracer.failure(error.message, time.monotonic() - started)
+                if attempt + 1 < attempts:
+                    time.sleep(self.retry_delay)
+                    continue
+                raise error from exc
+            if self.tracer:
+                self.tracer.response(method, result, time.monotonic() - started)
+            return _from_wire(result)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call(self, method: str, *args: Any, session: bool = True) -> Any:
+        if not session:
+            return self._invoke(method, args, retry=is_read_only(method))
+        renewed = False
+        if self._session is None:
+            self._renew_session(None)
+            renewed = True
+        while True:
+            used = self._session
+            try:
+                return self._invoke(method, (used, *args), retry=is_read_only(method))
+            except APIFault as error:
+                if error.code not in SESSION_FAULTS or renewed or self.renew is None:
+                    raise
+                renewed = True
+                self._renew_session(used)
+
+    def raw_call(self, method: str, *params: Any) -> Any:
+        """Send exactly ``params`` (no session injected, no renewal); used by renewal itself."""
+        return self._invoke(method, params, retry=is_read_only(method))
+
+    def call(self, method: str, *args: Any) -> Any:
+        """Call any session method by name (the typed methods are preferred)."""
+        return self._call(method, *args)
+
+    # -- batching --------------------------------------------------------------------------
+    def multicall(self, calls: list[tuple[str, tuple]]) -> list[Any]:
+        """Results in order; a failed call's slot holds its ``HostingError`` (not raised).
+
+        One ``system.multicall`` request when the server has it, otherwise single calls over
+        a small thread pool. Transport failures of the whole batch are raised.
+        """
+        calls = [(m, tuple(a)) for m, a in calls]
+        if not calls:
+            return []
+        if self.endpoint in _NO_MULTICALL:
+            return self._single_calls(calls)
+        retry = all(is_read_only(m) for m, _ in calls)
+        renewed = False
+        if self._session is None:
+            self._renew_session(None)
+            renewed = True
+        while True:
+            used = self._session
+            payload = [{"methodName": m, "params": [used, *a]} for m, a in calls]
+            traced = [(m, (used, *a)) for m, a in calls]
+            try:
+                raw = self._invoke("system.multicall", (payload,), retry=retry, traced=traced)
+            except APIFault as error:
+                if _is_unknown_method(error):
+                    _NO_MULTICALL.add(self.endpoint)
+                    return self._single_calls(calls)
+                if error.code in SESSION_FAULTS and not renewed and self.renew is not None:
+                    renewed = True
+                    self._renew_session(used)
+                    continue
+                raise
+            results = [_multicall_item(item) for item in raw]
+            stale = any(isinstance(r, APIFault) and r.code in SESSION_FAULTS for r in results)
+            if stale and not renewed and self.renew is not None:
+                renewed = True
+                self._renew_session(used)
+                continue
+            return results
+
+    def _single_calls(self, calls: list[tuple[str, tuple]]) -> list[Any]:
+        def one(call: tuple[str, tuple]) -> Any:
+            try:
+                return self._call(call[0], *call[1])
+            except APIFault as error:
+                return error
+
+        if len(calls) == 1 or not self._own_transport:
+            return [one(c) for c in calls]
+        # make sure one session exists before fanning out, so threads do not all log in
+        if self._session is None:
+            self._renew_session(None)
+        with ThreadPoolExecutor(max_workers=min(FALLBACK_WORKERS, len(calls))) as pool:
+            return list(pool.map(one, calls))
+
+    def __repr__(self) -> str:
+        return f"HostingClient({display_url(self.endpoint)!r})"
+
+
+def _is_unknown_method(error: HostingError) -> bool:
+    if error.code in (FAULT_UNKNOWN_METHOD, -32601):
+        return True
+    text = error.message.lower()
+    return "method" in text and any(
+        w in text for w in ("not found", "not supported", "unknown", "does not exist")
+    )
+
+
+def _multicall_item(item: Any) -> Any:
+    if isinstance(item, list) and len(item) == 1:
+        return item[0]
+    if isinstance(item, dict) and "faultCode" in item:
+        return fault_to_error(item.get("faultCode"), str(item.get("faultString", "")))
+    return APIFault(f"malformed system.multicall answer: {type(item).__name__}")
+
+
+def _to_wire(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_wire_date(value)
+    if isinstance(value, dict):
+        return {k: _to_wire(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_wire(v) for v in value]
+    return value
+
+
+_ISO_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})")
+
+
+def _from_wire(value: Any) -> Any:
+    """DateTime -> aware UTC datetime, recursively; structs keep their key order."""
+    if isinstance(value, xmlrpc.client.DateTime):
+        match = _ISO_RE.match(value.value.strip())
+        if not match:
+            return value.value
+        return datetime(*map(int, match.groups()), tzinfo=timezone.utc)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, dict):
+        return {k: _from_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_wire(v) for v in value]
+    if isinstance(value, xmlrpc.client.Binary):
+        return value.data
+    return value

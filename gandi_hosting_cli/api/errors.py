@@ -1,0 +1,146 @@
+"""Fault code -> exception hierarchy, and the transport-level NetworkError.
+
+Everything the API layer raises is a ``HostingError`` carrying the exit code ``main()``
+uses, so no caller needs a table of its own. This module imports nothing heavy: ``main()``
+imports it on every run.
+"""
+
+from __future__ import annotations
+
+from gandi_hosting_cli.exit_codes import ExitCode
+
+# faultCode = qualification * 100000 + object * 100 + cause (DESIGN.md section 1)
+QUAL_SERVER = 1
+QUAL_DATA = 5
+
+OBJ_PASSWORD = 1
+OBJ_SESSION = 2
+OBJ_LOGIN = 3
+OBJ_METHOD = 16
+
+CAUSE_TYPE = 10
+CAUSE_SYNTAX = 20
+CAUSE_VALUE = 30
+CAUSE_SIZE = 31
+CAUSE_EXPECTED = 32
+CAUSE_UNEXPECTED = 33
+CAUSE_QUOTA = 35
+CAUSE_HOSTNAME = 38
+CAUSE_ATTACHED = 39
+CAUSE_DONTEXIST = 40
+CAUSE_EXIST = 41
+CAUSE_EXPIRED = 49
+CAUSE_NORIGHT = 50
+CAUSE_STATE = 60
+CAUSE_NOT_ENOUGH_MONEY = 63
+CAUSE_NOT_ATTACHED = 98
+
+FAULT_BAD_CREDENTIALS = 500150
+FAULT_SESSION_EXPIRED = 500249
+FAULT_SESSION_UNKNOWN = 500240
+FAULT_UNKNOWN_METHOD = 501640
+# faults that a fresh session cures: the client renews once and retries
+SESSION_FAULTS = frozenset({FAULT_SESSION_EXPIRED, FAULT_SESSION_UNKNOWN})
+
+LOGIN_HINT = "run `gandi-hosting login` to open a session"
+
+
+class HostingError(Exception):
+    """Base of every error the CLI reports; ``main()`` exits with ``exit_code``."""
+
+    exit_code: ExitCode = ExitCode.API_FAULT
+
+    def __init__(self, message: str, code: int | None = None, *, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class APIFault(HostingError):
+    """The server answered with an XML-RPC fault."""
+
+
+class AuthError(APIFault):
+    """Bad credentials, a session that cannot be renewed, or missing rights."""
+
+    exit_code = ExitCode.AUTH
+
+
+class NotFound(APIFault):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class StateError(APIFault):
+    """The object is in the wrong state for this (running VM, attached disk...)."""
+
+
+class QuotaError(APIFault):
+    """Not enough shares, disk quota or money."""
+
+
+class InvalidInput(APIFault):
+    """The server refused a parameter (type, syntax, value, missing, duplicate)."""
+
+
+class ServerFault(APIFault):
+    """Qualification 1: the server failed on its side."""
+
+
+class NetworkError(HostingError):
+    """Unreachable, timed out, TLS failure, HTTP error page, or a body that is not XML-RPC."""
+
+    exit_code = ExitCode.NETWORK
+
+
+class OperationFailed(HostingError):
+    """An awaited operation ended in ERROR or CANCEL."""
+
+    exit_code = ExitCode.OPERATION_FAILED
+
+
+class WaitTimeout(HostingError):
+    exit_code = ExitCode.WAIT_TIMEOUT
+
+
+class LocalError(HostingError):
+    """A problem on this machine (unsafe cache file mode, unreadable config)."""
+
+
+def split_code(code: int) -> tuple[int, int, int]:
+    """``530240`` -> ``(5, 302, 40)``: qualification, object, cause."""
+    return code // 100000, (code // 100) % 1000, code % 100
+
+
+def _class_for(code: int) -> type[APIFault]:
+    qual, obj, cause = split_code(code)
+    if qual == QUAL_SERVER:
+        return ServerFault
+    if qual != QUAL_DATA:
+        return APIFault
+    if obj in (OBJ_PASSWORD, OBJ_SESSION, OBJ_LOGIN) or cause == CAUSE_NORIGHT:
+        return AuthError
+    if obj == OBJ_METHOD:
+        return InvalidInput
+    if cause == CAUSE_DONTEXIST:
+        return NotFound
+    if cause in (CAUSE_STATE, CAUSE_ATTACHED, CAUSE_NOT_ATTACHED, CAUSE_EXPIRED):
+        return StateError
+    if cause in (CAUSE_QUOTA, CAUSE_NOT_ENOUGH_MONEY):
+        return QuotaError
+    return InvalidInput
+
+
+def fault_to_error(code: int, string: str) -> APIFault:
+    """Build the typed exception for an XML-RPC fault (``faultCode``, ``faultString``)."""
+    try:
+        code = int(code)
+    except (TypeError, ValueError):
+        return APIFault(str(string) or "API fault", None)
+    message = " ".join(str(string).split()) or f"fault {code}"
+    cls = _class_for(code)
+    hint = LOGIN_HINT if code in SESSION_FAULTS else None
+    return cls(message, code, hint=hint)

@@ -1,0 +1,53 @@
+"""Where a password for renewing a session comes from, in order of preference.
+
+1. remembered in keyring (`login --remember`; never in the fallback file),
+2. ``GANDI_HOSTING_PASSWORD``,
+3. the seeded sandbox account's password, with ``--sandbox``,
+4. a hidden prompt, on a terminal only.
+Otherwise: ``AuthError`` (exit 3) with the hint to run ``gandi-hosting login``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.auth.sessions import SessionManager
+
+PASSWORD_ENV = "GANDI_HOSTING_PASSWORD"
+
+
+def sandbox_password(login: str) -> str | None:
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+
+    return SEED_PASSWORD if login == SEED_LOGIN else None
+
+
+def find_password(
+    login: str,
+    manager: SessionManager | None,
+    *,
+    is_sandbox: bool = False,
+    interactive: bool = False,
+) -> str:
+    remembered = manager.remembered_password() if manager is not None else None
+    if remembered:
+        return remembered
+    env = os.environ.get(PASSWORD_ENV)
+    if env:
+        return env
+    if is_sandbox:
+        seeded = sandbox_password(login)
+        if seeded:
+            return seeded
+    if interactive:
+        import click
+
+        return click.prompt(f"Password for {login}", hide_input=True, err=True)
+    raise AuthError(
+        f"the session of {login} has expired or is missing and no password is available",
+        hint=LOGIN_HINT,
+    )

@@ -1,0 +1,247 @@
+"""Cached sessions keyed by (profile, endpoint, login), and their renewal.
+
+A record holds the session id with its expiry (login time + 12 h minus a safety margin),
+so an expired session is renewed before use instead of costing a refused request. The
+keyring is opened only when a command first needs a session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+from gandi_hosting_cli.auth.store import FileStore, KeyringStore, StoreUnavailable, open_store
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.api.client import HostingClient
+
+SESSION_TTL = timedelta(hours=12)
+SAFETY_MARGIN = timedelta(minutes=5)  # clocks drift; renew a little early
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class SessionRecord:
+    session_id: str
+    login: str
+    endpoint: str
+    profile: str
+    safe: bool = True
+    created: str = ""  # ISO 8601
+    expires: str = ""  # ISO 8601
+    acting_as: str | None = None  # set by `su HANDLE`
+
+    @property
+    def expires_at(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(self.expires)
+        except ValueError:
+            return None
+
+    @property
+    def expired(self) -> bool:
+        when = self.expires_at
+        return when is None or when <= utcnow()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> SessionRecord | None:
+        try:
+            data = json.loads(text)
+            return cls(**data)
+        except (ValueError, TypeError):
+            return None
+
+    def public(self) -> dict[str, object]:
+        """Everything but the id, for `session` and `login` output."""
+        data = asdict(self)
+        del data["session_id"]
+        return data
+
+
+def new_record(
+    session_id: str, login: str, endpoint: str, profile: str, safe: bool
+) -> SessionRecord:
+    now = utcnow().replace(microsecond=0)
+    return SessionRecord(
+        session_id=session_id,
+        login=login,
+        endpoint=endpoint,
+        profile=profile,
+        safe=safe,
+        created=now.isoformat(),
+        expires=(now + SESSION_TTL - SAFETY_MARGIN).isoformat(),
+    )
+
+
+class SessionManager:
+    """Loads, saves and renews the session of one (profile, endpoint, login)."""
+
+    def __init__(
+        self,
+        profile: str,
+        endpoint: str,
+        login: str | None,
+        *,
+        password_source: Callable[[str, SessionManager], str] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ):
+        self.profile = profile
+        self.endpoint = endpoint
+        self.login = login
+        self.password_source = password_source
+        self._warn = warn or (lambda text: None)
+        self._store: KeyringStore | FileStore | None = None
+
+    # -- the store -------------------------------------------------------------------------
+    @property
+    def store(self) -> KeyringStore | FileStore:
+        if self._store is None:
+            self._store = open_store(self._warn)
+        return self._store
+
+    def _fall_back(self, why: str) -> FileStore:
+        from gandi_hosting_cli.auth.store import fallback_path
+
+        self._warn(f"keyring failed ({why}); using the session file instead")
+        self._store = FileStore(fallback_path(), self._warn)
+        return self._store
+
+    def _get(self, key: str) -> str | None:
+        try:
+            return self.store.get(key)
+        except StoreUnavailable as exc:
+            return self._fall_back(str(exc)).get(key)
+
+    def _set(self, key: str, value: str) -> None:
+        try:
+            self.store.set(key, value)
+        except StoreUnavailable as exc:
+            self._fall_back(str(exc)).set(key, value)
+
+    def key(self, login: str | None = None) -> str:
+        return f"{self.profile}|{self.endpoint}|{login or self.login}"
+
+    def password_key(self, login: str | None = None) -> str:
+        return f"password|{self.endpoint}|{login or self.login}"
+
+    # -- sessions --------------------------------------------------------------------------
+    def load(self, *, include_expired: bool = False) -> SessionRecord | None:
+        if not self.login:
+            return None
+        text = self._get(self.key())
+        record = SessionRecord.from_json(text) if text else None
+        if record is None or (record.expired and not include_expired):
+            return None
+        return record
+
+    def save(self, record: SessionRecord) -> None:
+        self.login = record.login
+        self._set(self.key(record.login), record.to_json())
+        remember_login(self.profile, self.endpoint, record.login)
+
+    def forget(self) -> bool:
+        if not self.login:
+            return False
+        return self.store.delete(self.key())
+
+    # -- remembered passwords (keyring only) -----------------------------------------------
+    def remember_password(self, password: str) -> None:
+        store = self.store
+        if not store.can_hold_passwords:
+            raise AuthError(
+                "cannot remember the password: no usable keyring backend "
+                "(the fallback file never holds passwords); use GANDI_HOSTING_PASSWORD"
+            )
+        store.set(self.password_key(), password)
+
+    def remembered_password(self) -> str | None:
+        store = self.store
+        if not store.can_hold_passwords or not self.login:
+            return None
+        try:
+            return store.get(self.password_key())
+        except StoreUnavailable:
+            return None
+
+    def forget_password(self) -> bool:
+        if not self.store.can_hold_passwords or not self.login:
+            return False
+        return self.store.delete(self.password_key())
+
+    # -- renewal (HostingClient's ``renew`` callback) --------------------------------------
+    def renew(self, client: HostingClient) -> str:
+        """Log in again (and `su` again if the old session acted as another handle)."""
+        if not self.login:
+            raise AuthError("not logged in", hint=LOGIN_HINT)
+        old = self.load(include_expired=True)
+        if self.password_source is None:
+            raise AuthError("session expired and no password is available", hint=LOGIN_HINT)
+        password = self.password_source(self.login, self)
+        safe = old.safe if old else True
+        session_id = client.login(self.login, password, safe)
+        record = new_record(session_id, self.login, self.endpoint, self.profile, safe)
+        if old and old.acting_as:
+            session_id = client.raw_call("su", session_id, old.acting_as)
+            record.session_id = session_id
+            record.acting_as = old.acting_as
+        self.save(record)
+        return session_id
+
+
+# -- which login a profile+endpoint last logged in with (not secret) ---------------------
+def _logins_path():
+    from gandi_hosting_cli.config import state_dir
+
+    return state_dir() / "logins.json"
+
+
+def last_login(profile: str, endpoint: str) -> str | None:
+    try:
+        with _logins_path().open(encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    value = data.get(f"{profile}|{endpoint}") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def remember_login(profile: str, endpoint: str, login: str) -> None:
+    path = _logins_path()
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = json.load(fh)
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    if data.get(f"{profile}|{endpoint}") == login:
+        return
+    data[f"{profile}|{endpoint}"] = login
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+        json.dump(data, fh, indent=1, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def forget_login(profile: str, endpoint: str) -> None:
+    path = _logins_path()
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.pop(f"{profile}|{endpoint}", None) is not None:
+        with open(os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600), "w") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)

@@ -1,0 +1,186 @@
+"""AppContext: the object in ``ctx.obj`` that every command receives (``@click.pass_obj``).
+
+Global options write into it while click parses (before or after the subcommand). It
+resolves settings in one order: option > environment > profile in config.toml > default,
+and builds the logged-in client and the output lazily, so ``--help`` costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.api.client import HostingClient
+    from gandi_hosting_cli.api.trace import Tracer
+    from gandi_hosting_cli.auth.sessions import SessionManager
+    from gandi_hosting_cli.config import Profile
+    from gandi_hosting_cli.output import Output
+
+SANDBOX_URL = "sandbox"
+SANDBOX_ENDPOINT = "http://sandbox/hosting/"
+DEFAULT_TIMEOUT = 30.0
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class Declined(click.ClickException):
+    """The user answered no to a confirmation (exit 1, not 130: nothing was interrupted)."""
+
+    exit_code = 1
+
+
+@dataclass
+class AppContext:
+    # raw option values (None: not given on the command line)
+    profile: str | None = None
+    url: str | None = None
+    json: bool = False
+    quiet: bool = False
+    debug: bool = False
+    timeout: float | None = None
+    # extra state for commands
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    # -- resolved settings -----------------------------------------------------------------
+    @property
+    def profile_name(self) -> str:
+        from gandi_hosting_cli.config import DEFAULT_PROFILE
+
+        return self.profile or os.environ.get("GANDI_HOSTING_PROFILE") or DEFAULT_PROFILE
+
+    @cached_property
+    def profile_config(self) -> Profile:
+        from gandi_hosting_cli.config import ConfigError, load_profile
+
+        try:
+            return load_profile(self.profile_name)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+
+    @property
+    def profile_settings(self) -> dict[str, Any]:
+        """Per-profile defaults from config.toml (e.g. ``wait = true``)."""
+        return self.profile_config.settings
+
+    @property
+    def resolved_url(self) -> str:
+        """What the user asked for: an http(s) URL or ``sandbox``."""
+        from gandi_hosting_cli.config import DEFAULT_URL
+
+        return (
+            self.url
+            or os.environ.get("GANDI_HOSTING_URL")
+            or self.profile_config.url
+            or DEFAULT_URL
+        )
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.resolved_url == SANDBOX_URL
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint sessions are keyed by (``http://sandbox/hosting/`` for --sandbox)."""
+        return SANDBOX_ENDPOINT if self.is_sandbox else self.resolved_url
+
+    @property
+    def effective_timeout(self) -> float:
+        return self.timeout if self.timeout is not None else DEFAULT_TIMEOUT
+
+    @property
+    def login(self) -> str | None:
+        """GANDI_HOSTING_LOGIN > profile login > last `login` here > the sandbox's account."""
+        from gandi_hosting_cli.auth.sessions import last_login
+
+        found = (
+            os.environ.get("GANDI_HOSTING_LOGIN")
+            or self.profile_config.login
+            or last_login(self.profile_name, self.endpoint)
+        )
+        if not found and self.is_sandbox:
+            from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+
+            found = SEED_LOGIN
+        return found or None
+
+    @property
+    def is_interactive(self) -> bool:
+        """A person is there to answer prompts: stdin and stderr are terminals."""
+        return _isatty(sys.stdin) and _isatty(sys.stderr)
+
+    # -- services --------------------------------------------------------------------------
+    @cached_property
+    def output(self) -> Output:
+        from gandi_hosting_cli.output import Output
+
+        return Output(json=self.json, quiet=self.quiet and not self.json)
+
+    @cached_property
+    def tracer(self) -> Tracer | None:
+        if not self.debug:
+            return None
+        from gandi_hosting_cli.api.trace import Tracer
+
+        return Tracer()
+
+    def session_manager(self, login: str | None = None) -> SessionManager:
+        from gandi_hosting_cli.auth.sessions import SessionManager
+
+        if login is None and "sessions" in self.extras:
+            return self.extras["sessions"]
+        manager = SessionManager(
+            self.profile_name,
+            self.endpoint,
+            login or self.login,
+            password_source=self._password_for,
+            warn=self.output.message,
+        )
+        if login is None:
+            self.extras["sessions"] = manager
+        return manager
+
+    def _password_for(self, login: str, manager: SessionManager) -> str:
+        from gandi_hosting_cli.auth.credentials import find_password
+
+        return find_password(
+            login, manager, is_sandbox=self.is_sandbox, interactive=self.is_interactive
+        )
+
+    def new_client(self, *, session: str | None = None, renew: bool = False) -> HostingClient:
+        """A client for the endpoint, without touching the session cache."""
+        from gandi_hosting_cli.api.client import HostingClient
+
+        return HostingClient(
+            self.resolved_url,
+            timeout=self.effective_timeout,
+            tracer=self.tracer,
+            session=session,
+            renew=self.session_manager().renew if renew else None,
+        )
+
+    @cached_property
+    def client(self) -> HostingClient:
+        """A logged-in client: the cached session if still valid, else renewed on first use."""
+        record = self.session_manager().load()
+        return self.new_client(session=record.session_id if record else None, renew=True)
+
+    # -- helpers for commands --------------------------------------------------------------
+    def confirm(self, question: str, yes: bool = False) -> None:
+        """Ask before a destructive action; off a terminal ``--yes`` is required (exit 2)."""
+        if yes:
+            return
+        if not self.is_interactive:
+            raise click.UsageError(f"{question} Refusing without --yes off a terminal.")
+        if not click.confirm(question, default=False, err=True):
+            raise Declined("Cancelled; nothing was sent.")

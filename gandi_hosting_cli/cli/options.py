@@ -1,0 +1,138 @@
+"""Shared option decorators.
+
+``global_options`` puts the global options (DESIGN.md section 2) on a command. The root
+group and every leaf command use it, so ``gandi-hosting --json vm list`` and
+``gandi-hosting vm list --json`` both work: the options are not passed to the function
+(``expose_value=False``); their callbacks write into the ``AppContext``. Environment
+variables are read by ``AppContext`` itself (option > environment > profile), so an
+environment value never overrides an option given on the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from gandi_hosting_cli.cli.context import AppContext
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def app_context(ctx: click.Context) -> AppContext:
+    """The AppContext of this invocation, created on first use."""
+    obj = ctx.find_object(AppContext)
+    if obj is None:
+        obj = ctx.find_root().ensure_object(AppContext)
+        ctx.obj = obj
+    return obj
+
+
+def _setter(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        # only values typed on this command line: a flag left at its default must not
+        # undo the same flag given at the other position
+        if value is None or value is False:
+            return
+        if ctx.get_parameter_source(param.name) is not click.core.ParameterSource.COMMANDLINE:
+            return
+        setattr(app_context(ctx), attr, value)
+
+    return callback
+
+
+def _sandbox(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        app_context(ctx).url = "sandbox"
+
+
+def _options() -> list[Callable[[F], F]]:
+    return [
+        click.option(
+            "--profile",
+            metavar="NAME",
+            expose_value=False,
+            callback=_setter("profile"),
+            help="Profile of config.toml to use [env: GANDI_HOSTING_PROFILE; default: default].",
+        ),
+        click.option(
+            "--url",
+            metavar="URL",
+            expose_value=False,
+            callback=_setter("url"),
+            help="API endpoint, or 'sandbox' [env: GANDI_HOSTING_URL; "
+            "default: https://api.gandi.net/hosting/].",
+        ),
+        click.option(
+            "--sandbox",
+            is_flag=True,
+            expose_value=False,
+            callback=_sandbox,
+            help="Use the embedded sandbox (same as --url sandbox); logs in by itself.",
+        ),
+        click.option(
+            "--json",
+            "json_",
+            is_flag=True,
+            expose_value=False,
+            callback=_setter("json"),
+            help="Print results as JSON on stdout (errors also as JSON on stderr).",
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            expose_value=False,
+            callback=_setter("quiet"),
+            help="Print only ids, one per line.",
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            callback=_setter("debug"),
+            help="Trace XML-RPC calls on stderr (secrets redacted); show tracebacks.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            metavar="SECONDS",
+            expose_value=False,
+            callback=_setter("timeout"),
+            help="Network timeout for each request [default: 30].",
+        ),
+    ]
+
+
+def global_options(f: F) -> F:
+    """--profile --url --sandbox --json -q --debug --timeout, written into the AppContext."""
+    for option in reversed(_options()):
+        f = option(f)
+    return f
+
+
+def yes_option(f: F) -> F:
+    return click.option(
+        "--yes",
+        "-y",
+        is_flag=True,
+        help="Do not ask for confirmation (required off a terminal).",
+    )(f)
+
+
+def password_stdin_option(f: F) -> F:
+    return click.option(
+        "--password-stdin",
+        is_flag=True,
+        help="Read the password from the first line of stdin.",
+    )(f)
+
+
+def read_password_stdin() -> str:
+    """The first line of stdin without its line ending (exit 2 when empty)."""
+    stream = click.get_text_stream("stdin")
+    line = stream.readline().rstrip("\r\n")
+    if not line:
+        raise click.UsageError("--password-stdin: no password on stdin")
+    return line

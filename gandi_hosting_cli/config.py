@@ -1,0 +1,91 @@
+"""Paths (platformdirs) and profiles from ``config.toml``.
+
+``config.toml`` lives in the user config dir and holds one table per profile::
+
+    [default]
+    url = "https://api.gandi.net/hosting/"
+    login = "AA1234-GANDI"
+
+    [staging]
+    url = "http://127.0.0.1:8080/hosting/"
+    wait = true          # defaults for commands (see Profile.settings)
+
+Nothing here imports keyring, rich or xmlrpc.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "gandi-hosting"
+DEFAULT_URL = "https://api.gandi.net/hosting/"
+DEFAULT_PROFILE = "default"
+
+
+class ConfigError(Exception):
+    """config.toml is unreadable or names an unknown profile (a usage problem: exit 2)."""
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME)
+
+
+def state_dir() -> Path:
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME)
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+@dataclass
+class Profile:
+    name: str
+    url: str | None = None
+    login: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+
+
+def load_profiles(path: Path | None = None) -> dict[str, Profile]:
+    data = _load_toml(path or config_path())
+    profiles = {}
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            continue  # top-level keys are reserved for future global settings
+        settings = {k: v for k, v in table.items() if k not in ("url", "login")}
+        profiles[name] = Profile(name, table.get("url"), table.get("login"), settings)
+    return profiles
+
+
+def load_profile(name: str | None, path: Path | None = None) -> Profile:
+    """The named profile; ``None`` means ``default``, which may be absent from the file."""
+    profiles = load_profiles(path)
+    if name is None or name == DEFAULT_PROFILE:
+        return profiles.get(DEFAULT_PROFILE, Profile(DEFAULT_PROFILE))
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(
+            f"unknown profile {name!r} (profiles in {path or config_path()}: {known})"
+        )
+    return profiles[name]
