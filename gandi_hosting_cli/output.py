@@ -256,6 +256,12 @@ class Output:
         if text is not None:
             self._out(text)
 
+    def text(self, line: str = "") -> None:
+        """A line of human output on stdout (a blank line between sections); nothing
+        with --json or -q."""
+        if not self.json and not self.quiet:
+            self._out(line)
+
     # -- stderr ----------------------------------------------------------------------------
     def message(self, text: str) -> None:
         """Information for people, on stderr; silent with -q."""

@@ -176,9 +176,10 @@ class HostingClient(HostingMethods):
                     time.sleep(self.retry_delay)
                     continue
                 raise error from exc
+            result = _from_wire(result)
             if self.tracer:
                 self.tracer.response(method, result, time.monotonic() - started)
-            return _from_wire(result)
+            return result
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _call(self, method: str, *args: Any, session: bool = True) -> Any:

@@ -31,11 +31,9 @@ def app_context(ctx: click.Context) -> AppContext:
 
 def _setter(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
-        # only values typed on this command line: a flag left at its default must not
-        # undo the same flag given at the other position
+        # these options have no default and no envvar, so a value was typed on this command
+        # line; a flag left unset must not undo the same flag given at the other position
         if value is None or value is False:
-            return
-        if ctx.get_parameter_source(param.name) is not click.core.ParameterSource.COMMANDLINE:
             return
         setattr(app_context(ctx), attr, value)
 

@@ -1,0 +1,113 @@
+"""``account info|balance|currency``: the prepaid and hosting account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options
+from gandi_hosting_cli.output import Column
+
+PRODUCT_COLUMNS = [
+    Column("id", "ID", "int"),
+    Column("product_name", "PRODUCT"),
+    Column("quantity", "QUANTITY", "int"),
+    Column("duration", "DURATION"),
+    Column("date_created", "CREATED", "date"),
+    Column("date_end", "ENDS", "date"),
+    Column("updatable", "UPDATABLE", "bool"),
+    Column("releasable", "RELEASABLE", "bool"),
+]
+
+
+@click.group()
+def account() -> None:
+    """Account information, balance and currency."""
+
+
+def _usage(resources: dict[str, Any], what: str) -> str:
+    def get(part: str) -> Any:
+        value = resources.get(part)
+        return value.get(what, "-") if isinstance(value, dict) else "-"
+
+    unit = " MB" if what == "disk" else ""
+    return (
+        f"{get('used')}{unit} used of {get('granted')}{unit} ({get('available')}{unit} available)"
+    )
+
+
+def account_summary(info: dict[str, Any]) -> dict[str, Any]:
+    """The flat view people read; JSON keeps the API's struct instead."""
+    resources = info.get("resources") or {}
+    share = info.get("share_definition") or {}
+    return {
+        "handle": info.get("handle"),
+        "currency": info.get("currency"),
+        "balance": info.get("balance"),
+        "shares": _usage(resources, "shares"),
+        "disk": _usage(resources, "disk"),
+        "share": (
+            f"{share.get('memory', '-')} MB memory, {share.get('disk', '-')} MB disk, "
+            f"{share.get('cpu', '-')} cpu"
+        ),
+    }
+
+
+@account.command("info")
+@global_options
+@click.pass_obj
+def account_info(app: AppContext) -> None:
+    """Handle, balance, shares and disk granted/used/available, and products.
+
+    \b
+    Examples:
+      gandi-hosting account info
+      gandi-hosting account info --json | jq .resources.available
+    """
+    info = app.client.hosting_account_info()
+    out = app.output
+    if out.json:
+        out.struct(info)
+        return
+    if out.quiet:
+        out.ids([info.get("handle")])
+        return
+    out.struct(
+        account_summary(info),
+        [
+            Column("handle", "Handle"),
+            Column("currency", "Currency"),
+            Column("balance", "Balance", "money"),
+            Column("shares", "Shares"),
+            Column("disk", "Disk"),
+            Column("share", "1 share"),
+        ],
+    )
+    products = info.get("products") or []
+    if products:
+        out.text()
+        out.records(products, PRODUCT_COLUMNS)
+
+
+@account.command("balance")
+@global_options
+@click.pass_obj
+def account_balance(app: AppContext) -> None:
+    """The prepaid balance, with its currency (one request)."""
+    balance, currency = app.client.multicall([("account_balance", ()), ("account_currency", ())])
+    for value in (balance, currency):
+        if isinstance(value, Exception):
+            raise value
+    text = f"{balance:.2f} {currency}" if isinstance(balance, (int, float)) else str(balance)
+    app.output.result({"balance": balance, "currency": currency}, text)
+
+
+@account.command("currency")
+@global_options
+@click.pass_obj
+def account_currency(app: AppContext) -> None:
+    """The ISO 4217 currency of the prepaid account."""
+    currency = app.client.account_currency()
+    app.output.result({"currency": currency}, currency)

@@ -1,0 +1,38 @@
+"""``os list``: the OS images a VM can be created from (named os_images: ``os`` is stdlib)."""
+
+from __future__ import annotations
+
+import click
+
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options
+from gandi_hosting_cli.output import Column
+
+OS_COLUMNS = [
+    Column("id", "ID", "int"),
+    Column("label", "LABEL"),
+    Column("name", "NAME"),
+    Column("version", "VERSION"),
+    Column("arch", "ARCH"),
+    Column("size", "SIZE", "size_mb"),
+]
+
+
+@click.group("os")
+def os_group() -> None:
+    """OS images that a VM can be created from."""
+
+
+@os_group.command("list")
+@global_options
+@click.pass_obj
+def os_list(app: AppContext) -> None:
+    """List OS images: id, label, name, version, arch and system disk size.
+
+    \b
+    Examples:
+      gandi-hosting os list
+      gandi-hosting os list --json | jq '.[] | select(.arch == "x86-64") | .id'
+    """
+    images = app.client.os_list()
+    app.output.records(images, OS_COLUMNS)

@@ -1,0 +1,203 @@
+"""``login``, ``logout``, ``session`` and ``su``: the cached session of a profile.
+
+The session id itself is never printed; ``session`` shows who, where, safe or not, until
+when, and which store holds it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options, password_stdin_option, read_password_stdin
+from gandi_hosting_cli.output import Column
+
+SESSION_FIELDS = [
+    Column("login", "Login"),
+    Column("acting_as", "Acting as"),
+    Column("profile", "Profile"),
+    Column("endpoint", "Endpoint"),
+    Column("safe", "Safe", "bool"),
+    Column("created", "Created"),
+    Column("expires", "Expires"),
+    Column("store", "Store"),
+]
+
+
+def session_info(record: Any, store: str) -> dict[str, Any]:
+    """The public view of a record (no id), with dates as datetimes for local display."""
+    from datetime import datetime
+
+    data = record.public()
+    for key in ("created", "expires"):
+        try:
+            data[key] = datetime.fromisoformat(data[key])
+        except (TypeError, ValueError):
+            pass
+    data["expired"] = record.expired
+    data["store"] = store
+    return data
+
+
+def _show(app: AppContext, info: dict[str, Any]) -> None:
+    fields = [
+        Column(c.key, c.header, "date" if c.key in ("created", "expires") else c.kind)
+        for c in SESSION_FIELDS
+        if c.key != "acting_as" or info.get("acting_as")
+    ]
+    app.output.struct(info, fields)
+
+
+def _password(app: AppContext, login: str, from_stdin: bool) -> str:
+    if from_stdin:
+        return read_password_stdin()
+    env = os.environ.get("GANDI_HOSTING_PASSWORD")
+    if env:
+        return env
+    if app.is_sandbox:
+        from gandi_hosting_cli.auth.credentials import sandbox_password
+
+        seeded = sandbox_password(login)
+        if seeded:
+            return seeded
+    if app.is_interactive:
+        return click.prompt(f"Password for {login}", hide_input=True, err=True)
+    raise click.UsageError(
+        "no password: use --password-stdin or GANDI_HOSTING_PASSWORD off a terminal"
+    )
+
+
+@click.command()
+@click.argument("login_name", metavar="[LOGIN]", required=False)
+@password_stdin_option
+@click.option("--unsafe", is_flag=True, help="Open an unsafe session (see the API's safe mode).")
+@click.option(
+    "--remember",
+    is_flag=True,
+    help="Also keep the password in the keyring so expired sessions renew by themselves.",
+)
+@global_options
+@click.pass_obj
+def login(
+    app: AppContext, login_name: str | None, password_stdin: bool, unsafe: bool, remember: bool
+) -> None:
+    """Log in and cache the session (12 hours) in the keyring.
+
+    LOGIN defaults to GANDI_HOSTING_LOGIN, the profile's login, or the last one used.
+    The password is prompted for (hidden), read with --password-stdin, or taken from
+    GANDI_HOSTING_PASSWORD; it is never an argument.
+
+    \b
+    Examples:
+      gandi-hosting login AA1234-GANDI
+      printf '%s\\n' "$PASS" | gandi-hosting login AA1234-GANDI --password-stdin
+    """
+    from gandi_hosting_cli.auth.sessions import new_record
+
+    login_name = login_name or app.login
+    if not login_name:
+        if not app.is_interactive:
+            raise click.UsageError("no login given: gandi-hosting login LOGIN")
+        login_name = click.prompt("Login", err=True).strip()
+    password = _password(app, login_name, password_stdin)
+    manager = app.session_manager(login_name)
+    if remember and not manager.store.can_hold_passwords:
+        raise click.UsageError(
+            "--remember needs a keyring backend; none is usable here "
+            "(use GANDI_HOSTING_PASSWORD instead)"
+        )
+    client = app.new_client()
+    session_id = client.login(login_name, password, not unsafe)
+    record = new_record(session_id, login_name, app.endpoint, app.profile_name, not unsafe)
+    manager.save(record)
+    if remember:
+        manager.remember_password(password)
+    info = session_info(record, manager.store.name)
+    mode = "unsafe" if unsafe else "safe"
+    app.output.message(f"Logged in as {login_name} at {app.endpoint} ({mode} session).")
+    if app.json:
+        app.output.struct(info)
+
+
+@click.command()
+@global_options
+@click.pass_obj
+def logout(app: AppContext) -> None:
+    """Forget the cached session (and any remembered password) of this profile."""
+    from gandi_hosting_cli.auth.sessions import forget_login
+
+    manager = app.session_manager()
+    login_name = manager.login
+    forgotten = manager.forget()
+    password_forgotten = manager.forget_password()
+    forget_login(app.profile_name, app.endpoint)
+    if forgotten or password_forgotten:
+        app.output.message(f"Logged out {login_name} from {app.endpoint}.")
+    else:
+        app.output.message(f"No cached session for {app.endpoint}.")
+    app.output.result(
+        {"logged_out": bool(forgotten), "login": login_name, "endpoint": app.endpoint}
+    )
+
+
+@click.command()
+@global_options
+@click.pass_obj
+def session(app: AppContext) -> None:
+    """Show the cached session: login, endpoint, safe or not, expiry, store.
+
+    Exits 0 when a valid session is cached, 3 otherwise (for scripts).
+    """
+    from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+
+    manager = app.session_manager()
+    record = manager.load(include_expired=True)
+    if record is None:
+        info = {
+            "login": manager.login,
+            "profile": app.profile_name,
+            "endpoint": app.endpoint,
+            "store": manager.store.name,
+            "expired": None,
+        }
+        if app.json:
+            app.output.struct({"logged_in": False, **info})
+        raise AuthError(f"not logged in at {app.endpoint}", hint=LOGIN_HINT)
+    info = session_info(record, manager.store.name)
+    if app.json:
+        app.output.struct({"logged_in": not record.expired, **info})
+    else:
+        _show(app, info)
+    if record.expired:
+        raise AuthError(f"the session of {record.login} has expired", hint=LOGIN_HINT)
+
+
+@click.command()
+@click.argument("handle")
+@global_options
+@click.pass_obj
+def su(app: AppContext, handle: str) -> None:
+    """Act as HANDLE: a customer of your reseller account, or your own handle to go back.
+
+    \b
+    Examples:
+      gandi-hosting login --unsafe AA1234-GANDI
+      gandi-hosting su AA4321-GANDI
+    """
+    from gandi_hosting_cli.auth.sessions import new_record
+
+    client = app.client
+    session_id = client.su(handle)  # may renew the session first; the record follows
+    manager = app.session_manager()
+    current = manager.load(include_expired=True)
+    login_name = current.login if current else manager.login
+    safe = current.safe if current else True
+    record = new_record(session_id, login_name, app.endpoint, app.profile_name, safe)
+    record.acting_as = None if handle == login_name else handle
+    manager.save(record)
+    app.output.message(f"Now acting as {handle}.")
+    if app.json:
+        app.output.struct(session_info(record, manager.store.name))
