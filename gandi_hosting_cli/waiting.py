@@ -183,17 +183,17 @@ STATE_STYLES = {
 
 
 def wait_options(func: Callable) -> Callable:
-    """``--wait`` and ``--wait-timeout SECONDS`` for every command that queues operations.
+    """``--wait/--no-wait`` and ``--wait-timeout SECONDS`` for commands that queue operations.
 
-    The command receives ``wait: bool`` and ``wait_timeout: float | None``; giving
-    ``--wait-timeout`` alone implies ``--wait``.
+    The command receives ``wait: bool`` and ``wait_timeout: float | None``. Giving
+    ``--wait-timeout`` implies ``--wait``; with neither flag, the profile's ``wait``
+    setting (config.toml) decides, and waiting is off by default.
     """
 
     @click.option(
-        "--wait",
+        "--wait/--no-wait",
         "wait",
-        is_flag=True,
-        default=False,
+        default=None,
         help="Wait until the operation is done (live progress on a terminal).",
     )
     @click.option(
@@ -205,9 +205,15 @@ def wait_options(func: Callable) -> Callable:
         help="Give up waiting after SECONDS (exit 7); implies --wait.",
     )
     @functools.wraps(func)
-    def wrapper(*args: Any, wait: bool, wait_timeout: float | None, **kwargs: Any) -> Any:
-        return func(
-            *args, wait=wait or wait_timeout is not None, wait_timeout=wait_timeout, **kwargs
-        )
+    def wrapper(*args: Any, wait: bool | None, wait_timeout: float | None, **kwargs: Any) -> Any:
+        if wait is None:
+            wait = wait_timeout is not None or _profile_wants_wait()
+        return func(*args, wait=wait, wait_timeout=wait_timeout, **kwargs)
 
     return wrapper
+
+
+def _profile_wants_wait() -> bool:
+    ctx = click.get_current_context(silent=True)
+    settings = getattr(ctx.find_root().obj if ctx else None, "profile_settings", None) or {}
+    return bool(settings.get("wait", False))

@@ -1,0 +1,220 @@
+"""``op``: operations, the API's queued jobs: list, inspect, cancel, wait for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options, yes_option
+
+
+def op_object(details: dict[str, Any]) -> str:
+    """What an operation applies to: ``vm 12``, ``disk 3``, ``product 5``."""
+    param = details.get("param") or {}
+    kind = str(param.get("param_type") or "")
+    obj_id = param.get(f"{kind}_id") if kind else None
+    if not kind:
+        return "-"
+    return f"{kind} {obj_id}" if obj_id is not None else kind
+
+
+def op_columns() -> list:
+    from gandi_hosting_cli.output import Column
+
+    return [
+        Column("id", "ID", "int"),
+        Column("type", "TYPE"),
+        Column("state", "STATE", "state"),
+        Column("date_create", "CREATED", "date"),
+        Column("date_update", "UPDATED", "date"),
+        Column("object", "OBJECT"),
+        Column("comment", "COMMENT"),
+    ]
+
+
+@click.group()
+def op() -> None:
+    """List, inspect, cancel and wait for operations.
+
+    Every change (create, start, attach...) is an operation that goes PENDING, RUN,
+    then DONE, or ERROR (with a comment), or CANCEL.
+
+    \b
+    Examples:
+      gandi-hosting op list --state PENDING
+      gandi-hosting op wait 1201 1202 --wait-timeout 300
+    """
+
+
+@op.command("list")
+@click.option("--type", "op_type", type=types.OPERATION_TYPE, help="Only this operation type.")
+@click.option("--state", type=types.OPERATION_STATE, help="Only this state (ALL: any).")
+@click.option(
+    "--created-after",
+    type=types.ISO_DATE,
+    metavar="DATE",
+    help="Created after DATE (ISO date or date-time, local time unless an offset).",
+)
+@click.option("--created-before", type=types.ISO_DATE, metavar="DATE", help="Created before DATE.")
+@click.option("--updated-after", type=types.ISO_DATE, metavar="DATE", help="Updated after DATE.")
+@click.option("--updated-before", type=types.ISO_DATE, metavar="DATE", help="Updated before DATE.")
+@global_options
+@click.pass_obj
+def op_list(
+    app: AppContext,
+    op_type: str | None,
+    state: str | None,
+    created_after: dt.datetime | None,
+    created_before: dt.datetime | None,
+    updated_after: dt.datetime | None,
+    updated_before: dt.datetime | None,
+) -> None:  # fmt: skip
+    """List the last 300 operations matching the filters, oldest first.
+
+    Shows id, type, state, dates and the object each applies to, read in one batch.
+    --json gives the array of operation_details structs, -q only the ids (one request).
+    Dates are sent as dateTime.iso8601 in UTC.
+
+    \b
+    Examples:
+      gandi-hosting op list
+      gandi-hosting op list --type vm_create --state ERROR
+      gandi-hosting op list --created-after 2026-01-01 --updated-before 2026-01-31T18:00
+    """
+    filters: dict[str, Any] = {
+        "type": op_type,
+        "state": state,
+        "created_after": created_after,
+        "created_before": created_before,
+        "updated_after": updated_after,
+        "updated_before": updated_before,
+    }
+    filters = {k: v for k, v in filters.items() if v is not None}
+    ids = sorted(int(i) for i in app.client.operation_list(filters or None))
+    if app.output.quiet:
+        app.output.ids(ids)
+        return
+    from gandi_hosting_cli.cli.vm.show import read_infos
+
+    details = read_infos(app, "operation_details", ids)
+    if app.output.json:
+        app.output.records(details, [])
+        return
+    rows = [{**d, "id": d.get("uid"), "object": op_object(d)} for d in details]
+    app.output.records(rows, op_columns())
+
+
+@op.command("info")
+@click.argument("opid", type=types.OPID)
+@global_options
+@click.pass_obj
+def op_info(app: AppContext, opid: int) -> None:
+    """Show one operation; --json gives the operation_details struct.
+
+    \b
+    Examples:
+      gandi-hosting op info 1201
+    """
+    from gandi_hosting_cli.output import Column
+
+    details = app.client.operation_details(opid)
+    if app.output.json or app.output.quiet:
+        app.output.struct({"id": details.get("uid"), **details} if app.output.quiet else details)
+        return
+    data = {**details, "object": op_object(details)}
+    param = {k: v for k, v in (details.get("param") or {}).items() if k != "param_type"}
+    data["param"] = param or None
+    app.output.struct(
+        data,
+        [
+            Column("uid", "id", "int"),
+            Column("type", "type"),
+            Column("state", "state", "state"),
+            Column("object", "object"),
+            Column("date_create", "created", "date"),
+            Column("date_update", "updated", "date"),
+            Column("param", "param"),
+            Column("comment", "comment"),
+        ],
+    )
+
+
+@op.command("cancel")
+@click.argument("opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID)
+@yes_option
+@global_options
+@click.pass_obj
+def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
+    """Cancel one or more operations (only PENDING or ERROR ones can be).
+
+    Cancelling an ERROR operation releases what it had reserved. On a terminal the
+    operations are shown and confirmation is asked; off a terminal --yes is required.
+    Every operation is tried; the exit code is the worst of them. --json gives
+    {"operation": id, "state": "CANCEL"} for one, an array of those (or of
+    {"operation": id, "error": {...}}) for several.
+
+    \b
+    Examples:
+      gandi-hosting op cancel 1201
+      gandi-hosting op cancel 1201 1202 --yes
+    """
+    from gandi_hosting_cli.cli.queued import Outcome, confirm_destruction, report, require_yes
+
+    require_yes(app, yes, "cancel operations")
+    ids = list(dict.fromkeys(opids))
+    if not yes:
+        results = app.client.multicall([("operation_details", (i,)) for i in ids])
+        lines = [
+            f"operation {i}: {r.message}"
+            if isinstance(r, Exception)
+            else f"operation {i}: {r.get('type')} on {op_object(r)}, {r.get('state')}"
+            for i, r in zip(ids, results, strict=True)
+        ]
+        confirm_destruction(app, yes, "cancel", lines)
+    if len(ids) == 1:
+        app.client.operation_cancel(ids[0])
+        outcomes = [Outcome("", operation=ids[0], cancel_expected=True)]
+    else:
+        outcomes = []
+        results = app.client.multicall([("operation_cancel", (i,)) for i in ids])
+        for opid, result in zip(ids, results, strict=True):
+            failed = result if isinstance(result, Exception) else None
+            outcomes.append(
+                Outcome("", operation=None if failed else opid, error=failed, cancel_expected=True)
+            )
+            outcomes[-1].obj_id = opid
+    report(app, outcomes, wait=False, wait_timeout=None, several=len(opids) > 1)
+
+
+@op.command("wait")
+@click.argument("opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Give up after SECONDS (exit 7).",
+)
+@global_options
+@click.pass_obj
+def op_wait(app: AppContext, opids: tuple[int, ...], wait_timeout: float | None) -> None:
+    """Wait until every operation is DONE (one live line each on a terminal).
+
+    All are polled together, backing off from 0.5 s to 5 s between polls. Exit 5 if one
+    ends in ERROR or CANCEL (with its comment), 7 at the timeout, 130 on Ctrl-C (the
+    operations go on). --json gives {"operation": id, "state": "..."}, an array for
+    several.
+
+    \b
+    Examples:
+      gandi-hosting op wait 1201
+      gandi-hosting op wait 1201 1202 1203 --wait-timeout 600
+    """
+    from gandi_hosting_cli.cli.queued import Outcome, report
+
+    ids = list(dict.fromkeys(opids))
+    outcomes = [Outcome("", i, operation=i) for i in ids]
+    report(app, outcomes, wait=True, wait_timeout=wait_timeout, several=len(opids) > 1)

@@ -1,0 +1,205 @@
+"""``product``: the hosting account's products (shares, fixed shares, disk quota)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options, yes_option
+from gandi_hosting_cli.waiting import wait_options
+
+
+def _columns() -> list:
+    from gandi_hosting_cli.output import Column
+
+    return [
+        Column("id", "ID", "int"),
+        Column("product_name", "PRODUCT"),
+        Column("quantity", "QUANTITY", "int"),
+        Column("duration", "DURATION"),
+        Column("date_created", "CREATED", "date"),
+        Column("date_end", "ENDS", "date"),
+        Column("updatable", "UPDATABLE", "bool"),
+        Column("releasable", "RELEASABLE", "bool"),
+    ]
+
+
+@click.group()
+def product() -> None:
+    """Add, renew, resize and remove hosting products (shares and disk quota).
+
+    \b
+    Products:
+      shares        flexible shares: can be updated, renewed and removed
+      shares_fixed  fixed shares: can be renewed, not updated nor removed
+      disk          extra disk quota in MB: can be updated, renewed and removed
+    """
+
+
+@product.command("list")
+@global_options
+@click.pass_obj
+def product_list(app: AppContext) -> None:
+    """List the account's products.
+
+    The account info carries every product, so this is one request; --json gives the
+    array of product structs, -q their ids.
+
+    \b
+    Examples:
+      gandi-hosting product list
+      gandi-hosting product list --json
+    """
+    info = app.client.hosting_account_info()
+    app.output.records(info.get("products") or [], _columns())
+
+
+@product.command("add")
+@click.argument("product_name", metavar="PRODUCT", type=types.PRODUCT_NAME)
+@click.argument("quantity", type=types.QUANTITY)
+@click.option(
+    "--duration", type=types.DURATION, default="1m", show_default=True,
+    help="How long: 1m (a month) .. 99m, or 1y .. 10y.",
+)  # fmt: skip
+@wait_options
+@global_options
+@click.pass_obj
+def product_add(
+    app: AppContext,
+    product_name: str,
+    quantity: int,
+    duration: str,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:
+    """Buy PRODUCT: QUANTITY shares, or QUANTITY MB of disk.
+
+    Prints the operation id; --json gives {"operation": id, "state": "..."}.
+
+    \b
+    Examples:
+      gandi-hosting product add shares 4
+      gandi-hosting product add disk 10240 --duration 1y --wait
+    """
+    _queue(
+        app,
+        f"{product_name} x{quantity}",
+        "hosting_account_product_add",
+        (product_name, quantity, duration),
+        wait,
+        wait_timeout,
+    )
+
+
+@product.command("renew")
+@click.argument("product_id", type=types.PRODUCT_ID)
+@click.option(
+    "--duration", type=types.DURATION, default="1m", show_default=True,
+    help="How much longer: 1m .. 99m, or 1y .. 10y.",
+)  # fmt: skip
+@wait_options
+@global_options
+@click.pass_obj
+def product_renew(
+    app: AppContext, product_id: int, duration: str, wait: bool, wait_timeout: float | None
+) -> None:
+    """Renew product PRODUCT_ID for another --duration.
+
+    \b
+    Examples:
+      gandi-hosting product renew 12 --duration 1y
+    """
+    _queue(
+        app,
+        f"product {product_id}",
+        "hosting_account_product_renew",
+        (product_id, duration),
+        wait,
+        wait_timeout,
+    )
+
+
+@product.command("update")
+@click.argument("product_id", type=types.PRODUCT_ID)
+@click.argument("quantity", type=types.QUANTITY)
+@wait_options
+@global_options
+@click.pass_obj
+def product_update(
+    app: AppContext, product_id: int, quantity: int, wait: bool, wait_timeout: float | None
+) -> None:
+    """Change the quantity of product PRODUCT_ID (not possible for shares_fixed).
+
+    \b
+    Examples:
+      gandi-hosting product update 12 8 --wait
+    """
+    _queue(
+        app,
+        f"product {product_id}",
+        "hosting_account_product_update",
+        (product_id, quantity),
+        wait,
+        wait_timeout,
+    )
+
+
+@product.command("remove")
+@click.argument("product_id", type=types.PRODUCT_ID)
+@yes_option
+@wait_options
+@global_options
+@click.pass_obj
+def product_remove(
+    app: AppContext, product_id: int, yes: bool, wait: bool, wait_timeout: float | None
+) -> None:
+    """Release product PRODUCT_ID (not possible for shares_fixed).
+
+    Asks for confirmation on a terminal, showing the product; off a terminal it needs
+    --yes and sends nothing without it.
+
+    \b
+    Examples:
+      gandi-hosting product remove 12
+      gandi-hosting product remove 12 --yes --wait
+    """
+    from gandi_hosting_cli.cli.queued import confirm_destruction, require_yes
+
+    require_yes(app, yes, "remove a product")
+    if not yes:
+        products = app.client.hosting_account_info().get("products") or []
+        found = [p for p in products if p.get("id") == product_id]
+        lines = [_describe(p) for p in found] or [f"product {product_id}"]
+        confirm_destruction(app, yes, "remove this product", lines)
+    _queue(
+        app,
+        f"product {product_id}",
+        "hosting_account_product_remove",
+        (product_id,),
+        wait,
+        wait_timeout,
+    )
+
+
+def _describe(p: dict[str, Any]) -> str:
+    from gandi_hosting_cli.output import format_value
+
+    ends = format_value(p.get("date_end"), "date")
+    return f"product {p.get('id')}: {p.get('product_name')} x{p.get('quantity')}, ends {ends}"
+
+
+def _queue(
+    app: AppContext,
+    label: str,
+    method: str,
+    args: tuple,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:
+    from gandi_hosting_cli.cli.queued import queue_each, report
+
+    outcomes = queue_each(app.client, method, [(label, None, args)])
+    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)

@@ -1,0 +1,198 @@
+"""``vm create``, ``vm update``, ``vm boot-disk``: one VM's existence and settings."""
+
+from __future__ import annotations
+
+import click
+
+from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options, password_stdin_option
+from gandi_hosting_cli.waiting import wait_options
+
+
+def read_root_password(app: AppContext, password_stdin: bool) -> str:
+    """The VM's root password: stdin with --password-stdin, else asked twice on a terminal.
+
+    Never an argument (it would land in shell history and ``ps``). Checked against the
+    API's rules here, so a bad password costs no request.
+    """
+    if password_stdin:
+        from gandi_hosting_cli.cli.options import read_password_stdin
+
+        password = read_password_stdin()
+    elif app.is_interactive:
+        password = click.prompt(
+            "Root password for the new VM",
+            hide_input=True,
+            confirmation_prompt="Repeat the root password",
+            err=True,
+        )
+    else:
+        raise click.UsageError(
+            "the VM needs a root password: pass it on standard input with --password-stdin "
+            "(it is asked for on a terminal)"
+        )
+    try:
+        return types.check_vm_password(password)
+    except click.BadParameter as exc:
+        raise click.UsageError(f"root password: {exc.message}") from None
+
+
+@click.command("create")
+@click.argument("hostname", type=types.HOSTNAME)
+@click.option(
+    "--os",
+    "os_ref",
+    required=True,
+    metavar="OS",
+    type=types.OS_REF,
+    help="OS image: id, label, or 'name version' (see `os list`).",
+)
+@click.option(
+    "--shares", required=True, metavar="N", type=types.SHARES, help="Shares given to the VM."
+)
+@click.option(
+    "--cpu",
+    metavar="N",
+    default=1,
+    show_default=True,
+    type=types.CPU,
+    help="CPUs (at most the shares, at most 8).",
+)
+@click.option(
+    "--login",
+    "user_login",
+    metavar="USER",
+    help="Also create this user account (the password is the same).",
+)
+@password_stdin_option
+@wait_options
+@global_options
+@click.pass_obj
+def vm_create(
+    app: AppContext,
+    hostname: str,
+    os_ref: str,
+    shares: int,
+    cpu: int,
+    user_login: str | None,
+    password_stdin: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:  # fmt: skip
+    """Create a VM called HOSTNAME.
+
+    The root password is asked twice on a terminal, or read from the first line of
+    standard input with --password-stdin; it is never an argument. Prints the new VM's
+    id and its operation; --json gives {"id": vm_id, "operation": op_id, "state": "..."}
+    (with --wait, the final state), -q the VM id.
+
+    \b
+    Examples:
+      gandi-hosting vm create web1 --os 111 --shares 2 --wait
+      printf '%s\\n' "$ROOT_PW" | gandi-hosting vm create web2 --os "Debian 12" \\
+          --shares 4 --cpu 2 --login deploy --password-stdin --json
+    """
+    from gandi_hosting_cli.cli.queued import Outcome, find_create_operation, report
+    from gandi_hosting_cli.cli.resolve import resolve
+
+    types.check_cpu(cpu, shares)
+    password = read_root_password(app, password_stdin)
+    os_id = resolve(app.client, os=os_ref).os_id
+    specs = {"login": user_login} if user_login else {}
+    vm_id = int(app.client.vm_create(hostname, password, os_id, shares, cpu, specs))
+    op = find_create_operation(app.client, "vm_create", "vm_id", vm_id)
+    outcome = Outcome(f"{hostname} (vm {vm_id})", vm_id, created=True)
+    if op is None:
+        # the VM exists; only its operation could not be found (over 300 newer ones?)
+        app.output.warn(f"vm {vm_id} created but its operation was not found")
+        outcome.state = "UNKNOWN"
+        app.output.result(outcome.as_json(with_id=True), f"{outcome.label}: created")
+        return
+    outcome.operation = int(op["uid"]) if "uid" in op else None
+    report(
+        app,
+        [outcome],
+        wait=wait,
+        wait_timeout=wait_timeout,
+        several=False,
+        known={outcome.operation: op} if outcome.operation else None,
+    )
+
+
+@click.command("update")
+@click.argument("vm_ref", metavar="VM", type=types.VM_REF)
+@click.option("--shares", metavar="N", type=types.SHARES, help="New number of shares.")
+@click.option("--cpu", metavar="N", type=types.CPU, help="New number of CPUs (at most the shares).")
+@click.option(
+    "--max-memory",
+    type=types.SIZE,
+    metavar="SIZE",
+    help="Memory the VM may grow to without a reboot (MB, or 4G...).",
+)
+@wait_options
+@global_options
+@click.pass_obj
+def vm_update(
+    app: AppContext,
+    vm_ref: str,
+    shares: int | None,
+    cpu: int | None,
+    max_memory: int | None,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:  # fmt: skip
+    """Change a VM's shares, CPUs or maximum memory.
+
+    \b
+    Examples:
+      gandi-hosting vm update web1 --shares 4 --cpu 2 --wait
+      gandi-hosting vm update 12 --max-memory 4G
+    """
+    from gandi_hosting_cli.cli.queued import queue_each, report
+    from gandi_hosting_cli.cli.resolve import resolve
+    from gandi_hosting_cli.cli.vm.show import vm_label
+
+    specs = {
+        key: value
+        for key, value in (("shares", shares), ("cpu", cpu), ("vm_max_memory", max_memory))
+        if value is not None
+    }
+    if not specs:
+        raise click.UsageError("nothing to change: give --shares, --cpu or --max-memory")
+    if cpu is not None:
+        types.check_cpu(cpu, shares)
+    resolved = resolve(app.client, vms=[vm_ref])
+    vm_id = resolved.vms[0]
+    label = vm_label(vm_id, resolved.vm_info(vm_id))
+    outcomes = queue_each(app.client, "vm_update", [(label, vm_id, (vm_id, specs))])
+    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
+
+
+@click.command("boot-disk")
+@click.argument("vm_ref", metavar="VM", type=types.VM_REF)
+@click.argument("disk_ref", metavar="DISK", type=types.DISK_REF)
+@wait_options
+@global_options
+@click.pass_obj
+def vm_boot_disk(
+    app: AppContext, vm_ref: str, disk_ref: str, wait: bool, wait_timeout: float | None
+) -> None:
+    """Make DISK (attached to VM) the VM's boot disk; the VM must be halted.
+
+    The current boot disk takes DISK's position (the API's vm_disk_link).
+
+    \b
+    Examples:
+      gandi-hosting vm stop web1 --wait
+      gandi-hosting vm boot-disk web1 rescue --wait
+    """
+    from gandi_hosting_cli.cli.queued import queue_each, report
+    from gandi_hosting_cli.cli.resolve import resolve
+    from gandi_hosting_cli.cli.vm.show import vm_label
+
+    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref])
+    vm_id, disk_id = resolved.vms[0], resolved.disks[0]
+    label = vm_label(vm_id, resolved.vm_info(vm_id))
+    outcomes = queue_each(app.client, "vm_disk_link", [(label, vm_id, (vm_id, disk_id))])
+    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
