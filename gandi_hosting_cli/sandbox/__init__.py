@@ -1,0 +1,83 @@
+"""The sandbox: a faithful emulator of the whole Gandi Hosting XML-RPC API 1.0.
+
+One dispatcher (``Sandbox``, in ``dispatcher.py``) serves two ways: over HTTP
+(``SandboxServer``, ``gandi-hosting sandbox serve``) and in-process
+(``InProcessTransport``, what ``--sandbox`` uses: the request is still marshalled, so the
+wire format is exercised, but no socket is opened). State lives in one SQLite file,
+``default_state_path()`` unless told otherwise.
+
+Modules, by responsibility:
+    seed.py          seeded accounts, OS images, share definition, price list
+    faults.py        fault codes and messages (the table of every code used)
+    xmlrpc_wire.py   safe request parsing (size, DOCTYPE, depth) and response marshalling
+    store.py         SQLite schema, connection pool, transactions, write lock
+    registry.py      method table, argument checks, the per-call context
+    dispatcher.py    ``Sandbox``: handle(), introspection, multicall
+    accounting.py    shares, disk quota, balance, durations
+    engine.py        operations: queue, lifecycle with the clock, effects, cancel
+    methods/         account.py (login, su, products, os_list), vm.py, disk.py, operations.py
+    bulk.py          fast direct creation of many VMs/disks for tests and benchmarks
+    server.py        ``SandboxServer``: threaded HTTP/1.1 server
+    transport.py     ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
+
+Importing this package is cheap: the heavy modules load on first use of their names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+    from gandi_hosting_cli.sandbox.server import SandboxServer
+    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+
+STATE_ENV = "GANDI_HOSTING_SANDBOX_STATE"
+OP_DELAY_ENV = "GANDI_HOSTING_SANDBOX_OP_DELAY"
+DEFAULT_OP_DELAY = 2.0
+
+
+def default_state_path() -> Path:
+    """The embedded sandbox's state file: the platformdirs user data dir / sandbox.sqlite3."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("gandi-hosting", appauthor=False)) / "sandbox.sqlite3"
+
+
+def env_state_path() -> Path:
+    """``GANDI_HOSTING_SANDBOX_STATE`` if set, else ``default_state_path()``."""
+    value = os.environ.get(STATE_ENV)
+    return Path(value).expanduser() if value else default_state_path()
+
+
+def env_op_delay() -> float:
+    """``GANDI_HOSTING_SANDBOX_OP_DELAY`` if set (seconds), else 2."""
+    value = os.environ.get(OP_DELAY_ENV)
+    return float(value) if value else DEFAULT_OP_DELAY
+
+
+_LAZY = {
+    "Sandbox": "gandi_hosting_cli.sandbox.dispatcher",
+    "SandboxServer": "gandi_hosting_cli.sandbox.server",
+    "InProcessTransport": "gandi_hosting_cli.sandbox.transport",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(name)
+
+
+__all__ = [
+    "InProcessTransport",
+    "Sandbox",
+    "SandboxServer",
+    "default_state_path",
+    "env_op_delay",
+    "env_state_path",
+]

@@ -1,0 +1,163 @@
+"""The method table: signatures, argument checking and the per-call context.
+
+Every API method is a function registered with ``@api_method``; its declared parameters
+drive the type checks (first in the check order), ``system.methodSignature`` and
+``system.methodHelp``. The optional ``syntax`` hook runs the syntax and value checks
+before the session is even looked up, which keeps DESIGN.md's order: type, syntax and
+value, existence, rights, state.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import xmlrpc.client
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gandi_hosting_cli.sandbox.faults import SECRET, SandboxFault, data_fault
+
+# XML-RPC type name -> (python check, fault object, readable name)
+_KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "integer", "integer"),
+    "boolean": (lambda v: isinstance(v, bool), "boolean", "boolean"),
+    "string": (lambda v: isinstance(v, str), "string", "string"),
+    "dateTime.iso8601": (lambda v: isinstance(v, xmlrpc.client.DateTime), "date", "date"),
+    "struct": (lambda v: isinstance(v, dict), "struct", "struct"),
+    "array": (lambda v: isinstance(v, list), "struct", "array"),
+}
+MAX_INT = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """A struct member: its XML-RPC type and whether it must be present."""
+
+    kind: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    optional: bool = False
+    secret: bool = False
+    fields: dict[str, Field] | None = None  # for structs: the accepted keys
+
+
+@dataclass
+class MethodDef:
+    name: str
+    returns: str
+    params: tuple[Param, ...]
+    func: Callable[..., object]
+    write: bool
+    help: str
+    syntax: Callable[..., None] | None = None
+    session: bool = True
+
+    def signatures(self) -> list[list[str]]:
+        """One signature per number of optional arguments given (introspection style)."""
+        required = [p.kind for p in self.params if not p.optional]
+        sigs = [[self.returns, *required]]
+        for extra in [p for p in self.params if p.optional]:
+            required = [*required, extra.kind]
+            sigs.append([self.returns, *required])
+        return sigs
+
+
+REGISTRY: dict[str, MethodDef] = {}
+
+SESSION = Param("session", "string", secret=True)
+
+
+def api_method(
+    name: str,
+    returns: str,
+    *params: Param,
+    write: bool,
+    session: bool = True,
+    syntax: Callable[..., None] | None = None,
+) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """Register ``func(ctx, *args)``; ``args`` are the spec's arguments after the session."""
+
+    def register(func: Callable[..., object]) -> Callable[..., object]:
+        all_params = (SESSION, *params) if session else params
+        help_text = " ".join((func.__doc__ or "").split())
+        REGISTRY[name] = MethodDef(
+            name, returns, all_params, func, write, help_text, syntax, session
+        )
+        return func
+
+    return register
+
+
+def _check_value(kind: str, element: str, value: object, secret: bool) -> None:
+    check, obj, readable = _KINDS[kind]
+    if not check(value):
+        raise data_fault(obj, "type", f"{readable} expected", element, SECRET if secret else value)
+    if kind == "int" and not -MAX_INT - 1 <= value <= MAX_INT:  # type: ignore[operator]
+        raise data_fault("integer", "value", "integer out of range", element, value)
+
+
+def check_arguments(mdef: MethodDef, args: tuple) -> None:
+    """Argument count, then each argument's type (struct members included)."""
+    required = sum(1 for p in mdef.params if not p.optional)
+    if len(args) < required:
+        missing = mdef.params[len(args)]
+        raise data_fault("method", "expected", "missing argument", "argument", missing.name)
+    if len(args) > len(mdef.params):
+        raise data_fault("method", "unexpected", "too many arguments", "arguments", len(args))
+    for param, value in zip(mdef.params, args, strict=False):  # optional ones may be absent
+        _check_value(param.kind, param.name, value, param.secret)
+        if param.fields is not None:
+            for key, member in value.items():
+                spec = param.fields.get(key)
+                if spec is None:
+                    raise data_fault(
+                        "struct", "unexpected", "unknown struct member", param.name, key
+                    )
+                _check_value(spec.kind, key, member, key == "password")
+            for key, spec in param.fields.items():
+                if spec.required and key not in value:
+                    raise data_fault("struct", "expected", "missing struct member", param.name, key)
+
+
+@dataclass
+class Ctx:
+    """What a method sees: the open transaction, the clock and the caller's identity."""
+
+    conn: sqlite3.Connection
+    now: float
+    op_delay: float
+    login: str = ""
+    handle: str = ""
+    safe: bool = True
+    session_ttl: float = 43200.0
+    expires: float = 0.0  # the current session's expiry (``su`` sessions inherit it)
+    _customers: set[str] | None = field(default=None, repr=False)
+
+    def customers(self) -> set[str]:
+        if self._customers is None:
+            rows = self.conn.execute(
+                "SELECT handle FROM accounts WHERE reseller = ?", (self.handle,)
+            )
+            self._customers = {r[0] for r in rows}
+        return self._customers
+
+    def can_access(self, owner: str) -> bool:
+        """Own objects always; a reseller's customers' objects only from an unsafe session."""
+        return owner == self.handle or (not self.safe and owner in self.customers())
+
+    def fetch(self, table: str, obj: str, element: str, object_id: int) -> sqlite3.Row:
+        """A row by id, with the existence fault (cause 40) then the rights fault (50)."""
+        row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (object_id,)).fetchone()
+        label = {"vm": "VM", "disk": "disk", "operation": "operation"}.get(obj, "product")
+        if row is None:
+            raise data_fault(obj, "dontexist", f"{label} does not exist", element, object_id)
+        if not self.can_access(row["handle"]):
+            raise data_fault(obj, "noright", f"no right on this {label}", element, object_id)
+        return row
+
+
+__all__ = ["REGISTRY", "Ctx", "Field", "MethodDef", "Param", "SandboxFault", "api_method"]

@@ -1,0 +1,83 @@
+"""What a fresh sandbox contains, and the rules of its accounting.
+
+The CLI imports the ``SEED_*`` constants (and nothing else) for ``--sandbox``; this module
+imports nothing heavy so that stays cheap.
+
+Accounts
+    ``AA1234-GANDI`` / ``mypassword`` (the spec's own sample): EUR, a prepaid balance of
+    500.00, no products at start (the spec's user case adds them in step 1). It is a
+    reseller that manages the customer handle ``AA4321-GANDI`` / ``customerpass`` (the
+    ``su`` sample's handle: EUR, 100.00). ``sandbox serve --account LOGIN:PASSWORD`` adds
+    accounts with the same defaults as the seeded one (EUR, 500.00, no customers).
+
+Share definition (what one share buys)
+    1 share = 256 MB of memory, 8192 MB of disk quota and a quarter of a CPU
+    (``cpu: 0.25`` in ``hosting_account_info.share_definition``). A VM's memory is
+    ``shares * 256`` MB. The disk quota granted is ``shares * 8192`` MB plus the ``disk``
+    products (their quantity is in MB). Every disk counts in the quota, system disks
+    included (their size comes from the OS image).
+
+Price list (per month, in the account's currency, debited when the operation is queued)
+    ============  ==========================  =========================================
+    product       unit                        price per unit and month
+    ============  ==========================  =========================================
+    shares        1 share                     5.00 (can be updated, renewed, released)
+    shares_fixed  1 share                     4.00 (renewed only; never updated/released)
+    disk          1024 MB (started blocks)    0.10 (can be updated, renewed, released)
+    ============  ==========================  =========================================
+    A duration is ``<n>m`` (months) or ``<n>y`` (12 months each), at most 120 months.
+    Growing a product's quantity costs the difference for the months left before its
+    end date (at least one); shrinking or releasing refunds nothing. Cancelling an
+    operation that charged the balance refunds it.
+"""
+
+from __future__ import annotations
+
+SEED_LOGIN = "AA1234-GANDI"
+SEED_PASSWORD = "mypassword"
+SEED_CUSTOMER = "AA4321-GANDI"
+SEED_CUSTOMER_PASSWORD = "customerpass"
+SEED_CURRENCY = "EUR"
+SEED_BALANCE_CENTS = 50_000  # 500.00
+SEED_CUSTOMER_BALANCE_CENTS = 10_000  # 100.00
+
+# (handle, password, currency, balance in cents, reseller handle or "")
+SEED_ACCOUNTS: tuple[tuple[str, str, str, int, str], ...] = (
+    (SEED_LOGIN, SEED_PASSWORD, SEED_CURRENCY, SEED_BALANCE_CENTS, ""),
+    (SEED_CUSTOMER, SEED_CUSTOMER_PASSWORD, SEED_CURRENCY, SEED_CUSTOMER_BALANCE_CENTS, SEED_LOGIN),
+)
+
+# One share: memory (MB), disk quota (MB), CPU fraction.
+SHARE_MEMORY_MB = 256
+SHARE_DISK_MB = 8192
+SHARE_CPU = 0.25
+
+# Price per unit and month, in cents; disk is priced per started block of DISK_PRICE_UNIT MB.
+PRICES_CENTS: dict[str, int] = {"shares": 500, "shares_fixed": 400, "disk": 10}
+DISK_PRICE_UNIT_MB = 1024
+PRODUCT_NAMES = ("shares", "shares_fixed", "disk")
+UPDATABLE_PRODUCTS = ("shares", "disk")  # also the releasable ones
+MAX_DURATION_MONTHS = 120
+
+# OS images: id -> (name, version, arch, label, system disk size in MB).
+OS_IMAGES: dict[int, tuple[str, str, str, str, int]] = {
+    110: ("Debian", "11", "x86_64", "Debian 11 64 bits", 3072),
+    111: ("Debian", "12", "x86_64", "Debian 12 64 bits", 3072),
+    112: ("Ubuntu", "22.04", "x86_64", "Ubuntu 22.04 64 bits", 4096),
+    113: ("CentOS", "7", "x86_64", "CentOS 7 64 bits", 4096),
+    114: ("FreeBSD", "13", "x86_64", "FreeBSD 13 64 bits", 5120),
+}
+
+# A VM hostname or disk name with this prefix makes its create operation end in ERROR.
+FAIL_PREFIX = "fail-"
+
+# First ids, so that a VM id, a disk id and an operation id are never confused in tests.
+FIRST_IDS: dict[str, int] = {"products": 1, "vms": 101, "disks": 1001, "operations": 10001}
+
+
+def product_price_cents(product_name: str, quantity: int, months: int) -> int:
+    """What ``quantity`` units of ``product_name`` cost for ``months`` months, in cents."""
+    units = quantity
+    if product_name == "disk":
+        units = -(-quantity // DISK_PRICE_UNIT_MB)  # started blocks of 1024 MB
+    return PRICES_CENTS[product_name] * units * months

@@ -1,0 +1,243 @@
+"""The sandbox state: one SQLite file, its schema, connections and transactions.
+
+- WAL journal, so readers never wait for the writer and a killed server loses nothing
+  it answered (every write is committed before its response is sent).
+- Connections come from a small pool (one per concurrent call, reused), not one per
+  thread: the HTTP server starts a thread per client connection.
+- Writes take a process-wide lock per state file (shared by every ``Store`` on the same
+  path in this process) and then ``BEGIN IMMEDIATE``, so threads never meet
+  "database is locked"; other processes using the same file (two CLI invocations on the
+  embedded sandbox) wait on ``busy_timeout``.
+- Reads run in a deferred transaction, a consistent snapshot.
+- Ids are ``AUTOINCREMENT`` (never reused), starting at ``seed.FIRST_IDS`` so that ids of
+  different kinds never collide; a restarted server continues where it stopped.
+- Only a SHA-256 of each session id is stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from gandi_hosting_cli.sandbox import seed
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 15_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    handle TEXT PRIMARY KEY,
+    pw_salt BLOB NOT NULL,
+    pw_hash BLOB NOT NULL,
+    currency TEXT NOT NULL,
+    balance_cents INTEGER NOT NULL,
+    reseller TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    login TEXT NOT NULL,
+    handle TEXT NOT NULL,
+    safe INTEGER NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS products (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    handle TEXT NOT NULL,
+    product_name TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    pending_quantity INTEGER,
+    duration TEXT NOT NULL,
+    state TEXT NOT NULL,
+    lock_op INTEGER,
+    date_created REAL NOT NULL,
+    date_end REAL NOT NULL,
+    date_updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vms (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    handle TEXT NOT NULL,
+    hostname TEXT NOT NULL,
+    state TEXT NOT NULL,
+    prev_state TEXT,
+    os_id INTEGER NOT NULL,
+    shares INTEGER NOT NULL,
+    pending_shares INTEGER,
+    cpu INTEGER NOT NULL,
+    vm_max_memory INTEGER NOT NULL,
+    login TEXT NOT NULL,
+    lock_op INTEGER,
+    date_created REAL NOT NULL,
+    date_updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    handle TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    fstype TEXT NOT NULL,
+    state TEXT NOT NULL,
+    vm_id INTEGER NOT NULL DEFAULT 0,
+    position INTEGER NOT NULL DEFAULT -1,
+    pending_vm_id INTEGER,
+    lock_op INTEGER,
+    date_created REAL NOT NULL,
+    date_updated REAL NOT NULL,
+    UNIQUE (handle, name)
+);
+CREATE TABLE IF NOT EXISTS operations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    handle TEXT NOT NULL,
+    type TEXT NOT NULL,
+    state TEXT NOT NULL,
+    date_create REAL NOT NULL,
+    date_update REAL NOT NULL,
+    due_run REAL NOT NULL,
+    due_done REAL NOT NULL,
+    fail INTEGER NOT NULL DEFAULT 0,
+    param TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    comment TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS vms_handle ON vms (handle);
+CREATE INDEX IF NOT EXISTS disks_vm ON disks (vm_id);
+CREATE INDEX IF NOT EXISTS products_handle ON products (handle);
+CREATE INDEX IF NOT EXISTS ops_handle ON operations (handle, id);
+CREATE INDEX IF NOT EXISTS ops_active ON operations (state, due_run)
+    WHERE state IN ('PENDING', 'RUN');
+"""
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock_for(path: str) -> threading.Lock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(path, threading.Lock())
+
+
+def hash_password(password: str, salt: bytes) -> bytes:
+    # a sandbox, not a vault: a salted SHA-256 keeps logins fast in tests
+    return hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).digest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Store:
+    """Connections, transactions and the schema of one state file."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = str(Path(path).expanduser().resolve())
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_guard = threading.Lock()
+        self._write_lock = _write_lock_for(self.path)
+        self._create_schema()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable across a process kill
+        conn.execute("PRAGMA foreign_keys = OFF")
+        return conn
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        with self._pool_guard:
+            conn = self._pool.pop() if self._pool else None
+        if conn is None:
+            conn = self._connect()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:  # an error escaped: never return a dirty connection
+                conn.rollback()
+            with self._pool_guard:
+                self._pool.append(conn)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: the process-wide lock, then BEGIN IMMEDIATE; commit on success."""
+        with self._write_lock, self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction (a consistent snapshot; never blocks on the writer in WAL)."""
+        with self._connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+    def close(self) -> None:
+        with self._pool_guard:
+            pool, self._pool = self._pool, []
+        for conn in pool:
+            conn.close()
+
+    def _create_schema(self) -> None:
+        with self.write() as conn:
+            have = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
+            ).fetchone()
+            if have and conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone():
+                return
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+            )
+            for table, first in seed.FIRST_IDS.items():
+                conn.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, first - 1)
+                )
+            for handle, password, currency, balance, reseller in seed.SEED_ACCOUNTS:
+                upsert_account(
+                    conn,
+                    handle,
+                    password,
+                    currency=currency,
+                    balance_cents=balance,
+                    reseller=reseller,
+                )
+
+
+def upsert_account(
+    conn: sqlite3.Connection,
+    handle: str,
+    password: str,
+    *,
+    currency: str = seed.SEED_CURRENCY,
+    balance_cents: int = seed.SEED_BALANCE_CENTS,
+    reseller: str = "",
+) -> None:
+    """Create an account, or set the password of an existing one (keeping its money)."""
+    salt = secrets.token_bytes(16)
+    conn.execute(
+        "INSERT INTO accounts (handle, pw_salt, pw_hash, currency, balance_cents, reseller)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (handle) DO UPDATE"
+        " SET pw_salt = excluded.pw_salt, pw_hash = excluded.pw_hash",
+        (handle, salt, hash_password(password, salt), currency, balance_cents, reseller),
+    )

@@ -1,0 +1,95 @@
+"""Safe parsing of XML-RPC requests and marshalling of responses.
+
+Guards (all answer the fault ``500020 DataError: malformed request``, inside an HTTP 200
+response, as XML-RPC servers traditionally do; only the HTTP size limit uses a status,
+413):
+- any DOCTYPE, entity or notation declaration is refused before it is expanded (no
+  entity-expansion bombs, no external entities);
+- element nesting is capped at ``MAX_DEPTH``;
+- the body is capped at ``MAX_BODY`` bytes (``500031`` in ``Sandbox.handle``, HTTP 413 in
+  the server, which never reads an oversized body);
+- ``<nil/>`` is refused (the API never carries nil).
+
+The parse is a single expat pass driving ``xmlrpc.client.Unmarshaller`` (the standard
+library's own value decoder), so values decode exactly as ``xmlrpc.client`` encodes them.
+"""
+
+from __future__ import annotations
+
+import xmlrpc.client
+from xml.parsers import expat
+
+from gandi_hosting_cli.sandbox.faults import SandboxFault, malformed, server_fault
+
+MAX_BODY = 1024 * 1024
+MAX_DEPTH = 64
+
+
+class _Refused(Exception):
+    """Raised from an expat handler to stop the parse."""
+
+
+def parse_request(body: bytes) -> tuple[str, tuple]:
+    """Return ``(method_name, params)`` or raise a ``SandboxFault``."""
+    target = xmlrpc.client.Unmarshaller(use_datetime=False, use_builtin_types=False)
+    target.xml(None, None)  # expat already hands out str (as xmlrpc.client.ExpatParser does)
+    parser = expat.ParserCreate(None, None)
+    depth = 0
+
+    def start(tag, attrs):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _Refused("nesting too deep")
+        if tag == "nil" or tag.endswith(":nil"):
+            raise _Refused("nil is not accepted")
+        target.start(tag, attrs)
+
+    def end(tag):
+        nonlocal depth
+        depth -= 1
+        target.end(tag)
+
+    def refuse(*_args):
+        raise _Refused("DOCTYPE and entity declarations are refused")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = target.data
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.NotationDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.buffer_text = True
+    try:
+        parser.Parse(body, True)
+        method = target.getmethodname()
+        if method is None:
+            raise _Refused("no methodName")
+        params = target.close()  # a call without <params> has no arguments: ()
+    except _Refused as exc:
+        raise malformed(f"malformed request ({exc})") from None
+    except (expat.ExpatError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+        raise malformed() from None
+    except xmlrpc.client.ResponseError:
+        raise malformed() from None
+    if not isinstance(method, str) or not method or len(method) > 128:
+        raise malformed("malformed request (bad methodName)")
+    return method, tuple(params)
+
+
+def dump_response(value: object) -> bytes:
+    """Marshal a method's return value (never ``None``)."""
+    try:
+        return xmlrpc.client.dumps((value,), methodresponse=True, allow_none=False).encode()
+    except (TypeError, OverflowError):
+        # a bug in a method (None, an int over 32 bits...): never send a broken response
+        return dump_fault(server_fault())
+
+
+def dump_fault(fault: SandboxFault | xmlrpc.client.Fault) -> bytes:
+    return xmlrpc.client.dumps(fault, methodresponse=True).encode()
+
+
+__all__ = ["MAX_BODY", "MAX_DEPTH", "SandboxFault", "dump_fault", "dump_response", "parse_request"]
