@@ -1,0 +1,401 @@
+"""Shell-completion callbacks for resource arguments, and the small cache behind them.
+
+Attach a callback with ``shell_complete=complete_vm`` (``complete_disk``, ``complete_os``,
+``complete_operation``, ``complete_duration``, ``complete_size``) on a click argument or
+option. Choices (product names, fstypes, op states and types) need nothing: click
+completes a ``click.Choice`` by itself.
+
+Live values (VM ids and hostnames, disk ids and names, OS labels, operation ids) come from
+``completion.json`` in the user cache dir, keyed by endpoint and login. List commands
+refresh it through ``remember()``. When the entry is older than ``STALE_AFTER``, one
+batched request (``system.multicall``) refreshes it, using only an already-cached session,
+in a daemon thread that the completer waits for at most ``LIVE_BUDGET`` seconds: whatever
+happens (no session, unreachable endpoint, a fault), the completer answers from the cache
+or with nothing. A completion never prompts and never writes to stdout or stderr: the
+shell would show it, or worse, take it for a candidate.
+
+The cache holds ids, names and states, never a session id or a password.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.cli.context import AppContext
+
+CACHE_VERSION = 1
+STALE_AFTER = 300.0  # seconds: older entries are refreshed by a live request
+RETRY_AFTER = 30.0  # seconds: after a failed live request, do not try again at every TAB
+LIVE_BUDGET = 0.3  # seconds a completer may wait for the live request
+MAX_ITEMS = 500  # per kind: the cache stays small whatever the account
+MAX_OPERATIONS = 100  # the most recent operation ids only
+MAX_ACCOUNTS = 20
+
+KINDS = ("vm", "disk", "os", "op")
+# the key that names an object of each kind (operations have no name)
+NAME_KEYS = {"vm": "hostname", "disk": "name", "os": "label", "op": ""}
+# the key whose value is shown next to a candidate (zsh and fish show it)
+STATE_KEYS = {"vm": "state", "disk": "state", "os": "version", "op": "state"}
+DURATION_EXAMPLES = (
+    ("1m", "1 month"),
+    ("3m", "3 months"),
+    ("6m", "6 months"),
+    ("1y", "1 year"),
+    ("2y", "2 years"),
+)
+SIZE_EXAMPLES = (("1024", "MB"), ("2048M", "2048 MB"), ("2G", "2048 MB"), ("10G", "10240 MB"))
+
+
+# -- the cache file -----------------------------------------------------------------------
+def cache_path() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("gandi-hosting") / "completion.json"
+
+
+def account_key(endpoint: str, login: str | None) -> str:
+    """``endpoint|login``, with any ``user:password@`` removed from the endpoint."""
+    parts = urllib.parse.urlsplit(endpoint)
+    if parts.username is not None or parts.password is not None:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        endpoint = urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+    return f"{endpoint}|{login or ''}"
+
+
+def _load() -> dict[str, Any]:
+    try:
+        with cache_path().open(encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {"version": CACHE_VERSION, "accounts": {}}
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return {"version": CACHE_VERSION, "accounts": {}}
+    if not isinstance(data.get("accounts"), dict):
+        data["accounts"] = {}
+    return data
+
+
+_write_lock = threading.Lock()
+
+
+def _save(data: dict[str, Any]) -> None:
+    path = cache_path()
+    accounts = data["accounts"]
+    if len(accounts) > MAX_ACCOUNTS:  # drop the least recently refreshed accounts
+        ranked = sorted(accounts, key=lambda k: _newest(accounts[k]), reverse=True)
+        data["accounts"] = {k: accounts[k] for k in ranked[:MAX_ACCOUNTS]}
+    with _write_lock:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, separators=(",", ":"), sort_keys=True)
+            os.replace(tmp, path)  # readers never see half a file
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def _newest(account: Any) -> float:
+    if not isinstance(account, dict):
+        return 0.0
+    stamps = [v.get("updated", 0.0) for v in account.values() if isinstance(v, dict)]
+    return max(stamps, default=0.0)
+
+
+def _normalise(kind: str, item: Any) -> dict[str, Any] | None:
+    """An int id or an API struct -> ``{"id", "name", "state"}`` (only what completion shows)."""
+    if isinstance(item, bool):
+        return None
+    if isinstance(item, int):
+        return {"id": item}
+    if not isinstance(item, Mapping):
+        return None
+    raw_id = item.get("id", item.get("operation"))
+    if isinstance(raw_id, bool) or not isinstance(raw_id, int):
+        return None
+    out: dict[str, Any] = {"id": raw_id}
+    name = item.get(NAME_KEYS[kind]) if NAME_KEYS[kind] else None
+    if isinstance(name, str) and name:
+        out["name"] = name
+    state = item.get(STATE_KEYS[kind])
+    if kind == "op" and isinstance(item.get("type"), str):
+        state = f"{item['type']} {state}" if isinstance(state, str) else item["type"]
+    if isinstance(state, (str, int)) and not isinstance(state, bool) and str(state):
+        out["state"] = str(state)
+    return out
+
+
+def remember(
+    kind: str,
+    items: Iterable[Any],
+    app: AppContext | None = None,
+    *,
+    endpoint: str | None = None,
+    login: str | None = None,
+    complete: bool = True,
+) -> None:
+    """Record what a list command saw, for completion. Never raises, never prints.
+
+    ``items`` are ids or API structs (``vm_info``, ``disk_info``, ``os_list`` items,
+    operation rows with ``id``). ``complete=True`` means "this is the whole list": ids
+    not in it are dropped, while names already known for the remaining ids are kept (a
+    plain ``vm list`` only has ids). ``complete=False`` merges (e.g. after ``vm info``).
+    Name the account with ``app`` (an AppContext) or ``endpoint`` and ``login``.
+    """
+    try:
+        if kind not in KINDS:
+            raise ValueError(kind)
+        if app is not None:
+            endpoint, login = app.endpoint, app.login
+        if endpoint is None:
+            return
+        _remember(kind, items, account_key(endpoint, login), complete=complete)
+    except Exception:  # completion data is a convenience: it must never break a command
+        return
+
+
+def _remember(kind: str, items: Iterable[Any], key: str, *, complete: bool) -> None:
+    fresh = [n for n in (_normalise(kind, i) for i in items) if n is not None]
+    data = _load()
+    account = data["accounts"].setdefault(key, {})
+    old = account.get(kind) if isinstance(account.get(kind), dict) else {}
+    known = {e["id"]: e for e in old.get("items", []) if isinstance(e, dict) and "id" in e}
+    merged: dict[int, dict[str, Any]] = {} if complete else dict(known)
+    for entry in fresh:
+        merged[entry["id"]] = {**known.get(entry["id"], {}), **entry}
+    limit = MAX_OPERATIONS if kind == "op" else MAX_ITEMS
+    ordered = sorted(merged.values(), key=lambda e: e["id"], reverse=kind == "op")[:limit]
+    stamp = time.time() if complete else old.get("updated", 0.0)
+    account[kind] = {"updated": stamp, "items": ordered}
+    account.pop("failed", None)
+    _save(data)
+
+
+def forget(endpoint: str, login: str | None) -> None:
+    """Drop an account's cached values (e.g. on logout). Never raises."""
+    try:
+        data = _load()
+        if data["accounts"].pop(account_key(endpoint, login), None) is not None:
+            _save(data)
+    except Exception:
+        return
+
+
+# -- live refresh -------------------------------------------------------------------------
+def _fetch(app: AppContext, kind: str, known_ids: list[int], timeout: float) -> dict | None:
+    """One batched request for ``kind`` (a second one only for unseen VMs/disks).
+
+    Only an already-cached, unexpired session is used: no login, no password prompt, no
+    renewal. Returns the fresh entry (and stores it), or None.
+    """
+    from gandi_hosting_cli.auth.sessions import SessionManager
+
+    login = app.login
+    if not login:
+        return None
+    manager = SessionManager(app.profile_name, app.endpoint, login, warn=lambda text: None)
+    record = manager.load()
+    if record is None:
+        return None
+    from gandi_hosting_cli.api.client import HostingClient
+
+    # no tracer (--debug must not print during completion), no renewal, no retry pause
+    client = HostingClient(
+        app.resolved_url, timeout=timeout, session=record.session_id, retry_delay=0.0
+    )
+    items: list[Any] = []
+    if kind == "os":
+        items = client.os_list()
+    elif kind == "op":
+        # the operations one waits for or cancels; finished ones come from `op list`
+        states = ("PENDING", "RUN", "ERROR")
+        results = client.multicall([("operation_list", ({"state": s},)) for s in states])
+        for state, ids in zip(states, results, strict=False):
+            if isinstance(ids, list):
+                items += [{"id": i, "state": state} for i in ids if isinstance(i, int)]
+        return _store_live(app, kind, items, complete=False)
+    else:
+        list_method, info_method = f"{kind}_list", f"{kind}_info"
+        # speculate that the ids we know still exist: their infos ride in the same request
+        results = client.multicall(
+            [(list_method, ())] + [(info_method, (i,)) for i in known_ids[:MAX_ITEMS]]
+        )
+        ids = results[0]
+        if not isinstance(ids, list):
+            return None
+        infos = {r["id"]: r for r in results[1:] if isinstance(r, dict) and "id" in r}
+        missing = [i for i in ids if isinstance(i, int) and i not in infos][:MAX_ITEMS]
+        if missing:
+            for r in client.multicall([(info_method, (i,)) for i in missing]):
+                if isinstance(r, dict) and "id" in r:
+                    infos[r["id"]] = r
+        items = [infos.get(i, i) for i in ids if isinstance(i, int)]
+    return _store_live(app, kind, items, complete=True)
+
+
+def _store_live(app: AppContext, kind: str, items: list[Any], *, complete: bool) -> dict:
+    key = account_key(app.endpoint, app.login)
+    _remember(kind, items, key, complete=complete)
+    if not complete:  # a partial refresh (operations) still counts as fresh
+        data = _load()
+        data["accounts"].setdefault(key, {}).setdefault(kind, {})["updated"] = time.time()
+        _save(data)
+    return _load()["accounts"].get(key, {}).get(kind, {})
+
+
+def _mark_failed(key: str) -> None:
+    data = _load()
+    data["accounts"].setdefault(key, {})["failed"] = time.time()
+    _save(data)
+
+
+def _live(app: AppContext, kind: str, known_ids: list[int], budget: float) -> dict | None:
+    """Run ``_fetch`` in a daemon thread; wait at most ``budget`` seconds for it."""
+    box: dict[str, Any] = {}
+    key = account_key(app.endpoint, app.login)
+
+    def work() -> None:
+        try:
+            box["entry"] = _fetch(app, kind, known_ids, budget)
+        except BaseException:  # noqa: BLE001 - a thread must not print a traceback
+            try:
+                _mark_failed(key)
+            except Exception:
+                pass
+
+    thread = threading.Thread(target=work, name="gandi-hosting-completion", daemon=True)
+    thread.start()
+    # the process exits right after answering: an unfinished thread dies with it
+    thread.join(budget)
+    if thread.is_alive():
+        try:
+            _mark_failed(key)
+        except Exception:
+            pass
+        return None
+    return box.get("entry")
+
+
+def _app(ctx: click.Context) -> AppContext:
+    from gandi_hosting_cli.cli.context import AppContext
+
+    app = ctx.find_object(AppContext)
+    return app if app is not None else AppContext()
+
+
+def cached_items(ctx: click.Context, kind: str, *, live: bool = True) -> list[dict[str, Any]]:
+    """The cached entries of ``kind`` for this context's account, refreshed when stale."""
+    started = time.monotonic()
+    app = _app(ctx)
+    key = account_key(app.endpoint, app.login)
+    account = _load()["accounts"].get(key, {})
+    entry = account.get(kind) if isinstance(account.get(kind), dict) else {}
+    now = time.time()
+    stale = now - float(entry.get("updated", 0.0)) > STALE_AFTER
+    failed_recently = now - float(account.get("failed", 0.0)) < RETRY_AFTER
+    if live and stale and not failed_recently:
+        known = [e["id"] for e in entry.get("items", []) if isinstance(e, dict) and "id" in e]
+        budget = LIVE_BUDGET - (time.monotonic() - started)
+        if budget > 0.05:
+            entry = _live(app, kind, known, budget) or entry
+    return [e for e in entry.get("items", []) if isinstance(e, dict) and "id" in e]
+
+
+# -- the callbacks ------------------------------------------------------------------------
+def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list[CompletionItem]:
+    """Names first (with their id), then ids (with their name); each value once."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for e in items:
+        if e.get("name"):
+            by_name.setdefault(str(e["name"]), []).append(e)
+    out: list[CompletionItem] = []
+    if not incomplete.isdigit():
+        for name in sorted(by_name):
+            if not name.startswith(incomplete):
+                continue
+            entries = by_name[name]
+            if len(entries) == 1:
+                help_ = _describe(kind, entries[0], with_name=False)
+            else:
+                help_ = "ambiguous: ids " + ", ".join(str(e["id"]) for e in entries)
+            out.append(CompletionItem(name, help=help_))
+    for e in items:
+        value = str(e["id"])
+        if value.startswith(incomplete):
+            out.append(CompletionItem(value, help=_describe(kind, e, with_name=True)))
+    return out
+
+
+def _describe(kind: str, entry: dict[str, Any], *, with_name: bool) -> str:
+    label = {"vm": "VM", "disk": "disk", "os": "OS", "op": "operation"}[kind]
+    parts = [str(entry["name"])] if with_name and entry.get("name") else [f"{label} {entry['id']}"]
+    if entry.get("state"):
+        parts.append(str(entry["state"]))
+    return " ".join(parts) if with_name else ", ".join(parts)
+
+
+def _complete(kind: str, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+    try:
+        return _candidates(kind, cached_items(ctx, kind), incomplete)
+    except Exception:  # never a traceback in the middle of someone's command line
+        return []
+
+
+def complete_vm(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """VM hostnames and ids."""
+    return _complete("vm", ctx, incomplete)
+
+
+def complete_disk(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Disk names and ids."""
+    return _complete("disk", ctx, incomplete)
+
+
+def complete_os(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """OS image labels and ids."""
+    return _complete("os", ctx, incomplete)
+
+
+def complete_operation(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Operation ids, most recent first (pending, running and failed ones when fetched live)."""
+    return _complete("op", ctx, incomplete)
+
+
+def _examples(pairs: tuple[tuple[str, str], ...], incomplete: str) -> list[CompletionItem]:
+    return [CompletionItem(v, help=h) for v, h in pairs if v.startswith(incomplete)]
+
+
+def complete_duration(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Examples of durations (any `Nm` or `Ny` is accepted)."""
+    return _examples(DURATION_EXAMPLES, incomplete)
+
+
+def complete_size(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Examples of disk sizes (MB, or with a unit)."""
+    return _examples(SIZE_EXAMPLES, incomplete)
+
+
+# for ParamTypes: ``def shell_complete(self, ctx, param, incomplete): return COMPLETERS[...]``
+COMPLETERS = {
+    "vm": complete_vm,
+    "disk": complete_disk,
+    "os": complete_os,
+    "op": complete_operation,
+    "duration": complete_duration,
+    "size": complete_size,
+}
