@@ -1,1 +1,105 @@
-"""Pytest plugin: sandbox servers on 127.0.0.1 for tests (owned by the sandbox layer)."""
+"""Pytest plugin: sandbox servers on 127.0.0.1 for tests (owned by the sandbox layer).
+
+Fixtures:
+- ``make_sandbox_server(**kwargs)``: a factory; ``kwargs`` are ``Sandbox`` keyword
+  arguments (``op_delay`` defaults to 0 here, ``session_ttl``, ``accounts``,
+  ``multicall``, ``clock``) plus ``state_path`` (default: a fresh file in ``tmp_path``)
+  and ``port`` (default 0). Every server it made is shut down after the test.
+- ``sandbox_server``: one running server, op_delay 0, fresh state.
+- ``sandbox_proxy``: an ``xmlrpc.client.ServerProxy`` on ``sandbox_server``.
+- ``sandbox_session``: a session id of the seeded account on ``sandbox_server``.
+
+What they yield (``RunningSandbox``): ``.url``, ``.request_count``, ``.sandbox`` (the
+``Sandbox``, e.g. for ``bulk_create_vms``), ``.state_path``, ``.server``,
+``.restart(same_port=False)`` (same state file, new ``Sandbox`` and server),
+``.proxy()`` and ``.login(login, password, safe)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+
+from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+from gandi_hosting_cli.sandbox.server import SandboxServer
+
+
+class RunningSandbox:
+    """A ``SandboxServer`` serving in a thread, restartable on the same state."""
+
+    def __init__(self, state_path: Path, port: int = 0, **sandbox_kwargs):
+        self.state_path = Path(state_path)
+        self._kwargs = sandbox_kwargs
+        self.sandbox = Sandbox(self.state_path, **sandbox_kwargs)
+        self.server = SandboxServer(self.sandbox, port=port).start_in_thread()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    @property
+    def request_count(self) -> int:
+        return self.server.request_count
+
+    def restart(self, *, same_port: bool = False) -> RunningSandbox:
+        """Stop, then serve the same state file again (a new ``Sandbox`` and server)."""
+        port = self.server.port if same_port else 0
+        self.stop()
+        self.sandbox = Sandbox(self.state_path, **self._kwargs)
+        self.server = SandboxServer(self.sandbox, port=port).start_in_thread()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.sandbox.close()
+
+    def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(self.url, **kwargs)
+
+    def login(
+        self, login: str = SEED_LOGIN, password: str = SEED_PASSWORD, safe: bool = True
+    ) -> str:
+        with self.proxy() as proxy:
+            return proxy.login(login, password, safe)
+
+
+@pytest.fixture
+def make_sandbox_server(tmp_path):
+    started: list[RunningSandbox] = []
+    numbers = itertools.count(1)
+
+    def make(*, state_path: Path | str | None = None, port: int = 0, **kwargs) -> RunningSandbox:
+        kwargs.setdefault("op_delay", 0)
+        if state_path is None:
+            state_path = tmp_path / f"sandbox-{next(numbers)}.sqlite3"
+        running = RunningSandbox(Path(state_path), port=port, **kwargs)
+        started.append(running)
+        return running
+
+    yield make
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
+def sandbox_server(make_sandbox_server) -> RunningSandbox:
+    return make_sandbox_server()
+
+
+@pytest.fixture
+def sandbox_proxy(sandbox_server):
+    with sandbox_server.proxy() as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def sandbox_session(sandbox_server) -> str:
+    return sandbox_server.login()

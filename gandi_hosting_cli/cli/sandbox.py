@@ -1,0 +1,168 @@
+"""``gandi-hosting sandbox``: run the emulated API as a server, or forget its state.
+
+This group is independent of the root group's context: it needs no login and no
+profile, only where the state lives.
+"""
+
+from __future__ import annotations
+
+import click
+
+STATE_HELP = (
+    "SQLite state file [env GANDI_HOSTING_SANDBOX_STATE; default: sandbox.sqlite3 in the "
+    "user data dir]"
+)
+
+
+def _state_path(state: str | None):
+    from gandi_hosting_cli.sandbox import env_state_path
+
+    return env_state_path() if state is None else state
+
+
+@click.group("sandbox")
+def sandbox() -> None:
+    """Run the built-in emulator of the Gandi Hosting API, or reset it.
+
+    \b
+    Examples:
+      gandi-hosting sandbox serve --port 8080 --op-delay 0
+      gandi-hosting --url http://127.0.0.1:8080/hosting/ account info
+      gandi-hosting sandbox reset
+    """
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port; the URL is printed on stdout).",
+)
+@click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False),
+    envvar="GANDI_HOSTING_SANDBOX_STATE",
+    help=STATE_HELP,
+)
+@click.option(
+    "--op-delay",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    envvar="GANDI_HOSTING_SANDBOX_OP_DELAY",
+    help="Seconds an operation takes from PENDING to DONE (0: done at the next call) "
+    "[env GANDI_HOSTING_SANDBOX_OP_DELAY].",
+)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="LOGIN:PASSWORD",
+    help="Add an account (repeatable), besides the seeded AA1234-GANDI.",
+)
+@click.option(
+    "--session-ttl",
+    type=click.FloatRange(min=0, min_open=True),
+    default=43200.0,
+    show_default=True,
+    help="Seconds a session id stays valid.",
+)
+@click.option(
+    "--no-multicall",
+    is_flag=True,
+    hidden=True,
+    help="Answer system.multicall as an unknown method (client fallback tests).",
+)
+def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multicall) -> None:
+    """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
+
+    It answers XML-RPC POSTs at /hosting/ and logs one line per request on stderr
+    (never a password or a session id). Log in with AA1234-GANDI and the spec's sample
+    password.
+
+    \b
+    Examples:
+      gandi-hosting sandbox serve
+      gandi-hosting sandbox serve --port 0 --op-delay 0 --state /tmp/sandbox.sqlite3
+      gandi-hosting sandbox serve --account XY1-GANDI:secret123
+    """
+    import logging
+    import signal
+    import threading
+
+    from gandi_hosting_cli.sandbox import Sandbox, SandboxServer
+
+    for account in accounts:
+        login, sep, password = account.partition(":")
+        if not sep or not login or not password:
+            raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
+    path = _state_path(state)
+    box = Sandbox(
+        path,
+        op_delay=op_delay,
+        session_ttl=session_ttl,
+        accounts=accounts,
+        multicall=not no_multicall,
+    )
+    try:
+        server = SandboxServer(box, host=host, port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+    logger = logging.getLogger("gandi_hosting_cli.sandbox")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(
+        f"Sandbox serving on {server.url} (state {box.state_path}, op delay {op_delay:g} s); "
+        "Ctrl-C to stop.",
+        err=True,
+    )
+    click.echo(server.url)  # stdout: the result, for scripts (useful with --port 0)
+    server.start_in_thread()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        box.close()
+        logger.removeHandler(handler)
+    click.echo(f"Sandbox stopped after {server.request_count} requests.", err=True)
+
+
+@sandbox.command("reset")
+@click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False),
+    envvar="GANDI_HOSTING_SANDBOX_STATE",
+    help=STATE_HELP,
+)
+def sandbox_reset(state) -> None:
+    """Forget the sandbox's state: the next use starts from the seeded account again.
+
+    \b
+    Examples:
+      gandi-hosting sandbox reset
+      gandi-hosting sandbox reset --state /tmp/sandbox.sqlite3
+    """
+    from pathlib import Path
+
+    path = Path(_state_path(state))
+    removed = False
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            candidate.unlink()
+            removed = True
+    click.echo(f"Sandbox state {'removed' if removed else 'already empty'}: {path}", err=True)
