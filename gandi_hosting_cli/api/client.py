@@ -9,7 +9,6 @@ tracing (trace.py). It never prints (except through the tracer) and never exits.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -50,17 +49,10 @@ Renewer = Callable[["HostingClient"], str]
 
 
 def sandbox_transport() -> xmlrpc.client.Transport:
-    """The in-process sandbox, configured from GANDI_HOSTING_SANDBOX_STATE / _OP_DELAY."""
-    from gandi_hosting_cli.sandbox import default_state_path
+    """The in-process sandbox; it reads GANDI_HOSTING_SANDBOX_STATE / _OP_DELAY itself."""
     from gandi_hosting_cli.sandbox.transport import InProcessTransport
 
-    state = os.environ.get("GANDI_HOSTING_SANDBOX_STATE") or str(default_state_path())
-    delay = os.environ.get("GANDI_HOSTING_SANDBOX_OP_DELAY")
-    try:
-        op_delay = float(delay) if delay else 2.0
-    except ValueError:
-        op_delay = 2.0
-    return InProcessTransport(state_path=state, op_delay=op_delay)
+    return InProcessTransport()
 
 
 class HostingClient(HostingMethods):
