@@ -1,0 +1,79 @@
+"""Shared helpers for the product/vm/disk/op command tests: a CLI bound to a sandbox server.
+
+``gh("vm", "list")`` runs ``gandi-hosting --url <server> vm list`` through the real root
+group, logged in as the seeded account. Objects that a test only needs to exist are made
+with the sandbox's bulk helpers (no round trips); what a test is about goes through the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from click.testing import Result
+
+from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+
+PASSWORD = "s3cret-root-pw"
+
+
+class Gh:
+    def __init__(self, cli: Callable[..., Result], server) -> None:
+        self.cli = cli
+        self.server = server
+        self.url = server.url
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        return self.cli("--url", self.url, *args, input=input)
+
+    def json(self, *args: str, input: str | None = None):
+        result = self("--json", *args, input=input)
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return json.loads(result.stdout)
+
+    def login(self) -> None:
+        result = self("login", SEED_LOGIN, "--password-stdin", input=SEED_PASSWORD + "\n")
+        assert result.exit_code == 0, result.stderr
+
+    @property
+    def sandbox(self):
+        return self.server.sandbox
+
+    def vms(self, n: int, prefix: str = "vm", **kw) -> list[int]:
+        return self.sandbox.bulk_create_vms(SEED_LOGIN, n, prefix, **kw)
+
+    def disks(self, n: int, prefix: str = "disk", **kw) -> list[int]:
+        return self.sandbox.bulk_create_disks(SEED_LOGIN, n, prefix, **kw)
+
+    def shares(self, n: int = 8) -> None:
+        """Buy ``n`` shares (a fresh account has none), through the CLI."""
+        result = self("product", "add", "shares", str(n), "--wait")
+        assert result.exit_code == 0, result.stderr
+
+    def create_vm(self, hostname: str, *extra: str) -> dict:
+        return self.json(
+            "vm", "create", hostname, "--os", "111", "--shares", "1", "--password-stdin", *extra,
+            input=PASSWORD + "\n",
+        )  # fmt: skip
+
+
+@pytest.fixture
+def gh(cli, logged_in) -> Gh:
+    """The CLI on a fresh sandbox server (operations finish at once), logged in."""
+    return Gh(cli, logged_in)
+
+
+@pytest.fixture
+def slow_gh(cli, make_sandbox_server) -> Callable[[float], Gh]:
+    """``slow_gh(op_delay)``: the CLI on a sandbox whose operations take ``op_delay`` s,
+    with 8 shares already bought."""
+
+    def make(op_delay: float, **kw) -> Gh:
+        g = Gh(cli, make_sandbox_server(**kw))
+        g.login()
+        g.shares(8)  # bought at full speed, then operations slow down
+        g.sandbox.op_delay = op_delay
+        return g
+
+    return make

@@ -1,0 +1,103 @@
+"""`product list|add|renew|update|remove` against a sandbox server."""
+
+from __future__ import annotations
+
+from tests.cli.hosting_helpers import gh  # noqa: F401 (fixture)
+
+
+def add(gh, *args: str) -> dict:  # noqa: F811
+    return gh.json("product", "add", *args)
+
+
+def test_add_then_list_shows_the_product(gh):  # noqa: F811
+    result = gh("product", "add", "shares", "4", "--duration", "1y")
+    assert result.exit_code == 0, result.stderr
+    assert "operation" in result.stdout
+    listed = gh.json("product", "list")
+    assert [(p["product_name"], p["quantity"], p["duration"]) for p in listed] == [
+        ("shares", 4, "1y")
+    ]
+    table = gh("product", "list").stdout.splitlines()
+    assert table[0].split()[:4] == ["ID", "PRODUCT", "QUANTITY", "DURATION"]
+    assert table[1].split()[1:3] == ["shares", "4"]
+
+
+def test_add_json_shape_is_operation_and_state(gh):  # noqa: F811
+    data = add(gh, "disk", "2048")
+    assert set(data) == {"operation", "state"}
+    assert isinstance(data["operation"], int)
+    assert data["state"] in ("PENDING", "RUN", "DONE")
+    assert gh("-q", "product", "add", "shares", "1").stdout.strip().isdigit()
+
+
+def test_add_with_wait_reaches_done(gh):  # noqa: F811
+    assert add(gh, "shares", "2", "--wait")["state"] == "DONE"
+
+
+def test_renew_update_remove(gh):  # noqa: F811
+    add(gh, "shares", "4", "--wait")
+    product_id = gh.json("product", "list")[0]["id"]
+    renewed = gh.json("product", "renew", str(product_id), "--duration", "2m", "--wait")
+    assert renewed["state"] == "DONE"
+    assert gh.json("op", "info", str(renewed["operation"]))["type"] == (
+        "hosting_account_product_renew"
+    )
+    assert gh.json("product", "update", str(product_id), "6", "--wait")["state"] == "DONE"
+    assert gh.json("product", "list")[0]["quantity"] == 6
+    result = gh("product", "remove", str(product_id), "--yes", "--wait")
+    assert result.exit_code == 0, result.stderr
+    assert gh.json("product", "list") == []
+
+
+def test_values_are_checked_before_any_request(gh):  # noqa: F811
+    before = gh.server.request_count
+    for args, needle in (
+        (("add", "shares", "4", "--duration", "3d"), "not a duration"),
+        (("add", "bananas", "4"), "bananas"),
+        (("add", "shares", "0"), "QUANTITY"),
+        (("add", "disk", "100001"), "QUANTITY"),
+        (("renew", "1", "--duration", "11y"), "at most 120 months"),
+    ):
+        result = gh("product", *args)
+        assert result.exit_code == 2, args
+        assert needle in result.stderr
+    assert gh.server.request_count == before
+
+
+def test_refusal_shares_fixed_cannot_be_updated(gh):  # noqa: F811
+    add(gh, "shares_fixed", "2", "--wait")
+    product_id = gh.json("product", "list")[0]["id"]
+    result = gh("product", "update", str(product_id), "3")
+    # the sandbox refuses it as a right the product lacks (cause 50): exit 3
+    assert result.exit_code == 3
+    assert "Error:" in result.stderr and "shares_fixed" in result.stderr
+    assert result.stdout == ""
+
+
+def test_refusal_unknown_product_is_not_found(gh):  # noqa: F811
+    result = gh("--json", "product", "renew", "999999")
+    assert result.exit_code == 4
+    assert '"exit_code": 4' in result.stderr
+
+
+def test_remove_off_a_terminal_needs_yes_and_sends_nothing(gh):  # noqa: F811
+    before = gh.server.request_count
+    result = gh("product", "remove", "1")
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
+    assert gh.server.request_count == before
+
+
+def test_remove_on_a_terminal_shows_the_product_and_asks(gh, monkeypatch):  # noqa: F811
+    from gandi_hosting_cli.cli.context import AppContext
+
+    add(gh, "disk", "4096", "--wait")
+    product_id = gh.json("product", "list")[0]["id"]
+    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
+    declined = gh("product", "remove", str(product_id), input="n\n")
+    assert declined.exit_code != 0
+    assert f"product {product_id}: disk x4096" in declined.stderr
+    assert len(gh.json("product", "list")) == 1
+    accepted = gh("product", "remove", str(product_id), "--wait", input="y\n")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert gh.json("product", "list") == []
