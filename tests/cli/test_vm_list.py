@@ -1,0 +1,69 @@
+"""`vm list [--details]`: ids, or one row per VM fetched in a constant number of requests."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from tests.cli.hosting_helpers import Gh, gh  # noqa: F401 (fixture)
+
+
+def test_list_gives_ids_and_details_give_the_main_fields(gh):  # noqa: F811
+    assert gh("vm", "list").stdout == ""
+    assert gh.json("vm", "list") == []
+    ids = gh.vms(2, "web")
+    assert gh("vm", "list").stdout.split() == [str(i) for i in ids]
+    assert gh.json("vm", "list") == ids
+    details = gh.json("vm", "list", "--details")
+    assert [d["id"] for d in details] == ids
+    assert {"hostname", "state", "shares", "cpu", "memory", "os_id", "ips"} <= set(details[0])
+    assert gh("-q", "vm", "list", "--details").stdout.split() == [str(i) for i in ids]
+
+
+def test_details_table_reads_well(gh):  # noqa: F811
+    a, b = gh.vms(2, "web", shares=2)
+    expected = f"""\
+        ID   HOSTNAME  STATE    SHARES  CPU  MEMORY  OS                 IPS
+        {a}  web1      running  2       1    512 MB  Debian 12 64 bits  192.0.2.{a % 256}, 2001:db8::{a:x}
+        {b}  web2      running  2       1    512 MB  Debian 12 64 bits  192.0.2.{b % 256}, 2001:db8::{b:x}
+        """  # noqa: E501
+    table = gh("vm", "list", "--details").stdout
+    # the IPs are the sandbox's to choose: compare everything before them exactly
+    got = [line.split("  192.0.2.")[0] for line in table.splitlines()]
+    want = [line.split("  192.0.2.")[0] for line in textwrap.dedent(expected).splitlines()]
+    assert got == want
+    assert "192.0.2." in table
+
+
+def requests_for_details(gh: Gh) -> int:  # noqa: F811
+    before = gh.server.request_count
+    result = gh("vm", "list", "--details")
+    assert result.exit_code == 0, result.stderr
+    return gh.server.request_count - before
+
+
+def test_details_for_200_vms_cost_as_many_requests_as_for_2(gh):  # noqa: F811
+    gh.vms(2, "small")
+    few = requests_for_details(gh)
+    gh.vms(198, "many")
+    many = requests_for_details(gh)
+    assert many == few == 2  # multicall(vm_list, os_list), then multicall of vm_info
+    assert len(gh.json("vm", "list", "--details")) == 200
+
+
+def test_details_work_against_a_server_without_multicall(cli, make_sandbox_server):
+    server = make_sandbox_server(multicall=False)
+    g = Gh(cli, server)
+    g.login()
+    ids = g.vms(20, "web")
+    details = g.json("vm", "list", "--details")
+    assert [d["id"] for d in details] == ids
+    table = g("vm", "list", "--details").stdout.splitlines()
+    assert len(table) == 21 and "Debian 12 64 bits" in table[1]
+
+
+def test_json_details_are_the_raw_api_structs(gh):  # noqa: F811
+    [vm_id] = gh.vms(1, "web")
+    [row] = json.loads(gh("--json", "vm", "list", "--details").stdout)
+    assert row == gh.json("vm", "info", str(vm_id))
+    assert "os" not in row  # the human-only OS label never leaks into JSON

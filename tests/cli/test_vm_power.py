@@ -1,0 +1,106 @@
+"""`vm start|stop|reboot|delete VM...`: several VMs at once, one result each."""
+
+from __future__ import annotations
+
+import json
+
+from gandi_hosting_cli.cli.context import AppContext
+from tests.cli.hosting_helpers import gh  # noqa: F401 (fixture)
+
+
+def states(gh) -> dict[str, str]:  # noqa: F811
+    return {v["hostname"]: v["state"] for v in gh.json("vm", "list", "--details")}
+
+
+def test_stop_and_start_several_by_name_and_id(gh):  # noqa: F811
+    ids = gh.vms(3, "web")
+    result = gh("vm", "stop", "web1", str(ids[1]), "web3", "--wait")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        f"web1 (vm {ids[0]})",
+        f"web2 (vm {ids[1]})",
+        f"web3 (vm {ids[2]})",
+    ]
+    assert all(line.endswith("DONE") for line in lines)
+    assert set(states(gh).values()) == {"halted"}
+    assert gh.json("vm", "start", "web2", "--wait") == {
+        "operation": gh.json("op", "list", "--type", "vm_start")[-1]["uid"],
+        "state": "DONE",
+    }
+    assert states(gh)["web2"] == "running"
+
+
+def test_reboot_json_shape_for_one_vm(gh):  # noqa: F811
+    gh.vms(1, "web")
+    data = gh.json("vm", "reboot", "web1")
+    assert set(data) == {"operation", "state"}
+    assert gh.json("op", "info", str(data["operation"]))["type"] == "vm_reboot"
+
+
+def test_several_with_one_refused_reports_each_and_exits_with_the_worst(gh):  # noqa: F811
+    ids = gh.vms(2, "web")
+    gh.json("vm", "stop", "web2", "--wait")  # web2 is halted: stopping it is refused
+    result = gh("--json", "vm", "stop", "web1", "web2", "999999")
+    assert result.exit_code == 4  # worst of: ok, state refusal (1), unknown VM (4)
+    data = json.loads(result.stdout)
+    assert [d["id"] for d in data] == [ids[0], ids[1], 999999]
+    assert set(data[0]) == {"id", "operation", "state"}
+    assert data[1]["error"]["exit_code"] == 1 and data[1]["error"]["code"] == 530260
+    assert data[2]["error"]["exit_code"] == 4
+    assert states(gh)["web1"] == "halted"  # the refusals did not stop the others
+    text = gh("vm", "start", "web1", "web2", "--wait")
+    assert text.exit_code == 0
+    again = gh("vm", "start", "web1", "web2")
+    assert again.exit_code == 1
+    assert again.stdout == ""
+    assert f"web1 (vm {ids[0]}):" in again.stderr and f"web2 (vm {ids[1]}):" in again.stderr
+
+
+def test_refusal_of_one_vm_is_its_fault_exit_code(gh):  # noqa: F811
+    gh.vms(1, "web")
+    result = gh("--json", "vm", "start", "web1")  # already running
+    assert result.exit_code == 1
+    assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == 530260
+
+
+def test_delete_off_a_terminal_needs_yes_and_sends_nothing(gh):  # noqa: F811
+    gh.vms(1, "web")
+    before = gh.server.request_count
+    result = gh("vm", "delete", "web1")
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
+    assert gh.server.request_count == before
+
+
+def test_delete_running_vm_is_refused_then_deleted_once_halted(gh):  # noqa: F811
+    gh.vms(2, "web")
+    refused = gh("vm", "delete", "web1", "--yes")
+    assert refused.exit_code == 1
+    gh.json("vm", "stop", "web1", "web2", "--wait")
+    done = gh.json("vm", "delete", "web1", "web2", "--yes", "--wait")
+    assert [d["state"] for d in done] == ["DONE", "DONE"]
+    assert gh.json("vm", "list") == []
+
+
+def test_delete_on_a_terminal_shows_the_vms_and_asks(gh, monkeypatch):  # noqa: F811
+    ids = gh.vms(2, "web", state="halted")
+    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
+    declined = gh("vm", "delete", "web1", str(ids[1]), input="n\n")
+    assert declined.exit_code != 0
+    assert "delete these 2 VMs" in declined.stderr
+    assert f"vm {ids[0]} web1: halted" in declined.stderr
+    assert f"vm {ids[1]} web2: halted" in declined.stderr
+    assert len(gh.json("vm", "list")) == 2
+    accepted = gh("vm", "delete", "web1", input="y\n")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert gh.json("vm", "list") == [ids[1]]
+
+
+def test_ambiguous_name_among_several_sends_nothing(gh):  # noqa: F811
+    gh.vms(1, "web")
+    gh.vms(1, "web")
+    result = gh("vm", "stop", "web1")
+    assert result.exit_code == 2
+    assert "ambiguous" in result.stderr
+    assert set(states(gh).values()) == {"running"}
