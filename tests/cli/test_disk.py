@@ -1,0 +1,127 @@
+"""`disk list|info|create|delete|attach|detach` against a sandbox server."""
+
+from __future__ import annotations
+
+import json
+
+from gandi_hosting_cli.cli.context import AppContext
+from tests.cli.hosting_helpers import gh, slow_gh  # noqa: F401 (fixtures)
+
+
+def test_create_with_a_unit_and_find_its_operation(gh):  # noqa: F811
+    gh.shares(1)
+    data = gh.json("disk", "create", "data", "--size", "2G", "--fstype", "xfs", "--wait")
+    assert list(data) == ["id", "operation", "state"] and data["state"] == "DONE"
+    op = gh.json("op", "info", str(data["operation"]))
+    assert (op["type"], op["param"]["disk_id"]) == ("disk_create", data["id"])
+    info = gh.json("disk", "info", "data")
+    assert (info["id"], info["size"], info["fstype"], info["vm_id"]) == (data["id"], 2048, "xfs", 0)
+    text = gh("disk", "create", "logs", "--size", "1024")
+    assert text.exit_code == 0
+    assert text.stdout.startswith("logs (disk ") and "operation" in text.stdout
+    assert gh("-q", "disk", "create", "more", "--size", "512").stdout.strip().isdigit()
+
+
+def test_create_checks_values_before_sending(gh):  # noqa: F811
+    before = gh.server.request_count
+    for args, needle in (
+        (["data", "--size", "2X"], "not a size"),
+        (["data", "--size", "0"], "more than 0"),
+        (["data", "--size", "1G", "--fstype", "ntfs"], "ntfs"),
+        (["my disk", "--size", "1G"], "not a valid disk name"),
+    ):
+        result = gh("disk", "create", *args)
+        assert result.exit_code == 2, args
+        assert needle in result.stderr
+    assert gh.server.request_count == before
+
+
+def test_create_refused_over_the_quota(gh):  # noqa: F811
+    result = gh("--json", "disk", "create", "huge", "--size", "1000G")
+    assert result.exit_code == 1
+    assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == 530435  # disk quota
+
+
+def test_create_fail_name_ends_in_error(slow_gh):  # noqa: F811
+    g = slow_gh(0.2)
+    result = g("disk", "create", "fail-disk", "--size", "1G", "--wait")
+    assert result.exit_code == 5
+    assert "ended in ERROR" in result.stderr
+
+
+def test_list_and_details_show_the_attached_vm(gh):  # noqa: F811
+    [vm_id] = gh.vms(1, "web")
+    [d1, d2] = gh.disks(2, "data", size=2048)
+    gh.json("disk", "attach", "data1", "web1", "--wait")
+    ids = gh.json("disk", "list")
+    assert {d1, d2} <= set(ids) and len(ids) == 3  # and the system disk
+    details = {d["name"]: d for d in gh.json("disk", "list", "--details")}
+    assert details["data1"]["vm_id"] == vm_id and details["data2"]["vm_id"] == 0
+    table = {
+        line.split()[1]: line for line in gh("disk", "list", "--details").stdout.splitlines()[1:]
+    }
+    assert f"web1 ({vm_id}, position 1)" in table["data1"]
+    assert "2 GB" in table["data1"] and table["data2"].rstrip().endswith("-")
+    assert "boot" in table["sys_web1"]
+
+
+def test_disk_list_details_in_constant_requests(gh):  # noqa: F811
+    gh.vms(2, "web")
+    before = gh.server.request_count
+    gh("disk", "list", "--details")
+    few = gh.server.request_count - before
+    gh.vms(50, "more")
+    gh.disks(50, "data")
+    before = gh.server.request_count
+    gh("disk", "list", "--details")
+    assert gh.server.request_count - before == few == 3
+
+
+def test_attach_detach_by_names_and_refusals(gh):  # noqa: F811
+    [vm_id] = gh.vms(1, "web")
+    [disk_id] = gh.disks(1, "data")
+    attached = gh.json("disk", "attach", "data1", "web1", "--wait")
+    assert set(attached) == {"operation", "state"}
+    assert gh.json("disk", "info", str(disk_id))["vm_id"] == vm_id
+    again = gh("disk", "attach", "data1", "web1")
+    assert again.exit_code == 1
+    refused = gh("disk", "delete", "data1", "--yes")
+    assert refused.exit_code == 1 and "attached" in refused.stderr
+    assert gh.json("disk", "detach", "data1", str(vm_id), "--wait")["state"] == "DONE"
+    not_attached = gh("--json", "disk", "detach", "data1", "web1")
+    assert not_attached.exit_code == 1
+    assert json.loads(not_attached.stderr.splitlines()[-1])["error"]["code"] == 530498
+    assert gh("disk", "attach", "nosuch", "web1").exit_code == 4
+
+
+def test_delete_several_one_refused(gh):  # noqa: F811
+    gh.vms(1, "web")
+    ids = gh.disks(3, "data")
+    gh.json("disk", "attach", "data2", "web1", "--wait")
+    result = gh("--json", "disk", "delete", "data1", "data2", str(ids[2]), "--yes", "--wait")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [d.get("state") for d in data] == ["DONE", None, "DONE"]
+    assert data[1]["error"]["code"] == 530439
+    names = {d["name"] for d in gh.json("disk", "list", "--details")}
+    assert "data1" not in names and "data2" in names and "data3" not in names
+
+
+def test_delete_needs_yes_off_a_terminal_and_asks_on_one(gh, monkeypatch):  # noqa: F811
+    gh.disks(1, "data", size=3072)
+    before = gh.server.request_count
+    assert gh("disk", "delete", "data1").exit_code == 2
+    assert gh.server.request_count == before
+    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
+    declined = gh("disk", "delete", "data1", input="n\n")
+    assert declined.exit_code != 0
+    assert "data1: 3 GB" in declined.stderr
+    assert gh("disk", "delete", "data1", "--wait", input="y\n").exit_code == 0
+    assert gh("disk", "info", "data1").exit_code == 4
+
+
+def test_ambiguous_disk_reference_is_impossible_but_unknown_is_exit_4(gh):  # noqa: F811
+    # disk names are unique per account: only a missing name can fail
+    result = gh("--json", "disk", "info", "ghost")
+    assert result.exit_code == 4
+    assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 4
