@@ -121,13 +121,21 @@ def vm_info(app: AppContext, vm_ref: str) -> None:
 
     resolved = resolve(app.client, vms=[vm_ref])
     vm_id = resolved.vms[0]
-    info = resolved.vm_info(vm_id) or app.client.vm_info(vm_id)
-    if app.output.json or app.output.quiet:
+    info = resolved.vm_info(vm_id)
+    for_people = not (app.output.json or app.output.quiet)
+    images: Any = []
+    if info is None and for_people:
+        # the OS label is for people only: read it in the same request as the VM
+        info, images = app.client.multicall([("vm_info", (vm_id,)), ("os_list", ())])
+        if isinstance(info, HostingError):
+            raise info
+    elif info is None:
+        info = app.client.vm_info(vm_id)
+    if not for_people:
         app.output.struct(info)
         return
     data = dict(info)
-    images = resolved.os_images
-    data["os"] = os_label_for(app, info.get("os_id"), images)
+    data["os"] = os_label_for(app, info.get("os_id"), images if isinstance(images, list) else [])
     app.output.struct(data, [Column(k, h, kind) for k, h, kind in VM_FIELDS])
 
 
