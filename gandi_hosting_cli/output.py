@@ -189,7 +189,9 @@ class Output:
             return
         from rich.table import Table
 
-        table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
+        table = Table(
+            box=None, header_style="bold" if self.color else "", pad_edge=False, show_edge=False
+        )
         for col in columns:
             table.add_column(col.header, justify="right" if col.kind == "int" else "left")
         for row, texts in zip(rows, cells, strict=True):

@@ -118,3 +118,11 @@ def test_credentials_in_the_url_are_not_shown():
     with pytest.raises(NetworkError) as info:
         client.account_currency()
     assert "secret" not in info.value.message
+
+
+def test_tls_failure_is_a_network_error(http_server):
+    # an https URL pointing at a plain-HTTP server: the TLS handshake fails
+    url = http_server.url.replace("http://", "https://")
+    client = HostingClient(url, session="s", retry_delay=0, timeout=5)
+    with pytest.raises(NetworkError, match="TLS"):
+        client.account_currency()

@@ -80,3 +80,33 @@ def test_sandbox_without_server_or_login(tmp_path):
     result = run("--sandbox", "os", "list", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert {image["id"] for image in json.loads(result.stdout)} >= {111}
+
+
+def test_ctrl_c_exits_130_without_a_traceback():
+    import signal
+    import time
+
+    with socket.socket() as listener:  # accepts, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        proc = subprocess.Popen(
+            [*COMMAND, "--url", url, "login", SEED_LOGIN, "--password-stdin"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        proc.stdin.write(SEED_PASSWORD + "\n")
+        proc.stdin.close()
+        listener.settimeout(30)
+        conn, _ = listener.accept()  # the request is in flight
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        err = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
+        conn.close()
+    assert proc.returncode == 130
+    assert "Interrupted." in err and "Traceback" not in err

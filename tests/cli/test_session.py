@@ -223,3 +223,22 @@ def test_sessions_are_kept_per_profile_from_config_toml(cli, sandbox_server, iso
     assert cli("--url", sandbox_server.url, "session").exit_code == 3  # default profile
     unknown = cli("--profile", "nope", "session")
     assert unknown.exit_code == 2 and "work" in unknown.stderr
+
+
+def test_a_failing_keyring_backend_falls_back_to_the_file(cli, sandbox_server, isolate):
+    import keyring
+
+    from tests.cli.conftest import MemoryKeyring
+
+    class LockedKeyring(MemoryKeyring):
+        def get_password(self, service, username):
+            raise RuntimeError("keyring is locked")
+
+        def set_password(self, service, username, password):
+            raise RuntimeError("keyring is locked")
+
+    keyring.set_keyring(LockedKeyring())
+    result = login(cli, sandbox_server.url)
+    assert result.exit_code == 0, result.output
+    assert "keyring failed (keyring is locked)" in result.stderr
+    assert state_file(isolate).exists()
