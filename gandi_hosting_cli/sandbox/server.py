@@ -2,8 +2,9 @@
 
 - XML-RPC POSTs are answered at ``/hosting/`` (the spec's path), ``/hosting`` and ``/``;
   another path gets 404, another HTTP method 405 (``Allow: POST``).
-- A body without ``Content-Length`` gets 411, one over 1 MiB 413 (never read, and the
-  connection is closed), a malformed one the fault ``500020`` (HTTP 200).
+- A body without ``Content-Length`` gets 411, one over 1 MiB 413 (read in chunks and
+  dropped, never stored, so the client gets the answer rather than a reset; the
+  connection is then closed), a malformed one the fault ``500020`` (HTTP 200).
 - One log line per request on the ``gandi_hosting_cli.sandbox`` logger (level INFO):
   client address, HTTP method, path, status, XML-RPC method name, duration. Never a
   parameter, a password or a session id.
@@ -25,6 +26,7 @@ from gandi_hosting_cli.sandbox.xmlrpc_wire import MAX_BODY
 log = logging.getLogger("gandi_hosting_cli.sandbox")
 
 XMLRPC_PATHS = ("/", "/hosting/", "/hosting")
+MAX_DRAIN = 16 * 1024 * 1024  # a refused body up to this size is read and dropped
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -35,6 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
     # each request), and TCP_NODELAY below: no Nagle/delayed-ACK stall of ~40 ms per call
     wbufsize = 64 * 1024
     disable_nagle_algorithm = True
+    timeout = 120  # an idle or stalled connection frees its thread (clients reconnect)
     server: _HTTPServer
 
     def setup(self) -> None:
@@ -103,12 +106,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "Bad Request", close=True)
             return
         if length > MAX_BODY:
+            self._discard(length)
             self._error(413, "Content Too Large (1 MiB at most)", close=True)
             return
         body = self.rfile.read(length)
         response, method = self.server.sandbox.handle_request(body)
         self.server.count()
         self._reply(200, response, method=method)
+
+    def _discard(self, length: int) -> None:
+        """Read (and drop) a refused body, so the client sees the 413 and not a reset.
+
+        Never stored; past ``MAX_DRAIN`` the connection is simply closed after the reply.
+        """
+        left = min(length, MAX_DRAIN)
+        while left > 0:
+            chunk = self.rfile.read(min(left, 65536))
+            if not chunk:
+                break
+            left -= len(chunk)
 
     def _not_allowed(self) -> None:
         self._started = time.perf_counter()

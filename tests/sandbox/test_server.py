@@ -1,0 +1,191 @@
+"""The HTTP server: status codes, guards, logs without secrets, restarts, concurrency."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import threading
+import time
+import xmlrpc.client
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.sandbox.conftest import fault_code, with_shares
+
+
+def _post(
+    url: str,
+    body: bytes,
+    path: str | None = None,
+    method: str = "POST",
+    headers: dict | None = None,
+) -> http.client.HTTPResponse:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request(method, path or parts.path, body=body, headers=headers or {})
+    return conn.getresponse()
+
+
+def _fault(response) -> xmlrpc.client.Fault:
+    assert response.status == 200
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        xmlrpc.client.loads(response.read())
+    return info.value
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "HEAD"])
+def test_other_http_methods_get_405(sandbox_server, method):
+    response = _post(sandbox_server.url, b"", method=method)
+    assert response.status == 405
+    assert response.getheader("Allow") == "POST"
+
+
+def test_paths(sandbox_server):
+    call = xmlrpc.client.dumps((), "system.listMethods").encode()
+    assert _post(sandbox_server.url, call, path="/").status == 200
+    assert _post(sandbox_server.url, call, path="/hosting/").status == 200
+    assert _post(sandbox_server.url, call, path="/elsewhere").status == 404
+
+
+def test_body_over_one_mib_is_413_without_reading_it(sandbox_server):
+    response = _post(sandbox_server.url, b"x" * (1024 * 1024 + 1))
+    assert response.status == 413
+
+
+def test_in_process_oversized_body_is_a_fault(sandbox_server):
+    reply = sandbox_server.sandbox.handle(b"x" * (1024 * 1024 + 1))
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        xmlrpc.client.loads(reply)
+    assert info.value.faultCode == 500031
+
+
+def test_malformed_xml_is_a_fault(sandbox_server):
+    fault = _fault(_post(sandbox_server.url, b"<methodCall><methodName>vm_list"))
+    assert fault.faultCode == 500020
+    fault = _fault(_post(sandbox_server.url, b"not xml at all"))
+    assert fault.faultCode == 500020
+
+
+def test_entity_expansion_bomb_is_refused_at_once(sandbox_server):
+    lol = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY l0 "lol">{lol}]>'
+        "<methodCall><methodName>&l9;</methodName></methodCall>"
+    ).encode()
+    started = time.perf_counter()
+    fault = _fault(_post(sandbox_server.url, body))
+    assert fault.faultCode == 500020
+    assert "DOCTYPE" in fault.faultString
+    assert time.perf_counter() - started < 1
+
+
+def test_deep_nesting_is_refused(sandbox_server):
+    depth = 5000
+    value = "<value><array><data>" * depth + "</data></array></value>" * depth
+    body = (
+        f"<methodCall><methodName>vm_list</methodName><params><param>{value}</param>"
+        "</params></methodCall>"
+    ).encode()
+    assert _fault(_post(sandbox_server.url, body)).faultCode == 500020
+
+
+def test_nil_is_refused(sandbox_server):
+    body = xmlrpc.client.dumps((None,), "vm_list", allow_none=True).encode()
+    assert _fault(_post(sandbox_server.url, body)).faultCode == 500020
+
+
+def test_one_log_line_per_request_without_secrets(sandbox_server, caplog):
+    caplog.set_level(logging.INFO, logger="gandi_hosting_cli.sandbox")
+    with sandbox_server.proxy() as api:
+        session = api.login("AA1234-GANDI", "mypassword")
+        # a fault (no shares yet): its log line must not show the root password either
+        assert fault_code(api.vm_create, session, "web", "root-password-1", 111, 1, 1, {})
+    lines = [r.getMessage() for r in caplog.records if r.name == "gandi_hosting_cli.sandbox"]
+    assert len(lines) == 2
+    assert "login" in lines[0] and "vm_create" in lines[1]
+    for text in lines:
+        assert "mypassword" not in text and session not in text and "root-password" not in text
+
+
+def test_keep_alive_and_request_count(sandbox_server):
+    with sandbox_server.proxy() as api:
+        session = api.login("AA1234-GANDI", "mypassword")
+        for _ in range(5):
+            api.vm_list(session)
+    assert sandbox_server.request_count == 6
+
+
+def test_state_persists_across_a_restart(sandbox_server):
+    with sandbox_server.proxy() as api:
+        session = api.login("AA1234-GANDI", "mypassword")
+        with_shares(api, session, 2)
+        first = api.vm_create(session, "web", "s3cret-pass", 111, 1, 1, {})
+        api.vm_delete  # noqa: B018 (the VM stays)
+    old_port = sandbox_server.port
+    sandbox_server.restart(same_port=True)
+    assert sandbox_server.port == old_port
+    with sandbox_server.proxy() as api:
+        assert api.vm_info(session, first)["hostname"] == "web"  # the session survived
+        second = api.vm_create(session, "web2", "s3cret-pass", 111, 1, 1, {})
+        assert second > first  # ids continue where they stopped
+        assert api.account_balance(session) == 490.0
+
+
+def test_concurrent_clients_never_overbook_shares(sandbox_server):
+    with sandbox_server.proxy() as api:
+        session = api.login("AA1234-GANDI", "mypassword")
+        with_shares(api, session, 5)
+    results: list[object] = []
+    barrier = threading.Barrier(16)
+
+    def client(i: int) -> None:
+        with xmlrpc.client.ServerProxy(sandbox_server.url) as proxy:
+            barrier.wait()
+            try:
+                results.append(proxy.vm_create(session, f"race{i}", "s3cret-pass", 111, 1, 1, {}))
+            except xmlrpc.client.Fault as fault:
+                results.append(fault.faultCode)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created = [r for r in results if r < 100000]  # VM ids; fault codes are 6 digits
+    refused = [r for r in results if r == 530935]
+    assert len(results) == 16
+    assert len(refused) == 11 and len(created) == 5, results
+    with sandbox_server.proxy() as api:
+        used = api.hosting_account_info(session)["resources"]
+        assert used["used"]["shares"] == 5 and used["available"]["shares"] == 0
+
+
+def test_concurrent_purchases_never_overdraw_the_balance(sandbox_server):
+    session = sandbox_server.login()
+    results: list[object] = []
+    barrier = threading.Barrier(16)
+
+    def client() -> None:
+        with xmlrpc.client.ServerProxy(sandbox_server.url) as proxy:
+            barrier.wait()
+            try:  # 60.00 each: only 8 of 16 fit in 500.00
+                results.append(proxy.hosting_account_product_add(session, "shares", 12, "1m"))
+            except xmlrpc.client.Fault as fault:
+                results.append(fault.faultCode)
+
+    threads = [threading.Thread(target=client) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r for r in results if r == 530063) == [530063] * 8
+    with sandbox_server.proxy() as api:
+        assert api.account_balance(session) == 500.0 - 8 * 60.0
+
+
+def test_no_multicall_answers_unknown_method(make_sandbox_server):
+    running = make_sandbox_server(multicall=False)
+    with running.proxy() as api:
+        assert "system.multicall" not in api.system.listMethods()
+        assert fault_code(api.system.multicall, []) == 501640
