@@ -64,3 +64,114 @@ def test_wait_timeout_implies_wait():
     assert runner.invoke(command, ["--wait-timeout", "2.5"]).output == "True 2.5\n"
     bad = runner.invoke(command, ["--wait-timeout", "0"])
     assert bad.exit_code == 2
+
+
+# -- against a sandbox server ------------------------------------------------------------
+
+
+def logged_client(server):
+    from gandi_hosting_cli.api.client import HostingClient
+
+    client = HostingClient(server.url)
+    client.session = server.login()
+    return client
+
+
+def queue_disk_products(server, n: int) -> list[int]:
+    client = logged_client(server)
+    return [client.hosting_account_product_add("disk", 1024, "1m") for _ in range(n)]
+
+
+def test_an_operation_taking_one_second_is_seen_soon_with_few_polls(make_sandbox_server):
+    from gandi_hosting_cli.waiting import wait_operations
+
+    server = make_sandbox_server(op_delay=1.0)
+    [opid] = queue_disk_products(server, 1)
+    outcome = wait_operations(logged_client(server), [opid])
+    assert outcome.state(opid) == "DONE" and not outcome.timed_out
+    assert outcome.elapsed < 1.0 + 0.5 + 0.2  # seen within the 0.5 s floor (+ slack)
+    assert outcome.polls <= 4  # 0, 0.5, 1.0, (1.5)
+
+
+def test_several_operations_are_polled_in_one_request_per_round(make_sandbox_server):
+    from gandi_hosting_cli.waiting import wait_operations
+
+    server = make_sandbox_server(op_delay=0.6)
+    opids = queue_disk_products(server, 5)
+    client = logged_client(server)
+    before = server.request_count
+    outcome = wait_operations(client, opids)
+    assert [outcome.state(o) for o in opids] == ["DONE"] * 5
+    assert server.request_count - before == outcome.polls <= 4
+
+
+def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server):
+    import io
+
+    from rich.console import Console
+
+    from gandi_hosting_cli.waiting import Progress, wait_operations
+
+    server = make_sandbox_server(op_delay=0.3)
+    opids = queue_disk_products(server, 2)
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=100, no_color=True)
+    with Progress(console, opids, {opids[0]: "first"}) as progress:
+        wait_operations(logged_client(server), opids, progress=progress)
+    final = buffer.getvalue().split("\x1b[2K")[-2:]  # the last frame drawn
+    screen = "".join(final)
+    for opid in opids:
+        assert f"operation {opid}" in screen
+    assert "hosting_account_product_add" in screen and "first" in screen
+    assert screen.count("DONE") == 2 and "0:00" in screen
+
+
+def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server):
+    from tests.cli.hosting_helpers import Gh
+
+    g = Gh(cli, make_sandbox_server(op_delay=0.3))
+    g.login()
+    opid = g.json("product", "add", "disk", "1024")["operation"]
+    result = g("op", "wait", str(opid))
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == f"operation {opid} DONE\n"
+
+
+def test_ctrl_c_stops_waiting_exit_130_and_says_the_operation_goes_on(make_sandbox_server):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+
+    server = make_sandbox_server(op_delay=60)
+    [opid] = queue_disk_products(server, 1)
+    env = {
+        **os.environ,
+        "GANDI_HOSTING_URL": server.url,
+        "GANDI_HOSTING_LOGIN": SEED_LOGIN,
+        "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gandi_hosting_cli", "op", "wait", str(opid)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    # wait until it polls (the sandbox counts its requests), then interrupt it
+    while server.request_count < 4 and time.monotonic() < deadline:  # login, su?, polls
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert f"operation {opid} goes on" in err
+    assert f"gandi-hosting op wait {opid}" in err
+    assert out == ""
+    # and it does go on: the operation is still queued on the server
+    assert logged_client(server).operation_details(opid)["state"] in ("PENDING", "RUN")
