@@ -1,0 +1,9 @@
+# The spec's Python sample for hosting_account_product_update, ported to Python 3 syntax (print(), "except ... as",
+# xmlrpclib -> xmlrpc.client as xmlrpclib); nothing else changed.
+# ruff: noqa
+# fmt: off
+try:
+    opid = proxy.hosting_account_product_update(session, 1234, 5)
+    print("created operation#%s" % (opid,))
+except xmlrpclib.Fault as e:
+    print("could not create a hosting_account_product_update operation: %s" % (e.faultString,))

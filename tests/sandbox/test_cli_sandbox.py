@@ -1,0 +1,42 @@
+"""`gandi-hosting sandbox reset` and `serve`'s argument checks, through the root group."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from gandi_hosting_cli.cli import cli
+from gandi_hosting_cli.sandbox import Sandbox, default_state_path
+
+
+def test_reset_forgets_the_state(tmp_path, monkeypatch):
+    state = tmp_path / "box.sqlite3"
+    box = Sandbox(state, op_delay=0)
+    box.bulk_create_vms("AA1234-GANDI", 2)
+    box.close()
+    assert state.exists()
+    result = CliRunner().invoke(cli, ["sandbox", "reset", "--state", str(state)])
+    assert result.exit_code == 0, result.output
+    assert not state.exists() and not state.with_name("box.sqlite3-wal").exists()
+    fresh = Sandbox(state)
+    assert fresh.bulk_create_vms("AA1234-GANDI", 1) == [101]  # ids start over
+
+
+def test_reset_uses_the_environment_then_the_user_data_dir(tmp_path, monkeypatch):
+    state = tmp_path / "env.sqlite3"
+    monkeypatch.setenv("GANDI_HOSTING_SANDBOX_STATE", str(state))
+    Sandbox(state).close()
+    assert CliRunner().invoke(cli, ["sandbox", "reset"]).exit_code == 0
+    assert not state.exists()
+    monkeypatch.delenv("GANDI_HOSTING_SANDBOX_STATE")
+    assert str(default_state_path()).startswith(str(tmp_path))  # the test's XDG data dir
+    result = CliRunner().invoke(cli, ["sandbox", "reset"])
+    assert result.exit_code == 0
+    assert "already empty" in result.output
+
+
+def test_serve_refuses_a_malformed_account(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["sandbox", "serve", "--state", str(tmp_path / "s.sqlite3"), "--account", "nopass"]
+    )
+    assert result.exit_code == 2
+    assert "LOGIN:PASSWORD" in result.output

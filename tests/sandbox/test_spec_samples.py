@@ -1,0 +1,72 @@
+"""The spec's own Python samples (ported to Python 3) against a real `sandbox serve` process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER = Path(__file__).parent / "spec_samples" / "_run.py"
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`python -m gandi_hosting_cli sandbox serve` on a free port; yields (url, process)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gandi_hosting_cli",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--op-delay",
+            "0",
+            "--state",
+            str(tmp_path / "served.sqlite3"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), process.stderr.read()
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_spec_python_samples_run_against_sandbox_serve(served):
+    url, server = served
+    result = subprocess.run(
+        [sys.executable, str(RUNNER), url], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "prepaid account currency: EUR" in out
+    assert "prepaid account balance: 500" in out
+    assert "created operation#" in out
+    assert "creating VM#" in out and "creating disk#" in out
+    assert "could not retrieve informations of VM#456 because: DataError: VM does not exist" in out
+    assert "Traceback" not in result.stderr
+
+    # SIGTERM stops it cleanly; one log line per request, no secret in any of them
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=10) == 0
+    log = server.stderr.read()
+    requests = [line for line in log.splitlines() if '"POST /hosting/" 200' in line]
+    assert len(requests) == 26  # one call per sample, login included
+    assert "Sandbox stopped after 26 requests." in log
+    assert "mypassword" not in log and "my_password" not in log
