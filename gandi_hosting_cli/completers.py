@@ -342,11 +342,15 @@ def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list
 
 
 def _describe(kind: str, entry: dict[str, Any], *, with_name: bool) -> str:
+    """The help shown next to a candidate: ``VM 7, halted`` for a name, ``db (halted)``
+    for an id (``PENDING`` for an operation id, which has no name)."""
+    state = str(entry.get("state") or "")
+    if with_name and entry.get("name"):
+        return f"{entry['name']} ({state})" if state else str(entry["name"])
+    if with_name and state:
+        return state
     label = {"vm": "VM", "disk": "disk", "os": "OS", "op": "operation"}[kind]
-    parts = [str(entry["name"])] if with_name and entry.get("name") else [f"{label} {entry['id']}"]
-    if entry.get("state"):
-        parts.append(str(entry["state"]))
-    return " ".join(parts) if with_name else ", ".join(parts)
+    return f"{label} {entry['id']}, {state}" if state else f"{label} {entry['id']}"
 
 
 def _complete(kind: str, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
