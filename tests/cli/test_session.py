@@ -72,10 +72,10 @@ def test_a_second_command_reuses_the_session_in_exactly_one_request(cli, logged_
 def test_session_expired_by_the_server_is_renewed_once_transparently(
     cli, make_sandbox_server, memory_keyring
 ):
-    server = make_sandbox_server(session_ttl=0.5)
+    server = make_sandbox_server(session_ttl=0.3)
     assert login(cli, server.url, "--remember").exit_code == 0
     first = cached_session_id(memory_keyring, server.url)
-    time.sleep(0.7)
+    time.sleep(0.4)
     before = server.request_count
     result = cli("--url", server.url, "account", "currency")
     assert result.exit_code == 0, result.output
@@ -85,9 +85,9 @@ def test_session_expired_by_the_server_is_renewed_once_transparently(
 
 
 def test_renewal_takes_the_password_from_the_environment(cli, make_sandbox_server):
-    server = make_sandbox_server(session_ttl=0.5)
+    server = make_sandbox_server(session_ttl=0.3)
     assert login(cli, server.url).exit_code == 0
-    time.sleep(0.7)
+    time.sleep(0.4)
     result = cli(
         "--url", server.url, "account", "currency", env={"GANDI_HOSTING_PASSWORD": SEED_PASSWORD}
     )
@@ -97,9 +97,9 @@ def test_renewal_takes_the_password_from_the_environment(cli, make_sandbox_serve
 def test_expired_session_without_a_password_off_a_terminal_exits_3_with_the_hint(
     cli, make_sandbox_server
 ):
-    server = make_sandbox_server(session_ttl=0.5)
+    server = make_sandbox_server(session_ttl=0.3)
     assert login(cli, server.url).exit_code == 0
-    time.sleep(0.7)
+    time.sleep(0.4)
     result = cli("--url", server.url, "account", "currency")
     assert result.exit_code == 3
     assert result.stdout == ""

@@ -1,0 +1,79 @@
+"""Output rendering rules that scripts and people rely on."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from gandi_hosting_cli.output import Column, Output, format_value, human_size, to_json
+
+ROWS = [
+    {
+        "id": 2,
+        "hostname": "web",
+        "state": "running",
+        "date_created": datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+    },
+    {"id": 10, "hostname": "database", "state": "halted", "date_created": None},
+]
+COLUMNS = [Column("id", "ID", "int"), Column("hostname", "HOSTNAME"), Column("state", "STATE")]
+
+
+def test_json_keeps_key_order_and_writes_iso_dates(capsys):
+    Output(json=True).records(ROWS, COLUMNS)
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    assert list(data[0]) == ["id", "hostname", "state", "date_created"]
+    assert data[0]["date_created"] == "2026-01-02T03:04:05+00:00"
+    assert data[1]["date_created"] is None
+    assert "\x1b" not in out.out and out.err == ""
+
+
+def test_plain_text_is_aligned_without_trailing_blanks(capsys):
+    Output().records(ROWS, COLUMNS)
+    assert capsys.readouterr().out == (
+        "ID  HOSTNAME  STATE\n2   web       running\n10  database  halted\n"
+    )
+
+
+def test_quiet_prints_ids_only(capsys):
+    out = Output(quiet=True)
+    out.records(ROWS, COLUMNS)
+    out.result({"operation": 7, "state": "PENDING"}, "queued operation 7")
+    out.message("not shown with -q")
+    captured = capsys.readouterr()
+    assert captured.out == "2\n10\n7\n"
+    assert captured.err == ""
+
+
+def test_result_and_messages_go_to_their_streams(capsys):
+    out = Output()
+    out.result({"operation": 7}, "queued operation 7")
+    out.message("a note")
+    out.warn("careful")
+    captured = capsys.readouterr()
+    assert captured.out == "queued operation 7\n"
+    assert captured.err == "a note\nwarning: careful\n"
+
+
+def test_struct_for_people_and_for_scripts(capsys):
+    data = {"id": 5, "name": "data", "size": 2048, "ok": True}
+    Output().struct(
+        data,
+        [Column("name", "Name"), Column("size", "Size", "size_mb"), Column("ok", "OK", "bool")],
+    )
+    Output(json=True).struct(data)
+    out = capsys.readouterr().out
+    people, scripts = out[: out.index("{")], out[out.index("{") :]
+    assert people.splitlines() == ["Name  data", "Size  2 GB", "OK    yes"]
+    assert json.loads(scripts) == data
+
+
+def test_human_values():
+    assert human_size(512) == "512 MB"
+    assert human_size(3072) == "3 GB"
+    assert human_size(1536) == "1.5 GB"
+    assert format_value([1, 2, 3], "list") == "1, 2, 3"
+    assert format_value([], "list") == "-"
+    assert format_value(None, "date") == "-"
+    assert to_json({"b": 1, "a": "é"}) == '{\n  "b": 1,\n  "a": "é"\n}'
