@@ -47,14 +47,16 @@ def disk_list(app: AppContext, details: bool) -> None:
       gandi-hosting disk list
       gandi-hosting disk list --details
     """
-    from gandi_hosting_cli.cli.vm.show import read_infos
+    from gandi_hosting_cli.cli.vm.show import read_infos, remember
     from gandi_hosting_cli.output import Column
 
     ids = app.client.disk_list()
+    remember("disk", ids, app)
     if not details:
         app.output.ids(ids)
         return
     infos = read_infos(app, "disk_info", ids)
+    remember("disk", infos, app)
     if app.output.json or app.output.quiet:
         app.output.records(infos, [])
         return

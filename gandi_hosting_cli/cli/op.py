@@ -95,12 +95,14 @@ def op_list(
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     ids = sorted(int(i) for i in app.client.operation_list(filters or None))
+    from gandi_hosting_cli.cli.vm.show import read_infos, remember
+
     if app.output.quiet:
         app.output.ids(ids)
         return
-    from gandi_hosting_cli.cli.vm.show import read_infos
-
     details = read_infos(app, "operation_details", ids)
+    # a filtered list is not the whole list: merge it into what completion knows
+    remember("op", [{**d, "id": d.get("uid")} for d in details], app, complete=not filters)
     if app.output.json:
         app.output.records(details, [])
         return

@@ -46,10 +46,20 @@ _SIZE_UNITS = {"": 1, "m": 1, "mb": 1, "mib": 1, "g": 1024, "gb": 1024, "gib": 1
 _SIZE_UNITS |= {"t": 1024 * 1024, "tb": 1024 * 1024, "tib": 1024 * 1024}
 
 
+def _complete(kind: str, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Shell completion from completers.py, imported only when the shell asks."""
+    from gandi_hosting_cli.completers import COMPLETERS
+
+    return COMPLETERS[kind](ctx, param, incomplete)
+
+
 class Duration(click.ParamType):
     """A product duration: `1m` .. `99m` months or `1y` .. `10y` years, 120 months at most."""
 
     name = "duration"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return _complete("duration", ctx, param, incomplete)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value).strip().lower()
@@ -71,6 +81,9 @@ class Size(click.ParamType):
     """A size in MB: `2048`, `2048M`, `2G`, `1.5G` (binary units; the result is whole MB)."""
 
     name = "size"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return _complete("size", ctx, param, incomplete)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -169,6 +182,9 @@ class ObjectRef(click.ParamType):
         self.kind = kind
         self.name = kind
 
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return _complete(self.kind, ctx, param, incomplete)
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value).strip()
         if not text:
@@ -180,6 +196,9 @@ class OperationId(click.ParamType):
     """An operation id: a positive integer."""
 
     name = "opid"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return _complete("op", ctx, param, incomplete)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         text = str(value).strip()

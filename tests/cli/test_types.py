@@ -141,3 +141,25 @@ def test_a_bad_value_in_a_command_is_exit_2_with_the_reason():
     bad = runner.invoke(command, ["--size", "2X"])
     assert bad.exit_code == 2
     assert "'2X' is not a size" in bad.output
+
+
+def test_resource_arguments_complete_from_what_list_commands_saw(cli, logged_in):
+    from gandi_hosting_cli.cli import cli as root
+
+    url = logged_in.url
+    logged_in.sandbox.bulk_create_vms("AA1234-GANDI", 2, "web")
+    assert cli("--url", url, "vm", "list", "--details").exit_code == 0
+
+    def complete(line: str) -> str:
+        env = {
+            "_GANDI_HOSTING_COMPLETE": "bash_complete",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(len(line.split(" ")) - 1),
+        }
+        return CliRunner().invoke(root, [], env=env, prog_name="gandi-hosting").stdout
+
+    assert {"plain,web1", "plain,web2"} <= set(
+        complete(f"gandi-hosting --url {url} vm stop we").split()
+    )
+    assert "plain,1m" in complete("gandi-hosting product add shares 4 --duration ").split()
+    assert "plain,2G" in complete("gandi-hosting disk create data --size ").split()

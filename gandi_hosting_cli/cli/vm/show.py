@@ -14,6 +14,13 @@ from gandi_hosting_cli.cli.options import global_options
 DETAILS_HELP = "One row per object with its main fields (one batched request)."
 
 
+def remember(kind: str, items: list, app: AppContext, *, complete: bool = True) -> None:
+    """Keep what a command saw for shell completion (completers.py); never fails a command."""
+    from gandi_hosting_cli.completers import remember as remember_items
+
+    remember_items(kind, items, app, complete=complete)
+
+
 def vm_label(vm_id: int, info: dict | None) -> str:
     """How a VM is named in messages: ``web1 (vm 12)``, or ``vm 12`` when unread."""
     if info and info.get("hostname"):
@@ -61,12 +68,15 @@ def vm_list(app: AppContext, details: bool) -> None:
     """
     client = app.client
     if not details:
-        app.output.ids(client.vm_list())
+        ids = client.vm_list()
+        remember("vm", ids, app)
+        app.output.ids(ids)
         return
     ids, images = client.multicall([("vm_list", ()), ("os_list", ())])
     if isinstance(ids, HostingError):
         raise ids
     infos = read_infos(app, "vm_info", ids)
+    remember("vm", infos, app)
     if app.output.json:
         app.output.records(infos, [])
         return
