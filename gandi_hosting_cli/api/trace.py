@@ -52,6 +52,12 @@ class Tracer:
         if isinstance(value, str) and len(value) >= 4:
             self._secrets.add(value)
 
+    def _remember(self, method: str, params: list[object]) -> None:
+        # a secret sent once is scrubbed from every later line, faults included
+        for position in secret_positions(method):
+            if position < len(params):
+                self.add_secret(params[position])
+
     def scrub(self, text: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
@@ -64,14 +70,23 @@ class Tracer:
         self._write(line)
 
     def request(self, method: str, params: Iterable[object]) -> None:
+        params = list(params)
+        self._remember(method, params)
         self._emit(f"-> {method}({render_params(method, params)})")
 
     def multicall_request(self, calls: list[tuple[str, tuple]]) -> None:
+        for method, params in calls:
+            self._remember(method, list(params))
         inner = ", ".join(f"{m}({render_params(m, p)})" for m, p in calls)
         self._emit(f"-> system.multicall[{len(calls)}]({inner})")
 
     def response(self, method: str, result: object, seconds: float) -> None:
-        shown = REDACTED if method in SECRET_RESULTS else summarize(result)
+        if method in SECRET_RESULTS:
+            shown = REDACTED
+        elif method == "system.multicall" and isinstance(result, list):
+            shown = "[" + ", ".join(_multicall_item(item) for item in result) + "]"
+        else:
+            shown = summarize(result)
         self._emit(f"<- {shown} ({_ms(seconds)})")
 
     def fault(self, code: int | None, message: str, seconds: float) -> None:
@@ -82,6 +97,14 @@ class Tracer:
 
     def note(self, message: str) -> None:
         self._emit(f"-- {message}")
+
+
+def _multicall_item(item: object) -> str:
+    if isinstance(item, dict) and "faultCode" in item:
+        return f"fault {item.get('faultCode')} {item.get('faultString', '')}"
+    if isinstance(item, list) and len(item) == 1:
+        return summarize(item[0])
+    return summarize(item)
 
 
 def render_params(method: str, params: Iterable[object]) -> str:

@@ -116,13 +116,14 @@ def _json_error(app: AppContext, code: int | None, message: str, exit_code: int)
 
 def handle_exception(app: AppContext, exc: BaseException) -> int:
     """Print ``exc`` for people (one line) and scripts (JSON with --json); return the code."""
-    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.api.errors import APIFault, HostingError
 
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     if isinstance(exc, HostingError):
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        if app.debug:
+        if app.debug and not isinstance(exc, APIFault):
+            # a fault is the server's answer, already traced; other failures may be ours
             traceback.print_exception(exc, file=sys.stderr)
         suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
         click.echo(f"Error: {message}{suffix}", err=True)
