@@ -142,6 +142,12 @@ class Output:
         return _is_tty(sys.stdout)
 
     @property
+    def rich(self) -> bool:
+        """Render with rich: on a terminal, or when FORCE_COLOR asks for it in a pipe."""
+        forced = bool(os.environ.get("FORCE_COLOR")) and not os.environ.get("NO_COLOR")
+        return self.is_terminal or forced
+
+    @property
     def color(self) -> bool:
         if self._color is not None:
             return self._color
@@ -158,7 +164,12 @@ class Output:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(no_color=not self.color, highlight=False, soft_wrap=False)
+            self._console = Console(
+                no_color=not self.color,
+                force_terminal=True if self.rich and self.color else None,
+                highlight=False,
+                soft_wrap=False,
+            )
         return self._console
 
     @property
@@ -183,7 +194,7 @@ class Output:
             return
         cells = [[format_value(r.get(c.key), c.kind) for c in columns] for r in rows]
         headers = [c.header for c in columns]
-        if not self.is_terminal:
+        if not self.rich:
             if rows:
                 self._out(plain_table(cells, headers))
             return
@@ -225,7 +236,7 @@ class Output:
         ]
         width = max((len(c.header) for c in cols), default=0)
         lines = [f"{c.header.ljust(width)}  {format_value(data.get(c.key), c.kind)}" for c in cols]
-        if not self.is_terminal or not self.color:
+        if not self.rich or not self.color:
             self._out("\n".join(line.rstrip() for line in lines))
             return
         from rich.text import Text
