@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError, LocalError
 from gandi_hosting_cli.auth.store import FileStore, KeyringStore, StoreUnavailable, open_store
 
 if TYPE_CHECKING:
@@ -163,7 +163,10 @@ class SessionManager:
                 "cannot remember the password: no usable keyring backend "
                 "(the fallback file never holds passwords); use GANDI_HOSTING_PASSWORD"
             )
-        store.set(self.password_key(), password)
+        try:
+            store.set(self.password_key(), password)
+        except StoreUnavailable as exc:
+            raise LocalError(f"cannot remember the password: keyring failed ({exc})") from None
 
     def remembered_password(self) -> str | None:
         store = self.store

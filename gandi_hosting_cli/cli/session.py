@@ -113,7 +113,8 @@ def login(
     session_id = client.login(login_name, password, not unsafe)
     record = new_record(session_id, login_name, app.endpoint, app.profile_name, not unsafe)
     manager.save(record)
-    if remember:
+    if remember or manager.remembered_password() not in (None, password):
+        # a password remembered earlier is kept current, or renewal would fail with it
         manager.remember_password(password)
     info = session_info(record, manager.store.name)
     mode = "unsafe" if unsafe else "safe"
