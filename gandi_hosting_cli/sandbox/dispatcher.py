@@ -72,6 +72,7 @@ class Sandbox:
         self.session_ttl = float(session_ttl)
         self.multicall_enabled = multicall
         self.clock = clock
+        self._sessions: dict[str, tuple[str, str, bool, float]] = {}
         self.store = Store(state_path)
         self.state_path = self.store.path
         parsed = [_parse_account(a) for a in accounts]
@@ -191,16 +192,22 @@ class Sandbox:
         ctx = Ctx(conn=conn, now=now, op_delay=self.op_delay, session_ttl=self.session_ttl)
         if token is None:
             return ctx
-        row = conn.execute(
-            "SELECT login, handle, safe, expires FROM sessions WHERE token_hash = ?",
-            (hash_token(token),),
-        ).fetchone()
+        # a session row never changes once written, so this process may remember it
+        # (keyed by the id's hash: the cache holds no usable secret either)
+        key = hash_token(token)
+        row = self._sessions.get(key)
         if row is None:
-            raise data_fault("session", "dontexist", "unknown session", "session", SECRET)
-        if row["expires"] <= now:
+            row = conn.execute(
+                "SELECT login, handle, safe, expires FROM sessions WHERE token_hash = ?", (key,)
+            ).fetchone()
+            if row is None:
+                raise data_fault("session", "dontexist", "unknown session", "session", SECRET)
+            if len(self._sessions) >= 10000:
+                self._sessions.clear()
+            row = self._sessions[key] = (row[0], row[1], bool(row[2]), row[3])
+        ctx.login, ctx.handle, ctx.safe, ctx.expires = row
+        if ctx.expires <= now:
             raise data_fault("session", "expired", "session expired", "session", SECRET)
-        ctx.login, ctx.handle, ctx.safe = row["login"], row["handle"], bool(row["safe"])
-        ctx.expires = row["expires"]
         return ctx
 
     def _definition(self, name: str) -> MethodDef:

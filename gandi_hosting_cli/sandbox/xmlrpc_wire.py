@@ -79,13 +79,55 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
     return method, tuple(params)
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _dump(value: object, out: list[str]) -> None:
+    """The same XML as ``xmlrpc.client.Marshaller`` for the types the API returns.
+
+    A few times faster than the generic marshaller, which matters: marshalling a struct
+    was the largest cost of a ``vm_info`` call.
+    """
+    kind = type(value)
+    if kind is str:
+        out.append(f"<value><string>{_escape(value)}</string></value>")
+    elif kind is bool:
+        out.append(f"<value><boolean>{int(value)}</boolean></value>")
+    elif kind is int:
+        if not -(2**31) <= value < 2**31:
+            raise OverflowError("int exceeds XML-RPC limits")
+        out.append(f"<value><int>{value}</int></value>")
+    elif kind is float:
+        out.append(f"<value><double>{value!r}</double></value>")
+    elif kind is dict:
+        out.append("<value><struct>")
+        for key, member in value.items():
+            out.append(f"<member><name>{_escape(key)}</name>")
+            _dump(member, out)
+            out.append("</member>")
+        out.append("</struct></value>")
+    elif kind is list:
+        out.append("<value><array><data>")
+        for item in value:
+            _dump(item, out)
+        out.append("</data></array></value>")
+    elif kind is xmlrpc.client.DateTime:
+        out.append(f"<value><dateTime.iso8601>{value.value}</dateTime.iso8601></value>")
+    else:
+        raise TypeError(f"cannot marshal {kind.__name__}")
+
+
 def dump_response(value: object) -> bytes:
     """Marshal a method's return value (never ``None``)."""
+    out = ["<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n"]
     try:
-        return xmlrpc.client.dumps((value,), methodresponse=True, allow_none=False).encode()
+        _dump(value, out)
     except (TypeError, OverflowError):
         # a bug in a method (None, an int over 32 bits...): never send a broken response
         return dump_fault(server_fault())
+    out.append("\n</param>\n</params>\n</methodResponse>\n")
+    return "".join(out).encode("utf-8", "xmlcharrefreplace")
 
 
 def dump_fault(fault: SandboxFault | xmlrpc.client.Fault) -> bytes:
