@@ -218,7 +218,13 @@ def imported_modules(args: list[str], env: dict[str, str]) -> set[str]:
 
 @pytest.mark.parametrize(
     "line",
-    ["gandi-hosting vm st", "gandi-hosting op list --state ", "gandi-hosting disk create d --"],
+    [
+        "gandi-hosting ",
+        "gandi-hosting vm st",
+        "gandi-hosting op list --state ",
+        "gandi-hosting disk create d --",
+        "gandi-hosting vm info ",  # no session: no live lookup, so no keyring either
+    ],
 )
 def test_completion_imports_neither_rich_nor_keyring(gandi_hosting_on_path, line):
     env = gandi_hosting_on_path | {
