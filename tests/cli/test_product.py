@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.cli.hosting_helpers import gh  # noqa: F401 (fixture)
 
 
@@ -101,3 +103,16 @@ def test_remove_on_a_terminal_shows_the_product_and_asks(gh, monkeypatch):  # no
     accepted = gh("product", "remove", str(product_id), "--wait", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert gh.json("product", "list") == []
+
+
+def test_refusal_not_enough_money_and_fixed_shares_cannot_be_removed(gh):  # noqa: F811
+    poor = gh("--json", "product", "add", "shares", "100000", "--duration", "10y")
+    assert poor.exit_code == 1
+    assert json.loads(poor.stderr.splitlines()[-1])["error"]["code"] == 530063  # not enough money
+    add(gh, "shares_fixed", "1", "--wait")
+    product_id = gh.json("product", "list")[0]["id"]
+    refused = gh("--json", "product", "remove", str(product_id), "--yes")
+    assert refused.exit_code == 3
+    assert refused.stdout == ""
+    removed = gh.json("product", "add", "disk", "1024", "--wait")
+    assert set(removed) == {"operation", "state"}

@@ -189,3 +189,8 @@ def test_disks_and_boot_disk(gh):  # noqa: F811
     ]
     table = gh("vm", "disks", "web1", "--details").stdout
     assert "rescue1" in table.splitlines()[1] and "yes" in table.splitlines()[1]
+
+
+def test_disks_of_an_unknown_vm_is_exit_4(gh):  # noqa: F811
+    assert gh("vm", "disks", "999999").exit_code == 4
+    assert gh("vm", "boot-disk", "999999", "1").exit_code == 4

@@ -67,3 +67,30 @@ def test_json_details_are_the_raw_api_structs(gh):  # noqa: F811
     [row] = json.loads(gh("--json", "vm", "list", "--details").stdout)
     assert row == gh.json("vm", "info", str(vm_id))
     assert "os" not in row  # the human-only OS label never leaks into JSON
+
+
+def test_every_read_command_refused_with_an_expired_session_is_exit_3(cli, make_sandbox_server):
+    import time
+
+    g = Gh(cli, make_sandbox_server(session_ttl=0.5))
+    g.login()
+    [vm_id] = g.vms(1, "web")
+    time.sleep(0.6)
+    # no password anywhere to renew the session with: the sandbox's refusal stands
+    for args in (
+        ["vm", "list"],
+        ["vm", "list", "--details"],
+        ["vm", "info", str(vm_id)],
+        ["vm", "disks", "web1"],
+        ["disk", "list", "--details"],
+        ["disk", "info", "sys_web1"],
+        ["op", "list"],
+        ["op", "info", "1"],
+        ["product", "list"],
+    ):
+        before = g.server.request_count
+        result = g("--json", *args)
+        assert g.server.request_count > before  # the sandbox was asked, and refused
+        assert result.exit_code == 3, (args, result.stderr)
+        assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 3
+        assert "gandi-hosting login" in result.stderr

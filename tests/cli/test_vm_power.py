@@ -104,3 +104,10 @@ def test_ambiguous_name_among_several_sends_nothing(gh):  # noqa: F811
     assert result.exit_code == 2
     assert "ambiguous" in result.stderr
     assert set(states(gh).values()) == {"running"}
+
+
+def test_reboot_of_a_halted_vm_is_refused(gh):  # noqa: F811
+    gh.vms(1, "web", state="halted")
+    result = gh("--json", "vm", "reboot", "web1")
+    assert result.exit_code == 1
+    assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == 530260
