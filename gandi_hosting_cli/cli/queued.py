@@ -200,7 +200,8 @@ def _wait(app: Any, opids: list[int], labels: dict[int, str], timeout: float | N
     from gandi_hosting_cli.waiting import Progress
 
     console = app.output.err_console
-    show = console.is_terminal and not app.output.quiet and not app.output.json
+    # stderr on a terminal: someone is watching (even with --json, whose result is on stdout)
+    show = console.is_terminal and not app.output.quiet
     try:
         if not show:
             return wait_operations(app.client, opids, timeout=timeout)
