@@ -194,3 +194,12 @@ def test_disks_and_boot_disk(gh):  # noqa: F811
 def test_disks_of_an_unknown_vm_is_exit_4(gh):  # noqa: F811
     assert gh("vm", "disks", "999999").exit_code == 4
     assert gh("vm", "boot-disk", "999999", "1").exit_code == 4
+
+
+def test_debug_trace_never_shows_the_root_password(gh):  # noqa: F811
+    gh.shares(2)
+    result = gh("--debug", "vm", "create", "web1", "--os", "111", "--shares", "1",
+                "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "vm_create" in result.stderr  # the trace is there
+    assert PASSWORD not in result.stdout + result.stderr
