@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 import urllib.parse
@@ -54,6 +55,9 @@ DURATION_EXAMPLES = (
     ("1y", "1 year"),
     ("2y", "2 years"),
 )
+COMPLETE_VAR = "_GANDI_HOSTING_COMPLETE"  # set by the shell scripts; names the shell
+_SAFE = re.compile(r"[\w@%+=:,./-]*")
+_UNSAFE = re.compile(r"([^\w@%+=:,./-])")
 SIZE_EXAMPLES = (("1024", "MB"), ("2048M", "2048 MB"), ("2G", "2048 MB"), ("10G", "10240 MB"))
 
 
@@ -317,6 +321,18 @@ def cached_items(ctx: click.Context, kind: str, *, live: bool = True) -> list[di
 
 
 # -- the callbacks ------------------------------------------------------------------------
+def _for_shell(value: str) -> str:
+    """A candidate as the shell must receive it.
+
+    zsh and fish quote what they insert; bash inserts COMPREPLY as is, so a label with
+    spaces ("Debian 12 64 bits") needs backslashes, doubled because click's bash script
+    reads each answer line with ``read`` (without -r), which eats one level.
+    """
+    if not os.environ.get(COMPLETE_VAR, "").startswith("bash") or _SAFE.fullmatch(value):
+        return value
+    return _UNSAFE.sub(r"\\\1", value).replace("\\", "\\\\")
+
+
 def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list[CompletionItem]:
     """Names first (with their id), then ids (with their name); each value once."""
     by_name: dict[str, list[dict[str, Any]]] = {}
@@ -333,7 +349,7 @@ def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list
                 help_ = _describe(kind, entries[0], with_name=False)
             else:
                 help_ = "ambiguous: ids " + ", ".join(str(e["id"]) for e in entries)
-            out.append(CompletionItem(name, help=help_))
+            out.append(CompletionItem(_for_shell(name), help=help_))
     for e in items:
         value = str(e["id"])
         if value.startswith(incomplete):

@@ -242,3 +242,30 @@ def test_help_imports_neither_rich_nor_keyring(gandi_hosting_on_path):
     names = imported_modules(["vm", "--help"], gandi_hosting_on_path)
     assert "gandi_hosting_cli.cli" in names
     assert {n for n in names if n.split(".")[0] in ("rich", "keyring")} == set()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_gets_os_labels_with_spaces_as_one_word(gandi_hosting_on_path):
+    from gandi_hosting_cli.completers import remember
+
+    url = "http://127.0.0.1:9/hosting/"  # never contacted: the cache is fresh
+    remember("os", [{"id": 111, "label": "Debian 12 64 bits"}], endpoint=url, login="AA1-GANDI")
+    env = gandi_hosting_on_path | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
+    program = f"""
+        source '{REPO / "completions" / SCRIPT_FILES["bash"]}'
+        COMP_WORDS=(gandi-hosting vm create web1 --os 'Debian\\ 1')
+        COMP_CWORD=5
+        _gandi_hosting_completion gandi-hosting 'Debian\\ 1' --os
+        printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
+    """
+    run = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == 0 and run.stderr == ""
+    replies = [line[6:] for line in run.stdout.splitlines() if line.startswith("reply:")]
+    # what bash puts on the command line: one word, spaces escaped
+    assert replies == ["Debian\\ 12\\ 64\\ bits"]
