@@ -119,8 +119,10 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
 
+    # both signals just ask the main loop to stop, whenever they arrive
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     click.echo(
         f"Sandbox serving on {server.url} (state {box.state_path}, op delay {op_delay:g} s); "
         "Ctrl-C to stop.",
@@ -131,8 +133,6 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     try:
         while not stop.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         server.shutdown()
         box.close()

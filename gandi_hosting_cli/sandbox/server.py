@@ -158,8 +158,8 @@ class _Handler(socketserver.StreamRequestHandler):
             + (b"Connection: close\r\n" if close else b"")
             + b"\r\n"
         )
-        self.wfile.write(head if self._command == "HEAD" else head + body)
         if log.isEnabledFor(logging.INFO):
+            # logged before sending, so the line exists by the time the client has its answer
             elapsed = (time.perf_counter() - self._started) * 1000
             log.info(
                 '%s "%s %s" %d %s %.1fms',
@@ -170,6 +170,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 method[:64],
                 elapsed,
             )
+        self.wfile.write(head if self._command == "HEAD" else head + body)
         return not close
 
 

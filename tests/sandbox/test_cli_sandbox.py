@@ -40,3 +40,53 @@ def test_serve_refuses_a_malformed_account(tmp_path):
     )
     assert result.exit_code == 2
     assert "LOGIN:PASSWORD" in result.output
+
+
+def test_in_process_transport_defaults_come_from_the_environment(tmp_path, monkeypatch):
+    import xmlrpc.client
+
+    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+
+    state = tmp_path / "embedded.sqlite3"
+    monkeypatch.setenv("GANDI_HOSTING_SANDBOX_STATE", str(state))
+    monkeypatch.setenv("GANDI_HOSTING_SANDBOX_OP_DELAY", "30")
+    transport = InProcessTransport()
+    assert transport.sandbox.op_delay == 30.0
+    with xmlrpc.client.ServerProxy("http://sandbox/hosting/", transport=transport) as api:
+        s = api.login("AA1234-GANDI", "mypassword")
+        opid = api.hosting_account_product_add(s, "shares", 1, "1m")
+        assert api.operation_details(s, opid)["state"] == "PENDING"  # 30 s to go
+    assert state.exists()
+    assert transport.request_count == 3
+
+
+def test_serve_stops_cleanly_on_ctrl_c(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gandi_hosting_cli",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--state",
+            str(tmp_path / "s.sqlite3"),
+        ],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().startswith("http://127.0.0.1:")
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    assert "Sandbox stopped" in process.stderr.read()

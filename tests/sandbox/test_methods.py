@@ -197,3 +197,31 @@ def test_unsafe_reseller_reads_customer_objects_and_su(api, session):
     # the customer logs in with its own password
     own = api.login("AA4321-GANDI", "customerpass")
     assert api.vm_list(own) == [vm_id]
+
+
+def test_deleting_a_vm_detaches_its_data_disks(api, session):
+    with_shares(api, session, 1)
+    vm_id = api.vm_create(session, "tmp", "s3cret-pass", 111, 1, 1, {})
+    data = api.disk_create(session, {"name": "keep", "size": 1024})
+    api.disk_attach(session, data, vm_id)
+    api.vm_stop(session, vm_id)
+    api.vm_delete(session, vm_id)
+    assert api.disk_list(session) == [data]  # the system disk went with the VM
+    disk = api.disk_info(session, data)
+    assert (disk["vm_id"], disk["position"], disk["state"]) == (0, -1, "created")
+
+
+def test_bulk_helpers_write_consistent_objects(sandbox_server):
+    box = sandbox_server.sandbox
+    vms = box.bulk_create_vms("AA1234-GANDI", 3, "web", shares=2)
+    disks = box.bulk_create_disks("AA1234-GANDI", 2, "data", size=2048)
+    with sandbox_server.proxy() as api:
+        s = api.login("AA1234-GANDI", "mypassword")
+        assert api.vm_list(s) == vms
+        assert [api.vm_info(s, v)["hostname"] for v in vms] == ["web1", "web2", "web3"]
+        assert [api.disk_info(s, d)["name"] for d in disks] == ["data1", "data2"]
+        resources = api.hosting_account_info(s)["resources"]
+        assert resources["used"] == {"shares": 6, "disk": 3 * 3072 + 2 * 2048}
+        assert resources["available"]["shares"] == 0  # covered exactly, nothing overbooked
+        assert len(api.operation_list(s, {"state": "DONE"})) == 5
+        assert api.account_balance(s) == 500.0  # the covering products are free

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import socket
 import threading
 import time
 import xmlrpc.client
@@ -189,3 +190,38 @@ def test_no_multicall_answers_unknown_method(make_sandbox_server):
     with running.proxy() as api:
         assert "system.multicall" not in api.system.listMethods()
         assert fault_code(api.system.multicall, []) == 501640
+
+
+def test_concurrent_disk_creations_never_overbook_the_quota(sandbox_server):
+    session = sandbox_server.login()
+    with sandbox_server.proxy() as api:
+        api.hosting_account_product_add(session, "disk", 4096, "1m")
+        api.account_balance(session)
+    results: list[object] = []
+    barrier = threading.Barrier(16)
+
+    def client(i: int) -> None:
+        with xmlrpc.client.ServerProxy(sandbox_server.url) as proxy:
+            barrier.wait()
+            try:  # 1024 MB each: only 4 fit
+                results.append(proxy.disk_create(session, {"name": f"d{i}", "size": 1024}))
+            except xmlrpc.client.Fault as fault:
+                results.append(fault.faultCode)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results)[-12:] == [530435] * 12
+    assert len([r for r in results if r < 100000]) == 4
+
+
+def test_missing_length_and_garbage_request_line(sandbox_server):
+    parts = urlsplit(sandbox_server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"POST /hosting/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 411 ")
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"HELLO\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 400 ")
