@@ -145,10 +145,12 @@ def disk_create(
       gandi-hosting disk create data --size 10G
       gandi-hosting disk create logs --size 2048 --fstype xfs --wait
     """
-    from gandi_hosting_cli.cli.queued import Outcome, find_create_operation, report
+    from gandi_hosting_cli.cli.queued import Outcome, create_with_operation, report
 
-    disk_id = int(app.client.disk_create({"name": name, "size": size, "fstype": fstype}))
-    op = find_create_operation(app.client, "disk_create", "disk_id", disk_id)
+    specs = {"name": name, "size": size, "fstype": fstype}
+    disk_id, op = create_with_operation(
+        app.client, "disk_create", (specs,), "disk_create", "disk_id"
+    )
     outcome = Outcome(f"{name} (disk {disk_id})", disk_id, created=True)
     if op is None:
         app.output.warn(f"disk {disk_id} created but its operation was not found")

@@ -95,18 +95,49 @@ def queue_each(
     return outcomes
 
 
+def create_with_operation(
+    client: Any, method: str, args: tuple, op_type: str, key: str
+) -> tuple[int, dict | None]:
+    """Call ``vm_create``/``disk_create`` and find its operation: ``(new id, details)``.
+
+    Those methods return the new object's id, not the operation's. The create and an
+    ``operation_list`` filtered by type go in one multicall (run in order by the server),
+    then one multicall reads the details of the newest few ids: one extra round trip. On
+    a server without multicall the two calls may run in any order; if ours is not among
+    the ids listed, the lookup is simply done again after the create.
+    """
+    created, listed = client.multicall([(method, args), ("operation_list", ({"type": op_type},))])
+    if isinstance(created, HostingError):
+        raise created
+    obj_id = int(created)
+    ids = [] if isinstance(listed, HostingError) else [int(i) for i in listed]
+    op = _match_operation(client, ids, key, obj_id, first_batch_only=True)
+    if op is None:
+        op = find_create_operation(client, op_type, key, obj_id)
+    return obj_id, op
+
+
 def find_create_operation(client: Any, op_type: str, key: str, obj_id: int) -> dict | None:
     """The ``op_type`` operation whose ``param[key]`` is ``obj_id``, with its details.
 
     One ``operation_list`` filtered by type, then the details of the newest few ids in
     one multicall: ours was queued a moment ago, so it is almost always among them.
     """
-    ids = sorted((int(i) for i in client.operation_list({"type": op_type})), reverse=True)
+    ids = [int(i) for i in client.operation_list({"type": op_type})]
+    return _match_operation(client, ids, key, obj_id)
+
+
+def _match_operation(
+    client: Any, ids: list[int], key: str, obj_id: int, *, first_batch_only: bool = False
+) -> dict | None:
+    ids = sorted(ids, reverse=True)
     for start in range(0, len(ids), CREATE_LOOKUP_BATCH):
         batch = ids[start : start + CREATE_LOOKUP_BATCH]
         for details in client.multicall([("operation_details", (i,)) for i in batch]):
             if isinstance(details, dict) and (details.get("param") or {}).get(key) == obj_id:
                 return details
+        if first_batch_only:
+            break
     return None
 
 

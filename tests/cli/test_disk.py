@@ -125,3 +125,26 @@ def test_ambiguous_disk_reference_is_impossible_but_unknown_is_exit_4(gh):  # no
     result = gh("--json", "disk", "info", "ghost")
     assert result.exit_code == 4
     assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 4
+
+
+def test_create_finds_its_operation_in_one_extra_round_trip(gh):  # noqa: F811
+    gh.disks(25, "old")  # older disk_create operations to look through
+    gh.shares(1)
+    before = gh.server.request_count
+    data = gh.json("disk", "create", "data", "--size", "1G")
+    # multicall(disk_create, operation_list) + multicall(operation_details of the newest)
+    assert gh.server.request_count - before == 2
+    assert gh.json("op", "info", str(data["operation"]))["param"]["disk_id"] == data["id"]
+
+
+def test_create_against_a_server_without_multicall(cli, make_sandbox_server):
+    from tests.cli.hosting_helpers import Gh
+
+    g = Gh(cli, make_sandbox_server(multicall=False))
+    g.login()
+    g.disks(5, "old")
+    g.shares(1)
+    for name in ("a1", "a2", "a3"):
+        data = g.json("disk", "create", name, "--size", "512", "--wait")
+        assert data["state"] == "DONE"
+        assert g.json("op", "info", str(data["operation"]))["param"]["disk_id"] == data["id"]

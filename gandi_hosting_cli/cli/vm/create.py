@@ -93,15 +93,17 @@ def vm_create(
       printf '%s\\n' "$ROOT_PW" | gandi-hosting vm create web2 --os "Debian 12" \\
           --shares 4 --cpu 2 --login deploy --password-stdin --json
     """
-    from gandi_hosting_cli.cli.queued import Outcome, find_create_operation, report
+    from gandi_hosting_cli.cli.queued import Outcome, create_with_operation, report
     from gandi_hosting_cli.cli.resolve import resolve
 
     types.check_cpu(cpu, shares)
     password = read_root_password(app, password_stdin)
     os_id = resolve(app.client, os=os_ref).os_id
     specs = {"login": user_login} if user_login else {}
-    vm_id = int(app.client.vm_create(hostname, password, os_id, shares, cpu, specs))
-    op = find_create_operation(app.client, "vm_create", "vm_id", vm_id)
+    vm_id, op = create_with_operation(
+        app.client, "vm_create", (hostname, password, os_id, shares, cpu, specs), "vm_create",
+        "vm_id",
+    )  # fmt: skip
     outcome = Outcome(f"{hostname} (vm {vm_id})", vm_id, created=True)
     if op is None:
         # the VM exists; only its operation could not be found (over 300 newer ones?)
