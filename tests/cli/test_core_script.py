@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
-SCRIPT = shutil.which("gandi-hosting")
+
+def _installed_script() -> str | None:
+    # next to this interpreter: a PATH lookup may find a stale shim (pyenv) or another venv
+    candidate = Path(sys.executable).with_name("gandi-hosting")
+    return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
+
+
+SCRIPT = _installed_script()
 COMMAND = [SCRIPT] if SCRIPT else [sys.executable, "-m", "gandi_hosting_cli"]
 
 
