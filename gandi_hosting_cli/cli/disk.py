@@ -47,6 +47,7 @@ def disk_list(app: AppContext, details: bool) -> None:
       gandi-hosting disk list
       gandi-hosting disk list --details
     """
+    from gandi_hosting_cli.cli.resolve import multicall_chunked
     from gandi_hosting_cli.cli.vm.show import read_infos, remember
     from gandi_hosting_cli.output import Column
 
@@ -62,7 +63,7 @@ def disk_list(app: AppContext, details: bool) -> None:
         return
     vm_ids = sorted({int(d["vm_id"]) for d in infos if d.get("vm_id")})
     hostnames: dict[int, str] = {}
-    results = app.client.multicall([("vm_info", (i,)) for i in vm_ids]) if vm_ids else []
+    results = multicall_chunked(app.client, [("vm_info", (i,)) for i in vm_ids])
     for vm_id, info in zip(vm_ids, results, strict=True):
         if not isinstance(info, HostingError):
             hostnames[vm_id] = str(info.get("hostname", vm_id))

@@ -165,11 +165,12 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
       gandi-hosting op cancel 1201 1202 --yes
     """
     from gandi_hosting_cli.cli.queued import Outcome, confirm_destruction, report, require_yes
+    from gandi_hosting_cli.cli.resolve import multicall_chunked
 
     require_yes(app, yes, "cancel operations")
     ids = list(dict.fromkeys(opids))
     if not yes:
-        results = app.client.multicall([("operation_details", (i,)) for i in ids])
+        results = multicall_chunked(app.client, [("operation_details", (i,)) for i in ids])
         lines = [
             f"operation {i}: {r.message}"
             if isinstance(r, Exception)
@@ -182,7 +183,7 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
         outcomes = [Outcome("", operation=ids[0], cancel_expected=True)]
     else:
         outcomes = []
-        results = app.client.multicall([("operation_cancel", (i,)) for i in ids])
+        results = multicall_chunked(app.client, [("operation_cancel", (i,)) for i in ids])
         for opid, result in zip(ids, results, strict=True):
             failed = result if isinstance(result, Exception) else None
             outcomes.append(

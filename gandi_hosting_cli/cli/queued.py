@@ -85,7 +85,9 @@ def queue_each(
     if len(targets) == 1:
         label, obj_id, args = targets[0]
         return [Outcome(label, obj_id, operation=getattr(client, method)(*args))]
-    results = client.multicall([(method, args) for _, _, args in targets])
+    from gandi_hosting_cli.cli.resolve import multicall_chunked
+
+    results = multicall_chunked(client, [(method, args) for _, _, args in targets])
     outcomes = []
     for (label, obj_id, _), result in zip(targets, results, strict=True):
         if isinstance(result, HostingError):
@@ -170,7 +172,10 @@ def report(
     elif opids:
         missing = [i for i in opids if i not in details]
         if missing:
-            results = app.client.multicall([("operation_details", (i,)) for i in missing])
+            from gandi_hosting_cli.cli.resolve import multicall_chunked
+
+            calls = [("operation_details", (i,)) for i in missing]
+            results = multicall_chunked(app.client, calls)
             details.update(
                 {i: r for i, r in zip(missing, results, strict=True) if isinstance(r, dict)}
             )

@@ -54,6 +54,20 @@ class Resolved:
         return self.infos.get(("disk", disk_id))
 
 
+# calls per system.multicall request: keeps a request well under a server's body limit
+# (the sandbox takes 1 MB; one vm_info call is ~300 bytes) for accounts of any size
+MULTICALL_CHUNK = 1000
+
+
+def multicall_chunked(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
+    """``client.multicall`` in requests of at most MULTICALL_CHUNK calls (one for most
+    accounts): results in order, a failed call's slot holding its HostingError."""
+    results: list[Any] = []
+    for start in range(0, len(calls), MULTICALL_CHUNK):
+        results += client.multicall(calls[start : start + MULTICALL_CHUNK])
+    return results
+
+
 def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
     """One request for all ``calls``; a single call goes out plain (errors raise)."""
     if not calls:
@@ -107,7 +121,7 @@ def resolve(
             ids += [int(t) for t in tokens[kind] if is_id(t)]
         info_keys += [(kind, i) for i in dict.fromkeys(ids)]
     calls = [(_KINDS[kind][1], (i,)) for kind, i in info_keys]
-    results = client.multicall(calls) if calls else []
+    results = multicall_chunked(client, calls)
     for key, result in zip(info_keys, results, strict=True):
         # an object that vanished between the two requests is not a candidate
         if not isinstance(result, HostingError):

@@ -94,3 +94,12 @@ def test_every_read_command_refused_with_an_expired_session_is_exit_3(cli, make_
         assert result.exit_code == 3, (args, result.stderr)
         assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 3
         assert "gandi-hosting login" in result.stderr
+
+
+def test_details_of_a_huge_account_go_in_bounded_chunks(gh, monkeypatch):  # noqa: F811
+    import gandi_hosting_cli.cli.resolve as resolve
+
+    monkeypatch.setattr(resolve, "MULTICALL_CHUNK", 50)  # as if the account had 20x more
+    ids = gh.vms(120, "web")
+    assert requests_for_details(gh) == 1 + 3  # the lists, then 50 + 50 + 20 infos
+    assert [d["id"] for d in gh.json("vm", "list", "--details")] == ids

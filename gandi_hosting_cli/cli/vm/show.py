@@ -87,7 +87,9 @@ def vm_list(app: AppContext, details: bool) -> None:
 
 def read_infos(app: AppContext, method: str, ids: list[int]) -> list[dict]:
     """``method(id)`` for every id in one multicall; objects gone meanwhile are skipped."""
-    results = app.client.multicall([(method, (i,)) for i in ids]) if ids else []
+    from gandi_hosting_cli.cli.resolve import multicall_chunked
+
+    results = multicall_chunked(app.client, [(method, (i,)) for i in ids])
     infos = []
     for obj_id, result in zip(ids, results, strict=True):
         if isinstance(result, HostingError):
