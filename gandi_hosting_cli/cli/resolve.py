@@ -91,27 +91,29 @@ def resolve(
     disks: Iterable[str] = (),
     os: str | None = None,
     fetch_info: bool = False,
+    with_os_list: bool = False,
 ) -> Resolved:
     """Resolve every token at once; ``fetch_info`` also reads the info of ids given as digits.
 
     ``fetch_info`` is for commands that show what they are about to change (a
     confirmation prompt): the infos come in the same multicall as the name lookup.
+    ``with_os_list`` reads ``os_list`` (into ``os_images``) in the lookup's first request
+    when a name needs one anyway (an OS label for people costs no extra request).
     """
     tokens = {"vm": list(vms), "disk": list(disks)}
     wanted = {k: [t for t in v if not is_id(t)] for k, v in tokens.items()}
     lists_needed = [k for k in ("vm", "disk") if wanted[k]]
     first_calls = [(_KINDS[k][0], ()) for k in lists_needed]
-    if os is not None and not is_id(os):
+    read_os_list = (os is not None and not is_id(os)) or (with_os_list and bool(lists_needed))
+    if read_os_list:
         first_calls.append(("os_list", ()))
     first = [_raise_if_error(r) for r in _batch(client, first_calls)]
     all_ids = dict(zip(lists_needed, first, strict=False))
     out = Resolved()
+    if read_os_list:
+        out.os_images = list(first[-1])
     if os is not None:
-        if is_id(os):
-            out.os_id = int(os)
-        else:
-            out.os_images = list(first[-1])
-            out.os_id = match_os(out.os_images, os)
+        out.os_id = int(os) if is_id(os) else match_os(out.os_images, os)
 
     # second round: info of every listed object (names) plus the digits to show
     info_keys: list[tuple[str, int]] = []

@@ -131,11 +131,12 @@ def vm_info(app: AppContext, vm_ref: str) -> None:
     from gandi_hosting_cli.cli.resolve import resolve
     from gandi_hosting_cli.output import Column
 
-    resolved = resolve(app.client, vms=[vm_ref])
+    for_people = not (app.output.json or app.output.quiet)
+    # a hostname's lookup reads os_list in its first request: no extra one for the label
+    resolved = resolve(app.client, vms=[vm_ref], with_os_list=for_people)
     vm_id = resolved.vms[0]
     info = resolved.vm_info(vm_id)
-    for_people = not (app.output.json or app.output.quiet)
-    images: Any = []
+    images: Any = resolved.os_images
     if info is None and for_people:
         # the OS label is for people only: read it in the same request as the VM
         info, images = app.client.multicall([("vm_info", (vm_id,)), ("os_list", ())])
