@@ -47,15 +47,19 @@ def completion(shell: str) -> None:
     list commands refresh (and a quick request bounded to 0.3 s when it is stale).
 
     \b
-    Install it once:
-      bash  gandi-hosting completion bash > ~/.local/share/bash-completion/completions/gandi-hosting
-      zsh   gandi-hosting completion zsh > ~/.zfunc/_gandi-hosting
-            (with `fpath+=~/.zfunc; autoload -Uz compinit; compinit` in ~/.zshrc)
-      fish  gandi-hosting completion fish > ~/.config/fish/completions/gandi-hosting.fish
+    Install it once, then open a new shell:
+      bash  mkdir -p ~/.local/share/bash-completion/completions
+            gandi-hosting completion bash \\
+              > ~/.local/share/bash-completion/completions/gandi-hosting
+      zsh   mkdir -p ~/.zfunc
+            gandi-hosting completion zsh > ~/.zfunc/_gandi-hosting
+            and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)
+      fish  gandi-hosting completion fish \\
+              > ~/.config/fish/completions/gandi-hosting.fish
 
     \b
-    Or load it in each new shell (slower to start):
-      eval "$(gandi-hosting completion bash)"     # in ~/.bashrc
-      eval "$(gandi-hosting completion zsh)"      # in ~/.zshrc
+    Or load it in every new shell (costs a fraction of a second at start):
+      eval "$(gandi-hosting completion bash)"    # in ~/.bashrc
+      eval "$(gandi-hosting completion zsh)"     # in ~/.zshrc
     """
     click.echo(completion_script(shell), nl=False)
