@@ -1,11 +1,17 @@
-"""Test isolation shared by every test: private config/state/cache/data dirs and a quiet env.
+"""Test isolation shared by every test, and the ``cli`` runner.
 
-No test may touch the developer's real config, keyring or sandbox state.
+No test may touch the developer's real config, keyring or sandbox state: every test gets
+private XDG dirs, a quiet environment, a fresh in-memory keyring (in-process) or keyring's
+``fail`` backend (subprocesses, so they use the 0600 file in the isolated state dir), and
+its own embedded-sandbox state file.
 """
 
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner, Result
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 pytest_plugins = ["tests.sandbox_fixtures"]
 
@@ -35,3 +41,82 @@ def isolate(tmp_path, monkeypatch):
     ):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend that lives and dies with one test."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise PasswordDeleteError(username)
+        del self.entries[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    import keyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    """Select keyring's fail backend: the headless-server case (file fallback)."""
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture(autouse=True)
+def embedded_sandbox_state(tmp_path, monkeypatch):
+    """--sandbox keeps its state in the test's tmp dir and finishes operations at once."""
+    monkeypatch.setenv("GANDI_HOSTING_SANDBOX_STATE", str(tmp_path / "embedded.sqlite3"))
+    monkeypatch.setenv("GANDI_HOSTING_SANDBOX_OP_DELAY", "0")
+
+
+@pytest.fixture
+def cli():
+    """``cli(*args, input=None, env=None) -> Result`` through the real root group."""
+    from gandi_hosting_cli.cli import cli as root
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, env: dict | None = None) -> Result:
+        return runner.invoke(root, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def logged_in(cli, sandbox_server):
+    """A session for the seeded account on a fresh sandbox server; returns the server."""
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+
+    result = cli(
+        "--url",
+        sandbox_server.url,
+        "login",
+        SEED_LOGIN,
+        "--password-stdin",
+        input=SEED_PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    return sandbox_server

@@ -87,6 +87,7 @@ def test_pip_install_puts_the_files_where_man_and_shells_look(dist, tmp_path):
     prefix = tmp_path / "prefix"
     run = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+         "--ignore-installed",  # else pip uninstalls the developer's own install of us
          "--no-warn-script-location", "--prefix", str(prefix), str(wheel)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
