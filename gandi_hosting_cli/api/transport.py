@@ -20,7 +20,42 @@ from gandi_hosting_cli.api.errors import NetworkError
 USER_AGENT = f"gandi-hosting/{__version__}"
 
 
-class TimeoutTransport(xmlrpc.client.Transport):
+class _NotSent(Exception):
+    """The connection was found closed while sending: the server never read the request."""
+
+
+class _SingleAttempt:
+    """Never resend a request the server may have acted on.
+
+    ``xmlrpc.client.Transport.request`` sends the request again whenever the connection
+    drops before the answer (meant for stale keep-alive connections); for ``vm_create`` or
+    ``product add`` that would repeat an action the server may already have taken. Here a
+    request is resent only when the old connection broke while it was being written (the
+    server closed it first, so it never read it). ``HostingClient`` retries read-only
+    calls itself, once, after a short pause.
+    """
+
+    def send_request(self, host, handler, request_body, debug):  # type: ignore[override]
+        try:
+            return super().send_request(host, handler, request_body, debug)  # type: ignore[misc]
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as exc:
+            raise _NotSent() from exc
+
+    def request(self, host, handler, request_body, verbose=False):  # type: ignore[override]
+        for attempt in (0, 1):
+            try:
+                return self.single_request(host, handler, request_body, verbose)  # type: ignore[attr-defined]
+            except _NotSent as exc:
+                # single_request closed the connection: the next attempt opens a new one
+                if attempt:
+                    raise exc.__cause__ from None  # type: ignore[misc]
+            except xmlrpc.client.ProtocolError:
+                self.close()  # type: ignore[attr-defined]  # an error page: a new connection next time
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class TimeoutTransport(_SingleAttempt, xmlrpc.client.Transport):
     """Plain HTTP with a connect/read timeout."""
 
     def __init__(self, timeout: float = 30.0, user_agent: str = USER_AGENT):
@@ -36,7 +71,7 @@ class TimeoutTransport(xmlrpc.client.Transport):
         return self._connection[1]
 
 
-class SafeTimeoutTransport(xmlrpc.client.SafeTransport):
+class SafeTimeoutTransport(_SingleAttempt, xmlrpc.client.SafeTransport):
     """HTTPS (certificates verified by the default context) with a connect/read timeout."""
 
     def __init__(self, timeout: float = 30.0, user_agent: str = USER_AGENT):

@@ -1,0 +1,207 @@
+"""Small misbehaving HTTP servers on 127.0.0.1, for the CLI's network-failure paths.
+
+``FaultyProxy(upstream_url)`` forwards XML-RPC POSTs to a real sandbox server, except for
+the calls its ``faults`` map names (by XML-RPC method name, or ``"*"`` for all), which it
+answers the broken way asked:
+
+- ``"silent"``: read the request, never answer (the client times out);
+- ``"forward-silent"``: forward the request (the server acts on it), drop the answer and
+  stay silent: a create that happened although the client never heard of it;
+- ``"cut"``: send the status line, headers and half the body, then close;
+- ``"html502"``: a proxy's HTML ``502 Bad Gateway`` page;
+- ``"empty200"``: ``200 OK`` with an empty body;
+- ``"malformed"``: ``200 OK`` with XML that is not XML-RPC (broken tags);
+- ``"close"``: close the connection without a byte.
+
+The method name of a ``system.multicall`` is each inner call's name, so a fault on
+``vm_create`` also hits a batch that carries a ``vm_create``. ``calls`` lists every method
+name received (in order). Every connection and the listening socket are closed by
+``stop()``; ``tls=(certfile, keyfile)`` serves HTTPS with that certificate.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import socket
+import ssl
+import threading
+import urllib.parse
+
+_METHOD_RE = re.compile(rb"<methodName>\s*([^<\s]+)\s*</methodName>")
+# the calls inside a system.multicall: {"methodName": "...", "params": [...]}
+_INNER_RE = re.compile(
+    rb"<name>methodName</name>\s*<value>\s*(?:<string>)?\s*([^<\s]+)\s*(?:</string>)?"
+)
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound, then closed): connecting is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FaultyProxy:
+    def __init__(
+        self,
+        upstream_url: str | None = None,
+        faults: dict[str, str] | None = None,
+        *,
+        tls: tuple[str, str] | None = None,
+    ):
+        self.upstream = urllib.parse.urlsplit(upstream_url) if upstream_url else None
+        self.faults = dict(faults or {})
+        self.calls: list[str] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._conns: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(64)
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self._tls = None
+        if tls is not None:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(*tls)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}/hosting/"
+        self._acceptor = threading.Thread(target=self._accept, daemon=True, name="faulty-proxy")
+        self._acceptor.start()
+
+    # -- life cycle ------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+        self._acceptor.join(timeout=5)
+        self._sock.close()
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FaultyProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self._conns.append(conn)
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    # -- one connection --------------------------------------------------------------------
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            conn.settimeout(10)
+            if self._tls is not None:
+                try:
+                    conn = self._tls.wrap_socket(conn, server_side=True)
+                except (ssl.SSLError, OSError):
+                    return  # the client refused our certificate: what the test wants
+            rfile = conn.makefile("rb")
+            while not self._stop.is_set():
+                request = _read_request(rfile)
+                if request is None:
+                    return
+                body = request
+                names = [m.decode("latin-1") for m in _METHOD_RE.findall(body)]
+                if names == ["system.multicall"]:
+                    names = [m.decode("latin-1") for m in _INNER_RE.findall(body)] or names
+                with self._lock:
+                    self.calls.extend(names)
+                fault = next((self.faults[n] for n in names if n in self.faults), None)
+                fault = fault or self.faults.get("*")
+                if not self._answer(conn, body, fault):
+                    return
+        except OSError:
+            return
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def _answer(self, conn: socket.socket, body: bytes, fault: str | None) -> bool:
+        if fault in ("silent", "forward-silent"):
+            if fault == "forward-silent":
+                self._forward(body)
+            self._stop.wait(30)  # never answer (the test's timeout is far shorter)
+            return False
+        if fault == "close":
+            return False
+        if fault == "html502":
+            page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+            conn.sendall(_response(502, "Bad Gateway", page, b"text/html"))
+            return False
+        if fault == "empty200":
+            conn.sendall(_response(200, "OK", b"", b"text/xml"))
+            return True
+        if fault == "malformed":
+            junk = b"<?xml version='1.0'?><methodResponse><params><param><value><int>12</value>"
+            conn.sendall(_response(200, "OK", junk, b"text/xml"))
+            return False
+        status, reason, answer = self._forward(body)
+        if fault == "cut":
+            full = _response(status, reason, answer, b"text/xml")
+            conn.sendall(full[: len(full) - len(answer) // 2])
+            return False
+        conn.sendall(_response(status, reason, answer, b"text/xml"))
+        return True
+
+    def _forward(self, body: bytes) -> tuple[int, str, bytes]:
+        assert self.upstream is not None, "a forwarding fault needs an upstream server"
+        upstream = http.client.HTTPConnection(
+            self.upstream.hostname, self.upstream.port, timeout=10
+        )
+        try:
+            upstream.request(
+                "POST", self.upstream.path or "/", body, {"Content-Type": "text/xml"}
+            )
+            answer = upstream.getresponse()
+            return answer.status, answer.reason, answer.read()
+        finally:
+            upstream.close()
+
+
+def _read_request(rfile) -> bytes | None:
+    line = rfile.readline(65537)
+    if not line:
+        return None
+    length = 0
+    while True:
+        header = rfile.readline(65537)
+        if header in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    return rfile.read(length)
+
+
+def _response(status: int, reason: str, body: bytes, content_type: bytes) -> bytes:
+    return (
+        f"HTTP/1.1 {status} {reason}\r\n".encode()
+        + b"Content-Type: "
+        + content_type
+        + f"\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
