@@ -80,7 +80,9 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
 def _dump(value: object, out: list[str]) -> None:

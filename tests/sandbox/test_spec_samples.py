@@ -70,3 +70,21 @@ def test_spec_python_samples_run_against_sandbox_serve(served):
     assert len(requests) == 26  # one call per sample, login included
     assert "Sandbox stopped after 26 requests." in log
     assert "mypassword" not in log and "my_password" not in log
+
+
+def test_a_killed_server_loses_nothing_it_answered(served, tmp_path):
+    import xmlrpc.client
+
+    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+
+    url, server = served
+    with xmlrpc.client.ServerProxy(url) as api:
+        session = api.login("AA1234-GANDI", "mypassword")
+        api.hosting_account_product_add(session, "shares", 2, "1m")
+        vm_id = api.vm_create(session, "survivor", "s3cret-pass", 111, 1, 1, {})
+    server.kill()  # SIGKILL: no shutdown, no checkpoint
+    server.wait()
+    transport = InProcessTransport(state_path=tmp_path / "served.sqlite3", op_delay=0)
+    with xmlrpc.client.ServerProxy("http://sandbox/hosting/", transport=transport) as api:
+        assert api.vm_info(session, vm_id)["hostname"] == "survivor"
+        assert api.account_balance(session) == 490.0
