@@ -11,9 +11,12 @@ sandbox uses (the ``Fault`` raised by each refusal):
 500020        malformed request (not XML, DOCTYPE/entities, too deep), HTTP 200
 500031        request body over 1 MiB (``handle()``; the HTTP server answers 413)
 501632/33     an argument is missing / one too many
-501010..1510  an argument or struct field has the wrong type (int, bool, string, date, struct)
+501010..1510  an argument or struct field has the wrong type (int, bool, string, date, struct
+              or array); 501030: an int outside 32 bits
 501532/33     a required struct field is missing / a struct field is unknown
+501530        a ``system.multicall`` item is not ``{methodName, params}``
 501640        unknown method (also ``system.multicall`` when it is disabled)
+501630        ``system.multicall`` nested in itself
 500150        wrong login or password
 500240/49     unknown / expired session
 500340/50     ``su``: unknown handle / not a handle this login may act as
@@ -23,7 +26,8 @@ sandbox uses (the ``Fault`` raised by each refusal):
 535130/40/50/60  product: bad name or quantity / no such product / not yours or not
               allowed for this product type (shares_fixed) / busy, or in use by VMs
 530238        hostname is not an RFC 1123 label
-530220/30     VM login syntax / bad cpu, vm_max_memory or nothing to update
+530220/30     VM login syntax / bad cpu or vm_max_memory
+530232        ``vm_update`` with nothing to update
 530930/35     shares < 1 / not enough free shares
 530540        unknown OS image
 530240/50/60  VM does not exist / not yours / wrong state or busy

@@ -1,0 +1,80 @@
+"""Whatever bytes arrive, the dispatcher answers a well-formed XML-RPC response."""
+
+from __future__ import annotations
+
+import xmlrpc.client
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**31), 2**31 - 1)  # what xmlrpc.client can send
+    | st.floats(allow_nan=False)
+    | st.text()
+    | st.binary(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_methods = st.sampled_from(
+    [
+        "login",
+        "vm_info",
+        "vm_create",
+        "disk_create",
+        "operation_list",
+        "system.multicall",
+        "system.methodHelp",
+        "nope",
+    ]
+)
+
+
+def _answer(box: Sandbox, body: bytes):
+    reply = box.handle(body)
+    try:
+        return xmlrpc.client.loads(reply)[0][0]  # a response with one value...
+    except xmlrpc.client.Fault as fault:  # ...or a fault with a DESIGN.md code
+        assert fault.faultString.startswith(("DataError: ", "ServerError: "))
+        assert 100000 <= fault.faultCode <= 599999
+        return fault
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(method=_methods, params=st.lists(_values, max_size=4))
+def test_any_well_formed_call_gets_a_response_or_a_fault(tmp_path_factory, method, params):
+    box = _box(tmp_path_factory)
+    body = xmlrpc.client.dumps(tuple(params), method, allow_none=True).encode()
+    _answer(box, body)
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_get_a_fault(tmp_path_factory, body):
+    assert isinstance(_answer(_box(tmp_path_factory), body), xmlrpc.client.Fault)
+
+
+_BOXES: dict[int, Sandbox] = {}
+
+
+def _box(tmp_path_factory) -> Sandbox:
+    key = id(tmp_path_factory)
+    if key not in _BOXES:
+        _BOXES.clear()
+        _BOXES[key] = Sandbox(tmp_path_factory.mktemp("fuzz") / "s.sqlite3", op_delay=0)
+    return _BOXES[key]
+
+
+def test_an_int_beyond_32_bits_is_a_value_fault(tmp_path):
+    box = Sandbox(tmp_path / "s.sqlite3")
+    body = (
+        b"<methodCall><methodName>vm_info</methodName><params>"
+        b"<param><value><string>x</string></value></param>"
+        b"<param><value><int>99999999999</int></value></param></params></methodCall>"
+    )
+    assert _answer(box, body).faultCode == 501030
