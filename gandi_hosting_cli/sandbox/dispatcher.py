@@ -29,7 +29,8 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 
-from gandi_hosting_cli.sandbox import engine, methods
+import gandi_hosting_cli.sandbox.methods  # noqa: F401 (importing it registers every API method)
+from gandi_hosting_cli.sandbox import engine
 from gandi_hosting_cli.sandbox.faults import SECRET, SandboxFault, data_fault, server_fault
 from gandi_hosting_cli.sandbox.registry import REGISTRY, Ctx, MethodDef, Param, check_arguments
 from gandi_hosting_cli.sandbox.store import Store, hash_token, upsert_account
@@ -41,8 +42,6 @@ from gandi_hosting_cli.sandbox.xmlrpc_wire import (
 )
 
 log = logging.getLogger("gandi_hosting_cli.sandbox")
-
-assert methods  # importing the package registers every API method
 
 
 def _parse_account(account: str | tuple[str, str]) -> tuple[str, str]:

@@ -10,6 +10,7 @@ value, existence, rights, state.
 from __future__ import annotations
 
 import sqlite3
+import time
 import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
     "array": (lambda v: isinstance(v, list), "struct", "array"),
 }
 MAX_INT = 2**31 - 1
+
+
+def to_datetime(timestamp: float) -> xmlrpc.client.DateTime:
+    """A stored Unix time as the ``dateTime.iso8601`` the API returns (UTC, seconds)."""
+    return xmlrpc.client.DateTime(time.gmtime(timestamp))
 
 
 @dataclass(frozen=True)
@@ -160,4 +166,13 @@ class Ctx:
         return row
 
 
-__all__ = ["REGISTRY", "Ctx", "Field", "MethodDef", "Param", "SandboxFault", "api_method"]
+__all__ = [
+    "REGISTRY",
+    "Ctx",
+    "Field",
+    "MethodDef",
+    "Param",
+    "SandboxFault",
+    "api_method",
+    "to_datetime",
+]

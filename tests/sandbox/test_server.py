@@ -122,7 +122,6 @@ def test_state_persists_across_a_restart(sandbox_server):
         session = api.login("AA1234-GANDI", "mypassword")
         with_shares(api, session, 2)
         first = api.vm_create(session, "web", "s3cret-pass", 111, 1, 1, {})
-        api.vm_delete  # noqa: B018 (the VM stays)
     old_port = sandbox_server.port
     sandbox_server.restart(same_port=True)
     assert sandbox_server.port == old_port

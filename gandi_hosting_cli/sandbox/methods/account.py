@@ -19,17 +19,11 @@ cannot be removed or shrunk below that use.
 from __future__ import annotations
 
 import secrets
-import time
-import xmlrpc.client
 
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
-from gandi_hosting_cli.sandbox.registry import Ctx, Param, api_method
+from gandi_hosting_cli.sandbox.registry import Ctx, Param, api_method, to_datetime
 from gandi_hosting_cli.sandbox.store import hash_password, hash_token
-
-
-def to_datetime(timestamp: float) -> xmlrpc.client.DateTime:
-    return xmlrpc.client.DateTime(time.gmtime(timestamp))
 
 
 def new_session(ctx: Ctx, login: str, handle: str, safe: bool, expires: float) -> str:

@@ -17,9 +17,8 @@ import re
 
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
-from gandi_hosting_cli.sandbox.methods.account import to_datetime
 from gandi_hosting_cli.sandbox.methods.vm import insert_disk
-from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method
+from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
 NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 FSTYPES = ("ext3", "reiserfs", "xfs", "jfs")
@@ -123,6 +122,14 @@ def _disk_for_change(ctx: Ctx, disk_id: int):
     return row
 
 
+def _require_vm_ready(vm) -> None:
+    """Disks move only on a running or halted VM that no operation holds."""
+    if vm["lock_op"] is not None or vm["state"] not in ("running", "halted"):
+        raise data_fault(
+            "vm", "state", "VM must be running or halted and not busy", "state", vm["state"]
+        )
+
+
 def _disk_op(ctx: Ctx, row, op_type: str, extra: dict | None = None) -> int:
     param = {"param_type": "disk", "disk_id": row["id"], **(extra or {})}
     return engine.queue(
@@ -159,10 +166,7 @@ def disk_attach(ctx: Ctx, disk_id: int, vm_id: int) -> int:
     if disk["vm_id"]:
         raise data_fault("disk", "attached", "disk is attached to a VM", "vm_id", disk["vm_id"])
     _disk_for_change(ctx, disk_id)
-    if vm["state"] not in ("running", "halted") or vm["lock_op"] is not None:
-        raise data_fault(
-            "vm", "state", "VM must be running or halted and not busy", "state", vm["state"]
-        )
+    _require_vm_ready(vm)
     ctx.conn.execute("UPDATE disks SET pending_vm_id = ? WHERE id = ?", (vm_id, disk_id))
     return _disk_op(ctx, disk, "disk_attach", {"vm_id": vm_id})
 
@@ -177,10 +181,7 @@ def disk_detach(ctx: Ctx, disk_id: int, vm_id: int) -> int:
             "disk", "not_attached", "disk is not attached to this VM", "disk_id", disk_id
         )
     _disk_for_change(ctx, disk_id)
-    if vm["lock_op"] is not None or vm["state"] not in ("running", "halted"):
-        raise data_fault(
-            "vm", "state", "VM must be running or halted and not busy", "state", vm["state"]
-        )
+    _require_vm_ready(vm)
     if disk["position"] == 0 and vm["state"] == "running":
         raise data_fault(
             "vm", "state", "VM must be halted to detach its boot disk", "state", vm["state"]

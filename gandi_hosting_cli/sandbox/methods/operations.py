@@ -21,8 +21,7 @@ import xmlrpc.client
 
 from gandi_hosting_cli.sandbox import engine
 from gandi_hosting_cli.sandbox.faults import data_fault
-from gandi_hosting_cli.sandbox.methods.account import to_datetime
-from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method
+from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
 LIST_LIMIT = 300
 _DATE_FORMATS = ("%Y%m%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%dT%H%M%S", "%Y-%m-%d", "%Y%m%d")

@@ -23,8 +23,7 @@ import re
 
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import SECRET, data_fault
-from gandi_hosting_cli.sandbox.methods.account import to_datetime
-from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method
+from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
 HOSTNAME_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
