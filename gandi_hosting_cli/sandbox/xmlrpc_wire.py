@@ -70,7 +70,15 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
         params = target.close()  # a call without <params> has no arguments: ()
     except _Refused as exc:
         raise malformed(f"malformed request ({exc})") from None
-    except (expat.ExpatError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+    except (
+        expat.ExpatError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        AttributeError,
+        LookupError,
+    ):
         raise malformed() from None
     except xmlrpc.client.ResponseError:
         raise malformed() from None

@@ -136,7 +136,9 @@ def _check(conn: sqlite3.Connection, report: Report, settled: bool, balances: di
     for disk in disks.values():
         if disk["vm_id"]:
             vm = vms.get(disk["vm_id"])
-            report.expect(vm is not None, f"disk {disk['id']} attached to missing vm {disk['vm_id']}")
+            report.expect(
+                vm is not None, f"disk {disk['id']} attached to missing vm {disk['vm_id']}"
+            )
             if vm is not None:
                 report.expect(
                     vm["handle"] == disk["handle"],
@@ -145,7 +147,8 @@ def _check(conn: sqlite3.Connection, report: Report, settled: bool, balances: di
             by_vm[disk["vm_id"]].append(disk["position"])
         else:
             report.expect(
-                disk["position"] == -1, f"detached disk {disk['id']} has position {disk['position']}"
+                disk["position"] == -1,
+                f"detached disk {disk['id']} has position {disk['position']}",
             )
         if disk["pending_vm_id"]:
             report.expect(
@@ -159,7 +162,9 @@ def _check(conn: sqlite3.Connection, report: Report, settled: bool, balances: di
         )
     for vm in vms.values():
         if vm["state"] in ("running", "being_created", "paused"):
-            report.expect(0 in by_vm.get(vm["id"], []), f"vm {vm['id']} ({vm['state']}) has no system disk")
+            report.expect(
+                0 in by_vm.get(vm["id"], []), f"vm {vm['id']} ({vm['state']}) has no system disk"
+            )
 
     # locks and half-made objects
     for table, rows in (("vms", vms), ("disks", disks)):
@@ -178,12 +183,17 @@ def _check(conn: sqlite3.Connection, report: Report, settled: bool, balances: di
                 )
     deleted_vms = set()
     deleted_disks = set()
+    disk_vms: dict[int, set[int]] = defaultdict(set)  # the VMs a disk was ever attached to
     for op in ops.values():
         param = json.loads(op["param"])
         if op["state"] == "DONE" and op["type"] == "vm_delete":
             deleted_vms.add(param.get("vm_id"))
         if op["state"] == "DONE" and op["type"] == "disk_delete":
             deleted_disks.add(param.get("disk_id"))
+        if op["type"] in ("vm_create", "disk_attach") and op["state"] not in ("CANCEL",):
+            disk_vms[param.get("disk_id")].add(param.get("vm_id"))
+    # a VM's deletion takes its boot disk (whichever disk is at position 0 then)
+    deleted_disks |= {d for d, owners in disk_vms.items() if owners & deleted_vms}
     for op in ops.values():
         report.expect(
             op["state"] in ("PENDING", "RUN", *FINAL), f"operation {op['id']} state {op['state']}"
@@ -211,7 +221,9 @@ def _check(conn: sqlite3.Connection, report: Report, settled: bool, balances: di
                 f"operation {op['id']}: created disk {disk_id} vanished",
             )
         if op["type"] == "vm_create" and op["state"] == "CANCEL":
-            report.expect(param.get("vm_id") not in vms, f"cancelled vm {param.get('vm_id')} exists")
+            report.expect(
+                param.get("vm_id") not in vms, f"cancelled vm {param.get('vm_id')} exists"
+            )
 
 
 def _check_api(url: str, state_path: str | Path, report: Report) -> None:
