@@ -98,7 +98,7 @@ class FaultyProxy:
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -173,9 +173,7 @@ class FaultyProxy:
             self.upstream.hostname, self.upstream.port, timeout=10
         )
         try:
-            upstream.request(
-                "POST", self.upstream.path or "/", body, {"Content-Type": "text/xml"}
-            )
+            upstream.request("POST", self.upstream.path or "/", body, {"Content-Type": "text/xml"})
             answer = upstream.getresponse()
             return answer.status, answer.reason, answer.read()
         finally:

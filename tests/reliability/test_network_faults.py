@@ -74,9 +74,7 @@ def test_messages_say_what_went_wrong(proxy):
     }
     for fault, words in expected.items():
         proxy.faults = {"*": fault}
-        message = assert_network_failure(
-            invoke("--url", proxy.url, "--timeout", "1", "os", "list")
-        )
+        message = assert_network_failure(invoke("--url", proxy.url, "--timeout", "1", "os", "list"))
         assert words in message, (fault, message)
 
 
