@@ -128,9 +128,15 @@ def password_stdin_option(f: F) -> F:
 
 
 def read_password_stdin() -> str:
-    """The first line of stdin without its line ending (exit 2 when empty)."""
-    stream = click.get_text_stream("stdin")
-    line = stream.readline().rstrip("\r\n")
+    """The first line of stdin without its line ending (exit 2 when empty or not UTF-8)."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    raw = stream.readline() if stream is not None else sys.stdin.readline().encode()
+    try:
+        line = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise click.UsageError("--password-stdin: the password is not valid UTF-8") from None
     if not line:
         raise click.UsageError("--password-stdin: no password on stdin")
     return line
