@@ -230,7 +230,7 @@ def test_sessions_are_kept_per_profile_from_config_toml(cli, sandbox_server, iso
 def test_a_failing_keyring_backend_falls_back_to_the_file(cli, sandbox_server, isolate):
     import keyring
 
-    from tests.cli.conftest import MemoryKeyring
+    from tests.conftest import MemoryKeyring
 
     class LockedKeyring(MemoryKeyring):
         def get_password(self, service, username):
