@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -116,8 +117,18 @@ class FileStore:
         return True
 
 
+# backends that store nothing, as PYTHON_KEYRING_BACKEND names them (keyring reads that
+# variable before anything else, so naming one of these settles the question)
+NO_STORE_BACKENDS = frozenset({"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"})
+
+
 def usable_keyring():
     """The keyring backend, or None when keyring has nothing that can store secrets."""
+    if (
+        os.environ.get("PYTHON_KEYRING_BACKEND", "").strip() in NO_STORE_BACKENDS
+        and "keyring" not in sys.modules  # else a backend may have been set in-process
+    ):
+        return None  # without importing keyring: its import alone costs ~70 ms of start-up
     try:
         import keyring
         from keyring.backends import chainer, fail
