@@ -55,7 +55,15 @@ def env_state_path() -> Path:
 def env_op_delay() -> float:
     """``GANDI_HOSTING_SANDBOX_OP_DELAY`` if set (seconds), else 2."""
     value = os.environ.get(OP_DELAY_ENV)
-    return float(value) if value else DEFAULT_OP_DELAY
+    if not value:
+        return DEFAULT_OP_DELAY
+    try:
+        delay = float(value)
+    except ValueError:
+        delay = -1.0
+    if not delay >= 0:  # also refuses nan
+        raise ValueError(f"{OP_DELAY_ENV} must be a number of seconds >= 0, not {value!r}")
+    return delay
 
 
 _LAZY = {

@@ -45,7 +45,7 @@ def _answer(box: Sandbox, body: bytes):
         return fault
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(method=_methods, params=st.lists(_values, max_size=4))
 def test_any_well_formed_call_gets_a_response_or_a_fault(tmp_path_factory, method, params):
     box = _box(tmp_path_factory)
@@ -53,7 +53,7 @@ def test_any_well_formed_call_gets_a_response_or_a_fault(tmp_path_factory, metho
     _answer(box, body)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(body=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
 def test_any_bytes_get_a_fault(tmp_path_factory, body):
     assert isinstance(_answer(_box(tmp_path_factory), body), xmlrpc.client.Fault)
