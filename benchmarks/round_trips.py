@@ -1,0 +1,96 @@
+"""Round trips: HTTP requests per command with a cached session, against `sandbox serve`.
+
+    python benchmarks/round_trips.py [--vms 1000]
+
+Counted from the server's log (one line per request), one command at a time:
+- `vm info`, `disk info`, `account balance`, `op info` by id: exactly 1 request; by
+  name: at most 1 more (the lookup);
+- `vm list --details` / `disk list --details`: the same count for 10 objects as for
+  ``--vms`` (multicall), and at most N+1 against a server without `system.multicall`
+  (then the single calls go over a bounded pool of parallel connections).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ServedSandbox, report  # noqa: E402
+
+
+def exact(box: ServedSandbox, name: str, args: list[str], limit: int, *, equal: bool) -> bool:
+    count, methods = box.count(*args)
+    shown = f"{count} ({'+'.join(methods)})" if len(methods) <= 3 else str(count)
+    return report(
+        name,
+        shown,
+        f"{'==' if equal else '<='} {limit}",
+        count == limit if equal else count <= limit,
+        count,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vms", type=int, default=1000, help="VMs (and disks) for --details")
+    parser.add_argument("--fallback-vms", type=int, default=50, help="N without multicall")
+    args = parser.parse_args()
+    ok = True
+
+    print("round trips with a cached session (requests counted by the server)")
+    with ServedSandbox(vms=5, disks=5) as box:
+        vm_id, disk_id = box.vm_ids[2], box.disk_ids[2]
+        opid = json.loads(box.cli("--json", "op", "list").stdout)[0]
+        opid = opid["id"] if isinstance(opid, dict) else opid
+        for name, cmd in (
+            ("vm info ID", ["vm", "info", str(vm_id)]),
+            ("vm info ID --json", ["--json", "vm", "info", str(vm_id)]),
+            ("disk info ID", ["disk", "info", str(disk_id)]),
+            ("disk info ID --json", ["--json", "disk", "info", str(disk_id)]),
+            ("account balance", ["account", "balance"]),
+            ("op info ID", ["op", "info", str(opid)]),
+        ):
+            ok &= exact(box, f"requests: {name}", cmd, 1, equal=True)
+        for name, cmd in (
+            ("vm info NAME", ["vm", "info", "vm3"]),
+            ("disk info NAME", ["disk", "info", "data3"]),
+        ):
+            ok &= exact(box, f"requests: {name}", cmd, 2, equal=False)
+
+    few: dict[str, int] = {}
+    with ServedSandbox(vms=10, disks=10) as box:
+        for kind in ("vm", "disk"):
+            few[kind], _ = box.count("--json", kind, "list", "--details")
+    with ServedSandbox(vms=args.vms, disks=args.vms) as box:
+        for kind in ("vm", "disk"):
+            many, _ = box.count("--json", kind, "list", "--details")
+            ok &= report(
+                f"requests: {kind} list --details, {args.vms} vs 10",
+                f"{many} vs {few[kind]}",
+                "same (O(1))",
+                many == few[kind],
+                many,
+            )
+
+    n = args.fallback_vms
+    with ServedSandbox(vms=n, disks=n, multicall=False) as box:
+        for kind, objects in (("vm", n), ("disk", 2 * n)):  # each VM has a system disk
+            for fmt in (["--json"], []):
+                count, methods = box.count(*fmt, kind, "list", "--details")
+                label = "--json" if fmt else "table"
+                ok &= report(
+                    f"requests: {kind} list --details no multicall {label}",
+                    f"{count} for N={objects}",
+                    f"<= N+1 = {objects + 1}",
+                    count <= objects + 1,
+                    count,
+                )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
