@@ -28,7 +28,8 @@ import threading
 import time
 
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
-from gandi_hosting_cli.sandbox.xmlrpc_wire import MAX_BODY
+from gandi_hosting_cli.sandbox.faults import server_fault
+from gandi_hosting_cli.sandbox.xmlrpc_wire import MAX_BODY, dump_fault
 
 log = logging.getLogger("gandi_hosting_cli.sandbox")
 
@@ -118,7 +119,11 @@ class _Handler(socketserver.StreamRequestHandler):
         body = self.rfile.read(length)
         if len(body) < length:
             return False  # the client hung up mid-body
-        response, method = self.server.sandbox.handle_request(body)
+        try:
+            response, method = self.server.sandbox.handle_request(body)
+        except Exception:  # handle_request answers faults itself; this is a last guard
+            log.exception("internal error outside the dispatcher")
+            response, method = dump_fault(server_fault()), "-"
         self.server.count()
         return self._reply(200, response, method=method, close=close)
 
