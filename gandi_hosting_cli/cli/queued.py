@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from gandi_hosting_cli.api.errors import HostingError, OperationFailed, WaitTimeout
+from gandi_hosting_cli.api.errors import HostingError, NetworkError, OperationFailed, WaitTimeout
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.waiting import FAILED_STATES, FINAL_STATES, wait_operations
 
@@ -108,7 +108,13 @@ def create_with_operation(
     a server without multicall the two calls may run in any order; if ours is not among
     the ids listed, the lookup is simply done again after the create.
     """
-    created, listed = client.multicall([(method, args), ("operation_list", ({"type": op_type},))])
+    try:
+        created, listed = client.multicall(
+            [(method, args), ("operation_list", ({"type": op_type},))]
+        )
+    except NetworkError as error:
+        # never sent again blindly: the server may have created it before the line broke
+        raise _after_lost_create(client, error, method, args, op_type) from None
     if isinstance(created, HostingError):
         raise created
     obj_id = int(created)
@@ -117,6 +123,61 @@ def create_with_operation(
     if op is None:
         op = find_create_operation(client, op_type, key, obj_id)
     return obj_id, op
+
+
+# how far back (seconds) a lost create's operation may date, allowing for clock skew
+LOST_CREATE_WINDOW = 600
+
+
+def _after_lost_create(
+    client: Any, error: HostingError, method: str, args: tuple, op_type: str
+) -> HostingError:
+    """A create whose answer never came: look its operation up and say what happened.
+
+    The operation is the newest ``op_type`` one for the same hostname / disk name,
+    created in the last few minutes. The error stays a network error (exit 6); its
+    message says whether the object exists (and its operation) or not, so the user
+    knows whether trying again would make a second one.
+    """
+    import time
+
+    name_key, name = ("hostname", args[0]) if method == "vm_create" else ("name", args[0]["name"])
+    what = "vm" if method == "vm_create" else "disk"
+    try:
+        ids = sorted((int(i) for i in client.operation_list({"type": op_type})), reverse=True)
+        batch = ids[:CREATE_LOOKUP_BATCH]
+        found = None
+        for details in client.multicall([("operation_details", (i,)) for i in batch]):
+            if not isinstance(details, dict):
+                continue
+            param = details.get("param") or {}
+            created = details.get("date_create")
+            recent = (
+                created is None
+                or not hasattr(created, "timestamp")
+                or (created.timestamp() >= time.time() - LOST_CREATE_WINDOW)
+            )
+            if param.get(name_key) == name and recent:
+                found = details
+                break
+    except HostingError:
+        return NetworkError(
+            f"{error.message}; whether {what} {name} was created is unknown",
+            hint=f"check `gandi-hosting op list --type {op_type}` before trying again",
+        )
+    if found is None:
+        return NetworkError(
+            f"{error.message}; no {op_type} operation for {name} was found: "
+            f"{what} {name} was not created",
+            hint="it is safe to try again",
+        )
+    obj_id = (found.get("param") or {}).get(f"{what}_id")
+    opid = found.get("uid", found.get("id"))
+    return NetworkError(
+        f"{error.message}; the server did queue it: {name} ({what} {obj_id}), "
+        f"operation {opid} {found.get('state', '')}".rstrip(),
+        hint=f"follow it with `gandi-hosting op wait {opid}`; do not create it again",
+    )
 
 
 def find_create_operation(client: Any, op_type: str, key: str, obj_id: int) -> dict | None:
