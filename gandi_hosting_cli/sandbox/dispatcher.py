@@ -143,8 +143,7 @@ class Sandbox:
         try:
             system = self._system.get(method)
             if system is not None:
-                check_arguments(system, params)
-                return system.func(*params)
+                return system.func(*check_arguments(system, params))
             return self._call(method, params)
         except SandboxFault:
             raise
@@ -173,7 +172,7 @@ class Sandbox:
         mdef = REGISTRY.get(method)
         if mdef is None:
             raise data_fault("method", "dontexist", "unknown method", "method", method)
-        check_arguments(mdef, params)
+        params = check_arguments(mdef, params)
         args = params[1:] if mdef.session else params
         if mdef.syntax is not None:
             mdef.syntax(*args)

@@ -9,6 +9,7 @@ value, existence, rights, state.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import xmlrpc.client
@@ -27,6 +28,20 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
     "array": (lambda v: isinstance(v, list), "struct", "array"),
 }
 MAX_INT = 2**31 - 1
+
+# Lenient on the wire, as the real service was: the spec's own PHP samples build values with
+# ``new xmlrpcval(4)``, which phpxmlrpc sends as <string>4</string>, and some Perl and Ruby
+# clients send a boolean as <int>1</int>. So a string of decimal digits is taken for an int
+# and 0/1 for a boolean; anything else is still the type fault.
+_INT_STRING = re.compile(r"[+-]?[0-9]{1,10}")
+
+
+def _coerce(kind: str, value: object) -> object:
+    if kind == "int" and isinstance(value, str) and _INT_STRING.fullmatch(value.strip()):
+        return int(value.strip())
+    if kind == "boolean" and type(value) is int and value in (0, 1):
+        return bool(value)
+    return value
 
 
 def to_datetime(timestamp: float) -> xmlrpc.client.DateTime:
@@ -106,27 +121,36 @@ def _check_value(kind: str, element: str, value: object, secret: bool) -> None:
         raise data_fault("integer", "value", "integer out of range", element, value)
 
 
-def check_arguments(mdef: MethodDef, args: tuple) -> None:
-    """Argument count, then each argument's type (struct members included)."""
+def check_arguments(mdef: MethodDef, args: tuple) -> tuple:
+    """Argument count, then each argument's type (struct members included).
+
+    Returns the arguments with the lenient conversions of ``_coerce`` applied.
+    """
     required = sum(1 for p in mdef.params if not p.optional)
     if len(args) < required:
         missing = mdef.params[len(args)]
         raise data_fault("method", "expected", "missing argument", "argument", missing.name)
     if len(args) > len(mdef.params):
         raise data_fault("method", "unexpected", "too many arguments", "arguments", len(args))
+    coerced = []
     for param, value in zip(mdef.params, args, strict=False):  # optional ones may be absent
+        value = _coerce(param.kind, value)
         _check_value(param.kind, param.name, value, param.secret)
         if param.fields is not None:
+            value = dict(value)
             for key, member in value.items():
                 spec = param.fields.get(key)
                 if spec is None:
                     raise data_fault(
                         "struct", "unexpected", "unknown struct member", param.name, key
                     )
+                value[key] = member = _coerce(spec.kind, member)
                 _check_value(spec.kind, key, member, key == "password")
             for key, spec in param.fields.items():
                 if spec.required and key not in value:
                     raise data_fault("struct", "expected", "missing struct member", param.name, key)
+        coerced.append(value)
+    return tuple(coerced)
 
 
 @dataclass

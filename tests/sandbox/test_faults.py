@@ -41,7 +41,7 @@ def world(sandbox_server):
 
 CASES = {
     # type checks (objects 010/011/012/013/015, method 016)
-    "int expected": (lambda a, w: a.vm_info(w["s"], "101"), 501010),
+    "int expected": (lambda a, w: a.vm_info(w["s"], "vm101"), 501010),
     "boolean expected": (lambda a, w: a.login("AA1234-GANDI", "mypassword", "yes"), 501110),
     "string expected": (lambda a, w: a.login(1234, "mypassword"), 501210),
     "date expected": (lambda a, w: a.operation_list(w["s"], {"created_after": "2020"}), 501310),
@@ -204,3 +204,21 @@ def test_a_bug_is_an_internal_error_fault_logged_without_params(sandbox_server, 
     assert (info.value.faultCode, info.value.faultString) == (150000, "ServerError: internal error")
     assert "internal error in test_explode: ValueError" in caplog.text
     assert "top-secret-value" not in caplog.text
+
+
+def test_digit_strings_and_0_1_are_taken_as_the_php_and_perl_samples_send_them(sandbox_server):
+    """phpxmlrpc sends ``new xmlrpcval(4)`` as <string>4</string> (the spec's PHP samples do
+    that for every id and quantity); some Perl/Ruby clients send booleans as <int>."""
+    proxy = sandbox_server.proxy()
+    session = proxy.login("AA1234-GANDI", "mypassword", 1)
+    opid = proxy.hosting_account_product_add(session, "shares", "4", "1m")
+    assert isinstance(opid, int)
+    disk_id = proxy.disk_create(session, {"size": "2048", "name": "phpdisk", "fstype": "ext3"})
+    assert proxy.disk_info(session, str(disk_id))["size"] == 2048
+    for bad in ("4.5", "four", "", "99999999999"):
+        try:
+            proxy.disk_info(session, bad)
+        except xmlrpc.client.Fault as fault:
+            assert fault.faultCode in (501010, 501030), (bad, fault)
+        else:
+            raise AssertionError(f"{bad!r} was taken for an int")
