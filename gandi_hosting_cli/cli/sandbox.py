@@ -32,6 +32,15 @@ def sandbox() -> None:
     """
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
 @sandbox.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -100,6 +109,13 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
         login, sep, password = account.partition(":")
         if not sep or not login or not password:
             raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
+    if not _is_loopback(host):
+        # said before binding, so it is seen even when the bind then fails
+        click.echo(
+            f"Warning: listening on {host} makes the sandbox reachable from other machines; "
+            "its seeded login and password are public (use --host 127.0.0.1 unless you mean it).",
+            err=True,
+        )
     path = _state_path(state)
     box = Sandbox(
         path,
