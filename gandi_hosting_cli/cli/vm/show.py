@@ -72,9 +72,13 @@ def vm_list(app: AppContext, details: bool) -> None:
         remember("vm", ids, app)
         app.output.ids(ids)
         return
-    ids, images = client.multicall([("vm_list", ()), ("os_list", ())])
-    if isinstance(ids, HostingError):
-        raise ids
+    for_people = not (app.output.json or app.output.quiet)
+    if for_people:  # the OS labels, in the same request as the list
+        ids, images = client.multicall([("vm_list", ()), ("os_list", ())])
+        if isinstance(ids, HostingError):
+            raise ids
+    else:  # one request less without system.multicall (single calls)
+        ids, images = client.vm_list(), []
     infos = read_infos(app, "vm_info", ids)
     remember("vm", infos, app)
     if app.output.json:
