@@ -244,7 +244,8 @@ def _relogin(url: str) -> None:
     assert result.exit_code == 0, result.output
 
 
-@fuzz_settings(ci=250, long=5000)
+@pytest.mark.slow
+@fuzz_settings(ci=250, long=4000)
 @given(line=command_lines())
 def test_random_arguments_to_every_command(fuzz_env, line):
     path, args, stdin = line

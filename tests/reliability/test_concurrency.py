@@ -118,6 +118,7 @@ class Worker:
             self.sent += self.client.request_count - before
 
 
+@pytest.mark.slow
 def test_32_clients_in_parallel_keep_the_books_straight(served):
     with _client(served.url) as setup:
         setup.hosting_account_product_add("shares", 40, "1m")

@@ -91,6 +91,7 @@ def _setup(url: str) -> None:
     settle(url)
 
 
+@pytest.mark.slow
 def test_sigkill_during_a_burst_of_creates_loses_nothing_answered(serve):
     rounds = 6 if LONG else 2
     burst_seconds = (0.6, 1.5) if LONG else (0.3, 0.8)

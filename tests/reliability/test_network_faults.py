@@ -48,7 +48,7 @@ def proxy(sandbox_server):
 def test_a_read_gets_one_line_exit_6_after_one_retry(proxy, fault):
     proxy.faults = {"*": fault}
     started = time.monotonic()
-    result = invoke("--url", proxy.url, "--timeout", "1", "account", "info")
+    result = invoke("--url", proxy.url, "--timeout", "0.5", "account", "info")
     message = assert_network_failure(result)
     assert "127.0.0.1" in message
     assert proxy.calls == ["hosting_account_info", "hosting_account_info"], proxy.calls
@@ -59,7 +59,7 @@ def test_a_read_gets_one_line_exit_6_after_one_retry(proxy, fault):
 @pytest.mark.parametrize("fault", BROKEN_ANSWERS)
 def test_a_call_that_queues_an_operation_is_sent_once(proxy, fault):
     proxy.faults = {"hosting_account_product_add": fault}
-    result = invoke("--url", proxy.url, "--timeout", "1", "product", "add", "shares", "2")
+    result = invoke("--url", proxy.url, "--timeout", "0.5", "product", "add", "shares", "2")
     assert_network_failure(result)
     assert proxy.calls.count("hosting_account_product_add") == 1, proxy.calls
     STATS["network faults provoked"] += 1
@@ -67,14 +67,16 @@ def test_a_call_that_queues_an_operation_is_sent_once(proxy, fault):
 
 def test_messages_say_what_went_wrong(proxy):
     expected = {
-        "silent": "within 1 s",
+        "silent": "within 0.5 s",
         "html502": "HTTP 502",
         "empty200": "XML-RPC",
         "malformed": "XML-RPC",
     }
     for fault, words in expected.items():
         proxy.faults = {"*": fault}
-        message = assert_network_failure(invoke("--url", proxy.url, "--timeout", "1", "os", "list"))
+        message = assert_network_failure(
+            invoke("--url", proxy.url, "--timeout", "0.5", "os", "list")
+        )
         assert words in message, (fault, message)
 
 
