@@ -141,15 +141,21 @@ def short_help(command: click.Command) -> str:
     return command.get_short_help_str(limit=1000).rstrip(".")
 
 
-def _options(entry: Entry, global_names: set[str]) -> tuple[list, list]:
-    own, shared = [], []
+def _options(entry: Entry, global_names: set[str]) -> tuple[list, list, list]:
+    """(options of this command, global options, arguments with a help text)."""
+    own, shared, arguments = [], [], []
     for param in entry.command.get_params(entry.ctx):
         record = param.get_help_record(entry.ctx)
         if record is None:
-            continue  # arguments and hidden options
-        is_global = entry.path and param.name in global_names
-        (shared if is_global else own).append(record)
-    return own, shared
+            continue  # hidden options, and arguments before click 8.5
+        if isinstance(param, click.Argument):
+            if record[1]:  # click >= 8.5 gives arguments a record, often with no help
+                arguments.append(record)
+        elif entry.path and param.name in global_names:
+            shared.append(record)
+        else:
+            own.append(record)
+    return own, shared, arguments
 
 
 # -- roff ---------------------------------------------------------------------------------
@@ -211,7 +217,11 @@ def man_page(entry: Entry, global_names: set[str], children: list[Entry]) -> str
         ".SH DESCRIPTION",
         *_paragraphs(help_paragraphs(command)),
     ]
-    own, shared = _options(entry, global_names)
+    own, shared, arguments = _options(entry, global_names)
+    if arguments:
+        lines.append(".SH ARGUMENTS")
+        for tag, body in arguments:
+            lines += _tagged(tag, body)
     if own:
         lines.append(".SH OPTIONS")
         for tag, body in own:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -63,8 +64,11 @@ def complete(line: str, shell: str = "zsh", cmd: click.Command = tree) -> tuple[
     result = CliRunner().invoke(cmd, [], env=env, prog_name="gandi-hosting")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines() if result.stdout.strip() else []
-    if shell == "bash":
-        return {line.split(",", 1)[1]: None for line in lines}, result.stderr
+    if shell == "bash" or (shell == "fish" and lines and re.match(r"^\w+,", lines[0])):
+        # bash: type,value; fish (click >= 8.5): type,value<TAB>help
+        pairs = [line.split(",", 1)[1].split("\t", 1) for line in lines]
+        return {p[0]: (p[1] if len(p) > 1 else None) for p in pairs}, result.stderr
+    # zsh, and fish with click 8.4: type, value, help ("_": none) on three lines
     triples = [lines[i : i + 3] for i in range(0, len(lines), 3)]
     return {v: (None if h == "_" else h) for _t, v, h in triples}, result.stderr
 
