@@ -348,7 +348,7 @@ def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list
             if len(entries) == 1:
                 help_ = _describe(kind, entries[0], with_name=False)
             else:
-                help_ = "ambiguous: ids " + ", ".join(str(e["id"]) for e in entries)
+                help_ = "ambiguous: ids " + " / ".join(str(e["id"]) for e in entries)
             out.append(CompletionItem(_for_shell(name), help=help_))
     for e in items:
         value = str(e["id"])
@@ -358,15 +358,16 @@ def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list
 
 
 def _describe(kind: str, entry: dict[str, Any], *, with_name: bool) -> str:
-    """The help shown next to a candidate: ``VM 7, halted`` for a name, ``db (halted)``
-    for an id (``PENDING`` for an operation id, which has no name)."""
+    """The help shown next to a candidate: ``VM 7 (halted)`` for a name, ``db (halted)``
+    for an id (``PENDING`` for an operation id, which has no name). No commas: click
+    8.5's fish script splits its answer lines on them."""
     state = str(entry.get("state") or "")
     if with_name and entry.get("name"):
         return f"{entry['name']} ({state})" if state else str(entry["name"])
     if with_name and state:
         return state
     label = {"vm": "VM", "disk": "disk", "os": "OS", "op": "operation"}[kind]
-    return f"{label} {entry['id']}, {state}" if state else f"{label} {entry['id']}"
+    return f"{label} {entry['id']} ({state})" if state else f"{label} {entry['id']}"
 
 
 def _complete(kind: str, ctx: click.Context, incomplete: str) -> list[CompletionItem]:

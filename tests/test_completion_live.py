@@ -151,6 +151,7 @@ def test_a_stale_cache_is_refreshed_in_one_request(server, monkeypatch):
 def test_disk_names(server, line, expected):
     got, err = complete(line.format(url=server.url), shell="fish")
     assert [v for v in got if not v.isdigit()] == expected and err == ""
+    assert not any("," in (help_ or "") for help_ in got.values())  # fish splits on commas
 
 
 def test_os_labels(server):
@@ -184,7 +185,7 @@ def test_list_commands_feed_the_cache_through_remember(monkeypatch):
     rows = [{"id": 7, "hostname": "db", "state": "halted"}, 8]
     completers.remember("vm", rows, endpoint=url, login="AB1-GANDI")
     got, _ = complete("gandi-hosting vm info ")
-    assert got == {"db": "VM 7, halted", "7": "db (halted)", "8": "VM 8"}
+    assert got == {"db": "VM 7 (halted)", "7": "db (halted)", "8": "VM 8"}
     # a later plain id list keeps the names it knows and drops the VMs that are gone
     completers.remember("vm", [7], endpoint=url, login="AB1-GANDI")
     got, _ = complete("gandi-hosting vm info ", shell="bash")
@@ -198,7 +199,7 @@ def test_ambiguous_hostnames_are_offered_once():
     rows = [{"id": 1, "hostname": "web"}, {"id": 2, "hostname": "web"}]
     completers.remember("vm", rows, endpoint="https://api.gandi.net/hosting/", login=None)
     got, _ = complete("gandi-hosting vm info we")
-    assert got == {"web": "ambiguous: ids 1, 2"}
+    assert got == {"web": "ambiguous: ids 1 / 2"}
 
 
 def test_remember_never_raises(monkeypatch, tmp_path):
