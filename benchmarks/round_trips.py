@@ -26,7 +26,8 @@ from _common import ServedSandbox, report  # noqa: E402
 
 def exact(box: ServedSandbox, name: str, args: list[str], limit: int, *, equal: bool) -> bool:
     count, methods = box.count(*args)
-    shown = f"{count} ({'+'.join(methods)})" if len(methods) <= 3 else str(count)
+    names = "+".join(m.replace("system.multicall", "multicall") for m in methods)
+    shown = f"{count} ({names})" if len(names) <= 24 else str(count)
     return report(
         name,
         shown,
