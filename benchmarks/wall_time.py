@@ -3,7 +3,8 @@
     python benchmarks/wall_time.py [--runs 11] [--vms 1000]
 
 Targets (medians): `vm info ID --json` under 4x `python -c pass` (measured interleaved in
-the same run); `vm list --details --json` with 1,000 VMs under 1.5 s.
+the same run); `vm list --details --json` with 1,000 VMs under 1.5 s; completing
+`vm info <TAB>` (VM ids from the cache a list command filled) within 4x.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ServedSandbox, median_ms, python_pass, report, timed_runs  # noqa: E402
+from _common import (  # noqa: E402
+    ServedSandbox,
+    cli_path,
+    median_ms,
+    python_pass,
+    report,
+    timed_runs,
+)
 
 
 def main() -> int:
@@ -26,9 +34,17 @@ def main() -> int:
     print(f"wall time against sandbox serve, medians of {args.runs} runs")
     with ServedSandbox(vms=args.vms) as box:
         vm_id = box.vm_ids[len(box.vm_ids) // 2]
+        box.cli("vm", "list")  # fills the completion cache, as any list command does
+        line = f"gandi-hosting --url {box.url} vm info "
+        complete_env = box.env | {
+            "_GANDI_HOSTING_COMPLETE": "bash_complete",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(len(line.split(" ")) - 1),
+        }
         times = timed_runs(
             {
                 "pass": (python_pass(), box.env),
+                "complete": ([cli_path()], complete_env),
                 "info": (box.command("--json", "vm", "info", str(vm_id)), box.env),
                 "name": (box.command("--json", "vm", "info", f"vm{vm_id}"), box.env),
                 "list": (box.command("--json", "vm", "list", "--details"), box.env),
@@ -52,6 +68,14 @@ def main() -> int:
         "(information)",
         True,
         name / base,
+    )
+    complete = median_ms(times["complete"])
+    ok &= report(
+        f"completion: VM ids after a list ({args.vms} VMs)",
+        f"{complete:.0f} ms = {complete / base:.2f}x",
+        f"<= 4x python ({4 * base:.0f} ms)",
+        complete <= 4 * base,
+        complete / base,
     )
     listing = median_ms(times["list"])
     ok &= report(
