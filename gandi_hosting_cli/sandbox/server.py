@@ -3,9 +3,19 @@
 - XML-RPC POSTs are answered at ``/hosting/`` (the spec's path), ``/hosting`` and ``/``;
   another path gets 404, another HTTP method 405 (``Allow: POST``), a request line or
   header that is not HTTP 400.
-- A body without ``Content-Length`` (or chunked) gets 411, one over 1 MiB 413 (read in
-  chunks and dropped, never stored, so the client gets the answer rather than a reset;
-  the connection is then closed), a malformed one the fault ``500020`` (HTTP 200).
+- The body comes with ``Content-Length`` or ``Transfer-Encoding: chunked`` (another transfer
+  coding, or neither, gets 411); ``Content-Encoding: gzip``/``deflate`` is decoded (another
+  coding gets 415). A body over 1 MiB, before or after decoding, gets 413 (read in chunks
+  and dropped, never stored, so the client gets the answer rather than a reset; the
+  connection is then closed); a malformed one the fault ``500020`` (HTTP 200).
+- HTTP/1.0 and 1.1: keep-alive is the default in 1.1 and on request in 1.0 (answered with
+  ``Connection: keep-alive``); ``Connection: close`` (a token among others, as LWP's
+  ``TE, close``) closes after the answer; ``Expect: 100-continue`` gets its interim
+  ``100 Continue`` (1.1 only, and not when the announced body is refused); pipelined
+  requests are answered in order. The request target may be absolute
+  (``http://host:port/hosting/``); a query string is ignored.
+- Every answer has ``Content-Length``, ``Date`` and ``Content-Type`` (``text/xml`` for
+  XML-RPC).
 - One log line per request on the ``gandi_hosting_cli.sandbox`` logger (level INFO):
   client address, HTTP method, path, status, XML-RPC method name, duration. Never a
   parameter, a password or a session id.
@@ -26,9 +36,11 @@ import socket
 import socketserver
 import threading
 import time
+from email.utils import formatdate
 
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
 from gandi_hosting_cli.sandbox.faults import server_fault
+from gandi_hosting_cli.sandbox.http_body import BodyError, decode_content, read_chunked
 from gandi_hosting_cli.sandbox.xmlrpc_wire import MAX_BODY, dump_fault
 
 log = logging.getLogger("gandi_hosting_cli.sandbox")
@@ -45,6 +57,7 @@ _REASONS = {
     405: "Method Not Allowed",
     411: "Length Required",
     413: "Content Too Large",
+    415: "Unsupported Media Type",
     505: "HTTP Version Not Supported",
 }
 
@@ -80,11 +93,12 @@ class _Handler(socketserver.StreamRequestHandler):
             return False
         self._started = time.perf_counter()
         self._command, self._path = "-", "-"
+        self._keep_alive_header = False
         parts = line.split()
         if len(line) > MAX_LINE or len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
             return self._reply(400, close=True)
         self._command = parts[0].decode("latin-1")[:16]
-        self._path = parts[1].decode("latin-1").split("?")[0][:100]
+        self._path = _target_path(parts[1].decode("latin-1"))[:100]
         headers: dict[bytes, bytes] = {}
         for _ in range(MAX_HEADERS + 1):
             header = self.rfile.readline(MAX_LINE + 1)
@@ -96,29 +110,49 @@ class _Handler(socketserver.StreamRequestHandler):
             headers[name.strip().lower()] = value.strip()
         else:
             return self._reply(400, close=True)
-        connection = headers.get(b"connection", b"").lower()
-        close = connection == b"close" or (parts[2] == b"HTTP/1.0" and connection != b"keep-alive")
+        tokens = {t.strip() for t in headers.get(b"connection", b"").lower().split(b",")}
+        http10 = parts[2] != b"HTTP/1.1"
+        close = b"close" in tokens or (http10 and b"keep-alive" not in tokens)
+        self._keep_alive_header = http10 and not close
 
         if self._command != "POST":
             return self._reply(405, close=True, extra=b"Allow: POST\r\n")
         if self._path not in XMLRPC_PATHS:
             return self._reply(404, close=True)
-        if b"transfer-encoding" in headers or b"content-length" not in headers:
+        expect = not http10 and headers.get(b"expect", b"").lower() == b"100-continue"
+        if b"transfer-encoding" in headers:
+            if headers[b"transfer-encoding"].lower().strip() != b"chunked":
+                return self._reply(411, close=True)  # say Content-Length (never a 5xx)
+            close = close or b"content-length" in headers  # both: a smuggling smell (RFC 9112 6.3)
+            if expect:
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            try:
+                body = read_chunked(self.rfile)
+            except BodyError as exc:
+                return self._reply(exc.status, close=True)
+        elif b"content-length" not in headers:
             return self._reply(411, close=True)
-        try:
-            length = int(headers[b"content-length"])
-            if length < 0:
-                raise ValueError
-        except ValueError:
-            return self._reply(400, close=True)
-        if length > MAX_BODY:
-            self._discard(length)
-            return self._reply(413, close=True)
-        if headers.get(b"expect", b"").lower() == b"100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        body = self.rfile.read(length)
-        if len(body) < length:
-            return False  # the client hung up mid-body
+        else:
+            try:
+                length = int(headers[b"content-length"])
+                if length < 0:
+                    raise ValueError
+            except ValueError:
+                return self._reply(400, close=True)
+            if length > MAX_BODY:
+                if not expect:  # a client waiting for 100 sends no body: nothing to drop
+                    self._discard(length)
+                return self._reply(413, close=True)
+            if expect:
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            body = self.rfile.read(length)
+            if len(body) < length:
+                return False  # the client hung up mid-body
+        if b"content-encoding" in headers:
+            try:
+                body = decode_content(headers[b"content-encoding"], body)
+            except BodyError as exc:
+                return self._reply(exc.status, close=True)
         try:
             response, method = self.server.sandbox.handle_request(body)
         except Exception:  # handle_request answers faults itself; this is a last guard
@@ -158,9 +192,12 @@ class _Handler(socketserver.StreamRequestHandler):
             + content_type
             + b"\r\nContent-Length: "
             + str(len(body)).encode()
+            + b"\r\nDate: "
+            + formatdate(usegmt=True).encode()
             + b"\r\n"
             + extra
             + (b"Connection: close\r\n" if close else b"")
+            + (b"Connection: keep-alive\r\n" if self._keep_alive_header and not close else b"")
             + b"\r\n"
         )
         if log.isEnabledFor(logging.INFO):
@@ -177,6 +214,13 @@ class _Handler(socketserver.StreamRequestHandler):
             )
         self.wfile.write(head if self._command == "HEAD" else head + body)
         return not close
+
+
+def _target_path(target: str) -> str:
+    """The path of a request target: origin form, or absolute form as proxies send it."""
+    if target.startswith(("http://", "https://")):
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    return target.split("?")[0]
 
 
 class _HTTPServer(socketserver.ThreadingTCPServer):
