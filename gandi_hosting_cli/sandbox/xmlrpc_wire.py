@@ -12,6 +12,11 @@ response, as XML-RPC servers traditionally do; only the HTTP size limit uses a s
 
 The parse is a single expat pass driving ``xmlrpc.client.Unmarshaller`` (the standard
 library's own value decoder), so values decode exactly as ``xmlrpc.client`` encodes them.
+What other clients send is read too: any encoding expat knows (the declared one, e.g.
+ISO-8859-1, or a BOM), whitespace before the XML declaration, ``<i4>``/``<i8>``, untyped
+``<value>text</value>`` (a string), and whitespace around the text of a number, boolean,
+date or base64 value (``<boolean> 1 </boolean>``, as pretty-printing clients send);
+string values keep theirs.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ MAX_BODY = 1024 * 1024
 MAX_DEPTH = 64
 
 
+# values whose surrounding whitespace means nothing (a string's is kept)
+_TRIMMED = frozenset(("int", "i4", "i8", "boolean", "double", "dateTime.iso8601", "base64"))
+
+
 class _Refused(Exception):
     """Raised from an expat handler to stop the parse."""
 
@@ -35,6 +44,7 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
     target.xml(None, None)  # expat already hands out str (as xmlrpc.client.ExpatParser does)
     parser = expat.ParserCreate(None, None)
     depth = 0
+    text: list[str] = []  # an element's character data, handed over at its end
 
     def start(tag, attrs):
         nonlocal depth
@@ -43,11 +53,15 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
             raise _Refused("nesting too deep")
         if tag == "nil" or tag.endswith(":nil"):
             raise _Refused("nil is not accepted")
+        text.clear()
         target.start(tag, attrs)
 
     def end(tag):
         nonlocal depth
         depth -= 1
+        data = "".join(text)
+        text.clear()
+        target.data(data.strip() if tag.rpartition(":")[2] in _TRIMMED else data)
         target.end(tag)
 
     def refuse(*_args):
@@ -55,13 +69,17 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.CharacterDataHandler = target.data
+    parser.CharacterDataHandler = text.append
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.UnparsedEntityDeclHandler = refuse
     parser.NotationDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
     parser.buffer_text = True
+    if body[:3] == b"\xef\xbb\xbf" and body[3:4].isspace():
+        body = body[3:]  # a UTF-8 BOM then whitespace: the BOM says only what UTF-8 says
+    if body[:1].isspace():  # whitespace before the XML declaration (expat refuses it)
+        body = body.lstrip()
     try:
         parser.Parse(body, True)
         method = target.getmethodname()
