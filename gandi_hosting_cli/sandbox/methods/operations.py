@@ -4,8 +4,9 @@
 bounds, inclusive (``created_after`` keeps operations created at or after the date). It
 returns the ids of the 300 newest matching operations, oldest first. Dates are accepted
 as ``dateTime.iso8601`` values in the compact form (``20260101T12:00:00``), the
-dashed form (``2026-01-01T12:00:00``) or a bare date (``2026-01-01``, as the spec's own
-sample sends), all read as UTC.
+dashed form (``2026-01-01T12:00:00``), without colons (``20260101T120000``) or a bare date
+(``2026-01-01``, as the spec's own sample sends); fractions of a second are dropped, and a
+``Z`` or an offset (``+02:00``, ``-0500``, ``+02``) is honoured; without one, UTC.
 
 ``operation_details`` returns ``uid`` (and ``id``, the same), ``type``, ``state``,
 ``date_create``, ``date_update``, ``param`` (``param_type`` and the object's id, never a
@@ -14,9 +15,9 @@ password) and ``comment`` when the operation is in ERROR.
 
 from __future__ import annotations
 
-import calendar
+import datetime
 import json
-import time
+import re
 import xmlrpc.client
 
 from gandi_hosting_cli.sandbox import engine
@@ -24,7 +25,12 @@ from gandi_hosting_cli.sandbox.faults import data_fault
 from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
 LIST_LIMIT = 300
-_DATE_FORMATS = ("%Y%m%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%dT%H%M%S", "%Y-%m-%d", "%Y%m%d")
+_DATE = re.compile(
+    r"(\d{4})(-?)(\d\d)\2(\d\d)"  # date, dashes in both places or neither
+    r"(?:[T ](\d\d)(:?)(\d\d)\6(\d\d)(?:[.,]\d+)?)?"  # time, fraction dropped
+    r"(Z|[+-]\d\d(?::?\d\d)?)?",  # zone
+    re.IGNORECASE,
+)
 _BOUNDS = {
     "created_after": "date_create >= ?",
     "created_before": "date_create <= ?",
@@ -34,13 +40,28 @@ _BOUNDS = {
 
 
 def parse_date(element: str, value: xmlrpc.client.DateTime) -> float:
-    text = str(value.value).strip().removesuffix("Z")
-    for fmt in _DATE_FORMATS:
-        try:
-            return float(calendar.timegm(time.strptime(text, fmt)))
-        except ValueError:
-            continue
-    raise data_fault("date", "syntax", "unreadable date", element, text)
+    text = str(value.value).strip()
+    match = _DATE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        year, _, month, day, hour, _, minute, second, zone = match.groups()
+        offset = 0
+        if zone and zone.upper() != "Z":
+            digits = zone[1:].replace(":", "")
+            offset = (int(digits[:2]) * 60 + int(digits[2:] or 0)) * (-60 if zone[0] == "-" else 60)
+        moment = datetime.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            tzinfo=datetime.timezone(datetime.timedelta(seconds=offset)),
+        )
+    except ValueError:  # no match, or no such day or time (Feb 30, 25:00, offset over a day)
+        raise data_fault("date", "syntax", "unreadable date", element, text) from None
+    return moment.timestamp()
 
 
 def _list_syntax(filter: dict | None = None) -> None:
