@@ -1,0 +1,557 @@
+"""What real XML-RPC clients send, byte for byte, over raw sockets (always run, fast).
+
+Each case reproduces a client seen in the wild (Perl's XMLRPC::Lite over LWP, PHP's
+xmlrpc extension and phpxmlrpc, Ruby's XMLRPC::Client, node-xmlrpc, curl, Python's own
+``xmlrpc.client`` with gzip): HTTP/1.0, ``Connection`` tokens, keep-alive and pipelining,
+``Expect: 100-continue``, chunked and gzip bodies, charsets and BOMs, pretty-printed XML,
+``<i4>``/``<i8>``/untyped values, dates with zones. ``tests/sandbox/test_third_party_clients.py``
+runs the real clients when they are installed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import xmlrpc.client
+import zlib
+
+import pytest
+
+from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+
+TIMEOUT = 5
+
+
+class Raw:
+    """One client connection speaking raw bytes; reads answers framed by Content-Length."""
+
+    def __init__(self, server):
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+        self.rfile = self.sock.makefile("rb")
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def answer(self) -> tuple[int, dict[str, str], bytes]:
+        status_line = self.rfile.readline(1000)
+        assert status_line.startswith(b"HTTP/1.1 "), status_line
+        headers: dict[str, str] = {}
+        for _ in range(50):
+            line = self.rfile.readline(8192)
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        body = self.rfile.read(int(headers.get("content-length", "0")))
+        return int(status_line.split()[1]), headers, body
+
+    def closed_by_server(self) -> bool:
+        return self.rfile.read(1) == b""
+
+    def close(self) -> None:
+        self.rfile.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def raw(sandbox_server):
+    connections: list[Raw] = []
+
+    def connect() -> Raw:
+        connections.append(Raw(sandbox_server))
+        return connections[-1]
+
+    yield connect
+    for connection in connections:
+        connection.close()
+
+
+def request(body: bytes, *, head: str = "POST /hosting/ HTTP/1.1", headers: str = "") -> bytes:
+    """A request with Host and Content-Length, plus ``headers`` (CRLF-terminated lines)."""
+    return (
+        f"{head}\r\nHost: 127.0.0.1\r\n{headers}Content-Length: {len(body)}\r\n\r\n".encode() + body
+    )
+
+
+def login_body(**kw) -> bytes:
+    return xmlrpc.client.dumps((SEED_LOGIN, SEED_PASSWORD), "login", **kw).encode()
+
+
+def value(body: bytes):
+    return xmlrpc.client.loads(body)[0][0]
+
+
+def fault(body: bytes) -> xmlrpc.client.Fault:
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        xmlrpc.client.loads(body)
+    return info.value
+
+
+def chunked(body: bytes, size: int = 100, extension: str = "") -> bytes:
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x%s\r\n%s\r\n" % (len(p), extension.encode(), p) for p in pieces)
+
+
+# --- HTTP versions, Connection, keep-alive ---------------------------------------------
+
+
+def test_http_10_gets_its_answer_then_the_connection_closes(raw):
+    # PHP's http:// stream wrapper, phpxmlrpc 2/3 over fsockopen: HTTP/1.0, read until EOF
+    conn = raw()
+    conn.send(request(login_body(), head="POST /hosting/ HTTP/1.0"))
+    status, headers, body = conn.answer()
+    assert status == 200 and isinstance(value(body), str)
+    assert headers["connection"] == "close"
+    assert conn.closed_by_server()
+
+
+def test_http_10_keep_alive_is_kept_and_said(raw, sandbox_server):
+    conn = raw()
+    for _ in range(3):
+        conn.send(
+            request(
+                login_body(), head="POST /hosting/ HTTP/1.0", headers="Connection: Keep-Alive\r\n"
+            )
+        )
+        status, headers, body = conn.answer()
+        assert status == 200 and headers["connection"] == "keep-alive"
+    assert sandbox_server.request_count == 3
+
+
+@pytest.mark.parametrize("connection", ["close", "Close", "TE, close", "keep-alive, close"])
+def test_connection_close_among_other_tokens_closes(raw, connection):
+    # LWP (Perl's XMLRPC::Lite) sends "Connection: TE, close"
+    conn = raw()
+    conn.send(
+        request(login_body(), headers=f"TE: deflate,gzip;q=0.3\r\nConnection: {connection}\r\n")
+    )
+    status, headers, _ = conn.answer()
+    assert status == 200 and headers["connection"] == "close"
+    assert conn.closed_by_server()
+
+
+def test_http_11_keeps_the_connection_for_many_calls(raw, sandbox_server):
+    # Ruby's Net::HTTP, curl, node's agent, Python's http.client: one connection, many calls
+    conn = raw()
+    conn.send(request(login_body(), headers="Connection: keep-alive\r\n"))
+    session = value(conn.answer()[2])
+    for method in ("account_currency", "account_balance", "os_list", "vm_list", "disk_list"):
+        conn.send(request(xmlrpc.client.dumps((session,), method).encode()))
+        status, headers, body = conn.answer()
+        assert status == 200 and "connection" not in headers
+        value(body)
+    assert sandbox_server.request_count == 6
+
+
+def test_pipelined_requests_are_answered_in_order(raw):
+    conn = raw()
+    bodies = [xmlrpc.client.dumps((), "system.listMethods").encode(), login_body()]
+    conn.send(b"".join(request(b) for b in bodies) + request(b"<methodCall>"))
+    assert "login" in value(conn.answer()[2])
+    assert isinstance(value(conn.answer()[2]), str)
+    assert fault(conn.answer()[2]).faultCode == 500020
+
+
+# --- Expect: 100-continue -------------------------------------------------------------
+
+
+def test_expect_100_continue_gets_the_interim_answer_first(raw):
+    # curl and PHP's curl send it for bodies over 1 KiB and wait (1 s) for the 100
+    body = login_body()
+    conn = raw()
+    head = request(body, headers="Expect: 100-continue\r\n")[: -len(body)]
+    conn.send(head)
+    assert conn.rfile.readline() == b"HTTP/1.1 100 Continue\r\n"
+    assert conn.rfile.readline() == b"\r\n"
+    conn.send(body)
+    status, _, answer = conn.answer()
+    assert status == 200 and isinstance(value(answer), str)
+
+
+def test_expect_100_continue_on_a_refused_body_gets_413_at_once(raw):
+    conn = raw()
+    conn.send(
+        b"POST /hosting/ HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        b"Content-Length: 5000000\r\n\r\n"
+    )
+    status, headers, _ = conn.answer()  # no 100 first, and no wait for a body never sent
+    assert status == 413 and headers["connection"] == "close"
+
+
+def test_expect_100_continue_from_an_http_10_client_gets_no_interim(raw):
+    body = login_body()
+    conn = raw()
+    conn.send(request(body, head="POST /hosting/ HTTP/1.0", headers="Expect: 100-continue\r\n"))
+    status, _, answer = conn.answer()
+    assert status == 200 and isinstance(value(answer), str)
+
+
+# --- chunked and compressed bodies ----------------------------------------------------
+
+
+def test_a_chunked_body_is_read(raw, sandbox_server):
+    body = login_body()
+    conn = raw()
+    for size, extension in ((1, ""), (64, ";name=value"), (len(body), "")):
+        conn.send(
+            b"POST /hosting/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + chunked(body, size, extension)
+            + b"0\r\nX-Trailer: yes\r\n\r\n"
+        )
+        status, _, answer = conn.answer()
+        assert status == 200 and isinstance(value(answer), str)
+    assert sandbox_server.request_count == 3  # and the connection stayed open
+
+
+def test_a_chunked_body_with_expect_and_uppercase_hex(raw):
+    body = login_body() + b" " * 300  # a size over 0xFF, sent as upper-case hex
+    conn = raw()
+    conn.send(
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nExpect: 100-continue\r\n\r\n"
+    )
+    assert conn.rfile.readline() == b"HTTP/1.1 100 Continue\r\n"
+    conn.rfile.readline()
+    conn.send(b"%X\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+    status, _, answer = conn.answer()
+    assert status == 200 and isinstance(value(answer), str)
+
+
+@pytest.mark.parametrize(
+    ("wire", "status"),
+    [
+        (b"zz\r\nabc\r\n0\r\n\r\n", 400),  # not hex
+        (b"-5\r\nabc\r\n0\r\n\r\n", 400),
+        (b"3\r\nabcdef\r\n0\r\n\r\n", 400),  # chunk longer than said
+        (b"%x\r\n" % (2 * 1024 * 1024) + b"a" * (2 * 1024 * 1024) + b"\r\n0\r\n\r\n", 413),
+        (b"ffffffffffffffff\r\n", 413),
+    ],
+)
+def test_a_bad_or_oversized_chunked_body_is_refused(raw, sandbox_server, wire, status):
+    conn = raw()
+    conn.send(b"POST /hosting/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + wire)
+    assert conn.answer()[0] == status
+    assert sandbox_server.login()  # and the server goes on
+
+
+def test_both_chunked_and_content_length_use_chunked_then_close(raw):
+    body = login_body()
+    conn = raw()
+    conn.send(
+        b"POST /hosting/ HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" + chunked(body) + b"0\r\n\r\n"
+    )
+    status, headers, answer = conn.answer()
+    assert status == 200 and isinstance(value(answer), str)
+    assert headers["connection"] == "close" and conn.closed_by_server()
+
+
+def test_another_transfer_coding_gets_411(raw):
+    conn = raw()
+    conn.send(b"POST /hosting/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+    assert conn.answer()[0] == 411
+
+
+@pytest.mark.parametrize(
+    ("coding", "squeeze"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: _raw_deflate(b)),  # raw deflate, as some clients send
+        ("identity", lambda b: b),
+    ],
+)
+def test_a_compressed_body_is_decoded(raw, coding, squeeze):
+    conn = raw()
+    conn.send(request(squeeze(login_body()), headers=f"Content-Encoding: {coding}\r\n"))
+    status, _, answer = conn.answer()
+    assert status == 200 and isinstance(value(answer), str)
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    squeezer = zlib.compressobj(wbits=-15)
+    return squeezer.compress(data) + squeezer.flush()
+
+
+def test_python_xmlrpc_client_gzip_requests_work(sandbox_server):
+    # xmlrpc.client's own option: gzip every request body over encode_threshold bytes
+    transport = xmlrpc.client.Transport()
+    transport.encode_threshold = 0
+    with xmlrpc.client.ServerProxy(sandbox_server.url, transport=transport) as api:
+        session = api.login(SEED_LOGIN, SEED_PASSWORD)
+        assert api.account_currency(session) == "EUR"
+
+
+def test_a_gzip_bomb_and_unknown_codings_are_refused(raw, sandbox_server):
+    bomb = gzip.compress(b"<" * (20 * 1024 * 1024))  # 20 KB on the wire, 20 MiB inflated
+    conn = raw()
+    conn.send(request(bomb, headers="Content-Encoding: gzip\r\n"))
+    assert conn.answer()[0] == 413
+    for coding, data, status in (("br", b"xx", 415), ("gzip", b"not gzip", 400)):
+        conn = raw()
+        conn.send(request(data, headers=f"Content-Encoding: {coding}\r\n"))
+        assert conn.answer()[0] == status
+    assert sandbox_server.login()
+
+
+# --- Content-Type, charsets, BOM, XML shapes ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/xml",
+        "text/xml; charset=utf-8",
+        'text/xml;charset="UTF-8"',
+        "application/xml",
+        "application/x-www-form-urlencoded",  # curl -d without -H
+        "TEXT/XML; Charset=ISO-8859-1",
+    ],
+)
+def test_any_content_type_is_read_as_xml(raw, content_type):
+    conn = raw()
+    extra = f"Content-Type: {content_type}\r\n" if content_type else ""
+    conn.send(request(login_body(), headers=extra))
+    status, headers, body = conn.answer()
+    assert status == 200 and isinstance(value(body), str)
+
+
+def _product_add(session: str, name: str, encoding: str) -> bytes:
+    # the product name is echoed in the fault, which shows how the server decoded it
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<methodCall>\n'
+        "<methodName>hosting_account_product_add</methodName>\n<params>\n"
+        f" <param>\n  <value>\n   <string>{session}</string>\n  </value>\n </param>\n"
+        f" <param>\n  <value>\n   <string>{name}</string>\n  </value>\n </param>\n"
+        " <param>\n  <value>\n   <int>1</int>\n  </value>\n </param>\n"
+        " <param>\n  <value>\n   <string>1m</string>\n  </value>\n </param>\n"
+        "</params>\n</methodCall>\n"
+    ).encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["iso-8859-1", "ISO-8859-1", "utf-8", "us-ascii", "utf-16"])
+def test_declared_encodings_are_honoured(raw, sandbox_server, encoding):
+    # PHP's xmlrpc extension declares iso-8859-1 and pretty-prints every element
+    name = "sharé" if encoding != "us-ascii" else "shar&#233;"
+    conn = raw()
+    conn.send(request(_product_add(sandbox_server.login(), name, encoding)))
+    status, headers, body = conn.answer()
+    assert status == 200 and headers["content-type"].startswith("text/xml")
+    assert "shar\u00e9" in fault(body).faultString  # decoded, then answered in UTF-8
+    body.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [b"\xef\xbb\xbf", b"\n", b"\r\n  ", b"\xef\xbb\xbf\r\n"],
+    ids=["bom", "newline", "whitespace", "bom-newline"],
+)
+def test_a_bom_or_whitespace_before_the_declaration(raw, prefix):
+    conn = raw()
+    conn.send(request(prefix + login_body()))
+    status, _, body = conn.answer()
+    assert status == 200 and isinstance(value(body), str)
+
+
+def _call(method: str, *params: str, declaration: str = "<?xml version='1.0'?>\n") -> bytes:
+    inner = "".join(f"<param>{p}</param>" for p in params)
+    return (
+        f"{declaration}<methodCall><methodName>{method}</methodName>"
+        f"<params>{inner}</params></methodCall>"
+    ).encode()
+
+
+def test_value_shapes_other_clients_send(raw, sandbox_server):
+    session = sandbox_server.login()
+    s = f"<value><string>{session}</string></value>"
+    untyped = f"<value>{session}</value>"  # XML-RPC's default type, string
+    cases = [
+        # untyped strings (phpxmlrpc's and Frontier's default), i4, padded numbers
+        (_call("login", f"<value>{SEED_LOGIN}</value>", f"<value>{SEED_PASSWORD}</value>"), str),
+        (
+            _call(
+                "login",
+                f"<value>{SEED_LOGIN}</value>",
+                f"<value>{SEED_PASSWORD}</value>",
+                "<value><boolean>\n  1\n</boolean></value>",
+            ),
+            str,
+        ),
+        (_call("vm_list", untyped), list),
+        (
+            _call(
+                "operation_list",
+                s,
+                "<value><struct>\n <member>\n  <name>state</name>\n"
+                "  <value>ALL</value>\n </member>\n</struct></value>",
+            ),
+            list,
+        ),
+        (
+            _call(
+                "hosting_account_product_add",
+                s,
+                "<value>shares</value>",
+                "<value><i4> 1 </i4></value>",
+                "<value>1m</value>",
+            ),
+            int,
+        ),
+        (
+            _call(
+                "hosting_account_product_add",
+                s,
+                "<value>shares</value>",
+                "<value><i8>1</i8></value>",
+                "<value>1m</value>",
+            ),
+            int,
+        ),
+        # phpxmlrpc's new xmlrpcval(4): the int as a string
+        (
+            _call(
+                "hosting_account_product_add",
+                s,
+                "<value>shares</value>",
+                "<value><string>1</string></value>",
+                "<value>1m</value>",
+            ),
+            int,
+        ),
+        # an empty <params/> and a missing <params>
+        (
+            b"<?xml version='1.0'?><methodCall><methodName>system.listMethods</methodName>"
+            b"<params/></methodCall>",
+            list,
+        ),
+        (b"<methodCall><methodName>system.listMethods</methodName></methodCall>", list),
+    ]
+    conn = raw()
+    for body, kind in cases:
+        conn.send(request(body))
+        status, _, answer = conn.answer()
+        assert status == 200
+        assert isinstance(value(answer), kind), answer
+
+
+@pytest.mark.parametrize(
+    ("param", "code"),
+    [
+        ("<value><i8>4294967296</i8></value>", 501030),  # out of 32 bits: the int value fault
+        ("<value><base64>aGVsbG8=\n</base64></value>", 501010),  # int expected
+        ("<value><nil/></value>", 500020),  # the API never carries nil: malformed request
+        (
+            "<value><ex:nil xmlns:ex='http://ws.apache.org/xmlrpc/namespaces/extensions'/></value>",
+            500020,
+        ),
+        ("<value><double>1.5</double></value>", 501010),
+        ("<value><boolean>yes</boolean></value>", 500020),
+    ],
+)
+def test_values_the_api_does_not_take_get_faults_not_errors(raw, sandbox_server, param, code):
+    conn = raw()
+    conn.send(request(_call("vm_info", f"<value>{sandbox_server.login()}</value>", param)))
+    status, _, body = conn.answer()
+    assert status == 200 and fault(body).faultCode == code
+
+
+def test_operation_list_dates_in_every_form_and_zone(raw, sandbox_server):
+    session = sandbox_server.login()
+    with sandbox_server.proxy() as api:
+        opid = api.hosting_account_product_add(session, "shares", 1, "1m")
+
+    def listed(member: str, date: str) -> list:
+        conn = raw()
+        conn.send(
+            request(
+                _call(
+                    "operation_list",
+                    f"<value>{session}</value>",
+                    f"<value><struct><member><name>{member}</name><value>"
+                    f"<dateTime.iso8601>{date}</dateTime.iso8601></value></member></struct></value>",
+                )
+            )
+        )
+        return value(conn.answer()[2])
+
+    import time
+
+    now = time.time()
+
+    def stamp(offset_hours: float, fmt: str, zone: str = "") -> str:
+        return time.strftime(fmt, time.gmtime(now + offset_hours * 3600)) + zone
+
+    # created_before one hour ahead, written in UTC, in -05:00 and in +02:00 local time
+    ahead = [
+        stamp(1, "%Y%m%dT%H:%M:%S"),
+        stamp(1, "%Y-%m-%dT%H:%M:%SZ"),
+        stamp(1, "%Y-%m-%dT%H:%M:%S.123Z"),
+        stamp(1 - 5, "%Y-%m-%dT%H:%M:%S", "-05:00"),
+        stamp(1 + 2, "%Y%m%dT%H%M%S", "+0200"),
+        " " + stamp(1, "%Y%m%dT%H:%M:%S") + "\n",
+    ]
+    for date in ahead:
+        assert opid in listed("created_before", date), date
+    # one hour ago in the same zones: not before it; but after it
+    behind = [stamp(-1 - 5, "%Y-%m-%dT%H:%M:%S", "-05:00"), stamp(-1 + 2, "%Y%m%dT%H:%M:%S", "+02")]
+    for date in behind:
+        assert opid not in listed("created_before", date), date
+        assert opid in listed("created_after", date), date
+    assert listed("created_before", "2006-01-01") == []
+    conn = raw()
+    conn.send(
+        request(
+            _call(
+                "operation_list",
+                f"<value>{session}</value>",
+                "<value><struct><member><name>created_after</name><value>"
+                "<dateTime.iso8601>2006-02-30T00:00:00</dateTime.iso8601></value></member></struct></value>",
+            )
+        )
+    )
+    assert fault(conn.answer()[2]).faultCode == 501320
+
+
+# --- paths and response headers -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target", ["/hosting/", "/hosting", "/", "/hosting/?session=1", "http://127.0.0.1/hosting/"]
+)
+def test_xmlrpc_paths(raw, target):
+    conn = raw()
+    conn.send(request(login_body(), head=f"POST {target} HTTP/1.1"))
+    status, _, body = conn.answer()
+    assert status == 200 and isinstance(value(body), str)
+
+
+@pytest.mark.parametrize("target", ["/RPC2", "/xmlrpc.php", "/hosting/x", "http://h/other"])
+def test_other_paths_get_404(raw, target):
+    conn = raw()
+    conn.send(request(login_body(), head=f"POST {target} HTTP/1.1"))
+    status, headers, body = conn.answer()
+    assert status == 404 and headers["content-type"] == "text/plain"
+    assert len(body) == int(headers["content-length"])
+
+
+def test_response_headers(raw):
+    conn = raw()
+    conn.send(request(login_body()))
+    status, headers, body = conn.answer()
+    assert status == 200
+    assert headers["content-type"] == "text/xml"
+    assert int(headers["content-length"]) == len(body)
+    assert headers["date"].endswith(" GMT") and headers["server"]
+    assert body.startswith(b"<?xml version='1.0'?>")
+
+
+def test_security_guards_still_hold(raw):
+    doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><methodCall/>'
+    deep = _call("vm_list", "<value><array><data>" * 100 + "</data></array></value>" * 100)
+    for body in (doctype, deep, gzip.compress(doctype)):
+        conn = raw()
+        headers = "Content-Encoding: gzip\r\n" if body[:2] == b"\x1f\x8b" else ""
+        conn.send(request(body, headers=headers))
+        status, _, answer = conn.answer()
+        assert status == 200 and fault(answer).faultCode == 500020
