@@ -8,7 +8,7 @@
 - Start-up: `--version` and subcommand help import none of rich, keyring or xmlrpc
   (`--help` itself: cli/test_core_cli.py; completion requests: test_completion.py), and
   a command that reads with a cached session in the 0600 file store never imports keyring
-  when PYTHON_KEYRING_BACKEND names the fail backend.
+  when PYTHON_KEYRING_BACKEND names the fail or null backend.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ def test_a_name_adds_at_most_one_request(g, fmt):
     g.disks(30, "data")
     assert cost(g, *fmt, "vm", "info", "web17") <= 2
     assert cost(g, *fmt, "disk", "info", "data17") <= 2
+    if not fmt:  # the OS label for people came with the lookup (os_list in its batch)
+        assert "Debian 12 64 bits" in g("vm", "info", "web17").stdout
 
 
 class ConnectionCounter:
