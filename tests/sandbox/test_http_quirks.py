@@ -555,3 +555,29 @@ def test_security_guards_still_hold(raw):
         conn.send(request(body, headers=headers))
         status, _, answer = conn.answer()
         assert status == 200 and fault(answer).faultCode == 500020
+
+
+def test_base64_holding_utf8_is_taken_where_a_string_is_expected(raw, sandbox_server):
+    # Perl's XMLRPC::Lite sends any string with a byte outside printable ASCII as <base64>
+    import base64
+
+    def b64(text: bytes) -> str:
+        return f"<value><base64>{base64.b64encode(text).decode()}</base64></value>"
+
+    conn = raw()
+    conn.send(request(_call("login", b64(SEED_LOGIN.encode()), b64(SEED_PASSWORD.encode()))))
+    assert isinstance(value(conn.answer()[2]), str)
+    session = f"<value>{sandbox_server.login()}</value>"
+    product = _call(
+        "hosting_account_product_add",
+        session,
+        b64("sharé".encode()),
+        "<value><int>1</int></value>",
+        "<value>1m</value>",
+    )
+    conn.send(request(product))
+    assert "'sharé'" in fault(conn.answer()[2]).faultString  # decoded, then refused by name
+    conn.send(
+        request(product.replace(base64.b64encode("sharé".encode()), base64.b64encode(b"\xff\xfe")))
+    )
+    assert fault(conn.answer()[2]).faultCode == 501210  # not UTF-8: string expected

@@ -106,6 +106,13 @@ def test_spec_perl_samples_with_xmlrpc_lite(sandbox_server):
     assert "prepaid account balance: 500" in out
 
 
+def test_xmlrpc_lite_keep_alive_base64_strings_and_dates(sandbox_server):
+    need("Perl's XMLRPC::Lite (libxmlrpc-lite-perl)", "perl", "-MXMLRPC::Lite", "-e", "1")
+    out = run(["perl", str(CLIENTS / "xmlrpc_lite_extras.pl"), sandbox_server.url])
+    assert "non-ASCII string sent as base64: understood" in out
+    assert out.rstrip().endswith("extras OK")
+
+
 def test_spec_php_samples(sandbox_server):
     library = os.environ.get("PHPXMLRPC_INC")
     if library:
