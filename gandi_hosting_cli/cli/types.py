@@ -133,9 +133,13 @@ class IsoDate(click.ParamType):
                     param,
                     ctx,
                 )
-        if parsed.tzinfo is None:
-            parsed = parsed.astimezone()  # interpret as local time
-        return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        try:
+            if parsed.tzinfo is None:
+                parsed = parsed.astimezone()  # interpret as local time
+            return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        except (ValueError, OverflowError, OSError):
+            # 0001-01-01 in local time, or 9999-12-31T23:59-14:00, falls outside years 1-9999
+            self.fail(f"{value!r} is out of the range of dates", param, ctx)
 
 
 class Hostname(click.ParamType):

@@ -58,6 +58,8 @@ BAD_INPUT = [
     (["op", "list", "--created-after", "yesterday"], None),
     (["op", "list", "--updated-before", "2026-13-01"], None),
     (["op", "list", "--created-before", "2026-02-30T10:00"], None),
+    (["op", "list", "--updated-after", "0001-01-01"], None),  # found by the fuzz: exit 1
+    (["op", "list", "--created-before", "9999-12-31T23:59:59-14:00"], None),
     # choices
     (["product", "add", "cpu", "1"], None),
     (["disk", "create", "d1", "--size", "1G", "--fstype", "ntfs"], None),
