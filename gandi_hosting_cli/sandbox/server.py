@@ -107,7 +107,9 @@ class _Handler(socketserver.StreamRequestHandler):
             name, sep, value = header.partition(b":")
             if not sep or len(header) > MAX_LINE:
                 return self._reply(400, close=True)
-            headers[name.strip().lower()] = value.strip()
+            name, value = name.strip().lower(), value.strip()
+            # a repeated field is one list (RFC 9110 5.3): two Content-Lengths are then a 400
+            headers[name] = headers[name] + b", " + value if name in headers else value
         else:
             return self._reply(400, close=True)
         tokens = {t.strip() for t in headers.get(b"connection", b"").lower().split(b",")}
