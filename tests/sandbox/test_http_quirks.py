@@ -581,3 +581,13 @@ def test_base64_holding_utf8_is_taken_where_a_string_is_expected(raw, sandbox_se
         request(product.replace(base64.b64encode("sharé".encode()), base64.b64encode(b"\xff\xfe")))
     )
     assert fault(conn.answer()[2]).faultCode == 501210  # not UTF-8: string expected
+
+
+def test_repeated_header_fields_are_one_list(raw):
+    body = login_body()
+    conn = raw()  # Connection given twice: its tokens add up
+    conn.send(request(body, headers="Connection: TE\r\nConnection: close\r\n"))
+    assert conn.answer()[1]["connection"] == "close" and conn.closed_by_server()
+    conn = raw()  # two lengths: no guessing which one frames the body (request smuggling)
+    conn.send(request(body, headers=f"Content-Length: {len(body) + 5}\r\n"))
+    assert conn.answer()[0] == 400

@@ -71,4 +71,12 @@ ok, fault = proxy.call2("vm_info", session, 987_654)
 check("fault", !ok && fault.faultCode.is_a?(Integer) && fault.faultCode > 500000 && fault.faultString.include?("does not exist"))
 puts "fault #{fault.faultCode}: #{fault.faultString}"
 check("still usable", proxy.call("account_currency", session) == "EUR")
+
+# system.multicall (Ruby's multicall helper), introspection, and call_async (a new
+# connection for each call)
+currency, balance = proxy.multicall(["account_currency", session], ["account_balance", session])
+check("multicall", currency == "EUR" && balance.is_a?(Float))
+check("listMethods", proxy.call("system.listMethods").include?("vm_create"))
+check("call_async", proxy.call_async("vm_list", session).include?(vm_id))
+puts "multicall, introspection, call_async OK"
 puts "user case OK"
