@@ -124,7 +124,15 @@ def test_sigkill_during_a_burst_of_creates_loses_nothing_answered(serve):
             session = proxy.login(SEED_LOGIN, SEED_PASSWORD, True)
             vms = set(proxy.vm_list(session))
             disks = set(proxy.disk_list(session))
-            ops = set(proxy.operation_list(session, {"type": "hosting_account_product_add"}))
+            # operation_list keeps only the last 300: ask for each answered one by id
+            answered_ops = sorted(set(all_answered["op"]))
+            ops = set()
+            for start in range(0, len(answered_ops), 500):
+                chunk = answered_ops[start : start + 500]
+                calls = [{"methodName": "operation_details", "params": [session, i]} for i in chunk]
+                for opid, item in zip(chunk, proxy.system.multicall(calls), strict=True):
+                    if isinstance(item, list) and item[0]["type"] == "hosting_account_product_add":
+                        ops.add(opid)
         missing_vms = set(all_answered["vm"]) - vms
         missing_disks = set(all_answered["disk"]) - disks
         missing_ops = set(all_answered["op"]) - ops

@@ -377,7 +377,14 @@ def test_entity_declarations_are_refused_before_expansion(sandbox_server):
         (b"PATCH /hosting/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405),
         (b"POST /etc/passwd HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 404),
         (b"POST /hosting/ HTTP/1.1\r\nHost: x\r\n\r\n", 411),
-        (b"POST /hosting/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411),
+        # chunked: refused (411), or read and found empty (a malformed-request fault)
+        (b"POST /hosting/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", (411, 200)),
+        (b"POST /hosting/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n", (411, 400)),
+        (
+            b"POST /hosting/ HTTP/1.1\r\nContent-Length: 10\r\nContent-Encoding: gzip\r\n\r\n"
+            b"0123456789",
+            (400, 415, 200),
+        ),
         (b"POST /hosting/ HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
         (b"POST /hosting/ HTTP/1.1\r\nContent-Length: lots\r\n\r\n", 400),
         (b"POST /hosting/ HTTP/2.0\r\nContent-Length: 0\r\n\r\n", 400),
@@ -391,7 +398,11 @@ def test_entity_declarations_are_refused_before_expansion(sandbox_server):
 def test_http_level_garbage_gets_a_4xx(sandbox_server, request_bytes, status):
     before = state_snapshot(sandbox_server.state_path)
     answer = raw_exchange(sandbox_server.url, request_bytes)
-    assert answer.startswith(f"HTTP/1.1 {status} ".encode()), answer[:100]
+    allowed = status if isinstance(status, tuple) else (status,)
+    assert any(answer.startswith(f"HTTP/1.1 {code} ".encode()) for code in allowed), answer[:100]
+    if answer.startswith(b"HTTP/1.1 200 "):
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert_refused(200, body)
     assert b"Traceback" not in answer
     assert state_snapshot(sandbox_server.state_path) == before
 
@@ -431,35 +442,20 @@ SCALARS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.datetimes().map(xmlrpc.client.DateTime),
 )
-VALUES = st.recursive(
-    SCALARS,
-    lambda children: st.one_of(
-        st.lists(children, max_size=5),
-        st.dictionaries(
-            st.one_of(
-                st.sampled_from(
-                    [
-                        "name",
-                        "size",
-                        "fstype",
-                        "login",
-                        "shares",
-                        "cpu",
-                        "vm_max_memory",
-                        "state",
-                        "type",
-                        "methodName",
-                        "params",
-                    ]
-                ),
-                st.text(max_size=10),
-            ),  # fmt: skip
-            children,
-            max_size=5,
-        ),
-    ),
-    max_leaves=12,
-)
+MEMBER_NAMES = st.one_of(
+    st.sampled_from(["name", "size", "fstype", "login", "shares", "cpu", "vm_max_memory",
+                     "state", "type", "methodName", "params"]),
+    st.text(max_size=10),
+)  # fmt: skip
+
+
+def _containers(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(
+        st.lists(children, max_size=5), st.dictionaries(MEMBER_NAMES, children, max_size=5)
+    )
+
+
+VALUES = st.recursive(SCALARS, _containers, max_leaves=12)
 
 
 def _dumps(method: str, params: tuple) -> bytes:
