@@ -89,3 +89,48 @@ def load_profile(name: str | None, path: Path | None = None) -> Profile:
             f"unknown profile {name!r} (profiles in {path or config_path()}: {known})"
         )
     return profiles[name]
+
+
+# -- what an endpoint can do, remembered across invocations ------------------------------
+# A server without system.multicall answers the first batch with "unknown method"; keeping
+# that for a day spares every later command the refused probe (N+1 requests, not N+2).
+CAPABILITY_TTL = 24 * 3600
+
+
+def capabilities_path() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME) / "capabilities.json"
+
+
+def endpoint_lacks_multicall(endpoint: str) -> bool:
+    import json
+    import time
+
+    try:
+        record = json.loads(capabilities_path().read_text(encoding="utf-8")).get(endpoint, {})
+        return record.get("multicall") is False and time.time() - record["checked"] < CAPABILITY_TTL
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def remember_no_multicall(endpoint: str) -> None:
+    import json
+    import os
+    import time
+
+    path = capabilities_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    data[endpoint] = {"multicall": False, "checked": int(time.time())}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache: losing it costs one request, nothing more

@@ -157,3 +157,24 @@ def test_a_cached_session_in_the_file_store_costs_no_keyring_import(sandbox_serv
     assert sandbox_server.request_count == before + 1
     assert "keyring" not in names and "rich" not in names
     assert "xmlrpc" in names  # it did talk to the API
+
+
+def test_a_refused_multicall_is_remembered_across_invocations(make_sandbox_server, tmp_path):
+    """Separate processes (as a shell loop runs them): only the first pays the refused probe,
+    so a --details list costs N+1 requests without multicall."""
+    server = make_sandbox_server(multicall=False)
+    server.sandbox.bulk_create_vms(SEED_LOGIN, 5, prefix="w")
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+    def run(*args: str, stdin: str | None = None) -> int:
+        before = server.request_count
+        done = subprocess.run(
+            [sys.executable, "-m", "gandi_hosting_cli", "--url", server.url, *args],
+            input=stdin, capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return server.request_count - before
+
+    run("login", SEED_LOGIN, "--password-stdin", stdin=SEED_PASSWORD + "\n")
+    assert run("--json", "vm", "list", "--details") == 5 + 2  # probe refused, list, 5 infos
+    assert run("--json", "vm", "list", "--details") == 5 + 1  # remembered: list, 5 infos

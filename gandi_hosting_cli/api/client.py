@@ -58,6 +58,10 @@ def sandbox_transport() -> xmlrpc.client.Transport:
 class HostingClient(HostingMethods):
     """``HostingClient(url, timeout=30, transport=None, tracer=None, session=None, renew=None)``.
 
+    ``multicall=False`` says the endpoint is already known to lack ``system.multicall`` (so
+    no refused probe is sent); ``on_no_multicall(endpoint)`` is called when a server refuses
+    it, so that the caller can remember that across processes.
+
     ``session`` is the current session id (``None``: not logged in yet). ``renew`` is called
     with the client when a session is needed and missing, or when the server says it
     expired or is unknown; it returns a new session id (or raises ``AuthError``). Each call
@@ -74,12 +78,17 @@ class HostingClient(HostingMethods):
         session: str | None = None,
         renew: Renewer | None = None,
         retry_delay: float = RETRY_DELAY,
+        multicall: bool = True,
+        on_no_multicall: Callable[[str], None] | None = None,
     ):
         if url == SANDBOX_URL:
             url = SANDBOX_ENDPOINT
             if transport is None:
                 transport = sandbox_transport()
         self.endpoint = url
+        if not multicall:  # the caller remembers that this endpoint refused it (no probe)
+            _NO_MULTICALL.add(url)
+        self.on_no_multicall = on_no_multicall
         self.timeout = timeout
         self.tracer = tracer
         self.renew = renew
@@ -225,6 +234,8 @@ class HostingClient(HostingMethods):
             except APIFault as error:
                 if _is_unknown_method(error):
                     _NO_MULTICALL.add(self.endpoint)
+                    if self.on_no_multicall is not None:
+                        self.on_no_multicall(self.endpoint)
                     return self._single_calls(calls)
                 if error.code in SESSION_FAULTS and not renewed and self.renew is not None:
                     renewed = True

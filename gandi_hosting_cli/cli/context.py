@@ -160,6 +160,7 @@ class AppContext:
     def new_client(self, *, session: str | None = None, renew: bool = False) -> HostingClient:
         """A client for the endpoint, without touching the session cache."""
         from gandi_hosting_cli.api.client import HostingClient
+        from gandi_hosting_cli.config import endpoint_lacks_multicall, remember_no_multicall
 
         return HostingClient(
             self.resolved_url,
@@ -167,6 +168,8 @@ class AppContext:
             tracer=self.tracer,
             session=session,
             renew=self.session_manager().renew if renew else None,
+            multicall=self.is_sandbox or not endpoint_lacks_multicall(self.resolved_url),
+            on_no_multicall=remember_no_multicall,
         )
 
     @cached_property
