@@ -195,7 +195,7 @@ class _Handler(socketserver.StreamRequestHandler):
             + b"\r\nContent-Length: "
             + str(len(body)).encode()
             + b"\r\nDate: "
-            + formatdate(usegmt=True).encode()
+            + _http_date()
             + b"\r\n"
             + extra
             + (b"Connection: close\r\n" if close else b"")
@@ -216,6 +216,18 @@ class _Handler(socketserver.StreamRequestHandler):
             )
         self.wfile.write(head if self._command == "HEAD" else head + body)
         return not close
+
+
+_date_cache: tuple[int, bytes] = (0, b"")
+
+
+def _http_date() -> bytes:
+    """The ``Date`` header's value, formatted once a second."""
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, formatdate(now, usegmt=True).encode())
+    return _date_cache[1]
 
 
 def _target_path(target: str) -> str:
