@@ -14,9 +14,9 @@ The parse is a single expat pass driving ``xmlrpc.client.Unmarshaller`` (the sta
 library's own value decoder), so values decode exactly as ``xmlrpc.client`` encodes them.
 What other clients send is read too: any encoding expat knows (the declared one, e.g.
 ISO-8859-1, or a BOM), whitespace before the XML declaration, ``<i4>``/``<i8>``, untyped
-``<value>text</value>`` (a string), and whitespace around the text of a number, boolean,
-date or base64 value (``<boolean> 1 </boolean>``, as pretty-printing clients send);
-string values keep theirs.
+``<value>text</value>`` (a string), and whitespace around the method name and the text of
+a number, boolean, date or base64 value (``<boolean> 1 </boolean>``, as pretty-printing
+clients send); string values keep theirs.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ MAX_BODY = 1024 * 1024
 MAX_DEPTH = 64
 
 
-# values whose surrounding whitespace means nothing (a string's is kept)
-_TRIMMED = frozenset(("int", "i4", "i8", "boolean", "double", "dateTime.iso8601", "base64"))
+# elements whose surrounding whitespace means nothing (a string's, a member name's are kept)
+_TRIMMED = frozenset(
+    ("methodName", "int", "i4", "i8", "boolean", "double", "dateTime.iso8601", "base64")
+)
 
 
 class _Refused(Exception):

@@ -419,6 +419,8 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             ),
             int,
         ),
+        # a pretty-printed method name
+        (_call("\n  system.listMethods\n"), list),
         # an empty <params/> and a missing <params>
         (
             b"<?xml version='1.0'?><methodCall><methodName>system.listMethods</methodName>"
