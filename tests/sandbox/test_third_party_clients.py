@@ -5,8 +5,8 @@ samples (phpxmlrpc's API), and the spec's user case with Ruby's XMLRPC::Client, 
 ``xmlrpc`` package, Perl's Frontier::Client and PHP's xmlrpc extension (over PHP's http
 stream and over curl); plus the curl command line for the HTTP variants. Each test is
 skipped, saying what is missing, when its interpreter or library is not installed (CI
-does not install them); ``test_http_quirks.py`` replays what they send over raw sockets
-and always runs. To run them all on Debian::
+does not install them); the end of this module and ``test_http_quirks.py`` replay what
+they send over raw sockets and always run. To run them all on Debian::
 
     apt-get install libxmlrpc-lite-perl libfrontier-rpc-perl ruby ruby-xmlrpc \\
         php-cli php-xmlrpc php-curl curl
@@ -26,6 +26,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+from tests.sandbox.test_http_quirks import _call, fault, login_body, raw, request, value
+
+__all__ = ["raw"]  # the raw-socket fixture, shared with test_http_quirks.py
 
 CLIENTS = Path(__file__).parent / "clients"
 TIMEOUT = 90
@@ -227,3 +232,226 @@ def test_curl_over_the_limit_gets_413_without_sending_the_body(sandbox_server, t
     (tmp_path / "login.xml").write_bytes(b" " * (2 * 1024 * 1024) + LOGIN)  # curl sends Expect
     out = _curl(tmp_path, [], sandbox_server.url)
     assert out.startswith("HTTP/1.1 413 ")
+
+
+# --- what they send, replayed over raw sockets (always run) ----------------------------
+# The XML the clients above send (PHP's extension declares ISO-8859-1 and indents every
+# element; phpxmlrpc and Frontier leave values untyped; XMLRPC::Lite sends non-ASCII strings
+# as base64; Ruby, node and PHP write dates in their own forms), so that CI, where the
+# clients may be missing, still checks that the sandbox reads it.
+
+
+def _product_add(session: str, name: str, encoding: str) -> bytes:
+    # the product name is echoed in the fault, which shows how the server decoded it
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<methodCall>\n'
+        "<methodName>hosting_account_product_add</methodName>\n<params>\n"
+        f" <param>\n  <value>\n   <string>{session}</string>\n  </value>\n </param>\n"
+        f" <param>\n  <value>\n   <string>{name}</string>\n  </value>\n </param>\n"
+        " <param>\n  <value>\n   <int>1</int>\n  </value>\n </param>\n"
+        " <param>\n  <value>\n   <string>1m</string>\n  </value>\n </param>\n"
+        "</params>\n</methodCall>\n"
+    ).encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["iso-8859-1", "ISO-8859-1", "utf-8", "us-ascii", "utf-16"])
+def test_declared_encodings_are_honoured(raw, sandbox_server, encoding):
+    # PHP's xmlrpc extension declares iso-8859-1 and pretty-prints every element
+    name = "sharé" if encoding != "us-ascii" else "shar&#233;"
+    conn = raw()
+    conn.send(request(_product_add(sandbox_server.login(), name, encoding)))
+    status, headers, body = conn.answer()
+    assert status == 200 and headers["content-type"].startswith("text/xml")
+    assert "shar\u00e9" in fault(body).faultString  # decoded, then answered in UTF-8
+    body.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [b"\xef\xbb\xbf", b"\n", b"\r\n  ", b"\xef\xbb\xbf\r\n"],
+    ids=["bom", "newline", "whitespace", "bom-newline"],
+)
+def test_a_bom_or_whitespace_before_the_declaration(raw, prefix):
+    conn = raw()
+    conn.send(request(prefix + login_body()))
+    status, _, body = conn.answer()
+    assert status == 200 and isinstance(value(body), str)
+
+
+def test_value_shapes_other_clients_send(raw, sandbox_server):
+    session = sandbox_server.login()
+    s = f"<value><string>{session}</string></value>"
+    untyped = f"<value>{session}</value>"  # XML-RPC's default type, string
+    cases = [
+        # untyped strings (phpxmlrpc's and Frontier's default), i4, padded numbers
+        (_call("login", f"<value>{SEED_LOGIN}</value>", f"<value>{SEED_PASSWORD}</value>"), str),
+        (
+            _call(
+                "login",
+                f"<value>{SEED_LOGIN}</value>",
+                f"<value>{SEED_PASSWORD}</value>",
+                "<value><boolean>\n  1\n</boolean></value>",
+            ),
+            str,
+        ),
+        (_call("vm_list", untyped), list),
+        (
+            _call(
+                "operation_list",
+                s,
+                "<value><struct>\n <member>\n  <name>state</name>\n"
+                "  <value>ALL</value>\n </member>\n</struct></value>",
+            ),
+            list,
+        ),
+        (
+            _call(
+                "hosting_account_product_add",
+                s,
+                "<value>shares</value>",
+                "<value><i4> 1 </i4></value>",
+                "<value>1m</value>",
+            ),
+            int,
+        ),
+        (
+            _call(
+                "hosting_account_product_add",
+                s,
+                "<value>shares</value>",
+                "<value><i8>1</i8></value>",
+                "<value>1m</value>",
+            ),
+            int,
+        ),
+        # phpxmlrpc's new xmlrpcval(4): the int as a string
+        (
+            _call(
+                "hosting_account_product_add",
+                s,
+                "<value>shares</value>",
+                "<value><string>1</string></value>",
+                "<value>1m</value>",
+            ),
+            int,
+        ),
+        # a pretty-printed method name
+        (_call("\n  system.listMethods\n"), list),
+        # an empty <params/> and a missing <params>
+        (
+            b"<?xml version='1.0'?><methodCall><methodName>system.listMethods</methodName>"
+            b"<params/></methodCall>",
+            list,
+        ),
+        (b"<methodCall><methodName>system.listMethods</methodName></methodCall>", list),
+    ]
+    conn = raw()
+    for body, kind in cases:
+        conn.send(request(body))
+        status, _, answer = conn.answer()
+        assert status == 200
+        assert isinstance(value(answer), kind), answer
+
+
+@pytest.mark.parametrize(
+    ("param", "code"),
+    [
+        ("<value><i8>4294967296</i8></value>", 501030),  # out of 32 bits: the int value fault
+        ("<value><base64>aGVsbG8=\n</base64></value>", 501010),  # int expected
+        ("<value><nil/></value>", 500020),  # the API never carries nil: malformed request
+        (
+            "<value><ex:nil xmlns:ex='http://ws.apache.org/xmlrpc/namespaces/extensions'/></value>",
+            500020,
+        ),
+        ("<value><double>1.5</double></value>", 501010),
+        ("<value><boolean>yes</boolean></value>", 500020),
+    ],
+)
+def test_values_the_api_does_not_take_get_faults_not_errors(raw, sandbox_server, param, code):
+    conn = raw()
+    conn.send(request(_call("vm_info", f"<value>{sandbox_server.login()}</value>", param)))
+    status, _, body = conn.answer()
+    assert status == 200 and fault(body).faultCode == code
+
+
+def test_operation_list_dates_in_every_form_and_zone(raw, sandbox_server):
+    session = sandbox_server.login()
+    with sandbox_server.proxy() as api:
+        opid = api.hosting_account_product_add(session, "shares", 1, "1m")
+
+    def listed(member: str, date: str) -> list:
+        conn = raw()
+        conn.send(
+            request(
+                _call(
+                    "operation_list",
+                    f"<value>{session}</value>",
+                    f"<value><struct><member><name>{member}</name><value>"
+                    f"<dateTime.iso8601>{date}</dateTime.iso8601></value></member></struct></value>",
+                )
+            )
+        )
+        return value(conn.answer()[2])
+
+    import time
+
+    now = time.time()
+
+    def stamp(offset_hours: float, fmt: str, zone: str = "") -> str:
+        return time.strftime(fmt, time.gmtime(now + offset_hours * 3600)) + zone
+
+    # created_before one hour ahead, written in UTC, in -05:00 and in +02:00 local time
+    ahead = [
+        stamp(1, "%Y%m%dT%H:%M:%S"),
+        stamp(1, "%Y-%m-%dT%H:%M:%SZ"),
+        stamp(1, "%Y-%m-%dT%H:%M:%S.123Z"),
+        stamp(1 - 5, "%Y-%m-%dT%H:%M:%S", "-05:00"),
+        stamp(1 + 2, "%Y%m%dT%H%M%S", "+0200"),
+        " " + stamp(1, "%Y%m%dT%H:%M:%S") + "\n",
+    ]
+    for date in ahead:
+        assert opid in listed("created_before", date), date
+    # one hour ago in the same zones: not before it; but after it
+    behind = [stamp(-1 - 5, "%Y-%m-%dT%H:%M:%S", "-05:00"), stamp(-1 + 2, "%Y%m%dT%H:%M:%S", "+02")]
+    for date in behind:
+        assert opid not in listed("created_before", date), date
+        assert opid in listed("created_after", date), date
+    assert listed("created_before", "2006-01-01") == []
+    conn = raw()
+    conn.send(
+        request(
+            _call(
+                "operation_list",
+                f"<value>{session}</value>",
+                "<value><struct><member><name>created_after</name><value>"
+                "<dateTime.iso8601>2006-02-30T00:00:00</dateTime.iso8601></value></member></struct></value>",
+            )
+        )
+    )
+    assert fault(conn.answer()[2]).faultCode == 501320
+
+
+def test_base64_holding_utf8_is_taken_where_a_string_is_expected(raw, sandbox_server):
+    # Perl's XMLRPC::Lite sends any string with a byte outside printable ASCII as <base64>
+    import base64
+
+    def b64(text: bytes) -> str:
+        return f"<value><base64>{base64.b64encode(text).decode()}</base64></value>"
+
+    conn = raw()
+    conn.send(request(_call("login", b64(SEED_LOGIN.encode()), b64(SEED_PASSWORD.encode()))))
+    assert isinstance(value(conn.answer()[2]), str)
+    session = f"<value>{sandbox_server.login()}</value>"
+    product = _call(
+        "hosting_account_product_add",
+        session,
+        b64("sharé".encode()),
+        "<value><int>1</int></value>",
+        "<value>1m</value>",
+    )
+    conn.send(request(product))
+    assert "'sharé'" in fault(conn.answer()[2]).faultString  # decoded, then refused by name
+    conn.send(
+        request(product.replace(base64.b64encode("sharé".encode()), base64.b64encode(b"\xff\xfe")))
+    )
+    assert fault(conn.answer()[2]).faultCode == 501210  # not UTF-8: string expected
