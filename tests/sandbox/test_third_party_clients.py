@@ -64,7 +64,7 @@ def _node_env() -> dict[str, str]:
 
 def need(what: str, *command: str, env: dict[str, str] | None = None) -> None:
     if not _works(*command, env=tuple(sorted((env or {}).items()))):
-        pytest.skip(f"{what} is not installed (see this module's docstring)")
+        pytest.skip(f"not installed: {what} (see this module's docstring)")
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> str:
