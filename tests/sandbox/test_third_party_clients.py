@@ -335,6 +335,15 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             ),
             int,
         ),
+        # CDATA and character references in strings
+        (
+            _call(
+                "login",
+                f"<value><![CDATA[{SEED_LOGIN}]]></value>",
+                "<value><string>&#109;ypassword</string></value>",
+            ),
+            str,
+        ),
         # a pretty-printed method name
         (_call("\n  system.listMethods\n"), list),
         # an empty <params/> and a missing <params>
