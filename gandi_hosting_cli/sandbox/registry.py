@@ -31,8 +31,10 @@ MAX_INT = 2**31 - 1
 
 # Lenient on the wire, as the real service was: the spec's own PHP samples build values with
 # ``new xmlrpcval(4)``, which phpxmlrpc sends as <string>4</string>, and some Perl and Ruby
-# clients send a boolean as <int>1</int>. So a string of decimal digits is taken for an int
-# and 0/1 for a boolean; anything else is still the type fault. Perl's XMLRPC::Lite sends
+# clients send a boolean as <int>1</int>; Perl's XMLRPC::Lite and Frontier send an
+# all-digit string (a password like "12345678") as <int>. So a string of decimal digits is
+# taken for an int, an int for a string, and 0/1 for a boolean; anything else is still the
+# type fault. Perl's XMLRPC::Lite sends
 # every string holding a byte outside printable ASCII (an accented password, say) as
 # <base64>: where a string is expected, base64 that is valid UTF-8 is taken for that string.
 _INT_STRING = re.compile(r"[+-]?[0-9]{1,10}")
@@ -43,6 +45,8 @@ def _coerce(kind: str, value: object) -> object:
         return int(value.strip())
     if kind == "boolean" and type(value) is int and value in (0, 1):
         return bool(value)
+    if kind == "string" and type(value) is int:
+        return str(value)
     if kind == "string" and isinstance(value, xmlrpc.client.Binary):
         try:
             return value.data.decode("utf-8")

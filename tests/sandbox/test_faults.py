@@ -43,7 +43,7 @@ CASES = {
     # type checks (objects 010/011/012/013/015, method 016)
     "int expected": (lambda a, w: a.vm_info(w["s"], "vm101"), 501010),
     "boolean expected": (lambda a, w: a.login("AA1234-GANDI", "mypassword", "yes"), 501110),
-    "string expected": (lambda a, w: a.login(1234, "mypassword"), 501210),
+    "string expected": (lambda a, w: a.login(["AA1234-GANDI"], "mypassword"), 501210),
     "date expected": (lambda a, w: a.operation_list(w["s"], {"created_after": "2020"}), 501310),
     "struct expected": (lambda a, w: a.vm_update(w["s"], w["vm"], 4), 501510),
     "missing argument": (lambda a, w: a.vm_info(w["s"]), 501632),
@@ -222,3 +222,15 @@ def test_digit_strings_and_0_1_are_taken_as_the_php_and_perl_samples_send_them(s
             assert fault.faultCode in (501010, 501030), (bad, fault)
         else:
             raise AssertionError(f"{bad!r} was taken for an int")
+
+
+def test_an_all_digit_password_sent_as_an_int_is_taken_as_perl_clients_send_it(sandbox_server):
+    """XMLRPC::Lite types "12345678" as <int>: the sandbox reads it as the string it was."""
+    proxy = sandbox_server.proxy()
+    session = proxy.login("AA1234-GANDI", "mypassword")
+    proxy.hosting_account_product_add(session, "shares", 2, "1m")
+    vm_id = proxy.vm_create(session, "digits", 12345678, 111, 1, 1, {})
+    assert proxy.vm_info(session, vm_id)["hostname"] == "digits"
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        proxy.login("AA1234-GANDI", True)  # a boolean is still not a string
+    assert refused.value.faultCode == 501210
