@@ -62,11 +62,22 @@ class FileStore:
         self._on_create = on_create
 
     def _check_mode(self) -> None:
-        mode = stat.S_IMODE(self.path.stat().st_mode)
+        info = self.path.stat()
+        mode = stat.S_IMODE(info.st_mode)
         if mode & 0o077:
             raise LocalError(
                 f"refusing to use {self.path}: its mode is {mode:04o}, others may read it "
                 f"(run `chmod 600 {self.path}`)"
+            )
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise LocalError(f"refusing to use {self.path}: it belongs to another user")
+        folder = self.path.parent
+        folder_mode = stat.S_IMODE(folder.stat().st_mode)
+        if folder_mode & 0o022:
+            # others could swap the file for one of theirs
+            raise LocalError(
+                f"refusing to use {self.path}: its directory's mode is {folder_mode:04o}, "
+                f"others may replace the file (run `chmod 700 {folder}`)"
             )
 
     def _read(self) -> dict[str, str]:
@@ -82,6 +93,8 @@ class FileStore:
 
     def _write(self, data: dict[str, str]) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if stat.S_IMODE(self.path.parent.stat().st_mode) & 0o077:
+            self.path.parent.chmod(0o700)  # our own directory, made before or by someone else
         created = not self.path.exists()
         tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
         # O_EXCL + 0600 from the start: the secret is never readable by others, not even briefly

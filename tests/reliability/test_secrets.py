@@ -213,3 +213,25 @@ def test_a_failed_login_never_shows_the_password_it_was_given(sandbox_server):
     )  # fmt: skip
     assert result.exit_code == 3
     assert typed not in result.output
+
+
+def test_the_session_directory_is_made_private_and_a_writable_one_is_refused(
+    sandbox_server, isolate
+):
+    folder = isolate / "state" / "gandi-hosting"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)  # made before, e.g. by another tool, with the usual umask
+    result = invoke(
+        "--url", sandbox_server.url, "login", SEED_LOGIN, "--password-stdin",
+        input=SEED_PASSWORD + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    folder.chmod(0o777)  # anyone could swap the file for theirs
+    try:
+        result = invoke("--url", sandbox_server.url, "vm", "list")
+    finally:
+        folder.chmod(0o700)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "chmod 700" in lines[0], result.stderr
