@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options, password_stdin_option, read_password_stdin
 from gandi_hosting_cli.output import Column
@@ -71,7 +72,7 @@ def _password(app: AppContext, login: str, from_stdin: bool) -> str:
 
 
 @click.command()
-@click.argument("login_name", metavar="[LOGIN]", required=False)
+@click.argument("login_name", metavar="[LOGIN]", required=False, type=types.HANDLE)
 @password_stdin_option
 @click.option("--unsafe", is_flag=True, help="Open an unsafe session (see the API's safe mode).")
 @click.option(
@@ -177,7 +178,7 @@ def session(app: AppContext) -> None:
 
 
 @click.command()
-@click.argument("handle")
+@click.argument("handle", type=types.HANDLE)
 @global_options
 @click.pass_obj
 def su(app: AppContext, handle: str) -> None:

@@ -40,6 +40,9 @@ MAX_DURATION_MONTHS = 120
 _DURATION_RE = re.compile(r"^([1-9][0-9]?)([my])$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _DISK_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# printable ASCII without spaces: a handle never has more, and it must go out as UTF-8
+_HANDLE_RE = re.compile(r"^[!-~]{1,64}$")
+_UNIX_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # as the API checks specs.login
 _SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
 # MB per unit; sizes are binary (1G = 1024 MB) as in the spec's "1024 for 1GB".
 _SIZE_UNITS = {"": 1, "m": 1, "mb": 1, "mib": 1, "g": 1024, "gb": 1024, "gib": 1024}
@@ -175,6 +178,40 @@ class DiskName(click.ParamType):
         return text
 
 
+class Handle(click.ParamType):
+    """A login or handle (`AA1234-GANDI`): 1-64 printable characters, no spaces."""
+
+    name = "handle"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not _HANDLE_RE.match(text):
+            self.fail(
+                f"{value!r} is not a valid handle: 1-64 printable characters without spaces "
+                "(like AA1234-GANDI)",
+                param,
+                ctx,
+            )
+        return text
+
+
+class UnixUser(click.ParamType):
+    """A Unix user name for a new VM: a-z 0-9 _ -, starting with a letter or _, 32 at most."""
+
+    name = "user"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not _UNIX_USER_RE.match(text):
+            self.fail(
+                f"{value!r} is not a valid user name: up to 32 of a-z, 0-9, '_' or '-', "
+                "starting with a letter or '_'",
+                param,
+                ctx,
+            )
+        return text
+
+
 class ObjectRef(click.ParamType):
     """An object named by id (all digits) or by name; resolution happens in resolve.py.
 
@@ -216,6 +253,8 @@ SIZE = Size()
 ISO_DATE = IsoDate()
 HOSTNAME = Hostname()
 DISK_NAME = DiskName()
+HANDLE = Handle()
+UNIX_USER = UnixUser()
 VM_REF = ObjectRef("vm")
 DISK_REF = ObjectRef("disk")
 OS_REF = ObjectRef("os")

@@ -72,6 +72,13 @@ BAD_INPUT = [
     (["vm", "create", "web_1", "--os", "111", "--shares", "1", "--password-stdin"], PW),
     (["vm", "create", "h" * 64, "--os", "111", "--shares", "1", "--password-stdin"], PW),
     (["vm", "create", "wéb", "--os", "111", "--shares", "1", "--password-stdin"], PW),
+    # handles and user names
+    (["su", "\udcff"], None),  # a non-UTF-8 byte on the command line: was sent, fault, exit 1
+    (["su", "AA 1234"], None),
+    (["su", ""], None),
+    (["login", "bad\tlogin", "--password-stdin"], "mypassword\n"),
+    ([*VMC, "--login", "Bad User"], PW),  # was refused by the API (exit 1) after a request
+    ([*VMC, "--login", "root;id"], PW),
     # numbers
     (["vm", "create", "web1", "--os", "111", "--shares", "0", "--password-stdin"], PW),
     ([*VMC, "--cpu", "9"], PW),

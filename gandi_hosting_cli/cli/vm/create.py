@@ -63,6 +63,7 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
     "--login",
     "user_login",
     metavar="USER",
+    type=types.UNIX_USER,
     help="Also create this user account (the password is the same).",
 )
 @password_stdin_option
