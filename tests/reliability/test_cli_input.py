@@ -294,3 +294,18 @@ def test_after_the_random_arguments_the_books_still_balance(fuzz_env):
         )
     assert runs and set(runs) <= DOCUMENTED_EXIT_CODES
     assert_invariants(fuzz_env.state_path, url=fuzz_env.url)
+
+
+@pytest.mark.slow
+@fuzz_settings(ci=80, long=1500)
+@given(line=command_lines())
+def test_random_arguments_against_the_embedded_sandbox(tmp_path_factory, line):
+    """The same through ``--sandbox``: the in-process transport, no server."""
+    path, args, stdin = line
+    result = invoke("--sandbox", "--timeout", "5", *path, *args, input=stdin)
+    STATS["cli fuzz: command lines (--sandbox)"] += 1
+    shown = f"{' '.join(path)} {args!r} stdin={stdin!r}\n{result.output}"
+    assert result.exit_code in DOCUMENTED_EXIT_CODES, shown
+    assert result.exception is None, f"{shown}\n{result.exception!r}"
+    assert "Traceback" not in result.output, shown
+    assert "unexpected error" not in result.stderr, shown

@@ -473,7 +473,7 @@ def fuzz_target(target):
 
 
 @pytest.mark.slow
-@fuzz_settings(ci=150, long=4000)
+@fuzz_settings(ci=100, long=4000)
 @given(
     method=st.one_of(st.sampled_from(METHODS), st.text(max_size=30)),
     session=st.one_of(st.text(max_size=40), st.just("")),
@@ -490,7 +490,7 @@ def test_random_calls_without_a_session_change_nothing(fuzz_target, method, sess
 
 
 @pytest.mark.slow
-@fuzz_settings(ci=150, long=4000)
+@fuzz_settings(ci=100, long=4000)
 @given(method=st.sampled_from(sorted(REGISTRY)), params=st.lists(VALUES, max_size=7))
 def test_random_calls_with_a_session_keep_the_books(fuzz_target, method, params):
     server, wire, session, _before = fuzz_target
@@ -502,7 +502,7 @@ def test_random_calls_with_a_session_keep_the_books(fuzz_target, method, params)
 
 
 @pytest.mark.slow
-@fuzz_settings(ci=150, long=4000)
+@fuzz_settings(ci=100, long=4000)
 @given(data=st.data())
 def test_mutated_requests_are_refused_cleanly(fuzz_target, data):
     server, wire, session, before = fuzz_target
