@@ -24,6 +24,19 @@ SESSION_TTL = timedelta(hours=12)
 SAFETY_MARGIN = timedelta(minutes=5)  # clocks drift; renew a little early
 
 
+def display_url(url: str) -> str:
+    """The endpoint without any ``user:password@`` (as api.transport's, without its imports)."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -76,7 +89,7 @@ def new_record(
     return SessionRecord(
         session_id=session_id,
         login=login,
-        endpoint=endpoint,
+        endpoint=display_url(endpoint),
         profile=profile,
         safe=safe,
         created=now.isoformat(),
@@ -129,11 +142,12 @@ class SessionManager:
         except StoreUnavailable as exc:
             self._fall_back(str(exc)).set(key, value)
 
+    # keys name the endpoint without any user:password@ (keyring keys are not secret)
     def key(self, login: str | None = None) -> str:
-        return f"{self.profile}|{self.endpoint}|{login or self.login}"
+        return f"{self.profile}|{display_url(self.endpoint)}|{login or self.login}"
 
     def password_key(self, login: str | None = None) -> str:
-        return f"password|{self.endpoint}|{login or self.login}"
+        return f"password|{display_url(self.endpoint)}|{login or self.login}"
 
     # -- sessions --------------------------------------------------------------------------
     def load(self, *, include_expired: bool = False) -> SessionRecord | None:
@@ -209,13 +223,17 @@ def _logins_path():
     return state_dir() / "logins.json"
 
 
+def _login_key(profile: str, endpoint: str) -> str:
+    return f"{profile}|{display_url(endpoint)}"
+
+
 def last_login(profile: str, endpoint: str) -> str | None:
     try:
         with _logins_path().open(encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError):
         return None
-    value = data.get(f"{profile}|{endpoint}") if isinstance(data, dict) else None
+    value = data.get(_login_key(profile, endpoint)) if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
 
 
@@ -228,9 +246,9 @@ def remember_login(profile: str, endpoint: str, login: str) -> None:
             data = {}
     except (OSError, ValueError):
         data = {}
-    if data.get(f"{profile}|{endpoint}") == login:
+    if data.get(_login_key(profile, endpoint)) == login:
         return
-    data[f"{profile}|{endpoint}"] = login
+    data[_login_key(profile, endpoint)] = login
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
@@ -245,6 +263,6 @@ def forget_login(profile: str, endpoint: str) -> None:
             data = json.load(fh)
     except (OSError, ValueError):
         return
-    if isinstance(data, dict) and data.pop(f"{profile}|{endpoint}", None) is not None:
+    if isinstance(data, dict) and data.pop(_login_key(profile, endpoint), None) is not None:
         with open(os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600), "w") as fh:
             json.dump(data, fh, indent=1, sort_keys=True)

@@ -119,9 +119,16 @@ def login(
         manager.remember_password(password)
     info = session_info(record, manager.store.name)
     mode = "unsafe" if unsafe else "safe"
-    app.output.message(f"Logged in as {login_name} at {app.endpoint} ({mode} session).")
+    app.output.message(f"Logged in as {login_name} at {_shown(app)} ({mode} session).")
     if app.json:
         app.output.struct(info)
+
+
+def _shown(app: AppContext) -> str:
+    """The endpoint for people: without any user:password@ part."""
+    from gandi_hosting_cli.auth.sessions import display_url
+
+    return display_url(app.endpoint)
 
 
 @click.command()
@@ -137,12 +144,10 @@ def logout(app: AppContext) -> None:
     password_forgotten = manager.forget_password()
     forget_login(app.profile_name, app.endpoint)
     if forgotten or password_forgotten:
-        app.output.message(f"Logged out {login_name} from {app.endpoint}.")
+        app.output.message(f"Logged out {login_name} from {_shown(app)}.")
     else:
-        app.output.message(f"No cached session for {app.endpoint}.")
-    app.output.result(
-        {"logged_out": bool(forgotten), "login": login_name, "endpoint": app.endpoint}
-    )
+        app.output.message(f"No cached session for {_shown(app)}.")
+    app.output.result({"logged_out": bool(forgotten), "login": login_name, "endpoint": _shown(app)})
 
 
 @click.command()
@@ -161,13 +166,13 @@ def session(app: AppContext) -> None:
         info = {
             "login": manager.login,
             "profile": app.profile_name,
-            "endpoint": app.endpoint,
+            "endpoint": _shown(app),
             "store": manager.store.name,
             "expired": None,
         }
         if app.json:
             app.output.struct({"logged_in": False, **info})
-        raise AuthError(f"not logged in at {app.endpoint}", hint=LOGIN_HINT)
+        raise AuthError(f"not logged in at {_shown(app)}", hint=LOGIN_HINT)
     info = session_info(record, manager.store.name)
     if app.json:
         app.output.struct({"logged_in": not record.expired, **info})

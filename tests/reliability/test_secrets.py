@@ -235,3 +235,23 @@ def test_the_session_directory_is_made_private_and_a_writable_one_is_refused(
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "chmod 700" in lines[0], result.stderr
+
+
+def test_a_password_in_the_url_is_never_shown_nor_stored(sandbox_server, isolate):
+    """``--url https://user:pass@host/`` (a proxy's credentials) stays out of every output."""
+    secret = "UrlSecret-4f2a"
+    url = sandbox_server.url.replace("http://", f"http://proxyuser:{secret}@")
+    outputs = [
+        invoke("--url", url, "--debug", "login", SEED_LOGIN, "--password-stdin",
+               input=SEED_PASSWORD + "\n"),
+        invoke("--url", url, "--debug", "vm", "list"),
+        invoke("--url", url, "session", "--json"),
+        invoke("--url", url, "session"),
+        invoke("--url", url, "--json", "logout"),
+        invoke("--url", url, "session", "--json"),
+    ]  # fmt: skip
+    assert [r.exit_code for r in outputs] == [0, 0, 0, 0, 0, 3], [r.output for r in outputs]
+    for result in outputs:
+        assert secret not in result.output, result.output
+    for path in written_files(isolate):
+        assert secret.encode() not in path.read_bytes(), path
