@@ -22,6 +22,22 @@ def op_object(details: dict[str, Any]) -> str:
     return f"{kind} {obj_id}" if obj_id is not None else kind
 
 
+def oldest_first(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Operations by creation date, oldest first.
+
+    ``operation_list`` promises "the last 300" in no particular order, and ids need not
+    grow with time. A list that the server gave newest first is turned around first, so
+    operations created in the same second keep their relative order.
+    """
+    dates = [d.get("date_create") for d in details]
+    if not all(isinstance(x, dt.datetime) for x in dates):
+        return list(details)
+    if len(dates) >= 2 and dates[0] > dates[-1]:
+        details, dates = details[::-1], dates[::-1]
+    order = sorted(range(len(details)), key=lambda i: dates[i])
+    return [details[i] for i in order]
+
+
 def op_columns() -> list:
     from gandi_hosting_cli.output import Column
 
@@ -76,7 +92,7 @@ def op_list(
     """List the last 300 operations matching the filters, oldest first.
 
     Shows id, type, state, dates and the object each applies to, read in one batch.
-    --json gives the array of operation_details structs, -q only the ids (one request).
+    --json gives the array of operation_details structs, -q only the ids.
     Dates are sent as dateTime.iso8601 in UTC.
 
     \b
@@ -94,13 +110,14 @@ def op_list(
         "updated_before": updated_before,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
-    ids = sorted(int(i) for i in app.client.operation_list(filters or None))
+    ids = [int(i) for i in app.client.operation_list(filters or None)]
     from gandi_hosting_cli.cli.vm.show import read_infos, remember
 
+    # the spec gives the list no order and ids need not grow with time: order by date
+    details = oldest_first(read_infos(app, "operation_details", ids))
     if app.output.quiet:
-        app.output.ids(ids)
+        app.output.ids(d.get("uid") for d in details)
         return
-    details = read_infos(app, "operation_details", ids)
     # a filtered list is not the whole list: merge it into what completion knows
     remember("op", [{**d, "id": d.get("uid")} for d in details], app, complete=not filters)
     if app.output.json:
