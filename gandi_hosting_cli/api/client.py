@@ -209,17 +209,19 @@ class HostingClient(HostingMethods):
         return self._call(method, *args)
 
     # -- batching --------------------------------------------------------------------------
-    def multicall(self, calls: list[tuple[str, tuple]]) -> list[Any]:
+    def multicall(self, calls: list[tuple[str, tuple]], *, ordered: bool = False) -> list[Any]:
         """Results in order; a failed call's slot holds its ``HostingError`` (not raised).
 
         One ``system.multicall`` request when the server has it, otherwise single calls over
-        a small thread pool. Transport failures of the whole batch are raised.
+        a small thread pool, or one after the other with ``ordered`` (when a call must see
+        the effect of the one before it, as ``system.multicall`` guarantees). Transport
+        failures of the whole batch are raised.
         """
         calls = [(m, tuple(a)) for m, a in calls]
         if not calls:
             return []
         if self.endpoint in _NO_MULTICALL:
-            return self._single_calls(calls)
+            return self._single_calls(calls, ordered=ordered)
         retry = all(is_read_only(m) for m, _ in calls)
         renewed = False
         if self._session is None:
@@ -236,7 +238,7 @@ class HostingClient(HostingMethods):
                     _NO_MULTICALL.add(self.endpoint)
                     if self.on_no_multicall is not None:
                         self.on_no_multicall(self.endpoint)
-                    return self._single_calls(calls)
+                    return self._single_calls(calls, ordered=ordered)
                 if error.code in SESSION_FAULTS and not renewed and self.renew is not None:
                     renewed = True
                     self._renew_session(used)
@@ -250,14 +252,14 @@ class HostingClient(HostingMethods):
                 continue
             return results
 
-    def _single_calls(self, calls: list[tuple[str, tuple]]) -> list[Any]:
+    def _single_calls(self, calls: list[tuple[str, tuple]], *, ordered: bool = False) -> list[Any]:
         def one(call: tuple[str, tuple]) -> Any:
             try:
                 return self._call(call[0], *call[1])
             except APIFault as error:
                 return error
 
-        if len(calls) == 1 or not self._own_transport:
+        if ordered or len(calls) == 1 or not self._own_transport:
             return [one(c) for c in calls]
         # make sure one session exists before fanning out, so threads do not all log in
         if self._session is None:

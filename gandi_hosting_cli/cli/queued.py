@@ -102,24 +102,26 @@ def create_with_operation(
 ) -> tuple[int, dict | None]:
     """Call ``vm_create``/``disk_create`` and find its operation: ``(new id, details)``.
 
-    Those methods return the new object's id, not the operation's. The create and an
-    ``operation_list`` filtered by type go in one multicall (run in order by the server),
-    then one multicall reads the details of the newest few ids: one extra round trip. On
-    a server without multicall the two calls may run in any order; if ours is not among
-    the ids listed, the lookup is simply done again after the create.
+    Those methods return the new object's id, not the operation's, and operation ids
+    need not grow with time (the spec promises no order in ``operation_list``). So the
+    create goes between two ``operation_list`` calls filtered by type, in one ordered
+    batch (one ``system.multicall``, or three calls in turn without it): the ids that
+    appear in the second list are new, almost always just ours, and one batch reads
+    their details. Anything unexpected falls back to reading every listed operation.
     """
+    listing = ("operation_list", ({"type": op_type},))
     try:
-        created, listed = client.multicall(
-            [(method, args), ("operation_list", ({"type": op_type},))]
-        )
+        before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
     except NetworkError as error:
         # never sent again blindly: the server may have created it before the line broke
         raise _after_lost_create(client, error, method, args, op_type) from None
     if isinstance(created, HostingError):
         raise created
     obj_id = int(created)
-    ids = [] if isinstance(listed, HostingError) else [int(i) for i in listed]
-    op = _match_operation(client, ids, key, obj_id, first_batch_only=True)
+    ids = [] if isinstance(after, HostingError) else [int(i) for i in after]
+    seen = set() if isinstance(before, HostingError) else {int(i) for i in before}
+    fresh = [i for i in ids if i not in seen]
+    op = _match_operation(client, fresh, key, obj_id, first_batch_only=True)
     if op is None:
         op = find_create_operation(client, op_type, key, obj_id)
     return obj_id, op
@@ -139,27 +141,10 @@ def _after_lost_create(
     message says whether the object exists (and its operation) or not, so the user
     knows whether trying again would make a second one.
     """
-    import time
-
     name_key, name = ("hostname", args[0]) if method == "vm_create" else ("name", args[0]["name"])
     what = "vm" if method == "vm_create" else "disk"
     try:
-        ids = sorted((int(i) for i in client.operation_list({"type": op_type})), reverse=True)
-        batch = ids[:CREATE_LOOKUP_BATCH]
-        found = None
-        for details in client.multicall([("operation_details", (i,)) for i in batch]):
-            if not isinstance(details, dict):
-                continue
-            param = details.get("param") or {}
-            created = details.get("date_create")
-            recent = (
-                created is None
-                or not hasattr(created, "timestamp")
-                or (created.timestamp() >= time.time() - LOST_CREATE_WINDOW)
-            )
-            if param.get(name_key) == name and recent:
-                found = details
-                break
+        found = _find_lost_create(client, op_type, what, name_key, name)
     except HostingError:
         return NetworkError(
             f"{error.message}; whether {what} {name} was created is unknown",
@@ -178,6 +163,58 @@ def _after_lost_create(
         f"operation {opid} {found.get('state', '')}".rstrip(),
         hint=f"follow it with `gandi-hosting op wait {opid}`; do not create it again",
     )
+
+
+def _find_lost_create(
+    client: Any, op_type: str, what: str, name_key: str, name: str
+) -> dict | None:
+    """The newest recent ``op_type`` operation whose object is called ``name``.
+
+    Every listed operation is read (ids need not grow with time, so "the highest ids"
+    says nothing about age). DESIGN only promises ``param_type`` and the object's id in
+    ``param``: when the name is not there too, the object's info says it.
+    """
+    import time
+
+    from gandi_hosting_cli.cli.resolve import multicall_chunked
+
+    ids = [int(i) for i in client.operation_list({"type": op_type})]
+    recent = []
+    for details in multicall_chunked(client, [("operation_details", (i,)) for i in ids]):
+        if not isinstance(details, dict):
+            continue
+        created = details.get("date_create")
+        if not hasattr(created, "timestamp") or (
+            created.timestamp() >= time.time() - LOST_CREATE_WINDOW
+        ):
+            recent.append(details)
+    unnamed = [
+        d for d in recent
+        if name_key not in (d.get("param") or {}) and (d.get("param") or {}).get(f"{what}_id")
+    ]  # fmt: skip
+    calls = [(f"{what}_info", (int(d["param"][f"{what}_id"]),)) for d in unnamed]
+    names = {
+        id(d): info.get(name_key)
+        for d, info in zip(unnamed, multicall_chunked(client, calls), strict=True)
+        if isinstance(info, dict)
+    }
+    found = None
+    for details in recent:
+        param = details.get("param") or {}
+        if param.get(name_key, names.get(id(details))) == name and _newer(details, found):
+            found = details
+    return found
+
+
+def _newer(details: dict, than: dict | None) -> bool:
+    """``details`` was created after ``than`` (or there is no ``than``)."""
+    if than is None:
+        return True
+    a, b = details.get("date_create"), than.get("date_create")
+    try:
+        return bool(a > b)  # type: ignore[operator]
+    except TypeError:
+        return False
 
 
 def find_create_operation(client: Any, op_type: str, key: str, obj_id: int) -> dict | None:
