@@ -214,7 +214,10 @@ def test_finding_a_create_among_many_operations_with_random_ids(ind):
     proxy, session = ind.proxy_session()
     for n in range(25):  # older disk_create operations, ids in no particular order
         proxy.disk_create(session, {"name": f"old{n}", "size": 64, "fstype": "ext3"})
+    mark = len(ind.api.calls)
     created = ind.json("disk", "create", "newest", "--size", "128", "--fstype", "xfs")
+    # the id that appeared between two listings is read, not the 26 listed ones
+    assert ind.api.calls[mark:].count("operation_details") == 1
     op = ind.json("op", "info", str(created["operation"]))
     assert op["type"] == "disk_create" and op["param"]["disk_id"] == created["id"]
     assert ind.api.disks[created["id"]]["name"] == "newest"
