@@ -71,7 +71,10 @@ def _is_loopback(host: str) -> bool:
     "accounts",
     multiple=True,
     metavar="LOGIN:PASSWORD",
-    help="Add an account (repeatable), besides the seeded AA1234-GANDI.",
+    envvar="GANDI_HOSTING_SANDBOX_ACCOUNTS",
+    help="Add an account (repeatable), besides the seeded AA1234-GANDI [env "
+    "GANDI_HOSTING_SANDBOX_ACCOUNTS, space-separated: prefer it for real passwords, since "
+    "arguments are visible to other users in ps].",
 )
 @click.option(
     "--session-ttl",
@@ -108,6 +111,7 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     for account in accounts:
         login, sep, password = account.partition(":")
         if not sep or not login or not password:
+            # never echo the value: it holds a password
             raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
     if not _is_loopback(host):
         # said before binding, so it is seen even when the bind then fails

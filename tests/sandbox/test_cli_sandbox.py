@@ -90,3 +90,28 @@ def test_serve_stops_cleanly_on_ctrl_c(tmp_path):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=10) == 0
     assert "Sandbox stopped" in process.stderr.read()
+
+
+def test_serve_takes_accounts_from_the_environment_out_of_ps(tmp_path):
+    """GANDI_HOSTING_SANDBOX_ACCOUNTS keeps extra accounts' passwords out of the arguments."""
+    import os
+    import subprocess
+    import sys
+    import xmlrpc.client
+
+    env = {**os.environ, "GANDI_HOSTING_SANDBOX_ACCOUNTS": "XY1-GANDI:secret123 XY2-GANDI:other456"}
+    args = [sys.executable, "-m", "gandi_hosting_cli", "sandbox", "serve", "--port", "0",
+            "--state", str(tmp_path / "s.sqlite3")]  # fmt: skip
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        with xmlrpc.client.ServerProxy(url) as api:
+            for login, password in (("XY1-GANDI", "secret123"), ("XY2-GANDI", "other456")):
+                assert api.account_currency(api.login(login, password)) == "EUR"
+        assert not any("secret123" in a for a in args)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
