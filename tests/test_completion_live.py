@@ -330,3 +330,15 @@ def test_the_real_tree_completes_live_vm_hostnames(server):
     assert list(got) == ["web1", "web2"] and err == ""
     got, _ = complete("gandi-hosting vm start web1 w", shell="bash", cmd=root)
     assert list(got) == ["web1", "web2"]
+
+
+def test_os_list_feeds_the_cache_and_logout_empties_it(server):
+    run = CliRunner().invoke(root, ["os", "list"], prog_name="gandi-hosting")
+    assert run.exit_code == 0, run.output
+    before = server.request_count
+    got, _ = complete("gandi-hosting vm create web3 --os ", cmd=root)
+    assert "Debian 12 64 bits" in got
+    assert server.request_count == before  # straight from what `os list` saw
+    run = CliRunner().invoke(root, ["logout"], prog_name="gandi-hosting")
+    assert run.exit_code == 0, run.output
+    assert "Debian 12 64 bits" not in cache_text()

@@ -34,5 +34,8 @@ def os_list(app: AppContext) -> None:
       gandi-hosting os list
       gandi-hosting os list --json | jq '.[] | select(.arch == "x86-64") | .id'
     """
+    from gandi_hosting_cli.completers import remember
+
     images = app.client.os_list()
+    remember("os", images, app)  # OS labels for tab completion
     app.output.records(images, OS_COLUMNS)

@@ -137,12 +137,14 @@ def _shown(app: AppContext) -> str:
 def logout(app: AppContext) -> None:
     """Forget the cached session (and any remembered password) of this profile."""
     from gandi_hosting_cli.auth.sessions import forget_login
+    from gandi_hosting_cli.completers import forget
 
     manager = app.session_manager()
     login_name = manager.login
     forgotten = manager.forget()
     password_forgotten = manager.forget_password()
     forget_login(app.profile_name, app.endpoint)
+    forget(app.endpoint, login_name)  # the completion cache's names of this account
     if forgotten or password_forgotten:
         app.output.message(f"Logged out {login_name} from {_shown(app)}.")
     else:
