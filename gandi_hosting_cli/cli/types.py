@@ -37,7 +37,7 @@ MAX_QUANTITY = 100_000
 MAX_CPU = 8
 MAX_DURATION_MONTHS = 120
 
-_DURATION_RE = re.compile(r"^([1-9][0-9]?)([my])$")
+_DURATION_RE = re.compile(r"^([1-9][0-9]{0,2})([my])$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _DISK_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # printable ASCII without spaces: a handle never has more, and it must go out as UTF-8
@@ -57,7 +57,7 @@ def _complete(kind: str, ctx: click.Context, param: click.Parameter, incomplete:
 
 
 class Duration(click.ParamType):
-    """A product duration: `1m` .. `99m` months or `1y` .. `10y` years, 120 months at most."""
+    """A product duration: `1m` .. `120m` months or `1y` .. `10y` years, 120 months at most."""
 
     name = "duration"
 

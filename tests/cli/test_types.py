@@ -19,13 +19,22 @@ def convert(ptype: click.ParamType, value: str):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1m", "1m"), ("6m", "6m"), ("1y", "1y"), ("10y", "10y"), ("99m", "99m"), (" 2Y ", "2y")],
+    [
+        ("1m", "1m"),
+        ("6m", "6m"),
+        ("1y", "1y"),
+        ("10y", "10y"),
+        ("99m", "99m"),
+        ("100m", "100m"),
+        ("120m", "120m"),
+        (" 2Y ", "2y"),
+    ],
 )
 def test_duration_accepts_months_and_years(text, expected):
     assert convert(types.DURATION, text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "0m", "1", "m", "1d", "1.5m", "100m", "11y", "01m", "-1m"])
+@pytest.mark.parametrize("text", ["", "0m", "1", "m", "1d", "1.5m", "121m", "999m", "1000m", "11y", "01m", "-1m"])
 def test_duration_refuses_anything_else(text):
     with pytest.raises(click.BadParameter):
         convert(types.DURATION, text)
