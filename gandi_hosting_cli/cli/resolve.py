@@ -9,6 +9,7 @@ name is NotFound (exit 4).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,8 @@ class AmbiguousName(click.UsageError):
 
 
 def is_id(token: str) -> bool:
-    return token.isdigit()
+    """An id is ASCII digits only: ``str.isdigit`` also takes '²' and Arabic-Indic digits."""
+    return re.fullmatch(r"[0-9]+", token) is not None
 
 
 @dataclass

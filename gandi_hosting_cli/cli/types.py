@@ -243,7 +243,7 @@ class OperationId(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         text = str(value).strip()
-        if not text.isdigit() or int(text) <= 0:
+        if not re.fullmatch(r"[0-9]+", text) or int(text) <= 0:
             self.fail(f"{value!r} is not an operation id (a positive number)", param, ctx)
         return int(text)
 

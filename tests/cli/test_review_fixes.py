@@ -25,3 +25,18 @@ def test_a_120_month_duration_is_not_refused_by_the_cli(cli):
     result = cli("--sandbox", "product", "add", "disk", "1", "--duration", "120m")
     assert result.exit_code != 2, result.stderr
     assert "Invalid value" not in result.stderr
+
+
+@pytest.mark.parametrize("token", ["²", "١٠١", "１２"])
+def test_non_ascii_digits_are_a_name_not_an_id(cli, token):
+    result = cli("--sandbox", "vm", "info", token)
+    assert result.exit_code == 4, result.stderr
+    assert result.stderr == f"Error: no VM named {token!r}\n"
+
+
+@pytest.mark.parametrize("token", ["²", "١٠١"])
+def test_non_ascii_digits_are_not_an_operation_id(cli, token):
+    result = cli("--sandbox", "--json", "op", "info", token)
+    assert result.exit_code == 2, result.stderr
+    assert "is not an operation id" in result.stderr
+    assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 2
