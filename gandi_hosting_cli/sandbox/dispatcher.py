@@ -128,7 +128,9 @@ class Sandbox:
     def handle_request(self, body: bytes) -> tuple[bytes, str]:
         """Like ``handle``, also returning the method name for the server's log line."""
         if len(body) > MAX_BODY:
-            return dump_fault(data_fault("unknown", "size", "request too large")), "-"
+            return dump_fault(
+                data_fault("unknown", "size", "request too large", "bytes", len(body))
+            ), "-"
         try:
             method, params = parse_request(body)
         except SandboxFault as fault:
@@ -229,17 +231,21 @@ class Sandbox:
 
     def _multicall(self, calls: list) -> list:
         results: list = []
-        for item in calls:
+        for index, item in enumerate(calls):
             try:
                 if (
                     not isinstance(item, dict)
                     or not isinstance(item.get("methodName"), str)
                     or not isinstance(item.get("params", []), list)
                 ):
-                    raise data_fault("struct", "value", "each call is {methodName, params}")
+                    raise data_fault(
+                        "struct", "value", "each call is {methodName, params}", "call", index
+                    )
                 name = item["methodName"]
                 if name == "system.multicall":
-                    raise data_fault("method", "value", "system.multicall cannot be nested")
+                    raise data_fault(
+                        "method", "value", "system.multicall cannot be nested", "call", index
+                    )
                 results.append([self.call(name, tuple(item.get("params", [])))])
             except SandboxFault as fault:
                 results.append({"faultCode": fault.faultCode, "faultString": fault.faultString})

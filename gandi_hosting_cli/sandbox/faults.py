@@ -117,14 +117,13 @@ def _show(value: object) -> str:
     return text
 
 
-def data_fault(
-    obj: str, cause: str, text: str, element: str | None = None, value: object = None
-) -> SandboxFault:
-    """A Data (qualification 5) fault; ``value=SECRET`` hides the value."""
-    message = f"DataError: {text}"
-    if element is not None:
-        message += f" [{element}: {_show(value)}]"
-    return SandboxFault(fault_code(5, obj, cause), message)
+def data_fault(obj: str, cause: str, text: str, element: str, value: object) -> SandboxFault:
+    """A Data (qualification 5) fault; ``value=SECRET`` hides the value.
+
+    ``element`` and ``value`` are required: DESIGN.md's format always ends with
+    ``[<element>: <value>]``, which clients may parse.
+    """
+    return SandboxFault(fault_code(5, obj, cause), f"DataError: {text} [{element}: {_show(value)}]")
 
 
 def server_fault(obj: str = "application", cause: str = "internal", text: str = "internal error"):
@@ -132,4 +131,4 @@ def server_fault(obj: str = "application", cause: str = "internal", text: str = 
 
 
 def malformed(text: str = "malformed request") -> SandboxFault:
-    return data_fault("unknown", "syntax", text)
+    return data_fault("unknown", "syntax", text, "request", "body")

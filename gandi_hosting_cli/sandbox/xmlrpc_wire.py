@@ -1,8 +1,8 @@
 """Safe parsing of XML-RPC requests and marshalling of responses.
 
-Guards (all answer the fault ``500020 DataError: malformed request``, inside an HTTP 200
-response, as XML-RPC servers traditionally do; only the HTTP size limit uses a status,
-413):
+Guards (all answer the fault ``500020 DataError: malformed request [request: 'body']``,
+inside an HTTP 200 response, as XML-RPC servers traditionally do; only the HTTP size limit
+uses a status, 413):
 - any DOCTYPE, entity or notation declaration is refused before it is expanded (no
   entity-expansion bombs, no external entities);
 - element nesting is capped at ``MAX_DEPTH``;

@@ -50,7 +50,8 @@ def login(ctx: Ctx, handle: str, password: str, safe: bool = True) -> str:
         "SELECT pw_salt, pw_hash FROM accounts WHERE handle = ?", (handle,)
     ).fetchone()
     if row is None or not secrets.compare_digest(hash_password(password, row[0]), row[1]):
-        raise data_fault("password", "noright", "wrong login or password")
+        # the login is not a secret (the password never appears)
+        raise data_fault("password", "noright", "wrong login or password", "login", handle)
     # forget sessions expired for more than a day, so the table does not grow forever
     ctx.conn.execute("DELETE FROM sessions WHERE expires < ?", (ctx.now - 86400,))
     return new_session(ctx, handle, handle, safe, ctx.now + ctx.session_ttl)
