@@ -121,8 +121,13 @@ def _class_for(code: int) -> type[APIFault]:
         return ServerFault
     if qual != QUAL_DATA:
         return APIFault
-    if obj in (OBJ_PASSWORD, OBJ_SESSION, OBJ_LOGIN) or cause == CAUSE_NORIGHT:
+    # Authentication means "who you are or what you may do": rights (cause 50), sessions
+    # (002), logins (003) and the wrong login or password (500150). A password refused for
+    # its syntax, value or size (a VM's root password: 500130...) is bad input, exit 1.
+    if cause == CAUSE_NORIGHT or obj in (OBJ_SESSION, OBJ_LOGIN) or code == FAULT_BAD_CREDENTIALS:
         return AuthError
+    if obj == OBJ_PASSWORD:
+        return InvalidInput  # type, syntax (20), value (30), size (31), missing (32)...
     if obj == OBJ_METHOD:
         return InvalidInput
     if cause == CAUSE_DONTEXIST:
