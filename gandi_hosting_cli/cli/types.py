@@ -36,6 +36,9 @@ OPERATION_TYPES = (
 MAX_QUANTITY = 100_000
 MAX_CPU = 8
 MAX_DURATION_MONTHS = 120
+# ids and counts travel as XML-RPC <int>, a signed 32-bit integer: anything larger is
+# refused here rather than sent (xmlrpc.client raises OverflowError on it)
+MAX_INT = 2**31 - 1
 
 _DURATION_RE = re.compile(r"^([1-9][0-9]{0,2})([my])$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
@@ -105,6 +108,8 @@ class Size(click.ParamType):
             self.fail(f"{value!r} is not a whole number of MB", param, ctx)
         if megabytes <= 0:
             self.fail(f"{value!r}: a size must be more than 0 MB", param, ctx)
+        if megabytes > MAX_INT:
+            self.fail(f"{value!r} is too large: at most {MAX_INT} MB", param, ctx)
         return int(megabytes)
 
 
@@ -230,11 +235,16 @@ class ObjectRef(click.ParamType):
         text = str(value).strip()
         if not text:
             self.fail(f"an empty {self.kind} name", param, ctx)
+        if re.fullmatch(r"[0-9]+", text) and not 1 <= int(text) <= MAX_INT:
+            article = "an" if self.kind[0] in "aeiou" else "a"
+            self.fail(
+                f"{value!r} is not {article} {self.kind} id: ids go from 1 to {MAX_INT}", param, ctx
+            )
         return text
 
 
 class OperationId(click.ParamType):
-    """An operation id: a positive integer."""
+    """An operation id: a positive integer (ASCII digits), at most 2**31-1."""
 
     name = "opid"
 
@@ -243,9 +253,21 @@ class OperationId(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         text = str(value).strip()
-        if not re.fullmatch(r"[0-9]+", text) or int(text) <= 0:
-            self.fail(f"{value!r} is not an operation id (a positive number)", param, ctx)
+        if not re.fullmatch(r"[0-9]+", text) or not 1 <= int(text) <= MAX_INT:
+            self.fail(
+                f"{value!r} is not an operation id (a number from 1 to {MAX_INT})", param, ctx
+            )
         return int(text)
+
+
+class Count(click.IntRange):
+    """A whole number in a range, written in ASCII digits (``int()`` alone would take
+    '١٠١' as 101, '1_000' as 1000 and '²' as a crash)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            self.fail(f"{value!r} is not a valid integer", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 DURATION = Duration()
@@ -259,11 +281,11 @@ VM_REF = ObjectRef("vm")
 DISK_REF = ObjectRef("disk")
 OS_REF = ObjectRef("os")
 OPID = OperationId()
-PRODUCT_ID = click.IntRange(min=1)
+PRODUCT_ID = Count(1, MAX_INT)
 PRODUCT_NAME = click.Choice(PRODUCT_NAMES)
-QUANTITY = click.IntRange(1, MAX_QUANTITY)
-SHARES = click.IntRange(min=1)
-CPU = click.IntRange(1, MAX_CPU)
+QUANTITY = Count(1, MAX_QUANTITY)
+SHARES = Count(1, MAX_INT)
+CPU = Count(1, MAX_CPU)
 FSTYPE = click.Choice(FSTYPES)
 OPERATION_STATE = click.Choice(OPERATION_STATES, case_sensitive=False)
 OPERATION_TYPE = click.Choice(OPERATION_TYPES)

@@ -40,3 +40,37 @@ def test_non_ascii_digits_are_not_an_operation_id(cli, token):
     assert result.exit_code == 2, result.stderr
     assert "is not an operation id" in result.stderr
     assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 2
+
+
+OUT_OF_RANGE = [
+    ["vm", "info", "99999999999999999999"],
+    ["vm", "info", "0"],
+    ["disk", "info", "2147483648"],
+    ["disk", "attach", "1", "2147483648"],
+    ["product", "remove", "99999999999", "--yes"],
+    ["product", "update", "2147483648", "1"],
+    ["product", "update", "١", "1"],
+    ["product", "add", "shares", "1_0"],
+    ["vm", "create", "w1", "--os", "111", "--shares", "99999999999", "--password-stdin"],
+    ["vm", "create", "w1", "--os", "99999999999", "--shares", "1", "--password-stdin"],
+    ["vm", "update", "web1", "--max-memory", "99999999999"],
+    ["vm", "update", "web1", "--shares", "2147483648"],
+    ["disk", "create", "d1", "--size", "3000000G"],
+    ["op", "info", "2147483648"],
+    ["op", "wait", "1", "99999999999"],
+    ["op", "cancel", "99999999999", "--yes"],
+]
+
+
+@pytest.mark.parametrize("args", OUT_OF_RANGE, ids=" ".join)
+def test_out_of_range_numbers_are_a_usage_error_before_any_request(cli, logged_in, args):
+    before = logged_in.request_count
+    result = cli("--url", logged_in.url, *args, input="s3cret-root-pw\n")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value" in result.stderr and "Traceback" not in result.stderr
+    assert logged_in.request_count == before
+
+
+def test_the_largest_id_is_still_sent(cli, logged_in):
+    result = cli("--url", logged_in.url, "vm", "info", "2147483647")
+    assert result.exit_code == 4, result.output
