@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from gandi_hosting_cli.api.errors import HostingError
+from gandi_hosting_cli.cli import types
 
 FINAL_STATES = frozenset({"DONE", "ERROR", "CANCEL"})
 FAILED_STATES = frozenset({"ERROR", "CANCEL"})
@@ -199,7 +200,7 @@ def wait_options(func: Callable) -> Callable:
     @click.option(
         "--wait-timeout",
         "wait_timeout",
-        type=click.FloatRange(min=0, min_open=True),
+        type=types.WAIT_TIMEOUT,
         metavar="SECONDS",
         default=None,
         help="Give up waiting after SECONDS (exit 7); implies --wait.",

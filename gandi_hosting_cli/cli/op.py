@@ -214,7 +214,7 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
 @click.argument("opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID)
 @click.option(
     "--wait-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=types.WAIT_TIMEOUT,
     metavar="SECONDS",
     help="Give up after SECONDS (exit 7).",
 )

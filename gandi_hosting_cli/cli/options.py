@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,7 +95,7 @@ def _options() -> list[Callable[[F], F]]:
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0.1),
+            type=types.TIMEOUT,
             metavar="SECONDS",
             expose_value=False,
             callback=_setter("timeout"),

@@ -8,6 +8,7 @@ round trip and an API fault.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -39,6 +40,8 @@ MAX_DURATION_MONTHS = 120
 # ids and counts travel as XML-RPC <int>, a signed 32-bit integer: anything larger is
 # refused here rather than sent (xmlrpc.client raises OverflowError on it)
 MAX_INT = 2**31 - 1
+MAX_TIMEOUT = 3600.0  # seconds: the network timeout of one request
+MAX_WAIT_TIMEOUT = 7 * 24 * 3600.0  # seconds: how long --wait may go on
 
 _DURATION_RE = re.compile(r"^([1-9][0-9]{0,2})([my])$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
@@ -104,12 +107,12 @@ class Size(click.ParamType):
                     ctx,
                 )
             megabytes = float(match.group(1)) * _SIZE_UNITS[unit]
+        if megabytes > MAX_INT:  # first: 400 digits make an infinite float
+            self.fail(f"{value!r} is too large: at most {MAX_INT} MB", param, ctx)
         if megabytes != int(megabytes):
             self.fail(f"{value!r} is not a whole number of MB", param, ctx)
         if megabytes <= 0:
             self.fail(f"{value!r}: a size must be more than 0 MB", param, ctx)
-        if megabytes > MAX_INT:
-            self.fail(f"{value!r} is too large: at most {MAX_INT} MB", param, ctx)
         return int(megabytes)
 
 
@@ -270,6 +273,17 @@ class Count(click.IntRange):
         return super().convert(value, param, ctx)
 
 
+class Seconds(click.FloatRange):
+    """A number of seconds in a range; ``inf`` and ``nan`` are refused (``nan`` passes
+    every comparison, so FloatRange alone takes it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return seconds
+
+
 DURATION = Duration()
 SIZE = Size()
 ISO_DATE = IsoDate()
@@ -289,6 +303,8 @@ CPU = Count(1, MAX_CPU)
 FSTYPE = click.Choice(FSTYPES)
 OPERATION_STATE = click.Choice(OPERATION_STATES, case_sensitive=False)
 OPERATION_TYPE = click.Choice(OPERATION_TYPES)
+TIMEOUT = Seconds(0.1, MAX_TIMEOUT)
+WAIT_TIMEOUT = Seconds(0, MAX_WAIT_TIMEOUT, min_open=True)
 
 
 def check_vm_password(password: str) -> str:

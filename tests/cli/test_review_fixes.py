@@ -74,3 +74,30 @@ def test_out_of_range_numbers_are_a_usage_error_before_any_request(cli, logged_i
 def test_the_largest_id_is_still_sent(cli, logged_in):
     result = cli("--url", logged_in.url, "vm", "info", "2147483647")
     assert result.exit_code == 4, result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--timeout", "inf", "account", "currency"],
+        ["--timeout", "nan", "account", "currency"],
+        ["account", "currency", "--timeout", "NaN"],
+        ["--timeout", "3601", "account", "currency"],
+        ["op", "wait", "1", "--wait-timeout", "nan"],
+        ["op", "wait", "1", "--wait-timeout", "inf"],
+        ["product", "add", "disk", "1", "--wait-timeout", "nan"],
+        ["disk", "create", "d1", "--size", "9" * 400],
+    ],
+    ids=lambda a: " ".join(a)[:40],
+)
+def test_non_finite_or_huge_seconds_are_a_usage_error(cli, logged_in, args):
+    before = logged_in.request_count
+    result = cli("--url", logged_in.url, "--json", *args)
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 2
+    assert logged_in.request_count == before
+
+
+def test_a_finite_timeout_still_works(cli, logged_in):
+    result = cli("--url", logged_in.url, "--timeout", "3600", "account", "currency")
+    assert result.exit_code == 0 and result.stdout == "EUR\n"
