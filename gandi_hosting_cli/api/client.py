@@ -48,8 +48,16 @@ _NO_MULTICALL: set[str] = set()
 Renewer = Callable[["HostingClient"], str]
 
 
-def sandbox_transport() -> xmlrpc.client.Transport:
-    """The in-process sandbox; it reads GANDI_HOSTING_SANDBOX_STATE / _OP_DELAY itself."""
+def _fallback_sandbox_transport() -> xmlrpc.client.Transport:
+    """The in-process sandbox, for ``HostingClient("sandbox")`` built without a transport.
+
+    The CLI chooses and builds that transport itself (``cli/context.py``, which also turns
+    an unusable state file into a usage error), so the API layer does not depend on the
+    sandbox. This lazy fallback remains only for callers that build a client from the URL
+    alone: completers.py's live refresh under ``--sandbox`` and tests/api's
+    ``HostingClient("sandbox")`` test. Nothing imports the sandbox unless the URL is
+    ``sandbox`` and no transport was given.
+    """
     from gandi_hosting_cli.sandbox.transport import InProcessTransport
 
     return InProcessTransport()
@@ -84,7 +92,7 @@ class HostingClient(HostingMethods):
         if url == SANDBOX_URL:
             url = SANDBOX_ENDPOINT
             if transport is None:
-                transport = sandbox_transport()
+                transport = _fallback_sandbox_transport()
         self.endpoint = url
         if not multicall:  # the caller remembers that this endpoint refused it (no probe)
             _NO_MULTICALL.add(url)

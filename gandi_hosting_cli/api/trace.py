@@ -1,6 +1,7 @@
 """``--debug`` tracing of XML-RPC calls, with secrets redacted.
 
-One line per request and one per answer on stderr::
+One line per request and one per answer, handed to the writer the caller gives (the CLI
+writes them on stderr)::
 
     -> vm_info(***, 12)
     <- {'id': 12, 'hostname': 'web1', ...} (3 ms)
@@ -14,7 +15,6 @@ in a fault string or a nested struct never reaches the terminal.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -41,10 +41,11 @@ def secret_positions(method: str) -> frozenset[int]:
 
 
 class Tracer:
-    """Writes the trace; ``write`` defaults to stderr."""
+    """Hands each trace line to ``write`` (the CLI's writes to stderr; the API layer never
+    prints)."""
 
-    def __init__(self, write: Callable[[str], Any] | None = None):
-        self._write = write or (lambda line: print(line, file=sys.stderr, flush=True))
+    def __init__(self, write: Callable[[str], Any]):
+        self._write = write
         self._secrets: set[str] = set()
 
     def add_secret(self, value: object) -> None:

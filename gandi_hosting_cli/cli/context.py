@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    import xmlrpc.client
+
     from gandi_hosting_cli.api.client import HostingClient
     from gandi_hosting_cli.api.trace import Tracer
     from gandi_hosting_cli.auth.sessions import SessionManager
@@ -132,7 +134,7 @@ class AppContext:
             return None
         from gandi_hosting_cli.api.trace import Tracer
 
-        return Tracer()
+        return Tracer(lambda line: click.echo(line, err=True))
 
     def session_manager(self, login: str | None = None) -> SessionManager:
         from gandi_hosting_cli.auth.sessions import SessionManager
@@ -157,13 +159,23 @@ class AppContext:
             login, manager, is_sandbox=self.is_sandbox, interactive=self.is_interactive
         )
 
+    def sandbox_transport(self) -> xmlrpc.client.Transport:
+        """The in-process sandbox ``--sandbox`` talks to (state and op delay from the
+        environment)."""
+        from gandi_hosting_cli.sandbox.transport import InProcessTransport
+
+        return InProcessTransport()
+
     def new_client(self, *, session: str | None = None, renew: bool = False) -> HostingClient:
         """A client for the endpoint, without touching the session cache."""
         from gandi_hosting_cli.api.client import HostingClient
         from gandi_hosting_cli.config import endpoint_lacks_multicall, remember_no_multicall
 
+        # the CLI, not the API layer, decides that `sandbox` means the in-process emulator
+        transport = self.sandbox_transport() if self.is_sandbox else None
         return HostingClient(
-            self.resolved_url,
+            self.endpoint,
+            transport=transport,
             timeout=self.effective_timeout,
             tracer=self.tracer,
             session=session,

@@ -48,3 +48,45 @@ def test_wrong_credentials_rights_sessions_and_logins_stay_auth_errors(sandbox_s
 )
 def test_password_faults_map_by_cause(code, cls):
     assert type(fault_to_error(code, "DataError: x [password: ***]")) is cls
+
+
+# -- layering: the API layer never prints, and the CLI picks the in-process transport -------
+def test_the_api_layer_never_prints_and_the_tracer_needs_a_writer():
+    import ast
+    from pathlib import Path
+
+    from gandi_hosting_cli import api
+    from gandi_hosting_cli.api.trace import Tracer
+
+    for path in Path(api.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        assert not [c for c in calls if getattr(c.func, "id", None) == "print"], path
+    with pytest.raises(TypeError):
+        Tracer()  # type: ignore[call-arg]
+    lines: list[str] = []
+    Tracer(lines.append).note("hello")
+    assert lines == ["-- hello"]
+
+
+def test_the_cli_context_builds_the_in_process_transport_itself():
+    from gandi_hosting_cli.cli.context import AppContext
+    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+
+    app = AppContext(url="sandbox")
+    transport = app.sandbox_transport()
+    assert isinstance(transport, InProcessTransport)
+    transport.close()
+    client = app.new_client()
+    assert client.endpoint == "http://sandbox/hosting/"
+    assert isinstance(client._proxy._ServerProxy__transport, InProcessTransport)
+    client.session = client.login(SEED_LOGIN, SEED_PASSWORD)
+    assert client.account_currency() == "EUR"
+    client.close()
+
+
+def test_debug_trace_goes_to_stderr_through_the_cli(cli):
+    result = cli("--sandbox", "--debug", "account", "balance")
+    assert result.exit_code == 0, result.output
+    assert "account_balance(***)" in result.stderr
+    assert "account_balance" not in result.stdout
