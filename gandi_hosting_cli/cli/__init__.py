@@ -100,10 +100,24 @@ class RootGroup(LazyGroup):
             # with standalone_mode=False click returns the code of ctx.exit() (e.g. --help)
             code = rv if isinstance(rv, int) else 0
         except BaseException as exc:  # noqa: BLE001 - this is the one place errors end
+            if not app.json and _json_requested(sys.argv[1:] if args is None else args):
+                # a parse error after --json stops click before the option's callback runs
+                app.json = True
             code = handle_exception(app, exc)
         if not standalone_mode:
             return code
         sys.exit(code)
+
+
+def _json_requested(args: object) -> bool:
+    """``--json`` among the raw arguments, before any ``--`` (what follows is operands)."""
+    try:
+        words = [str(a) for a in args]  # type: ignore[attr-defined]
+    except TypeError:
+        return False
+    if "--" in words:
+        words = words[: words.index("--")]
+    return "--json" in words
 
 
 def _json_error(app: AppContext, code: int | None, message: str, exit_code: int) -> None:

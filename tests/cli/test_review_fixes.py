@@ -101,3 +101,26 @@ def test_non_finite_or_huge_seconds_are_a_usage_error(cli, logged_in, args):
 def test_a_finite_timeout_still_works(cli, logged_in):
     result = cli("--url", logged_in.url, "--timeout", "3600", "account", "currency")
     assert result.exit_code == 0 and result.stdout == "EUR\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["vm", "info", "--json", "1", "--bogus"],
+        ["--json", "vm", "explode"],
+        ["op", "list", "--json", "--state"],
+        ["vm", "info", "--json"],
+    ],
+    ids=" ".join,
+)
+def test_json_errors_for_parse_errors_after_json(cli, args):
+    result = cli("--sandbox", *args)
+    assert result.exit_code == 2
+    error = json.loads(result.stderr.splitlines()[-1])["error"]
+    assert error["exit_code"] == 2 and error["code"] is None and error["message"]
+
+
+def test_json_after_double_dash_is_an_operand(cli):
+    result = cli("--sandbox", "vm", "info", "1", "--bogus", "--", "--json")
+    assert result.exit_code == 2
+    assert not result.stderr.splitlines()[-1].startswith("{")
