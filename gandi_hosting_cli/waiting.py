@@ -21,6 +21,7 @@ import click
 
 from gandi_hosting_cli.api.errors import HostingError
 from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.exit_codes import ExitCode
 
 FINAL_STATES = frozenset({"DONE", "ERROR", "CANCEL"})
 FAILED_STATES = frozenset({"ERROR", "CANCEL"})
@@ -28,6 +29,12 @@ FAILED_STATES = frozenset({"ERROR", "CANCEL"})
 FIRST_DELAY = 0.5  # seconds: the shortest pause between polls
 MAX_DELAY = 5.0  # the longest pause: a long operation is seen done within 5 s
 BACKOFF = 0.2  # pause = 20% of the time waited so far
+
+
+class WaitInterrupted(HostingError):
+    """Ctrl-C while waiting: the operations go on; exit 130 (a JSON error with --json)."""
+
+    exit_code = ExitCode.INTERRUPTED
 
 
 def next_delay(elapsed: float) -> float:

@@ -19,7 +19,12 @@ import click
 
 from gandi_hosting_cli.api.errors import HostingError, NetworkError, OperationFailed, WaitTimeout
 from gandi_hosting_cli.exit_codes import ExitCode
-from gandi_hosting_cli.waiting import FAILED_STATES, FINAL_STATES, wait_operations
+from gandi_hosting_cli.waiting import (
+    FAILED_STATES,
+    FINAL_STATES,
+    WaitInterrupted,
+    wait_operations,
+)
 
 # how many of the newest matching operations one batch reads to find a create's operation
 CREATE_LOOKUP_BATCH = 10
@@ -330,7 +335,10 @@ def _error_for(o: Outcome) -> HostingError:
 
 
 def _wait(app: Any, opids: list[int], labels: dict[int, str], timeout: float | None) -> Any:
-    """Wait with a live display on a terminal (stderr) and silently otherwise; Ctrl-C -> 130."""
+    """Wait with a live display on a terminal (stderr) and silently otherwise.
+
+    Ctrl-C raises WaitInterrupted (exit 130): the operations go on, and the message says
+    how to follow them."""
     from gandi_hosting_cli.waiting import Progress
 
     console = app.output.err_console
@@ -345,12 +353,13 @@ def _wait(app: Any, opids: list[int], labels: dict[int, str], timeout: float | N
         ids = " ".join(str(i) for i in opids)
         noun = "operation" if len(opids) == 1 else "operations"
         verb = "goes" if len(opids) == 1 else "go"
-        click.echo(
-            f"\nStopped waiting: {noun} {ids} {verb} on; "
-            f"follow {'it' if len(opids) == 1 else 'them'} with `gandi-hosting op wait {ids}`",
-            err=True,
-        )
-        raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+        if console.is_terminal:
+            click.echo(err=True)  # off the line where the terminal echoed ^C
+        # main() prints it on one line, and as the JSON error object with --json
+        raise WaitInterrupted(
+            f"stopped waiting: {noun} {ids} {verb} on; "
+            f"follow {'it' if len(opids) == 1 else 'them'} with `gandi-hosting op wait {ids}`"
+        ) from None
 
 
 def confirm_destruction(app: Any, yes: bool, action: str, lines: Sequence[str]) -> None:

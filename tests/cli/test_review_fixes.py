@@ -124,3 +124,50 @@ def test_json_after_double_dash_is_an_operand(cli):
     result = cli("--sandbox", "vm", "info", "1", "--bogus", "--", "--json")
     assert result.exit_code == 2
     assert not result.stderr.splitlines()[-1].startswith("{")
+
+
+@pytest.mark.parametrize("json_flag", [["--json"], []])
+def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(make_sandbox_server, json_flag):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+    from tests.cli.test_waiting import logged_client, queue_disk_products
+
+    server = make_sandbox_server(op_delay=60)
+    [opid] = queue_disk_products(server, 1)
+    env = {
+        **os.environ,
+        "GANDI_HOSTING_URL": server.url,
+        "GANDI_HOSTING_LOGIN": SEED_LOGIN,
+        "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gandi_hosting_cli", "op", "wait", str(opid), *json_flag],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while server.request_count < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    lines = lines[[i for i, line in enumerate(lines) if line.startswith("Error: ")][0] :]
+    follow = f"operation {opid} goes on; follow it with `gandi-hosting op wait {opid}`"
+    assert follow in lines[0] and lines[0].startswith("Error: ")
+    if json_flag:
+        assert len(lines) == 2, err
+        error = json.loads(lines[1])["error"]
+        assert error["exit_code"] == 130 and follow in error["message"]
+    else:
+        assert len(lines) == 1, err
+    assert logged_client(server).operation_details(opid)["state"] in ("PENDING", "RUN")
