@@ -110,6 +110,13 @@ class LocalError(HostingError):
     """A problem on this machine (unsafe cache file mode, unreadable config)."""
 
 
+class LocalUsageError(LocalError):
+    """A local setting or argument that cannot work, found before anything is sent (exit 2):
+    an unusable sandbox state file or delay, an int the XML-RPC wire cannot carry."""
+
+    exit_code = ExitCode.USAGE
+
+
 def split_code(code: int) -> tuple[int, int, int]:
     """``530240`` -> ``(5, 302, 40)``: qualification, object, cause."""
     return code // 100000, (code // 100) % 1000, code % 100

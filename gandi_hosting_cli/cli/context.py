@@ -160,11 +160,24 @@ class AppContext:
         )
 
     def sandbox_transport(self) -> xmlrpc.client.Transport:
-        """The in-process sandbox ``--sandbox`` talks to (state and op delay from the
-        environment)."""
+        """The in-process sandbox ``--sandbox`` talks to (its state and op delay from the
+        environment); an unusable state file or delay is a usage error (exit 2)."""
+        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.sandbox import SandboxStateError, env_op_delay, env_state_path
         from gandi_hosting_cli.sandbox.transport import InProcessTransport
 
-        return InProcessTransport()
+        try:
+            op_delay = env_op_delay()
+        except ValueError as exc:
+            raise LocalUsageError(str(exc)) from None
+        try:
+            return InProcessTransport(state_path=env_state_path(), op_delay=op_delay)
+        except SandboxStateError as exc:
+            raise LocalUsageError(
+                str(exc),
+                hint="run `gandi-hosting sandbox reset` to start afresh, or set "
+                "GANDI_HOSTING_SANDBOX_STATE to another file",
+            ) from None
 
     def new_client(self, *, session: str | None = None, renew: bool = False) -> HostingClient:
         """A client for the endpoint, without touching the session cache."""

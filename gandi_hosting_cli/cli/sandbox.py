@@ -14,10 +14,39 @@ STATE_HELP = (
 )
 
 
+# the limits of gandi_hosting_cli.sandbox (MAX_OP_DELAY, MAX_SESSION_TTL), repeated here so
+# that --help does not import the sandbox
+MAX_OP_DELAY = 3600.0
+MAX_SESSION_TTL = 366 * 86400.0
+
+
 def _state_path(state: str | None):
     from gandi_hosting_cli.sandbox import env_state_path
 
     return env_state_path() if state is None else state
+
+
+class Seconds(click.ParamType):
+    """A finite number of seconds in [0, maximum] (or (0, maximum]): nan, inf, negative or
+    too large values are a one-line usage error (exit 2), as for the environment."""
+
+    name = "seconds"
+
+    def __init__(self, maximum: float, *, allow_zero: bool = True):
+        self.maximum = maximum
+        self.allow_zero = allow_zero
+
+    def convert(self, value, param, ctx):
+        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.sandbox import check_seconds
+
+        name = param.opts[0] if param is not None and param.opts else "value"
+        if param is not None and isinstance(param.envvar, str):
+            name += f" (or {param.envvar})"
+        try:
+            return check_seconds(value, name, maximum=self.maximum, allow_zero=self.allow_zero)
+        except ValueError as exc:
+            raise LocalUsageError(str(exc)) from None
 
 
 @click.group("sandbox")
@@ -59,12 +88,12 @@ def _is_loopback(host: str) -> bool:
 )
 @click.option(
     "--op-delay",
-    type=click.FloatRange(min=0),
+    type=Seconds(MAX_OP_DELAY),
     default=2.0,
     show_default=True,
     envvar="GANDI_HOSTING_SANDBOX_OP_DELAY",
-    help="Seconds an operation takes from PENDING to DONE (0: done at the next call) "
-    "[env GANDI_HOSTING_SANDBOX_OP_DELAY].",
+    help="Seconds an operation takes from PENDING to DONE (0: done at the next call; at "
+    "most 3600) [env GANDI_HOSTING_SANDBOX_OP_DELAY].",
 )
 @click.option(
     "--account",
@@ -78,10 +107,10 @@ def _is_loopback(host: str) -> bool:
 )
 @click.option(
     "--session-ttl",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Seconds(MAX_SESSION_TTL, allow_zero=False),
     default=43200.0,
     show_default=True,
-    help="Seconds a session id stays valid.",
+    help="Seconds a session id stays valid (at most 366 days).",
 )
 @click.option(
     "--no-multicall",
@@ -106,7 +135,8 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     import signal
     import threading
 
-    from gandi_hosting_cli.sandbox import Sandbox, SandboxServer
+    from gandi_hosting_cli.api.errors import LocalUsageError
+    from gandi_hosting_cli.sandbox import Sandbox, SandboxServer, SandboxStateError
 
     for account in accounts:
         login, sep, password = account.partition(":")
@@ -121,13 +151,20 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
             err=True,
         )
     path = _state_path(state)
-    box = Sandbox(
-        path,
-        op_delay=op_delay,
-        session_ttl=session_ttl,
-        accounts=accounts,
-        multicall=not no_multicall,
-    )
+    try:
+        box = Sandbox(
+            path,
+            op_delay=op_delay,
+            session_ttl=session_ttl,
+            accounts=accounts,
+            multicall=not no_multicall,
+        )
+    except SandboxStateError as exc:
+        raise LocalUsageError(
+            str(exc),
+            hint=f"run `gandi-hosting sandbox reset --state {path}` to start afresh, "
+            "or give another --state",
+        ) from None
     try:
         server = SandboxServer(box, host=host, port=port)
     except OSError as exc:

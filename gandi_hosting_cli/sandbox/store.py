@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from gandi_hosting_cli.sandbox import seed
+from gandi_hosting_cli.sandbox import SandboxStateError, seed
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 15_000
@@ -135,12 +135,19 @@ class Store:
     """Connections, transactions and the schema of one state file."""
 
     def __init__(self, path: str | os.PathLike[str]):
-        self.path = str(Path(path).expanduser().resolve())
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._pool: list[sqlite3.Connection] = []
         self._pool_guard = threading.Lock()
-        self._write_lock = _write_lock_for(self.path)
-        self._create_schema()
+        try:
+            self.path = str(Path(path).expanduser().resolve())
+            self._write_lock = _write_lock_for(self.path)
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._create_schema()
+        except sqlite3.DatabaseError as exc:  # not a database, read-only, cannot open...
+            self.close()
+            raise SandboxStateError(path, str(exc)) from exc
+        except OSError as exc:  # the directory cannot be made (no such parent, denied...)
+            self.close()
+            raise SandboxStateError(path, exc.strerror or str(exc)) from exc
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(

@@ -71,3 +71,27 @@ def test_multicall_item_refusals_name_the_call_index(sandbox_server):
     assert results[2]["faultString"] == "DataError: system.multicall cannot be nested [call: 2]"
     for item in results[1:]:
         assert FAULT_FORMAT.match(item["faultString"])
+
+
+# -- an unusable state file is a SandboxStateError, raised when the store opens ------------
+def test_an_unusable_state_file_raises_sandbox_state_error(tmp_path):
+    from gandi_hosting_cli.sandbox import Sandbox, SandboxStateError
+
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_text("junk\n")
+    with pytest.raises(SandboxStateError, match="not a database") as info:
+        Sandbox(junk)
+    assert info.value.path == str(junk)
+    with pytest.raises(SandboxStateError):
+        Sandbox("/proc/x/state.sqlite3")
+    with pytest.raises(SandboxStateError):
+        Sandbox(tmp_path)  # a directory
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-inf", "-1", "3601"])
+def test_env_op_delay_refuses_non_finite_and_huge_values(monkeypatch, value):
+    from gandi_hosting_cli.sandbox import OP_DELAY_ENV, env_op_delay
+
+    monkeypatch.setenv(OP_DELAY_ENV, value)
+    with pytest.raises(ValueError, match=OP_DELAY_ENV):
+        env_op_delay()
