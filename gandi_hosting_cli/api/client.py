@@ -25,7 +25,7 @@ from gandi_hosting_cli.api.errors import (
     APIFault,
     AuthError,
     HostingError,
-    InvalidInput,
+    LocalUsageError,
     fault_to_error,
 )
 from gandi_hosting_cli.api.methods import HostingMethods, is_read_only, to_wire_date
@@ -158,6 +158,7 @@ class HostingClient(HostingMethods):
     def _invoke(self, method: str, params: tuple, *, retry: bool, traced: Any = None) -> Any:
         """Send one request; map faults and transport failures; retry reads once."""
         params = tuple(_to_wire(p) for p in params)
+        _check_int_range(traced if traced is not None else [(method, params)])
         attempts = 2 if retry else 1
         for attempt in range(attempts):
             if self.tracer:
@@ -175,8 +176,11 @@ class HostingClient(HostingMethods):
                     self.tracer.fault(error.code, error.message, time.monotonic() - started)
                 raise error from None
             except OverflowError:
-                # xmlrpc ints are 32-bit: an id like 99999999999 can never exist
-                raise InvalidInput(f"{method}: a number is out of the XML-RPC int range") from None
+                # the safety net behind _check_int_range (a value it did not foresee)
+                raise LocalUsageError(
+                    f"{method}: a number is outside the XML-RPC int range "
+                    f"({xmlrpc.client.MININT}..{xmlrpc.client.MAXINT}); nothing was sent"
+                ) from None
             except TRANSPORT_ERRORS as exc:
                 error = network_error(exc, self.endpoint, self.timeout)
                 if self.tracer:
@@ -294,6 +298,37 @@ def _multicall_item(item: Any) -> Any:
     if isinstance(item, dict) and "faultCode" in item:
         return fault_to_error(item.get("faultCode"), str(item.get("faultString", "")))
     return APIFault(f"malformed system.multicall answer: {type(item).__name__}")
+
+
+def _out_of_range_int(value: Any) -> int | None:
+    """The first int (nested lists and structs included) xmlrpc.client cannot marshal."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if not xmlrpc.client.MININT <= value <= xmlrpc.client.MAXINT else None
+    if isinstance(value, (list, tuple)):
+        items: Any = value
+    elif isinstance(value, dict):
+        items = value.values()
+    else:
+        return None
+    for item in items:
+        found = _out_of_range_int(item)
+        if found is not None:
+            return found
+    return None
+
+
+def _check_int_range(calls: list[tuple[str, tuple]]) -> None:
+    """XML-RPC ints are 32-bit: a bigger one (an id like 99999999999) can never be sent, so
+    it is a usage error (exit 2) raised before anything is sent or traced."""
+    for method, params in calls:
+        found = _out_of_range_int(params)
+        if found is not None:
+            raise LocalUsageError(
+                f"{method}: {found} is outside the XML-RPC int range "
+                f"({xmlrpc.client.MININT}..{xmlrpc.client.MAXINT}); nothing was sent"
+            )
 
 
 def _to_wire(value: Any) -> Any:

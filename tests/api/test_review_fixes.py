@@ -90,3 +90,38 @@ def test_debug_trace_goes_to_stderr_through_the_cli(cli):
     assert result.exit_code == 0, result.output
     assert "account_balance(***)" in result.stderr
     assert "account_balance" not in result.stdout
+
+
+# -- an int the XML-RPC wire cannot carry is a usage error (exit 2), nothing sent ----------
+def test_an_int_outside_the_xmlrpc_range_is_a_usage_error_before_sending(sandbox_server):
+    from gandi_hosting_cli.api.errors import LocalUsageError
+
+    client = logged_in_client(sandbox_server.url)
+    before = sandbox_server.request_count
+    for call in (
+        lambda: client.vm_info(2**31),
+        lambda: client.disk_create({"name": "d", "size": -(2**31) - 1}),
+        lambda: client.multicall([("vm_info", (1,)), ("disk_info", (99999999999,))]),
+    ):
+        with pytest.raises(LocalUsageError) as refused:
+            call()
+        assert refused.value.exit_code == ExitCode.USAGE
+        assert "outside the XML-RPC int range" in refused.value.message
+        assert "nothing was sent" in refused.value.message
+    assert "99999999999" in refused.value.message and "disk_info" in refused.value.message
+    assert sandbox_server.request_count == before
+    assert client.request_count == 1  # the login only
+    with pytest.raises(Exception) as missing:
+        client.vm_info(2**31 - 1)  # the largest int is still sent
+    assert getattr(missing.value, "code", None) == 530240
+
+
+def test_the_cli_client_refuses_an_out_of_range_int_with_exit_2(logged_in):
+    from gandi_hosting_cli.api.errors import LocalUsageError
+    from gandi_hosting_cli.cli.context import AppContext
+
+    # the CLI's own checks usually refuse such a value first; this is the safety net
+    app = AppContext(url=logged_in.url)
+    with pytest.raises(LocalUsageError) as refused:
+        app.client.call("vm_info", 2**40)
+    assert refused.value.exit_code == ExitCode.USAGE
