@@ -78,6 +78,12 @@ def op() -> None:
 @click.option("--created-before", type=types.ISO_DATE, metavar="DATE", help="Created before DATE.")
 @click.option("--updated-after", type=types.ISO_DATE, metavar="DATE", help="Updated after DATE.")
 @click.option("--updated-before", type=types.ISO_DATE, metavar="DATE", help="Updated before DATE.")
+@click.option(
+    "--details",
+    is_flag=True,
+    help="With --json: the operation_details structs instead of the ids. "
+    "The table shows full rows with or without it.",
+)
 @global_options
 @click.pass_obj
 def op_list(
@@ -88,18 +94,21 @@ def op_list(
     created_before: dt.datetime | None,
     updated_after: dt.datetime | None,
     updated_before: dt.datetime | None,
+    details: bool,
 ) -> None:  # fmt: skip
     """List the last 300 operations matching the filters, oldest first.
 
-    Shows id, type, state, dates and the object each applies to, read in one batch.
-    --json gives the array of operation_details structs, -q only the ids.
-    Dates are sent as dateTime.iso8601 in UTC.
+    The table always shows one full row per operation (id, type, state, dates, the
+    object it applies to, comment), read in one batch, with or without --details.
+    --json gives the array of ids in the table's order, or of operation_details
+    structs with --details; -q only the ids. Dates are sent as dateTime.iso8601 in UTC.
 
     \b
     Examples:
       gandi-hosting op list
       gandi-hosting op list --type vm_create --state ERROR
       gandi-hosting op list --created-after 2026-01-01 --updated-before 2026-01-31T18:00
+      gandi-hosting op list --state ERROR --json --details | jq '.[].comment'
     """
     filters: dict[str, Any] = {
         "type": op_type,
@@ -114,16 +123,20 @@ def op_list(
     from gandi_hosting_cli.cli.vm.show import read_infos, remember
 
     # the spec gives the list no order and ids need not grow with time: order by date
-    details = oldest_first(read_infos(app, "operation_details", ids))
+    # (the table's order, which --json and -q keep, needs the details even for ids)
+    ops = oldest_first(read_infos(app, "operation_details", ids))
     if app.output.quiet:
-        app.output.ids(d.get("uid") for d in details)
+        app.output.ids(d.get("uid") for d in ops)
         return
     # a filtered list is not the whole list: merge it into what completion knows
-    remember("op", [{**d, "id": d.get("uid")} for d in details], app, complete=not filters)
+    remember("op", [{**d, "id": d.get("uid")} for d in ops], app, complete=not filters)
     if app.output.json:
-        app.output.records(details, [])
+        if details:
+            app.output.records(ops, [])
+        else:
+            app.output.ids(d.get("uid") for d in ops)
         return
-    rows = [{**d, "id": d.get("uid"), "object": op_object(d)} for d in details]
+    rows = [{**d, "id": d.get("uid"), "object": op_object(d)} for d in ops]
     app.output.records(rows, op_columns())
 
 

@@ -29,6 +29,9 @@ def os_group() -> None:
 def os_list(app: AppContext) -> None:
     """List OS images: id, label, name, version, arch and system disk size.
 
+    One request. --json gives the array of OS image structs (objects, not ids: os_list
+    gives them whole, so no --details is needed), -q their ids.
+
     \b
     Examples:
       gandi-hosting os list

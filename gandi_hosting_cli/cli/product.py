@@ -46,7 +46,8 @@ def product_list(app: AppContext) -> None:
     """List the account's products.
 
     The account info carries every product, so this is one request; --json gives the
-    array of product structs, -q their ids.
+    array of product structs (objects, not ids: the API gives them whole, so no
+    --details is needed), -q their ids.
 
     \b
     Examples:

@@ -115,14 +115,15 @@ def test_the_user_case_end_to_end(ind):
     assert "web-ind" in ind.ok("disk", "list", "--details")
     assert sorted(ind.json("disk", "list")) == sorted(d["id"] for d in disks)
     # operations: list (every mode), info, wait
-    ops = ind.json("op", "list")
+    ops = ind.json("op", "list", "--details")
     assert [o["type"] for o in ops] == [
         "hosting_account_product_add", "vm_create", "disk_create", "disk_attach"
     ]  # fmt: skip
     assert ind.ok("op", "list", "-q").split() == [str(o["uid"]) for o in ops]
+    assert ind.json("op", "list") == [o["uid"] for o in ops]
     assert "disk_attach" in ind.ok("op", "list")
     assert (
-        ind.json("op", "list", "--type", "vm_create", "--state", "DONE")[0]["uid"] == vm_op["uid"]
+        ind.json("op", "list", "--type", "vm_create", "--state", "DONE")[0] == vm_op["uid"]
     )
     assert "vm_create" in ind.ok("op", "info", str(vm["operation"]))
     waited = ind.json("op", "wait", *(str(o["uid"]) for o in ops))
@@ -193,7 +194,7 @@ def test_an_operation_that_ends_in_error_and_a_wait_that_times_out(ind):
         "--password-stdin", "--wait", input=ROOT_PW + "\n",
     )  # fmt: skip
     assert "no hypervisor has room" in result.stderr
-    [failed] = ind.json("op", "list", "--state", "ERROR")
+    [failed] = ind.json("op", "list", "--state", "ERROR", "--details")
     assert failed["comment"] == "no hypervisor has room"
     assert ind.fails(5, "op", "wait", str(failed["uid"])).stderr
     assert ind.json("op", "cancel", str(failed["uid"]), "--yes")["state"] == "CANCEL"

@@ -18,24 +18,35 @@ def test_list_shows_id_type_state_dates_and_object(gh):  # noqa: F811
     assert last[0] == str(vm["operation"])
     assert last[1:3] == ["vm_create", "DONE"]
     assert last[-2:] == ["vm", str(vm["id"])]
-    listed = gh.json("op", "list")
+    listed = gh.json("op", "list", "--details")
     assert [o["uid"] for o in listed] == sorted(o["uid"] for o in listed)
     assert {"uid", "type", "state", "date_create", "date_update", "param"} <= set(listed[-1])
     dt.datetime.fromisoformat(listed[-1]["date_create"])  # ISO 8601 in JSON
     assert gh("-q", "op", "list").stdout.split() == [str(o["uid"]) for o in listed]
+    # a list command: --json alone gives the ids, in the table's order
+    assert gh.json("op", "list") == [o["uid"] for o in listed]
+    assert [line.split()[0] for line in table[1:]] == [str(o["uid"]) for o in listed]
+    assert gh("op", "list", "--details").stdout.splitlines() == table
 
 
 def test_list_filters_are_sent_typed_and_applied(gh):  # noqa: F811
     gh.shares(4)
     gh.create_vm("web1", "--wait")
-    everything = gh.json("op", "list")
-    assert gh.json("op", "list", "--type", "vm_create", "--state", "done") == [everything[-1]]
+    everything = gh.json("op", "list", "--details")
+    assert gh.json("op", "list", "--type", "vm_create", "--state", "done") == [
+        everything[-1]["uid"]
+    ]
+    assert gh.json("op", "list", "--details", "--type", "vm_create", "--state", "done") == [
+        everything[-1]
+    ]
     assert gh.json("op", "list", "--state", "ERROR") == []
     # dates go out as dateTime.iso8601 (the sandbox refuses a string there)
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     assert gh.json("op", "list", "--created-after", tomorrow) == []
-    assert gh.json("op", "list", "--created-before", tomorrow) == everything
-    assert gh.json("op", "list", "--updated-after", "2000-01-01T00:00:00Z") == everything
+    assert gh.json("op", "list", "--details", "--created-before", tomorrow) == everything
+    assert gh.json("op", "list", "--updated-after", "2000-01-01T00:00:00Z") == [
+        o["uid"] for o in everything
+    ]
     assert gh.json("op", "list", "--updated-before", "2000-01-01T00:00:00+02:00") == []
 
 

@@ -171,3 +171,28 @@ def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(make_sandbox_ser
     else:
         assert len(lines) == 1, err
     assert logged_client(server).operation_details(opid)["state"] in ("PENDING", "RUN")
+
+
+def test_op_list_json_gives_ids_and_details_gives_structs(cli, logged_in):
+    def run(*args):
+        return cli("--url", logged_in.url, "op", "list", *args)
+
+    assert run("--json").exit_code == 0 and json.loads(run("--json").stdout) == []
+    for _ in range(2):
+        assert cli("--url", logged_in.url, "product", "add", "disk", "1024").exit_code == 0
+    ids = json.loads(run("--json").stdout)
+    structs = json.loads(run("--json", "--details").stdout)
+    assert all(isinstance(i, int) for i in ids) and len(ids) == 2
+    assert [s["uid"] for s in structs] == ids
+    assert {"uid", "type", "state", "date_create"} <= set(structs[0])
+    assert run("-q").stdout.split() == [str(i) for i in ids]
+    table = run().stdout.splitlines()
+    assert table == run("--details").stdout.splitlines()
+    assert table[0].split() == ["ID", "TYPE", "STATE", "CREATED", "UPDATED", "OBJECT", "COMMENT"]
+    assert [row.split()[0] for row in table[1:]] == [str(i) for i in ids]
+    assert "--details" in run("--help").stdout
+
+
+@pytest.mark.parametrize("command", [["product", "list"], ["os", "list"]])
+def test_product_and_os_list_help_say_they_give_objects(cli, command):
+    assert "objects, not ids" in " ".join(cli(*command, "--help").stdout.split())

@@ -25,7 +25,7 @@ def test_stop_and_start_several_by_name_and_id(gh):  # noqa: F811
     assert all(line.endswith("DONE") for line in lines)
     assert set(states(gh).values()) == {"halted"}
     assert gh.json("vm", "start", "web2", "--wait") == {
-        "operation": gh.json("op", "list", "--type", "vm_start")[-1]["uid"],
+        "operation": gh.json("op", "list", "--type", "vm_start")[-1],
         "state": "DONE",
     }
     assert states(gh)["web2"] == "running"
