@@ -81,3 +81,36 @@ def test_serve_refuses_a_non_finite_or_huge_delay(cli, tmp_path, option, value):
     assert result.exit_code == 2
     assert option in _one_line_error(result)
     assert not state.exists()  # refused before the sandbox was opened
+
+
+# -- 3. an unwritable state dir: warn once, go on without caching ---------------------------
+@pytest.mark.parametrize("keyring_backend", ["file", "keyring"])
+def test_an_unwritable_state_dir_never_breaks_a_command(cli, monkeypatch, keyring_backend):
+    if keyring_backend == "file":
+        import keyring
+        from keyring.backends import fail
+
+        keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("XDG_STATE_HOME", "/proc/x")
+    result = cli("--sandbox", "account", "balance")
+    assert result.exit_code == 0, result.output
+    assert "EUR" in result.stdout
+    assert "unexpected error" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "cannot write" in line]
+    assert len(warnings) == 1, result.stderr  # once, though sessions and logins both failed
+    assert "/proc/x" in warnings[0]
+    login = cli("--sandbox", "login")
+    assert login.exit_code == 0, login.output
+    assert cli("--sandbox", "logout").exit_code == 0
+
+
+def test_file_store_reports_a_failed_write_and_goes_on(tmp_path):
+    from pathlib import Path
+
+    from gandi_hosting_cli.auth.store import FileStore
+
+    errors: list[str] = []
+    store = FileStore(Path("/proc/x/sessions.json"), on_error=errors.append)
+    store.set("k", "v")  # no exception
+    assert store.get("k") is None
+    assert len(errors) == 1 and "/proc/x/sessions.json" in errors[0]

@@ -7,6 +7,7 @@ keyring is opened only when a command first needs a session.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -115,19 +116,26 @@ class SessionManager:
         self.password_source = password_source
         self._warn = warn or (lambda text: None)
         self._store: KeyringStore | FileStore | None = None
+        self._write_failed = False
+
+    def _cannot_write(self, text: str) -> None:
+        """The state dir cannot be written: say so once, and go on without caching."""
+        if not self._write_failed:
+            self._write_failed = True
+            self._warn(f"warning: {text}")
 
     # -- the store -------------------------------------------------------------------------
     @property
     def store(self) -> KeyringStore | FileStore:
         if self._store is None:
-            self._store = open_store(self._warn)
+            self._store = open_store(self._warn, self._cannot_write)
         return self._store
 
     def _fall_back(self, why: str) -> FileStore:
         from gandi_hosting_cli.auth.store import fallback_path
 
         self._warn(f"keyring failed ({why}); using the session file instead")
-        self._store = FileStore(fallback_path(), self._warn)
+        self._store = FileStore(fallback_path(), self._warn, self._cannot_write)
         return self._store
 
     def _get(self, key: str) -> str | None:
@@ -162,7 +170,7 @@ class SessionManager:
     def save(self, record: SessionRecord) -> None:
         self.login = record.login
         self._set(self.key(record.login), record.to_json())
-        remember_login(self.profile, self.endpoint, record.login)
+        remember_login(self.profile, self.endpoint, record.login, on_error=self._cannot_write)
 
     def forget(self) -> bool:
         if not self.login:
@@ -237,7 +245,10 @@ def last_login(profile: str, endpoint: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def remember_login(profile: str, endpoint: str, login: str) -> None:
+def remember_login(
+    profile: str, endpoint: str, login: str, *, on_error: Callable[[str], None] | None = None
+) -> None:
+    """Note the login (not secret); an unwritable state dir is reported to ``on_error``."""
     path = _logins_path()
     try:
         with path.open(encoding="utf-8") as fh:
@@ -249,11 +260,17 @@ def remember_login(profile: str, endpoint: str, login: str) -> None:
     if data.get(_login_key(profile, endpoint)) == login:
         return
     data[_login_key(profile, endpoint)] = login
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
-        json.dump(data, fh, indent=1, sort_keys=True)
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if on_error is not None:
+            on_error(f"cannot write {path} ({exc.strerror or exc}); going on without it")
 
 
 def forget_login(profile: str, endpoint: str) -> None:
@@ -264,5 +281,8 @@ def forget_login(profile: str, endpoint: str) -> None:
     except (OSError, ValueError):
         return
     if isinstance(data, dict) and data.pop(_login_key(profile, endpoint), None) is not None:
-        with open(os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600), "w") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
+        try:
+            with open(os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600), "w") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+        except OSError:
+            pass  # a read-only file: the next login there just uses the remembered name

@@ -56,10 +56,17 @@ class FileStore:
 
     can_hold_passwords = False
 
-    def __init__(self, path: Path, on_create: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        on_create: Callable[[str], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ):
         self.path = path
         self.name = f"file ({path})"
         self._on_create = on_create
+        # an unwritable state dir must not break commands: the session is just not cached
+        self._on_error = on_error
 
     def _check_mode(self) -> None:
         info = self.path.stat()
@@ -114,19 +121,33 @@ class FileStore:
     def get(self, key: str) -> str | None:
         return self._read().get(key)
 
+    def _cannot_write(self, exc: OSError) -> None:
+        if self._on_error is not None:
+            self._on_error(
+                f"cannot write {self.path} ({exc.strerror or exc}); "
+                "going on without caching the session"
+            )
+
     def set(self, key: str, value: str) -> None:
-        if self.path.exists():
-            self._check_mode()
-        data = self._read()
-        data[key] = value
-        self._write(data)
+        try:
+            if self.path.exists():
+                self._check_mode()
+            data = self._read()
+            data[key] = value
+            self._write(data)
+        except OSError as exc:  # not LocalError: a file others may read is still refused
+            self._cannot_write(exc)
 
     def delete(self, key: str) -> bool:
         data = self._read()
         if key not in data:
             return False
         del data[key]
-        self._write(data)
+        try:
+            self._write(data)
+        except OSError as exc:
+            self._cannot_write(exc)
+            return False
         return True
 
 
@@ -164,8 +185,11 @@ def fallback_path() -> Path:
     return state_dir() / "sessions.json"
 
 
-def open_store(on_create: Callable[[str], None] | None = None) -> KeyringStore | FileStore:
+def open_store(
+    on_create: Callable[[str], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> KeyringStore | FileStore:
     backend = usable_keyring()
     if backend is not None:
         return KeyringStore(backend)
-    return FileStore(fallback_path(), on_create)
+    return FileStore(fallback_path(), on_create, on_error)
