@@ -26,7 +26,8 @@ DEFAULT_PROFILE = "default"
 
 
 class ConfigError(Exception):
-    """config.toml is unreadable or names an unknown profile (a usage problem: exit 2)."""
+    """config.toml is unreadable, holds a value of the wrong type, or names an unknown
+    profile (a usage problem: exit 2)."""
 
 
 def config_dir() -> Path:
@@ -63,16 +64,36 @@ def _load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:  # tomllib reads UTF-8 only
+        raise ConfigError(f"cannot read {path}: not UTF-8 (byte {exc.start})") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
 
 
+# the keys whose type the CLI relies on (other settings are read by the commands using them)
+KEY_TYPES: dict[str, tuple[type, str]] = {
+    "url": (str, "a string"),
+    "login": (str, "a string"),
+    "wait": (bool, "true or false"),
+}
+
+
+def _check_types(path: Path, name: str, table: dict[str, Any]) -> None:
+    for key, (kind, readable) in KEY_TYPES.items():
+        if key in table and not isinstance(table[key], kind):
+            raise ConfigError(
+                f"{path}: [{name}] {key} must be {readable}, not {table[key]!r}"[:300]
+            )
+
+
 def load_profiles(path: Path | None = None) -> dict[str, Profile]:
-    data = _load_toml(path or config_path())
+    path = path or config_path()
+    data = _load_toml(path)
     profiles = {}
     for name, table in data.items():
         if not isinstance(table, dict):
             continue  # top-level keys are reserved for future global settings
+        _check_types(path, name, table)
         settings = {k: v for k, v in table.items() if k not in ("url", "login")}
         profiles[name] = Profile(name, table.get("url"), table.get("login"), settings)
     return profiles

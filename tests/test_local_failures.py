@@ -114,3 +114,34 @@ def test_file_store_reports_a_failed_write_and_goes_on(tmp_path):
     store.set("k", "v")  # no exception
     assert store.get("k") is None
     assert len(errors) == 1 and "/proc/x/sessions.json" in errors[0]
+
+
+# -- 4. a malformed config.toml: one line naming the file and the key, exit 2 ---------------
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b'[default]\nurl = "\xff"\n', "not UTF-8"),
+        (b"[default]\nurl = 5\n", "[default] url must be a string, not 5"),
+        (b'[default]\nlogin = ["x"]\n', "[default] login must be a string"),
+        (b'[default]\nwait = "yes"\n', "[default] wait must be true or false, not 'yes'"),
+        (b"[staging]\nwait = 1\n", "[staging] wait must be true or false"),
+        (b"not toml [\n", "cannot read"),
+    ],
+)
+def test_a_malformed_config_is_a_one_line_usage_error(cli, isolate, content, needle):
+    config = isolate / "config" / "gandi-hosting" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_bytes(content)
+    result = cli("--sandbox", "account", "balance")
+    assert result.exit_code == 2, result.output
+    line = _one_line_error(result)
+    assert str(config) in line and needle in line
+
+
+def test_a_well_typed_config_is_used(cli, isolate):
+    config = isolate / "config" / "gandi-hosting" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[default]\nurl = "sandbox"\nlogin = "AA1234-GANDI"\nwait = true\n')
+    result = cli("account", "balance")
+    assert result.exit_code == 0, result.output
+    assert "EUR" in result.stdout

@@ -63,12 +63,13 @@ class AppContext:
 
     @cached_property
     def profile_config(self) -> Profile:
+        from gandi_hosting_cli.api.errors import LocalUsageError
         from gandi_hosting_cli.config import ConfigError, load_profile
 
         try:
             return load_profile(self.profile_name)
         except ConfigError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise LocalUsageError(str(exc)) from None  # one line, exit 2
 
     @property
     def profile_settings(self) -> dict[str, Any]:
