@@ -23,6 +23,7 @@ PRODUCT_COLUMNS = [
 
 
 @click.group()
+@global_options
 def account() -> None:
     """Account information, balance and currency."""
 

@@ -18,6 +18,7 @@ def disk_label(disk_id: int, info: dict | None) -> str:
 
 
 @click.group()
+@global_options
 def disk() -> None:
     """Create, attach, detach and delete disks.
 

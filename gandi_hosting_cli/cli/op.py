@@ -53,6 +53,7 @@ def op_columns() -> list:
 
 
 @click.group()
+@global_options
 def op() -> None:
     """List, inspect, cancel and wait for operations.
 

@@ -19,6 +19,7 @@ OS_COLUMNS = [
 
 
 @click.group("os")
+@global_options
 def os_group() -> None:
     """OS images that a VM can be created from."""
 

@@ -28,6 +28,7 @@ def _columns() -> list:
 
 
 @click.group()
+@global_options
 def product() -> None:
     """Add, renew, resize and remove hosting products (shares and disk quota).
 

@@ -196,3 +196,24 @@ def test_op_list_json_gives_ids_and_details_gives_structs(cli, logged_in):
 @pytest.mark.parametrize("command", [["product", "list"], ["os", "list"]])
 def test_product_and_os_list_help_say_they_give_objects(cli, command):
     assert "objects, not ids" in " ".join(cli(*command, "--help").stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("group", "command", "expected"),
+    [
+        ("vm", "list", []),
+        ("disk", "list", []),
+        ("op", "list", []),
+        ("product", "list", []),
+        ("account", "currency", {"currency": "EUR"}),
+    ],
+)
+def test_global_options_between_group_and_command(cli, logged_in, group, command, expected):
+    result = cli(group, "--url", logged_in.url, "--json", command)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
+def test_os_group_takes_quiet(cli):
+    result = cli("os", "--sandbox", "-q", "list")
+    assert result.exit_code == 0 and "111" in result.stdout.split()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import click
 
+from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.cli.vm.create import vm_boot_disk, vm_create, vm_update
 from gandi_hosting_cli.cli.vm.power import vm_delete, vm_reboot, vm_start, vm_stop
 from gandi_hosting_cli.cli.vm.show import vm_disks, vm_info, vm_list
 
 
 @click.group()
+@global_options
 def vm() -> None:
     """Create, inspect, start, stop and delete servers (VMs).
 
