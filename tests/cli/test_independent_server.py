@@ -122,9 +122,7 @@ def test_the_user_case_end_to_end(ind):
     assert ind.ok("op", "list", "-q").split() == [str(o["uid"]) for o in ops]
     assert ind.json("op", "list") == [o["uid"] for o in ops]
     assert "disk_attach" in ind.ok("op", "list")
-    assert (
-        ind.json("op", "list", "--type", "vm_create", "--state", "DONE")[0] == vm_op["uid"]
-    )
+    assert ind.json("op", "list", "--type", "vm_create", "--state", "DONE")[0] == vm_op["uid"]
     assert "vm_create" in ind.ok("op", "info", str(vm["operation"]))
     waited = ind.json("op", "wait", *(str(o["uid"]) for o in ops))
     assert {w["state"] for w in waited} == {"DONE"}

@@ -34,7 +34,9 @@ def test_duration_accepts_months_and_years(text, expected):
     assert convert(types.DURATION, text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "0m", "1", "m", "1d", "1.5m", "121m", "999m", "1000m", "11y", "01m", "-1m"])
+@pytest.mark.parametrize(
+    "text", ["", "0m", "1", "m", "1d", "1.5m", "121m", "999m", "1000m", "11y", "01m", "-1m"]
+)
 def test_duration_refuses_anything_else(text):
     with pytest.raises(click.BadParameter):
         convert(types.DURATION, text)
