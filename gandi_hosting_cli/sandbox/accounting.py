@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from gandi_hosting_cli.sandbox import seed
 from gandi_hosting_cli.sandbox.faults import data_fault
 
-DURATION_RE = re.compile(r"^([1-9][0-9]?)([my])$")
+DURATION_RE = re.compile(r"^([1-9][0-9]{0,2})([my])$")  # 1m..120m, 1y..10y (checked below)
 _MONTH_SECONDS = 30.4375 * 86400
 
 

@@ -234,3 +234,18 @@ def test_an_all_digit_password_sent_as_an_int_is_taken_as_perl_clients_send_it(s
     with pytest.raises(xmlrpc.client.Fault) as refused:
         proxy.login("AA1234-GANDI", True)  # a boolean is still not a string
     assert refused.value.faultCode == 501210
+
+
+@pytest.mark.parametrize(
+    ("duration", "code"),
+    [("120m", None), ("10y", None), ("121m", 501930), ("11y", 501930), ("1000m", 501920)],
+)
+def test_durations_up_to_120_months(sandbox_server, duration, code):
+    proxy = sandbox_server.proxy()
+    session = proxy.login("AA1234-GANDI", "mypassword")
+    try:
+        proxy.hosting_account_product_add(session, "shares_fixed", 1, duration)
+    except xmlrpc.client.Fault as fault:
+        assert fault.faultCode == code, fault
+    else:
+        assert code is None
