@@ -178,3 +178,4 @@ def test_a_refused_multicall_is_remembered_across_invocations(make_sandbox_serve
     run("login", SEED_LOGIN, "--password-stdin", stdin=SEED_PASSWORD + "\n")
     assert run("--json", "vm", "list", "--details") == 5 + 2  # probe refused, list, 5 infos
     assert run("--json", "vm", "list", "--details") == 5 + 1  # remembered: list, 5 infos
+    assert run("--json", "disk", "list", "--details") == 5 + 1  # the 5 system disks
