@@ -12,21 +12,6 @@ from gandi_hosting_cli.cli.options import global_options, yes_option
 from gandi_hosting_cli.waiting import wait_options
 
 
-def _columns() -> list:
-    from gandi_hosting_cli.output import Column
-
-    return [
-        Column("id", "ID", "int"),
-        Column("product_name", "PRODUCT"),
-        Column("quantity", "QUANTITY", "int"),
-        Column("duration", "DURATION"),
-        Column("date_created", "CREATED", "date"),
-        Column("date_end", "ENDS", "date"),
-        Column("updatable", "UPDATABLE", "bool"),
-        Column("releasable", "RELEASABLE", "bool"),
-    ]
-
-
 @click.group()
 @global_options
 def product() -> None:
@@ -55,8 +40,10 @@ def product_list(app: AppContext) -> None:
       gandi-hosting product list
       gandi-hosting product list --json
     """
+    from gandi_hosting_cli.cli.account import PRODUCT_COLUMNS  # the same table as account info
+
     info = app.client.hosting_account_info()
-    app.output.records(info.get("products") or [], _columns())
+    app.output.records(info.get("products") or [], PRODUCT_COLUMNS)
 
 
 @product.command("add")
