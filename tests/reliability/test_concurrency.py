@@ -20,7 +20,7 @@ from gandi_hosting_cli.api.errors import APIFault, HostingError, NetworkError
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.conftest import STATS, Deadline, budget
 from tests.reliability.invariants import assert_invariants, settle
-from tests.reliability.served import ServeProcess
+from tests.served import ServeProcess
 
 CLIENTS = 32
 OP_DELAY = 0.05

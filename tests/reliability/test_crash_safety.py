@@ -17,7 +17,7 @@ import pytest
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.conftest import LONG, STATS
 from tests.reliability.invariants import assert_invariants, settle
-from tests.reliability.served import ServeProcess
+from tests.served import ServeProcess
 
 OP_DELAY = 0.2  # some operations are PENDING or RUN when the server dies
 CLIENTS = 6

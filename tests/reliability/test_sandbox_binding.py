@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.reliability.served import ServeProcess
+from tests.served import ServeProcess
 
 
 def test_serve_binds_to_the_loopback_by_default_without_a_warning(tmp_path):

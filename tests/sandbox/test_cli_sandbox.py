@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from gandi_hosting_cli.cli import cli
 from gandi_hosting_cli.sandbox import Sandbox, default_state_path
+from tests.served import ServeProcess
 
 
 def test_reset_forgets_the_state(tmp_path, monkeypatch):
@@ -61,57 +62,24 @@ def test_in_process_transport_defaults_come_from_the_environment(tmp_path, monke
 
 
 def test_serve_stops_cleanly_on_ctrl_c(tmp_path):
-    import os
     import signal
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gandi_hosting_cli",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            str(tmp_path / "s.sqlite3"),
-        ],
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout.readline().startswith("http://127.0.0.1:")
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=10) == 0
-    assert "Sandbox stopped" in process.stderr.read()
+    server = ServeProcess(tmp_path / "s.sqlite3")
+    assert server.url.startswith("http://127.0.0.1:")
+    assert server.stop(signal.SIGINT) == 0
+    assert "Sandbox stopped" in server.log
 
 
 def test_serve_takes_accounts_from_the_environment_out_of_ps(tmp_path):
     """GANDI_HOSTING_SANDBOX_ACCOUNTS keeps extra accounts' passwords out of the arguments."""
-    import os
-    import subprocess
-    import sys
     import xmlrpc.client
 
-    env = {**os.environ, "GANDI_HOSTING_SANDBOX_ACCOUNTS": "XY1-GANDI:secret123 XY2-GANDI:other456"}
-    args = [sys.executable, "-m", "gandi_hosting_cli", "sandbox", "serve", "--port", "0",
-            "--state", str(tmp_path / "s.sqlite3")]  # fmt: skip
-    process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
-    )
+    accounts = "XY1-GANDI:secret123 XY2-GANDI:other456"
+    server = ServeProcess(tmp_path / "s.sqlite3", env={"GANDI_HOSTING_SANDBOX_ACCOUNTS": accounts})
     try:
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:")
-        with xmlrpc.client.ServerProxy(url) as api:
+        with xmlrpc.client.ServerProxy(server.url) as api:
             for login, password in (("XY1-GANDI", "secret123"), ("XY2-GANDI", "other456")):
                 assert api.account_currency(api.login(login, password)) == "EUR"
-        assert not any("secret123" in a for a in args)
+        assert not any("secret123" in a for a in server.proc.args)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()

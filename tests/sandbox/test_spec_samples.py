@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.served import ServeProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).parent / "spec_samples" / "_run.py"
@@ -17,35 +18,11 @@ RUNNER = Path(__file__).parent / "spec_samples" / "_run.py"
 @pytest.fixture
 def served(tmp_path):
     """`python -m gandi_hosting_cli sandbox serve` on a free port; yields (url, process)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gandi_hosting_cli",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--op-delay",
-            "0",
-            "--state",
-            str(tmp_path / "served.sqlite3"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = ServeProcess(tmp_path / "served.sqlite3")
     try:
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), process.stderr.read()
-        yield url, process
+        yield server.url, server
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        server.kill()
 
 
 def test_spec_python_samples_run_against_sandbox_serve(served):
@@ -63,9 +40,8 @@ def test_spec_python_samples_run_against_sandbox_serve(served):
     assert "Traceback" not in result.stderr
 
     # SIGTERM stops it cleanly; one log line per request, no secret in any of them
-    server.send_signal(signal.SIGTERM)
-    assert server.wait(timeout=10) == 0
-    log = server.stderr.read()
+    assert server.stop(signal.SIGTERM) == 0
+    log = server.log
     requests = [line for line in log.splitlines() if '"POST /hosting/" 200' in line]
     assert len(requests) == 26  # one call per sample, login included
     assert "Sandbox stopped after 26 requests." in log
@@ -83,7 +59,6 @@ def test_a_killed_server_loses_nothing_it_answered(served, tmp_path):
         api.hosting_account_product_add(session, "shares", 2, "1m")
         vm_id = api.vm_create(session, "survivor", "s3cret-pass", 111, 1, 1, {})
     server.kill()  # SIGKILL: no shutdown, no checkpoint
-    server.wait()
     transport = InProcessTransport(state_path=tmp_path / "served.sqlite3", op_delay=0)
     with xmlrpc.client.ServerProxy("http://sandbox/hosting/", transport=transport) as api:
         assert api.vm_info(session, vm_id)["hostname"] == "survivor"

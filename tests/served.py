@@ -1,4 +1,7 @@
-"""``gandi-hosting sandbox serve`` as a real subprocess (for SIGKILL, load and log scans)."""
+"""``gandi-hosting sandbox serve`` as a real subprocess (signals, SIGKILL, load, log scans).
+
+Shared by every test that needs the real command rather than an in-process server.
+"""
 
 from __future__ import annotations
 
@@ -69,14 +72,17 @@ class ServeProcess:
             self.proc.send_signal(signal.SIGKILL)
         self._reap()
 
-    def stop(self) -> None:
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Send ``sig`` (SIGTERM, or SIGINT as Ctrl-C does), then SIGKILL after 10 s;
+        return the exit code once the log is complete."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self._reap()
+        return self.proc.returncode
 
     def _reap(self) -> None:
         try:
