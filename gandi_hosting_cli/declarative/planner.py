@@ -46,6 +46,18 @@ KINDS = (
     "delete_disk",
 )
 STABLE_VM_STATES = ("running", "halted")
+_VERBS = {
+    "create_disk": "create",
+    "create_vm": "create",
+    "stop": "stop",
+    "update_vm": "update",
+    "detach": "detach",
+    "attach": "attach",
+    "link_boot_disk": "set the boot disk of",
+    "start": "start",
+    "delete_vm": "delete",
+    "delete_disk": "delete",
+}
 
 
 @dataclass
@@ -82,11 +94,13 @@ class Action:
 
     def describe(self) -> str:
         """``create vm web1 (shares 2, cpu 1)``, ``update vm web1: shares 1 -> 2``..."""
-        verb = self.kind.replace("_", " ")
+        verb = _VERBS[self.kind]
         changes = ", ".join(f"{k} {self.before.get(k, '-')} -> {v}" for k, v in self.after.items())
-        text = f"{verb} {self.target}" if self.kind not in ("attach", "detach") else (
-            f"{verb} disk {self.disk} {'to' if self.kind == 'attach' else 'from'} vm {self.vm}"
-        )  # fmt: skip
+        if self.kind in ("attach", "detach"):
+            where = "to" if self.kind == "attach" else "from"
+            text = f"{verb} disk {self.disk} {where} vm {self.vm}"
+        else:
+            text = f"{verb} {self.target}"
         if self.kind in ("create_vm", "create_disk") and self.after:
             text += " (" + ", ".join(f"{k} {v}" for k, v in self.after.items()) + ")"
         elif changes and self.kind not in ("attach", "detach"):

@@ -34,6 +34,14 @@ class CallLog:
 
 
 @pytest.fixture
+def logged_in(logged_in):
+    """The root conftest's logged-in sandbox, with shares bought."""
+    with logged_in.proxy() as proxy:
+        proxy.hosting_account_product_add(logged_in.login(), "shares", 16, "1m")
+    return logged_in
+
+
+@pytest.fixture
 def server(sandbox_server):
     """The sandbox (op_delay 0) with 16 flexible shares bought (disk quota 128 GB)."""
     with sandbox_server.proxy() as proxy:
