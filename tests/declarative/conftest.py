@@ -71,3 +71,30 @@ def plain(server):
 
 def passwords(hostname: str) -> str:
     return PASSWORD
+
+
+class Clock:
+    """A hand-driven clock shared by the sandbox (operations advance with it) and the
+    executor (its sleep advances it): operations of 10 s take no real time."""
+
+    def __init__(self, start: float = 1_800_000_000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+
+@pytest.fixture
+def slow_server(make_sandbox_server):
+    """A sandbox whose operations take 10 s of its hand-driven clock; 16 shares bought."""
+    clock = Clock()
+    running = make_sandbox_server(op_delay=10, clock=clock)
+    running.clock = clock
+    with running.proxy() as proxy:
+        session = running.login()
+        proxy.hosting_account_product_add(session, "shares", 16, "1m")
+        clock.sleep(10)
+    return running
