@@ -374,7 +374,10 @@ def _poll(
         except HostingError as error:
             answers = [error]
     else:
-        answers = client.multicall([("operation_details", (o,)) for o in opids])
+        try:
+            answers = client.multicall([("operation_details", (o,)) for o in opids])
+        except HostingError as error:  # the whole batch (network): each one reports it
+            answers = [error] * len(opids)
     now = clock()
     for opid, details in zip(opids, answers, strict=True):
         run = running[opid]
@@ -382,7 +385,8 @@ def _poll(
         if isinstance(details, HostingError):
             del running[opid]
             finish(run.action, "failed", code=int(details.exit_code),
-                   message=f"operation {opid}: {details.message}")  # fmt: skip
+                   message=f"operation {opid} could not be read: {details.message}; it goes"
+                   f" on: follow it with `gandi-hosting op wait {opid}`")  # fmt: skip
             continue
         state = str(details.get("state", "UNKNOWN"))
         if state != run.state:
