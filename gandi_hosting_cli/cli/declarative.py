@@ -18,15 +18,28 @@ from gandi_hosting_cli.cli.options import (
     yes_option,
 )
 
-MANIFEST = click.Path(dir_okay=False, allow_dash=True)
+MANIFEST = click.Path(exists=True, dir_okay=False, allow_dash=True)
+
+
+class BadManifest(click.ClickException):
+    """A ManifestError shown as one line (no traceback even with --debug), exit 2."""
+
+    exit_code = 2
 
 
 def _load(path: str) -> Any:
-    from gandi_hosting_cli.declarative.manifest import load_manifest, parse_manifest
+    from gandi_hosting_cli.declarative.manifest import (
+        ManifestError,
+        load_manifest,
+        parse_manifest,
+    )
 
-    if path == "-":
-        return parse_manifest(sys.stdin.read(), "<stdin>")
-    return load_manifest(path)
+    try:
+        if path == "-":
+            return parse_manifest(sys.stdin.read(), "<stdin>")
+        return load_manifest(path)
+    except ManifestError as error:
+        raise BadManifest(str(error)) from None
 
 
 def _plan(app: AppContext, path: str, prune: bool) -> Any:
@@ -116,9 +129,10 @@ def apply(
             out.text("\n".join(f"{c['method']}{tuple(c['params'])!r}" for c in calls))
         return
     if the_plan.up_to_date:
-        _show_plan(app, the_plan)
         if out.json:
             out.result({"exit_code": 0, "actions": []})
+        else:
+            out.message("Up to date: nothing to do.")
         return
     if not the_plan.blocking:
         if not yes and not app.is_interactive:

@@ -33,8 +33,9 @@ def test_plan_apply_export_round_trip(cli, logged_in, calls, tmp_path, monkeypat
 
     calls.clear()
     assert cli("--url", url, "plan", str(site)).exit_code == 0
-    again = cli("--url", url, "apply", str(site), "--yes")
+    again = cli("--url", url, "apply", str(site), "--yes", "--json")
     assert again.exit_code == 0 and calls.writes == []
+    assert json.loads(again.stdout) == {"exit_code": 0, "actions": []}
 
     exported = tmp_path / "exported.toml"
     assert cli("--url", url, "export", "--file", str(exported)).exit_code == 0
