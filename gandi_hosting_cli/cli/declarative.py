@@ -166,7 +166,14 @@ def apply(
             line += f": {event.message}"
         out.text(line)
 
-    result = apply_plan(app.client, the_plan, passwords=passwords, on_event=on_event)
+    from gandi_hosting_cli.declarative.executor import PasswordMissing, PlanRefused
+
+    try:
+        result = apply_plan(app.client, the_plan, passwords=passwords, on_event=on_event)
+    except (PlanRefused, PasswordMissing) as error:  # found before anything was sent
+        refused = click.ClickException(f"{error.message}; nothing was sent")
+        refused.exit_code = int(error.exit_code)
+        raise refused from None
     if out.json:
         out.result(result.as_dict())
     if result.exit_code:

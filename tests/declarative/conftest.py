@@ -51,8 +51,8 @@ def server(sandbox_server):
 
 
 @pytest.fixture
-def calls(server) -> CallLog:
-    return CallLog(server.sandbox)
+def calls(sandbox_server) -> CallLog:
+    return CallLog(sandbox_server.sandbox)
 
 
 @pytest.fixture

@@ -61,3 +61,24 @@ def test_apply_exits_5_when_an_operation_fails(cli, logged_in, tmp_path, monkeyp
                  input=PASSWORD + "\n")  # fmt: skip
     assert result.exit_code == 5
     assert "skipped" in result.stdout and "ended in ERROR" in result.stdout
+
+
+def test_apply_without_a_password_exits_2_with_nothing_sent(cli, logged_in, calls, tmp_path):
+    site = tmp_path / "site.toml"
+    site.write_text(MANIFEST)
+    calls.clear()
+    result = cli("--url", logged_in.url, "--debug", "apply", str(site), "--yes")
+    assert result.exit_code == 2 and "no root password" in result.output
+    assert "Traceback" not in result.output and calls.writes == []
+
+
+def test_apply_beyond_the_free_shares_exits_1_with_nothing_sent(cli, logged_in, calls, tmp_path):
+    site = tmp_path / "site.toml"
+    site.write_text(MANIFEST.replace("shares = 1\n", "shares = 14\n"))
+    calls.clear()
+    result = cli("--url", logged_in.url, "apply", str(site), "--yes", "--password-stdin",
+                 input=PASSWORD + "\n")  # fmt: skip
+    assert result.exit_code == 1
+    assert "2 missing" in result.output and "nothing was sent" in result.output
+    assert calls.writes == []
+    assert cli("--url", logged_in.url, "plan", str(site)).exit_code == 8
