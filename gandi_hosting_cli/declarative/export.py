@@ -24,6 +24,9 @@ def _quote(value: str) -> str:
 def export_manifest(state: AccountState) -> str:
     """TOML text of every VM and every disk that is not a system disk."""
     labels = {int(i["id"]): os_label(i) for i in state.os_images}
+    shared = [label for label in labels.values() if list(labels.values()).count(label) > 1]
+    # an OS whose label another image shares is written by id (the label would be ambiguous)
+    labels = {i: (str(i) if label in shared else label) for i, label in labels.items()}
     system_ids = set()
     for vm_id in state.vms:
         sys_disk = state.system_disk(vm_id)
