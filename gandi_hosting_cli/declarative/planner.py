@@ -351,8 +351,8 @@ def make_plan(manifest: Manifest, state: AccountState, *, prune: bool = False) -
             if vm.get("state") not in STABLE_VM_STATES:
                 plan.problems.append(Problem(
                     "busy", f"vm {hostname}",
-                    f"vm {hostname} is {vm.get('state')}: cannot be deleted now",
-                    blocking=False))  # fmt: skip
+                    f"vm {hostname} is {vm.get('state')}: cannot be deleted now"
+                    + _busy_hint(vm.get("state")), blocking=False))  # fmt: skip
                 continue
             pruned_vm_ids.add(vm_id)
             if vm.get("state") == "running":
@@ -389,7 +389,7 @@ def make_plan(manifest: Manifest, state: AccountState, *, prune: bool = False) -
             if disk.get("state") != "created":
                 plan.problems.append(Problem(
                     "busy", f"disk {name}", f"disk {name} is {disk.get('state')}: cannot be"
-                    " deleted now", blocking=False))  # fmt: skip
+                    " deleted now" + _busy_hint(disk.get("state")), blocking=False))  # fmt: skip
                 continue
             b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
                   before={"size": disk.get("size")})  # fmt: skip
@@ -416,6 +416,15 @@ def make_plan(manifest: Manifest, state: AccountState, *, prune: bool = False) -
 
     plan.actions = b.actions
     return plan
+
+
+def _busy_hint(state: object) -> str:
+    if state != "being_created":
+        return ""
+    return (
+        " (a create that ended in ERROR holds it until its operation is cancelled:"
+        " see `gandi-hosting op list --state ERROR`)"
+    )
 
 
 def _needs_halt(spec: VmSpec, snap: dict) -> tuple[dict, list[str]]:

@@ -251,3 +251,15 @@ def test_reading_the_account_takes_two_requests(client, server):
     before = server.request_count
     read_account(client)
     assert server.request_count - before == 2
+
+
+def test_prune_leaves_a_failed_create_alone_and_says_how_to_release_it(client, plain):
+    broken = MANIFEST.replace('hostname = "web2"', 'hostname = "fail-web2"')
+    assert apply(client, broken)[1].exit_code == 5
+    plan, result = apply(client, MANIFEST, prune=True)
+    busy = [p for p in plan.problems if p.kind == "busy"]
+    assert busy and not plan.blocking and "op list --state ERROR" in busy[0].message
+    assert all(a.target != "vm fail-web2" for a in plan.actions)
+    assert result.exit_code == 0
+    vms, _ = account(*plain)
+    assert vms["web2"]["state"] == "halted" and vms["fail-web2"]["state"] == "being_created"
