@@ -35,6 +35,9 @@ LAZY_COMMANDS: dict[str, str] = {
     "su": "gandi_hosting_cli.cli.session:su",
     "completion": "gandi_hosting_cli.cli.completion:completion",
     "sandbox": "gandi_hosting_cli.cli.sandbox:sandbox",
+    "plan": "gandi_hosting_cli.cli.declarative:plan",
+    "apply": "gandi_hosting_cli.cli.declarative:apply",
+    "export": "gandi_hosting_cli.cli.declarative:export",
 }
 
 # short help shown by `gandi-hosting --help` without importing the modules
@@ -51,6 +54,9 @@ LAZY_HELP: dict[str, str] = {
     "su": "Act as another handle (a reseller's customer).",
     "completion": "Shell completion scripts.",
     "sandbox": "The embedded sandbox: serve it, reset it.",
+    "plan": "Show what `apply` would change (exit 8: changes pending).",
+    "apply": "Make the account match a TOML manifest.",
+    "export": "Write the account's VMs and disks as a manifest.",
 }
 
 

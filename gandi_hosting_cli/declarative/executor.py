@@ -1,0 +1,406 @@
+"""Run a plan: independent actions in parallel, dependent ones in order.
+
+The main thread schedules. Each ready action's write request goes to a small thread pool
+(``vm_create``/``disk_create`` also find their operation: an ordered batch of
+``operation_list``, the create, ``operation_list``). The operations being waited for
+are polled together, one ``system.multicall`` of ``operation_details`` per round, with
+the backoff of waiting.py (first poll at once, then 20% of each operation's age, 0.5 s
+to 5 s). When an operation is DONE the actions that waited for it become ready. A
+failure (a refused request, an operation in ERROR or CANCEL) skips every action that
+depends on it, lets the others finish, and the run's exit code is the worst one.
+
+Nothing prints: ``on_event(Event)`` is the CLI's hook for its progress display.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gandi_hosting_cli.api.errors import HostingError, NetworkError
+from gandi_hosting_cli.declarative.planner import Action, Plan
+from gandi_hosting_cli.exit_codes import ExitCode
+
+FINAL_STATES = frozenset({"DONE", "ERROR", "CANCEL"})
+FIRST_DELAY = 0.5
+MAX_DELAY = 5.0
+BACKOFF = 0.2
+WORKERS = 8
+CREATE_LOOKUP_BATCH = 10
+SECRET = "***"
+
+
+def next_delay(elapsed: float) -> float:
+    """The same schedule as waiting.py (which imports click, so it is not imported here)."""
+    return min(MAX_DELAY, max(FIRST_DELAY, BACKOFF * elapsed))
+
+
+class PlanRefused(HostingError):
+    """The plan has blocking problems (quota...): nothing was sent (exit 1)."""
+
+    exit_code = ExitCode.API_FAULT
+
+
+class PasswordMissing(HostingError):
+    """A VM to create has no root password (exit 2, before anything is sent)."""
+
+    exit_code = ExitCode.USAGE
+
+
+@dataclass
+class Event:
+    """``kind``: queued (request accepted, ``operation`` known), state (a poll saw a new
+    state), done, failed, skipped. ``action`` is the planner's Action."""
+
+    kind: str
+    action: Action
+    operation: int | None = None
+    state: str | None = None
+    message: str = ""
+
+
+@dataclass
+class ActionOutcome:
+    action: Action
+    status: str = "pending"  # done | failed | skipped | timed_out | pending
+    operation: int | None = None
+    state: str | None = None
+    message: str = ""
+    exit_code: int = 0
+    object_id: int | None = None  # the new VM / disk of a create
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.action.id,
+            "action": self.action.kind,
+            "target": self.action.target,
+            "status": self.status,
+            "operation": self.operation,
+            "state": self.state,
+            "message": self.message,
+            "exit_code": self.exit_code,
+            **({"object_id": self.object_id} if self.object_id is not None else {}),
+        }
+
+
+@dataclass
+class ApplyResult:
+    outcomes: list[ActionOutcome] = field(default_factory=list)
+    polls: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return max((o.exit_code for o in self.outcomes), default=0)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def by_status(self, status: str) -> list[ActionOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"exit_code": self.exit_code, "actions": [o.as_dict() for o in self.outcomes]}
+
+
+Passwords = Callable[[str], str]  # hostname -> root password
+
+
+def collect_passwords(plan: Plan, passwords: Passwords | None) -> dict[str, str]:
+    """Every password the plan's creates need, asked before anything is sent."""
+    needed = [a.vm for a in plan.actions if a.kind == "create_vm" and a.vm]
+    found: dict[str, str] = {}
+    for host in needed:
+        value = passwords(host) if passwords is not None else None
+        if not value:
+            spec = plan.vm_specs.get(host)
+            where = (
+                f"the environment variable {spec.password_env} is empty or unset"
+                if spec is not None and spec.password_env
+                else "give it with --password-stdin or a password_env key"
+            )
+            raise PasswordMissing(f"vm {host}: no root password: {where}")
+        found[host] = value
+    return found
+
+
+def planned_calls(plan: Plan) -> list[tuple[str, tuple]]:
+    """The write requests a plan would send, in order (``apply --dry-run``). Ids of
+    objects not created yet show as ``<vm NAME>`` / ``<disk NAME>``; passwords as ***."""
+    vm_ids: dict[str, Any] = dict(plan.vm_ids)
+    disk_ids: dict[str, Any] = dict(plan.disk_ids)
+    calls = []
+    for action in plan.actions:
+        if action.kind == "create_vm":
+            vm_ids[action.vm] = f"<vm {action.vm}>"
+        if action.kind == "create_disk":
+            disk_ids[action.disk] = f"<disk {action.disk}>"
+    for action in plan.actions:
+        calls.append((action.method, _params(action, vm_ids, disk_ids, SECRET)))
+    return calls
+
+
+def _ident(action: Action, which: str, vm_ids: dict, disk_ids: dict) -> Any:
+    if which == "vm":
+        if action.vm_id is not None:
+            return action.vm_id
+        return vm_ids[action.vm]
+    if action.disk_id is not None:
+        return action.disk_id
+    return disk_ids[action.disk]
+
+
+def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tuple:
+    kind = action.kind
+    if kind == "create_disk":
+        return (dict(action.params),)
+    if kind == "create_vm":
+        p = action.params
+        specs = {"login": p["login"]} if p.get("login") else {}
+        return (action.vm, password, p["os_id"], p["shares"], p["cpu"], specs)
+    if kind == "update_vm":
+        return (_ident(action, "vm", vm_ids, disk_ids), dict(action.params["specs"]))
+    if kind in ("start", "stop", "delete_vm"):
+        return (_ident(action, "vm", vm_ids, disk_ids),)
+    if kind in ("attach", "detach"):
+        return (_ident(action, "disk", vm_ids, disk_ids), _ident(action, "vm", vm_ids, disk_ids))
+    if kind == "link_boot_disk":
+        return (_ident(action, "vm", vm_ids, disk_ids), _ident(action, "disk", vm_ids, disk_ids))
+    if kind == "delete_disk":
+        return (_ident(action, "disk", vm_ids, disk_ids),)
+    raise ValueError(f"unknown action {kind}")  # pragma: no cover
+
+
+def _create(client: Any, method: str, args: tuple, op_type: str, key: str) -> tuple[int, int]:
+    """``vm_create``/``disk_create`` and its operation: ``(new id, operation id)``.
+
+    Between two ``operation_list`` calls filtered by type in one ordered batch: the new
+    ids of the second list are (almost always just) ours; the details tell which one.
+    """
+    listing = ("operation_list", ({"type": op_type},))
+    before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
+    if isinstance(created, HostingError):
+        raise created
+    obj_id = int(created)
+    seen = set() if isinstance(before, HostingError) else {int(i) for i in before}
+    ids = [] if isinstance(after, HostingError) else [int(i) for i in after]
+    fresh = sorted((i for i in ids if i not in seen), reverse=True)
+    rest = sorted((i for i in ids if i in seen), reverse=True)
+    for batch_ids in _chunks(fresh) + _chunks(rest):
+        for details in client.multicall([("operation_details", (i,)) for i in batch_ids]):
+            if isinstance(details, dict) and (details.get("param") or {}).get(key) == obj_id:
+                return obj_id, int(details.get("uid", details.get("id")))
+    raise NetworkError(f"{method} created {obj_id} but its {op_type} operation was not found")
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + CREATE_LOOKUP_BATCH] for i in range(0, len(ids), CREATE_LOOKUP_BATCH)]
+
+
+@dataclass
+class _Running:
+    action: Action
+    operation: int
+    started: float
+    due: float
+    state: str = "PENDING"
+
+
+def apply_plan(
+    client: Any,
+    plan: Plan,
+    *,
+    passwords: Passwords | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    workers: int = WORKERS,
+    timeout: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ApplyResult:
+    """Run ``plan``; returns every action's outcome (never raises for one action's failure).
+
+    Raises before anything is sent: ``PlanRefused`` (blocking problems),
+    ``PasswordMissing`` (a create without its root password). ``timeout``: seconds after
+    which the actions still running are reported ``timed_out`` (exit 7) and no new one
+    starts. KeyboardInterrupt propagates (the operations queued so far go on).
+    """
+    if plan.blocking:
+        raise PlanRefused("; ".join(p.message for p in plan.blocking))
+    secrets = collect_passwords(plan, passwords)
+    emit = on_event or (lambda event: None)
+    outcomes = {a.id: ActionOutcome(a) for a in plan.actions}
+    result = ApplyResult(outcomes=list(outcomes.values()))
+    vm_ids = dict(plan.vm_ids)
+    disk_ids = dict(plan.disk_ids)
+    dependents: dict[int, list[int]] = {a.id: [] for a in plan.actions}
+    for a in plan.actions:
+        for d in a.depends:
+            dependents.setdefault(d, []).append(a.id)
+    finished: set[int] = set()
+    started: set[int] = set()
+    submitted: dict[futures.Future, Action] = {}
+    running: dict[int, _Running] = {}  # operation id -> what waits for it
+    start_time = clock()
+
+    def send(action: Action) -> tuple[int, int | None]:
+        """The write request (runs in a pool thread): (operation id, new object id)."""
+        if action.kind == "create_vm":
+            args = _params(action, vm_ids, disk_ids, secrets[action.vm])
+            obj_id, opid = _create(client, "vm_create", args, "vm_create", "vm_id")
+            return opid, obj_id
+        if action.kind == "create_disk":
+            args = _params(action, vm_ids, disk_ids, SECRET)
+            obj_id, opid = _create(client, "disk_create", args, "disk_create", "disk_id")
+            return opid, obj_id
+        args = _params(action, vm_ids, disk_ids, SECRET)
+        return int(client.call(action.method, *args)), None
+
+    def finish(action: Action, status: str, *, code: int = 0, message: str = "") -> None:
+        out = outcomes[action.id]
+        out.status, out.exit_code, out.message = status, code, message
+        finished.add(action.id)
+        emit(Event(status, action, out.operation, out.state, message))
+        if status != "done":
+            skip_dependents(action)
+
+    def skip_dependents(action: Action) -> None:
+        for child_id in dependents.get(action.id, []):
+            child = outcomes[child_id]
+            if child_id in finished or child_id in started:
+                continue
+            child.status = "skipped"
+            child.message = f"skipped: {action.target} ({action.kind.replace('_', ' ')}) failed"
+            finished.add(child_id)
+            started.add(child_id)
+            emit(Event("skipped", child.action, message=child.message))
+            skip_dependents(child.action)
+
+    def ready() -> list[Action]:
+        return [
+            a
+            for a in plan.actions
+            if a.id not in started and all(d in finished for d in a.depends)
+            and all(outcomes[d].status == "done" for d in a.depends)
+        ]  # fmt: skip
+
+    timed_out = False
+    with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        try:
+            while len(finished) < len(plan.actions):
+                now = clock()
+                if timeout is not None and now - start_time >= timeout:
+                    timed_out = True
+                    break
+                for action in ready():
+                    started.add(action.id)
+                    submitted[pool.submit(send, action)] = action
+                # wait for a request to come back, or for the next poll to be due
+                due = min((r.due for r in running.values()), default=None)
+                if submitted:
+                    wait_for = None if due is None else max(0.0, due - clock())
+                    if timeout is not None:
+                        left = max(0.0, timeout - (clock() - start_time))
+                        wait_for = left if wait_for is None else min(wait_for, left)
+                    done, _ = futures.wait(
+                        list(submitted), timeout=wait_for, return_when=futures.FIRST_COMPLETED
+                    )
+                    for future in done:
+                        action = submitted.pop(future)
+                        out = outcomes[action.id]
+                        try:
+                            opid, obj_id = future.result()
+                        except HostingError as error:
+                            finish(action, "failed", code=int(error.exit_code),
+                                   message=error.message)  # fmt: skip
+                            continue
+                        out.operation = opid
+                        out.state = "PENDING"
+                        if obj_id is not None:
+                            out.object_id = obj_id
+                            if action.kind == "create_vm":
+                                vm_ids[action.vm] = obj_id
+                            else:
+                                disk_ids[action.disk] = obj_id
+                        queued_at = clock()
+                        running[opid] = _Running(action, opid, queued_at, queued_at)
+                        emit(Event("queued", action, opid, "PENDING"))
+                    if done:
+                        continue
+                elif due is not None:
+                    pause = due - clock()
+                    if timeout is not None:
+                        pause = min(pause, timeout - (clock() - start_time))
+                    if pause > 0:
+                        sleep(pause)
+                        continue
+                elif not running:
+                    break  # nothing running, nothing ready: all the rest was skipped
+                if running and min(r.due for r in running.values()) <= clock():
+                    _poll(client, running, outcomes, finish, emit, clock)
+                    result.polls += 1
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    if timed_out:
+        for out in outcomes.values():
+            if out.action.id not in finished:
+                out.status = "timed_out" if out.operation is not None else "not_run"
+                out.message = (
+                    f"operation {out.operation} still {out.state} at the timeout"
+                    if out.operation is not None
+                    else "not started before the timeout"
+                )
+                out.exit_code = int(ExitCode.WAIT_TIMEOUT) if out.operation is not None else 0
+    result.elapsed = clock() - start_time
+    return result
+
+
+def _poll(
+    client: Any,
+    running: dict[int, _Running],
+    outcomes: dict[int, ActionOutcome],
+    finish: Callable[..., None],
+    emit: Callable[[Event], None],
+    clock: Callable[[], float],
+) -> None:
+    opids = list(running)
+    if len(opids) == 1:
+        try:
+            answers: list[Any] = [client.operation_details(opids[0])]
+        except HostingError as error:
+            answers = [error]
+    else:
+        try:
+            answers = client.multicall([("operation_details", (o,)) for o in opids])
+        except HostingError as error:  # the whole batch (network): each one reports it
+            answers = [error] * len(opids)
+    now = clock()
+    for opid, details in zip(opids, answers, strict=True):
+        run = running[opid]
+        out = outcomes[run.action.id]
+        if isinstance(details, HostingError):
+            del running[opid]
+            finish(run.action, "failed", code=int(details.exit_code),
+                   message=f"operation {opid} could not be read: {details.message}; it goes"
+                   f" on: follow it with `gandi-hosting op wait {opid}`")  # fmt: skip
+            continue
+        state = str(details.get("state", "UNKNOWN"))
+        if state != run.state:
+            run.state = out.state = state
+            if state not in FINAL_STATES:
+                emit(Event("state", run.action, opid, state))
+        if state == "DONE":
+            del running[opid]
+            finish(run.action, "done")
+        elif state in FINAL_STATES:
+            del running[opid]
+            comment = details.get("comment")
+            reason = f": {comment}" if comment else ""
+            finish(run.action, "failed", code=int(ExitCode.OPERATION_FAILED),
+                   message=f"operation {opid} ended in {state}{reason}")  # fmt: skip
+        else:
+            run.due = now + next_delay(now - run.started)

@@ -1,0 +1,72 @@
+"""The account -> manifest TOML text that ``plan`` reports as up to date.
+
+VMs in id order with their OS label, shares, cpu, max_memory, state and data disks in
+position order (the system disk excluded; ``boot_disk`` when a data disk is the boot
+disk); then every disk that is not a system disk, with its size in MB and fstype.
+Written by hand (TOML writing is not in the stdlib) with strings quoted as TOML basic
+strings.
+"""
+
+from __future__ import annotations
+
+import json
+
+from gandi_hosting_cli.declarative.state import AccountState, os_label, read_account
+
+HEADER = "# gandi-hosting manifest (written by `gandi-hosting export`)\n"
+
+
+def _quote(value: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes for what we write
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def export_manifest(state: AccountState) -> str:
+    """TOML text of every VM and every disk that is not a system disk."""
+    labels = {int(i["id"]): os_label(i) for i in state.os_images}
+    shared = [label for label in labels.values() if list(labels.values()).count(label) > 1]
+    # an OS whose label another image shares is written by id (the label would be ambiguous)
+    labels = {i: (str(i) if label in shared else label) for i, label in labels.items()}
+    system_ids = set()
+    for vm_id in state.vms:
+        sys_disk = state.system_disk(vm_id)
+        if sys_disk is not None:
+            system_ids.add(int(sys_disk["id"]))
+    parts = [HEADER]
+    for vm_id in sorted(state.vms):
+        vm = state.vms[vm_id]
+        attached = state.attached(vm_id)
+        data = [d for d in attached if int(d["id"]) not in system_ids]
+        os_id = int(vm.get("os_id", 0))
+        lines = [
+            "[[vm]]",
+            f"hostname = {_quote(vm.get('hostname', ''))}",
+            f"os = {_quote(labels.get(os_id, str(os_id)))}",
+            f"shares = {int(vm.get('shares', 1))}",
+            f"cpu = {int(vm.get('cpu', 1))}",
+            f"max_memory = {int(vm.get('vm_max_memory', 0))}",
+            f"state = {_quote(vm.get('state') if vm.get('state') == 'halted' else 'running')}",
+        ]
+        if vm.get("login"):
+            lines.append(f"login = {_quote(vm['login'])}")
+        lines.append("disks = [" + ", ".join(_quote(d.get("name", "")) for d in data) + "]")
+        if attached and int(attached[0]["id"]) not in system_ids:
+            lines.append(f"boot_disk = {_quote(attached[0].get('name', ''))}")
+        parts.append("\n".join(lines) + "\n")
+    for disk_id in sorted(state.disks):
+        if disk_id in system_ids:
+            continue
+        disk = state.disks[disk_id]
+        lines = [
+            "[[disk]]",
+            f"name = {_quote(disk.get('name', ''))}",
+            f"size = {int(disk.get('size', 0))}",
+            f"fstype = {_quote(disk.get('fstype', 'ext3'))}",
+        ]
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def export_account(client) -> str:  # noqa: ANN001 (any HostingClient-like object)
+    """Read the account (two batched requests) and export it."""
+    return export_manifest(read_account(client))

@@ -1,0 +1,556 @@
+"""Manifest vs account -> an ordered list of actions with their dependencies.
+
+What the sandbox (and a real back end) requires, and so what the plan models:
+
+- an object with a queued operation refuses another change: every action waits for the
+  previous action on the same VM or disk (``depends``), and actions on different objects
+  run in parallel;
+- ``vm_create`` ends with the VM running; cpu, ``vm_max_memory``, memory growth beyond
+  ``vm_max_memory``, changing the boot disk and detaching the boot disk need a halted VM
+  (stop -> change -> start when the manifest wants it running);
+- a VM must be halted to be deleted (it takes its boot disk with it and detaches the
+  others); a disk must be detached to be deleted; the API cannot resize a disk or
+  reinstall a VM (reported as problems, never sent).
+
+Objects not in the manifest are left alone unless ``prune``. A VM's system disk (the
+one it was created with) is part of the VM, never a manifest disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gandi_hosting_cli.declarative.manifest import Manifest, VmSpec
+from gandi_hosting_cli.declarative.state import (
+    AccountState,
+    OsAmbiguous,
+    OsNotFound,
+    match_os,
+    os_label,
+)
+
+SHARE_MEMORY_MB = 256  # DESIGN/seed: a VM's memory is shares * 256 MB
+DEFAULT_MAX_MEMORY = 2048  # vm_max_memory of a new VM: max(2048, memory)
+
+KINDS = (
+    "create_disk",
+    "create_vm",
+    "stop",
+    "update_vm",
+    "detach",
+    "attach",
+    "link_boot_disk",
+    "start",
+    "delete_vm",
+    "delete_disk",
+)
+STABLE_VM_STATES = ("running", "halted")
+_VERBS = {
+    "create_disk": "create",
+    "create_vm": "create",
+    "stop": "stop",
+    "update_vm": "update",
+    "detach": "detach",
+    "attach": "attach",
+    "link_boot_disk": "set the boot disk of",
+    "start": "start",
+    "delete_vm": "delete",
+    "delete_disk": "delete",
+}
+
+
+@dataclass
+class Action:
+    """One write request (and the operation it queues)."""
+
+    id: int
+    kind: str
+    target: str  # "vm web1", "disk data"
+    vm: str | None = None  # hostname (manifest name) the action is about
+    disk: str | None = None  # disk name
+    vm_id: int | None = None  # known at plan time (existing objects)
+    disk_id: int | None = None
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # create specs, update specs
+    depends: list[int] = field(default_factory=list)
+    reason: str = ""  # why (e.g. "needed to change cpu")
+
+    @property
+    def method(self) -> str:
+        return {
+            "create_disk": "disk_create",
+            "create_vm": "vm_create",
+            "stop": "vm_stop",
+            "start": "vm_start",
+            "update_vm": "vm_update",
+            "attach": "disk_attach",
+            "detach": "disk_detach",
+            "link_boot_disk": "vm_disk_link",
+            "delete_vm": "vm_delete",
+            "delete_disk": "disk_delete",
+        }[self.kind]
+
+    def describe(self) -> str:
+        """``create vm web1 (shares 2, cpu 1)``, ``update vm web1: shares 1 -> 2``..."""
+        verb = _VERBS[self.kind]
+        changes = ", ".join(f"{k} {self.before.get(k, '-')} -> {v}" for k, v in self.after.items())
+        if self.kind in ("attach", "detach"):
+            where = "to" if self.kind == "attach" else "from"
+            text = f"{verb} disk {self.disk} {where} vm {self.vm}"
+        else:
+            text = f"{verb} {self.target}"
+        if self.kind in ("create_vm", "create_disk") and self.after:
+            text += " (" + ", ".join(f"{k} {v}" for k, v in self.after.items()) + ")"
+        elif changes and self.kind not in ("attach", "detach"):
+            text += f": {changes}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.kind,
+            "method": self.method,
+            "target": self.target,
+            "vm": self.vm,
+            "disk": self.disk,
+            "before": dict(self.before),
+            "after": dict(self.after),
+            "depends": list(self.depends),
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Problem:
+    """Something the API would refuse. ``blocking``: apply refuses to start at all."""
+
+    kind: str  # "shares", "disk_quota", "os", "resize", "reinstall", "busy"
+    target: str
+    message: str
+    blocking: bool = True
+    missing: int | None = None  # how many shares / MB are missing
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "problem": self.kind,
+            "target": self.target,
+            "message": self.message,
+            "blocking": self.blocking,
+            "missing": self.missing,
+        }
+
+
+@dataclass
+class Plan:
+    actions: list[Action] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # names -> ids of what exists now (the executor adds what it creates)
+    vm_ids: dict[str, int] = field(default_factory=dict)
+    disk_ids: dict[str, int] = field(default_factory=dict)
+    os_ids: dict[str, int] = field(default_factory=dict)  # hostname -> os id (creates)
+    vm_specs: dict[str, VmSpec] = field(default_factory=dict)  # hostname -> spec (creates)
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.actions and not self.problems
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+    @property
+    def exit_code(self) -> int:
+        """What `plan` exits with: 0 nothing to do, 8 changes (or problems) pending."""
+        return 0 if self.up_to_date else 8
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "up_to_date": self.up_to_date,
+            "actions": [a.as_dict() for a in self.actions],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.actions: list[Action] = []
+        self._last: dict[tuple[str, str], int] = {}  # object -> last action touching it
+
+    def add(self, kind: str, target: str, **kwargs: Any) -> Action:
+        action = Action(id=len(self.actions) + 1, kind=kind, target=target, **kwargs)
+        touched = []
+        if action.vm is not None or action.vm_id is not None:
+            touched.append(("vm", action.vm or f"#{action.vm_id}"))
+        if action.disk is not None or action.disk_id is not None:
+            touched.append(("disk", action.disk or f"#{action.disk_id}"))
+        for key in touched:
+            previous = self._last.get(key)
+            if previous is not None and previous not in action.depends:
+                action.depends.append(previous)
+            self._last[key] = action.id
+        action.depends.sort()
+        self.actions.append(action)
+        return action
+
+
+def _max_memory(vm: dict) -> int:
+    return int(vm.get("vm_max_memory") or 0)
+
+
+def make_plan(manifest: Manifest, state: AccountState, *, prune: bool = False) -> Plan:
+    """Compare and order. Never sends anything (``state`` was read before)."""
+    plan = Plan()
+    b = _Builder()
+    for vm in state.vms.values():
+        plan.vm_ids.setdefault(str(vm.get("hostname")), int(vm["id"]))
+    for disk in state.disks.values():
+        plan.disk_ids.setdefault(str(disk.get("name")), int(disk["id"]))
+
+    system_disk_ids = set()
+    for vm_id in state.vms:
+        sys_disk = state.system_disk(vm_id)
+        if sys_disk is not None:
+            system_disk_ids.add(int(sys_disk["id"]))
+
+    need_shares = 0
+    need_disk = 0
+
+    # -- disks to create; sizes that differ ----------------------------------------------
+    for spec in manifest.disks:
+        current = state.disk_by_name(spec.name)
+        if current is None:
+            b.add("create_disk", f"disk {spec.name}", disk=spec.name,
+                  after={"size": spec.size, "fstype": spec.fstype},
+                  params={"name": spec.name, "size": spec.size, "fstype": spec.fstype})  # fmt: skip
+            need_disk += spec.size
+            continue
+        if int(current.get("size", 0)) != spec.size:
+            shrink = spec.size < int(current.get("size", 0))
+            plan.problems.append(
+                Problem(
+                    "resize",
+                    f"disk {spec.name}",
+                    f"disk {spec.name}: size {current.get('size')} -> {spec.size} MB cannot be done"
+                    f" (the API has no disk resize{'; a disk cannot shrink below what it holds' if shrink else ''});"  # noqa: E501
+                    " left as is",
+                    blocking=False,
+                )
+            )
+        if str(current.get("fstype")) != spec.fstype:
+            plan.problems.append(
+                Problem(
+                    "resize",
+                    f"disk {spec.name}",
+                    f"disk {spec.name}: fstype {current.get('fstype')} -> {spec.fstype} cannot be"
+                    " changed (the API has no reformat); left as is",
+                    blocking=False,
+                )
+            )
+
+    # -- per VM: phase A (create/stop/update/detach), phase B (attach/link/start) ---------
+    phase_b: list[tuple[VmSpec, dict]] = []
+    declared_disks = {d.name for d in manifest.disks}
+    owners = {name: v.hostname for v in manifest.vms for name in v.disks}
+    for spec in manifest.vms:
+        current = state.vm_by_name(spec.hostname)
+        if current is not None and current.get("state") not in STABLE_VM_STATES:
+            plan.problems.append(Problem(
+                "busy", f"vm {spec.hostname}",
+                f"vm {spec.hostname} is {current.get('state')}: left alone until it is running"
+                " or halted", blocking=False))  # fmt: skip
+            continue
+        if current is None:
+            try:
+                os_id = match_os(state.os_images, spec.os)
+            except (OsNotFound, OsAmbiguous) as error:
+                plan.problems.append(Problem("os", f"vm {spec.hostname}", str(error)))
+                continue
+            plan.os_ids[spec.hostname] = os_id
+            plan.vm_specs[spec.hostname] = spec
+            after = {"os": spec.os, "shares": spec.shares, "cpu": spec.cpu}
+            if spec.login:
+                after["login"] = spec.login
+            b.add("create_vm", f"vm {spec.hostname}", vm=spec.hostname, after=after,
+                  params={"os_id": os_id, "shares": spec.shares, "cpu": spec.cpu,
+                          "login": spec.login})  # fmt: skip
+            need_shares += spec.shares
+            need_disk += state.os_size(os_id)
+            shares = spec.shares
+            snap = {
+                "state": "running",
+                "shares": spec.shares,
+                "cpu": spec.cpu,
+                "max_memory": max(DEFAULT_MAX_MEMORY, spec.shares * SHARE_MEMORY_MB),
+                "attached": [],  # data disks
+                "boot": None,  # None: the system disk
+                "vm_id": None,
+            }
+        else:
+            vm_id = int(current["id"])
+            plan.vm_ids[spec.hostname] = vm_id
+            try:
+                wanted_os = match_os(state.os_images, spec.os)
+            except (OsNotFound, OsAmbiguous) as error:
+                plan.problems.append(Problem("os", f"vm {spec.hostname}", str(error)))
+                continue
+            if int(current.get("os_id", -1)) != wanted_os:
+                plan.problems.append(
+                    Problem(
+                        "reinstall",
+                        f"vm {spec.hostname}",
+                        f"vm {spec.hostname}: os {current.get('os_id')} -> {wanted_os} cannot be"
+                        " changed (the API cannot reinstall a VM); left as is",
+                        blocking=False,
+                    )
+                )
+            sys_disk = state.system_disk(vm_id)
+            attached = [d for d in state.attached(vm_id) if sys_disk is None or d is not sys_disk]
+            boot = state.attached(vm_id)[0] if state.attached(vm_id) else None
+            shares = int(current.get("shares", 0))
+            snap = {
+                "state": current.get("state"),
+                "shares": shares,
+                "cpu": int(current.get("cpu", 1)),
+                "max_memory": _max_memory(current),
+                "attached": [str(d.get("name")) for d in attached],
+                "boot": None if boot is None or boot is sys_disk else str(boot.get("name")),
+                "vm_id": vm_id,
+                "attached_ids": {str(d.get("name")): int(d["id"]) for d in attached},
+            }
+        if spec.shares > snap["shares"] and current is not None:
+            need_shares += spec.shares - snap["shares"]
+        _phase_a(b, spec, snap, declared_disks, owners, prune)
+        phase_b.append((spec, snap))
+
+    # declared disks attached to VMs that are not declared: detach them when they must
+    # be free or move (undeclared VMs are otherwise left alone)
+    declared_hosts = {v.hostname.lower() for v in manifest.vms}
+    for spec_disk in manifest.disks:
+        current = state.disk_by_name(spec_disk.name)
+        if current is None or not current.get("vm_id"):
+            continue
+        holder = state.vms.get(int(current["vm_id"]))
+        if holder is None or str(holder.get("hostname", "")).lower() in declared_hosts:
+            continue
+        owner = manifest.disk_owner(spec_disk.name)
+        b.add("detach", f"disk {spec_disk.name}", disk=spec_disk.name,
+              disk_id=int(current["id"]), vm=str(holder.get("hostname")),
+              vm_id=int(holder["id"]),
+              before={"vm": holder.get("hostname")},
+              after={"vm": owner.hostname if owner else None})  # fmt: skip
+
+    # -- prune: what is not declared ------------------------------------------------------
+    pruned_vm_ids: set[int] = set()
+    if prune:
+        for vm_id, vm in state.vms.items():
+            hostname = str(vm.get("hostname"))
+            if hostname.lower() in declared_hosts:
+                continue
+            if vm.get("state") not in STABLE_VM_STATES:
+                plan.problems.append(Problem(
+                    "busy", f"vm {hostname}",
+                    f"vm {hostname} is {vm.get('state')}: cannot be deleted now"
+                    + _busy_hint(vm.get("state")), blocking=False))  # fmt: skip
+                continue
+            pruned_vm_ids.add(vm_id)
+            if vm.get("state") == "running":
+                b.add("stop", f"vm {hostname}", vm=hostname, vm_id=vm_id,
+                      before={"state": "running"}, after={"state": "halted"},
+                      reason="a VM must be halted to be deleted")  # fmt: skip
+            b.add("delete_vm", f"vm {hostname}", vm=hostname, vm_id=vm_id,
+                  before={"state": vm.get("state"), "shares": vm.get("shares")})  # fmt: skip
+        for disk_id, disk in state.disks.items():
+            name = str(disk.get("name"))
+            if (
+                name in declared_disks
+                or disk_id in system_disk_ids
+                and (int(disk.get("vm_id") or 0) not in pruned_vm_ids)
+            ):
+                continue
+            holder_id = int(disk.get("vm_id") or 0)
+            holder = state.vms.get(holder_id)
+            if (
+                holder is not None
+                and holder_id not in pruned_vm_ids
+                and str(holder.get("hostname", "")).lower() not in declared_hosts
+            ):
+                continue  # on a VM that cannot be deleted now (reported above)
+            if holder_id in pruned_vm_ids:
+                holder = state.vms[holder_id]
+                if state.attached(holder_id) and state.attached(holder_id)[0] is disk:
+                    continue  # the boot disk goes with its VM
+                # vm_delete detaches it: delete it after the VM
+                b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
+                      vm=str(holder.get("hostname")), vm_id=holder_id,
+                      before={"size": disk.get("size")})  # fmt: skip
+                continue
+            if disk.get("state") != "created":
+                plan.problems.append(Problem(
+                    "busy", f"disk {name}", f"disk {name} is {disk.get('state')}: cannot be"
+                    " deleted now" + _busy_hint(disk.get("state")), blocking=False))  # fmt: skip
+                continue
+            b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
+                  before={"size": disk.get("size")})  # fmt: skip
+
+    for spec, snap in phase_b:
+        _phase_b(b, plan, spec, snap, state)
+
+    # -- what the API would refuse: quota for the creates and growths ---------------------
+    available = state.available()
+    if need_shares > available["shares"]:
+        missing = need_shares - available["shares"]
+        plan.problems.append(Problem(
+            "shares", "account",
+            f"not enough free shares: the plan needs {need_shares}, {available['shares']} are"
+            f" free ({missing} missing; add them with `gandi-hosting product add shares"
+            f" {missing}`)", missing=missing))  # fmt: skip
+    if need_disk > available["disk"]:
+        missing = need_disk - available["disk"]
+        plan.problems.append(Problem(
+            "disk_quota", "account",
+            f"not enough free disk quota: the plan needs {need_disk} MB, {available['disk']}"
+            f" MB are free ({missing} MB missing; add them with `gandi-hosting product add"
+            f" disk {missing}`)", missing=missing))  # fmt: skip
+
+    plan.actions = b.actions
+    return plan
+
+
+def _busy_hint(state: object) -> str:
+    if state != "being_created":
+        return ""
+    return (
+        " (a create that ended in ERROR holds it until its operation is cancelled:"
+        " see `gandi-hosting op list --state ERROR`)"
+    )
+
+
+def _needs_halt(spec: VmSpec, snap: dict) -> tuple[dict, list[str]]:
+    """The vm_update specs and the reasons the VM must be halted for the whole change."""
+    specs: dict[str, int] = {}
+    reasons: list[str] = []
+    if spec.shares != snap["shares"]:
+        specs["shares"] = spec.shares
+    if spec.cpu != snap["cpu"]:
+        specs["cpu"] = spec.cpu
+        reasons.append("cpu")
+    target_max = spec.max_memory if spec.max_memory is not None else snap["max_memory"]
+    if spec.max_memory is not None and spec.max_memory != snap["max_memory"]:
+        specs["vm_max_memory"] = spec.max_memory
+        reasons.append("max_memory")
+    if spec.shares * SHARE_MEMORY_MB > target_max and "shares" in specs:
+        reasons.append("memory beyond max_memory")
+    wanted_boot = spec.boot_disk
+    if wanted_boot != snap["boot"]:
+        reasons.append("boot disk")
+    return specs, reasons
+
+
+def _phase_a(
+    b: _Builder,
+    spec: VmSpec,
+    snap: dict,
+    declared: set[str],
+    owners: dict[str, str],
+    prune: bool,
+) -> None:
+    host = spec.hostname
+    vm_id = snap["vm_id"]
+    specs, reasons = _needs_halt(spec, snap)
+    snap["reasons"] = reasons
+    is_new = vm_id is None
+    # a new VM: its boot-disk link happens in phase B (after its attaches)
+    halt_now = snap["state"] == "running" and (
+        spec.state == "halted" or (reasons and not (is_new and reasons == ["boot disk"]))
+    )
+    if halt_now:
+        b.add("stop", f"vm {host}", vm=host, vm_id=vm_id,
+              before={"state": "running"}, after={"state": "halted"},
+              reason=("needed to change " + ", ".join(reasons)) if reasons and
+              spec.state != "halted" else "")  # fmt: skip
+        snap["state"] = "halted"
+    if specs:
+        before = {}
+        after = {}
+        for key, value in specs.items():
+            name = "max_memory" if key == "vm_max_memory" else key
+            before[name] = snap[name]
+            after[name] = value
+        b.add("update_vm", f"vm {host}", vm=host, vm_id=vm_id, before=before, after=after,
+              params={"specs": specs})  # fmt: skip
+        snap["shares"], snap["cpu"] = spec.shares, spec.cpu
+    # detach data disks that are not listed here
+    for name in list(snap["attached"]):
+        if name in spec.disks:
+            continue
+        if name not in declared and not prune:
+            continue  # an undeclared disk: left alone
+        disk_id = snap.get("attached_ids", {}).get(name)
+        if snap["boot"] == name and snap["state"] == "running":
+            b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
+                  after={"state": "halted"}, reason="needed to detach its boot disk")  # fmt: skip
+            snap["state"] = "halted"
+        b.add("detach", f"disk {name}", disk=name, disk_id=disk_id, vm=host, vm_id=vm_id,
+              before={"vm": host}, after={"vm": owners.get(name)})  # fmt: skip
+        snap["attached"].remove(name)
+        if snap["boot"] == name:
+            snap["boot"] = None
+
+
+def _phase_b(b: _Builder, plan: Plan, spec: VmSpec, snap: dict, state: AccountState) -> None:
+    host = spec.hostname
+    vm_id = snap["vm_id"]
+    for name in spec.disks:
+        if name in snap["attached"]:
+            continue
+        current = state.disk_by_name(name)
+        before_vm = None
+        if current is not None and current.get("vm_id"):
+            holder = state.vms.get(int(current["vm_id"]))
+            before_vm = holder.get("hostname") if holder else None
+        b.add("attach", f"disk {name}", disk=name, vm=host, vm_id=vm_id,
+              disk_id=int(current["id"]) if current else None,
+              before={"vm": before_vm}, after={"vm": host})  # fmt: skip
+        snap["attached"].append(name)
+    if spec.boot_disk != snap["boot"]:
+        if snap["state"] == "running":
+            b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
+                  after={"state": "halted"}, reason="needed to change the boot disk")  # fmt: skip
+            snap["state"] = "halted"
+        wanted = spec.boot_disk
+        disk_id = None
+        if wanted is None:
+            sys_disk = state.system_disk(vm_id) if vm_id is not None else None
+            wanted_label = "system disk"
+            disk_id = int(sys_disk["id"]) if sys_disk else None
+            disk_name = str(sys_disk.get("name")) if sys_disk else None
+        else:
+            wanted_label = wanted
+            disk_name = wanted
+            current = state.disk_by_name(wanted)
+            disk_id = int(current["id"]) if current else None
+        b.add("link_boot_disk", f"vm {host}", vm=host, vm_id=vm_id, disk=disk_name,
+              disk_id=disk_id, before={"boot_disk": snap["boot"] or "system disk"},
+              after={"boot_disk": wanted_label})  # fmt: skip
+        snap["boot"] = wanted
+    if spec.state == "running" and snap["state"] == "halted":
+        b.add("start", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "halted"},
+              after={"state": "running"})  # fmt: skip
+        snap["state"] = "running"
+    elif spec.state == "halted" and snap["state"] == "running":
+        b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
+              after={"state": "halted"})  # fmt: skip
+        snap["state"] = "halted"
+
+
+def summary(plan: Plan) -> dict[str, int]:
+    """How many actions of each kind (for a one-line "3 to create, 1 to update...")."""
+    counts: dict[str, int] = {}
+    for action in plan.actions:
+        counts[action.kind] = counts.get(action.kind, 0) + 1
+    return counts
+
+
+__all__ = ["Action", "Plan", "Problem", "make_plan", "summary", "os_label", "KINDS"]

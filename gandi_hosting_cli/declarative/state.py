@@ -1,0 +1,128 @@
+"""The account as the planner sees it, read in two batched requests.
+
+1. ``vm_list``, ``disk_list``, ``os_list`` and ``hosting_account_info`` in one multicall;
+2. every ``vm_info`` and ``disk_info`` in one more (chunked for huge accounts).
+
+Without ``system.multicall`` the client falls back to single calls on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gandi_hosting_cli.api.errors import HostingError, NotFound
+
+MULTICALL_CHUNK = 1000  # calls per request (the sandbox's body limit is 1 MB)
+
+
+@dataclass
+class AccountState:
+    vms: dict[int, dict] = field(default_factory=dict)  # id -> vm_info
+    disks: dict[int, dict] = field(default_factory=dict)  # id -> disk_info
+    os_images: list[dict] = field(default_factory=list)
+    account: dict = field(default_factory=dict)  # hosting_account_info
+
+    def vm_by_name(self, hostname: str) -> dict | None:
+        found = [v for v in self.vms.values() if v.get("hostname") == hostname]
+        if not found:
+            found = [
+                v
+                for v in self.vms.values()
+                if str(v.get("hostname", "")).lower() == hostname.lower()
+            ]
+        return found[0] if found else None
+
+    def disk_by_name(self, name: str) -> dict | None:
+        return next((d for d in self.disks.values() if d.get("name") == name), None)
+
+    def attached(self, vm_id: int) -> list[dict]:
+        """The disks on a VM in position order (position 0: the boot disk)."""
+        ids = self.vms[vm_id].get("disks_id") or []
+        return [self.disks[i] for i in ids if i in self.disks]
+
+    def system_disk(self, vm_id: int) -> dict | None:
+        """The disk the VM was created with: ``sys_<hostname>`` (the sandbox's name, with
+        ``_<vm id>`` when that name was taken) when attached, else the boot disk."""
+        vm = self.vms[vm_id]
+        attached = self.attached(vm_id)
+        names = {f"sys_{vm.get('hostname')}", f"sys_{vm.get('hostname')}_{vm_id}"}
+        for disk in attached:
+            if disk.get("name") in names:
+                return disk
+        return attached[0] if attached else None
+
+    def available(self) -> dict[str, int]:
+        """Free shares and disk quota (MB), from ``resources.available``."""
+        avail = (self.account.get("resources") or {}).get("available") or {}
+        return {"shares": int(avail.get("shares", 0)), "disk": int(avail.get("disk", 0))}
+
+    def os_size(self, os_id: int) -> int:
+        image = next((i for i in self.os_images if int(i.get("id", -1)) == os_id), None)
+        return int(image.get("size", 0)) if image else 0
+
+
+def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
+    results: list[Any] = []
+    for start in range(0, len(calls), MULTICALL_CHUNK):
+        results += client.multicall(calls[start : start + MULTICALL_CHUNK])
+    return results
+
+
+def read_account(client: Any) -> AccountState:
+    """Everything the planner needs, in two requests (with ``system.multicall``)."""
+    first = client.multicall(
+        [("vm_list", ()), ("disk_list", ()), ("os_list", ()), ("hosting_account_info", ())]
+    )
+    for result in first:
+        if isinstance(result, HostingError):
+            raise result
+    vm_ids, disk_ids, os_images, account = first
+    keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
+    infos = _batch(client, [(f"{kind}_info", (i,)) for kind, i in keys])
+    state = AccountState(os_images=list(os_images), account=dict(account))
+    for (kind, obj_id), info in zip(keys, infos, strict=True):
+        if isinstance(info, NotFound):
+            continue  # deleted between the two requests
+        if isinstance(info, HostingError):
+            raise info
+        (state.vms if kind == "vm" else state.disks)[obj_id] = info
+    return state
+
+
+# -- OS images (the same rules as cli/resolve.py's match_os, without click) -----------------
+class OsNotFound(LookupError):
+    pass
+
+
+class OsAmbiguous(LookupError):
+    def __init__(self, token: str, candidates: list[tuple[int, str]]):
+        listed = ", ".join(f"{i} ({label})" for i, label in candidates)
+        super().__init__(f"OS {token!r} is ambiguous: one of {listed}")
+        self.candidates = candidates
+
+
+def os_label(image: dict) -> str:
+    return str(image.get("label") or f"{image.get('name', '')} {image.get('version', '')}".strip())
+
+
+def match_os(images: list[dict], token: str) -> int:
+    """An OS by id, label, ``name version``, or name alone when only one version exists."""
+    if re.fullmatch(r"[0-9]+", token):
+        wanted_id = int(token)
+        if any(int(i.get("id", -1)) == wanted_id for i in images):
+            return wanted_id
+        raise OsNotFound(f"no OS image with id {wanted_id}")
+    wanted = " ".join(token.split()).lower()
+    for pred in (
+        lambda img: str(img.get("label", "")).lower() == wanted,
+        lambda img: f"{img.get('name', '')} {img.get('version', '')}".lower() == wanted,
+        lambda img: str(img.get("name", "")).lower() == wanted,
+    ):
+        found = [img for img in images if pred(img)]
+        if len(found) == 1:
+            return int(found[0]["id"])
+        if len(found) > 1:
+            raise OsAmbiguous(token, sorted((int(i["id"]), os_label(i)) for i in found))
+    raise OsNotFound(f"no OS image named {token!r} (see `gandi-hosting os list`)")

@@ -1,0 +1,84 @@
+"""`plan`, `apply`, `export` through the real root group against a sandbox on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+from tests.declarative.conftest import PASSWORD
+from tests.declarative.test_apply import MANIFEST
+
+
+def test_plan_apply_export_round_trip(cli, logged_in, calls, tmp_path, monkeypatch):
+    url = logged_in.url
+    site = tmp_path / "site.toml"
+    site.write_text(MANIFEST)
+
+    planned = cli("--url", url, "plan", str(site), "--json")
+    assert planned.exit_code == 8
+    assert json.loads(planned.stdout)["up_to_date"] is False
+
+    refused = cli("--url", url, "apply", str(site))
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    assert calls.writes == []
+
+    dry = cli("--url", url, "apply", str(site), "--dry-run", "--json")
+    assert dry.exit_code == 0 and calls.writes == []
+    assert {c["method"] for c in json.loads(dry.stdout)} >= {"vm_create", "disk_attach"}
+    assert PASSWORD not in dry.stdout
+
+    applied = cli("--url", url, "apply", str(site), "--yes", "--password-stdin",
+                  input=PASSWORD + "\n")  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    assert "create vm web1" in applied.stdout
+
+    calls.clear()
+    assert cli("--url", url, "plan", str(site)).exit_code == 0
+    again = cli("--url", url, "apply", str(site), "--yes", "--json")
+    assert again.exit_code == 0 and calls.writes == []
+    assert json.loads(again.stdout) == {"exit_code": 0, "actions": []}
+
+    exported = tmp_path / "exported.toml"
+    assert cli("--url", url, "export", "--file", str(exported)).exit_code == 0
+    assert cli("--url", url, "plan", str(exported), "--prune").exit_code == 0
+
+
+def test_bad_manifest_exits_2_naming_the_key_with_nothing_sent(cli, logged_in, calls, tmp_path):
+    site = tmp_path / "bad.toml"
+    site.write_text(MANIFEST.replace("shares = 1\n", 'shares = 1\ncolour = "red"\n'))
+    calls.clear()
+    result = cli("--url", logged_in.url, "apply", str(site), "--yes")
+    assert result.exit_code == 2
+    assert "bad.toml:" in result.output and "'colour'" in result.output
+    assert calls.methods == []
+
+
+def test_apply_exits_5_when_an_operation_fails(cli, logged_in, tmp_path, monkeypatch):
+    site = tmp_path / "site.toml"
+    site.write_text(MANIFEST.replace('"web1"', '"fail-web1"').replace(
+        'hostname = "fail-web1"', 'hostname = "fail-web1"\npassword_env = "WEB_PW"'))  # fmt: skip
+    monkeypatch.setenv("WEB_PW", PASSWORD)
+    result = cli("--url", logged_in.url, "apply", str(site), "--yes", "--password-stdin",
+                 input=PASSWORD + "\n")  # fmt: skip
+    assert result.exit_code == 5
+    assert "skipped" in result.stdout and "ended in ERROR" in result.stdout
+
+
+def test_apply_without_a_password_exits_2_with_nothing_sent(cli, logged_in, calls, tmp_path):
+    site = tmp_path / "site.toml"
+    site.write_text(MANIFEST)
+    calls.clear()
+    result = cli("--url", logged_in.url, "--debug", "apply", str(site), "--yes")
+    assert result.exit_code == 2 and "no root password" in result.output
+    assert "Traceback" not in result.output and calls.writes == []
+
+
+def test_apply_beyond_the_free_shares_exits_1_with_nothing_sent(cli, logged_in, calls, tmp_path):
+    site = tmp_path / "site.toml"
+    site.write_text(MANIFEST.replace("shares = 1\n", "shares = 14\n"))
+    calls.clear()
+    result = cli("--url", logged_in.url, "apply", str(site), "--yes", "--password-stdin",
+                 input=PASSWORD + "\n")  # fmt: skip
+    assert result.exit_code == 1
+    assert "2 missing" in result.output and "nothing was sent" in result.output
+    assert calls.writes == []
+    assert cli("--url", logged_in.url, "plan", str(site)).exit_code == 8
