@@ -35,6 +35,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "su": "gandi_hosting_cli.cli.session:su",
     "completion": "gandi_hosting_cli.cli.completion:completion",
     "sandbox": "gandi_hosting_cli.cli.sandbox:sandbox",
+    "config": "gandi_hosting_cli.cli.config_cmd:config_group",
 }
 
 # short help shown by `gandi-hosting --help` without importing the modules
@@ -51,6 +52,7 @@ LAZY_HELP: dict[str, str] = {
     "su": "Act as another handle (a reseller's customer).",
     "completion": "Shell completion scripts.",
     "sandbox": "The embedded sandbox: serve it, reset it.",
+    "config": "Profiles of config.toml: list, get, set, unset, use.",
 }
 
 

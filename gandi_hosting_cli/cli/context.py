@@ -57,9 +57,26 @@ class AppContext:
     # -- resolved settings -----------------------------------------------------------------
     @property
     def profile_name(self) -> str:
+        """--profile > GANDI_HOSTING_PROFILE > ``current`` of config.toml > default."""
         from gandi_hosting_cli.config import DEFAULT_PROFILE
 
-        return self.profile or os.environ.get("GANDI_HOSTING_PROFILE") or DEFAULT_PROFILE
+        return (
+            self.profile
+            or os.environ.get("GANDI_HOSTING_PROFILE")
+            or self.current_profile
+            or DEFAULT_PROFILE
+        )
+
+    @cached_property
+    def current_profile(self) -> str | None:
+        """The profile chosen by ``config use`` (config.toml's top-level ``current``)."""
+        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.config import ConfigError, current_profile
+
+        try:
+            return current_profile()
+        except ConfigError as exc:
+            raise LocalUsageError(str(exc)) from None
 
     @cached_property
     def profile_config(self) -> Profile:
@@ -78,15 +95,22 @@ class AppContext:
 
     @property
     def resolved_url(self) -> str:
-        """What the user asked for: an http(s) URL or ``sandbox``."""
-        from gandi_hosting_cli.config import DEFAULT_URL
+        """What the user asked for, normalised (``http://h:8080/hosting`` and
+        ``HTTP://H:8080/hosting/`` are one endpoint): an http(s) URL or ``sandbox``. A URL
+        without a scheme is a usage error (exit 2)."""
+        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.config import DEFAULT_URL, ConfigError, normalize_url
 
-        return (
+        raw = (
             self.url
             or os.environ.get("GANDI_HOSTING_URL")
             or self.profile_config.url
             or DEFAULT_URL
         )
+        try:
+            return normalize_url(raw)
+        except ConfigError as exc:
+            raise LocalUsageError(str(exc)) from None
 
     @property
     def is_sandbox(self) -> bool:
@@ -153,8 +177,40 @@ class AppContext:
             self.extras["sessions"] = manager
         return manager
 
+    @property
+    def allow_insecure_http(self) -> bool:
+        """The profile's ``allow_insecure_http = true`` (or ``login --allow-insecure-http``)."""
+        if self.extras.get("allow_insecure_http"):
+            return True
+        return bool(self.profile_settings.get("allow_insecure_http", False))
+
+    def refuse_password_in_clear(self, *, renewal: bool) -> None:
+        """No password over plain http:// to a host that is not loopback, unless allowed:
+        a usage error (exit 2) for ``login``; for an automatic renewal an auth error (exit
+        3: the session is gone and nothing was sent), with the way to allow it."""
+        from gandi_hosting_cli.api.errors import AuthError, LocalUsageError
+        from gandi_hosting_cli.config import sends_in_clear
+
+        host = None if self.is_sandbox else sends_in_clear(self.endpoint)
+        if host is None or self.allow_insecure_http:
+            return
+        why = f"the password would cross the network in clear (plain http:// to {host})"
+        if renewal:
+            raise AuthError(
+                f"no valid session, and logging in again by itself is refused: {why}",
+                hint="use an https:// URL, or log in again with "
+                "`gandi-hosting login --allow-insecure-http`, or set "
+                "`gandi-hosting config set allow_insecure_http true`",
+            )
+        raise LocalUsageError(
+            f"refusing to log in: {why}",
+            hint="use an https:// URL, or --allow-insecure-http if the network is trusted",
+        )
+
     def _password_for(self, login: str, manager: SessionManager) -> str:
         from gandi_hosting_cli.auth.credentials import find_password
+
+        self.refuse_password_in_clear(renewal=True)
 
         return find_password(
             login, manager, is_sandbox=self.is_sandbox, interactive=self.is_interactive
