@@ -16,7 +16,6 @@ from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.output import Column
 
 
-
 def _usage(exc: Exception) -> click.UsageError:
     return click.UsageError(str(exc))
 

@@ -232,7 +232,7 @@ class AppContext:
         except SandboxStateError as exc:
             raise LocalUsageError(
                 str(exc),
-                hint="run `gandi-hosting sandbox reset` to start afresh, or set "
+                hint="run `gandi-hosting sandbox reset --yes` to start afresh, or set "
                 "GANDI_HOSTING_SANDBOX_STATE to another file",
             ) from None
 
