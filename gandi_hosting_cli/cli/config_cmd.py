@@ -16,8 +16,11 @@ from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.output import Column
 
 
-def _usage(exc: Exception) -> click.UsageError:
-    return click.UsageError(str(exc))
+def _usage(exc: Exception | str) -> Exception:
+    """A one-line usage error (exit 2)."""
+    from gandi_hosting_cli.api.errors import LocalUsageError
+
+    return LocalUsageError(str(exc))
 
 
 def _file_data() -> dict[str, Any]:
@@ -39,7 +42,7 @@ def _profile_table(app: AppContext, *, must_exist: bool = True) -> dict[str, Any
         return table
     if must_exist and name != DEFAULT_PROFILE:
         known = ", ".join(sorted(k for k, v in data.items() if isinstance(v, dict))) or "none"
-        raise click.UsageError(
+        raise _usage(
             f"unknown profile {name!r} (profiles in {config_path()}: {known}); "
             f"create it with `gandi-hosting --profile {name} config set url URL`"
         )
@@ -51,7 +54,7 @@ def _check_key(key: str, table: dict[str, Any] | None = None) -> None:
 
     if key in setting_names() or (table is not None and key in table):
         return
-    raise click.UsageError(f"unknown key {key!r}; valid keys: {', '.join(setting_names())}")
+    raise _usage(f"unknown key {key!r}; valid keys: {', '.join(setting_names())}")
 
 
 @click.group("config")
@@ -194,7 +197,7 @@ def config_use(app: AppContext, profile_name: str) -> None:
     data = _file_data()
     if profile_name != DEFAULT_PROFILE and not isinstance(data.get(profile_name), dict):
         known = ", ".join(sorted(k for k, v in data.items() if isinstance(v, dict))) or "none"
-        raise click.UsageError(
+        raise _usage(
             f"unknown profile {profile_name!r} (profiles: {known}); create it with "
             f"`gandi-hosting --profile {profile_name} config set url URL`"
         )
