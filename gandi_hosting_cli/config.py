@@ -168,19 +168,17 @@ SANDBOX_URL = "sandbox"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def normalize_url(url: str) -> str:
-    """One spelling per endpoint, so sessions are found whatever form was typed.
-
-    Scheme and host in lower case, the default port dropped, the path ending in ``/`` (an
-    empty path is ``/``), no fragment; ``sandbox`` stays as it is. A URL without an
-    http(s) scheme or without a host raises ``ConfigError`` (a usage error, exit 2).
-    """
+def check_url(url: str) -> str:
+    """``url`` as it will be requested: scheme and host in lower case, the default port
+    dropped, an empty path made ``/``, no fragment; the path itself is kept as typed (a
+    server may serve ``/rpc`` but not ``/rpc/``). ``sandbox`` stays as it is. A URL without
+    an http(s) scheme or without a host raises ``ConfigError`` (a usage error, exit 2)."""
     import urllib.parse
 
     text = url.strip()
     if text.lower() == SANDBOX_URL:
         return SANDBOX_URL
-    shown = text if len(text) <= 80 else text[:77] + "..."
+    shown = display_url_safe(text if len(text) <= 80 else text[:77] + "...")
     if "://" not in text:
         raise ConfigError(
             f"URL {shown!r} has no scheme: write http://HOST/PATH or https://HOST/PATH "
@@ -191,12 +189,12 @@ def normalize_url(url: str) -> str:
         port = parts.port
         host = parts.hostname
     except ValueError as exc:
-        raise ConfigError(f"URL {display_url_safe(text)!r} is not valid: {exc}") from None
+        raise ConfigError(f"URL {shown!r} is not valid: {exc}") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise ConfigError(f"URL scheme {scheme!r} is not supported: use http:// or https://")
     if not host:
-        raise ConfigError(f"URL {display_url_safe(text)!r} has no host")
+        raise ConfigError(f"URL {shown!r} has no host")
     if ":" in host:
         host = f"[{host}]"  # IPv6
     netloc = host.lower()
@@ -205,10 +203,21 @@ def normalize_url(url: str) -> str:
     if parts.username is not None or parts.password is not None:
         userinfo = parts.netloc.rpartition("@")[0]
         netloc = f"{userinfo}@{netloc}"
-    path = parts.path or "/"
-    if not path.endswith("/"):
-        path += "/"
-    return urllib.parse.urlunsplit((scheme, netloc, path, parts.query, ""))
+    return urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def normalize_url(url: str) -> str:
+    """The endpoint's identity, which sessions, logins and caches are keyed by:
+    ``check_url`` with the path ending in ``/``, so ``http://h:8080/hosting``,
+    ``HTTP://H:8080/hosting/`` and ``http://h:8080/hosting/`` are one endpoint."""
+    import urllib.parse
+
+    checked = check_url(url)
+    if checked == SANDBOX_URL:
+        return checked
+    parts = urllib.parse.urlsplit(checked)
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 def display_url_safe(url: str) -> str:
@@ -267,7 +276,7 @@ def parse_setting(key: str, text: str) -> Any:
             return False
         raise ConfigError(f"{key} must be {readable}, not {text!r}"[:300])
     if key == "url":
-        return normalize_url(text)
+        return check_url(text)
     if not text.strip():
         raise ConfigError(f"{key} must not be empty")
     return text.strip()

@@ -95,11 +95,11 @@ class AppContext:
 
     @property
     def resolved_url(self) -> str:
-        """What the user asked for, normalised (``http://h:8080/hosting`` and
-        ``HTTP://H:8080/hosting/`` are one endpoint): an http(s) URL or ``sandbox``. A URL
-        without a scheme is a usage error (exit 2)."""
+        """What the user asked for, as requested (``config.check_url``: scheme and host in
+        lower case, no default port): an http(s) URL or ``sandbox``. A URL without a scheme
+        is a usage error (exit 2)."""
         from gandi_hosting_cli.api.errors import LocalUsageError
-        from gandi_hosting_cli.config import DEFAULT_URL, ConfigError, normalize_url
+        from gandi_hosting_cli.config import DEFAULT_URL, ConfigError, check_url
 
         raw = (
             self.url
@@ -108,7 +108,7 @@ class AppContext:
             or DEFAULT_URL
         )
         try:
-            return normalize_url(raw)
+            return check_url(raw)
         except ConfigError as exc:
             raise LocalUsageError(str(exc)) from None
 
@@ -118,7 +118,16 @@ class AppContext:
 
     @property
     def endpoint(self) -> str:
-        """The endpoint sessions are keyed by (``http://sandbox/hosting/`` for --sandbox)."""
+        """The endpoint's identity, which sessions, logins and caches are keyed by
+        (``config.normalize_url``: ``http://h/hosting`` = ``http://h/hosting/``;
+        ``http://sandbox/hosting/`` for --sandbox). Requests go to ``request_url``."""
+        from gandi_hosting_cli.config import normalize_url
+
+        return SANDBOX_ENDPOINT if self.is_sandbox else normalize_url(self.resolved_url)
+
+    @property
+    def request_url(self) -> str:
+        """Where requests are sent: the URL as given (checked), its path untouched."""
         return SANDBOX_ENDPOINT if self.is_sandbox else self.resolved_url
 
     @property
@@ -244,7 +253,7 @@ class AppContext:
         # the CLI, not the API layer, decides that `sandbox` means the in-process emulator
         transport = self.sandbox_transport() if self.is_sandbox else None
         return HostingClient(
-            self.endpoint,
+            self.request_url,
             transport=transport,
             timeout=self.effective_timeout,
             tracer=self.tracer,
