@@ -104,9 +104,11 @@ def login(
     GANDI_HOSTING_PASSWORD; it is never an argument.
 
     The endpoint and login used are saved in the profile (config.toml), so the next
-    command talks to the same place. A password is never sent over plain http:// to a
-    host other than this machine without --allow-insecure-http (or the profile's
-    allow_insecure_http = true, which automatic renewals also need).
+    command talks to the same place (not with --sandbox: use `config set url sandbox`).
+
+    A password is never sent over plain http:// to a host other than this machine
+    without --allow-insecure-http (or the profile's allow_insecure_http = true, which
+    automatic renewals also need).
 
     \b
     Examples:
@@ -149,9 +151,13 @@ def login(
 def _save_in_profile(app: AppContext, login_name: str) -> None:
     """The endpoint and login just used become the profile's, so the next command talks to
     the same place (a URL holding user:password@ is not written: config.toml is no place
-    for secrets). A config.toml that cannot be written costs a warning, not the login."""
+    for secrets). ``--sandbox`` is a choice per command and is not saved (else a later
+    plain `login` would go to the sandbox; `config set url sandbox` makes it lasting). A
+    config.toml that cannot be written costs a warning, not the login."""
     from gandi_hosting_cli.config import ConfigError, config_path, update_profile
 
+    if app.is_sandbox:
+        return
     values: dict[str, Any] = {"login": login_name}
     url = app.resolved_url
     if "@" in url.partition("://")[2].partition("/")[0]:

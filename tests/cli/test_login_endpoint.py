@@ -187,3 +187,8 @@ def test_session_check_exits_3_after_a_server_side_expiry(cli, make_sandbox_serv
     assert result.exit_code == 3
     assert "no longer accepts" in result.stderr and "refused by the server" in result.stdout
     assert server.request_count == before + 1  # one cheap call, no renewal
+
+
+def test_a_sandbox_login_is_not_saved_in_the_profile(cli, isolate):
+    assert cli("--sandbox", "login").exit_code == 0
+    assert not (isolate / "config" / "gandi-hosting" / "config.toml").exists()
