@@ -330,6 +330,9 @@ def _write_document(path: Path, document: Any) -> None:
 def _profile_table(document: Any, profile: str, *, create: bool) -> Any:
     import tomlkit
 
+    if profile == CURRENT_KEY:
+        raise ConfigError(f"{CURRENT_KEY!r} cannot name a profile: it is the key of `config use`")
+
     table = document.get(profile)
     if table is None:
         if not create:

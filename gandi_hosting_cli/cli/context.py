@@ -85,8 +85,15 @@ class AppContext:
 
         try:
             return load_profile(self.profile_name)
-        except ConfigError as exc:
-            raise LocalUsageError(str(exc)) from None  # one line, exit 2
+        except ConfigError as exc:  # one line, exit 2
+            chosen = (
+                not self.profile
+                and not os.environ.get("GANDI_HOSTING_PROFILE")
+                and self.current_profile is not None
+                and str(exc).startswith("unknown profile")
+            )
+            hint = "chosen by `config use`; `gandi-hosting config use default` undoes it"
+            raise LocalUsageError(str(exc), hint=hint if chosen else None) from None
 
     @property
     def profile_settings(self) -> dict[str, Any]:

@@ -136,3 +136,19 @@ def test_a_broken_config_file_is_a_usage_error(cli, config_file):
     assert result.exit_code == 2
     assert str(config_file) in one_line_error(result)
     assert config_file.read_text() == "[default\n"  # untouched
+
+
+def test_a_current_profile_removed_by_hand_says_how_to_go_back(cli, config_file):
+    assert cli("--profile", "box", "config", "set", "url", "sandbox").exit_code == 0
+    assert cli("config", "use", "box").exit_code == 0
+    config_file.write_text(config_file.read_text().replace("[box]", "[other]"))
+    result = cli("account", "currency")
+    assert result.exit_code == 2
+    assert "config use default" in one_line_error(result)
+    assert cli("config", "use", "default").exit_code == 0
+    assert cli("config", "profiles").exit_code == 0
+
+
+def test_current_cannot_name_a_profile(cli, config_file):
+    result = cli("--profile", "current", "config", "set", "url", "sandbox")
+    assert result.exit_code == 2 and "current" in one_line_error(result)
