@@ -360,16 +360,21 @@ def run_in_bash(block: Block, url: str, tmp: Path) -> None:
     import os
     import sys
 
+    # pipefail: `gandi-hosting ... | jq` must fail when gandi-hosting does; the trace shows
+    # every command run (the assertion below checks that gandi-hosting really ran)
     script = (
-        "set -e\n"
+        "set -e -o pipefail -x\n"
         + "\n".join(expand(line, url, tmp, variables=False) for line in block.lines)
         + "\n"
     )
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    bin_dir = Path(sys.executable).parent
+    assert (bin_dir / PROG).exists(), f"no {PROG} console script in {bin_dir}"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(
         ["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, f"{block.id}\n{script}\n{done.stdout}\n{done.stderr}"
+    assert f"+ {PROG} " in done.stderr, done.stderr
 
 
 def test_the_tables_name_only_examples_that_exist():
