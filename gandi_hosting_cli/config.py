@@ -10,6 +10,11 @@
     url = "http://127.0.0.1:8080/hosting/"
     wait = true          # defaults for commands (see Profile.settings)
 
+A top-level ``current = "staging"`` (written by ``gandi-hosting config use``) names the
+profile used when neither ``--profile`` nor ``GANDI_HOSTING_PROFILE`` is given. The
+``config`` commands and ``login`` edit the file with tomlkit, so the user's comments and
+layout survive (tomllib only reads).
+
 Nothing here imports keyring, rich or xmlrpc.
 """
 
@@ -75,6 +80,7 @@ KEY_TYPES: dict[str, tuple[type, str]] = {
     "url": (str, "a string"),
     "login": (str, "a string"),
     "wait": (bool, "true or false"),
+    "allow_insecure_http": (bool, "true or false"),
 }
 
 
@@ -155,3 +161,236 @@ def remember_no_multicall(endpoint: str) -> None:
         os.replace(tmp, path)
     except OSError:
         pass  # a cache: losing it costs one request, nothing more
+
+
+# -- URLs ------------------------------------------------------------------------------------
+SANDBOX_URL = "sandbox"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def check_url(url: str) -> str:
+    """``url`` as it will be requested: scheme and host in lower case, the default port
+    dropped, an empty path made ``/``, no fragment; the path itself is kept as typed (a
+    server may serve ``/rpc`` but not ``/rpc/``). ``sandbox`` stays as it is. A URL without
+    an http(s) scheme or without a host raises ``ConfigError`` (a usage error, exit 2)."""
+    import urllib.parse
+
+    text = url.strip()
+    if text.lower() == SANDBOX_URL:
+        return SANDBOX_URL
+    shown = display_url_safe(text if len(text) <= 80 else text[:77] + "...")
+    if "://" not in text:
+        raise ConfigError(
+            f"URL {shown!r} has no scheme: write http://HOST/PATH or https://HOST/PATH "
+            "(or 'sandbox')"
+        )
+    try:
+        parts = urllib.parse.urlsplit(text)
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        raise ConfigError(f"URL {shown!r} is not valid: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ConfigError(f"URL scheme {scheme!r} is not supported: use http:// or https://")
+    if not host:
+        raise ConfigError(f"URL {shown!r} has no host")
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    netloc = host.lower()
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    if parts.username is not None or parts.password is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    return urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def normalize_url(url: str) -> str:
+    """The endpoint's identity, which sessions, logins and caches are keyed by:
+    ``check_url`` with the path ending in ``/``, so ``http://h:8080/hosting``,
+    ``HTTP://H:8080/hosting/`` and ``http://h:8080/hosting/`` are one endpoint."""
+    import urllib.parse
+
+    checked = check_url(url)
+    if checked == SANDBOX_URL:
+        return checked
+    parts = urllib.parse.urlsplit(checked)
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def display_url_safe(url: str) -> str:
+    """``url`` without any ``user:password@`` part, for messages."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    return f"{scheme}://{netloc.rpartition('@')[2]}{slash}{path}"
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a password sent there does not leave the machine."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost" or host.endswith(".localhost")
+
+
+def sends_in_clear(url: str) -> str | None:
+    """The host a password would cross the network to in clear (plain http:// to a host
+    that is not loopback), else ``None``."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "http" or is_loopback_host(host):
+        return None
+    return host
+
+
+# -- editing config.toml (tomlkit keeps the user's comments and layout) ----------------------
+CURRENT_KEY = "current"
+
+
+def setting_names() -> list[str]:
+    return list(KEY_TYPES)
+
+
+def parse_setting(key: str, text: str) -> Any:
+    """``text`` typed for ``key`` (``wait`` is a boolean); ``ConfigError`` otherwise."""
+    if key not in KEY_TYPES:
+        raise ConfigError(f"unknown key {key!r}; valid keys: {', '.join(KEY_TYPES)}")
+    kind, readable = KEY_TYPES[key]
+    if kind is bool:
+        lowered = text.strip().lower()
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0"):
+            return False
+        raise ConfigError(f"{key} must be {readable}, not {text!r}"[:300])
+    if key == "url":
+        return check_url(text)
+    if not text.strip():
+        raise ConfigError(f"{key} must not be empty")
+    return text.strip()
+
+
+def current_profile(path: Path | None = None) -> str | None:
+    """The profile ``config use`` chose (top-level ``current``), or ``None``."""
+    value = _load_toml(path or config_path()).get(CURRENT_KEY)
+    return value if isinstance(value, str) and value else None
+
+
+def _read_document(path: Path):
+    import tomlkit
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return tomlkit.document()
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return tomlkit.parse(text)
+    except Exception as exc:  # tomlkit's ParseError and friends
+        raise ConfigError(f"cannot read {path}: {exc}"[:300]) from None
+
+
+def _write_document(path: Path, document: Any) -> None:
+    """Write atomically: mode 0600, in a directory created 0700."""
+    import os
+
+    import tomlkit
+
+    text = tomlkit.dumps(document)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _profile_table(document: Any, profile: str, *, create: bool) -> Any:
+    import tomlkit
+
+    if profile == CURRENT_KEY:
+        raise ConfigError(f"{CURRENT_KEY!r} cannot name a profile: it is the key of `config use`")
+
+    table = document.get(profile)
+    if table is None:
+        if not create:
+            return None
+        table = tomlkit.table()
+        document[profile] = table
+        return document[profile]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{profile!r} is not a profile table in {config_path()}")
+    return table
+
+
+def set_setting(profile: str, key: str, value: Any, path: Path | None = None) -> None:
+    """``[profile] key = value`` (the table is created when missing)."""
+    path = path or config_path()
+    document = _read_document(path)
+    _profile_table(document, profile, create=True)[key] = value
+    _write_document(path, document)
+
+
+def unset_setting(profile: str, key: str, path: Path | None = None) -> bool:
+    """Remove ``key`` from ``[profile]``; ``False`` when it was not set."""
+    path = path or config_path()
+    document = _read_document(path)
+    table = _profile_table(document, profile, create=False)
+    if table is None or key not in table:
+        return False
+    del table[key]
+    _write_document(path, document)
+    return True
+
+
+def update_profile(profile: str, values: dict[str, Any], path: Path | None = None) -> bool:
+    """Set several keys of ``[profile]`` at once; the file is written only when one of
+    them changes. Returns whether it was."""
+    path = path or config_path()
+    document = _read_document(path)
+    table = _profile_table(document, profile, create=False)
+    if table is not None and all(table.get(k) == v for k, v in values.items()):
+        return False
+    table = _profile_table(document, profile, create=True)
+    for key, value in values.items():
+        table[key] = value
+    _write_document(path, document)
+    return True
+
+
+def set_current_profile(profile: str | None, path: Path | None = None) -> None:
+    """Remember ``profile`` as the current one (``None``/``default``: forget the choice)."""
+    path = path or config_path()
+    document = _read_document(path)
+    if profile is None or profile == DEFAULT_PROFILE:
+        if CURRENT_KEY in document:
+            del document[CURRENT_KEY]
+        else:
+            return
+    else:
+        # tomlkit puts a new top-level key before the first table, where TOML reads it as
+        # top-level (after a table it would belong to that table)
+        document[CURRENT_KEY] = profile
+    _write_document(path, document)

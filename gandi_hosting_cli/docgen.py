@@ -46,27 +46,53 @@ EXIT_STATUS = {
     "INTERRUPTED": "Interrupted (Ctrl-C).",
 }
 
+# every variable the tool reads (tests/test_docs_examples.py checks this list against the
+# code: a new os.environ lookup needs a line here)
 ENVIRONMENT = (
-    ("GANDI_HOSTING_PROFILE", "Profile of config.toml to use (like --profile)."),
+    (
+        "GANDI_HOSTING_PROFILE",
+        "Profile of config.toml to use (like --profile); wins over the profile chosen with "
+        "'config use'.",
+    ),
     ("GANDI_HOSTING_URL", "API endpoint, or 'sandbox' (like --url)."),
     ("GANDI_HOSTING_LOGIN", "Login to use instead of the profile's or the last one."),
     (
         "GANDI_HOSTING_PASSWORD",
         "Password used to log in or to renew an expired session without a prompt.",
     ),
-    ("GANDI_HOSTING_SANDBOX_STATE", "State file of the embedded sandbox (--sandbox)."),
+    (
+        "GANDI_HOSTING_SANDBOX_STATE",
+        "State file of the sandbox (--sandbox, sandbox serve, sandbox reset).",
+    ),
     (
         "GANDI_HOSTING_SANDBOX_OP_DELAY",
-        "Seconds an operation of the embedded sandbox takes to finish (default 2).",
+        "Seconds an operation of the sandbox takes to finish (default 2).",
+    ),
+    (
+        "GANDI_HOSTING_SANDBOX_ACCOUNTS",
+        "Extra accounts of sandbox serve, space-separated LOGIN:PASSWORD (like --account, "
+        "without showing the passwords in ps).",
     ),
     ("NO_COLOR", "When set, nothing is coloured."),
+    ("FORCE_COLOR", "When set (and NO_COLOR is not), tables are drawn and coloured in a pipe too."),
+    (
+        "PYTHON_KEYRING_BACKEND",
+        "The keyring backend (read by keyring); keyring.backends.fail.Keyring or null "
+        "means the 0600 session file in the state directory is used instead.",
+    ),
+    (
+        "XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME, XDG_DATA_HOME",
+        "Where config.toml, the session state, the caches and the sandbox state live (see FILES).",
+    ),
     ("_GANDI_HOSTING_COMPLETE", "Used by the shell completion scripts; do not set it."),
 )
 
 FILES = (
     (
         "$XDG_CONFIG_HOME/gandi-hosting/config.toml",
-        "Profiles: one table per profile with url, login and defaults such as wait.",
+        "Profiles: one table per profile with url, login, wait and allow_insecure_http "
+        "(edited by the config commands and login, comments kept); a top-level "
+        "current = NAME, written by config use, names the profile used by default.",
     ),
     (
         "$XDG_STATE_HOME/gandi-hosting/",

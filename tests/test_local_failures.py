@@ -49,7 +49,7 @@ def test_embedded_sandbox_in_an_unusable_data_dir_is_a_usage_error(cli, monkeypa
 
 def test_a_usable_state_file_after_reset_works_again(cli, junk_state, monkeypatch):
     monkeypatch.setenv("GANDI_HOSTING_SANDBOX_STATE", str(junk_state))
-    assert cli("sandbox", "reset").exit_code == 0
+    assert cli("sandbox", "reset", "--yes").exit_code == 0
     result = cli("--sandbox", "vm", "list")
     assert result.exit_code == 0, result.output
 

@@ -38,6 +38,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "plan": "gandi_hosting_cli.cli.declarative:plan",
     "apply": "gandi_hosting_cli.cli.declarative:apply",
     "export": "gandi_hosting_cli.cli.declarative:export",
+    "config": "gandi_hosting_cli.cli.config_cmd:config_group",
 }
 
 # short help shown by `gandi-hosting --help` without importing the modules
@@ -57,6 +58,7 @@ LAZY_HELP: dict[str, str] = {
     "plan": "Show what `apply` would change (exit 8: changes pending).",
     "apply": "Make the account match a TOML manifest.",
     "export": "Write the account's VMs and disks as a manifest.",
+    "config": "Profiles of config.toml: list, get, set, unset, use.",
 }
 
 

@@ -57,9 +57,26 @@ class AppContext:
     # -- resolved settings -----------------------------------------------------------------
     @property
     def profile_name(self) -> str:
+        """--profile > GANDI_HOSTING_PROFILE > ``current`` of config.toml > default."""
         from gandi_hosting_cli.config import DEFAULT_PROFILE
 
-        return self.profile or os.environ.get("GANDI_HOSTING_PROFILE") or DEFAULT_PROFILE
+        return (
+            self.profile
+            or os.environ.get("GANDI_HOSTING_PROFILE")
+            or self.current_profile
+            or DEFAULT_PROFILE
+        )
+
+    @cached_property
+    def current_profile(self) -> str | None:
+        """The profile chosen by ``config use`` (config.toml's top-level ``current``)."""
+        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.config import ConfigError, current_profile
+
+        try:
+            return current_profile()
+        except ConfigError as exc:
+            raise LocalUsageError(str(exc)) from None
 
     @cached_property
     def profile_config(self) -> Profile:
@@ -68,8 +85,15 @@ class AppContext:
 
         try:
             return load_profile(self.profile_name)
-        except ConfigError as exc:
-            raise LocalUsageError(str(exc)) from None  # one line, exit 2
+        except ConfigError as exc:  # one line, exit 2
+            chosen = (
+                not self.profile
+                and not os.environ.get("GANDI_HOSTING_PROFILE")
+                and self.current_profile is not None
+                and str(exc).startswith("unknown profile")
+            )
+            hint = "chosen by `config use`; `gandi-hosting config use default` undoes it"
+            raise LocalUsageError(str(exc), hint=hint if chosen else None) from None
 
     @property
     def profile_settings(self) -> dict[str, Any]:
@@ -78,15 +102,22 @@ class AppContext:
 
     @property
     def resolved_url(self) -> str:
-        """What the user asked for: an http(s) URL or ``sandbox``."""
-        from gandi_hosting_cli.config import DEFAULT_URL
+        """What the user asked for, as requested (``config.check_url``: scheme and host in
+        lower case, no default port): an http(s) URL or ``sandbox``. A URL without a scheme
+        is a usage error (exit 2)."""
+        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.config import DEFAULT_URL, ConfigError, check_url
 
-        return (
+        raw = (
             self.url
             or os.environ.get("GANDI_HOSTING_URL")
             or self.profile_config.url
             or DEFAULT_URL
         )
+        try:
+            return check_url(raw)
+        except ConfigError as exc:
+            raise LocalUsageError(str(exc)) from None
 
     @property
     def is_sandbox(self) -> bool:
@@ -94,7 +125,16 @@ class AppContext:
 
     @property
     def endpoint(self) -> str:
-        """The endpoint sessions are keyed by (``http://sandbox/hosting/`` for --sandbox)."""
+        """The endpoint's identity, which sessions, logins and caches are keyed by
+        (``config.normalize_url``: ``http://h/hosting`` = ``http://h/hosting/``;
+        ``http://sandbox/hosting/`` for --sandbox). Requests go to ``request_url``."""
+        from gandi_hosting_cli.config import normalize_url
+
+        return SANDBOX_ENDPOINT if self.is_sandbox else normalize_url(self.resolved_url)
+
+    @property
+    def request_url(self) -> str:
+        """Where requests are sent: the URL as given (checked), its path untouched."""
         return SANDBOX_ENDPOINT if self.is_sandbox else self.resolved_url
 
     @property
@@ -153,8 +193,40 @@ class AppContext:
             self.extras["sessions"] = manager
         return manager
 
+    @property
+    def allow_insecure_http(self) -> bool:
+        """The profile's ``allow_insecure_http = true`` (or ``login --allow-insecure-http``)."""
+        if self.extras.get("allow_insecure_http"):
+            return True
+        return bool(self.profile_settings.get("allow_insecure_http", False))
+
+    def refuse_password_in_clear(self, *, renewal: bool) -> None:
+        """No password over plain http:// to a host that is not loopback, unless allowed:
+        a usage error (exit 2) for ``login``; for an automatic renewal an auth error (exit
+        3: the session is gone and nothing was sent), with the way to allow it."""
+        from gandi_hosting_cli.api.errors import AuthError, LocalUsageError
+        from gandi_hosting_cli.config import sends_in_clear
+
+        host = None if self.is_sandbox else sends_in_clear(self.endpoint)
+        if host is None or self.allow_insecure_http:
+            return
+        why = f"the password would cross the network in clear (plain http:// to {host})"
+        if renewal:
+            raise AuthError(
+                f"no valid session, and logging in again by itself is refused: {why}",
+                hint="use an https:// URL, or log in again with "
+                "`gandi-hosting login --allow-insecure-http`, or set "
+                "`gandi-hosting config set allow_insecure_http true`",
+            )
+        raise LocalUsageError(
+            f"refusing to log in: {why}",
+            hint="use an https:// URL, or --allow-insecure-http if the network is trusted",
+        )
+
     def _password_for(self, login: str, manager: SessionManager) -> str:
         from gandi_hosting_cli.auth.credentials import find_password
+
+        self.refuse_password_in_clear(renewal=True)
 
         return find_password(
             login, manager, is_sandbox=self.is_sandbox, interactive=self.is_interactive
@@ -176,7 +248,7 @@ class AppContext:
         except SandboxStateError as exc:
             raise LocalUsageError(
                 str(exc),
-                hint="run `gandi-hosting sandbox reset` to start afresh, or set "
+                hint="run `gandi-hosting sandbox reset --yes` to start afresh, or set "
                 "GANDI_HOSTING_SANDBOX_STATE to another file",
             ) from None
 
@@ -188,7 +260,7 @@ class AppContext:
         # the CLI, not the API layer, decides that `sandbox` means the in-process emulator
         transport = self.sandbox_transport() if self.is_sandbox else None
         return HostingClient(
-            self.endpoint,
+            self.request_url,
             transport=transport,
             timeout=self.effective_timeout,
             tracer=self.tracer,

@@ -51,7 +51,7 @@ def product_list(app: AppContext) -> None:
 @click.argument("quantity", type=types.QUANTITY)
 @click.option(
     "--duration", type=types.DURATION, default="1m", show_default=True,
-    help="How long: 1m (a month) .. 99m, or 1y .. 10y.",
+    help="How long: 1m (a month) .. 120m, or 1y .. 10y.",
 )  # fmt: skip
 @wait_options
 @global_options
@@ -87,7 +87,7 @@ def product_add(
 @click.argument("product_id", type=types.PRODUCT_ID)
 @click.option(
     "--duration", type=types.DURATION, default="1m", show_default=True,
-    help="How much longer: 1m .. 99m, or 1y .. 10y.",
+    help="How much longer: 1m .. 120m, or 1y .. 10y.",
 )  # fmt: skip
 @wait_options
 @global_options

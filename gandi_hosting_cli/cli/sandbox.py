@@ -57,8 +57,15 @@ def sandbox() -> None:
     Examples:
       gandi-hosting sandbox serve --port 8080 --op-delay 0
       gandi-hosting --url http://127.0.0.1:8080/hosting/ account info
-      gandi-hosting sandbox reset
+      gandi-hosting sandbox reset --yes
     """
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _is_loopback(host: str) -> bool:
@@ -122,8 +129,9 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
 
     It answers XML-RPC POSTs at /hosting/ and logs one line per request on stderr
-    (never a password or a session id). Log in with AA1234-GANDI and the spec's sample
-    password.
+    (never a password or a session id). The seeded account is login AA1234-GANDI,
+    password mypassword (the spec's sample: public, so keep the default --host
+    127.0.0.1).
 
     \b
     Examples:
@@ -162,7 +170,7 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     except SandboxStateError as exc:
         raise LocalUsageError(
             str(exc),
-            hint=f"run `gandi-hosting sandbox reset --state {path}` to start afresh, "
+            hint=f"run `gandi-hosting sandbox reset --yes --state {path}` to start afresh, "
             "or give another --state",
         ) from None
     try:
@@ -205,17 +213,28 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     envvar="GANDI_HOSTING_SANDBOX_STATE",
     help=STATE_HELP,
 )
-def sandbox_reset(state) -> None:
+@click.option(
+    "--yes", "-y", is_flag=True, help="Do not ask for confirmation (required off a terminal)."
+)
+def sandbox_reset(state, yes) -> None:
     """Forget the sandbox's state: the next use starts from the seeded account again.
 
     \b
     Examples:
-      gandi-hosting sandbox reset
-      gandi-hosting sandbox reset --state /tmp/sandbox.sqlite3
+      gandi-hosting sandbox reset --yes
+      gandi-hosting sandbox reset --state /tmp/sandbox.sqlite3 --yes
     """
+    import sys
     from pathlib import Path
 
     path = Path(_state_path(state))
+    if not yes:
+        question = f"Delete the sandbox state {path} (every VM, disk and operation in it)?"
+        if not (_isatty(sys.stdin) and _isatty(sys.stderr)):
+            raise click.UsageError(f"{question} Refusing without --yes off a terminal.")
+        if not click.confirm(question, default=False, err=True):
+            click.echo("Cancelled; nothing was deleted.", err=True)
+            raise SystemExit(1)
     removed = False
     for suffix in ("", "-wal", "-shm", "-journal"):
         candidate = path.with_name(path.name + suffix)

@@ -25,6 +25,7 @@ SESSION_FIELDS = [
     Column("created", "Created"),
     Column("expires", "Expires"),
     Column("store", "Store"),
+    Column("checked", "Checked"),
 ]
 
 
@@ -80,10 +81,21 @@ def _password(app: AppContext, login: str, from_stdin: bool) -> str:
     is_flag=True,
     help="Also keep the password in the keyring so expired sessions renew by themselves.",
 )
+@click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    help="Send the password over plain http:// to a host that is not this machine "
+    "(refused otherwise).",
+)
 @global_options
 @click.pass_obj
 def login(
-    app: AppContext, login_name: str | None, password_stdin: bool, unsafe: bool, remember: bool
+    app: AppContext,
+    login_name: str | None,
+    password_stdin: bool,
+    unsafe: bool,
+    remember: bool,
+    allow_insecure_http: bool,
 ) -> None:
     """Log in and cache the session (12 hours) in the keyring.
 
@@ -91,13 +103,24 @@ def login(
     The password is prompted for (hidden), read with --password-stdin, or taken from
     GANDI_HOSTING_PASSWORD; it is never an argument.
 
+    The endpoint and login used are saved in the profile (config.toml), so the next
+    command talks to the same place (not with --sandbox: use `config set url sandbox`).
+
+    A password is never sent over plain http:// to a host other than this machine
+    without --allow-insecure-http (or the profile's allow_insecure_http = true, which
+    automatic renewals also need).
+
     \b
     Examples:
       gandi-hosting login AA1234-GANDI
       printf '%s\\n' "$PASS" | gandi-hosting login AA1234-GANDI --password-stdin
+      gandi-hosting login --url http://127.0.0.1:8080/hosting/ AA1234-GANDI
     """
     from gandi_hosting_cli.auth.sessions import new_record
 
+    if allow_insecure_http:
+        app.extras["allow_insecure_http"] = True
+    app.refuse_password_in_clear(renewal=False)  # before any prompt
     login_name = login_name or app.login
     if not login_name:
         if not app.is_interactive:
@@ -120,8 +143,34 @@ def login(
     info = session_info(record, manager.store.name)
     mode = "unsafe" if unsafe else "safe"
     app.output.message(f"Logged in as {login_name} at {_shown(app)} ({mode} session).")
+    _save_in_profile(app, login_name)
     if app.json:
         app.output.struct(info)
+
+
+def _save_in_profile(app: AppContext, login_name: str) -> None:
+    """The endpoint and login just used become the profile's, so the next command talks to
+    the same place (a URL holding user:password@ is not written: config.toml is no place
+    for secrets). ``--sandbox`` is a choice per command and is not saved (else a later
+    plain `login` would go to the sandbox; `config set url sandbox` makes it lasting). A
+    config.toml that cannot be written costs a warning, not the login."""
+    from gandi_hosting_cli.config import ConfigError, config_path, update_profile
+
+    if app.is_sandbox:
+        return
+    values: dict[str, Any] = {"login": login_name}
+    url = app.resolved_url
+    if "@" in url.partition("://")[2].partition("/")[0]:
+        app.output.warn("the URL holds credentials; it is not saved in config.toml")
+    else:
+        values["url"] = url
+    try:
+        changed = update_profile(app.profile_name, values)
+    except ConfigError as exc:
+        app.output.warn(f"{exc}; the next command will not remember this endpoint")
+        return
+    if changed:
+        app.output.message(f"Saved in profile {app.profile_name} of {config_path()}.")
 
 
 def _shown(app: AppContext) -> str:
@@ -153,12 +202,25 @@ def logout(app: AppContext) -> None:
 
 
 @click.command()
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Ask the server (one cheap request) whether the session is still valid.",
+)
 @global_options
 @click.pass_obj
-def session(app: AppContext) -> None:
+def session(app: AppContext, check: bool) -> None:
     """Show the cached session: login, endpoint, safe or not, expiry, store.
 
-    Exits 0 when a valid session is cached, 3 otherwise (for scripts).
+    Without --check nothing is sent: the expiry shown is a local estimate (login time plus
+    12 hours, minus a margin), and the server may have ended the session earlier. With
+    --check the server is asked (one account_currency request, never a renewal).
+    Exits 0 when the session is valid, 3 otherwise (for scripts).
+
+    \b
+    Examples:
+      gandi-hosting session
+      gandi-hosting session --check --json
     """
     from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
 
@@ -176,11 +238,35 @@ def session(app: AppContext) -> None:
             app.output.struct({"logged_in": False, **info})
         raise AuthError(f"not logged in at {_shown(app)}", hint=LOGIN_HINT)
     info = session_info(record, manager.store.name)
+    valid = not record.expired
+    rejected = False
+    if check:
+        valid = rejected = False
+        client = app.new_client(session=record.session_id)  # no renewal: only ask
+        try:
+            client.call("account_currency")
+            valid = True
+        except AuthError:
+            rejected = True
+        info["checked"] = "yes: " + ("valid on the server" if valid else "refused by the server")
+    else:
+        info["checked"] = "no: the expiry is a local estimate (--check asks the server)"
     if app.json:
-        app.output.struct({"logged_in": not record.expired, **info})
+        app.output.struct(
+            {
+                "logged_in": valid,
+                **info,
+                "checked": check,
+                "valid_on_server": valid if check else None,
+            }
+        )
     else:
         _show(app, info)
-    if record.expired:
+    if rejected:
+        raise AuthError(
+            f"the server no longer accepts the session of {record.login}", hint=LOGIN_HINT
+        )
+    if not valid:
         raise AuthError(f"the session of {record.login} has expired", hint=LOGIN_HINT)
 
 

@@ -15,7 +15,7 @@ def test_reset_forgets_the_state(tmp_path, monkeypatch):
     box.bulk_create_vms("AA1234-GANDI", 2)
     box.close()
     assert state.exists()
-    result = CliRunner().invoke(cli, ["sandbox", "reset", "--state", str(state)])
+    result = CliRunner().invoke(cli, ["sandbox", "reset", "--yes", "--state", str(state)])
     assert result.exit_code == 0, result.output
     assert not state.exists() and not state.with_name("box.sqlite3-wal").exists()
     fresh = Sandbox(state)
@@ -26,11 +26,11 @@ def test_reset_uses_the_environment_then_the_user_data_dir(tmp_path, monkeypatch
     state = tmp_path / "env.sqlite3"
     monkeypatch.setenv("GANDI_HOSTING_SANDBOX_STATE", str(state))
     Sandbox(state).close()
-    assert CliRunner().invoke(cli, ["sandbox", "reset"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["sandbox", "reset", "--yes"]).exit_code == 0
     assert not state.exists()
     monkeypatch.delenv("GANDI_HOSTING_SANDBOX_STATE")
     assert str(default_state_path()).startswith(str(tmp_path))  # the test's XDG data dir
-    result = CliRunner().invoke(cli, ["sandbox", "reset"])
+    result = CliRunner().invoke(cli, ["sandbox", "reset", "--yes"])
     assert result.exit_code == 0
     assert "already empty" in result.output
 

@@ -1,0 +1,254 @@
+"""``config list|get|set|unset|use|profiles``: profiles of ``config.toml`` from the CLI.
+
+The file is edited with tomlkit (gandi_hosting_cli.config), so the user's comments and
+layout survive. Which profile is edited: --profile > GANDI_HOSTING_PROFILE > the one
+``config use`` chose (top-level ``current``) > ``default``. Nothing here talks to the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import global_options
+from gandi_hosting_cli.output import Column
+
+
+def _usage(exc: Exception | str) -> Exception:
+    """A one-line usage error (exit 2)."""
+    from gandi_hosting_cli.api.errors import LocalUsageError
+
+    return LocalUsageError(str(exc))
+
+
+def _file_data() -> dict[str, Any]:
+    from gandi_hosting_cli.config import ConfigError, _load_toml, config_path
+
+    try:
+        return _load_toml(config_path())
+    except ConfigError as exc:
+        raise _usage(exc) from None
+
+
+def _profile_table(app: AppContext, *, must_exist: bool = True) -> dict[str, Any]:
+    from gandi_hosting_cli.config import DEFAULT_PROFILE, config_path
+
+    data = _file_data()
+    name = app.profile_name
+    table = data.get(name)
+    if isinstance(table, dict):
+        return table
+    if must_exist and name != DEFAULT_PROFILE:
+        known = ", ".join(sorted(k for k, v in data.items() if isinstance(v, dict))) or "none"
+        raise _usage(
+            f"unknown profile {name!r} (profiles in {config_path()}: {known}); "
+            f"create it with `gandi-hosting --profile {name} config set url URL`"
+        )
+    return {}
+
+
+def _check_key(key: str, table: dict[str, Any] | None = None) -> None:
+    from gandi_hosting_cli.config import setting_names
+
+    if key in setting_names() or (table is not None and key in table):
+        return
+    raise _usage(f"unknown key {key!r}; valid keys: {', '.join(setting_names())}")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Profiles of config.toml: show, change and choose them.
+
+    Valid keys: url (an http(s) URL or 'sandbox'), login, wait (true or false: --wait by
+    default), allow_insecure_http (true or false: let login and automatic renewals send
+    the password over plain http:// to another host). Comments and layout of the file
+    are kept. The profile edited is --profile, else GANDI_HOSTING_PROFILE, else the one
+    chosen with `config use`, else default.
+
+    \b
+    Examples:
+      gandi-hosting config set wait true
+      gandi-hosting --profile staging config set url http://127.0.0.1:8080/hosting/
+      gandi-hosting config use staging
+      gandi-hosting config profiles
+    """
+
+
+@config_group.command("list")
+@global_options
+@click.pass_obj
+def config_list(app: AppContext) -> None:
+    """The settings of the profile, one per line.
+
+    \b
+    Examples:
+      gandi-hosting config list
+      gandi-hosting --profile staging config list --json
+    """
+    table = _profile_table(app)
+    if app.json:
+        app.output.struct({"profile": app.profile_name, "settings": table})
+        return
+    rows = [{"key": k, "value": _shown(v)} for k, v in table.items()]
+    app.output.records(rows, [Column("key", "Key"), Column("value", "Value")])
+    if not rows:
+        app.output.message(f"Profile {app.profile_name} has no settings.")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@config_group.command("get")
+@click.argument("key")
+@global_options
+@click.pass_obj
+def config_get(app: AppContext, key: str) -> None:
+    """Print the value of KEY in the profile (exit 4 when it is not set).
+
+    \b
+    Examples:
+      gandi-hosting config get url
+      gandi-hosting config get wait --json
+    """
+    from gandi_hosting_cli.api.errors import NotFound
+
+    table = _profile_table(app)
+    _check_key(key, table)
+    if key not in table:
+        raise NotFound(f"{key} is not set in profile {app.profile_name}")
+    value = table[key]
+    app.output.result({"profile": app.profile_name, "key": key, "value": value}, _shown(value))
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@global_options
+@click.pass_obj
+def config_set(app: AppContext, key: str, value: str) -> None:
+    """Set KEY to VALUE in the profile (created when missing).
+
+    \b
+    Examples:
+      gandi-hosting config set url https://api.gandi.net/hosting/
+      gandi-hosting config set wait true
+      gandi-hosting --profile staging config set url sandbox
+    """
+    from gandi_hosting_cli.config import ConfigError, parse_setting, set_setting
+
+    _check_key(key)
+    try:
+        typed = parse_setting(key, value)
+        set_setting(app.profile_name, key, typed)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    app.output.message(f"Profile {app.profile_name}: {key} = {_shown(typed)}")
+
+
+@config_group.command("unset")
+@click.argument("key")
+@global_options
+@click.pass_obj
+def config_unset(app: AppContext, key: str) -> None:
+    """Remove KEY from the profile (its default applies again).
+
+    \b
+    Examples:
+      gandi-hosting config unset wait
+    """
+    from gandi_hosting_cli.config import ConfigError, unset_setting
+
+    table = _profile_table(app, must_exist=False)
+    _check_key(key, table)
+    try:
+        removed = unset_setting(app.profile_name, key)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    if removed:
+        app.output.message(f"Profile {app.profile_name}: {key} unset")
+    else:
+        app.output.message(f"Profile {app.profile_name}: {key} was not set")
+
+
+@config_group.command("use")
+@click.argument("profile_name", metavar="PROFILE")
+@global_options
+@click.pass_obj
+def config_use(app: AppContext, profile_name: str) -> None:
+    """Make PROFILE the current one (remembered in config.toml as `current`).
+
+    --profile and GANDI_HOSTING_PROFILE still win over it. `config use default` goes
+    back to the default profile.
+
+    \b
+    Examples:
+      gandi-hosting config use staging
+      gandi-hosting config use default
+    """
+    import os
+
+    from gandi_hosting_cli.config import DEFAULT_PROFILE, ConfigError, set_current_profile
+
+    data = _file_data()
+    if profile_name != DEFAULT_PROFILE and not isinstance(data.get(profile_name), dict):
+        known = ", ".join(sorted(k for k, v in data.items() if isinstance(v, dict))) or "none"
+        raise _usage(
+            f"unknown profile {profile_name!r} (profiles: {known}); create it with "
+            f"`gandi-hosting --profile {profile_name} config set url URL`"
+        )
+    try:
+        set_current_profile(profile_name)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    app.output.message(f"Current profile: {profile_name}.")
+    env = os.environ.get("GANDI_HOSTING_PROFILE")
+    if env and env != profile_name:
+        app.output.warn(f"GANDI_HOSTING_PROFILE={env} is set and wins over it")
+
+
+@config_group.command("profiles")
+@global_options
+@click.pass_obj
+def config_profiles(app: AppContext) -> None:
+    """The profiles of config.toml, the current one marked.
+
+    \b
+    Examples:
+      gandi-hosting config profiles
+      gandi-hosting config profiles --json
+    """
+    from gandi_hosting_cli.config import DEFAULT_PROFILE
+
+    data = _file_data()
+    names = [k for k, v in data.items() if isinstance(v, dict)]
+    if DEFAULT_PROFILE not in names:
+        names.insert(0, DEFAULT_PROFILE)
+    active = app.profile_name
+    rows = [
+        {
+            "name": name,
+            "current": name == active,
+            "url": (data.get(name) or {}).get("url"),
+            "login": (data.get(name) or {}).get("login"),
+        }
+        for name in names
+    ]
+    if app.json:
+        app.output.records(rows, [])
+        return
+    for row in rows:
+        row["mark"] = "*" if row["current"] else ""
+    app.output.records(
+        rows,
+        [
+            Column("mark", " "),
+            Column("name", "Profile"),
+            Column("url", "URL"),
+            Column("login", "Login"),
+        ],
+    )
