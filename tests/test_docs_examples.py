@@ -216,6 +216,10 @@ NOT_RUN: dict[str, str] = {
 SKIP_BLOCKS: dict[str, str] = {
     "readme:Installation#1": "installs the package",
     "readme:Development#1": "runs the whole test suite, docgen and ruff",
+    # TEMPORARY (integration): manifests need files in the test's directory
+    "help:plan": "needs a manifest file",
+    "help:apply": "needs a manifest file",
+    "help:export": "writes a manifest file",
 }
 
 SKIP_LINES: dict[str, str] = {
