@@ -62,7 +62,7 @@ def bulk_create_vms(
     operations: bool = True,
 ) -> list[int]:
     """Create ``n`` VMs named ``{prefix}{start}``... for ``login``; return their ids."""
-    size = seed.OS_IMAGES[os_id][4]
+    size = seed.OS_IMAGES[os_id].size
     ids = []
     with sandbox.store.write() as conn:
         ctx = Ctx(conn=conn, now=sandbox.clock(), op_delay=sandbox.op_delay)

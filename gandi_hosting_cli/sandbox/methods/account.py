@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import secrets
 
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
 from gandi_hosting_cli.sandbox.registry import Ctx, Param, api_method, to_datetime
@@ -124,14 +125,14 @@ def hosting_account_info(ctx: Ctx) -> dict:
 
 
 def _check_quantity(quantity: int) -> None:
-    if not 1 <= quantity <= 100000:
+    if not rules.is_quantity(quantity):
         raise data_fault(
             "hosting_product", "value", "quantity must be 1 to 100000", "quantity", quantity
         )
 
 
 def _add_syntax(product_name: str, quantity: int, duration: str) -> None:
-    if product_name not in seed.PRODUCT_NAMES:
+    if not rules.is_product_name(product_name):
         raise data_fault(
             "hosting_product",
             "value",
@@ -301,7 +302,4 @@ def product_update(ctx: Ctx, product_id: int, quantity: int) -> int:
 @api_method("os_list", "array", write=False)
 def os_list(ctx: Ctx) -> list[dict]:
     """The OS images a VM can be created from."""
-    return [
-        {"id": os_id, "name": name, "version": version, "arch": arch, "label": label, "size": size}
-        for os_id, (name, version, arch, label, size) in seed.OS_IMAGES.items()
-    ]
+    return [{"id": os_id, **image._asdict()} for os_id, image in seed.OS_IMAGES.items()]

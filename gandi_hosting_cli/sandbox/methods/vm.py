@@ -19,20 +19,17 @@
 
 from __future__ import annotations
 
-import re
-
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import SECRET, data_fault
 from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
-HOSTNAME_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-MAX_CPU = 8
+MAX_CPU = rules.MAX_CPU
 VM_ID = Param("vm_id", "int")
 
 
 def _check_cpu(cpu: int, shares: int) -> None:
-    if not 1 <= cpu <= min(MAX_CPU, shares):
+    if rules.cpu_problem(cpu, shares):
         raise data_fault("vm", "value", "cpu must be between 1 and min(8, shares)", "cpu", cpu)
 
 
@@ -42,11 +39,11 @@ def _check_shares(shares: int) -> None:
 
 
 def _create_syntax(hostname, password, os_id, shares, cpu, specs) -> None:
-    if not HOSTNAME_RE.match(hostname):
+    if not rules.is_hostname(hostname):
         raise data_fault(
             "vm", "hostname", "hostname must be an RFC 1123 label", "hostname", hostname
         )
-    if not 8 <= len(password) <= 128 or any(ord(c) < 32 or ord(c) == 127 for c in password):
+    if rules.password_problem(password):
         raise data_fault(
             "password",
             "value",
@@ -57,7 +54,9 @@ def _create_syntax(hostname, password, os_id, shares, cpu, specs) -> None:
     _check_shares(shares)
     _check_cpu(cpu, shares)
     user = specs.get("login")
-    if user is not None and not USER_RE.match(user):
+    if user in rules.RESERVED_USERS:
+        raise data_fault("vm", "value", "this user exists on every VM", "login", user)
+    if user is not None and not rules.is_unix_user(user):
         raise data_fault("vm", "syntax", "login must be a Unix user name", "login", user)
 
 
@@ -78,7 +77,7 @@ def vm_create(ctx: Ctx, hostname, password, os_id, shares, cpu, specs) -> int:
     image = seed.OS_IMAGES.get(os_id)
     if image is None:
         raise data_fault("os", "dontexist", "OS image does not exist", "os_id", os_id)
-    size = image[4]
+    size = image.size
     accounting.require_free(ctx.conn, ctx.handle, shares=shares, disk=size)
     memory = shares * seed.SHARE_MEMORY_MB
     user = specs.get("login", "")
