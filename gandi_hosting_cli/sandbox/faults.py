@@ -111,6 +111,8 @@ def fault_code(qualification: int, obj: str, cause: str) -> int:
 def _show(value: object) -> str:
     if value is SECRET:
         return "***"
+    if value is None:
+        return "nil"
     text = repr(value) if isinstance(value, str) else str(value)
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 3] + "..."
@@ -128,6 +130,13 @@ def data_fault(obj: str, cause: str, text: str, element: str, value: object) -> 
 
 def server_fault(obj: str = "application", cause: str = "internal", text: str = "internal error"):
     return SandboxFault(fault_code(1, obj, cause), f"ServerError: {text}")
+
+
+def response_too_large(limit: int) -> SandboxFault:
+    """``501631``: the answer would be larger than the server sends (``limit`` bytes)."""
+    return data_fault(
+        "method", "size", f"response too large (at most {limit} bytes)", "limit", limit
+    )
 
 
 def malformed(text: str = "malformed request") -> SandboxFault:

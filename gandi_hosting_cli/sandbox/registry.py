@@ -37,6 +37,9 @@ MAX_INT = 2**31 - 1
 # type fault. Perl's XMLRPC::Lite sends
 # every string holding a byte outside printable ASCII (an accented password, say) as
 # <base64>: where a string is expected, base64 that is valid UTF-8 is taken for that string.
+# A strict sandbox (``Sandbox(strict=True)``, ``sandbox serve --strict``) takes none of
+# these: each is the type fault of its argument, so users can check their own clients.
+# ``<nil/>`` arrives as ``None`` and is the type fault of its argument in both modes.
 _INT_STRING = re.compile(r"[+-]?[0-9]{1,10}")
 
 
@@ -87,6 +90,7 @@ class MethodDef:
     help: str
     syntax: Callable[..., None] | None = None
     session: bool = True
+    system: bool = False  # func(sandbox, *args), outside any transaction (system.*)
 
     def signatures(self) -> list[list[str]]:
         """One signature per number of optional arguments given (introspection style)."""
@@ -110,18 +114,27 @@ def api_method(
     write: bool,
     session: bool = True,
     syntax: Callable[..., None] | None = None,
+    system: bool = False,
 ) -> Callable[[Callable[..., object]], Callable[..., object]]:
-    """Register ``func(ctx, *args)``; ``args`` are the spec's arguments after the session."""
+    """Register ``func(ctx, *args)``; ``args`` are the spec's arguments after the session.
+
+    ``system=True`` (the ``system.*`` introspection methods, no session): ``func(sandbox,
+    *args)`` gets the ``Sandbox`` instead of a transaction's context.
+    """
 
     def register(func: Callable[..., object]) -> Callable[..., object]:
         all_params = (SESSION, *params) if session else params
         help_text = " ".join((func.__doc__ or "").split())
         REGISTRY[name] = MethodDef(
-            name, returns, all_params, func, write, help_text, syntax, session
+            name, returns, all_params, func, write, help_text, syntax, session, system
         )
         return func
 
     return register
+
+
+def _no_coercion(kind: str, value: object) -> object:
+    return value
 
 
 def _check_value(kind: str, element: str, value: object, secret: bool) -> None:
@@ -132,20 +145,27 @@ def _check_value(kind: str, element: str, value: object, secret: bool) -> None:
         raise data_fault("integer", "value", "integer out of range", element, value)
 
 
-def check_arguments(mdef: MethodDef, args: tuple) -> tuple:
-    """Argument count, then each argument's type (struct members included).
-
-    Returns the arguments with the lenient conversions of ``_coerce`` applied.
-    """
+def check_count(mdef: MethodDef, args: tuple) -> None:
+    """The argument count (``501632`` missing / ``501633`` one too many)."""
     required = sum(1 for p in mdef.params if not p.optional)
     if len(args) < required:
         missing = mdef.params[len(args)]
         raise data_fault("method", "expected", "missing argument", "argument", missing.name)
     if len(args) > len(mdef.params):
         raise data_fault("method", "unexpected", "too many arguments", "arguments", len(args))
+
+
+def check_arguments(mdef: MethodDef, args: tuple, *, strict: bool = False) -> tuple:
+    """Argument count, then each argument's type (struct members included).
+
+    Returns the arguments with the lenient conversions of ``_coerce`` applied (none when
+    ``strict``).
+    """
+    coerce = _no_coercion if strict else _coerce
+    check_count(mdef, args)
     coerced = []
     for param, value in zip(mdef.params, args, strict=False):  # optional ones may be absent
-        value = _coerce(param.kind, value)
+        value = coerce(param.kind, value)
         _check_value(param.kind, param.name, value, param.secret)
         if param.fields is not None:
             value = dict(value)
@@ -155,7 +175,7 @@ def check_arguments(mdef: MethodDef, args: tuple) -> tuple:
                     raise data_fault(
                         "struct", "unexpected", "unknown struct member", param.name, key
                     )
-                value[key] = member = _coerce(spec.kind, member)
+                value[key] = member = coerce(spec.kind, member)
                 _check_value(spec.kind, key, member, key == "password")
             for key, spec in param.fields.items():
                 if spec.required and key not in value:

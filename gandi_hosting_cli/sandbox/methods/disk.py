@@ -16,7 +16,7 @@ from __future__ import annotations
 from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
-from gandi_hosting_cli.sandbox.methods.vm import insert_disk
+from gandi_hosting_cli.sandbox.records import insert_disk
 from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
 FSTYPES = rules.FSTYPES

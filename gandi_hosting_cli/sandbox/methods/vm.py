@@ -22,6 +22,7 @@ from __future__ import annotations
 from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import SECRET, data_fault
+from gandi_hosting_cli.sandbox.records import insert_disk
 from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
 MAX_CPU = rules.MAX_CPU
@@ -109,29 +110,6 @@ def vm_create(ctx: Ctx, hostname, password, os_id, shares, cpu, specs) -> int:
         fail=hostname.startswith(seed.FAIL_PREFIX),
     )
     return vm_id
-
-
-def insert_disk(
-    ctx: Ctx,
-    handle: str,
-    name: str,
-    size: int,
-    fstype: str,
-    *,
-    vm_id: int = 0,
-    state: str = "being_created",
-) -> int:
-    """Insert a disk row (a system disk when ``vm_id`` is given: position 0)."""
-    taken = ctx.conn.execute(
-        "SELECT 1 FROM disks WHERE handle = ? AND name = ?", (handle, name)
-    ).fetchone()
-    if taken and vm_id:
-        name = f"{name}_{vm_id}"  # generated system disk names stay unique
-    return ctx.conn.execute(
-        "INSERT INTO disks (handle, name, size, fstype, state, vm_id, position, date_created,"
-        " date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (handle, name, size, fstype, state, vm_id, 0 if vm_id else -1, ctx.now, ctx.now),
-    ).lastrowid
 
 
 def vm_struct(ctx: Ctx, row) -> dict:
