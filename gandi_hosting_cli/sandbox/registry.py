@@ -206,6 +206,18 @@ class Ctx:
             self._customers = {r[0] for r in rows}
         return self._customers
 
+    def visible_handles(self) -> list[str]:
+        """Whose objects the lists show: the acting handle, and from an unsafe session of a
+        reseller its customers' too (DESIGN.md: it may read and act on them)."""
+        if self.safe:
+            return [self.handle]
+        return [self.handle, *sorted(self.customers())]
+
+    def owner_clause(self) -> tuple[str, list[str]]:
+        """``"handle IN (?, ...)"`` and its arguments, for ``visible_handles``."""
+        handles = self.visible_handles()
+        return f"handle IN ({', '.join('?' * len(handles))})", handles
+
     def can_access(self, owner: str) -> bool:
         """Own objects always; a reseller's customers' objects only from an unsafe session."""
         return owner == self.handle or (not self.safe and owner in self.customers())

@@ -75,11 +75,11 @@ CASES = {
     "no such product": (lambda a, w: a.hosting_account_product_renew(w["s"], 999, "1m"), 535140),
     "shares_fixed cannot be updated": (
         lambda a, w: a.hosting_account_product_update(w["s"], w["shares_fixed"], 2),
-        535150,
+        535160,
     ),
     "shares_fixed cannot be released": (
         lambda a, w: a.hosting_account_product_remove(w["s"], w["shares_fixed"]),
-        535150,
+        535160,
     ),
     "product in use": (lambda a, w: a.hosting_account_product_remove(w["s"], w["shares"]), 535160),
     "shrink below use": (

@@ -5,8 +5,9 @@ valid ``session_ttl`` seconds (12 hours by default); only its SHA-256 is stored.
 session acts only on its own handle's objects. ``su(session, handle)`` returns a new
 session acting as ``handle`` (same login, same safe flag, same expiry): allowed for the
 login's own handle and for the customer handles its account resells. An unsafe session
-of a reseller may also read and act on its customers' objects by id (lists and new
-objects stay those of the acting handle).
+of a reseller may also read and act on its customers' objects: by id, and in
+``vm_list``, ``disk_list`` and ``operation_list`` (new objects and products stay those
+of the acting handle).
 
 Products: see ``seed`` for the price list. ``add`` debits at queue time and grants at
 DONE; ``renew`` debits at queue time and extends the end date at DONE; ``update`` debits
@@ -24,7 +25,12 @@ from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
 from gandi_hosting_cli.sandbox.registry import Ctx, Param, api_method, to_datetime
-from gandi_hosting_cli.sandbox.store import hash_password, hash_token
+from gandi_hosting_cli.sandbox.store import (
+    check_password,
+    hash_password,
+    hash_token,
+    password_cost,
+)
 
 
 def new_session(ctx: Ctx, login: str, handle: str, safe: bool, expires: float) -> str:
@@ -50,9 +56,16 @@ def login(ctx: Ctx, handle: str, password: str, safe: bool = True) -> str:
     row = ctx.conn.execute(
         "SELECT pw_salt, pw_hash FROM accounts WHERE handle = ?", (handle,)
     ).fetchone()
-    if row is None or not secrets.compare_digest(hash_password(password, row[0]), row[1]):
+    matches, outdated = check_password(password, row[0], row[1]) if row else (False, False)
+    if not matches:
         # the login is not a secret (the password never appears)
         raise data_fault("password", "noright", "wrong login or password", "login", handle)
+    if outdated:  # a state file from before scrypt: upgrade the hash now we know the password
+        cost = password_cost(handle, password)
+        ctx.conn.execute(
+            "UPDATE accounts SET pw_hash = ? WHERE handle = ?",
+            (hash_password(password, row[0], cost), handle),
+        )
     # forget sessions expired for more than a day, so the table does not grow forever
     ctx.conn.execute("DELETE FROM sessions WHERE expires < ?", (ctx.now - 86400,))
     return new_session(ctx, handle, handle, safe, ctx.now + ctx.session_ttl)
@@ -186,9 +199,10 @@ def product_add(ctx: Ctx, product_name: str, quantity: int, duration: str) -> in
 def _product(ctx: Ctx, product_id: int, action: str | None = None):
     row = ctx.fetch("products", "hosting_product", "product_id", product_id)
     if action and row["product_name"] not in seed.UPDATABLE_PRODUCTS:
+        # a rule of the product, not a right of the caller: 535160, never 535150
         raise data_fault(
             "hosting_product",
-            "noright",
+            "state",
             f"{row['product_name']} products cannot be {action}",
             "product_id",
             product_id,

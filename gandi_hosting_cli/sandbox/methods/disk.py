@@ -104,8 +104,9 @@ def disk_info(ctx: Ctx, disk_id: int) -> dict:
 
 @api_method("disk_list", "array", write=False)
 def disk_list(ctx: Ctx) -> list[int]:
-    """The ids of the hosting account's disks."""
-    rows = ctx.conn.execute("SELECT id FROM disks WHERE handle = ? ORDER BY id", (ctx.handle,))
+    """The ids of the hosting account's disks (and its customers' from an unsafe session)."""
+    where, args = ctx.owner_clause()
+    rows = ctx.conn.execute(f"SELECT id FROM disks WHERE {where} ORDER BY id", args)
     return [r[0] for r in rows]
 
 

@@ -143,8 +143,9 @@ def vm_info(ctx: Ctx, vm_id: int) -> dict:
 
 @api_method("vm_list", "array", write=False)
 def vm_list(ctx: Ctx) -> list[int]:
-    """The ids of the hosting account's VMs."""
-    rows = ctx.conn.execute("SELECT id FROM vms WHERE handle = ? ORDER BY id", (ctx.handle,))
+    """The ids of the hosting account's VMs (and its customers' from an unsafe session)."""
+    where, args = ctx.owner_clause()
+    rows = ctx.conn.execute(f"SELECT id FROM vms WHERE {where} ORDER BY id", args)
     return [r[0] for r in rows]
 
 
@@ -209,11 +210,14 @@ def _update_syntax(vm_id: int, specs: dict) -> None:
 )
 def vm_update(ctx: Ctx, vm_id: int, specs: dict) -> int:
     """Queue a change of shares, cpu or vm_max_memory."""
-    row = _vm_for_change(ctx, vm_id, ("running", "halted"), "be updated")
+    row = ctx.fetch("vms", "vm", "vm_id", vm_id)  # existence, rights
     shares = specs.get("shares", row["shares"])
     cpu = specs.get("cpu", row["cpu"])
     max_memory = specs.get("vm_max_memory", row["vm_max_memory"])
-    _check_cpu(cpu, shares)
+    _check_cpu(cpu, shares)  # value
+    if shares > row["shares"]:  # quota
+        accounting.require_free(ctx.conn, row["handle"], shares=shares - row["shares"])
+    _vm_for_change(ctx, vm_id, ("running", "halted"), "be updated")  # state, last
     memory = shares * seed.SHARE_MEMORY_MB
     if row["state"] == "running":
         if cpu != row["cpu"] or max_memory != row["vm_max_memory"]:
@@ -242,8 +246,6 @@ def vm_update(ctx: Ctx, vm_id: int, specs: dict) -> int:
                 max_memory,
             )
         max_memory = memory
-    if shares > row["shares"]:
-        accounting.require_free(ctx.conn, row["handle"], shares=shares - row["shares"])
     ctx.conn.execute("UPDATE vms SET pending_shares = ? WHERE id = ?", (shares, vm_id))
     new = {"shares": shares, "cpu": cpu, "vm_max_memory": max_memory}
     return _vm_op(ctx, row, "vm_update", dict(specs), {"new": new})
