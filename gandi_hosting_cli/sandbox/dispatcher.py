@@ -187,13 +187,17 @@ class Sandbox:
             mdef.syntax(*args)
         if mdef.system:
             return mdef.func(self, *args)
+        prepared = None
+        if mdef.prepare is not None:
+            with self.store.read() as conn:
+                prepared = mdef.prepare(conn, *args)
         if not mdef.write:
             with self.store.read() as conn:
                 if not engine.has_due(conn, now):
-                    return mdef.func(self._ctx(conn, now, identity), *args)
+                    return mdef.func(self._ctx(conn, now, identity, prepared), *args)
         with self.store.write() as conn:
             engine.advance(conn, now)
-            return mdef.func(self._ctx(conn, now, identity), *args)
+            return mdef.func(self._ctx(conn, now, identity, prepared), *args)
 
     def _session(self, token: object, now: float) -> tuple[str, str, bool, float]:
         """The session's (login, handle, safe, expires): checked before any other argument."""
@@ -219,9 +223,14 @@ class Sandbox:
         return row
 
     def _ctx(
-        self, conn: sqlite3.Connection, now: float, identity: tuple[str, str, bool, float] | None
+        self,
+        conn: sqlite3.Connection,
+        now: float,
+        identity: tuple[str, str, bool, float] | None,
+        prepared: object = None,
     ) -> Ctx:
         ctx = Ctx(conn=conn, now=now, op_delay=self.op_delay, session_ttl=self.session_ttl)
+        ctx.prepared = prepared
         if identity is not None:
             ctx.login, ctx.handle, ctx.safe, ctx.expires = identity
         return ctx

@@ -91,6 +91,9 @@ class MethodDef:
     syntax: Callable[..., None] | None = None
     session: bool = True
     system: bool = False  # func(sandbox, *args), outside any transaction (system.*)
+    # slow checks run in a read snapshot before the write lock is taken (login's password
+    # hash); what it returns is ``ctx.prepared``
+    prepare: Callable[..., object] | None = None
 
     def signatures(self) -> list[list[str]]:
         """One signature per number of optional arguments given (introspection style)."""
@@ -115,6 +118,7 @@ def api_method(
     session: bool = True,
     syntax: Callable[..., None] | None = None,
     system: bool = False,
+    prepare: Callable[..., object] | None = None,
 ) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """Register ``func(ctx, *args)``; ``args`` are the spec's arguments after the session.
 
@@ -126,7 +130,7 @@ def api_method(
         all_params = (SESSION, *params) if session else params
         help_text = " ".join((func.__doc__ or "").split())
         REGISTRY[name] = MethodDef(
-            name, returns, all_params, func, write, help_text, syntax, session, system
+            name, returns, all_params, func, write, help_text, syntax, session, system, prepare
         )
         return func
 
@@ -196,6 +200,7 @@ class Ctx:
     safe: bool = True
     session_ttl: float = 43200.0
     expires: float = 0.0  # the current session's expiry (``su`` sessions inherit it)
+    prepared: object = None  # what the method's ``prepare`` hook returned
     _customers: set[str] | None = field(default=None, repr=False)
 
     def customers(self) -> set[str]:

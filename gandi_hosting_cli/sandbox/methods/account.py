@@ -42,6 +42,24 @@ def new_session(ctx: Ctx, login: str, handle: str, safe: bool, expires: float) -
     return token
 
 
+def _wrong_login(handle: str):
+    # the login is not a secret (the password never appears)
+    return data_fault("password", "noright", "wrong login or password", "login", handle)
+
+
+def _check_credentials(conn, handle: str, password: str, safe: bool = True) -> tuple:
+    """The slow part of ``login`` (scrypt), in a read snapshot before the write lock, so a
+    flood of wrong passwords never holds up other writers. Returns the hash it verified
+    and, for a hash of an earlier version, its replacement."""
+    row = conn.execute("SELECT pw_salt, pw_hash FROM accounts WHERE handle = ?", (handle,))
+    row = row.fetchone()
+    matches, outdated = check_password(password, row[0], row[1]) if row else (False, False)
+    if not matches:
+        raise _wrong_login(handle)
+    upgrade = hash_password(password, row[0], password_cost(handle, password)) if outdated else None
+    return bytes(row[1]), upgrade
+
+
 @api_method(
     "login",
     "string",
@@ -50,22 +68,16 @@ def new_session(ctx: Ctx, login: str, handle: str, safe: bool, expires: float) -
     Param("safe", "boolean", optional=True),
     write=True,
     session=False,
+    prepare=_check_credentials,
 )
 def login(ctx: Ctx, handle: str, password: str, safe: bool = True) -> str:
     """Log in and return a session id, valid 12 hours. safe (default true): act only as yourself."""
-    row = ctx.conn.execute(
-        "SELECT pw_salt, pw_hash FROM accounts WHERE handle = ?", (handle,)
-    ).fetchone()
-    matches, outdated = check_password(password, row[0], row[1]) if row else (False, False)
-    if not matches:
-        # the login is not a secret (the password never appears)
-        raise data_fault("password", "noright", "wrong login or password", "login", handle)
-    if outdated:  # a state file from before scrypt: upgrade the hash now we know the password
-        cost = password_cost(handle, password)
-        ctx.conn.execute(
-            "UPDATE accounts SET pw_hash = ? WHERE handle = ?",
-            (hash_password(password, row[0], cost), handle),
-        )
+    verified, upgrade = ctx.prepared  # type: ignore[misc]
+    row = ctx.conn.execute("SELECT pw_hash FROM accounts WHERE handle = ?", (handle,)).fetchone()
+    if row is None or not secrets.compare_digest(bytes(row[0]), verified):
+        raise _wrong_login(handle)  # the password changed since it was checked
+    if upgrade is not None:  # a state file from before scrypt: store the slow hash now
+        ctx.conn.execute("UPDATE accounts SET pw_hash = ? WHERE handle = ?", (upgrade, handle))
     # forget sessions expired for more than a day, so the table does not grow forever
     ctx.conn.execute("DELETE FROM sessions WHERE expires < ?", (ctx.now - 86400,))
     return new_session(ctx, handle, handle, safe, ctx.now + ctx.session_ttl)
