@@ -12,10 +12,11 @@ Each code keeps one meaning. Checks run in this order, the first refusal answers
 4. type (``5xxx10``: each argument and struct member; strict mode takes no substitutes),
    then syntax and value (``5xxx20``/``30``/``31``/``38``, the rules of ``rules.py``);
 5. existence (``5xxx40``; ``530441`` a name already taken), then rights (``5xxx50``: the
-   object belongs to another account);
+   object belongs to another account), then a rule of the object that no wait can
+   change (``535160``: a ``shares_fixed`` product is never updated or released);
 6. quota and money (``530935`` shares, ``530435`` disk, ``530063`` balance);
-7. state, last (``5xxx60``: the object's state, an operation holding it, or a rule of the
-   product such as ``shares_fixed`` being neither updatable nor releasable).
+7. state, last (``5xxx60``: the object's state, an operation holding it, resources in
+   use).
 
 DESIGN.md lists "type, syntax and value, existence, rights, state"; issue 15 asked for
 the session first and the quota before the state, which this order keeps (so a

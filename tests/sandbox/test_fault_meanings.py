@@ -58,3 +58,17 @@ def test_the_session_is_checked_before_the_other_arguments(sandbox_server):
         assert fault_code(api.vm_create, session, "web1", PASSWORD, 999, 1, 1, {}) == 530540
         # existence, then quota (no shares at all)
         assert fault_code(api.vm_create, session, "web1", PASSWORD, 111, 1, 1, {}) == 530935
+
+
+def test_money_is_checked_before_the_products_state(make_sandbox_server, clock):
+    running = make_sandbox_server(op_delay=10, clock=clock)
+    session = running.login()
+    with running.proxy() as api:
+        opid = api.hosting_account_product_add(session, "shares", 1, "1m")
+        product_id = api.operation_details(session, opid)["param"]["product_id"]
+        # the product is still being created (state), and 100,000 shares cost more than
+        # the balance (money): money is said first
+        assert fault_code(api.hosting_account_product_update, session, product_id, 100000) == (
+            530063
+        )
+        assert fault_code(api.hosting_account_product_update, session, product_id, 2) == 535160

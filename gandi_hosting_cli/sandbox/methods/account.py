@@ -219,11 +219,15 @@ def _product(ctx: Ctx, product_id: int, action: str | None = None):
             "product_id",
             product_id,
         )
+    return row
+
+
+def _require_ready(row) -> None:
+    """The state check, last (after money and use): active and held by no operation."""
     if row["state"] != "active" or row["lock_op"] is not None:
         raise data_fault(
-            "hosting_product", "state", "product is busy or not active", "product_id", product_id
+            "hosting_product", "state", "product is busy or not active", "product_id", row["id"]
         )
-    return row
 
 
 def _require_still_covered(ctx: Ctx, row, new_quantity: int) -> None:
@@ -274,6 +278,7 @@ def product_renew(ctx: Ctx, product_id: int, duration: str) -> int:
     months = accounting.parse_duration(duration)
     cents = seed.product_price_cents(row["product_name"], row["quantity"], months)
     accounting.debit(ctx.conn, row["handle"], cents)
+    _require_ready(row)
     return _product_op(
         ctx,
         row,
@@ -287,6 +292,7 @@ def product_renew(ctx: Ctx, product_id: int, duration: str) -> int:
 def product_remove(ctx: Ctx, product_id: int) -> int:
     """Queue the release of a product (not shares_fixed; not while in use)."""
     row = _product(ctx, product_id, "released")
+    _require_ready(row)
     _require_still_covered(ctx, row, 0)
     ctx.conn.execute("UPDATE products SET state = 'being_deleted' WHERE id = ?", (product_id,))
     return _product_op(ctx, row, "hosting_account_product_remove", {}, {})
@@ -313,6 +319,7 @@ def product_update(ctx: Ctx, product_id: int, quantity: int) -> int:
             name, row["quantity"], months
         )
         accounting.debit(ctx.conn, row["handle"], cents)
+    _require_ready(row)
     ctx.conn.execute(
         "UPDATE products SET pending_quantity = ? WHERE id = ?", (quantity, product_id)
     )
