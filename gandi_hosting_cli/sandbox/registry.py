@@ -1,10 +1,10 @@
 """The method table: signatures, argument checking and the per-call context.
 
 Every API method is a function registered with ``@api_method``; its declared parameters
-drive the type checks (first in the check order), ``system.methodSignature`` and
-``system.methodHelp``. The optional ``syntax`` hook runs the syntax and value checks
-before the session is even looked up, which keeps DESIGN.md's order: type, syntax and
-value, existence, rights, state.
+drive the type checks, ``system.methodSignature`` and ``system.methodHelp``. The optional
+``syntax`` hook runs the syntax and value checks after the session and the types and
+before any object is read; ``prepare`` runs slow checks (login's password hash) in a read
+snapshot before the write lock. The whole order is written in ``faults.py``.
 """
 
 from __future__ import annotations
