@@ -2,9 +2,14 @@
 
 Fixtures:
 - ``make_sandbox_server(**kwargs)``: a factory; ``kwargs`` are ``Sandbox`` keyword
-  arguments (``op_delay`` defaults to 0 here, ``session_ttl``, ``accounts``,
-  ``multicall``, ``clock``) plus ``state_path`` (default: a fresh file in ``tmp_path``)
-  and ``port`` (default 0). Every server it made is shut down after the test.
+  arguments (``op_delay`` defaults to 0 here, ``strict`` to ``sandbox_strict``,
+  ``session_ttl``, ``accounts``, ``multicall``, ``clock``) plus ``state_path`` (default: a
+  fresh file in ``tmp_path``) and ``port`` (default 0). Every server it made is shut down
+  after the test.
+- ``sandbox_strict``: whether servers are strict by default: True, so the CLI's and the
+  api layer's wire tests prove they send the spec's types exactly (``sandbox serve
+  --strict``); ``tests/sandbox/conftest.py`` makes it False, as the sandbox's own tests
+  check the default, tolerant mode (the spec's PHP and Perl samples).
 - ``sandbox_server``: one running server, op_delay 0, fresh state.
 - ``sandbox_proxy``: an ``xmlrpc.client.ServerProxy`` on ``sandbox_server``.
 - ``sandbox_session``: a session id of the seeded account on ``sandbox_server``.
@@ -72,12 +77,18 @@ class RunningSandbox:
 
 
 @pytest.fixture
-def make_sandbox_server(tmp_path):
+def sandbox_strict() -> bool:
+    return True
+
+
+@pytest.fixture
+def make_sandbox_server(tmp_path, sandbox_strict):
     started: list[RunningSandbox] = []
     numbers = itertools.count(1)
 
     def make(*, state_path: Path | str | None = None, port: int = 0, **kwargs) -> RunningSandbox:
         kwargs.setdefault("op_delay", 0)
+        kwargs.setdefault("strict", sandbox_strict)
         if state_path is None:
             state_path = tmp_path / f"sandbox-{next(numbers)}.sqlite3"
         running = RunningSandbox(Path(state_path), port=port, **kwargs)

@@ -120,12 +120,18 @@ def _is_loopback(host: str) -> bool:
     help="Seconds a session id stays valid (at most 366 days).",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse what is tolerated for the spec's PHP and Perl samples (digit strings for "
+    "ints, ints for strings, 0/1 for booleans, base64 for strings): check your own client.",
+)
+@click.option(
     "--no-multicall",
     is_flag=True,
     hidden=True,
     help="Answer system.multicall as an unknown method (client fallback tests).",
 )
-def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multicall) -> None:
+def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, strict, no_multicall) -> None:
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
 
     It answers XML-RPC POSTs at /hosting/ and logs one line per request on stderr
@@ -166,6 +172,7 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
             session_ttl=session_ttl,
             accounts=accounts,
             multicall=not no_multicall,
+            strict=strict,
         )
     except SandboxStateError as exc:
         raise LocalUsageError(

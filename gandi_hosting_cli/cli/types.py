@@ -14,8 +14,16 @@ from typing import Any
 
 import click
 
-PRODUCT_NAMES = ("shares", "shares_fixed", "disk")
-FSTYPES = ("ext3", "reiserfs", "xfs", "jfs")
+from gandi_hosting_cli import rules
+from gandi_hosting_cli.rules import (
+    FSTYPES,
+    MAX_CPU,
+    MAX_INT,
+    MAX_QUANTITY,
+    PRODUCT_NAMES,
+    RuleError,
+)
+
 OPERATION_STATES = ("PENDING", "RUN", "DONE", "ERROR", "CANCEL", "ALL")
 OPERATION_TYPES = (
     "hosting_account_product_add",
@@ -34,25 +42,11 @@ OPERATION_TYPES = (
     "disk_attach",
     "disk_detach",
 )
-MAX_QUANTITY = 100_000
-MAX_CPU = 8
-MAX_DURATION_MONTHS = 120
-# ids and counts travel as XML-RPC <int>, a signed 32-bit integer: anything larger is
-# refused here rather than sent (xmlrpc.client raises OverflowError on it)
-MAX_INT = 2**31 - 1
 MAX_TIMEOUT = 3600.0  # seconds: the network timeout of one request
 MAX_WAIT_TIMEOUT = 7 * 24 * 3600.0  # seconds: how long --wait may go on
 
-_DURATION_RE = re.compile(r"^([1-9][0-9]{0,2})([my])$")
-_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-_DISK_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # printable ASCII without spaces: a handle never has more, and it must go out as UTF-8
-_HANDLE_RE = re.compile(r"^[!-~]{1,64}$")
-_UNIX_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # as the API checks specs.login
-_SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
-# MB per unit; sizes are binary (1G = 1024 MB) as in the spec's "1024 for 1GB".
-_SIZE_UNITS = {"": 1, "m": 1, "mb": 1, "mib": 1, "g": 1024, "gb": 1024, "gib": 1024}
-_SIZE_UNITS |= {"t": 1024 * 1024, "tb": 1024 * 1024, "tib": 1024 * 1024}
+_HANDLE_RE = re.compile(r"[!-~]{1,64}")
 
 
 def _complete(kind: str, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
@@ -72,16 +66,14 @@ class Duration(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value).strip().lower()
-        match = _DURATION_RE.match(text)
-        if not match:
+        if not rules.DURATION_RE.fullmatch(text):
             self.fail(
                 f"{value!r} is not a duration: use a number then m (months) or y (years), "
                 "like 1m, 6m or 1y",
                 param,
                 ctx,
             )
-        months = int(match.group(1)) * (12 if match.group(2) == "y" else 1)
-        if months > MAX_DURATION_MONTHS:
+        if not rules.is_duration(text):
             self.fail(f"{value!r} is too long: at most 120 months (10y)", param, ctx)
         return text
 
@@ -95,25 +87,11 @@ class Size(click.ParamType):
         return _complete("size", ctx, param, incomplete)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            megabytes: float = value
-        else:
-            match = _SIZE_RE.match(str(value))
-            unit = match.group(2).lower() if match else None
-            if not match or unit not in _SIZE_UNITS:
-                self.fail(
-                    f"{value!r} is not a size: use MB (2048) or a unit (2048M, 2G, 1T)",
-                    param,
-                    ctx,
-                )
-            megabytes = float(match.group(1)) * _SIZE_UNITS[unit]
-        if megabytes > MAX_INT:  # first: 400 digits make an infinite float
-            self.fail(f"{value!r} is too large: at most {MAX_INT} MB", param, ctx)
-        if megabytes != int(megabytes):
-            self.fail(f"{value!r} is not a whole number of MB", param, ctx)
-        if megabytes <= 0:
-            self.fail(f"{value!r}: a size must be more than 0 MB", param, ctx)
-        return int(megabytes)
+        try:
+            return rules.size_megabytes(value)
+        except RuleError as exc:
+            reason = str(exc)
+            self.fail(f"{value!r}{':' if reason.startswith('a ') else ' is'} {reason}", param, ctx)
 
 
 class IsoDate(click.ParamType):
@@ -160,7 +138,7 @@ class Hostname(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
-        if not _HOSTNAME_RE.match(text):
+        if not rules.is_hostname(text):
             self.fail(
                 f"{value!r} is not a valid hostname: 1-63 letters, digits or '-', "
                 "not starting or ending with '-'",
@@ -177,7 +155,7 @@ class DiskName(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
-        if not _DISK_NAME_RE.match(text):
+        if not rules.is_disk_name(text):
             self.fail(
                 f"{value!r} is not a valid disk name: 1-64 letters, digits, '.', '_' or '-'",
                 param,
@@ -193,7 +171,7 @@ class Handle(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
-        if not _HANDLE_RE.match(text):
+        if not _HANDLE_RE.fullmatch(text):
             self.fail(
                 f"{value!r} is not a valid handle: 1-64 printable characters without spaces "
                 "(like AA1234-GANDI)",
@@ -210,7 +188,14 @@ class UnixUser(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
-        if not _UNIX_USER_RE.match(text):
+        if text in rules.RESERVED_USERS:
+            self.fail(
+                f"{value!r} exists on every VM already (its password is the root password): "
+                "--login creates another user",
+                param,
+                ctx,
+            )
+        if not rules.is_unix_user(text):
             self.fail(
                 f"{value!r} is not a valid user name: up to 32 of a-z, 0-9, '_' or '-', "
                 "starting with a letter or '_'",
@@ -238,7 +223,7 @@ class ObjectRef(click.ParamType):
         text = str(value).strip()
         if not text:
             self.fail(f"an empty {self.kind} name", param, ctx)
-        if re.fullmatch(r"[0-9]+", text) and not 1 <= int(text) <= MAX_INT:
+        if rules.looks_like_id(text) and not 1 <= int(text) <= MAX_INT:
             article = "an" if self.kind[0] in "aeiou" else "a"
             self.fail(
                 f"{value!r} is not {article} {self.kind} id: ids go from 1 to {MAX_INT}", param, ctx
@@ -256,11 +241,12 @@ class OperationId(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         text = str(value).strip()
-        if not re.fullmatch(r"[0-9]+", text) or not 1 <= int(text) <= MAX_INT:
+        try:
+            return rules.parse_id(text)
+        except RuleError:
             self.fail(
                 f"{value!r} is not an operation id (a number from 1 to {MAX_INT})", param, ctx
             )
-        return int(text)
 
 
 class Count(click.IntRange):
@@ -309,16 +295,15 @@ WAIT_TIMEOUT = Seconds(0, MAX_WAIT_TIMEOUT, min_open=True)
 
 def check_vm_password(password: str) -> str:
     """Refuse a root password the API would refuse (8 to 128 chars, no control characters)."""
-    if not 8 <= len(password) <= 128:
-        raise click.BadParameter("the password must be 8 to 128 characters long")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
-        raise click.BadParameter("the password must not contain control characters")
+    problem = rules.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem)
     return password
 
 
 def check_cpu(cpu: int, shares: int | None) -> None:
     """cpu <= min(8, shares): a VM cannot have more CPUs than shares."""
-    if shares is not None and cpu > shares:
+    if shares is not None and rules.cpu_problem(cpu, shares):
         raise click.BadParameter(
             f"--cpu {cpu} is more than --shares {shares}: a VM gets at most one CPU per share",
             param_hint="'--cpu'",

@@ -7,16 +7,22 @@ wire format is exercised, but no socket is opened). State lives in one SQLite fi
 ``default_state_path()`` unless told otherwise.
 
 Modules, by responsibility:
-    seed.py          seeded accounts, OS images, share definition, price list
-    faults.py        fault codes and messages (the table of every code used)
-    xmlrpc_wire.py   safe request parsing (size, DOCTYPE, depth) and response marshalling
-    store.py         SQLite schema, connection pool, transactions, write lock
-    registry.py      method table, argument checks, the per-call context
-    dispatcher.py    ``Sandbox``: handle(), introspection, multicall
+    seed.py          seeded accounts, OS images (``OsImage``), share definition, price list
+    faults.py        fault codes and messages (every code used, and the order of checks)
+    xmlrpc_wire.py   safe request parsing (size, DOCTYPE, depth, base64, duplicate members)
+                     and response marshalling
+    store.py         SQLite schema, file modes, password hashes, connection pool, transactions
+    registry.py      method table, argument checks (lenient or strict), the per-call context
+    dispatcher.py    ``Sandbox``: handle(), the order of checks, multicall bounds
     accounting.py    shares, disk quota, balance, durations
     engine.py        operations: queue, lifecycle with the clock, effects, cancel
-    methods/         account.py (login, su, products, os_list), vm.py, disk.py, operations.py
-    bulk.py          fast direct creation of many VMs/disks for tests and benchmarks
+    records.py       rows written by both the methods and bulk.py (``insert_disk``)
+    methods/         account.py (login, su, products, os_list), vm.py, disk.py,
+                     operations.py, system.py (introspection and system.multicall)
+    bulk.py          fast direct creation of many VMs/disks (takes a store and a clock)
+
+The value rules (hostnames, disk names, durations, sizes, ids...) live in
+``gandi_hosting_cli/rules.py``, shared with the CLI's parameter types.
     server.py        ``SandboxServer``: threaded HTTP/1.1 server
     transport.py     ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
 

@@ -14,28 +14,28 @@ what keeps concurrent clients from overbooking.
 from __future__ import annotations
 
 import calendar
-import re
 import sqlite3
 from datetime import datetime, timezone
 
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import seed
 from gandi_hosting_cli.sandbox.faults import data_fault
 
-DURATION_RE = re.compile(r"^([1-9][0-9]{0,2})([my])$")  # 1m..120m, 1y..10y (checked below)
 _MONTH_SECONDS = 30.4375 * 86400
 
 
 def parse_duration(duration: str) -> int:
     """``'1m'`` -> 1, ``'2y'`` -> 24; faults 501920 (syntax) and 501930 (over 120 months)."""
-    match = DURATION_RE.match(duration)
-    if not match:
+    if not rules.DURATION_RE.fullmatch(duration):
         raise data_fault(
             "duration", "syntax", "duration must look like 1m or 1y", "duration", duration
         )
-    months = int(match.group(1)) * (12 if match.group(2) == "y" else 1)
-    if months > seed.MAX_DURATION_MONTHS:
-        raise data_fault("duration", "value", "duration over 120 months", "duration", duration)
-    return months
+    try:
+        return rules.duration_months(duration)
+    except rules.RuleError:
+        raise data_fault(
+            "duration", "value", "duration over 120 months", "duration", duration
+        ) from None
 
 
 def add_months(timestamp: float, months: int) -> float:

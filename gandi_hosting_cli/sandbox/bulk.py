@@ -1,6 +1,7 @@
 """Fast, direct creation of many consistent objects, for tests and benchmarks.
 
-``Sandbox.bulk_create_vms`` / ``bulk_create_disks`` write objects straight into the state
+``bulk_create_vms`` / ``bulk_create_disks`` (also methods of ``Sandbox``) take a ``Store``
+and a clock, and write objects straight into the state
 (one transaction, no API round trips): finished objects (``running`` VMs with their
 system disk, ``created`` disks), a free ``shares`` / ``disk`` product covering whatever
 the account lacks, and, unless ``operations=False``, a DONE create operation for each
@@ -10,14 +11,12 @@ object, as if it had been created through the API long enough ago.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from gandi_hosting_cli.sandbox import accounting, seed
-from gandi_hosting_cli.sandbox.methods.vm import insert_disk
+from gandi_hosting_cli.sandbox.records import insert_disk
 from gandi_hosting_cli.sandbox.registry import Ctx
-
-if TYPE_CHECKING:
-    from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+from gandi_hosting_cli.sandbox.store import Store
 
 
 def _cover(ctx: Ctx, handle: str, shares: int, disk: int) -> None:
@@ -49,7 +48,8 @@ def _check_login(ctx: Ctx, login: str) -> None:
 
 
 def bulk_create_vms(
-    sandbox: Sandbox,
+    store: Store,
+    clock: Callable[[], float],
     login: str,
     n: int,
     prefix: str = "vm",
@@ -62,10 +62,10 @@ def bulk_create_vms(
     operations: bool = True,
 ) -> list[int]:
     """Create ``n`` VMs named ``{prefix}{start}``... for ``login``; return their ids."""
-    size = seed.OS_IMAGES[os_id][4]
+    size = seed.OS_IMAGES[os_id].size
     ids = []
-    with sandbox.store.write() as conn:
-        ctx = Ctx(conn=conn, now=sandbox.clock(), op_delay=sandbox.op_delay)
+    with store.write() as conn:
+        ctx = Ctx(conn=conn, now=clock(), op_delay=0)
         _check_login(ctx, login)
         _cover(ctx, login, n * shares, n * size)
         memory = shares * seed.SHARE_MEMORY_MB
@@ -100,7 +100,8 @@ def bulk_create_vms(
 
 
 def bulk_create_disks(
-    sandbox: Sandbox,
+    store: Store,
+    clock: Callable[[], float],
     login: str,
     n: int,
     prefix: str = "disk",
@@ -112,8 +113,8 @@ def bulk_create_disks(
 ) -> list[int]:
     """Create ``n`` detached disks named ``{prefix}{start}``... (names must be free)."""
     ids = []
-    with sandbox.store.write() as conn:
-        ctx = Ctx(conn=conn, now=sandbox.clock(), op_delay=sandbox.op_delay)
+    with store.write() as conn:
+        ctx = Ctx(conn=conn, now=clock(), op_delay=0)
         _check_login(ctx, login)
         _cover(ctx, login, 0, n * size)
         for i in range(start, start + n):

@@ -2,22 +2,28 @@
 
 ``Sandbox.handle(body)`` takes an XML-RPC request body and returns the response body;
 every refusal is a fault (DESIGN.md codes), never an exception and never an HTTP 500.
-A call runs as:
+A call runs in the order ``faults.py`` documents:
 
-1. parse (``xmlrpc_wire``: size cap, no DOCTYPE/entities, depth cap; ``500020``);
-2. look the method up (``501640``) and check the argument count and types;
-3. the method's syntax and value checks (before the session, as DESIGN.md orders);
-4. advance due operations, then the session (``500240``/``500249``) and the method, all
-   in one transaction: a write transaction (process-wide lock + ``BEGIN IMMEDIATE``) for
+1. parse (``xmlrpc_wire``: size cap, no DOCTYPE/entities, depth cap, base64, duplicate
+   struct members; ``500020``);
+2. look the method up (``501640``) and count its arguments (``501632``/``501633``);
+3. the session (``500240``/``500249``), before anything about the other arguments;
+4. the argument types (strict or lenient, see ``registry``), then the method's syntax and
+   value checks;
+5. advance due operations, then the method (existence, rights, quota, state), all in one
+   transaction: a write transaction (process-wide lock + ``BEGIN IMMEDIATE``) for
    methods that change state, a read snapshot for the others (upgraded to a write
    transaction only when an operation is due);
-5. any unexpected exception becomes ``150000 ServerError: internal error``, logged with
+6. the response is marshalled and refused (``501631``) beyond ``max_response_bytes``;
+7. any unexpected exception becomes ``150000 ServerError: internal error``, logged with
    its traceback but never with the call's parameters.
 
-Introspection: ``system.listMethods``, ``system.methodHelp``, ``system.methodSignature``
-and ``system.multicall`` (each sub-call in its own transaction, a fault in one does not
-undo the others; nesting is refused). ``multicall=False`` makes ``system.multicall`` an
-unknown method, so clients can test their fallback.
+Introspection (``methods/system.py``, registered like the others): ``system.listMethods``,
+``system.methodHelp``, ``system.methodSignature`` and ``system.multicall`` (each sub-call
+in its own transaction, a fault in one does not undo the others; nesting is refused; at
+most ``max_multicall_calls`` sub-calls, and the answer is marshalled as it grows, so it
+never holds more than ``max_response_bytes``). ``multicall=False`` makes
+``system.multicall`` an unknown method, so clients can test their fallback.
 """
 
 from __future__ import annotations
@@ -30,18 +36,39 @@ import traceback
 from collections.abc import Callable, Iterable
 
 import gandi_hosting_cli.sandbox.methods  # noqa: F401 (importing it registers every API method)
-from gandi_hosting_cli.sandbox import engine
-from gandi_hosting_cli.sandbox.faults import SECRET, SandboxFault, data_fault, server_fault
-from gandi_hosting_cli.sandbox.registry import REGISTRY, Ctx, MethodDef, Param, check_arguments
+from gandi_hosting_cli.sandbox import bulk, engine
+from gandi_hosting_cli.sandbox.faults import (
+    SECRET,
+    SandboxFault,
+    data_fault,
+    response_too_large,
+    server_fault,
+)
+from gandi_hosting_cli.sandbox.registry import (
+    REGISTRY,
+    Ctx,
+    MethodDef,
+    check_arguments,
+    check_count,
+)
 from gandi_hosting_cli.sandbox.store import Store, hash_token, upsert_account
 from gandi_hosting_cli.sandbox.xmlrpc_wire import (
     MAX_BODY,
+    Marshalled,
     dump_fault,
     dump_response,
+    marshal_value,
     parse_request,
 )
 
 log = logging.getLogger("gandi_hosting_cli.sandbox")
+
+# A system.multicall runs at most this many sub-calls (the CLI sends at most 1,000 per
+# request, cli/resolve.py's MULTICALL_CHUNK), and no response is larger than this: a
+# 200 KB request of 1,000 disk_list calls on an account of 20,000 disks would otherwise
+# answer 600 MB.
+MAX_MULTICALL_CALLS = 1000
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
 def _parse_account(account: str | tuple[str, str]) -> tuple[str, str]:
@@ -55,7 +82,12 @@ def _parse_account(account: str | tuple[str, str]) -> tuple[str, str]:
 
 
 class Sandbox:
-    """The emulated Gandi Hosting API on one SQLite state file."""
+    """The emulated Gandi Hosting API on one SQLite state file.
+
+    ``strict=True`` refuses what the default mode tolerates for the spec's PHP and Perl
+    samples (digit strings for ints, ints for strings, 0/1 for booleans, base64 for
+    strings): each is the type fault of its argument.
+    """
 
     def __init__(
         self,
@@ -65,12 +97,18 @@ class Sandbox:
         session_ttl: float = 43200,
         accounts: Iterable[str | tuple[str, str]] = (),
         multicall: bool = True,
+        strict: bool = False,
         clock: Callable[[], float] = time.time,
+        max_multicall_calls: int = MAX_MULTICALL_CALLS,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ):
         self.op_delay = float(op_delay)
         self.session_ttl = float(session_ttl)
-        self.multicall_enabled = multicall
+        self.multicall = multicall
+        self.strict = strict
         self.clock = clock
+        self.max_multicall_calls = max_multicall_calls
+        self.max_response_bytes = max_response_bytes
         self._sessions: dict[str, tuple[str, str, bool, float]] = {}
         self.store = Store(state_path)
         self.state_path = self.store.path
@@ -79,45 +117,6 @@ class Sandbox:
             with self.store.write() as conn:
                 for login, password in parsed:
                     upsert_account(conn, login, password)
-        self._system: dict[str, MethodDef] = {
-            "system.listMethods": MethodDef(
-                "system.listMethods",
-                "array",
-                (),
-                self._list_methods,
-                False,
-                "The names of the methods this server answers.",
-                session=False,
-            ),
-            "system.methodHelp": MethodDef(
-                "system.methodHelp",
-                "string",
-                (Param("method", "string"),),
-                self._method_help,
-                False,
-                "A method's signature and description.",
-                session=False,
-            ),
-            "system.methodSignature": MethodDef(
-                "system.methodSignature",
-                "array",
-                (Param("method", "string"),),
-                self._method_signature,
-                False,
-                "A method's signatures: [return type, argument types...].",
-                session=False,
-            ),
-        }
-        if multicall:
-            self._system["system.multicall"] = MethodDef(
-                "system.multicall",
-                "array",
-                (Param("calls", "array"),),
-                self._multicall,
-                False,
-                "Run several calls in one request: [{methodName, params}] -> [[value] | fault].",
-                session=False,
-            )
 
     # -- entry points -----------------------------------------------------------------
 
@@ -136,16 +135,13 @@ class Sandbox:
         except SandboxFault as fault:
             return dump_fault(fault), "-"
         try:
-            return dump_response(self.call(method, params)), method
+            return dump_response(self.call(method, params), self.max_response_bytes), method
         except SandboxFault as fault:
             return dump_fault(fault), method
 
     def call(self, method: str, params: tuple) -> object:
         """Run one call; raise ``SandboxFault`` for every refusal or failure."""
         try:
-            system = self._system.get(method)
-            if system is not None:
-                return system.func(*check_arguments(system, params))
             return self._call(method, params)
         except SandboxFault:
             raise
@@ -161,6 +157,16 @@ class Sandbox:
     def close(self) -> None:
         self.store.close()
 
+    def definition(self, name: str) -> MethodDef:
+        """The method ``name`` as this server offers it (``501640`` when it does not)."""
+        mdef = REGISTRY.get(name)
+        if mdef is None or (name == "system.multicall" and not self.multicall):
+            raise data_fault("method", "dontexist", "unknown method", "method", name)
+        return mdef
+
+    def method_names(self) -> list[str]:
+        return sorted(n for n in REGISTRY if n != "system.multicall" or self.multicall)
+
     # -- internals ----------------------------------------------------------------------
 
     @staticmethod
@@ -171,66 +177,75 @@ class Sandbox:
         log.error("internal error in %s: %s\n%s", method[:64], type(exc).__name__, frames)
 
     def _call(self, method: str, params: tuple) -> object:
-        mdef = REGISTRY.get(method)
-        if mdef is None:
-            raise data_fault("method", "dontexist", "unknown method", "method", method)
-        params = check_arguments(mdef, params)
+        mdef = self.definition(method)
+        check_count(mdef, params)
+        now = self.clock()
+        identity = self._session(params[0], now) if mdef.session else None
+        params = check_arguments(mdef, params, strict=self.strict)
         args = params[1:] if mdef.session else params
         if mdef.syntax is not None:
             mdef.syntax(*args)
-        now = self.clock()
-        token = params[0] if mdef.session else None
+        if mdef.system:
+            return mdef.func(self, *args)
+        prepared = None
+        if mdef.prepare is not None:
+            with self.store.read() as conn:
+                prepared = mdef.prepare(conn, *args)
         if not mdef.write:
             with self.store.read() as conn:
                 if not engine.has_due(conn, now):
-                    return mdef.func(self._ctx(conn, now, token), *args)
+                    return mdef.func(self._ctx(conn, now, identity, prepared), *args)
         with self.store.write() as conn:
             engine.advance(conn, now)
-            return mdef.func(self._ctx(conn, now, token), *args)
+            return mdef.func(self._ctx(conn, now, identity, prepared), *args)
 
-    def _ctx(self, conn: sqlite3.Connection, now: float, token: str | None) -> Ctx:
-        ctx = Ctx(conn=conn, now=now, op_delay=self.op_delay, session_ttl=self.session_ttl)
-        if token is None:
-            return ctx
+    def _session(self, token: object, now: float) -> tuple[str, str, bool, float]:
+        """The session's (login, handle, safe, expires): checked before any other argument."""
+        if not isinstance(token, str):
+            raise data_fault("string", "type", "string expected", "session", SECRET)
         # a session row never changes once written, so this process may remember it
         # (keyed by the id's hash: the cache holds no usable secret either)
         key = hash_token(token)
         row = self._sessions.get(key)
         if row is None:
-            row = conn.execute(
-                "SELECT login, handle, safe, expires FROM sessions WHERE token_hash = ?", (key,)
-            ).fetchone()
-            if row is None:
+            with self.store.read() as conn:
+                found = conn.execute(
+                    "SELECT login, handle, safe, expires FROM sessions WHERE token_hash = ?",
+                    (key,),
+                ).fetchone()
+            if found is None:
                 raise data_fault("session", "dontexist", "unknown session", "session", SECRET)
             if len(self._sessions) >= 10000:
                 self._sessions.clear()
-            row = self._sessions[key] = (row[0], row[1], bool(row[2]), row[3])
-        ctx.login, ctx.handle, ctx.safe, ctx.expires = row
-        if ctx.expires <= now:
+            row = self._sessions[key] = (found[0], found[1], bool(found[2]), found[3])
+        if row[3] <= now:
             raise data_fault("session", "expired", "session expired", "session", SECRET)
+        return row
+
+    def _ctx(
+        self,
+        conn: sqlite3.Connection,
+        now: float,
+        identity: tuple[str, str, bool, float] | None,
+        prepared: object = None,
+    ) -> Ctx:
+        ctx = Ctx(conn=conn, now=now, op_delay=self.op_delay, session_ttl=self.session_ttl)
+        ctx.prepared = prepared
+        if identity is not None:
+            ctx.login, ctx.handle, ctx.safe, ctx.expires = identity
         return ctx
 
-    def _definition(self, name: str) -> MethodDef:
-        mdef = self._system.get(name) or REGISTRY.get(name)
-        if mdef is None:
-            raise data_fault("method", "dontexist", "unknown method", "method", name)
-        return mdef
-
-    def _list_methods(self) -> list[str]:
-        return sorted([*REGISTRY, *self._system])
-
-    def _method_help(self, name: str) -> str:
-        mdef = self._definition(name)
-        args = ", ".join(
-            f"[{p.kind} {p.name}]" if p.optional else f"{p.kind} {p.name}" for p in mdef.params
-        )
-        return f"{mdef.returns} {mdef.name}({args}): {mdef.help}"
-
-    def _method_signature(self, name: str) -> list[list[str]]:
-        return self._definition(name).signatures()
-
-    def _multicall(self, calls: list) -> list:
-        results: list = []
+    def run_multicall(self, calls: list) -> Marshalled:
+        """``system.multicall``: each answer is marshalled as it comes, the total bounded."""
+        if len(calls) > self.max_multicall_calls:
+            raise data_fault(
+                "struct",
+                "size",
+                f"at most {self.max_multicall_calls} calls per system.multicall",
+                "calls",
+                len(calls),
+            )
+        answer = Marshalled()
         for index, item in enumerate(calls):
             try:
                 if (
@@ -246,19 +261,18 @@ class Sandbox:
                     raise data_fault(
                         "method", "value", "system.multicall cannot be nested", "call", index
                     )
-                results.append([self.call(name, tuple(item.get("params", [])))])
+                value: object = [self.call(name, tuple(item.get("params", [])))]
             except SandboxFault as fault:
-                results.append({"faultCode": fault.faultCode, "faultString": fault.faultString})
-        return results
+                value = {"faultCode": fault.faultCode, "faultString": fault.faultString}
+            answer.append(marshal_value(value))
+            if answer.size > self.max_response_bytes:
+                raise response_too_large(self.max_response_bytes)
+        return answer
 
     # -- fast helpers for tests and benchmarks (see bulk.py) --------------------------
 
     def bulk_create_vms(self, login: str, n: int, prefix: str = "vm", **kwargs) -> list[int]:
-        from gandi_hosting_cli.sandbox.bulk import bulk_create_vms
-
-        return bulk_create_vms(self, login, n, prefix, **kwargs)
+        return bulk.bulk_create_vms(self.store, self.clock, login, n, prefix, **kwargs)
 
     def bulk_create_disks(self, login: str, n: int, prefix: str = "disk", **kwargs) -> list[int]:
-        from gandi_hosting_cli.sandbox.bulk import bulk_create_disks
-
-        return bulk_create_disks(self, login, n, prefix, **kwargs)
+        return bulk.bulk_create_disks(self.store, self.clock, login, n, prefix, **kwargs)

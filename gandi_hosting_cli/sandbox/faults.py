@@ -4,17 +4,38 @@
 ``DataError: <text> [<element>: <value>]``, a Server fault's ``ServerError: <text>``.
 Secret values (passwords, session ids) are shown as ``***``.
 
-Checks run in this order: type, syntax and value, existence, rights, state. The codes the
-sandbox uses (the ``Fault`` raised by each refusal):
+Each code keeps one meaning. Checks run in this order, the first refusal answers:
+
+1. the request itself (``500020`` malformed, ``500031`` too large);
+2. the method (``501640``) and its argument count (``501632``/``501633``);
+3. the session (``500240``/``500249``), before anything is said about other arguments;
+4. type (``5xxx10``: each argument and struct member; strict mode takes no substitutes),
+   then syntax and value (``5xxx20``/``30``/``31``/``38``, the rules of ``rules.py``);
+5. existence (``5xxx40``; ``530441`` a name already taken), then rights (``5xxx50``: the
+   object belongs to another account), then a rule of the object that no wait can
+   change (``535160``: a ``shares_fixed`` product is never updated or released);
+6. quota and money (``530935`` shares, ``530435`` disk, ``530063`` balance);
+7. state, last (``5xxx60``: the object's state, an operation holding it, resources in
+   use).
+
+DESIGN.md lists "type, syntax and value, existence, rights, state"; issue 15 asked for
+the session first and the quota before the state, which this order keeps (so a
+``vm_update`` of a running VM beyond the quota is ``530935``, not ``530260``).
+
+The codes the sandbox uses (the ``Fault`` raised by each refusal):
 
 ============  ==============================================================
-500020        malformed request (not XML, DOCTYPE/entities, too deep), HTTP 200
+500020        malformed request (not XML, DOCTYPE/entities, too deep, invalid base64, a
+              struct member twice), HTTP 200
 500031        request body over 1 MiB (``handle()``; the HTTP server answers 413)
 501632/33     an argument is missing / one too many
 501010..1510  an argument or struct field has the wrong type (int, bool, string, date, struct
-              or array); 501030: an int outside 32 bits
+              or array), ``<nil/>`` included; 501030: an int outside 32 bits
 501532/33     a required struct field is missing / a struct field is unknown
 501530        a ``system.multicall`` item is not ``{methodName, params}``
+501531        a ``system.multicall`` of more than 1,000 calls (``MAX_MULTICALL_CALLS``)
+501631        the response would exceed 16 MiB (``MAX_RESPONSE_BYTES``; a multicall's is
+              counted as it is built, so the server never holds more)
 501640        unknown method (also ``system.multicall`` when it is disabled)
 501630        ``system.multicall`` nested in itself
 500150        wrong login or password
@@ -23,10 +44,11 @@ sandbox uses (the ``Fault`` raised by each refusal):
 500130        VM password not 8-128 printable characters
 501920/30     duration syntax / over 120 months
 530063        not enough money on the prepaid account
-535130/40/50/60  product: bad name or quantity / no such product / not yours or not
-              allowed for this product type (shares_fixed) / busy, or in use by VMs
+535130/40/50  product: bad name or quantity / no such product / not yours
+535160        product: busy, in use by VMs or disks, or a ``shares_fixed`` product (it can
+              be renewed, never updated or released: a rule of the product, not a right)
 530238        hostname is not an RFC 1123 label
-530220/30     VM login syntax / bad cpu or vm_max_memory
+530220/30     VM login syntax / bad cpu or vm_max_memory, or ``root`` as ``specs.login``
 530232        ``vm_update`` with nothing to update
 530930/35     shares < 1 / not enough free shares
 530540        unknown OS image
@@ -111,6 +133,8 @@ def fault_code(qualification: int, obj: str, cause: str) -> int:
 def _show(value: object) -> str:
     if value is SECRET:
         return "***"
+    if value is None:
+        return "nil"
     text = repr(value) if isinstance(value, str) else str(value)
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 3] + "..."
@@ -128,6 +152,13 @@ def data_fault(obj: str, cause: str, text: str, element: str, value: object) -> 
 
 def server_fault(obj: str = "application", cause: str = "internal", text: str = "internal error"):
     return SandboxFault(fault_code(1, obj, cause), f"ServerError: {text}")
+
+
+def response_too_large(limit: int) -> SandboxFault:
+    """``501631``: the answer would be larger than the server sends (``limit`` bytes)."""
+    return data_fault(
+        "method", "size", f"response too large (at most {limit} bytes)", "limit", limit
+    )
 
 
 def malformed(text: str = "malformed request") -> SandboxFault:

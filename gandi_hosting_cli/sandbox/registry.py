@@ -1,10 +1,10 @@
 """The method table: signatures, argument checking and the per-call context.
 
 Every API method is a function registered with ``@api_method``; its declared parameters
-drive the type checks (first in the check order), ``system.methodSignature`` and
-``system.methodHelp``. The optional ``syntax`` hook runs the syntax and value checks
-before the session is even looked up, which keeps DESIGN.md's order: type, syntax and
-value, existence, rights, state.
+drive the type checks, ``system.methodSignature`` and ``system.methodHelp``. The optional
+``syntax`` hook runs the syntax and value checks after the session and the types and
+before any object is read; ``prepare`` runs slow checks (login's password hash) in a read
+snapshot before the write lock. The whole order is written in ``faults.py``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ MAX_INT = 2**31 - 1
 # type fault. Perl's XMLRPC::Lite sends
 # every string holding a byte outside printable ASCII (an accented password, say) as
 # <base64>: where a string is expected, base64 that is valid UTF-8 is taken for that string.
+# A strict sandbox (``Sandbox(strict=True)``, ``sandbox serve --strict``) takes none of
+# these: each is the type fault of its argument, so users can check their own clients.
+# ``<nil/>`` arrives as ``None`` and is the type fault of its argument in both modes.
 _INT_STRING = re.compile(r"[+-]?[0-9]{1,10}")
 
 
@@ -87,6 +90,10 @@ class MethodDef:
     help: str
     syntax: Callable[..., None] | None = None
     session: bool = True
+    system: bool = False  # func(sandbox, *args), outside any transaction (system.*)
+    # slow checks run in a read snapshot before the write lock is taken (login's password
+    # hash); what it returns is ``ctx.prepared``
+    prepare: Callable[..., object] | None = None
 
     def signatures(self) -> list[list[str]]:
         """One signature per number of optional arguments given (introspection style)."""
@@ -110,18 +117,28 @@ def api_method(
     write: bool,
     session: bool = True,
     syntax: Callable[..., None] | None = None,
+    system: bool = False,
+    prepare: Callable[..., object] | None = None,
 ) -> Callable[[Callable[..., object]], Callable[..., object]]:
-    """Register ``func(ctx, *args)``; ``args`` are the spec's arguments after the session."""
+    """Register ``func(ctx, *args)``; ``args`` are the spec's arguments after the session.
+
+    ``system=True`` (the ``system.*`` introspection methods, no session): ``func(sandbox,
+    *args)`` gets the ``Sandbox`` instead of a transaction's context.
+    """
 
     def register(func: Callable[..., object]) -> Callable[..., object]:
         all_params = (SESSION, *params) if session else params
         help_text = " ".join((func.__doc__ or "").split())
         REGISTRY[name] = MethodDef(
-            name, returns, all_params, func, write, help_text, syntax, session
+            name, returns, all_params, func, write, help_text, syntax, session, system, prepare
         )
         return func
 
     return register
+
+
+def _no_coercion(kind: str, value: object) -> object:
+    return value
 
 
 def _check_value(kind: str, element: str, value: object, secret: bool) -> None:
@@ -132,20 +149,27 @@ def _check_value(kind: str, element: str, value: object, secret: bool) -> None:
         raise data_fault("integer", "value", "integer out of range", element, value)
 
 
-def check_arguments(mdef: MethodDef, args: tuple) -> tuple:
-    """Argument count, then each argument's type (struct members included).
-
-    Returns the arguments with the lenient conversions of ``_coerce`` applied.
-    """
+def check_count(mdef: MethodDef, args: tuple) -> None:
+    """The argument count (``501632`` missing / ``501633`` one too many)."""
     required = sum(1 for p in mdef.params if not p.optional)
     if len(args) < required:
         missing = mdef.params[len(args)]
         raise data_fault("method", "expected", "missing argument", "argument", missing.name)
     if len(args) > len(mdef.params):
         raise data_fault("method", "unexpected", "too many arguments", "arguments", len(args))
+
+
+def check_arguments(mdef: MethodDef, args: tuple, *, strict: bool = False) -> tuple:
+    """Argument count, then each argument's type (struct members included).
+
+    Returns the arguments with the lenient conversions of ``_coerce`` applied (none when
+    ``strict``).
+    """
+    coerce = _no_coercion if strict else _coerce
+    check_count(mdef, args)
     coerced = []
     for param, value in zip(mdef.params, args, strict=False):  # optional ones may be absent
-        value = _coerce(param.kind, value)
+        value = coerce(param.kind, value)
         _check_value(param.kind, param.name, value, param.secret)
         if param.fields is not None:
             value = dict(value)
@@ -155,7 +179,7 @@ def check_arguments(mdef: MethodDef, args: tuple) -> tuple:
                     raise data_fault(
                         "struct", "unexpected", "unknown struct member", param.name, key
                     )
-                value[key] = member = _coerce(spec.kind, member)
+                value[key] = member = coerce(spec.kind, member)
                 _check_value(spec.kind, key, member, key == "password")
             for key, spec in param.fields.items():
                 if spec.required and key not in value:
@@ -176,6 +200,7 @@ class Ctx:
     safe: bool = True
     session_ttl: float = 43200.0
     expires: float = 0.0  # the current session's expiry (``su`` sessions inherit it)
+    prepared: object = None  # what the method's ``prepare`` hook returned
     _customers: set[str] | None = field(default=None, repr=False)
 
     def customers(self) -> set[str]:
@@ -185,6 +210,18 @@ class Ctx:
             )
             self._customers = {r[0] for r in rows}
         return self._customers
+
+    def visible_handles(self) -> list[str]:
+        """Whose objects the lists show: the acting handle, and from an unsafe session of a
+        reseller its customers' too (DESIGN.md: it may read and act on them)."""
+        if self.safe:
+            return [self.handle]
+        return [self.handle, *sorted(self.customers())]
+
+    def owner_clause(self) -> tuple[str, list[str]]:
+        """``"handle IN (?, ...)"`` and its arguments, for ``visible_handles``."""
+        handles = self.visible_handles()
+        return f"handle IN ({', '.join('?' * len(handles))})", handles
 
     def can_access(self, owner: str) -> bool:
         """Own objects always; a reseller's customers' objects only from an unsafe session."""

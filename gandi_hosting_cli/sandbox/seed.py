@@ -34,6 +34,10 @@ Price list (per month, in the account's currency, debited when the operation is 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from gandi_hosting_cli import rules
+
 SEED_LOGIN = "AA1234-GANDI"
 SEED_PASSWORD = "mypassword"
 SEED_CUSTOMER = "AA4321-GANDI"
@@ -56,17 +60,27 @@ SHARE_CPU = 0.25
 # Price per unit and month, in cents; disk is priced per started block of DISK_PRICE_UNIT MB.
 PRICES_CENTS: dict[str, int] = {"shares": 500, "shares_fixed": 400, "disk": 10}
 DISK_PRICE_UNIT_MB = 1024
-PRODUCT_NAMES = ("shares", "shares_fixed", "disk")
-UPDATABLE_PRODUCTS = ("shares", "disk")  # also the releasable ones
-MAX_DURATION_MONTHS = 120
+PRODUCT_NAMES = rules.PRODUCT_NAMES
+UPDATABLE_PRODUCTS = rules.UPDATABLE_PRODUCTS  # also the releasable ones
+MAX_DURATION_MONTHS = rules.MAX_DURATION_MONTHS
 
-# OS images: id -> (name, version, arch, label, system disk size in MB).
-OS_IMAGES: dict[int, tuple[str, str, str, str, int]] = {
-    110: ("Debian", "11", "x86_64", "Debian 11 64 bits", 3072),
-    111: ("Debian", "12", "x86_64", "Debian 12 64 bits", 3072),
-    112: ("Ubuntu", "22.04", "x86_64", "Ubuntu 22.04 64 bits", 4096),
-    113: ("CentOS", "7", "x86_64", "CentOS 7 64 bits", 4096),
-    114: ("FreeBSD", "13", "x86_64", "FreeBSD 13 64 bits", 5120),
+
+class OsImage(NamedTuple):
+    """An OS image a VM can be created from (``os_list`` returns these fields and the id)."""
+
+    name: str
+    version: str
+    arch: str
+    label: str
+    size: int  # MB of the system disk a VM created from it gets
+
+
+OS_IMAGES: dict[int, OsImage] = {
+    110: OsImage("Debian", "11", "x86_64", "Debian 11 64 bits", 3072),
+    111: OsImage("Debian", "12", "x86_64", "Debian 12 64 bits", 3072),
+    112: OsImage("Ubuntu", "22.04", "x86_64", "Ubuntu 22.04 64 bits", 4096),
+    113: OsImage("CentOS", "7", "x86_64", "CentOS 7 64 bits", 4096),
+    114: OsImage("FreeBSD", "13", "x86_64", "FreeBSD 13 64 bits", 5120),
 }
 
 # A VM hostname or disk name with this prefix makes its create operation end in ERROR.

@@ -11,7 +11,16 @@
 - Reads run in a deferred transaction, a consistent snapshot.
 - Ids are ``AUTOINCREMENT`` (never reused), starting at ``seed.FIRST_IDS`` so that ids of
   different kinds never collide; a restarted server continues where it stopped.
-- Only a SHA-256 of each session id is stored.
+- Only a SHA-256 of each session id is stored (a random 192-bit id needs no slow hash).
+- Passwords are stored as ``scrypt$N$r$p$`` + an scrypt digest with a per-account salt:
+  ``--account`` passwords with N=2**14 (about 50 ms a guess); the seeded accounts, whose
+  passwords are public (the spec's sample), with a cheap N so tests stay fast. A state
+  file from before (a salted SHA-256) still logs in, and the login upgrades its hash.
+- The state file and its ``-wal``/``-shm`` companions are 0600 (SQLite gives the
+  companions the database file's mode, so the file is created 0600 before SQLite opens
+  it, and an existing one is narrowed); a directory it creates is 0700.
+- A file with the schema marker but not the tables is a ``SandboxStateError`` (the CLI
+  says ``sandbox reset``), not a traceback at the first query.
 """
 
 from __future__ import annotations
@@ -113,6 +122,8 @@ CREATE INDEX IF NOT EXISTS ops_active ON operations (state, due_run)
     WHERE state IN ('PENDING', 'RUN');
 """
 
+TABLES = ("meta", "accounts", "sessions", "products", "vms", "disks", "operations")
+
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
@@ -122,9 +133,42 @@ def _write_lock_for(path: str) -> threading.Lock:
         return _WRITE_LOCKS.setdefault(path, threading.Lock())
 
 
-def hash_password(password: str, salt: bytes) -> bytes:
-    # a sandbox, not a vault: a salted SHA-256 keeps logins fast in tests
-    return hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).digest()
+SCRYPT_N = 2**14  # --account passwords: 16 MiB and ~50 ms per hash
+PUBLIC_SCRYPT_N = 2**4  # the seeded accounts: their passwords are published anyway
+_SCRYPT_R, _SCRYPT_P = 8, 1
+_SCHEME = b"scrypt$"
+
+
+def hash_password(password: str, salt: bytes, n: int = SCRYPT_N) -> bytes:
+    """``scrypt$N$r$p$`` followed by the 32-byte scrypt digest of ``password``."""
+    digest = hashlib.scrypt(
+        password.encode("utf-8", "surrogatepass"),
+        salt=salt,
+        n=n,
+        r=_SCRYPT_R,
+        p=_SCRYPT_P,
+        maxmem=64 * 1024 * 1024,
+        dklen=32,
+    )
+    return _SCHEME + f"{n}${_SCRYPT_R}${_SCRYPT_P}$".encode() + digest
+
+
+def check_password(password: str, salt: bytes, stored: bytes) -> tuple[bool, bool]:
+    """``(matches, outdated)``: compared in constant time; ``outdated`` for the fast
+    salted SHA-256 of earlier versions (the caller re-hashes it after a good login)."""
+    secret = password.encode("utf-8", "surrogatepass")
+    stored = bytes(stored)
+    if not stored.startswith(_SCHEME):
+        legacy = hashlib.sha256(salt + secret).digest()
+        return secrets.compare_digest(legacy, stored), True
+    try:
+        n, r, p, digest = stored[len(_SCHEME) :].split(b"$", 3)
+        computed = hashlib.scrypt(
+            secret, salt=salt, n=int(n), r=int(r), p=int(p), maxmem=64 * 1024 * 1024, dklen=32
+        )
+    except ValueError:  # a damaged record never matches
+        return False, False
+    return secrets.compare_digest(computed, digest), False
 
 
 def hash_token(token: str) -> str:
@@ -140,7 +184,7 @@ class Store:
         try:
             self.path = str(Path(path).expanduser().resolve())
             self._write_lock = _write_lock_for(self.path)
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _make_private(Path(self.path))
             self._create_schema()
         except sqlite3.DatabaseError as exc:  # not a database, read-only, cannot open...
             self.close()
@@ -208,6 +252,15 @@ class Store:
                 "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
             ).fetchone()
             if have and conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone():
+                tables = {
+                    r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
+                missing = [t for t in TABLES if t not in tables]
+                if missing:
+                    raise SandboxStateError(
+                        self.path,
+                        f"it has the schema marker but not the tables {', '.join(missing)}",
+                    )
                 return
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -227,6 +280,7 @@ class Store:
                     currency=currency,
                     balance_cents=balance,
                     reseller=reseller,
+                    cost=PUBLIC_SCRYPT_N,
                 )
 
 
@@ -238,6 +292,7 @@ def upsert_account(
     currency: str = seed.SEED_CURRENCY,
     balance_cents: int = seed.SEED_BALANCE_CENTS,
     reseller: str = "",
+    cost: int | None = None,
 ) -> None:
     """Create an account, or set the password of an existing one (keeping its money)."""
     salt = secrets.token_bytes(16)
@@ -246,5 +301,34 @@ def upsert_account(
         " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (handle) DO UPDATE"
         " SET pw_salt = excluded.pw_salt, pw_hash = excluded.pw_hash",
-        (handle, salt, hash_password(password, salt), currency, balance_cents, reseller),
+        (
+            handle,
+            salt,
+            hash_password(password, salt, cost or password_cost(handle, password)),
+            currency,
+            balance_cents,
+            reseller,
+        ),
     )
+
+
+def password_cost(handle: str, password: str) -> int:
+    """The scrypt N for an account: cheap only for a seeded account's published password."""
+    public = {(h, p) for h, p, *_ in seed.SEED_ACCOUNTS}
+    return PUBLIC_SCRYPT_N if (handle, password) in public else SCRYPT_N
+
+
+def _make_private(path: Path) -> None:
+    """Create the state file 0600 (its directory 0700) before SQLite opens it, and narrow
+    an existing file and its -wal/-shm companions to 0600 (SQLite copies the file's mode
+    to the companions it creates)."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if candidate.exists() and candidate.stat().st_mode & 0o077:
+                os.chmod(candidate, 0o600)
+        except PermissionError:  # not ours to change: SQLite will say what it can do
+            pass

@@ -8,7 +8,9 @@ transport's standard parser, so ``--sandbox`` exercises the whole wire format::
 
 Built without a ``Sandbox``, it opens one on ``GANDI_HOSTING_SANDBOX_STATE`` (default
 ``default_state_path()``) with ``GANDI_HOSTING_SANDBOX_OP_DELAY`` (default 2 s), unless
-``state_path`` / ``op_delay`` are given. ``close()`` releases its database connections.
+``state_path`` / ``op_delay`` are given; that one is strict (``Sandbox(strict=True)``):
+its only client is this CLI, which must send the spec's types exactly. ``close()``
+releases its database connections.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class InProcessTransport(xmlrpc.client.Transport):
             sandbox = Sandbox(
                 state_path if state_path is not None else env_state_path(),
                 op_delay=env_op_delay() if op_delay is None else op_delay,
+                strict=True,
             )
         self.sandbox = sandbox
         self.request_count = 0

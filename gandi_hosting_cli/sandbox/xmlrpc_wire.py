@@ -8,7 +8,13 @@ uses a status, 413):
 - element nesting is capped at ``MAX_DEPTH``;
 - the body is capped at ``MAX_BODY`` bytes (``500031`` in ``Sandbox.handle``, HTTP 413 in
   the server, which never reads an oversized body);
-- ``<nil/>`` is refused (the API never carries nil).
+- base64 that is not valid base64 (a character outside the alphabet, bad padding) is
+  refused: ``binascii`` alone would skip the stray characters and decode the rest;
+- a struct with the same member name twice is refused (which one would count?).
+
+``<nil/>`` (and ``<ex:nil/>``) is read as ``None``: the API never carries nil, so the
+argument checks give it the type fault of the argument it stands for (``501010`` where
+an int is expected...), not "malformed request".
 
 The parse is a single expat pass driving ``xmlrpc.client.Unmarshaller`` (the standard
 library's own value decoder), so values decode exactly as ``xmlrpc.client`` encodes them.
@@ -21,10 +27,16 @@ clients send); string values keep theirs.
 
 from __future__ import annotations
 
+import binascii
 import xmlrpc.client
 from xml.parsers import expat
 
-from gandi_hosting_cli.sandbox.faults import SandboxFault, malformed, server_fault
+from gandi_hosting_cli.sandbox.faults import (
+    SandboxFault,
+    malformed,
+    response_too_large,
+    server_fault,
+)
 
 MAX_BODY = 1024 * 1024
 MAX_DEPTH = 64
@@ -47,14 +59,15 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
     parser = expat.ParserCreate(None, None)
     depth = 0
     text: list[str] = []  # an element's character data, handed over at its end
+    members: list[set[str]] = []  # the member names seen in each open struct
 
     def start(tag, attrs):
         nonlocal depth
         depth += 1
         if depth > MAX_DEPTH:
             raise _Refused("nesting too deep")
-        if tag == "nil" or tag.endswith(":nil"):
-            raise _Refused("nil is not accepted")
+        if tag.rpartition(":")[2] == "struct":
+            members.append(set())
         text.clear()
         target.start(tag, attrs)
 
@@ -63,7 +76,22 @@ def parse_request(body: bytes) -> tuple[str, tuple]:
         depth -= 1
         data = "".join(text)
         text.clear()
-        target.data(data.strip() if tag.rpartition(":")[2] in _TRIMMED else data)
+        local = tag.rpartition(":")[2]
+        if local in _TRIMMED:
+            data = data.strip()
+        if local == "base64":
+            try:
+                # line breaks are allowed (MIME and xmlrpc.client wrap at 76 columns)
+                binascii.a2b_base64("".join(data.split()).encode("ascii"), strict_mode=True)
+            except (binascii.Error, UnicodeEncodeError, ValueError):
+                raise _Refused("invalid base64") from None
+        elif local == "name" and members:
+            if data in members[-1]:
+                raise _Refused("duplicate struct member")
+            members[-1].add(data)
+        elif local == "struct" and members:
+            members.pop()
+        target.data(data)
         target.end(tag)
 
     def refuse(*_args):
@@ -103,6 +131,29 @@ def _escape(text: str) -> str:
     return text
 
 
+class Marshalled:
+    """An array whose items are already marshalled (``system.multicall``'s answer).
+
+    Built item by item with ``append(marshal_value(item))``, so the answer never exists
+    twice (values and XML) and its size is known as it grows.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.size = 0
+
+    def append(self, xml: str) -> None:
+        self.items.append(xml)
+        self.size += len(xml)
+
+
+def marshal_value(value: object) -> str:
+    """One value as ``<value>...</value>`` XML."""
+    out: list[str] = []
+    _dump(value, out)
+    return "".join(out)
+
+
 def _dump(value: object, out: list[str]) -> None:
     """The same XML as ``xmlrpc.client.Marshaller`` for the types the API returns.
 
@@ -132,26 +183,42 @@ def _dump(value: object, out: list[str]) -> None:
         for item in value:
             _dump(item, out)
         out.append("</data></array></value>")
+    elif kind is Marshalled:
+        out.append("<value><array><data>")
+        out.extend(value.items)
+        out.append("</data></array></value>")
     elif kind is xmlrpc.client.DateTime:
         out.append(f"<value><dateTime.iso8601>{value.value}</dateTime.iso8601></value>")
     else:
         raise TypeError(f"cannot marshal {kind.__name__}")
 
 
-def dump_response(value: object) -> bytes:
-    """Marshal a method's return value (never ``None``)."""
+def dump_response(value: object, max_bytes: int | None = None) -> bytes:
+    """Marshal a method's return value (never ``None``); a fault beyond ``max_bytes``."""
     out = ["<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n"]
     try:
         _dump(value, out)
         out.append("\n</param>\n</params>\n</methodResponse>\n")
-        return "".join(out).encode("utf-8", "xmlcharrefreplace")
+        body = "".join(out).encode("utf-8", "xmlcharrefreplace")
     except Exception:
         # a bug in a method (None, an int over 32 bits...): never send a broken response
         return dump_fault(server_fault())
+    if max_bytes is not None and len(body) > max_bytes:
+        return dump_fault(response_too_large(max_bytes))
+    return body
 
 
 def dump_fault(fault: SandboxFault | xmlrpc.client.Fault) -> bytes:
     return xmlrpc.client.dumps(fault, methodresponse=True).encode()
 
 
-__all__ = ["MAX_BODY", "MAX_DEPTH", "SandboxFault", "dump_fault", "dump_response", "parse_request"]
+__all__ = [
+    "MAX_BODY",
+    "MAX_DEPTH",
+    "Marshalled",
+    "SandboxFault",
+    "dump_fault",
+    "dump_response",
+    "marshal_value",
+    "parse_request",
+]

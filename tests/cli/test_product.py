@@ -70,8 +70,8 @@ def test_refusal_shares_fixed_cannot_be_updated(gh):  # noqa: F811
     add(gh, "shares_fixed", "2", "--wait")
     product_id = gh.json("product", "list")[0]["id"]
     result = gh("product", "update", str(product_id), "3")
-    # the sandbox refuses it as a right the product lacks (cause 50): exit 3
-    assert result.exit_code == 3
+    # a rule of the product (535160, cause 60 state), not a right the caller lacks: exit 1
+    assert result.exit_code == 1
     assert "Error:" in result.stderr and "shares_fixed" in result.stderr
     assert result.stdout == ""
 
@@ -112,7 +112,7 @@ def test_refusal_not_enough_money_and_fixed_shares_cannot_be_removed(gh):  # noq
     add(gh, "shares_fixed", "1", "--wait")
     product_id = gh.json("product", "list")[0]["id"]
     refused = gh("--json", "product", "remove", str(product_id), "--yes")
-    assert refused.exit_code == 3
+    assert refused.exit_code == 1  # 535160: a rule of the product, not "no right" (exit 3)
     assert refused.stdout == ""
     removed = gh.json("product", "add", "disk", "1024", "--wait")
     assert set(removed) == {"operation", "state"}

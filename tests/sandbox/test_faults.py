@@ -75,11 +75,11 @@ CASES = {
     "no such product": (lambda a, w: a.hosting_account_product_renew(w["s"], 999, "1m"), 535140),
     "shares_fixed cannot be updated": (
         lambda a, w: a.hosting_account_product_update(w["s"], w["shares_fixed"], 2),
-        535150,
+        535160,
     ),
     "shares_fixed cannot be released": (
         lambda a, w: a.hosting_account_product_remove(w["s"], w["shares_fixed"]),
-        535150,
+        535160,
     ),
     "product in use": (lambda a, w: a.hosting_account_product_remove(w["s"], w["shares"]), 535160),
     "shrink below use": (
@@ -143,11 +143,12 @@ CASES = {
     "cancel a DONE operation": (lambda a, w: a.operation_cancel(w["s"], w["fixed_op"]), 510260),
     "unknown state filter": (lambda a, w: a.operation_list(w["s"], {"state": "LATE"}), 525030),
     "unknown type filter": (lambda a, w: a.operation_list(w["s"], {"type": "vm_paint"}), 525130),
-    # the order: type before syntax before session existence
-    "type before session": (lambda a, w: a.vm_info("not-a-session", "x"), 501010),
-    "syntax before session": (
+    # the order (faults.py): session, then type, syntax and value, existence, ..., state
+    "session before type": (lambda a, w: a.vm_info("not-a-session", "x"), 500240),
+    "type before syntax": (lambda a, w: a.vm_create(w["s"], "-x", PASSWORD, "x", 1, 1, {}), 501010),
+    "session before syntax": (
         lambda a, w: a.vm_create("not-a-session", "-x", PASSWORD, 111, 1, 1, {}),
-        530238,
+        500240,
     ),
     "existence before state": (lambda a, w: a.vm_delete(w["s"], 999), 530240),
 }

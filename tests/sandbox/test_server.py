@@ -91,9 +91,9 @@ def test_deep_nesting_is_refused(sandbox_server):
     assert _fault(_post(sandbox_server.url, body)).faultCode == 500020
 
 
-def test_nil_is_refused(sandbox_server):
+def test_nil_is_refused_with_the_type_fault_of_its_argument(sandbox_server):
     body = xmlrpc.client.dumps((None,), "vm_list", allow_none=True).encode()
-    assert _fault(_post(sandbox_server.url, body)).faultCode == 500020
+    assert _fault(_post(sandbox_server.url, body)).faultCode == 501210  # string expected
 
 
 def test_one_log_line_per_request_without_secrets(sandbox_server, caplog):

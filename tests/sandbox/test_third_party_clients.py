@@ -367,10 +367,10 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
     [
         ("<value><i8>4294967296</i8></value>", 501030),  # out of 32 bits: the int value fault
         ("<value><base64>aGVsbG8=\n</base64></value>", 501010),  # int expected
-        ("<value><nil/></value>", 500020),  # the API never carries nil: malformed request
+        ("<value><nil/></value>", 501010),  # the API never carries nil: int expected
         (
             "<value><ex:nil xmlns:ex='http://ws.apache.org/xmlrpc/namespaces/extensions'/></value>",
-            500020,
+            501010,
         ),
         ("<value><double>1.5</double></value>", 501010),
         ("<value><boolean>yes</boolean></value>", 500020),

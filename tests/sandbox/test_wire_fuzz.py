@@ -72,9 +72,10 @@ def _box(tmp_path_factory) -> Sandbox:
 
 def test_an_int_beyond_32_bits_is_a_value_fault(tmp_path):
     box = Sandbox(tmp_path / "s.sqlite3")
+    session = box.call("login", ("AA1234-GANDI", "mypassword")).encode()
     body = (
         b"<methodCall><methodName>vm_info</methodName><params>"
-        b"<param><value><string>x</string></value></param>"
+        b"<param><value><string>" + session + b"</string></value></param>"
         b"<param><value><int>99999999999</int></value></param></params></methodCall>"
     )
     assert _answer(box, body).faultCode == 501030

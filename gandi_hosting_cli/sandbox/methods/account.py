@@ -5,8 +5,9 @@ valid ``session_ttl`` seconds (12 hours by default); only its SHA-256 is stored.
 session acts only on its own handle's objects. ``su(session, handle)`` returns a new
 session acting as ``handle`` (same login, same safe flag, same expiry): allowed for the
 login's own handle and for the customer handles its account resells. An unsafe session
-of a reseller may also read and act on its customers' objects by id (lists and new
-objects stay those of the acting handle).
+of a reseller may also read and act on its customers' objects: by id, and in
+``vm_list``, ``disk_list`` and ``operation_list`` (new objects and products stay those
+of the acting handle).
 
 Products: see ``seed`` for the price list. ``add`` debits at queue time and grants at
 DONE; ``renew`` debits at queue time and extends the end date at DONE; ``update`` debits
@@ -20,10 +21,16 @@ from __future__ import annotations
 
 import secrets
 
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
 from gandi_hosting_cli.sandbox.registry import Ctx, Param, api_method, to_datetime
-from gandi_hosting_cli.sandbox.store import hash_password, hash_token
+from gandi_hosting_cli.sandbox.store import (
+    check_password,
+    hash_password,
+    hash_token,
+    password_cost,
+)
 
 
 def new_session(ctx: Ctx, login: str, handle: str, safe: bool, expires: float) -> str:
@@ -35,6 +42,24 @@ def new_session(ctx: Ctx, login: str, handle: str, safe: bool, expires: float) -
     return token
 
 
+def _wrong_login(handle: str):
+    # the login is not a secret (the password never appears)
+    return data_fault("password", "noright", "wrong login or password", "login", handle)
+
+
+def _check_credentials(conn, handle: str, password: str, safe: bool = True) -> tuple:
+    """The slow part of ``login`` (scrypt), in a read snapshot before the write lock, so a
+    flood of wrong passwords never holds up other writers. Returns the hash it verified
+    and, for a hash of an earlier version, its replacement."""
+    row = conn.execute("SELECT pw_salt, pw_hash FROM accounts WHERE handle = ?", (handle,))
+    row = row.fetchone()
+    matches, outdated = check_password(password, row[0], row[1]) if row else (False, False)
+    if not matches:
+        raise _wrong_login(handle)
+    upgrade = hash_password(password, row[0], password_cost(handle, password)) if outdated else None
+    return bytes(row[1]), upgrade
+
+
 @api_method(
     "login",
     "string",
@@ -43,15 +68,16 @@ def new_session(ctx: Ctx, login: str, handle: str, safe: bool, expires: float) -
     Param("safe", "boolean", optional=True),
     write=True,
     session=False,
+    prepare=_check_credentials,
 )
 def login(ctx: Ctx, handle: str, password: str, safe: bool = True) -> str:
     """Log in and return a session id, valid 12 hours. safe (default true): act only as yourself."""
-    row = ctx.conn.execute(
-        "SELECT pw_salt, pw_hash FROM accounts WHERE handle = ?", (handle,)
-    ).fetchone()
-    if row is None or not secrets.compare_digest(hash_password(password, row[0]), row[1]):
-        # the login is not a secret (the password never appears)
-        raise data_fault("password", "noright", "wrong login or password", "login", handle)
+    verified, upgrade = ctx.prepared  # type: ignore[misc]
+    row = ctx.conn.execute("SELECT pw_hash FROM accounts WHERE handle = ?", (handle,)).fetchone()
+    if row is None or not secrets.compare_digest(bytes(row[0]), verified):
+        raise _wrong_login(handle)  # the password changed since it was checked
+    if upgrade is not None:  # a state file from before scrypt: store the slow hash now
+        ctx.conn.execute("UPDATE accounts SET pw_hash = ? WHERE handle = ?", (upgrade, handle))
     # forget sessions expired for more than a day, so the table does not grow forever
     ctx.conn.execute("DELETE FROM sessions WHERE expires < ?", (ctx.now - 86400,))
     return new_session(ctx, handle, handle, safe, ctx.now + ctx.session_ttl)
@@ -124,14 +150,14 @@ def hosting_account_info(ctx: Ctx) -> dict:
 
 
 def _check_quantity(quantity: int) -> None:
-    if not 1 <= quantity <= 100000:
+    if not rules.is_quantity(quantity):
         raise data_fault(
             "hosting_product", "value", "quantity must be 1 to 100000", "quantity", quantity
         )
 
 
 def _add_syntax(product_name: str, quantity: int, duration: str) -> None:
-    if product_name not in seed.PRODUCT_NAMES:
+    if not rules.is_product_name(product_name):
         raise data_fault(
             "hosting_product",
             "value",
@@ -185,18 +211,23 @@ def product_add(ctx: Ctx, product_name: str, quantity: int, duration: str) -> in
 def _product(ctx: Ctx, product_id: int, action: str | None = None):
     row = ctx.fetch("products", "hosting_product", "product_id", product_id)
     if action and row["product_name"] not in seed.UPDATABLE_PRODUCTS:
+        # a rule of the product, not a right of the caller: 535160, never 535150
         raise data_fault(
             "hosting_product",
-            "noright",
+            "state",
             f"{row['product_name']} products cannot be {action}",
             "product_id",
             product_id,
         )
+    return row
+
+
+def _require_ready(row) -> None:
+    """The state check, last (after money and use): active and held by no operation."""
     if row["state"] != "active" or row["lock_op"] is not None:
         raise data_fault(
-            "hosting_product", "state", "product is busy or not active", "product_id", product_id
+            "hosting_product", "state", "product is busy or not active", "product_id", row["id"]
         )
-    return row
 
 
 def _require_still_covered(ctx: Ctx, row, new_quantity: int) -> None:
@@ -247,6 +278,7 @@ def product_renew(ctx: Ctx, product_id: int, duration: str) -> int:
     months = accounting.parse_duration(duration)
     cents = seed.product_price_cents(row["product_name"], row["quantity"], months)
     accounting.debit(ctx.conn, row["handle"], cents)
+    _require_ready(row)
     return _product_op(
         ctx,
         row,
@@ -260,6 +292,7 @@ def product_renew(ctx: Ctx, product_id: int, duration: str) -> int:
 def product_remove(ctx: Ctx, product_id: int) -> int:
     """Queue the release of a product (not shares_fixed; not while in use)."""
     row = _product(ctx, product_id, "released")
+    _require_ready(row)
     _require_still_covered(ctx, row, 0)
     ctx.conn.execute("UPDATE products SET state = 'being_deleted' WHERE id = ?", (product_id,))
     return _product_op(ctx, row, "hosting_account_product_remove", {}, {})
@@ -286,6 +319,7 @@ def product_update(ctx: Ctx, product_id: int, quantity: int) -> int:
             name, row["quantity"], months
         )
         accounting.debit(ctx.conn, row["handle"], cents)
+    _require_ready(row)
     ctx.conn.execute(
         "UPDATE products SET pending_quantity = ? WHERE id = ?", (quantity, product_id)
     )
@@ -301,7 +335,4 @@ def product_update(ctx: Ctx, product_id: int, quantity: int) -> int:
 @api_method("os_list", "array", write=False)
 def os_list(ctx: Ctx) -> list[dict]:
     """The OS images a VM can be created from."""
-    return [
-        {"id": os_id, "name": name, "version": version, "arch": arch, "label": label, "size": size}
-        for os_id, (name, version, arch, label, size) in seed.OS_IMAGES.items()
-    ]
+    return [{"id": os_id, **image._asdict()} for os_id, image in seed.OS_IMAGES.items()]

@@ -13,29 +13,27 @@
 
 from __future__ import annotations
 
-import re
-
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
-from gandi_hosting_cli.sandbox.methods.vm import insert_disk
+from gandi_hosting_cli.sandbox.records import insert_disk
 from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
-NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-FSTYPES = ("ext3", "reiserfs", "xfs", "jfs")
+FSTYPES = rules.FSTYPES
 DISK_ID = Param("disk_id", "int")
 VM_ID = Param("vm_id", "int")
 
 
 def _create_syntax(specs: dict) -> None:
-    if not NAME_RE.match(specs["name"]):
+    if not rules.is_disk_name(specs["name"]):
         raise data_fault(
             "disk", "syntax", "disk name must be 1-64 of A-Z a-z 0-9 . _ -", "name", specs["name"]
         )
-    if specs["size"] <= 0:
+    if not rules.is_size(specs["size"]):
         raise data_fault(
             "disk", "size", "disk size must be a positive number of MB", "size", specs["size"]
         )
-    if specs.get("fstype", "ext3") not in FSTYPES:
+    if not rules.is_fstype(specs.get("fstype", rules.DEFAULT_FSTYPE)):
         raise data_fault(
             "disk",
             "value",
@@ -106,8 +104,9 @@ def disk_info(ctx: Ctx, disk_id: int) -> dict:
 
 @api_method("disk_list", "array", write=False)
 def disk_list(ctx: Ctx) -> list[int]:
-    """The ids of the hosting account's disks."""
-    rows = ctx.conn.execute("SELECT id FROM disks WHERE handle = ? ORDER BY id", (ctx.handle,))
+    """The ids of the hosting account's disks (and its customers' from an unsafe session)."""
+    where, args = ctx.owner_clause()
+    rows = ctx.conn.execute(f"SELECT id FROM disks WHERE {where} ORDER BY id", args)
     return [r[0] for r in rows]
 
 

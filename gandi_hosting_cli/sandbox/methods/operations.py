@@ -98,7 +98,8 @@ def _list_syntax(filter: dict | None = None) -> None:
 def operation_list(ctx: Ctx, filter: dict | None = None) -> list[int]:
     """The ids of the 300 newest operations matching the filter (oldest first)."""
     filter = filter or {}
-    where, args = ["handle = ?"], [ctx.handle]
+    owner, handles = ctx.owner_clause()
+    where, args = [owner], list(handles)
     if "type" in filter:
         where.append("type = ?")
         args.append(filter["type"])

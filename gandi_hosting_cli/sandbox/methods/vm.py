@@ -19,20 +19,18 @@
 
 from __future__ import annotations
 
-import re
-
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import SECRET, data_fault
+from gandi_hosting_cli.sandbox.records import insert_disk
 from gandi_hosting_cli.sandbox.registry import Ctx, Field, Param, api_method, to_datetime
 
-HOSTNAME_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-MAX_CPU = 8
+MAX_CPU = rules.MAX_CPU
 VM_ID = Param("vm_id", "int")
 
 
 def _check_cpu(cpu: int, shares: int) -> None:
-    if not 1 <= cpu <= min(MAX_CPU, shares):
+    if rules.cpu_problem(cpu, shares):
         raise data_fault("vm", "value", "cpu must be between 1 and min(8, shares)", "cpu", cpu)
 
 
@@ -42,11 +40,11 @@ def _check_shares(shares: int) -> None:
 
 
 def _create_syntax(hostname, password, os_id, shares, cpu, specs) -> None:
-    if not HOSTNAME_RE.match(hostname):
+    if not rules.is_hostname(hostname):
         raise data_fault(
             "vm", "hostname", "hostname must be an RFC 1123 label", "hostname", hostname
         )
-    if not 8 <= len(password) <= 128 or any(ord(c) < 32 or ord(c) == 127 for c in password):
+    if rules.password_problem(password):
         raise data_fault(
             "password",
             "value",
@@ -57,7 +55,9 @@ def _create_syntax(hostname, password, os_id, shares, cpu, specs) -> None:
     _check_shares(shares)
     _check_cpu(cpu, shares)
     user = specs.get("login")
-    if user is not None and not USER_RE.match(user):
+    if user in rules.RESERVED_USERS:
+        raise data_fault("vm", "value", "this user exists on every VM", "login", user)
+    if user is not None and not rules.is_unix_user(user):
         raise data_fault("vm", "syntax", "login must be a Unix user name", "login", user)
 
 
@@ -78,7 +78,7 @@ def vm_create(ctx: Ctx, hostname, password, os_id, shares, cpu, specs) -> int:
     image = seed.OS_IMAGES.get(os_id)
     if image is None:
         raise data_fault("os", "dontexist", "OS image does not exist", "os_id", os_id)
-    size = image[4]
+    size = image.size
     accounting.require_free(ctx.conn, ctx.handle, shares=shares, disk=size)
     memory = shares * seed.SHARE_MEMORY_MB
     user = specs.get("login", "")
@@ -112,29 +112,6 @@ def vm_create(ctx: Ctx, hostname, password, os_id, shares, cpu, specs) -> int:
     return vm_id
 
 
-def insert_disk(
-    ctx: Ctx,
-    handle: str,
-    name: str,
-    size: int,
-    fstype: str,
-    *,
-    vm_id: int = 0,
-    state: str = "being_created",
-) -> int:
-    """Insert a disk row (a system disk when ``vm_id`` is given: position 0)."""
-    taken = ctx.conn.execute(
-        "SELECT 1 FROM disks WHERE handle = ? AND name = ?", (handle, name)
-    ).fetchone()
-    if taken and vm_id:
-        name = f"{name}_{vm_id}"  # generated system disk names stay unique
-    return ctx.conn.execute(
-        "INSERT INTO disks (handle, name, size, fstype, state, vm_id, position, date_created,"
-        " date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (handle, name, size, fstype, state, vm_id, 0 if vm_id else -1, ctx.now, ctx.now),
-    ).lastrowid
-
-
 def vm_struct(ctx: Ctx, row) -> dict:
     disks = ctx.conn.execute(
         "SELECT id FROM disks WHERE vm_id = ? ORDER BY position", (row["id"],)
@@ -166,8 +143,9 @@ def vm_info(ctx: Ctx, vm_id: int) -> dict:
 
 @api_method("vm_list", "array", write=False)
 def vm_list(ctx: Ctx) -> list[int]:
-    """The ids of the hosting account's VMs."""
-    rows = ctx.conn.execute("SELECT id FROM vms WHERE handle = ? ORDER BY id", (ctx.handle,))
+    """The ids of the hosting account's VMs (and its customers' from an unsafe session)."""
+    where, args = ctx.owner_clause()
+    rows = ctx.conn.execute(f"SELECT id FROM vms WHERE {where} ORDER BY id", args)
     return [r[0] for r in rows]
 
 
@@ -232,11 +210,14 @@ def _update_syntax(vm_id: int, specs: dict) -> None:
 )
 def vm_update(ctx: Ctx, vm_id: int, specs: dict) -> int:
     """Queue a change of shares, cpu or vm_max_memory."""
-    row = _vm_for_change(ctx, vm_id, ("running", "halted"), "be updated")
+    row = ctx.fetch("vms", "vm", "vm_id", vm_id)  # existence, rights
     shares = specs.get("shares", row["shares"])
     cpu = specs.get("cpu", row["cpu"])
     max_memory = specs.get("vm_max_memory", row["vm_max_memory"])
-    _check_cpu(cpu, shares)
+    _check_cpu(cpu, shares)  # value
+    if shares > row["shares"]:  # quota
+        accounting.require_free(ctx.conn, row["handle"], shares=shares - row["shares"])
+    _vm_for_change(ctx, vm_id, ("running", "halted"), "be updated")  # state, last
     memory = shares * seed.SHARE_MEMORY_MB
     if row["state"] == "running":
         if cpu != row["cpu"] or max_memory != row["vm_max_memory"]:
@@ -265,8 +246,6 @@ def vm_update(ctx: Ctx, vm_id: int, specs: dict) -> int:
                 max_memory,
             )
         max_memory = memory
-    if shares > row["shares"]:
-        accounting.require_free(ctx.conn, row["handle"], shares=shares - row["shares"])
     ctx.conn.execute("UPDATE vms SET pending_shares = ? WHERE id = ?", (shares, vm_id))
     new = {"shares": shares, "cpu": cpu, "vm_max_memory": max_memory}
     return _vm_op(ctx, row, "vm_update", dict(specs), {"new": new})
