@@ -399,11 +399,11 @@ RANGE = re.compile(r"1m\b[^,;|\n]*?\b(\d+)m\b|1y\b[^,;|\n]*?\b(\d+)y\b")
 
 
 def test_duration_ranges_agree_in_help_readme_and_sandbox(cli):
-    from gandi_hosting_cli.cli import types
+    from gandi_hosting_cli import rules
     from gandi_hosting_cli.docgen import walk
     from gandi_hosting_cli.sandbox import seed
 
-    assert types.MAX_DURATION_MONTHS == seed.MAX_DURATION_MONTHS == 120
+    assert rules.MAX_DURATION_MONTHS == seed.MAX_DURATION_MONTHS == 120
     texts = [(ROOT / "README.md").read_text(encoding="utf-8")]
     for entry in walk():
         texts.append(entry.command.help or "")
