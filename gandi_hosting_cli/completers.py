@@ -216,12 +216,9 @@ def _fetch(app: AppContext, kind: str, known_ids: list[int], timeout: float) -> 
     record = manager.load()
     if record is None:
         return None
-    from gandi_hosting_cli.api.client import HostingClient
-
-    # no tracer (--debug must not print during completion), no renewal, no retry pause
-    client = HostingClient(
-        app.resolved_url, timeout=timeout, session=record.session_id, retry_delay=0.0
-    )
+    # the CLI's own client factory (the in-process sandbox for --sandbox); no tracer
+    # (--debug must not print during completion), no renewal, no retry pause
+    client = app.new_client(session=record.session_id, timeout=timeout, quick=True)
     items: list[Any] = []
     if kind == "os":
         items = client.os_list()

@@ -37,25 +37,13 @@ LAZY_COMMANDS: dict[str, str] = {
     "sandbox": "gandi_hosting_cli.cli.sandbox:sandbox",
 }
 
-# short help shown by `gandi-hosting --help` without importing the modules
-LAZY_HELP: dict[str, str] = {
-    "account": "Account information, balance and currency.",
-    "product": "Hosting products: shares and disk quota.",
-    "vm": "Virtual machines.",
-    "disk": "Disks.",
-    "op": "Operations: list, inspect, cancel, wait.",
-    "os": "OS images that a VM can be created from.",
-    "login": "Log in and cache the session.",
-    "logout": "Forget the cached session.",
-    "session": "Show the cached session (never its id).",
-    "su": "Act as another handle (a reseller's customer).",
-    "completion": "Shell completion scripts.",
-    "sandbox": "The embedded sandbox: serve it, reset it.",
-}
-
 
 class LazyGroup(click.Group):
-    """A group whose subcommands live in modules imported on first use."""
+    """A group whose subcommands live in modules imported on first use.
+
+    ``--help`` imports them too, to show each one's short help from its own docstring
+    (kept once); command modules import nothing heavy at load (no rich, keyring, xmlrpc).
+    """
 
     def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,21 +55,8 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands:
             module_name, attr = self.lazy_commands[cmd_name].split(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise
-                return None  # a group not built yet: "No such command"
-            return getattr(module, attr)
+            return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, cmd_name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # the help text of lazy commands comes from LAZY_HELP: no module is imported
-        rows = [(name, LAZY_HELP.get(name, "")) for name in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
 
 
 class RootGroup(LazyGroup):
@@ -125,11 +100,14 @@ def _json_error(app: AppContext, code: int | None, message: str, exit_code: int)
         import json
 
         payload = {"error": {"code": code, "message": message, "exit_code": int(exit_code)}}
-        click.echo(json.dumps(payload, ensure_ascii=False), err=True)
+        app.terminal.notice(json.dumps(payload, ensure_ascii=False))
 
 
 def handle_exception(app: AppContext, exc: BaseException) -> int:
-    """Print ``exc`` for people (one line) and scripts (JSON with --json); return the code."""
+    """Print ``exc`` for people (one line) and scripts (JSON with --json); return the code.
+
+    The one place errors become exit codes: ``HostingError`` (the workflows' usage errors
+    included) -> its ``exit_code``; click usage errors -> 2; Ctrl-C -> 130."""
     from gandi_hosting_cli.api.errors import APIFault, HostingError
 
     if isinstance(exc, SystemExit):
@@ -140,7 +118,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
             # a fault is the server's answer, already traced; other failures may be ours
             traceback.print_exception(exc, file=sys.stderr)
         suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
-        click.echo(f"Error: {message}{suffix}", err=True)
+        app.terminal.error(f"{message}{suffix}")
         _json_error(app, exc.code, message, exc.exit_code)
         return int(exc.exit_code)
     if isinstance(exc, click.exceptions.Exit):
@@ -150,7 +128,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
         _json_error(app, None, exc.format_message(), exc.exit_code)
         return exc.exit_code
     if isinstance(exc, (KeyboardInterrupt, click.Abort)):
-        click.echo("\nInterrupted.", err=True)
+        app.terminal.notice("\nInterrupted.")
         _json_error(app, None, "interrupted", ExitCode.INTERRUPTED)
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, BrokenPipeError):
@@ -167,7 +145,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
     if app.debug:
         traceback.print_exception(exc, file=sys.stderr)
     message = f"unexpected error: {type(exc).__name__}: {exc}"
-    click.echo(f"Error: {message} (rerun with --debug for the traceback)", err=True)
+    app.terminal.error(f"{message} (rerun with --debug for the traceback)")
     _json_error(app, None, message, ExitCode.API_FAULT)
     return int(ExitCode.API_FAULT)
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import click
 
+from gandi_hosting_cli.cli.options import pass_app
+from gandi_hosting_cli.output import Result
+
 STATE_HELP = (
     "SQLite state file [env GANDI_HOSTING_SANDBOX_STATE; default: sandbox.sqlite3 in the "
     "user data dir]"
@@ -118,7 +121,8 @@ def _is_loopback(host: str) -> bool:
     hidden=True,
     help="Answer system.multicall as an unknown method (client fallback tests).",
 )
-def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multicall) -> None:
+@pass_app
+def sandbox_serve(app, host, port, state, op_delay, accounts, session_ttl, no_multicall) -> None:
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
 
     It answers XML-RPC POSTs at /hosting/ and logs one line per request on stderr
@@ -145,10 +149,9 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
             raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
     if not _is_loopback(host):
         # said before binding, so it is seen even when the bind then fails
-        click.echo(
+        app.terminal.notice(
             f"Warning: listening on {host} makes the sandbox reachable from other machines; "
-            "its seeded login and password are public (use --host 127.0.0.1 unless you mean it).",
-            err=True,
+            "its seeded login and password are public (use --host 127.0.0.1 unless you mean it)."
         )
     path = _state_path(state)
     try:
@@ -180,12 +183,12 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    click.echo(
+    app.terminal.notice(
         f"Sandbox serving on {server.url} (state {box.state_path}, op delay {op_delay:g} s); "
-        "Ctrl-C to stop.",
-        err=True,
+        "Ctrl-C to stop."
     )
-    click.echo(server.url)  # stdout: the result, for scripts (useful with --port 0)
+    # stdout: the result, for scripts (useful with --port 0)
+    app.output.emit(Result.verbatim(server.url + "\n"))
     server.start_in_thread()
     try:
         while not stop.wait(0.5):
@@ -194,7 +197,7 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
         server.shutdown()
         box.close()
         logger.removeHandler(handler)
-    click.echo(f"Sandbox stopped after {server.request_count} requests.", err=True)
+    app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
 
 
 @sandbox.command("reset")
@@ -205,7 +208,8 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
     envvar="GANDI_HOSTING_SANDBOX_STATE",
     help=STATE_HELP,
 )
-def sandbox_reset(state) -> None:
+@pass_app
+def sandbox_reset(app, state) -> None:
     """Forget the sandbox's state: the next use starts from the seeded account again.
 
     \b
@@ -222,4 +226,4 @@ def sandbox_reset(state) -> None:
         if candidate.exists():
             candidate.unlink()
             removed = True
-    click.echo(f"Sandbox state {'removed' if removed else 'already empty'}: {path}", err=True)
+    app.terminal.notice(f"Sandbox state {'removed' if removed else 'already empty'}: {path}")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from gandi_hosting_cli.output import Column, Output, format_value, human_size, to_json
+from gandi_hosting_cli.output import (
+    Column,
+    Output,
+    OutputMode,
+    Result,
+    format_value,
+    human_size,
+    to_json,
+)
+from gandi_hosting_cli.terminal import Terminal
 
 ROWS = [
     {
@@ -20,7 +29,7 @@ COLUMNS = [Column("id", "ID", "int"), Column("hostname", "HOSTNAME"), Column("st
 
 
 def test_json_keeps_key_order_and_writes_iso_dates(capsys):
-    Output(json=True).records(ROWS, COLUMNS)
+    Output(OutputMode.JSON).emit(Result.records(ROWS, COLUMNS))
     out = capsys.readouterr()
     data = json.loads(out.out)
     assert list(data[0]) == ["id", "hostname", "state", "date_created"]
@@ -30,17 +39,17 @@ def test_json_keeps_key_order_and_writes_iso_dates(capsys):
 
 
 def test_plain_text_is_aligned_without_trailing_blanks(capsys):
-    Output().records(ROWS, COLUMNS)
+    Output().emit(Result.records(ROWS, COLUMNS))
     assert capsys.readouterr().out == (
         "ID  HOSTNAME  STATE\n2   web       running\n10  database  halted\n"
     )
 
 
 def test_quiet_prints_ids_only(capsys):
-    out = Output(quiet=True)
-    out.records(ROWS, COLUMNS)
-    out.result({"operation": 7, "state": "PENDING"}, "queued operation 7")
-    out.message("not shown with -q")
+    out = Output(OutputMode.IDS, Terminal(quiet=True))
+    out.emit(Result.records(ROWS, COLUMNS))
+    out.emit(Result.value({"operation": 7, "state": "PENDING"}, "queued operation 7"))
+    out.terminal.message("not shown with -q")
     captured = capsys.readouterr()
     assert captured.out == "2\n10\n7\n"
     assert captured.err == ""
@@ -48,9 +57,9 @@ def test_quiet_prints_ids_only(capsys):
 
 def test_result_and_messages_go_to_their_streams(capsys):
     out = Output()
-    out.result({"operation": 7}, "queued operation 7")
-    out.message("a note")
-    out.warn("careful")
+    out.emit(Result.value({"operation": 7}, "queued operation 7"))
+    out.terminal.message("a note")
+    out.terminal.warn("careful")
     captured = capsys.readouterr()
     assert captured.out == "queued operation 7\n"
     assert captured.err == "a note\nwarning: careful\n"
@@ -58,11 +67,9 @@ def test_result_and_messages_go_to_their_streams(capsys):
 
 def test_struct_for_people_and_for_scripts(capsys):
     data = {"id": 5, "name": "data", "size": 2048, "ok": True}
-    Output().struct(
-        data,
-        [Column("name", "Name"), Column("size", "Size", "size_mb"), Column("ok", "OK", "bool")],
-    )
-    Output(json=True).struct(data)
+    fields = [Column("name", "Name"), Column("size", "Size", "size_mb"), Column("ok", "OK", "bool")]
+    Output().emit(Result.record(data, fields))
+    Output(OutputMode.JSON).emit(Result.record(data))
     out = capsys.readouterr().out
     people, scripts = out[: out.index("{")], out[out.index("{") :]
     assert people.splitlines() == ["Name  data", "Size  2 GB", "OK    yes"]

@@ -7,7 +7,8 @@ import math
 import click
 from click.testing import CliRunner
 
-from gandi_hosting_cli.waiting import MAX_DELAY, next_delay, wait_options
+from gandi_hosting_cli.cli.options import wait_options
+from gandi_hosting_cli.workflows.waiting import MAX_DELAY, next_delay
 
 
 def simulate(duration: float) -> tuple[int, float]:
@@ -83,7 +84,7 @@ def queue_disk_products(server, n: int) -> list[int]:
 
 
 def test_an_operation_taking_one_second_is_seen_soon_with_few_polls(make_sandbox_server):
-    from gandi_hosting_cli.waiting import wait_operations
+    from gandi_hosting_cli.workflows.waiting import wait_operations
 
     server = make_sandbox_server(op_delay=1.0)
     [opid] = queue_disk_products(server, 1)
@@ -94,7 +95,7 @@ def test_an_operation_taking_one_second_is_seen_soon_with_few_polls(make_sandbox
 
 
 def test_several_operations_are_polled_in_one_request_per_round(make_sandbox_server):
-    from gandi_hosting_cli.waiting import wait_operations
+    from gandi_hosting_cli.workflows.waiting import wait_operations
 
     server = make_sandbox_server(op_delay=0.6)
     opids = queue_disk_products(server, 5)
@@ -110,7 +111,8 @@ def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server
 
     from rich.console import Console
 
-    from gandi_hosting_cli.waiting import Progress, wait_operations
+    from gandi_hosting_cli.cli.progress import Progress
+    from gandi_hosting_cli.workflows.waiting import wait_operations
 
     server = make_sandbox_server(op_delay=0.3)
     opids = queue_disk_products(server, 2)

@@ -1,4 +1,5 @@
-"""``vm start|stop|reboot|delete VM...``: several VMs at once, one result each."""
+"""``vm start|stop|reboot|delete VM...``: a VM's lifecycle, several VMs at once, one
+result each."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, yes_option
-from gandi_hosting_cli.waiting import wait_options
+from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
 
 SEVERAL_HELP = """
     With several VMs, every one is tried even if another is refused; each gets a line
@@ -28,21 +28,22 @@ def act_on_vms(
     *,
     confirm: Callable[[list[tuple[int, dict | None]]], None] | None = None,
 ) -> None:
-    """Resolve every VM in one batch, queue ``method`` on each, report each result."""
-    from gandi_hosting_cli.cli.queued import queue_each, report
-    from gandi_hosting_cli.cli.resolve import resolve
-    from gandi_hosting_cli.cli.vm.show import vm_label
+    """Resolve every VM in one batch, queue ``method`` (a name of the client's typed
+    methods: ``vm_start``...) on each, report each result."""
+    from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.workflows.names import resolve, vm_label
+    from gandi_hosting_cli.workflows.operations import queue_each
 
     resolved = resolve(app.client, vms=vm_refs, fetch_info=confirm is not None)
     vm_ids = list(dict.fromkeys(resolved.vms))  # the same VM twice is one request
     if confirm is not None:
         confirm([(i, resolved.vm_info(i)) for i in vm_ids])
     targets = [(vm_label(i, resolved.vm_info(i)), i, (i,)) for i in vm_ids]
-    outcomes = queue_each(app.client, method, targets)
+    outcomes = queue_each(getattr(app.client, method), targets)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
-def _power_command(name: str, method: str, summary: str, example: str) -> click.Command:
+def _lifecycle_command(name: str, method: str, summary: str, example: str) -> click.Command:
     help_text = f"""{summary}
 {SEVERAL_HELP}
     \b
@@ -63,16 +64,16 @@ def _power_command(name: str, method: str, summary: str, example: str) -> click.
     return command
 
 
-vm_start = _power_command(
+vm_start = _lifecycle_command(
     "start",
     "vm_start",
     "Start (boot or unpause) one or more VMs.",
     "gandi-hosting vm start web1 --wait",
 )
-vm_stop = _power_command(
+vm_stop = _lifecycle_command(
     "stop", "vm_stop", "Shut down one or more VMs.", "gandi-hosting vm stop web1 web2 12 --wait"
 )
-vm_reboot = _power_command(
+vm_reboot = _lifecycle_command(
     "reboot", "vm_reboot", "Reboot (soft) one or more VMs.", "gandi-hosting vm reboot web1"
 )
 
@@ -100,7 +101,7 @@ def vm_delete(
       gandi-hosting vm stop web1 --wait && gandi-hosting vm delete web1
       gandi-hosting vm delete 12 13 --yes --wait
     """
-    from gandi_hosting_cli.cli.queued import confirm_destruction, require_yes
+    from gandi_hosting_cli.cli.reporting import confirm_destruction, require_yes
 
     require_yes(app, yes, "delete VMs")
 
