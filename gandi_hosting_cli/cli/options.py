@@ -50,7 +50,7 @@ def _sandbox(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         app_context(ctx).set_option("url", "sandbox")
 
 
-def _options() -> list[Callable[[F], F]]:
+def _endpoint_options() -> list[Callable[[F], F]]:
     return [
         click.option(
             "--profile",
@@ -74,6 +74,11 @@ def _options() -> list[Callable[[F], F]]:
             callback=_sandbox,
             help="Use the embedded sandbox (same as --url sandbox); logs in by itself.",
         ),
+    ]
+
+
+def _output_options() -> list[Callable[[F], F]]:
+    return [
         click.option(
             "--json",
             "json_",
@@ -110,7 +115,7 @@ def _options() -> list[Callable[[F], F]]:
 
 def global_options(f: F) -> F:
     """--profile --url --sandbox --json -q --debug --timeout, written into the AppContext."""
-    for option in reversed(_options()):
+    for option in reversed(_endpoint_options() + _output_options()):
         f = option(f)
     return f
 

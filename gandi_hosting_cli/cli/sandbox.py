@@ -135,60 +135,74 @@ def sandbox_serve(app, host, port, state, op_delay, accounts, session_ttl, no_mu
       gandi-hosting sandbox serve --port 0 --op-delay 0 --state /tmp/sandbox.sqlite3
       gandi-hosting sandbox serve --account XY1-GANDI:secret123
     """
-    import logging
-    import signal
-    import threading
+    from gandi_hosting_cli.sandbox import SandboxServer
 
-    from gandi_hosting_cli.api.errors import LocalUsageError
-    from gandi_hosting_cli.sandbox import Sandbox, SandboxServer, SandboxStateError
-
-    for account in accounts:
-        login, sep, password = account.partition(":")
-        if not sep or not login or not password:
-            # never echo the value: it holds a password
-            raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
+    _check_accounts(accounts)
     if not _is_loopback(host):
         # said before binding, so it is seen even when the bind then fails
         app.terminal.notice(
             f"Warning: listening on {host} makes the sandbox reachable from other machines; "
             "its seeded login and password are public (use --host 127.0.0.1 unless you mean it)."
         )
-    path = _state_path(state)
-    try:
-        box = Sandbox(
-            path,
-            op_delay=op_delay,
-            session_ttl=session_ttl,
-            accounts=accounts,
-            multicall=not no_multicall,
-        )
-    except SandboxStateError as exc:
-        raise LocalUsageError(
-            str(exc),
-            hint=f"run `gandi-hosting sandbox reset --state {path}` to start afresh, "
-            "or give another --state",
-        ) from None
+    box = _open_sandbox(
+        _state_path(state),
+        op_delay=op_delay,
+        session_ttl=session_ttl,
+        accounts=accounts,
+        multicall=not no_multicall,
+    )
     try:
         server = SandboxServer(box, host=host, port=port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-
-    logger = logging.getLogger("gandi_hosting_cli.sandbox")
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-
-    # both signals just ask the main loop to stop, whenever they arrive
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     app.terminal.notice(
         f"Sandbox serving on {server.url} (state {box.state_path}, op delay {op_delay:g} s); "
         "Ctrl-C to stop."
     )
     # stdout: the result, for scripts (useful with --port 0)
     app.output.emit(Result.verbatim(server.url + "\n"))
+    _serve_until_stopped(server, box)
+    app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
+
+
+def _check_accounts(accounts: tuple[str, ...]) -> None:
+    for account in accounts:
+        login, sep, password = account.partition(":")
+        if not sep or not login or not password:
+            # never echo the value: it holds a password
+            raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
+
+
+def _open_sandbox(path, **options):
+    """The sandbox on ``path``; an unusable state file is a usage error (exit 2)."""
+    from gandi_hosting_cli.api.errors import LocalUsageError
+    from gandi_hosting_cli.sandbox import Sandbox, SandboxStateError
+
+    try:
+        return Sandbox(path, **options)
+    except SandboxStateError as exc:
+        raise LocalUsageError(
+            str(exc),
+            hint=f"run `gandi-hosting sandbox reset --state {path}` to start afresh, "
+            "or give another --state",
+        ) from None
+
+
+def _serve_until_stopped(server, box) -> None:
+    """Serve, logging one line per request on stderr, until SIGINT or SIGTERM."""
+    import logging
+    import signal
+    import threading
+
+    logger = logging.getLogger("gandi_hosting_cli.sandbox")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    # both signals just ask the main loop to stop, whenever they arrive
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     server.start_in_thread()
     try:
         while not stop.wait(0.5):
@@ -197,7 +211,6 @@ def sandbox_serve(app, host, port, state, op_delay, accounts, session_ttl, no_mu
         server.shutdown()
         box.close()
         logger.removeHandler(handler)
-    app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
 
 
 @sandbox.command("reset")

@@ -55,11 +55,11 @@ _SIZE_UNITS = {"": 1, "m": 1, "mb": 1, "mib": 1, "g": 1024, "gb": 1024, "gib": 1
 _SIZE_UNITS |= {"t": 1024 * 1024, "tb": 1024 * 1024, "tib": 1024 * 1024}
 
 
-def _complete(kind: str, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+def _complete(completer: str, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """Shell completion from completers.py, imported only when the shell asks."""
     from gandi_hosting_cli.completers import COMPLETERS
 
-    return COMPLETERS[kind](ctx, param, incomplete)
+    return COMPLETERS[completer](ctx, param, incomplete)
 
 
 class Duration(click.ParamType):

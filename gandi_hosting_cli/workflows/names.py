@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Resource:
-    """How a kind of named object is listed, read, named and called to a user."""
+    """How a resource (VMs, disks) is listed, read, named and called to a user."""
 
     list_method: str
     info_method: str
@@ -127,9 +127,9 @@ def _read_infos(
 
 
 def _match_name(resource: str, token: str, ids: Iterable[int], infos: dict) -> int:
-    kind = RESOURCES[resource]
+    spec = RESOURCES[resource]
     names = {
-        i: str(infos[(resource, i)].get(kind.name_key, "")) for i in ids if (resource, i) in infos
+        i: str(infos[(resource, i)].get(spec.name_key, "")) for i in ids if (resource, i) in infos
     }
     found = [(i, name) for i, name in names.items() if name == token]
     if not found:
@@ -138,8 +138,8 @@ def _match_name(resource: str, token: str, ids: Iterable[int], infos: dict) -> i
     if len(found) == 1:
         return found[0][0]
     if not found:
-        raise NotFound(f"no {kind.noun} named {token!r}")
-    raise AmbiguousName(kind.noun, token, sorted(found))
+        raise NotFound(f"no {spec.noun} named {token!r}")
+    raise AmbiguousName(spec.noun, token, sorted(found))
 
 
 def os_label(image: dict) -> str:

@@ -1,4 +1,4 @@
-"""``vm``: servers. One module per kind of command, gathered in the ``vm`` group here.
+"""``vm``: servers. One module per family of commands, gathered in the ``vm`` group here.
 
 - show.py: list, info, disks (reads)
 - create.py: create, update, boot-disk (one VM, settings)
