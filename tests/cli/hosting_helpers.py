@@ -8,6 +8,7 @@ with the sandbox's bulk helpers (no round trips); what a test is about goes thro
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 
 from click.testing import CliRunner, Result
@@ -15,6 +16,13 @@ from click.testing import CliRunner, Result
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
 PASSWORD = "s3cret-root-pw"
+
+
+def free_port() -> int:
+    """A port nothing listens on (for "cannot connect" cases)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Gh:

@@ -147,3 +147,23 @@ def test_wait_reports_error_timeout_and_unknown(slow_gh):
     data = json.loads(both.stdout)
     assert [d.get("state") for d in data] == ["ERROR", "PENDING", None]
     assert data[2]["error"]["exit_code"] == 4
+
+
+def test_op_list_json_gives_ids_and_details_gives_structs(cli, logged_in):
+    def run(*args):
+        return cli("--url", logged_in.url, "op", "list", *args)
+
+    assert run("--json").exit_code == 0 and json.loads(run("--json").stdout) == []
+    for _ in range(2):
+        assert cli("--url", logged_in.url, "product", "add", "disk", "1024").exit_code == 0
+    ids = json.loads(run("--json").stdout)
+    structs = json.loads(run("--json", "--details").stdout)
+    assert all(isinstance(i, int) for i in ids) and len(ids) == 2
+    assert [s["uid"] for s in structs] == ids
+    assert {"uid", "type", "state", "date_create"} <= set(structs[0])
+    assert run("-q").stdout.split() == [str(i) for i in ids]
+    table = run().stdout.splitlines()
+    assert table == run("--details").stdout.splitlines()
+    assert table[0].split() == ["ID", "TYPE", "STATE", "CREATED", "UPDATED", "OBJECT", "COMMENT"]
+    assert [row.split()[0] for row in table[1:]] == [str(i) for i in ids]
+    assert "--details" in run("--help").stdout

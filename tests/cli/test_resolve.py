@@ -96,3 +96,10 @@ def test_no_match_is_not_found_exit_4(gh):
     result = gh("vm", "stop", "nosuch")
     assert result.exit_code == 4
     assert "no VM named 'nosuch'" in result.stderr
+
+
+@pytest.mark.parametrize("token", ["²", "١٠١", "１２"])
+def test_non_ascii_digits_are_a_name_not_an_id(cli, token):
+    result = cli("--sandbox", "vm", "info", token)
+    assert result.exit_code == 4, result.stderr
+    assert result.stderr == f"Error: no VM named {token!r}\n"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from gandi_hosting_cli.cli.options import wait_options
@@ -140,7 +142,8 @@ def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server):
     assert result.stdout == f"operation {opid} DONE\n"
 
 
-def test_ctrl_c_stops_waiting_exit_130_and_says_the_operation_goes_on(make_sandbox_server):
+@pytest.mark.parametrize("json_flag", [["--json"], []])
+def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(make_sandbox_server, json_flag):
     import os
     import signal
     import subprocess
@@ -158,22 +161,28 @@ def test_ctrl_c_stops_waiting_exit_130_and_says_the_operation_goes_on(make_sandb
         "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gandi_hosting_cli", "op", "wait", str(opid)],
+        [sys.executable, "-m", "gandi_hosting_cli", "op", "wait", str(opid), *json_flag],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     deadline = time.monotonic() + 20
-    # wait until it polls (the sandbox counts its requests), then interrupt it
-    while server.request_count < 4 and time.monotonic() < deadline:  # login, su?, polls
+    while server.request_count < 4 and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
-    assert f"operation {opid} goes on" in err
-    assert f"gandi-hosting op wait {opid}" in err
     assert out == ""
-    # and it does go on: the operation is still queued on the server
+    lines = [line for line in err.splitlines() if line.strip()]
+    lines = lines[[i for i, line in enumerate(lines) if line.startswith("Error: ")][0] :]
+    follow = f"operation {opid} goes on; follow it with `gandi-hosting op wait {opid}`"
+    assert follow in lines[0] and lines[0].startswith("Error: ")
+    if json_flag:
+        assert len(lines) == 2, err
+        error = json.loads(lines[1])["error"]
+        assert error["exit_code"] == 130 and follow in error["message"]
+    else:
+        assert len(lines) == 1, err
     assert logged_client(server).operation_details(opid)["state"] in ("PENDING", "RUN")

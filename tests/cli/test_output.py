@@ -1,9 +1,11 @@
-"""Output rendering rules that scripts and people rely on."""
+"""Output rendering rules that scripts and people rely on; JSON from every command."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+
+import pytest
 
 from gandi_hosting_cli.output import (
     Column,
@@ -14,6 +16,7 @@ from gandi_hosting_cli.output import (
     human_size,
     to_json,
 )
+from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
 from gandi_hosting_cli.terminal import Terminal
 
 ROWS = [
@@ -84,3 +87,21 @@ def test_human_values():
     assert format_value([], "list") == "-"
     assert format_value(None, "date") == "-"
     assert to_json({"b": 1, "a": "é"}) == '{\n  "b": 1,\n  "a": "é"\n}'
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["session"],
+        ["account", "info"],
+        ["account", "balance"],
+        ["account", "currency"],
+        ["os", "list"],
+        ["su", SEED_LOGIN],
+        ["logout"],
+    ],
+)
+def test_json_output_parses_for_every_command(cli, logged_in, command):
+    result = cli("--url", logged_in.url, "--json", *command)
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)
