@@ -15,7 +15,6 @@ rich is imported only when a terminal table is really drawn.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -162,6 +161,8 @@ def json_default(value: Any) -> Any:
 
 def to_json(value: Any) -> str:
     """Deterministic JSON: the API's key order kept, dates ISO 8601, non-ASCII as is."""
+    import json
+
     return json.dumps(value, default=json_default, ensure_ascii=False, indent=2)
 
 

@@ -155,13 +155,16 @@ def sandbox_serve(app, host, port, state, op_delay, accounts, session_ttl, no_mu
         server = SandboxServer(box, host=host, port=port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    app.terminal.notice(
-        f"Sandbox serving on {server.url} (state {box.state_path}, op delay {op_delay:g} s); "
-        "Ctrl-C to stop."
-    )
-    # stdout: the result, for scripts (useful with --port 0)
-    app.output.emit(Result.verbatim(server.url + "\n"))
-    _serve_until_stopped(server, box)
+
+    def announce() -> None:
+        app.terminal.notice(
+            f"Sandbox serving on {server.url} (state {box.state_path}, "
+            f"op delay {op_delay:g} s); Ctrl-C to stop."
+        )
+        # stdout: the result, for scripts (useful with --port 0)
+        app.output.emit(Result.verbatim(server.url + "\n"))
+
+    _serve_until_stopped(server, box, announce)
     app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
 
 
@@ -188,8 +191,9 @@ def _open_sandbox(path, **options):
         ) from None
 
 
-def _serve_until_stopped(server, box) -> None:
-    """Serve, logging one line per request on stderr, until SIGINT or SIGTERM."""
+def _serve_until_stopped(server, box, announce) -> None:
+    """Serve, logging one line per request on stderr, until SIGINT or SIGTERM; the signals
+    are caught before ``announce()`` says where (a script may stop it at once)."""
     import logging
     import signal
     import threading
@@ -203,6 +207,7 @@ def _serve_until_stopped(server, box) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    announce()
     server.start_in_thread()
     try:
         while not stop.wait(0.5):
