@@ -4,12 +4,16 @@ result each."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.api.client import HostingClient
 
 SEVERAL_HELP = """
     With several VMs, every one is tried even if another is refused; each gets a line
@@ -21,15 +25,15 @@ SEVERAL_HELP = """
 
 def act_on_vms(
     app: AppContext,
-    method: str,
+    method: Callable[[HostingClient], Callable[[int], int]],
     vm_refs: tuple[str, ...],
     wait: bool,
     wait_timeout: float | None,
     *,
     confirm: Callable[[list[tuple[int, dict | None]]], None] | None = None,
 ) -> None:
-    """Resolve every VM in one batch, queue ``method`` (a name of the client's typed
-    methods: ``vm_start``...) on each, report each result."""
+    """Resolve every VM in one batch, queue ``method(client)`` (one of the client's typed
+    methods: ``client.vm_start``...) on each, report each result."""
     from gandi_hosting_cli.cli.reporting import report
     from gandi_hosting_cli.workflows.names import resolve, vm_label
     from gandi_hosting_cli.workflows.operations import queue_each
@@ -39,11 +43,16 @@ def act_on_vms(
     if confirm is not None:
         confirm([(i, resolved.vm_info(i)) for i in vm_ids])
     targets = [(vm_label(i, resolved.vm_info(i)), i, (i,)) for i in vm_ids]
-    outcomes = queue_each(getattr(app.client, method), targets)
+    outcomes = queue_each(method(app.client), targets)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
-def _lifecycle_command(name: str, method: str, summary: str, example: str) -> click.Command:
+def _lifecycle_command(
+    name: str,
+    method: Callable[[HostingClient], Callable[[int], int]],
+    summary: str,
+    example: str,
+) -> click.Command:
     help_text = f"""{summary}
 {SEVERAL_HELP}
     \b
@@ -66,15 +75,21 @@ def _lifecycle_command(name: str, method: str, summary: str, example: str) -> cl
 
 vm_start = _lifecycle_command(
     "start",
-    "vm_start",
+    lambda client: client.vm_start,
     "Start (boot or unpause) one or more VMs.",
     "gandi-hosting vm start web1 --wait",
 )
 vm_stop = _lifecycle_command(
-    "stop", "vm_stop", "Shut down one or more VMs.", "gandi-hosting vm stop web1 web2 12 --wait"
+    "stop",
+    lambda client: client.vm_stop,
+    "Shut down one or more VMs.",
+    "gandi-hosting vm stop web1 web2 12 --wait",
 )
 vm_reboot = _lifecycle_command(
-    "reboot", "vm_reboot", "Reboot (soft) one or more VMs.", "gandi-hosting vm reboot web1"
+    "reboot",
+    lambda client: client.vm_reboot,
+    "Reboot (soft) one or more VMs.",
+    "gandi-hosting vm reboot web1",
 )
 
 
@@ -118,4 +133,11 @@ def vm_delete(
         noun = "this VM" if len(vms) == 1 else f"these {len(vms)} VMs"
         confirm_destruction(app, yes, f"delete {noun}", lines)
 
-    act_on_vms(app, "vm_delete", vm_refs, wait, wait_timeout, confirm=None if yes else confirm)
+    act_on_vms(
+        app,
+        lambda client: client.vm_delete,
+        vm_refs,
+        wait,
+        wait_timeout,
+        confirm=None if yes else confirm,
+    )
