@@ -69,6 +69,7 @@ class Sandbox:
     ):
         self.op_delay = float(op_delay)
         self.session_ttl = float(session_ttl)
+        self.multicall_enabled = multicall
         self.clock = clock
         self._sessions: dict[str, tuple[str, str, bool, float]] = {}
         self.store = Store(state_path)
