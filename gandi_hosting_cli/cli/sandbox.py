@@ -17,6 +17,15 @@ STATE_HELP = (
 )
 
 
+# --state of both commands
+state_option = click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False),
+    envvar="GANDI_HOSTING_SANDBOX_STATE",
+    help=STATE_HELP,
+)
+
 # the limits of gandi_hosting_cli.sandbox (MAX_OP_DELAY, MAX_SESSION_TTL), repeated here so
 # that --help does not import the sandbox
 MAX_OP_DELAY = 3600.0
@@ -82,13 +91,7 @@ def _is_loopback(host: str) -> bool:
     type=click.IntRange(0, 65535),
     help="Port to listen on (0: any free port; the URL is printed on stdout).",
 )
-@click.option(
-    "--state",
-    "state",
-    type=click.Path(dir_okay=False),
-    envvar="GANDI_HOSTING_SANDBOX_STATE",
-    help=STATE_HELP,
-)
+@state_option
 @click.option(
     "--op-delay",
     type=Seconds(MAX_OP_DELAY),
@@ -219,13 +222,7 @@ def _serve_until_stopped(server, box, announce) -> None:
 
 
 @sandbox.command("reset")
-@click.option(
-    "--state",
-    "state",
-    type=click.Path(dir_okay=False),
-    envvar="GANDI_HOSTING_SANDBOX_STATE",
-    help=STATE_HELP,
-)
+@state_option
 @pass_app
 def sandbox_reset(app, state) -> None:
     """Forget the sandbox's state: the next use starts from the seeded account again.
