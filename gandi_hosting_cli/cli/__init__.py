@@ -116,7 +116,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
         if app.debug and not isinstance(exc, APIFault):
             # a fault is the server's answer, already traced; other failures may be ours
-            traceback.print_exception(exc, file=sys.stderr)
+            traceback.print_exception(exc, file=app.terminal.stderr)
         suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
         app.terminal.error(f"{message}{suffix}")
         _json_error(app, exc.code, message, exc.exit_code)
@@ -143,7 +143,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
     if not isinstance(exc, Exception):
         raise exc
     if app.debug:
-        traceback.print_exception(exc, file=sys.stderr)
+        traceback.print_exception(exc, file=app.terminal.stderr)
     message = f"unexpected error: {type(exc).__name__}: {exc}"
     app.terminal.error(f"{message} (rerun with --debug for the traceback)")
     _json_error(app, None, message, ExitCode.API_FAULT)
