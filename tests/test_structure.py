@@ -117,7 +117,7 @@ def _writes_to_stdout(call: ast.Call) -> bool:
     to_stderr = any(
         kw.arg == "err" and isinstance(kw.value, ast.Constant) and kw.value.value is True
         for kw in call.keywords
-    ) or any(kw.arg == "file" for kw in call.keywords)
+    ) or any(kw.arg == "file" and "stdout" not in ast.unparse(kw.value) for kw in call.keywords)
     return not to_stderr
 
 

@@ -105,3 +105,23 @@ def test_json_output_parses_for_every_command(cli, logged_in, command):
     result = cli("--url", logged_in.url, "--json", *command)
     assert result.exit_code == 0, result.output
     json.loads(result.stdout)
+
+
+def test_the_terminal_says_things_on_stderr_and_quiet_silences_only_messages(capsys):
+    loud, quiet = Terminal(), Terminal(quiet=True)
+    for terminal in (loud, quiet):
+        terminal.message("a note")
+        terminal.warn("careful")
+        terminal.error("broken")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "a note\nwarning: careful\nError: broken\nwarning: careful\nError: broken\n"
+    )
+
+
+def test_the_terminal_tty_ness_is_set_not_guessed():
+    assert Terminal(interactive=True).is_interactive
+    assert not Terminal(interactive=False).is_interactive
+    assert Output(terminal=Terminal(stdout_tty=True)).mode is OutputMode.TABLE
+    assert Output(terminal=Terminal(stdout_tty=False)).mode is OutputMode.PLAIN
