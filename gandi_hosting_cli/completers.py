@@ -39,12 +39,12 @@ CACHE_VERSION = 1
 STALE_AFTER = 300.0  # seconds: older entries are refreshed by a live request
 RETRY_AFTER = 30.0  # seconds: after a failed live request, do not try again at every TAB
 LIVE_BUDGET = 0.3  # seconds a completer may wait for the live request
-MAX_ITEMS = 500  # per kind: the cache stays small whatever the account
+MAX_ITEMS = 500  # per resource: the cache stays small whatever the account
 MAX_OPERATIONS = 100  # the most recent operation ids only
 MAX_ACCOUNTS = 20
 
-KINDS = ("vm", "disk", "os", "op")
-# the key that names an object of each kind (operations have no name)
+RESOURCES = ("vm", "disk", "os", "op")
+# the key that names an object of each resource (operations have no name)
 NAME_KEYS = {"vm": "hostname", "disk": "name", "os": "label", "op": ""}
 # the key whose value is shown next to a candidate (zsh and fish show it)
 STATE_KEYS = {"vm": "state", "disk": "state", "os": "version", "op": "state"}
@@ -121,7 +121,7 @@ def _newest(account: Any) -> float:
     return max(stamps, default=0.0)
 
 
-def _normalise(kind: str, item: Any) -> dict[str, Any] | None:
+def _normalise(resource: str, item: Any) -> dict[str, Any] | None:
     """An int id or an API struct -> ``{"id", "name", "state"}`` (only what completion shows)."""
     if isinstance(item, bool):
         return None
@@ -133,11 +133,11 @@ def _normalise(kind: str, item: Any) -> dict[str, Any] | None:
     if isinstance(raw_id, bool) or not isinstance(raw_id, int):
         return None
     out: dict[str, Any] = {"id": raw_id}
-    name = item.get(NAME_KEYS[kind]) if NAME_KEYS[kind] else None
+    name = item.get(NAME_KEYS[resource]) if NAME_KEYS[resource] else None
     if isinstance(name, str) and name:
         out["name"] = name
-    state = item.get(STATE_KEYS[kind])
-    if kind == "op" and isinstance(item.get("type"), str):
+    state = item.get(STATE_KEYS[resource])
+    if resource == "op" and isinstance(item.get("type"), str):
         state = f"{item['type']} {state}" if isinstance(state, str) else item["type"]
     if isinstance(state, (str, int)) and not isinstance(state, bool) and str(state):
         out["state"] = str(state)
@@ -145,7 +145,7 @@ def _normalise(kind: str, item: Any) -> dict[str, Any] | None:
 
 
 def remember(
-    kind: str,
+    resource: str,
     items: Iterable[Any],
     app: AppContext | None = None,
     *,
@@ -162,30 +162,30 @@ def remember(
     Name the account with ``app`` (an AppContext) or ``endpoint`` and ``login``.
     """
     try:
-        if kind not in KINDS:
-            raise ValueError(kind)
+        if resource not in RESOURCES:
+            raise ValueError(resource)
         if app is not None:
             endpoint, login = app.endpoint, app.login
         if endpoint is None:
             return
-        _remember(kind, items, account_key(endpoint, login), complete=complete)
+        _remember(resource, items, account_key(endpoint, login), complete=complete)
     except Exception:  # completion data is a convenience: it must never break a command
         return
 
 
-def _remember(kind: str, items: Iterable[Any], key: str, *, complete: bool) -> None:
-    fresh = [n for n in (_normalise(kind, i) for i in items) if n is not None]
+def _remember(resource: str, items: Iterable[Any], key: str, *, complete: bool) -> None:
+    fresh = [n for n in (_normalise(resource, i) for i in items) if n is not None]
     data = _load()
     account = data["accounts"].setdefault(key, {})
-    old = account.get(kind) if isinstance(account.get(kind), dict) else {}
+    old = account.get(resource) if isinstance(account.get(resource), dict) else {}
     known = {e["id"]: e for e in old.get("items", []) if isinstance(e, dict) and "id" in e}
     merged: dict[int, dict[str, Any]] = {} if complete else dict(known)
     for entry in fresh:
         merged[entry["id"]] = {**known.get(entry["id"], {}), **entry}
-    limit = MAX_OPERATIONS if kind == "op" else MAX_ITEMS
-    ordered = sorted(merged.values(), key=lambda e: e["id"], reverse=kind == "op")[:limit]
+    limit = MAX_OPERATIONS if resource == "op" else MAX_ITEMS
+    ordered = sorted(merged.values(), key=lambda e: e["id"], reverse=resource == "op")[:limit]
     stamp = time.time() if complete else old.get("updated", 0.0)
-    account[kind] = {"updated": stamp, "items": ordered}
+    account[resource] = {"updated": stamp, "items": ordered}
     account.pop("failed", None)
     _save(data)
 
@@ -201,8 +201,8 @@ def forget(endpoint: str, login: str | None) -> None:
 
 
 # -- live refresh -------------------------------------------------------------------------
-def _fetch(app: AppContext, kind: str, known_ids: list[int], timeout: float) -> dict | None:
-    """One batched request for ``kind`` (a second one only for unseen VMs/disks).
+def _fetch(app: AppContext, resource: str, known_ids: list[int], timeout: float) -> dict | None:
+    """One batched request for ``resource`` (a second one only for unseen VMs/disks).
 
     Only an already-cached, unexpired session is used: no login, no password prompt, no
     renewal. Returns the fresh entry (and stores it), or None.
@@ -216,25 +216,22 @@ def _fetch(app: AppContext, kind: str, known_ids: list[int], timeout: float) -> 
     record = manager.load()
     if record is None:
         return None
-    from gandi_hosting_cli.api.client import HostingClient
-
-    # no tracer (--debug must not print during completion), no renewal, no retry pause
-    client = HostingClient(
-        app.resolved_url, timeout=timeout, session=record.session_id, retry_delay=0.0
-    )
+    # the CLI's own client factory (the in-process sandbox for --sandbox); no tracer
+    # (--debug must not print during completion), no renewal, no retry pause
+    client = app.new_client(session=record.session_id, timeout=timeout, quick=True)
     items: list[Any] = []
-    if kind == "os":
+    if resource == "os":
         items = client.os_list()
-    elif kind == "op":
+    elif resource == "op":
         # the operations one waits for or cancels; finished ones come from `op list`
         states = ("PENDING", "RUN", "ERROR")
         results = client.multicall([("operation_list", ({"state": s},)) for s in states])
         for state, ids in zip(states, results, strict=False):
             if isinstance(ids, list):
                 items += [{"id": i, "state": state} for i in ids if isinstance(i, int)]
-        return _store_live(app, kind, items, complete=False)
+        return _store_live(app, resource, items, complete=False)
     else:
-        list_method, info_method = f"{kind}_list", f"{kind}_info"
+        list_method, info_method = f"{resource}_list", f"{resource}_info"
         # speculate that the ids we know still exist: their infos ride in the same request
         results = client.multicall(
             [(list_method, ())] + [(info_method, (i,)) for i in known_ids[:MAX_ITEMS]]
@@ -249,17 +246,17 @@ def _fetch(app: AppContext, kind: str, known_ids: list[int], timeout: float) -> 
                 if isinstance(r, dict) and "id" in r:
                     infos[r["id"]] = r
         items = [infos.get(i, i) for i in ids if isinstance(i, int)]
-    return _store_live(app, kind, items, complete=True)
+    return _store_live(app, resource, items, complete=True)
 
 
-def _store_live(app: AppContext, kind: str, items: list[Any], *, complete: bool) -> dict:
+def _store_live(app: AppContext, resource: str, items: list[Any], *, complete: bool) -> dict:
     key = account_key(app.endpoint, app.login)
-    _remember(kind, items, key, complete=complete)
+    _remember(resource, items, key, complete=complete)
     if not complete:  # a partial refresh (operations) still counts as fresh
         data = _load()
-        data["accounts"].setdefault(key, {}).setdefault(kind, {})["updated"] = time.time()
+        data["accounts"].setdefault(key, {}).setdefault(resource, {})["updated"] = time.time()
         _save(data)
-    return _load()["accounts"].get(key, {}).get(kind, {})
+    return _load()["accounts"].get(key, {}).get(resource, {})
 
 
 def _mark_failed(key: str) -> None:
@@ -268,15 +265,18 @@ def _mark_failed(key: str) -> None:
     _save(data)
 
 
-def _live(app: AppContext, kind: str, known_ids: list[int], budget: float) -> dict | None:
+def _live(app: AppContext, resource: str, known_ids: list[int], budget: float) -> dict | None:
     """Run ``_fetch`` in a daemon thread; wait at most ``budget`` seconds for it."""
     box: dict[str, Any] = {}
     key = account_key(app.endpoint, app.login)
+    home = cache_path()
 
     def work() -> None:
         try:
-            box["entry"] = _fetch(app, kind, known_ids, budget)
+            box["entry"] = _fetch(app, resource, known_ids, budget)
         except BaseException:  # noqa: BLE001 - a thread must not print a traceback
+            if cache_path() != home:
+                return  # a late thread of a process that moved on (tests): not its cache
             try:
                 _mark_failed(key)
             except Exception:
@@ -302,13 +302,13 @@ def _app(ctx: click.Context) -> AppContext:
     return app if app is not None else AppContext()
 
 
-def cached_items(ctx: click.Context, kind: str, *, live: bool = True) -> list[dict[str, Any]]:
-    """The cached entries of ``kind`` for this context's account, refreshed when stale."""
+def cached_items(ctx: click.Context, resource: str, *, live: bool = True) -> list[dict[str, Any]]:
+    """The cached entries of ``resource`` for this context's account, refreshed when stale."""
     started = time.monotonic()
     app = _app(ctx)
     key = account_key(app.endpoint, app.login)
     account = _load()["accounts"].get(key, {})
-    entry = account.get(kind) if isinstance(account.get(kind), dict) else {}
+    entry = account.get(resource) if isinstance(account.get(resource), dict) else {}
     now = time.time()
     stale = now - float(entry.get("updated", 0.0)) > STALE_AFTER
     failed_recently = now - float(account.get("failed", 0.0)) < RETRY_AFTER
@@ -316,7 +316,7 @@ def cached_items(ctx: click.Context, kind: str, *, live: bool = True) -> list[di
         known = [e["id"] for e in entry.get("items", []) if isinstance(e, dict) and "id" in e]
         budget = LIVE_BUDGET - (time.monotonic() - started)
         if budget > 0.05:
-            entry = _live(app, kind, known, budget) or entry
+            entry = _live(app, resource, known, budget) or entry
     return [e for e in entry.get("items", []) if isinstance(e, dict) and "id" in e]
 
 
@@ -333,7 +333,9 @@ def _for_shell(value: str) -> str:
     return _UNSAFE.sub(r"\\\1", value).replace("\\", "\\\\")
 
 
-def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list[CompletionItem]:
+def _candidates(
+    resource: str, items: list[dict[str, Any]], incomplete: str
+) -> list[CompletionItem]:
     """Names first (with their id), then ids (with their name); each value once."""
     by_name: dict[str, list[dict[str, Any]]] = {}
     for e in items:
@@ -346,18 +348,18 @@ def _candidates(kind: str, items: list[dict[str, Any]], incomplete: str) -> list
                 continue
             entries = by_name[name]
             if len(entries) == 1:
-                help_ = _describe(kind, entries[0], with_name=False)
+                help_ = _describe(resource, entries[0], with_name=False)
             else:
                 help_ = "ambiguous: ids " + " / ".join(str(e["id"]) for e in entries)
             out.append(CompletionItem(_for_shell(name), help=help_))
     for e in items:
         value = str(e["id"])
         if value.startswith(incomplete):
-            out.append(CompletionItem(value, help=_describe(kind, e, with_name=True)))
+            out.append(CompletionItem(value, help=_describe(resource, e, with_name=True)))
     return out
 
 
-def _describe(kind: str, entry: dict[str, Any], *, with_name: bool) -> str:
+def _describe(resource: str, entry: dict[str, Any], *, with_name: bool) -> str:
     """The help shown next to a candidate: ``VM 7 (halted)`` for a name, ``db (halted)``
     for an id (``PENDING`` for an operation id, which has no name). No commas: click
     8.5's fish script splits its answer lines on them."""
@@ -366,13 +368,13 @@ def _describe(kind: str, entry: dict[str, Any], *, with_name: bool) -> str:
         return f"{entry['name']} ({state})" if state else str(entry["name"])
     if with_name and state:
         return state
-    label = {"vm": "VM", "disk": "disk", "os": "OS", "op": "operation"}[kind]
+    label = {"vm": "VM", "disk": "disk", "os": "OS", "op": "operation"}[resource]
     return f"{label} {entry['id']} ({state})" if state else f"{label} {entry['id']}"
 
 
-def _complete(kind: str, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+def _complete(resource: str, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
     try:
-        return _candidates(kind, cached_items(ctx, kind), incomplete)
+        return _candidates(resource, cached_items(ctx, resource), incomplete)
     except Exception:  # never a traceback in the middle of someone's command line
         return []
 

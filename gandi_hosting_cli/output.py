@@ -1,28 +1,34 @@
-"""The one place that renders data: rich table | plain text | JSON | ids.
+"""The one place that renders data on stdout: ``Output.emit(result)``.
 
-- stdout carries only results; messages and warnings go to stderr.
-- A terminal gets rich tables (colour unless NO_COLOR); a pipe gets plain aligned text
-  (no box drawing, no colour); ``--json`` gets JSON and nothing else; ``-q`` gets ids.
-- JSON keeps the API's values and key order; dates become ISO 8601. Human output shows
-  dates in local time and sizes in human units.
-- rich is imported only when a terminal table or the stderr console is really needed.
+A command builds a ``Result`` (what people see, what ``--json`` prints, what ``-q``
+prints) and hands it to ``Output.emit``; the ``OutputMode`` decides which part is written:
+
+- ``TABLE``: rich tables and coloured states (stdout is a terminal, or FORCE_COLOR);
+- ``PLAIN``: aligned text, no box drawing, no colour (a pipe);
+- ``JSON``: the API's values and key order, dates ISO 8601, never coloured;
+- ``IDS``: ids one per line (``-q``).
+
+A new mode (e.g. TSV) is a member of ``OutputMode`` plus its branch in ``Output.emit``.
+Messages, warnings and prompts are not data: they go through ``terminal.Terminal``.
+rich is imported only when a terminal table is really drawn.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 import click
 
-KINDS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
+from gandi_hosting_cli.terminal import Terminal
 
-# state -> rich style; anything unknown stays unstyled
+FORMATS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
+
+# the one table of state colours (objects' and operations' states), for tables and progress
 STATE_STYLES = {
     "running": "green",
     "created": "green",
@@ -35,26 +41,117 @@ STATE_STYLES = {
     "being_deleted": "magenta",
     "ERROR": "red",
     "CANCEL": "magenta",
+    "UNKNOWN": "red",
 }
+
+
+class OutputMode(Enum):
+    TABLE = "table"
+    PLAIN = "plain"
+    JSON = "json"
+    IDS = "ids"
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a table: the record key, its header and how humans see its values."""
+    """A column of a table: the record key, its header and how humans see its values
+    (``format``: one of ``FORMATS``)."""
 
     key: str
     header: str
-    kind: str = "text"
+    format: str = "text"
 
 
+# -- what a command hands to the output layer ----------------------------------------------
+@dataclass(frozen=True)
+class Table:
+    """Records under columns (a table for people)."""
+
+    rows: Sequence[dict[str, Any]]
+    columns: Sequence[Column]
+
+
+@dataclass(frozen=True)
+class Fields:
+    """One object as ``key  value`` lines (all its keys when ``columns`` is None)."""
+
+    data: dict[str, Any]
+    columns: Sequence[Column] | None = None
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Lines of text for people (an empty tuple: nothing; ``("",)``: a blank line)."""
+
+    lines: Sequence[str]
+
+
+Block = Table | Fields | Lines
+_NOTHING: Any = object()
+
+
+@dataclass
+class Result:
+    """What one command prints: ``human`` blocks, the ``json`` value, the ``ids`` lines.
+
+    ``json`` left unset prints nothing under --json; ``ids`` None prints nothing with -q.
+    """
+
+    human: list[Block] = field(default_factory=list)
+    json: Any = _NOTHING
+    ids: Sequence[Any] | None = None
+    raw: str | None = None  # written as is in every mode
+
+    @classmethod
+    def records(
+        cls, rows: Iterable[dict[str, Any]], columns: Sequence[Column], *, json: Any = _NOTHING
+    ) -> Result:
+        """A list of records: a table; a JSON array (``json``, else the rows); -q their ids."""
+        rows = list(rows)
+        return cls(
+            [Table(rows, columns)], rows if json is _NOTHING else json, [r.get("id") for r in rows]
+        )
+
+    @classmethod
+    def record(
+        cls, data: dict[str, Any], columns: Sequence[Column] | None = None, *, json: Any = _NOTHING
+    ) -> Result:
+        """One object: ``key  value`` lines; a JSON object; -q its ``id``."""
+        return cls([Fields(data, columns)], data if json is _NOTHING else json, [data.get("id")])
+
+    @classmethod
+    def id_list(cls, ids: Iterable[Any]) -> Result:
+        """Ids, one per line (a JSON array with --json)."""
+        ids = [i for i in ids if i is not None]
+        return cls([Lines([str(i) for i in ids])], ids, ids)
+
+    @classmethod
+    def value(cls, obj: Any, text: str | None = None) -> Result:
+        """A command's answer: ``obj`` as JSON; ``text`` for people; with -q the ``id`` (or
+        ``operation``) of ``obj`` when it has one, else ``text``."""
+        ids: list[Any] | None = [text] if text is not None else None
+        if isinstance(obj, dict):
+            for key in ("id", "operation"):
+                if obj.get(key) is not None:
+                    ids = [obj[key]]
+                    break
+        return cls([Lines([text])] if text is not None else [], obj, ids)
+
+    @classmethod
+    def verbatim(cls, text: str) -> Result:
+        """Text that is the result whatever the mode, written as is (a completion script)."""
+        return cls(raw=text)
+
+
+# -- values for people ---------------------------------------------------------------------
 def json_default(value: Any) -> Any:
     """JSON for what the API returns beyond JSON's types (dates, xmlrpc values, bytes)."""
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if type(value).__name__ == "DateTime" and hasattr(value, "value"):  # xmlrpc.client.DateTime
-        from gandi_hosting_cli.api.client import _from_wire
+        from gandi_hosting_cli.api.client import from_wire
 
-        return _from_wire(value).isoformat()
+        return from_wire(value).isoformat()
     if isinstance(value, (bytes, bytearray)):
         return value.decode("utf-8", "replace")
     if isinstance(value, (set, frozenset, tuple)):
@@ -64,6 +161,8 @@ def json_default(value: Any) -> Any:
 
 def to_json(value: Any) -> str:
     """Deterministic JSON: the API's key order kept, dates ISO 8601, non-ASCII as is."""
+    import json
+
     return json.dumps(value, default=json_default, ensure_ascii=False, indent=2)
 
 
@@ -86,19 +185,19 @@ def human_date(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def format_value(value: Any, kind: str = "text") -> str:
-    """A value as people read it (no colour)."""
-    if value is None or value == "" and kind != "text":
-        return "-" if kind != "text" else ""
-    if kind == "size_mb":
+def format_value(value: Any, fmt: str = "text") -> str:
+    """A value as people read it (no colour); ``fmt`` is one of ``FORMATS``."""
+    if value is None or value == "" and fmt != "text":
+        return "-" if fmt != "text" else ""
+    if fmt == "size_mb":
         return human_size(value)
-    if kind == "date":
+    if fmt == "date":
         return human_date(value)
-    if kind == "bool":
+    if fmt == "bool":
         return "yes" if value else "no"
-    if kind == "money":
+    if fmt == "money":
         return f"{value:.2f}" if isinstance(value, (int, float)) else str(value)
-    if kind == "list" or isinstance(value, (list, tuple)):
+    if fmt == "list" or isinstance(value, (list, tuple)):
         return ", ".join(format_value(v) for v in value) if value else "-"
     if isinstance(value, dict):
         return ", ".join(f"{k}={format_value(v)}" for k, v in value.items())
@@ -118,172 +217,119 @@ def plain_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _is_tty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
+def _fields_columns(block: Fields) -> list[Column]:
+    if block.columns is None:
+        return [Column(k, k) for k in block.data]
+    return list(block.columns)
 
 
+# -- the entry point -----------------------------------------------------------------------
 class Output:
-    """Renders results for the mode the user chose (``json`` > ``quiet`` > human)."""
+    """``Output(mode, terminal)``: ``emit(result)`` writes the part of ``result`` for ``mode``."""
 
-    def __init__(self, *, json: bool = False, quiet: bool = False, color: bool | None = None):
-        self.json = json
-        self.quiet = quiet
-        self._color = color
-        self._console = None
-        self._err_console = None
+    def __init__(self, mode: OutputMode | None = None, terminal: Terminal | None = None):
+        self.terminal = terminal or Terminal()
+        self.mode = mode or self.human_mode(self.terminal)
+        self._console: Any = None
 
-    # -- modes -----------------------------------------------------------------------------
-    @property
-    def is_terminal(self) -> bool:
-        """stdout is a terminal: rich tables; otherwise plain text."""
-        return _is_tty(sys.stdout)
-
-    @property
-    def rich(self) -> bool:
-        """Render with rich: on a terminal, or when FORCE_COLOR asks for it in a pipe."""
+    @staticmethod
+    def human_mode(terminal: Terminal) -> OutputMode:
+        """TABLE on a terminal (or when FORCE_COLOR asks for it in a pipe), else PLAIN."""
         forced = bool(os.environ.get("FORCE_COLOR")) and not os.environ.get("NO_COLOR")
-        return self.is_terminal or forced
+        return OutputMode.TABLE if terminal.stdout_is_tty or forced else OutputMode.PLAIN
+
+    @property
+    def human(self) -> bool:
+        """The mode is for people (worth a request for labels that scripts do not need)."""
+        return self.mode in (OutputMode.TABLE, OutputMode.PLAIN)
 
     @property
     def color(self) -> bool:
-        if self._color is not None:
-            return self._color
         if os.environ.get("NO_COLOR"):
             return False
-        return bool(os.environ.get("FORCE_COLOR")) or self.is_terminal
+        return bool(os.environ.get("FORCE_COLOR")) or self.terminal.stdout_is_tty
 
-    def _out(self, text: str) -> None:
-        click.echo(text)
+    def emit(self, result: Result) -> None:
+        """Write ``result`` on stdout as the mode wants it."""
+        if result.raw is not None:
+            self._write(result.raw, newline=False)
+        elif self.mode is OutputMode.JSON:
+            if result.json is not _NOTHING:
+                self._write(to_json(result.json))
+        elif self.mode is OutputMode.IDS:
+            ids = [str(i) for i in result.ids or () if i is not None]
+            if ids:
+                self._write("\n".join(ids))
+        else:
+            for block in result.human:
+                self._human(block)
+
+    def _write(self, text: str, newline: bool = True) -> None:
+        click.echo(text, file=self.terminal.stdout, nl=newline)
+
+    def _human(self, block: Block) -> None:
+        styled = self.mode is OutputMode.TABLE
+        if isinstance(block, Lines):
+            if block.lines:
+                self._write("\n".join(block.lines))
+        elif isinstance(block, Fields):
+            self._fields(block, styled and self.color)
+        elif styled:
+            self._rich_table(block)
+        elif block.rows:
+            cells = [
+                [format_value(r.get(c.key), c.format) for c in block.columns] for r in block.rows
+            ]
+            self._write(plain_table(cells, [c.header for c in block.columns]))
 
     @property
-    def console(self):
+    def console(self) -> Any:
         """rich Console on stdout (terminal tables only)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(
+                file=self.terminal._stdout,
                 no_color=not self.color,
-                force_terminal=True if self.rich and self.color else None,
+                force_terminal=True if self.color else None,
                 highlight=False,
                 soft_wrap=False,
             )
         return self._console
 
-    @property
-    def err_console(self):
-        """rich Console on stderr for progress displays and styled messages."""
-        if self._err_console is None:
-            from rich.console import Console
+    def _rich_table(self, block: Table) -> None:
+        from rich.table import Table as RichTable
 
-            color = self._color if self._color is not None else not os.environ.get("NO_COLOR")
-            self._err_console = Console(stderr=True, no_color=not color, highlight=False)
-        return self._err_console
-
-    # -- results ---------------------------------------------------------------------------
-    def records(self, rows: Iterable[dict[str, Any]], columns: Sequence[Column]) -> None:
-        """A list of records: table / plain text / JSON array / ids (``id`` key) with -q."""
-        rows = list(rows)
-        if self.json:
-            self._out(to_json(rows))
-            return
-        if self.quiet:
-            self.ids(r.get("id") for r in rows)
-            return
-        cells = [[format_value(r.get(c.key), c.kind) for c in columns] for r in rows]
-        headers = [c.header for c in columns]
-        if not self.rich:
-            if rows:
-                self._out(plain_table(cells, headers))
-            return
-        from rich.table import Table
-
-        table = Table(
+        table = RichTable(
             box=None, header_style="bold" if self.color else "", pad_edge=False, show_edge=False
         )
-        for col in columns:
-            table.add_column(col.header, justify="right" if col.kind == "int" else "left")
-        for row, texts in zip(rows, cells, strict=True):
-            table.add_row(
-                *(
-                    self._styled(row.get(c.key), t, c.kind)
-                    for c, t in zip(columns, texts, strict=True)
-                )
-            )
+        for col in block.columns:
+            table.add_column(col.header, justify="right" if col.format == "int" else "left")
+        for row in block.rows:
+            table.add_row(*(self._styled(row.get(c.key), c.format) for c in block.columns))
         self.console.print(table)
 
-    def _styled(self, raw: Any, text: str, kind: str) -> Any:
-        if kind != "state" or not self.color or raw not in STATE_STYLES:
+    def _styled(self, raw: Any, fmt: str) -> Any:
+        text = format_value(raw, fmt)
+        if fmt != "state" or not self.color or raw not in STATE_STYLES:
             return text
         from rich.text import Text
 
         return Text(text, style=STATE_STYLES[raw])
 
-    def struct(self, data: dict[str, Any], fields: Sequence[Column | str] | None = None) -> None:
-        """One object: JSON object / its ``id`` with -q / ``key: value`` lines for people."""
-        if self.json:
-            self._out(to_json(data))
-            return
-        if self.quiet:
-            if data.get("id") is not None:
-                self._out(str(data["id"]))
-            return
-        cols = [
-            f if isinstance(f, Column) else Column(f, f)
-            for f in (fields if fields is not None else list(data))
-        ]
+    def _fields(self, block: Fields, styled: bool) -> None:
+        cols = _fields_columns(block)
         width = max((len(c.header) for c in cols), default=0)
-        lines = [f"{c.header.ljust(width)}  {format_value(data.get(c.key), c.kind)}" for c in cols]
-        if not self.rich or not self.color:
-            self._out("\n".join(line.rstrip() for line in lines))
+        if not styled:
+            lines = [
+                f"{c.header.ljust(width)}  {format_value(block.data.get(c.key), c.format)}"
+                for c in cols
+            ]
+            self._write("\n".join(line.rstrip() for line in lines))
             return
         from rich.text import Text
 
         for c in cols:
-            text = format_value(data.get(c.key), c.kind)
             line = Text(c.header.ljust(width) + "  ", style="bold")
-            line.append(self._styled(data.get(c.key), text, c.kind))
+            line.append(self._styled(block.data.get(c.key), c.format))
             self.console.print(line)
-
-    def ids(self, ids: Iterable[Any]) -> None:
-        """Ids one per line (JSON array with --json)."""
-        ids = [i for i in ids if i is not None]
-        if self.json:
-            self._out(to_json(ids))
-        elif ids:
-            self._out("\n".join(str(i) for i in ids))
-
-    def result(self, obj: Any, text: str | None = None) -> None:
-        """A command's result: ``obj`` as JSON with --json; with -q its ``id`` (or
-        ``operation``) when it has one; else ``text`` for people."""
-        if self.json:
-            self._out(to_json(obj))
-            return
-        if self.quiet and isinstance(obj, dict):
-            for key in ("id", "operation"):
-                if obj.get(key) is not None:
-                    self._out(str(obj[key]))
-                    return
-        if text is not None:
-            self._out(text)
-
-    def text(self, line: str = "") -> None:
-        """A line of human output on stdout (a blank line between sections); nothing
-        with --json or -q."""
-        if not self.json and not self.quiet:
-            self._out(line)
-
-    # -- stderr ----------------------------------------------------------------------------
-    def message(self, text: str) -> None:
-        """Information for people, on stderr; silent with -q."""
-        if not self.quiet:
-            click.echo(text, err=True)
-
-    def warn(self, text: str) -> None:
-        """A warning on stderr, even with -q."""
-        click.echo(f"warning: {text}", err=True)
-
-    def error(self, text: str) -> None:
-        click.echo(f"Error: {text}", err=True)

@@ -94,13 +94,25 @@ def embedded_sandbox_state(tmp_path, monkeypatch):
 
 @pytest.fixture
 def cli():
-    """``cli(*args, input=None, env=None) -> Result`` through the real root group."""
+    """``cli(*args, input=None, env=None, interactive=False) -> Result`` through the real
+    root group."""
     from gandi_hosting_cli.cli import cli as root
 
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None, env: dict | None = None) -> Result:
-        return runner.invoke(root, list(args), input=input, env=env, catch_exceptions=False)
+    def invoke(
+        *args: str, input: str | None = None, env: dict | None = None, interactive: bool = False
+    ) -> Result:
+        """``interactive``: someone at the terminal answers the prompts."""
+        obj = None
+        if interactive:
+            from gandi_hosting_cli.cli.context import AppContext
+            from gandi_hosting_cli.terminal import Terminal
+
+            obj = AppContext(terminal=Terminal(interactive=True))
+        return runner.invoke(
+            root, list(args), input=input, env=env, obj=obj, catch_exceptions=False
+        )
 
     return invoke
 

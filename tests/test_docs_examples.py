@@ -174,7 +174,7 @@ PREPARE: dict[str, list[str | Callable]] = {
 }
 
 # examples shown as typed on a terminal (a prompt answered): run as if stdin and stderr
-# were terminals (AppContext.is_interactive), with these answers on stdin
+# were terminals (the Terminal object's is_interactive), with these answers on stdin
 YES = "y\n"
 ROOT_PW_TWICE = f"{VARS['ROOT_PW']}\n{VARS['ROOT_PW']}\n"
 INTERACTIVE: dict[str, str] = {
@@ -276,7 +276,9 @@ def run_line(cli, line: str, url: str, tmp: Path, answers: str | None = None) ->
             elif name == "echo":
                 stdin = " ".join(args) + "\n"
             elif name == PROG:
-                result = cli(*args, input=answers if stdin is None else stdin)
+                result = cli(
+                    *args, input=answers if stdin is None else stdin, interactive=bool(answers)
+                )
                 code, stdout = result.exit_code, result.stdout
                 trace.append(f"$ {shlex.join(stage)}\n-> {code}\n{result.output}")
                 if code != 0:
@@ -351,12 +353,7 @@ def test_every_documented_example_runs_as_written(
         if number and block.id in FRESH_PER_LINE:
             server = prepare()
         expected = EXPECTED.get(line, (0, ""))[0]
-        with monkeypatch.context() as terminal:
-            if line in INTERACTIVE:
-                from gandi_hosting_cli.cli.context import AppContext
-
-                terminal.setattr(AppContext, "is_interactive", property(lambda self: True))
-            code, trace = run_line(cli, line, server.url, tmp_path, INTERACTIVE.get(line))
+        code, trace = run_line(cli, line, server.url, tmp_path, INTERACTIVE.get(line))
         assert code == expected, f"{block.id}: {line}\n{trace}"
 
 

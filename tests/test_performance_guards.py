@@ -6,7 +6,7 @@
   repeated: `vm info ID` = 1 in cli/test_resolve.py, `--details` constant in N with
   multicall in cli/test_vm_list.py and cli/test_disk.py.)
 - Start-up: `--version` and subcommand help import none of rich, keyring or xmlrpc
-  (`--help` itself: cli/test_core_cli.py; completion requests: test_completion.py), and
+  (`--help` itself: cli/test_help.py; completion requests: test_completion.py), and
   a command that reads with a cached session in the 0600 file store never imports keyring
   when PYTHON_KEYRING_BACKEND names the fail or null backend.
 """

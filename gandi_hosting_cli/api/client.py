@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
@@ -37,38 +37,46 @@ from gandi_hosting_cli.api.transport import (
     network_error,
 )
 
-SANDBOX_URL = "sandbox"
-SANDBOX_ENDPOINT = "http://sandbox/hosting/"
 RETRY_DELAY = 0.3  # seconds before the single retry of a read-only call
 FALLBACK_WORKERS = 8
-
-# endpoints known to lack system.multicall: remembered for the life of the process
-_NO_MULTICALL: set[str] = set()
 
 Renewer = Callable[["HostingClient"], str]
 
 
-def _fallback_sandbox_transport() -> xmlrpc.client.Transport:
-    """The in-process sandbox, for ``HostingClient("sandbox")`` built without a transport.
+class Capabilities:
+    """What the endpoints a client talks to are known to lack (``system.multicall``).
 
-    The CLI chooses and builds that transport itself (``cli/context.py``, which also turns
-    an unusable state file into a usage error), so the API layer does not depend on the
-    sandbox. This lazy fallback remains only for callers that build a client from the URL
-    alone: completers.py's live refresh under ``--sandbox`` and tests/api's
-    ``HostingClient("sandbox")`` test. Nothing imports the sandbox unless the URL is
-    ``sandbox`` and no transport was given.
+    A client makes its own; clients that should share what one learnt (the CLI's, within
+    one command) are given the same. ``on_no_multicall(endpoint)`` is called on a
+    refusal, so that the caller can remember it across processes.
     """
-    from gandi_hosting_cli.sandbox.transport import InProcessTransport
 
-    return InProcessTransport()
+    def __init__(
+        self,
+        no_multicall: Iterable[str] = (),
+        on_no_multicall: Callable[[str], None] | None = None,
+    ):
+        self._no_multicall = set(no_multicall)
+        self.on_no_multicall = on_no_multicall
+
+    def has_multicall(self, endpoint: str) -> bool:
+        return endpoint not in self._no_multicall
+
+    def lacks_multicall(self, endpoint: str, *, learnt: bool = True) -> None:
+        """``endpoint`` lacks ``system.multicall`` (``learnt``: it just said so)."""
+        self._no_multicall.add(endpoint)
+        if learnt and self.on_no_multicall is not None:
+            self.on_no_multicall(endpoint)
 
 
 class HostingClient(HostingMethods):
     """``HostingClient(url, timeout=30, transport=None, tracer=None, session=None, renew=None)``.
 
-    ``multicall=False`` says the endpoint is already known to lack ``system.multicall`` (so
-    no refused probe is sent); ``on_no_multicall(endpoint)`` is called when a server refuses
-    it, so that the caller can remember that across processes.
+    ``capabilities`` remembers which endpoints lack ``system.multicall`` (a client makes
+    its own when none is given); ``multicall=False`` says this endpoint is already known
+    to lack it (so no refused probe is sent); ``on_no_multicall(endpoint)`` is called on
+    a refusal when the client makes its own ``Capabilities``. ``transport``: any
+    ``xmlrpc.client.Transport`` (the CLI passes the in-process sandbox's for ``--sandbox``).
 
     ``session`` is the current session id (``None``: not logged in yet). ``renew`` is called
     with the client when a session is needed and missing, or when the server says it
@@ -88,15 +96,12 @@ class HostingClient(HostingMethods):
         retry_delay: float = RETRY_DELAY,
         multicall: bool = True,
         on_no_multicall: Callable[[str], None] | None = None,
+        capabilities: Capabilities | None = None,
     ):
-        if url == SANDBOX_URL:
-            url = SANDBOX_ENDPOINT
-            if transport is None:
-                transport = _fallback_sandbox_transport()
         self.endpoint = url
-        if not multicall:  # the caller remembers that this endpoint refused it (no probe)
-            _NO_MULTICALL.add(url)
-        self.on_no_multicall = on_no_multicall
+        self.capabilities = capabilities or Capabilities(on_no_multicall=on_no_multicall)
+        if not multicall:  # the caller knows that this endpoint lacks it (no probe)
+            self.capabilities.lacks_multicall(url, learnt=False)
         self.timeout = timeout
         self.tracer = tracer
         self.renew = renew
@@ -189,7 +194,7 @@ class HostingClient(HostingMethods):
                     time.sleep(self.retry_delay)
                     continue
                 raise error from exc
-            result = _from_wire(result)
+            result = from_wire(result)
             if self.tracer:
                 self.tracer.response(method, result, time.monotonic() - started)
             return result
@@ -232,7 +237,7 @@ class HostingClient(HostingMethods):
         calls = [(m, tuple(a)) for m, a in calls]
         if not calls:
             return []
-        if self.endpoint in _NO_MULTICALL:
+        if not self.capabilities.has_multicall(self.endpoint):
             return self._single_calls(calls, ordered=ordered)
         retry = all(is_read_only(m) for m, _ in calls)
         renewed = False
@@ -247,9 +252,7 @@ class HostingClient(HostingMethods):
                 raw = self._invoke("system.multicall", (payload,), retry=retry, traced=traced)
             except APIFault as error:
                 if _is_unknown_method(error):
-                    _NO_MULTICALL.add(self.endpoint)
-                    if self.on_no_multicall is not None:
-                        self.on_no_multicall(self.endpoint)
+                    self.capabilities.lacks_multicall(self.endpoint)
                     return self._single_calls(calls, ordered=ordered)
                 if error.code in SESSION_FAULTS and not renewed and self.renew is not None:
                     renewed = True
@@ -344,7 +347,7 @@ def _to_wire(value: Any) -> Any:
 _ISO_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})")
 
 
-def _from_wire(value: Any) -> Any:
+def from_wire(value: Any) -> Any:
     """DateTime -> aware UTC datetime, recursively; structs keep their key order."""
     if isinstance(value, xmlrpc.client.DateTime):
         match = _ISO_RE.match(value.value.strip())
@@ -354,9 +357,9 @@ def _from_wire(value: Any) -> Any:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, dict):
-        return {k: _from_wire(v) for k, v in value.items()}
+        return {k: from_wire(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_from_wire(v) for v in value]
+        return [from_wire(v) for v in value]
     if isinstance(value, xmlrpc.client.Binary):
         return value.data
     return value

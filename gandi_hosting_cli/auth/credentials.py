@@ -3,13 +3,14 @@
 1. remembered in keyring (`login --remember`; never in the fallback file),
 2. ``GANDI_HOSTING_PASSWORD``,
 3. the seeded sandbox account's password, with ``--sandbox``,
-4. a hidden prompt, on a terminal only.
+4. ``ask(question)``, a hidden prompt the CLI passes in on a terminal only.
 Otherwise: ``AuthError`` (exit 3) with the hint to run ``gandi-hosting login``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
@@ -31,7 +32,7 @@ def find_password(
     manager: SessionManager | None,
     *,
     is_sandbox: bool = False,
-    interactive: bool = False,
+    ask: Callable[[str], str] | None = None,
 ) -> str:
     remembered = manager.remembered_password() if manager is not None else None
     if remembered:
@@ -43,10 +44,8 @@ def find_password(
         seeded = sandbox_password(login)
         if seeded:
             return seeded
-    if interactive:
-        import click
-
-        return click.prompt(f"Password for {login}", hide_input=True, err=True)
+    if ask is not None:
+        return ask(f"Password for {login}")
     raise AuthError(
         f"the session of {login} has expired or is missing and no password is available",
         hint=LOGIN_HINT,

@@ -29,10 +29,10 @@ LAZY_COMMANDS: dict[str, str] = {
     "disk": "gandi_hosting_cli.cli.disk:disk",
     "op": "gandi_hosting_cli.cli.op:op",
     "os": "gandi_hosting_cli.cli.os_images:os_group",
-    "login": "gandi_hosting_cli.cli.session:login",
-    "logout": "gandi_hosting_cli.cli.session:logout",
-    "session": "gandi_hosting_cli.cli.session:session",
-    "su": "gandi_hosting_cli.cli.session:su",
+    "login": "gandi_hosting_cli.cli.login:login",
+    "logout": "gandi_hosting_cli.cli.login:logout",
+    "session": "gandi_hosting_cli.cli.login:session",
+    "su": "gandi_hosting_cli.cli.login:su",
     "completion": "gandi_hosting_cli.cli.completion:completion",
     "sandbox": "gandi_hosting_cli.cli.sandbox:sandbox",
     "plan": "gandi_hosting_cli.cli.declarative:plan",
@@ -41,29 +41,13 @@ LAZY_COMMANDS: dict[str, str] = {
     "config": "gandi_hosting_cli.cli.config_cmd:config_group",
 }
 
-# short help shown by `gandi-hosting --help` without importing the modules
-LAZY_HELP: dict[str, str] = {
-    "account": "Account information, balance and currency.",
-    "product": "Hosting products: shares and disk quota.",
-    "vm": "Virtual machines.",
-    "disk": "Disks.",
-    "op": "Operations: list, inspect, cancel, wait.",
-    "os": "OS images that a VM can be created from.",
-    "login": "Log in and cache the session.",
-    "logout": "Forget the cached session.",
-    "session": "Show the cached session (never its id).",
-    "su": "Act as another handle (a reseller's customer).",
-    "completion": "Shell completion scripts.",
-    "sandbox": "The embedded sandbox: serve it, reset it.",
-    "plan": "Show what `apply` would change (exit 8: changes pending).",
-    "apply": "Make the account match a TOML manifest.",
-    "export": "Write the account's VMs and disks as a manifest.",
-    "config": "Profiles of config.toml: list, get, set, unset, use.",
-}
-
 
 class LazyGroup(click.Group):
-    """A group whose subcommands live in modules imported on first use."""
+    """A group whose subcommands live in modules imported on first use.
+
+    ``--help`` imports them too, to show each one's short help from its own docstring
+    (kept once); command modules import nothing heavy at load (no rich, keyring, xmlrpc).
+    """
 
     def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,21 +59,8 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands:
             module_name, attr = self.lazy_commands[cmd_name].split(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise
-                return None  # a group not built yet: "No such command"
-            return getattr(module, attr)
+            return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, cmd_name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # the help text of lazy commands comes from LAZY_HELP: no module is imported
-        rows = [(name, LAZY_HELP.get(name, "")) for name in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
 
 
 class RootGroup(LazyGroup):
@@ -133,22 +104,26 @@ def _json_error(app: AppContext, code: int | None, message: str, exit_code: int)
         import json
 
         payload = {"error": {"code": code, "message": message, "exit_code": int(exit_code)}}
-        click.echo(json.dumps(payload, ensure_ascii=False), err=True)
+        app.terminal.notice(json.dumps(payload, ensure_ascii=False))
 
 
 def handle_exception(app: AppContext, exc: BaseException) -> int:
-    """Print ``exc`` for people (one line) and scripts (JSON with --json); return the code."""
-    from gandi_hosting_cli.api.errors import APIFault, HostingError
+    """Print ``exc`` for people (one line) and scripts (JSON with --json); return the code.
+
+    The one place errors become exit codes: ``HostingError`` (the workflows' usage errors
+    included) -> its ``exit_code``; click usage errors -> 2; Ctrl-C -> 130."""
+    from gandi_hosting_cli.api.errors import APIFault, HostingError, LocalUsageError
 
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     if isinstance(exc, HostingError):
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        if app.debug and not isinstance(exc, APIFault):
-            # a fault is the server's answer, already traced; other failures may be ours
-            traceback.print_exception(exc, file=sys.stderr)
+        if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):
+            # a fault is the server's answer, already traced; a usage error is the user's
+            # (one line, as without --debug); other failures may be ours
+            traceback.print_exception(exc, file=app.terminal.stderr)
         suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
-        click.echo(f"Error: {message}{suffix}", err=True)
+        app.terminal.error(f"{message}{suffix}")
         _json_error(app, exc.code, message, exc.exit_code)
         return int(exc.exit_code)
     if isinstance(exc, click.exceptions.Exit):
@@ -158,7 +133,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
         _json_error(app, None, exc.format_message(), exc.exit_code)
         return exc.exit_code
     if isinstance(exc, (KeyboardInterrupt, click.Abort)):
-        click.echo("\nInterrupted.", err=True)
+        app.terminal.notice("\nInterrupted.")
         _json_error(app, None, "interrupted", ExitCode.INTERRUPTED)
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, BrokenPipeError):
@@ -173,9 +148,9 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
     if not isinstance(exc, Exception):
         raise exc
     if app.debug:
-        traceback.print_exception(exc, file=sys.stderr)
+        traceback.print_exception(exc, file=app.terminal.stderr)
     message = f"unexpected error: {type(exc).__name__}: {exc}"
-    click.echo(f"Error: {message} (rerun with --debug for the traceback)", err=True)
+    app.terminal.error(f"{message} (rerun with --debug for the traceback)")
     _json_error(app, None, message, ExitCode.API_FAULT)
     return int(ExitCode.API_FAULT)
 

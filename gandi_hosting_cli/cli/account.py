@@ -8,7 +8,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.output import Column
+from gandi_hosting_cli.output import Column, Fields, Lines, Result, Table
 
 PRODUCT_COLUMNS = [
     Column("id", "ID", "int"),
@@ -19,6 +19,16 @@ PRODUCT_COLUMNS = [
     Column("date_end", "ENDS", "date"),
     Column("updatable", "UPDATABLE", "bool"),
     Column("releasable", "RELEASABLE", "bool"),
+]
+
+
+ACCOUNT_FIELDS = [
+    Column("handle", "Handle"),
+    Column("currency", "Currency"),
+    Column("balance", "Balance", "money"),
+    Column("shares", "Shares"),
+    Column("disk", "Disk"),
+    Column("share", "1 share"),
 ]
 
 
@@ -68,28 +78,11 @@ def account_info(app: AppContext) -> None:
       gandi-hosting account info --json | jq .resources.available
     """
     info = app.client.hosting_account_info()
-    out = app.output
-    if out.json:
-        out.struct(info)
-        return
-    if out.quiet:
-        out.ids([info.get("handle")])
-        return
-    out.struct(
-        account_summary(info),
-        [
-            Column("handle", "Handle"),
-            Column("currency", "Currency"),
-            Column("balance", "Balance", "money"),
-            Column("shares", "Shares"),
-            Column("disk", "Disk"),
-            Column("share", "1 share"),
-        ],
-    )
     products = info.get("products") or []
+    human = [Fields(account_summary(info), ACCOUNT_FIELDS)]
     if products:
-        out.text()
-        out.records(products, PRODUCT_COLUMNS)
+        human += [Lines([""]), Table(products, PRODUCT_COLUMNS)]
+    app.output.emit(Result(human, json=info, ids=[info.get("handle")]))
 
 
 @account.command("balance")
@@ -97,12 +90,11 @@ def account_info(app: AppContext) -> None:
 @click.pass_obj
 def account_balance(app: AppContext) -> None:
     """The prepaid balance, with its currency (one request)."""
-    balance, currency = app.client.multicall([("account_balance", ()), ("account_currency", ())])
-    for value in (balance, currency):
-        if isinstance(value, Exception):
-            raise value
+    from gandi_hosting_cli.workflows.reads import balance as read_balance
+
+    balance, currency = read_balance(app.client)
     text = f"{balance:.2f} {currency}" if isinstance(balance, (int, float)) else str(balance)
-    app.output.result({"balance": balance, "currency": currency}, text)
+    app.output.emit(Result.value({"balance": balance, "currency": currency}, text))
 
 
 @account.command("currency")
@@ -111,4 +103,4 @@ def account_balance(app: AppContext) -> None:
 def account_currency(app: AppContext) -> None:
     """The ISO 4217 currency of the prepaid account."""
     currency = app.client.account_currency()
-    app.output.result({"currency": currency}, currency)
+    app.output.emit(Result.value({"currency": currency}, currency))

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import click
 
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.options import pass_app
+from gandi_hosting_cli.output import Result
+
 PROG_NAME = "gandi-hosting"
 COMPLETE_VAR = "_GANDI_HOSTING_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
@@ -39,9 +43,11 @@ def completion_script(shell: str) -> str:
 
 @click.command("completion")
 @click.argument("shell", type=click.Choice(SHELLS))
-def completion(shell: str) -> None:
-    """Print the shell completion script for SHELL (bash, zsh or fish).
+@pass_app
+def completion(app: AppContext, shell: str) -> None:
+    """Print the shell completion script for SHELL.
 
+    SHELL is bash, zsh or fish.
     It completes commands, options, choices, and live values: VM hostnames and ids,
     disk names and ids, OS labels, operation ids. Those come from a small cache that
     list commands refresh (and a quick request bounded to 0.3 s when it is stale).
@@ -62,4 +68,4 @@ def completion(shell: str) -> None:
       eval "$(gandi-hosting completion bash)"    # in ~/.bashrc
       eval "$(gandi-hosting completion zsh)"     # in ~/.zshrc
     """
-    click.echo(completion_script(shell), nl=False)
+    app.output.emit(Result.verbatim(completion_script(shell)))

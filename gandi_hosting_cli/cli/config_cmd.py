@@ -13,7 +13,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.output import Column
+from gandi_hosting_cli.output import Column, Result
 
 
 def _usage(exc: Exception | str) -> Exception:
@@ -88,13 +88,13 @@ def config_list(app: AppContext) -> None:
       gandi-hosting --profile staging config list --json
     """
     table = _profile_table(app)
-    if app.json:
-        app.output.struct({"profile": app.profile_name, "settings": table})
-        return
     rows = [{"key": k, "value": _shown(v)} for k, v in table.items()]
-    app.output.records(rows, [Column("key", "Key"), Column("value", "Value")])
+    columns = [Column("key", "Key"), Column("value", "Value")]
+    app.output.emit(
+        Result.records(rows, columns, json={"profile": app.profile_name, "settings": table})
+    )
     if not rows:
-        app.output.message(f"Profile {app.profile_name} has no settings.")
+        app.terminal.message(f"Profile {app.profile_name} has no settings.")
 
 
 def _shown(value: Any) -> str:
@@ -122,7 +122,8 @@ def config_get(app: AppContext, key: str) -> None:
     if key not in table:
         raise NotFound(f"{key} is not set in profile {app.profile_name}")
     value = table[key]
-    app.output.result({"profile": app.profile_name, "key": key, "value": value}, _shown(value))
+    data = {"profile": app.profile_name, "key": key, "value": value}
+    app.output.emit(Result.value(data, _shown(value)))
 
 
 @config_group.command("set")
@@ -147,7 +148,7 @@ def config_set(app: AppContext, key: str, value: str) -> None:
         set_setting(app.profile_name, key, typed)
     except ConfigError as exc:
         raise _usage(exc) from None
-    app.output.message(f"Profile {app.profile_name}: {key} = {_shown(typed)}")
+    app.terminal.message(f"Profile {app.profile_name}: {key} = {_shown(typed)}")
 
 
 @config_group.command("unset")
@@ -170,9 +171,9 @@ def config_unset(app: AppContext, key: str) -> None:
     except ConfigError as exc:
         raise _usage(exc) from None
     if removed:
-        app.output.message(f"Profile {app.profile_name}: {key} unset")
+        app.terminal.message(f"Profile {app.profile_name}: {key} unset")
     else:
-        app.output.message(f"Profile {app.profile_name}: {key} was not set")
+        app.terminal.message(f"Profile {app.profile_name}: {key} was not set")
 
 
 @config_group.command("use")
@@ -205,10 +206,10 @@ def config_use(app: AppContext, profile_name: str) -> None:
         set_current_profile(profile_name)
     except ConfigError as exc:
         raise _usage(exc) from None
-    app.output.message(f"Current profile: {profile_name}.")
+    app.terminal.message(f"Current profile: {profile_name}.")
     env = os.environ.get("GANDI_HOSTING_PROFILE")
     if env and env != profile_name:
-        app.output.warn(f"GANDI_HOSTING_PROFILE={env} is set and wins over it")
+        app.terminal.warn(f"GANDI_HOSTING_PROFILE={env} is set and wins over it")
 
 
 @config_group.command("profiles")
@@ -238,17 +239,16 @@ def config_profiles(app: AppContext) -> None:
         }
         for name in names
     ]
-    if app.json:
-        app.output.records(rows, [])
-        return
-    for row in rows:
-        row["mark"] = "*" if row["current"] else ""
-    app.output.records(
-        rows,
-        [
-            Column("mark", " "),
-            Column("name", "Profile"),
-            Column("url", "URL"),
-            Column("login", "Login"),
-        ],
+    marked = [{**row, "mark": "*" if row["current"] else ""} for row in rows]
+    app.output.emit(
+        Result.records(
+            marked,
+            [
+                Column("mark", " "),
+                Column("name", "Profile"),
+                Column("url", "URL"),
+                Column("login", "Login"),
+            ],
+            json=rows,
+        )
     )

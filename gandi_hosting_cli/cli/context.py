@@ -8,17 +8,18 @@ and builds the logged-in client and the output lazily, so ``--help`` costs nothi
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from gandi_hosting_cli.terminal import Terminal
+
 if TYPE_CHECKING:
     import xmlrpc.client
 
-    from gandi_hosting_cli.api.client import HostingClient
+    from gandi_hosting_cli.api.client import Capabilities, HostingClient
     from gandi_hosting_cli.api.trace import Tracer
     from gandi_hosting_cli.auth.sessions import SessionManager
     from gandi_hosting_cli.config import Profile
@@ -27,13 +28,6 @@ if TYPE_CHECKING:
 SANDBOX_URL = "sandbox"
 SANDBOX_ENDPOINT = "http://sandbox/hosting/"
 DEFAULT_TIMEOUT = 30.0
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 class Declined(click.ClickException):
@@ -53,6 +47,13 @@ class AppContext:
     timeout: float | None = None
     # extra state for commands
     extras: dict[str, Any] = field(default_factory=dict)
+    # where messages and prompts go (stderr); tests give one with its tty-ness set
+    terminal: Terminal = field(default_factory=Terminal)
+
+    def set_option(self, name: str, value: Any) -> None:
+        """Record a global option (``-q`` silences messages, unless ``--json``)."""
+        setattr(self, name, value)
+        self.terminal.quiet = self.quiet and not self.json
 
     # -- resolved settings -----------------------------------------------------------------
     @property
@@ -157,17 +158,14 @@ class AppContext:
             found = SEED_LOGIN
         return found or None
 
-    @property
-    def is_interactive(self) -> bool:
-        """A person is there to answer prompts: stdin and stderr are terminals."""
-        return _isatty(sys.stdin) and _isatty(sys.stderr)
-
     # -- services --------------------------------------------------------------------------
     @cached_property
     def output(self) -> Output:
-        from gandi_hosting_cli.output import Output
+        """The output layer, in the mode the options chose (stdout: data only)."""
+        from gandi_hosting_cli.output import Output, OutputMode
 
-        return Output(json=self.json, quiet=self.quiet and not self.json)
+        mode = OutputMode.JSON if self.json else OutputMode.IDS if self.quiet else None
+        return Output(mode, self.terminal)
 
     @cached_property
     def tracer(self) -> Tracer | None:
@@ -175,7 +173,7 @@ class AppContext:
             return None
         from gandi_hosting_cli.api.trace import Tracer
 
-        return Tracer(lambda line: click.echo(line, err=True))
+        return Tracer(self.terminal.notice)
 
     def session_manager(self, login: str | None = None) -> SessionManager:
         from gandi_hosting_cli.auth.sessions import SessionManager
@@ -187,7 +185,7 @@ class AppContext:
             self.endpoint,
             login or self.login,
             password_source=self._password_for,
-            warn=self.output.message,
+            warn=self.terminal.message,
         )
         if login is None:
             self.extras["sessions"] = manager
@@ -227,10 +225,11 @@ class AppContext:
         from gandi_hosting_cli.auth.credentials import find_password
 
         self.refuse_password_in_clear(renewal=True)
+        ask = self._ask_password if self.terminal.is_interactive else None
+        return find_password(login, manager, is_sandbox=self.is_sandbox, ask=ask)
 
-        return find_password(
-            login, manager, is_sandbox=self.is_sandbox, interactive=self.is_interactive
-        )
+    def _ask_password(self, question: str) -> str:
+        return self.terminal.prompt(question, secret=True)
 
     def sandbox_transport(self) -> xmlrpc.client.Transport:
         """The in-process sandbox ``--sandbox`` talks to (its state and op delay from the
@@ -252,23 +251,43 @@ class AppContext:
                 "GANDI_HOSTING_SANDBOX_STATE to another file",
             ) from None
 
-    def new_client(self, *, session: str | None = None, renew: bool = False) -> HostingClient:
-        """A client for the endpoint, without touching the session cache."""
-        from gandi_hosting_cli.api.client import HostingClient
-        from gandi_hosting_cli.config import endpoint_lacks_multicall, remember_no_multicall
+    def new_client(
+        self,
+        *,
+        session: str | None = None,
+        renew: bool = False,
+        timeout: float | None = None,
+        quick: bool = False,
+    ) -> HostingClient:
+        """A client for the endpoint, without touching the session cache.
+
+        ``quick`` (shell completion): no tracer, no pause before the retry of a read.
+        """
+        from gandi_hosting_cli.api.client import RETRY_DELAY, HostingClient
+        from gandi_hosting_cli.config import endpoint_lacks_multicall
 
         # the CLI, not the API layer, decides that `sandbox` means the in-process emulator
         transport = self.sandbox_transport() if self.is_sandbox else None
         return HostingClient(
             self.request_url,
             transport=transport,
-            timeout=self.effective_timeout,
-            tracer=self.tracer,
+            timeout=self.effective_timeout if timeout is None else timeout,
+            tracer=None if quick else self.tracer,
+            retry_delay=0.0 if quick else RETRY_DELAY,
             session=session,
             renew=self.session_manager().renew if renew else None,
             multicall=self.is_sandbox or not endpoint_lacks_multicall(self.resolved_url),
-            on_no_multicall=remember_no_multicall,
+            capabilities=self.capabilities,
         )
+
+    @cached_property
+    def capabilities(self) -> Capabilities:
+        """What this command's clients learn about the endpoint (shared between them), kept
+        for a day in the state dir (config.remember_no_multicall)."""
+        from gandi_hosting_cli.api.client import Capabilities
+        from gandi_hosting_cli.config import remember_no_multicall
+
+        return Capabilities(on_no_multicall=remember_no_multicall)
 
     @cached_property
     def client(self) -> HostingClient:
@@ -277,11 +296,13 @@ class AppContext:
         return self.new_client(session=record.session_id if record else None, renew=True)
 
     # -- helpers for commands --------------------------------------------------------------
-    def confirm(self, question: str, yes: bool = False) -> None:
+    def confirm(
+        self, question: str, yes: bool = False, declined: str = "Cancelled; nothing was sent."
+    ) -> None:
         """Ask before a destructive action; off a terminal ``--yes`` is required (exit 2)."""
         if yes:
             return
-        if not self.is_interactive:
+        if not self.terminal.is_interactive:
             raise click.UsageError(f"{question} Refusing without --yes off a terminal.")
-        if not click.confirm(question, default=False, err=True):
-            raise Declined("Cancelled; nothing was sent.")
+        if not self.terminal.confirm(question):
+            raise Declined(declined)

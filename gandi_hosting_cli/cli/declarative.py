@@ -17,6 +17,7 @@ from gandi_hosting_cli.cli.options import (
     read_password_stdin,
     yes_option,
 )
+from gandi_hosting_cli.output import Lines, OutputMode, Result
 
 MANIFEST = click.Path(exists=True, dir_okay=False, allow_dash=True)
 
@@ -61,19 +62,20 @@ def _plan_lines(plan: Any) -> list[str]:
     return lines
 
 
+def _json(app: AppContext) -> bool:
+    return app.output.mode is OutputMode.JSON
+
+
 def _show_plan(app: AppContext, plan: Any, *, err: bool = False) -> None:
-    out = app.output
-    if out.json and not err:
-        out.result(plan.as_dict())
-        return
     if plan.up_to_date:
-        out.message("Up to date: nothing to do.")
+        if not err:
+            app.output.emit(Result(json=plan.as_dict()))
+        app.terminal.message("Up to date: nothing to do.")
         return
-    text = "\n".join(_plan_lines(plan))
     if err:
-        click.echo(text, err=True)
+        app.terminal.notice("\n".join(_plan_lines(plan)))
     else:
-        out.text(text)
+        app.output.emit(Result([Lines(_plan_lines(plan))], json=plan.as_dict()))
 
 
 @click.command("plan")
@@ -120,27 +122,22 @@ def apply(
     from gandi_hosting_cli.declarative.executor import apply_plan, planned_calls
 
     spec, the_plan = _plan(app, manifest, prune)
-    out = app.output
     if dry_run:
         calls = [{"method": m, "params": list(p)} for m, p in planned_calls(the_plan)]
-        if out.json:
-            out.result(calls)
-        else:
-            out.text("\n".join(f"{c['method']}{tuple(c['params'])!r}" for c in calls))
+        text = [f"{c['method']}{tuple(c['params'])!r}" for c in calls]
+        app.output.emit(Result([Lines(text)], json=calls))
         return
     if the_plan.up_to_date:
-        if out.json:
-            out.result({"exit_code": 0, "actions": []})
-        else:
-            out.message("Up to date: nothing to do.")
+        app.output.emit(Result(json={"exit_code": 0, "actions": []}))
+        app.terminal.message("Up to date: nothing to do.")
         return
     if not the_plan.blocking:
-        if not yes and not app.is_interactive:
+        if not yes and not app.terminal.is_interactive:
             raise click.UsageError(
                 "refusing to apply without confirmation: not on a terminal, pass --yes"
             )
         if not yes:
-            click.echo("This plan will:", err=True)
+            app.terminal.notice("This plan will:")
             _show_plan(app, the_plan, err=True)
         app.confirm("Apply these changes?", yes)
 
@@ -157,14 +154,14 @@ def apply(
         return None
 
     def on_event(event: Any) -> None:
-        if out.json or event.kind not in ("done", "failed", "skipped"):
+        if _json(app) or event.kind not in ("done", "failed", "skipped"):
             return
         line = f"{event.action.describe()}: {event.kind}"
         if event.operation is not None:
             line += f" (operation {event.operation})"
         if event.message:
             line += f": {event.message}"
-        out.text(line)
+        app.output.emit(Result([Lines([line])]))
 
     from gandi_hosting_cli.declarative.executor import PasswordMissing, PlanRefused
 
@@ -174,8 +171,7 @@ def apply(
         refused = click.ClickException(f"{error.message}; nothing was sent")
         refused.exit_code = int(error.exit_code)
         raise refused from None
-    if out.json:
-        out.result(result.as_dict())
+    app.output.emit(Result(json=result.as_dict()))
     if result.exit_code:
         raise click.exceptions.Exit(result.exit_code)
 
@@ -198,6 +194,6 @@ def export(app: AppContext, path: str | None) -> None:
     if path:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
-        app.output.message(f"Wrote {path}.")
+        app.terminal.message(f"Wrote {path}.")
     else:
-        click.echo(text, nl=False)
+        app.output.emit(Result.verbatim(text))

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
-from gandi_hosting_cli.api.errors import HostingError
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, yes_option
-from gandi_hosting_cli.waiting import wait_options
+from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
+from gandi_hosting_cli.output import Column, Result, format_value
 
+DISK_COLUMNS = [
+    Column("id", "ID", "int"),
+    Column("name", "NAME"),
+    Column("size", "SIZE", "size_mb"),
+    Column("fstype", "FSTYPE"),
+    Column("state", "STATE", "state"),
+    Column("vm", "ATTACHED TO"),
+]
 
-def disk_label(disk_id: int, info: dict | None) -> str:
-    if info and info.get("name"):
-        return f"{info['name']} (disk {disk_id})"
-    return f"disk {disk_id}"
+DISK_FIELDS = [
+    Column("id", "id", "int"),
+    Column("name", "name"),
+    Column("size", "size", "size_mb"),
+    Column("fstype", "fstype"),
+    Column("state", "state", "state"),
+    Column("vm_id", "vm", "int"),
+    Column("position", "position", "int"),
+    Column("is_boot_disk", "boot disk", "bool"),
+    Column("date_created", "created", "date"),
+    Column("date_updated", "updated", "date"),
+]
 
 
 @click.group()
@@ -48,38 +65,19 @@ def disk_list(app: AppContext, details: bool) -> None:
       gandi-hosting disk list
       gandi-hosting disk list --details
     """
-    from gandi_hosting_cli.cli.resolve import multicall_chunked
-    from gandi_hosting_cli.cli.vm.show import read_infos, remember
-    from gandi_hosting_cli.output import Column
+    from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
+    from gandi_hosting_cli.workflows import reads
 
-    ids = app.client.disk_list()
-    remember("disk", ids, app)
     if not details:
-        app.output.ids(ids)
+        ids = app.client.disk_list()
+        remember("disk", ids, app)
+        app.output.emit(Result.id_list(ids))
         return
-    infos = read_infos(app, "disk_info", ids)
-    remember("disk", infos, app)
-    if app.output.json or app.output.quiet:
-        app.output.records(infos, [])
-        return
-    vm_ids = sorted({int(d["vm_id"]) for d in infos if d.get("vm_id")})
-    hostnames: dict[int, str] = {}
-    results = multicall_chunked(app.client, [("vm_info", (i,)) for i in vm_ids])
-    for vm_id, info in zip(vm_ids, results, strict=True):
-        if not isinstance(info, HostingError):
-            hostnames[vm_id] = str(info.get("hostname", vm_id))
-    rows = [{**d, "vm": _attached(d, hostnames)} for d in infos]
-    app.output.records(
-        rows,
-        [
-            Column("id", "ID", "int"),
-            Column("name", "NAME"),
-            Column("size", "SIZE", "size_mb"),
-            Column("fstype", "FSTYPE"),
-            Column("state", "STATE", "state"),
-            Column("vm", "ATTACHED TO"),
-        ],
-    )
+    listing = reads.disk_details(app.client, with_hostnames=app.output.human)
+    warn_unreadable(app, "disk", listing.unreadable)
+    remember("disk", listing.items, app)
+    rows = [{**d, "vm": _attached(d, listing.labels)} for d in listing.items]
+    app.output.emit(Result.records(rows, DISK_COLUMNS, json=listing.items))
 
 
 def _attached(info: dict, hostnames: dict[int, str]) -> str:
@@ -101,27 +99,9 @@ def disk_info(app: AppContext, disk_ref: str) -> None:
     Examples:
       gandi-hosting disk info data
     """
-    from gandi_hosting_cli.cli.resolve import resolve
-    from gandi_hosting_cli.output import Column
+    from gandi_hosting_cli.workflows import reads
 
-    resolved = resolve(app.client, disks=[disk_ref])
-    disk_id = resolved.disks[0]
-    info = resolved.disk_info(disk_id) or app.client.disk_info(disk_id)
-    app.output.struct(
-        info,
-        [
-            Column("id", "id", "int"),
-            Column("name", "name"),
-            Column("size", "size", "size_mb"),
-            Column("fstype", "fstype"),
-            Column("state", "state", "state"),
-            Column("vm_id", "vm", "int"),
-            Column("position", "position", "int"),
-            Column("is_boot_disk", "boot disk", "bool"),
-            Column("date_created", "created", "date"),
-            Column("date_updated", "updated", "date"),
-        ],
-    )
+    app.output.emit(Result.record(reads.disk_info(app.client, disk_ref), DISK_FIELDS))
 
 
 @disk.command("create")
@@ -147,21 +127,13 @@ def disk_create(
       gandi-hosting disk create data --size 10G
       gandi-hosting disk create logs --size 2048 --fstype xfs --wait
     """
-    from gandi_hosting_cli.cli.queued import Outcome, create_with_operation, report
+    from gandi_hosting_cli.cli.reporting import report_create
+    from gandi_hosting_cli.workflows.operations import create
 
     specs = {"name": name, "size": size, "fstype": fstype}
-    disk_id, op = create_with_operation(
-        app.client, "disk_create", (specs,), "disk_create", "disk_id"
-    )
-    outcome = Outcome(f"{name} (disk {disk_id})", disk_id, created=True)
-    if op is None:
-        app.output.warn(f"disk {disk_id} created but its operation was not found")
-        outcome.state = "UNKNOWN"
-        app.output.result(outcome.as_json(with_id=True), f"{outcome.label}: created")
-        return
-    outcome.operation = int(op["uid"])
-    known = {outcome.operation: op}
-    report(app, [outcome], wait=wait, wait_timeout=wait_timeout, several=False, known=known)
+    label = f"{name} (disk {{id}})"
+    outcome, op = create(app.client, "disk_create", (specs,), "disk_create", "disk_id", label)
+    report_create(app, outcome, op, noun="disk", wait=wait, wait_timeout=wait_timeout)
 
 
 @disk.command("delete")
@@ -186,50 +158,47 @@ def disk_delete(
       gandi-hosting disk delete data
       gandi-hosting disk delete 31 32 --yes --wait
     """
-    from gandi_hosting_cli.cli.queued import (
-        confirm_destruction,
-        queue_each,
-        report,
-        require_yes,
-    )
-    from gandi_hosting_cli.cli.resolve import resolve
-    from gandi_hosting_cli.output import format_value
+    from gandi_hosting_cli.cli.reporting import confirm_destruction, report, require_yes
+    from gandi_hosting_cli.workflows.names import disk_label, resolve
+    from gandi_hosting_cli.workflows.operations import queue_each
 
     require_yes(app, yes, "delete disks")
     resolved = resolve(app.client, disks=disk_refs, fetch_info=not yes)
     disk_ids = list(dict.fromkeys(resolved.disks))
     if not yes:
-        lines = []
-        for disk_id in disk_ids:
-            info = resolved.disk_info(disk_id)
-            if info is None:
-                lines.append(f"disk {disk_id} (could not be read)")
-                continue
-            where = f", attached to vm {info['vm_id']}" if info.get("vm_id") else ""
-            size = format_value(info.get("size"), "size_mb")
-            lines.append(f"disk {disk_id} {info.get('name', '')}: {size}{where}")
+        lines = [_describe(i, resolved.disk_info(i)) for i in disk_ids]
         noun = "this disk" if len(disk_ids) == 1 else f"these {len(disk_ids)} disks"
         confirm_destruction(app, yes, f"delete {noun} and its data", lines)
     targets = [(disk_label(i, resolved.disk_info(i)), i, (i,)) for i in disk_ids]
-    outcomes = queue_each(app.client, "disk_delete", targets)
+    outcomes = queue_each(app.client.disk_delete, targets)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(disk_refs) > 1)
+
+
+def _describe(disk_id: int, info: dict | None) -> str:
+    """A disk as the confirmation prompt shows it."""
+    if info is None:
+        return f"disk {disk_id} (could not be read)"
+    where = f", attached to vm {info['vm_id']}" if info.get("vm_id") else ""
+    size = format_value(info.get("size"), "size_mb")
+    return f"disk {disk_id} {info.get('name', '')}: {size}{where}"
 
 
 def _link(
     app: AppContext,
-    method: str,
+    method: Callable[[int, int], int],
     disk_ref: str,
     vm_ref: str,
     wait: bool,
     wait_timeout: float | None,
 ) -> None:
-    from gandi_hosting_cli.cli.queued import queue_each, report
-    from gandi_hosting_cli.cli.resolve import resolve
+    from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.workflows.names import disk_label, resolve
+    from gandi_hosting_cli.workflows.operations import queue_each
 
     resolved = resolve(app.client, disks=[disk_ref], vms=[vm_ref])
     disk_id, vm_id = resolved.disks[0], resolved.vms[0]
     label = disk_label(disk_id, resolved.disk_info(disk_id))
-    outcomes = queue_each(app.client, method, [(label, disk_id, (disk_id, vm_id))])
+    outcomes = queue_each(method, [(label, disk_id, (disk_id, vm_id))])
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
 
 
@@ -248,7 +217,7 @@ def disk_attach(
     Examples:
       gandi-hosting disk attach data web1 --wait
     """
-    _link(app, "disk_attach", disk_ref, vm_ref, wait, wait_timeout)
+    _link(app, app.client.disk_attach, disk_ref, vm_ref, wait, wait_timeout)
 
 
 @disk.command("detach")
@@ -266,4 +235,4 @@ def disk_detach(
     Examples:
       gandi-hosting disk detach data web1 --wait
     """
-    _link(app, "disk_detach", disk_ref, vm_ref, wait, wait_timeout)
+    _link(app, app.client.disk_detach, disk_ref, vm_ref, wait, wait_timeout)

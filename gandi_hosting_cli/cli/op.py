@@ -10,46 +10,28 @@ import click
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options, yes_option
+from gandi_hosting_cli.output import Column, Result
 
+OP_COLUMNS = [
+    Column("id", "ID", "int"),
+    Column("type", "TYPE"),
+    Column("state", "STATE", "state"),
+    Column("date_create", "CREATED", "date"),
+    Column("date_update", "UPDATED", "date"),
+    Column("object", "OBJECT"),
+    Column("comment", "COMMENT"),
+]
 
-def op_object(details: dict[str, Any]) -> str:
-    """What an operation applies to: ``vm 12``, ``disk 3``, ``product 5``."""
-    param = details.get("param") or {}
-    kind = str(param.get("param_type") or "")
-    obj_id = param.get(f"{kind}_id") if kind else None
-    if not kind:
-        return "-"
-    return f"{kind} {obj_id}" if obj_id is not None else kind
-
-
-def oldest_first(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Operations by creation date, oldest first.
-
-    ``operation_list`` promises "the last 300" in no particular order, and ids need not
-    grow with time. A list that the server gave newest first is turned around first, so
-    operations created in the same second keep their relative order.
-    """
-    dates = [d.get("date_create") for d in details]
-    if not all(isinstance(x, dt.datetime) for x in dates):
-        return list(details)
-    if len(dates) >= 2 and dates[0] > dates[-1]:
-        details, dates = details[::-1], dates[::-1]
-    order = sorted(range(len(details)), key=lambda i: dates[i])
-    return [details[i] for i in order]
-
-
-def op_columns() -> list:
-    from gandi_hosting_cli.output import Column
-
-    return [
-        Column("id", "ID", "int"),
-        Column("type", "TYPE"),
-        Column("state", "STATE", "state"),
-        Column("date_create", "CREATED", "date"),
-        Column("date_update", "UPDATED", "date"),
-        Column("object", "OBJECT"),
-        Column("comment", "COMMENT"),
-    ]
+OP_FIELDS = [
+    Column("uid", "id", "int"),
+    Column("type", "type"),
+    Column("state", "state", "state"),
+    Column("object", "object"),
+    Column("date_create", "created", "date"),
+    Column("date_update", "updated", "date"),
+    Column("param", "param"),
+    Column("comment", "comment"),
+]
 
 
 @click.group()
@@ -120,25 +102,16 @@ def op_list(
         "updated_before": updated_before,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
-    ids = [int(i) for i in app.client.operation_list(filters or None)]
-    from gandi_hosting_cli.cli.vm.show import read_infos, remember
+    from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
+    from gandi_hosting_cli.workflows.reads import operation_object, operations
 
-    # the spec gives the list no order and ids need not grow with time: order by date
-    # (the table's order, which --json and -q keep, needs the details even for ids)
-    ops = oldest_first(read_infos(app, "operation_details", ids))
-    if app.output.quiet:
-        app.output.ids(d.get("uid") for d in ops)
-        return
+    listing = operations(app.client, filters)
+    warn_unreadable(app, "operation", listing.unreadable)
+    rows = [{**d, "id": d.get("uid"), "object": operation_object(d)} for d in listing.items]
     # a filtered list is not the whole list: merge it into what completion knows
-    remember("op", [{**d, "id": d.get("uid")} for d in ops], app, complete=not filters)
-    if app.output.json:
-        if details:
-            app.output.records(ops, [])
-        else:
-            app.output.ids(d.get("uid") for d in ops)
-        return
-    rows = [{**d, "id": d.get("uid"), "object": op_object(d)} for d in ops]
-    app.output.records(rows, op_columns())
+    remember("op", rows, app, complete=not filters)
+    ids = [d.get("uid") for d in listing.items]
+    app.output.emit(Result.records(rows, OP_COLUMNS, json=listing.items if details else ids))
 
 
 @op.command("info")
@@ -152,28 +125,12 @@ def op_info(app: AppContext, opid: int) -> None:
     Examples:
       gandi-hosting op info 1201
     """
-    from gandi_hosting_cli.output import Column
+    from gandi_hosting_cli.workflows.reads import operation_object
 
     details = app.client.operation_details(opid)
-    if app.output.json or app.output.quiet:
-        app.output.struct({"id": details.get("uid"), **details} if app.output.quiet else details)
-        return
-    data = {**details, "object": op_object(details)}
     param = {k: v for k, v in (details.get("param") or {}).items() if k != "param_type"}
-    data["param"] = param or None
-    app.output.struct(
-        data,
-        [
-            Column("uid", "id", "int"),
-            Column("type", "type"),
-            Column("state", "state", "state"),
-            Column("object", "object"),
-            Column("date_create", "created", "date"),
-            Column("date_update", "updated", "date"),
-            Column("param", "param"),
-            Column("comment", "comment"),
-        ],
-    )
+    data = {**details, "object": operation_object(details), "param": param or None}
+    app.output.emit(Result.record({**data, "id": details.get("uid")}, OP_FIELDS, json=details))
 
 
 @op.command("cancel")
@@ -195,32 +152,21 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
       gandi-hosting op cancel 1201
       gandi-hosting op cancel 1201 1202 --yes
     """
-    from gandi_hosting_cli.cli.queued import Outcome, confirm_destruction, report, require_yes
-    from gandi_hosting_cli.cli.resolve import multicall_chunked
+    from gandi_hosting_cli.cli.reporting import confirm_destruction, report, require_yes
+    from gandi_hosting_cli.workflows.operations import cancel_each
+    from gandi_hosting_cli.workflows.reads import operation_object, operations_by_id
 
     require_yes(app, yes, "cancel operations")
     ids = list(dict.fromkeys(opids))
     if not yes:
-        results = multicall_chunked(app.client, [("operation_details", (i,)) for i in ids])
         lines = [
             f"operation {i}: {r.message}"
             if isinstance(r, Exception)
-            else f"operation {i}: {r.get('type')} on {op_object(r)}, {r.get('state')}"
-            for i, r in zip(ids, results, strict=True)
+            else f"operation {i}: {r.get('type')} on {operation_object(r)}, {r.get('state')}"
+            for i, r in zip(ids, operations_by_id(app.client, ids), strict=True)
         ]
         confirm_destruction(app, yes, "cancel", lines)
-    if len(ids) == 1:
-        app.client.operation_cancel(ids[0])
-        outcomes = [Outcome("", operation=ids[0], cancel_expected=True)]
-    else:
-        outcomes = []
-        results = multicall_chunked(app.client, [("operation_cancel", (i,)) for i in ids])
-        for opid, result in zip(ids, results, strict=True):
-            failed = result if isinstance(result, Exception) else None
-            outcomes.append(
-                Outcome("", operation=None if failed else opid, error=failed, cancel_expected=True)
-            )
-            outcomes[-1].obj_id = opid
+    outcomes = cancel_each(app.client, ids)
     report(app, outcomes, wait=False, wait_timeout=None, several=len(opids) > 1)
 
 
@@ -247,7 +193,8 @@ def op_wait(app: AppContext, opids: tuple[int, ...], wait_timeout: float | None)
       gandi-hosting op wait 1201
       gandi-hosting op wait 1201 1202 1203 --wait-timeout 600
     """
-    from gandi_hosting_cli.cli.queued import Outcome, report
+    from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.workflows.operations import Outcome
 
     ids = list(dict.fromkeys(opids))
     outcomes = [Outcome("", i, operation=i) for i in ids]

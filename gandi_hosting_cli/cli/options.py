@@ -10,6 +10,7 @@ environment value never overrides an option given on the command line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,6 +20,9 @@ from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# for commands without the global options: the AppContext, made if the root did not
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
 
 def app_context(ctx: click.Context) -> AppContext:
@@ -36,17 +40,17 @@ def _setter(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
         # line; a flag left unset must not undo the same flag given at the other position
         if value is None or value is False:
             return
-        setattr(app_context(ctx), attr, value)
+        app_context(ctx).set_option(attr, value)
 
     return callback
 
 
 def _sandbox(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value:
-        app_context(ctx).url = "sandbox"
+        app_context(ctx).set_option("url", "sandbox")
 
 
-def _options() -> list[Callable[[F], F]]:
+def _endpoint_options() -> list[Callable[[F], F]]:
     return [
         click.option(
             "--profile",
@@ -70,6 +74,11 @@ def _options() -> list[Callable[[F], F]]:
             callback=_sandbox,
             help="Use the embedded sandbox (same as --url sandbox); logs in by itself.",
         ),
+    ]
+
+
+def _output_options() -> list[Callable[[F], F]]:
+    return [
         click.option(
             "--json",
             "json_",
@@ -106,7 +115,7 @@ def _options() -> list[Callable[[F], F]]:
 
 def global_options(f: F) -> F:
     """--profile --url --sandbox --json -q --debug --timeout, written into the AppContext."""
-    for option in reversed(_options()):
+    for option in reversed(_endpoint_options() + _output_options()):
         f = option(f)
     return f
 
@@ -141,3 +150,40 @@ def read_password_stdin() -> str:
     if not line:
         raise click.UsageError("--password-stdin: no password on stdin")
     return line
+
+
+def wait_options(func: Callable) -> Callable:
+    """``--wait/--no-wait`` and ``--wait-timeout SECONDS`` for commands that queue operations.
+
+    The command receives ``wait: bool`` and ``wait_timeout: float | None``. Giving
+    ``--wait-timeout`` implies ``--wait``; with neither flag, the profile's ``wait``
+    setting (config.toml) decides, and waiting is off by default.
+    """
+
+    @click.option(
+        "--wait/--no-wait",
+        "wait",
+        default=None,
+        help="Wait until the operation is done (live progress on a terminal).",
+    )
+    @click.option(
+        "--wait-timeout",
+        "wait_timeout",
+        type=types.WAIT_TIMEOUT,
+        metavar="SECONDS",
+        default=None,
+        help="Give up waiting after SECONDS (exit 7); implies --wait.",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, wait: bool | None, wait_timeout: float | None, **kwargs: Any) -> Any:
+        if wait is None:
+            wait = wait_timeout is not None or _profile_wants_wait()
+        return func(*args, wait=wait, wait_timeout=wait_timeout, **kwargs)
+
+    return wrapper
+
+
+def _profile_wants_wait() -> bool:
+    ctx = click.get_current_context(silent=True)
+    settings = getattr(ctx.find_root().obj if ctx else None, "profile_settings", None) or {}
+    return bool(settings.get("wait", False))

@@ -6,7 +6,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.output import Column
+from gandi_hosting_cli.output import Column, Result
 
 OS_COLUMNS = [
     Column("id", "ID", "int"),
@@ -42,4 +42,4 @@ def os_list(app: AppContext) -> None:
 
     images = app.client.os_list()
     remember("os", images, app)  # OS labels for tab completion
-    app.output.records(images, OS_COLUMNS)
+    app.output.emit(Result.records(images, OS_COLUMNS))

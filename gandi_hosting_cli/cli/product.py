@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, yes_option
-from gandi_hosting_cli.waiting import wait_options
+from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
+from gandi_hosting_cli.output import Result
 
 
 @click.group()
@@ -43,7 +44,7 @@ def product_list(app: AppContext) -> None:
     from gandi_hosting_cli.cli.account import PRODUCT_COLUMNS  # the same table as account info
 
     info = app.client.hosting_account_info()
-    app.output.records(info.get("products") or [], PRODUCT_COLUMNS)
+    app.output.emit(Result.records(info.get("products") or [], PRODUCT_COLUMNS))
 
 
 @product.command("add")
@@ -76,7 +77,7 @@ def product_add(
     _queue(
         app,
         f"{product_name} x{quantity}",
-        "hosting_account_product_add",
+        app.client.hosting_account_product_add,
         (product_name, quantity, duration),
         wait,
         wait_timeout,
@@ -104,7 +105,7 @@ def product_renew(
     _queue(
         app,
         f"product {product_id}",
-        "hosting_account_product_renew",
+        app.client.hosting_account_product_renew,
         (product_id, duration),
         wait,
         wait_timeout,
@@ -129,7 +130,7 @@ def product_update(
     _queue(
         app,
         f"product {product_id}",
-        "hosting_account_product_update",
+        app.client.hosting_account_product_update,
         (product_id, quantity),
         wait,
         wait_timeout,
@@ -155,7 +156,7 @@ def product_remove(
       gandi-hosting product remove 12
       gandi-hosting product remove 12 --yes --wait
     """
-    from gandi_hosting_cli.cli.queued import confirm_destruction, require_yes
+    from gandi_hosting_cli.cli.reporting import confirm_destruction, require_yes
 
     require_yes(app, yes, "remove a product")
     if not yes:
@@ -166,7 +167,7 @@ def product_remove(
     _queue(
         app,
         f"product {product_id}",
-        "hosting_account_product_remove",
+        app.client.hosting_account_product_remove,
         (product_id,),
         wait,
         wait_timeout,
@@ -183,12 +184,13 @@ def _describe(p: dict[str, Any]) -> str:
 def _queue(
     app: AppContext,
     label: str,
-    method: str,
+    method: Callable[..., int],
     args: tuple,
     wait: bool,
     wait_timeout: float | None,
 ) -> None:
-    from gandi_hosting_cli.cli.queued import queue_each, report
+    from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.workflows.operations import queue_each
 
-    outcomes = queue_each(app.client, method, [(label, None, args)])
+    outcomes = queue_each(method, [(label, None, args)])
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)

@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import click
 
+from gandi_hosting_cli.cli.options import pass_app
+from gandi_hosting_cli.output import Result
+
 STATE_HELP = (
     "SQLite state file [env GANDI_HOSTING_SANDBOX_STATE; default: sandbox.sqlite3 in the "
     "user data dir]"
 )
 
+
+# --state of both commands
+state_option = click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False),
+    envvar="GANDI_HOSTING_SANDBOX_STATE",
+    help=STATE_HELP,
+)
 
 # the limits of gandi_hosting_cli.sandbox (MAX_OP_DELAY, MAX_SESSION_TTL), repeated here so
 # that --help does not import the sandbox
@@ -61,13 +73,6 @@ def sandbox() -> None:
     """
 
 
-def _isatty(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 def _is_loopback(host: str) -> bool:
     import ipaddress
 
@@ -86,13 +91,7 @@ def _is_loopback(host: str) -> bool:
     type=click.IntRange(0, 65535),
     help="Port to listen on (0: any free port; the URL is printed on stdout).",
 )
-@click.option(
-    "--state",
-    "state",
-    type=click.Path(dir_okay=False),
-    envvar="GANDI_HOSTING_SANDBOX_STATE",
-    help=STATE_HELP,
-)
+@state_option
 @click.option(
     "--op-delay",
     type=Seconds(MAX_OP_DELAY),
@@ -131,7 +130,10 @@ def _is_loopback(host: str) -> bool:
     hidden=True,
     help="Answer system.multicall as an unknown method (client fallback tests).",
 )
-def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, strict, no_multicall) -> None:
+@pass_app
+def sandbox_serve(
+    app, host, port, state, op_delay, accounts, session_ttl, strict, no_multicall
+) -> None:
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
 
     It answers XML-RPC POSTs at /hosting/ and logs one line per request on stderr
@@ -145,62 +147,80 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, strict, no
       gandi-hosting sandbox serve --port 0 --op-delay 0 --state /tmp/sandbox.sqlite3
       gandi-hosting sandbox serve --account XY1-GANDI:secret123
     """
-    import logging
-    import signal
-    import threading
+    from gandi_hosting_cli.sandbox import SandboxServer
 
-    from gandi_hosting_cli.api.errors import LocalUsageError
-    from gandi_hosting_cli.sandbox import Sandbox, SandboxServer, SandboxStateError
+    _check_accounts(accounts)
+    if not _is_loopback(host):
+        # said before binding, so it is seen even when the bind then fails
+        app.terminal.notice(
+            f"Warning: listening on {host} makes the sandbox reachable from other machines; "
+            "its seeded login and password are public (use --host 127.0.0.1 unless you mean it)."
+        )
+    box = _open_sandbox(
+        _state_path(state),
+        op_delay=op_delay,
+        session_ttl=session_ttl,
+        accounts=accounts,
+        multicall=not no_multicall,
+        strict=strict,
+    )
+    try:
+        server = SandboxServer(box, host=host, port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
+    def announce() -> None:
+        app.terminal.notice(
+            f"Sandbox serving on {server.url} (state {box.state_path}, "
+            f"op delay {op_delay:g} s); Ctrl-C to stop."
+        )
+        # stdout: the result, for scripts (useful with --port 0)
+        app.output.emit(Result.verbatim(server.url + "\n"))
+
+    _serve_until_stopped(server, box, announce)
+    app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
+
+
+def _check_accounts(accounts: tuple[str, ...]) -> None:
     for account in accounts:
         login, sep, password = account.partition(":")
         if not sep or not login or not password:
             # never echo the value: it holds a password
             raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
-    if not _is_loopback(host):
-        # said before binding, so it is seen even when the bind then fails
-        click.echo(
-            f"Warning: listening on {host} makes the sandbox reachable from other machines; "
-            "its seeded login and password are public (use --host 127.0.0.1 unless you mean it).",
-            err=True,
-        )
-    path = _state_path(state)
+
+
+def _open_sandbox(path, **options):
+    """The sandbox on ``path``; an unusable state file is a usage error (exit 2)."""
+    from gandi_hosting_cli.api.errors import LocalUsageError
+    from gandi_hosting_cli.sandbox import Sandbox, SandboxStateError
+
     try:
-        box = Sandbox(
-            path,
-            op_delay=op_delay,
-            session_ttl=session_ttl,
-            accounts=accounts,
-            multicall=not no_multicall,
-            strict=strict,
-        )
+        return Sandbox(path, **options)
     except SandboxStateError as exc:
         raise LocalUsageError(
             str(exc),
             hint=f"run `gandi-hosting sandbox reset --yes --state {path}` to start afresh, "
             "or give another --state",
         ) from None
-    try:
-        server = SandboxServer(box, host=host, port=port)
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def _serve_until_stopped(server, box, announce) -> None:
+    """Serve, logging one line per request on stderr, until SIGINT or SIGTERM; the signals
+    are caught before ``announce()`` says where (a script may stop it at once)."""
+    import logging
+    import signal
+    import threading
 
     logger = logging.getLogger("gandi_hosting_cli.sandbox")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-
     # both signals just ask the main loop to stop, whenever they arrive
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    click.echo(
-        f"Sandbox serving on {server.url} (state {box.state_path}, op delay {op_delay:g} s); "
-        "Ctrl-C to stop.",
-        err=True,
-    )
-    click.echo(server.url)  # stdout: the result, for scripts (useful with --port 0)
+    announce()
     server.start_in_thread()
     try:
         while not stop.wait(0.5):
@@ -209,21 +229,15 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, strict, no
         server.shutdown()
         box.close()
         logger.removeHandler(handler)
-    click.echo(f"Sandbox stopped after {server.request_count} requests.", err=True)
 
 
 @sandbox.command("reset")
-@click.option(
-    "--state",
-    "state",
-    type=click.Path(dir_okay=False),
-    envvar="GANDI_HOSTING_SANDBOX_STATE",
-    help=STATE_HELP,
-)
+@state_option
 @click.option(
     "--yes", "-y", is_flag=True, help="Do not ask for confirmation (required off a terminal)."
 )
-def sandbox_reset(state, yes) -> None:
+@pass_app
+def sandbox_reset(app, state, yes) -> None:
     """Forget the sandbox's state: the next use starts from the seeded account again.
 
     \b
@@ -231,21 +245,15 @@ def sandbox_reset(state, yes) -> None:
       gandi-hosting sandbox reset --yes
       gandi-hosting sandbox reset --state /tmp/sandbox.sqlite3 --yes
     """
-    import sys
     from pathlib import Path
 
     path = Path(_state_path(state))
-    if not yes:
-        question = f"Delete the sandbox state {path} (every VM, disk and operation in it)?"
-        if not (_isatty(sys.stdin) and _isatty(sys.stderr)):
-            raise click.UsageError(f"{question} Refusing without --yes off a terminal.")
-        if not click.confirm(question, default=False, err=True):
-            click.echo("Cancelled; nothing was deleted.", err=True)
-            raise SystemExit(1)
+    question = f"Delete the sandbox state {path} (every VM, disk and operation in it)?"
+    app.confirm(question, yes, declined="Cancelled; nothing was deleted.")
     removed = False
     for suffix in ("", "-wal", "-shm", "-journal"):
         candidate = path.with_name(path.name + suffix)
         if candidate.exists():
             candidate.unlink()
             removed = True
-    click.echo(f"Sandbox state {'removed' if removed else 'already empty'}: {path}", err=True)
+    app.terminal.notice(f"Sandbox state {'removed' if removed else 'already empty'}: {path}")

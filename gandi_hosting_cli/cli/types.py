@@ -49,11 +49,11 @@ MAX_WAIT_TIMEOUT = 7 * 24 * 3600.0  # seconds: how long --wait may go on
 _HANDLE_RE = re.compile(r"[!-~]{1,64}")
 
 
-def _complete(kind: str, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+def _complete(completer: str, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """Shell completion from completers.py, imported only when the shell asks."""
     from gandi_hosting_cli.completers import COMPLETERS
 
-    return COMPLETERS[kind](ctx, param, incomplete)
+    return COMPLETERS[completer](ctx, param, incomplete)
 
 
 class Duration(click.ParamType):

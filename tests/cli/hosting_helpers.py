@@ -8,24 +8,46 @@ with the sandbox's bulk helpers (no round trips); what a test is about goes thro
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 
-import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
 PASSWORD = "s3cret-root-pw"
 
 
+def free_port() -> int:
+    """A port nothing listens on (for "cannot connect" cases)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Gh:
-    def __init__(self, cli: Callable[..., Result], server) -> None:
+    def __init__(self, cli: Callable[..., Result], server, *, interactive: bool = False) -> None:
         self.cli = cli
         self.server = server
         self.url = server.url
+        self.interactive = interactive
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
-        return self.cli("--url", self.url, *args, input=input)
+        if not self.interactive:
+            return self.cli("--url", self.url, *args, input=input)
+        from gandi_hosting_cli.cli import cli as root
+        from gandi_hosting_cli.cli.context import AppContext
+        from gandi_hosting_cli.terminal import Terminal
+
+        # a person at a terminal: the terminal says so, nothing is patched
+        app = AppContext(terminal=Terminal(interactive=True))
+        return CliRunner().invoke(
+            root, ["--url", self.url, *args], input=input, obj=app, catch_exceptions=False
+        )
+
+    def on_terminal(self) -> Gh:
+        """The same CLI, with someone at the terminal to answer prompts."""
+        return Gh(self.cli, self.server, interactive=True)
 
     def json(self, *args: str, input: str | None = None):
         result = self("--json", *args, input=input)
@@ -56,24 +78,3 @@ class Gh:
             "vm", "create", hostname, "--os", "111", "--shares", "1", "--password-stdin", *extra,
             input=PASSWORD + "\n",
         )  # fmt: skip
-
-
-@pytest.fixture
-def gh(cli, logged_in) -> Gh:
-    """The CLI on a fresh sandbox server (operations finish at once), logged in."""
-    return Gh(cli, logged_in)
-
-
-@pytest.fixture
-def slow_gh(cli, make_sandbox_server) -> Callable[[float], Gh]:
-    """``slow_gh(op_delay)``: the CLI on a sandbox whose operations take ``op_delay`` s,
-    with 8 shares already bought."""
-
-    def make(op_delay: float, **kw) -> Gh:
-        g = Gh(cli, make_sandbox_server(**kw))
-        g.login()
-        g.shares(8)  # bought at full speed, then operations slow down
-        g.sandbox.op_delay = op_delay
-        return g
-
-    return make

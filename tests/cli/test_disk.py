@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 
-from gandi_hosting_cli.cli.context import AppContext
-from tests.cli.hosting_helpers import gh, slow_gh  # noqa: F401 (fixtures)
 
-
-def test_create_with_a_unit_and_find_its_operation(gh):  # noqa: F811
+def test_create_with_a_unit_and_find_its_operation(gh):
     gh.shares(1)
     data = gh.json("disk", "create", "data", "--size", "2G", "--fstype", "xfs", "--wait")
     assert list(data) == ["id", "operation", "state"] and data["state"] == "DONE"
@@ -22,7 +19,7 @@ def test_create_with_a_unit_and_find_its_operation(gh):  # noqa: F811
     assert gh("-q", "disk", "create", "more", "--size", "512").stdout.strip().isdigit()
 
 
-def test_create_checks_values_before_sending(gh):  # noqa: F811
+def test_create_checks_values_before_sending(gh):
     before = gh.server.request_count
     for args, needle in (
         (["data", "--size", "2X"], "not a size"),
@@ -36,20 +33,20 @@ def test_create_checks_values_before_sending(gh):  # noqa: F811
     assert gh.server.request_count == before
 
 
-def test_create_refused_over_the_quota(gh):  # noqa: F811
+def test_create_refused_over_the_quota(gh):
     result = gh("--json", "disk", "create", "huge", "--size", "1000G")
     assert result.exit_code == 1
     assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == 530435  # disk quota
 
 
-def test_create_fail_name_ends_in_error(slow_gh):  # noqa: F811
+def test_create_fail_name_ends_in_error(slow_gh):
     g = slow_gh(0.2)
     result = g("disk", "create", "fail-disk", "--size", "1G", "--wait")
     assert result.exit_code == 5
     assert "ended in ERROR" in result.stderr
 
 
-def test_list_and_details_show_the_attached_vm(gh):  # noqa: F811
+def test_list_and_details_show_the_attached_vm(gh):
     [vm_id] = gh.vms(1, "web")
     [d1, d2] = gh.disks(2, "data", size=2048)
     gh.json("disk", "attach", "data1", "web1", "--wait")
@@ -65,7 +62,7 @@ def test_list_and_details_show_the_attached_vm(gh):  # noqa: F811
     assert "boot" in table["sys_web1"]
 
 
-def test_disk_list_details_in_constant_requests(gh):  # noqa: F811
+def test_disk_list_details_in_constant_requests(gh):
     gh.vms(2, "web")
     before = gh.server.request_count
     gh("disk", "list", "--details")
@@ -77,7 +74,7 @@ def test_disk_list_details_in_constant_requests(gh):  # noqa: F811
     assert gh.server.request_count - before == few == 3
 
 
-def test_attach_detach_by_names_and_refusals(gh):  # noqa: F811
+def test_attach_detach_by_names_and_refusals(gh):
     [vm_id] = gh.vms(1, "web")
     [disk_id] = gh.disks(1, "data")
     attached = gh.json("disk", "attach", "data1", "web1", "--wait")
@@ -94,7 +91,7 @@ def test_attach_detach_by_names_and_refusals(gh):  # noqa: F811
     assert gh("disk", "attach", "nosuch", "web1").exit_code == 4
 
 
-def test_delete_several_one_refused(gh):  # noqa: F811
+def test_delete_several_one_refused(gh):
     gh.vms(1, "web")
     ids = gh.disks(3, "data")
     gh.json("disk", "attach", "data2", "web1", "--wait")
@@ -107,27 +104,28 @@ def test_delete_several_one_refused(gh):  # noqa: F811
     assert "data1" not in names and "data2" in names and "data3" not in names
 
 
-def test_delete_needs_yes_off_a_terminal_and_asks_on_one(gh, monkeypatch):  # noqa: F811
+def test_delete_needs_yes_off_a_terminal_and_asks_on_one(gh):
     gh.disks(1, "data", size=3072)
     before = gh.server.request_count
     assert gh("disk", "delete", "data1").exit_code == 2
     assert gh.server.request_count == before
-    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
-    declined = gh("disk", "delete", "data1", input="n\n")
-    assert declined.exit_code != 0
+    person = gh.on_terminal()
+    declined = person("disk", "delete", "data1", input="n\n")
+    assert declined.exit_code == 1  # Declined: nothing was sent
+    assert "nothing was sent" in declined.stderr
     assert "data1: 3 GB" in declined.stderr
-    assert gh("disk", "delete", "data1", "--wait", input="y\n").exit_code == 0
+    assert person("disk", "delete", "data1", "--wait", input="y\n").exit_code == 0
     assert gh("disk", "info", "data1").exit_code == 4
 
 
-def test_ambiguous_disk_reference_is_impossible_but_unknown_is_exit_4(gh):  # noqa: F811
+def test_ambiguous_disk_reference_is_impossible_but_unknown_is_exit_4(gh):
     # disk names are unique per account: only a missing name can fail
     result = gh("--json", "disk", "info", "ghost")
     assert result.exit_code == 4
     assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 4
 
 
-def test_create_finds_its_operation_in_one_extra_round_trip(gh):  # noqa: F811
+def test_create_finds_its_operation_in_one_extra_round_trip(gh):
     gh.disks(25, "old")  # older disk_create operations to look through
     gh.shares(1)
     before = gh.server.request_count

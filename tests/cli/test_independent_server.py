@@ -55,18 +55,14 @@ class Ind:
 
 @pytest.fixture(params=[True, False], ids=["multicall", "no-multicall"])
 def ind(request, cli) -> Iterator[Ind]:
-    from gandi_hosting_cli.api import client as client_module
-
     # with multicall: newest-first lists, operations that take 0.15 s (PENDING, RUN, DONE);
     # without: oldest-first lists, operations done at the next request (both are the spec's)
     timing = {"pending": 0.05, "running": 0.1} if request.param else {"pending": 0, "running": 0}
     server = IndependentServer(multicall=request.param, newest_first=request.param, **timing)
-    client_module._NO_MULTICALL.discard(server.url)  # a reused port must not inherit it
     g = Ind(cli, server)
     g.login()
     yield g
     server.stop()
-    client_module._NO_MULTICALL.discard(server.url)
 
 
 def is_big_id(value) -> bool:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from gandi_hosting_cli.cli.context import AppContext
-from tests.cli.hosting_helpers import PASSWORD, gh, slow_gh  # noqa: F401 (fixtures)
+from tests.cli.hosting_helpers import PASSWORD
 
 
-def test_list_shows_id_type_state_dates_and_object(gh):  # noqa: F811
+def test_list_shows_id_type_state_dates_and_object(gh):
     gh.shares(4)
     vm = gh.create_vm("web1", "--wait")
     table = gh("op", "list").stdout.splitlines()
@@ -29,7 +28,7 @@ def test_list_shows_id_type_state_dates_and_object(gh):  # noqa: F811
     assert gh("op", "list", "--details").stdout.splitlines() == table
 
 
-def test_list_filters_are_sent_typed_and_applied(gh):  # noqa: F811
+def test_list_filters_are_sent_typed_and_applied(gh):
     gh.shares(4)
     gh.create_vm("web1", "--wait")
     everything = gh.json("op", "list", "--details")
@@ -50,7 +49,7 @@ def test_list_filters_are_sent_typed_and_applied(gh):  # noqa: F811
     assert gh.json("op", "list", "--updated-before", "2000-01-01T00:00:00+02:00") == []
 
 
-def test_list_refuses_bad_filters_before_sending(gh):  # noqa: F811
+def test_list_refuses_bad_filters_before_sending(gh):
     before = gh.server.request_count
     for args in (
         ["--created-after", "last week"],
@@ -63,7 +62,7 @@ def test_list_refuses_bad_filters_before_sending(gh):  # noqa: F811
     assert gh.server.request_count == before
 
 
-def test_info_is_the_struct_and_unknown_is_exit_4(gh):  # noqa: F811
+def test_info_is_the_struct_and_unknown_is_exit_4(gh):
     op = gh.json("product", "add", "shares", "2", "--wait")
     info = gh.json("op", "info", str(op["operation"]))
     assert info["uid"] == op["operation"] and info["type"] == "hosting_account_product_add"
@@ -73,7 +72,7 @@ def test_info_is_the_struct_and_unknown_is_exit_4(gh):  # noqa: F811
     assert gh("op", "info", "999999").exit_code == 4
 
 
-def test_cancel_pending_then_refused_when_done(slow_gh):  # noqa: F811
+def test_cancel_pending_then_refused_when_done(slow_gh):
     g = slow_gh(30)
     pending = g.json("product", "add", "disk", "1024")
     assert pending["state"] in ("PENDING", "RUN")
@@ -86,7 +85,7 @@ def test_cancel_pending_then_refused_when_done(slow_gh):  # noqa: F811
     assert json.loads(refused.stderr.splitlines()[-1])["error"]["code"] == 510260
 
 
-def test_cancel_several_with_one_failing_and_an_error_op_releases(slow_gh):  # noqa: F811
+def test_cancel_several_with_one_failing_and_an_error_op_releases(slow_gh):
     g = slow_gh(0.1)
     failed = g("--json", "vm", "create", "fail-web", "--os", "111", "--shares", "8",
                "--password-stdin", "--wait", input=PASSWORD + "\n")  # fmt: skip
@@ -104,18 +103,19 @@ def test_cancel_several_with_one_failing_and_an_error_op_releases(slow_gh):  # n
              input=PASSWORD + "\n").exit_code == 0  # fmt: skip
 
 
-def test_cancel_needs_yes_off_a_terminal_and_shows_the_operation_on_one(gh, monkeypatch):  # noqa: F811
+def test_cancel_needs_yes_off_a_terminal_and_shows_the_operation_on_one(gh):
     before = gh.server.request_count
     assert gh("op", "cancel", "1").exit_code == 2
     assert gh.server.request_count == before
     op = gh.json("product", "add", "shares", "1", "--wait")["operation"]
-    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
-    declined = gh("op", "cancel", str(op), input="n\n")
-    assert declined.exit_code != 0
+    person = gh.on_terminal()
+    declined = person("op", "cancel", str(op), input="n\n")
+    assert declined.exit_code == 1  # Declined: nothing was sent
+    assert "nothing was sent" in declined.stderr
     assert f"operation {op}: hosting_account_product_add on product" in declined.stderr
 
 
-def test_wait_for_several_operations_at_once(slow_gh):  # noqa: F811
+def test_wait_for_several_operations_at_once(slow_gh):
     g = slow_gh(0.4)
     ops = [g.json("product", "add", "disk", "1024")["operation"] for _ in range(3)]
     before = g.server.request_count
@@ -129,7 +129,7 @@ def test_wait_for_several_operations_at_once(slow_gh):  # noqa: F811
     assert g("-q", "op", "wait", *map(str, ops)).stdout.split() == list(map(str, ops))
 
 
-def test_wait_reports_error_timeout_and_unknown(slow_gh):  # noqa: F811
+def test_wait_reports_error_timeout_and_unknown(slow_gh):
     g = slow_gh(0.2)
     bad = g("vm", "create", "fail-x", "--os", "111", "--shares", "1", "--password-stdin",
             input=PASSWORD + "\n")  # fmt: skip
@@ -147,3 +147,23 @@ def test_wait_reports_error_timeout_and_unknown(slow_gh):  # noqa: F811
     data = json.loads(both.stdout)
     assert [d.get("state") for d in data] == ["ERROR", "PENDING", None]
     assert data[2]["error"]["exit_code"] == 4
+
+
+def test_op_list_json_gives_ids_and_details_gives_structs(cli, logged_in):
+    def run(*args):
+        return cli("--url", logged_in.url, "op", "list", *args)
+
+    assert run("--json").exit_code == 0 and json.loads(run("--json").stdout) == []
+    for _ in range(2):
+        assert cli("--url", logged_in.url, "product", "add", "disk", "1024").exit_code == 0
+    ids = json.loads(run("--json").stdout)
+    structs = json.loads(run("--json", "--details").stdout)
+    assert all(isinstance(i, int) for i in ids) and len(ids) == 2
+    assert [s["uid"] for s in structs] == ids
+    assert {"uid", "type", "state", "date_create"} <= set(structs[0])
+    assert run("-q").stdout.split() == [str(i) for i in ids]
+    table = run().stdout.splitlines()
+    assert table == run("--details").stdout.splitlines()
+    assert table[0].split() == ["ID", "TYPE", "STATE", "CREATED", "UPDATED", "OBJECT", "COMMENT"]
+    assert [row.split()[0] for row in table[1:]] == [str(i) for i in ids]
+    assert "--details" in run("--help").stdout

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.hosting_helpers import gh  # noqa: F401 (fixture)
 
-
-def add(gh, *args: str) -> dict:  # noqa: F811
+def add(gh, *args: str) -> dict:
     return gh.json("product", "add", *args)
 
 
-def test_add_then_list_shows_the_product(gh):  # noqa: F811
+def test_add_then_list_shows_the_product(gh):
     result = gh("product", "add", "shares", "4", "--duration", "1y")
     assert result.exit_code == 0, result.stderr
     assert "operation" in result.stdout
@@ -24,7 +22,7 @@ def test_add_then_list_shows_the_product(gh):  # noqa: F811
     assert table[1].split()[1:3] == ["shares", "4"]
 
 
-def test_add_json_shape_is_operation_and_state(gh):  # noqa: F811
+def test_add_json_shape_is_operation_and_state(gh):
     data = add(gh, "disk", "2048")
     assert set(data) == {"operation", "state"}
     assert isinstance(data["operation"], int)
@@ -32,11 +30,11 @@ def test_add_json_shape_is_operation_and_state(gh):  # noqa: F811
     assert gh("-q", "product", "add", "shares", "1").stdout.strip().isdigit()
 
 
-def test_add_with_wait_reaches_done(gh):  # noqa: F811
+def test_add_with_wait_reaches_done(gh):
     assert add(gh, "shares", "2", "--wait")["state"] == "DONE"
 
 
-def test_renew_update_remove(gh):  # noqa: F811
+def test_renew_update_remove(gh):
     add(gh, "shares", "4", "--wait")
     product_id = gh.json("product", "list")[0]["id"]
     renewed = gh.json("product", "renew", str(product_id), "--duration", "2m", "--wait")
@@ -51,7 +49,7 @@ def test_renew_update_remove(gh):  # noqa: F811
     assert gh.json("product", "list") == []
 
 
-def test_values_are_checked_before_any_request(gh):  # noqa: F811
+def test_values_are_checked_before_any_request(gh):
     before = gh.server.request_count
     for args, needle in (
         (("add", "shares", "4", "--duration", "3d"), "not a duration"),
@@ -66,7 +64,7 @@ def test_values_are_checked_before_any_request(gh):  # noqa: F811
     assert gh.server.request_count == before
 
 
-def test_refusal_shares_fixed_cannot_be_updated(gh):  # noqa: F811
+def test_refusal_shares_fixed_cannot_be_updated(gh):
     add(gh, "shares_fixed", "2", "--wait")
     product_id = gh.json("product", "list")[0]["id"]
     result = gh("product", "update", str(product_id), "3")
@@ -76,13 +74,13 @@ def test_refusal_shares_fixed_cannot_be_updated(gh):  # noqa: F811
     assert result.stdout == ""
 
 
-def test_refusal_unknown_product_is_not_found(gh):  # noqa: F811
+def test_refusal_unknown_product_is_not_found(gh):
     result = gh("--json", "product", "renew", "999999")
     assert result.exit_code == 4
     assert '"exit_code": 4' in result.stderr
 
 
-def test_remove_off_a_terminal_needs_yes_and_sends_nothing(gh):  # noqa: F811
+def test_remove_off_a_terminal_needs_yes_and_sends_nothing(gh):
     before = gh.server.request_count
     result = gh("product", "remove", "1")
     assert result.exit_code == 2
@@ -90,22 +88,21 @@ def test_remove_off_a_terminal_needs_yes_and_sends_nothing(gh):  # noqa: F811
     assert gh.server.request_count == before
 
 
-def test_remove_on_a_terminal_shows_the_product_and_asks(gh, monkeypatch):  # noqa: F811
-    from gandi_hosting_cli.cli.context import AppContext
-
+def test_remove_on_a_terminal_shows_the_product_and_asks(gh):
     add(gh, "disk", "4096", "--wait")
     product_id = gh.json("product", "list")[0]["id"]
-    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
-    declined = gh("product", "remove", str(product_id), input="n\n")
-    assert declined.exit_code != 0
+    person = gh.on_terminal()
+    declined = person("product", "remove", str(product_id), input="n\n")
+    assert declined.exit_code == 1  # Declined: nothing was sent
+    assert "nothing was sent" in declined.stderr
     assert f"product {product_id}: disk x4096" in declined.stderr
     assert len(gh.json("product", "list")) == 1
-    accepted = gh("product", "remove", str(product_id), "--wait", input="y\n")
+    accepted = person("product", "remove", str(product_id), "--wait", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert gh.json("product", "list") == []
 
 
-def test_refusal_not_enough_money_and_fixed_shares_cannot_be_removed(gh):  # noqa: F811
+def test_refusal_not_enough_money_and_fixed_shares_cannot_be_removed(gh):
     poor = gh("--json", "product", "add", "shares", "100000", "--duration", "10y")
     assert poor.exit_code == 1
     assert json.loads(poor.stderr.splitlines()[-1])["error"]["code"] == 530063  # not enough money

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gandi_hosting_cli.api.errors import NotFound
-from gandi_hosting_cli.cli.resolve import AmbiguousName, match_os
-from tests.cli.hosting_helpers import gh  # noqa: F401 (fixture)
+from gandi_hosting_cli.workflows.names import AmbiguousName, match_os
 
 IMAGES = [
     {"id": 110, "name": "Debian", "version": "11", "label": "Debian 11 64 bits"},
@@ -34,7 +33,7 @@ def test_os_ambiguous_name_lists_id_and_label():
         match_os(IMAGES, "Debian")
     assert exc.value.exit_code == 2
     assert exc.value.candidates == [(110, "Debian 11 64 bits"), (111, "Debian 12 64 bits")]
-    assert "110 Debian 11 64 bits" in exc.value.format_message()
+    assert "110 Debian 11 64 bits" in exc.value.message
 
 
 def test_os_unknown_is_not_found():
@@ -43,13 +42,13 @@ def test_os_unknown_is_not_found():
     assert exc.value.exit_code == 4
 
 
-def cost(gh, *args: str) -> tuple[int, object]:  # noqa: F811
+def cost(gh, *args: str) -> tuple[int, object]:
     before = gh.server.request_count
     result = gh(*args)
     return gh.server.request_count - before, result
 
 
-def test_an_id_costs_no_lookup(gh):  # noqa: F811
+def test_an_id_costs_no_lookup(gh):
     [vm_id] = gh.vms(1, "web")
     requests, result = cost(gh, "vm", "info", str(vm_id))
     assert result.exit_code == 0
@@ -58,7 +57,7 @@ def test_an_id_costs_no_lookup(gh):  # noqa: F811
     assert requests == 1
 
 
-def test_several_names_cost_one_batch_whatever_their_number(gh):  # noqa: F811
+def test_several_names_cost_one_batch_whatever_their_number(gh):
     gh.vms(40, "web")
     requests_one, _ = cost(gh, "vm", "reboot", "web1")
     requests_many, result = cost(gh, "vm", "reboot", *(f"web{i}" for i in range(2, 40)))
@@ -68,7 +67,7 @@ def test_several_names_cost_one_batch_whatever_their_number(gh):  # noqa: F811
     assert requests_many == 4
 
 
-def test_a_disk_and_a_vm_by_name_resolve_together(gh):  # noqa: F811
+def test_a_disk_and_a_vm_by_name_resolve_together(gh):
     gh.vms(3, "web")
     gh.disks(3, "data")
     requests, result = cost(gh, "disk", "attach", "data2", "web3")
@@ -77,7 +76,7 @@ def test_a_disk_and_a_vm_by_name_resolve_together(gh):  # noqa: F811
     assert requests == 4
 
 
-def test_ambiguous_hostname_lists_each_candidate_as_id_and_hostname(gh):  # noqa: F811
+def test_ambiguous_hostname_lists_each_candidate_as_id_and_hostname(gh):
     first = gh.vms(1, "web")[0]
     second = gh.vms(1, "web")[0]
     result = gh("vm", "info", "web1")
@@ -87,13 +86,20 @@ def test_ambiguous_hostname_lists_each_candidate_as_id_and_hostname(gh):  # noqa
     assert gh("vm", "info", str(second)).exit_code == 0  # the id is the way out
 
 
-def test_hostnames_match_case_insensitively_when_no_exact_match(gh):  # noqa: F811
+def test_hostnames_match_case_insensitively_when_no_exact_match(gh):
     [vm_id] = gh.vms(1, "Web")
     assert gh.json("vm", "info", "web1")["id"] == vm_id
 
 
-def test_no_match_is_not_found_exit_4(gh):  # noqa: F811
+def test_no_match_is_not_found_exit_4(gh):
     gh.vms(1, "web")
     result = gh("vm", "stop", "nosuch")
     assert result.exit_code == 4
     assert "no VM named 'nosuch'" in result.stderr
+
+
+@pytest.mark.parametrize("token", ["²", "١٠١", "１２"])
+def test_non_ascii_digits_are_a_name_not_an_id(cli, token):
+    result = cli("--sandbox", "vm", "info", token)
+    assert result.exit_code == 4, result.stderr
+    assert result.stderr == f"Error: no VM named {token!r}\n"

@@ -174,3 +174,21 @@ def test_resource_arguments_complete_from_what_list_commands_saw(cli, logged_in)
     )
     assert "plain,1m" in complete("gandi-hosting product add shares 4 --duration ").split()
     assert "plain,2G" in complete("gandi-hosting disk create data --size ").split()
+
+
+@pytest.mark.parametrize("text", ["100m", "110m", "120m"])
+def test_durations_of_100_to_120_months_are_accepted(text):
+    assert types.DURATION.convert(text, None, None) == text
+
+
+@pytest.mark.parametrize("text", ["121m", "999m", "1000m"])
+def test_durations_over_120_months_are_a_usage_error(cli, text):
+    result = cli("--sandbox", "--json", "product", "add", "disk", "1", "--duration", text)
+    assert result.exit_code == 2
+    assert "Invalid value for '--duration'" in result.stderr
+
+
+def test_a_120_month_duration_is_not_refused_by_the_cli(cli):
+    result = cli("--sandbox", "product", "add", "disk", "1", "--duration", "120m")
+    assert result.exit_code != 2, result.stderr
+    assert "Invalid value" not in result.stderr

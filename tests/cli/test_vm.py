@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from gandi_hosting_cli.cli.context import AppContext
-from tests.cli.hosting_helpers import PASSWORD, gh, slow_gh  # noqa: F401 (fixtures)
+from tests.cli.hosting_helpers import PASSWORD
 
 
-def test_create_with_password_on_stdin_prints_vm_and_operation(gh):  # noqa: F811
+def test_create_with_password_on_stdin_prints_vm_and_operation(gh):
     gh.shares(8)
     result = gh(
         "vm", "create", "web1", "--os", "Debian 12 64 bits", "--shares", "2", "--cpu", "2",
@@ -22,7 +21,7 @@ def test_create_with_password_on_stdin_prints_vm_and_operation(gh):  # noqa: F81
     assert PASSWORD not in result.stdout + result.stderr
 
 
-def test_create_json_gives_id_operation_state_and_the_operation_matches(gh):  # noqa: F811
+def test_create_json_gives_id_operation_state_and_the_operation_matches(gh):
     gh.shares(8)
     data = gh.create_vm("web2", "--wait")
     assert list(data) == ["id", "operation", "state"]
@@ -35,24 +34,24 @@ def test_create_json_gives_id_operation_state_and_the_operation_matches(gh):  # 
     assert quiet.stdout.strip() == str(gh.json("vm", "info", "web3")["id"])
 
 
-def test_create_finds_its_own_operation_among_many(gh):  # noqa: F811
+def test_create_finds_its_own_operation_among_many(gh):
     gh.vms(30, "old")  # 30 older vm_create operations
     gh.shares(8)
     data = gh.create_vm("new1")
     assert gh.json("op", "info", str(data["operation"]))["param"]["vm_id"] == data["id"]
 
 
-def test_create_prompts_twice_on_a_terminal(gh, monkeypatch):  # noqa: F811
+def test_create_prompts_twice_on_a_terminal(gh):
     gh.shares(8)
-    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
+    person = gh.on_terminal()
     mismatch = f"{PASSWORD}\nsomething-else\n{PASSWORD}\n{PASSWORD}\n"
-    result = gh("vm", "create", "web1", "--os", "111", "--shares", "1", input=mismatch)
+    result = person("vm", "create", "web1", "--os", "111", "--shares", "1", input=mismatch)
     assert result.exit_code == 0, result.stderr
     assert "Repeat the root password" in result.stderr
     assert PASSWORD not in result.stdout + result.stderr
 
 
-def test_create_off_a_terminal_without_password_stdin_is_a_usage_error(gh):  # noqa: F811
+def test_create_off_a_terminal_without_password_stdin_is_a_usage_error(gh):
     before = gh.server.request_count
     result = gh("vm", "create", "web1", "--os", "111", "--shares", "1")
     assert result.exit_code == 2
@@ -60,13 +59,13 @@ def test_create_off_a_terminal_without_password_stdin_is_a_usage_error(gh):  # n
     assert gh.server.request_count == before
 
 
-def test_create_never_accepts_the_password_as_an_argument(gh):  # noqa: F811
+def test_create_never_accepts_the_password_as_an_argument(gh):
     result = gh("vm", "create", "web1", "--os", "111", "--shares", "1", "--password", PASSWORD)
     assert result.exit_code == 2
     assert "No such option" in result.stderr
 
 
-def test_create_checks_values_before_sending(gh):  # noqa: F811
+def test_create_checks_values_before_sending(gh):
     before = gh.server.request_count
     cases = [
         (["bad-", "--os", "111", "--shares", "1"], "not a valid hostname", PASSWORD),
@@ -82,7 +81,7 @@ def test_create_checks_values_before_sending(gh):  # noqa: F811
     assert gh.server.request_count == before
 
 
-def test_create_refused_for_lack_of_shares(gh):  # noqa: F811
+def test_create_refused_for_lack_of_shares(gh):
     result = gh("--json", "vm", "create", "big", "--os", "111", "--shares", "50",
                 "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
     assert result.exit_code == 1
@@ -90,7 +89,7 @@ def test_create_refused_for_lack_of_shares(gh):  # noqa: F811
     assert result.stdout == ""
 
 
-def test_create_with_an_ambiguous_os_lists_the_candidates(gh):  # noqa: F811
+def test_create_with_an_ambiguous_os_lists_the_candidates(gh):
     gh.shares(8)
     result = gh("vm", "create", "web1", "--os", "Debian", "--shares", "1", "--password-stdin",
                 input=PASSWORD + "\n")  # fmt: skip
@@ -106,7 +105,7 @@ def test_create_with_an_ambiguous_os_lists_the_candidates(gh):  # noqa: F811
     assert unknown.exit_code == 4
 
 
-def test_create_fail_name_ends_in_error_exit_5_with_comment(slow_gh):  # noqa: F811
+def test_create_fail_name_ends_in_error_exit_5_with_comment(slow_gh):
     g = slow_gh(0.2)
     result = g("--json", "vm", "create", "fail-web", "--os", "111", "--shares", "1",
                "--password-stdin", "--wait", input=PASSWORD + "\n")  # fmt: skip
@@ -119,7 +118,7 @@ def test_create_fail_name_ends_in_error_exit_5_with_comment(slow_gh):  # noqa: F
     assert json.loads(result.stderr.splitlines()[-1])["error"]["exit_code"] == 5
 
 
-def test_create_wait_timeout_exits_7_and_says_how_to_follow(slow_gh):  # noqa: F811
+def test_create_wait_timeout_exits_7_and_says_how_to_follow(slow_gh):
     g = slow_gh(30)
     result = g("vm", "create", "web1", "--os", "111", "--shares", "1", "--password-stdin",
                "--wait-timeout", "0.3", input=PASSWORD + "\n")  # fmt: skip
@@ -127,7 +126,7 @@ def test_create_wait_timeout_exits_7_and_says_how_to_follow(slow_gh):  # noqa: F
     assert "gandi-hosting op wait" in result.stderr
 
 
-def test_info_by_id_or_hostname_and_json_is_the_struct(gh):  # noqa: F811
+def test_info_by_id_or_hostname_and_json_is_the_struct(gh):
     [vm_id] = gh.vms(1, "web")
     by_name = gh.json("vm", "info", "web1")
     assert by_name == gh.json("vm", "info", str(vm_id))
@@ -137,7 +136,7 @@ def test_info_by_id_or_hostname_and_json_is_the_struct(gh):  # noqa: F811
     assert "Debian 12 64 bits" in text and "running" in text
 
 
-def test_info_unknown_is_exit_4_and_ambiguous_is_exit_2(gh):  # noqa: F811
+def test_info_unknown_is_exit_4_and_ambiguous_is_exit_2(gh):
     gh.vms(2, "web", start=1)
     gh.vms(1, "web", start=1)  # a second "web1"
     ids = gh.json("vm", "list")
@@ -148,7 +147,7 @@ def test_info_unknown_is_exit_4_and_ambiguous_is_exit_2(gh):  # noqa: F811
     assert f"{ids[0]} web1" in ambiguous.stderr and f"{ids[2]} web1" in ambiguous.stderr
 
 
-def test_update_sends_only_what_is_given(gh):  # noqa: F811
+def test_update_sends_only_what_is_given(gh):
     gh.shares(8)
     gh.create_vm("web1", "--wait")
     gh.json("vm", "stop", "web1", "--wait")
@@ -163,14 +162,14 @@ def test_update_sends_only_what_is_given(gh):  # noqa: F811
     assert nothing.exit_code == 2 and "nothing to change" in nothing.stderr
 
 
-def test_update_refused_by_the_sandbox(gh):  # noqa: F811
+def test_update_refused_by_the_sandbox(gh):
     gh.vms(1, "web")
     result = gh("vm", "update", "web1", "--shares", "5000")
     assert result.exit_code == 1
     assert "Error:" in result.stderr
 
 
-def test_disks_and_boot_disk(gh):  # noqa: F811
+def test_disks_and_boot_disk(gh):
     gh.vms(1, "web")
     gh.disks(1, "rescue")
     gh.json("disk", "attach", "rescue1", "web1", "--wait")
@@ -191,12 +190,12 @@ def test_disks_and_boot_disk(gh):  # noqa: F811
     assert "rescue1" in table.splitlines()[1] and "yes" in table.splitlines()[1]
 
 
-def test_disks_of_an_unknown_vm_is_exit_4(gh):  # noqa: F811
+def test_disks_of_an_unknown_vm_is_exit_4(gh):
     assert gh("vm", "disks", "999999").exit_code == 4
     assert gh("vm", "boot-disk", "999999", "1").exit_code == 4
 
 
-def test_debug_trace_never_shows_the_root_password(gh):  # noqa: F811
+def test_debug_trace_never_shows_the_root_password(gh):
     gh.shares(2)
     result = gh("--debug", "vm", "create", "web1", "--os", "111", "--shares", "1",
                 "--password-stdin", input=PASSWORD + "\n")  # fmt: skip

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import textwrap
 
-from tests.cli.hosting_helpers import Gh, gh  # noqa: F401 (fixture)
+from tests.cli.hosting_helpers import Gh
 
 
-def test_list_gives_ids_and_details_give_the_main_fields(gh):  # noqa: F811
+def test_list_gives_ids_and_details_give_the_main_fields(gh):
     assert gh("vm", "list").stdout == ""
     assert gh.json("vm", "list") == []
     ids = gh.vms(2, "web")
@@ -20,7 +20,7 @@ def test_list_gives_ids_and_details_give_the_main_fields(gh):  # noqa: F811
     assert gh("-q", "vm", "list", "--details").stdout.split() == [str(i) for i in ids]
 
 
-def test_details_table_reads_well(gh):  # noqa: F811
+def test_details_table_reads_well(gh):
     a, b = gh.vms(2, "web", shares=2)
     expected = f"""\
         ID   HOSTNAME  STATE    SHARES  CPU  MEMORY  OS                 IPS
@@ -35,14 +35,14 @@ def test_details_table_reads_well(gh):  # noqa: F811
     assert "192.0.2." in table
 
 
-def requests_for_details(gh: Gh) -> int:  # noqa: F811
+def requests_for_details(gh: Gh) -> int:
     before = gh.server.request_count
     result = gh("vm", "list", "--details")
     assert result.exit_code == 0, result.stderr
     return gh.server.request_count - before
 
 
-def test_details_for_200_vms_cost_as_many_requests_as_for_2(gh):  # noqa: F811
+def test_details_for_200_vms_cost_as_many_requests_as_for_2(gh):
     gh.vms(2, "small")
     few = requests_for_details(gh)
     gh.vms(198, "many")
@@ -62,7 +62,7 @@ def test_details_work_against_a_server_without_multicall(cli, make_sandbox_serve
     assert len(table) == 21 and "Debian 12 64 bits" in table[1]
 
 
-def test_json_details_are_the_raw_api_structs(gh):  # noqa: F811
+def test_json_details_are_the_raw_api_structs(gh):
     [vm_id] = gh.vms(1, "web")
     [row] = json.loads(gh("--json", "vm", "list", "--details").stdout)
     assert row == gh.json("vm", "info", str(vm_id))
@@ -96,10 +96,10 @@ def test_every_read_command_refused_with_an_expired_session_is_exit_3(cli, make_
         assert "gandi-hosting login" in result.stderr
 
 
-def test_details_of_a_huge_account_go_in_bounded_chunks(gh, monkeypatch):  # noqa: F811
-    import gandi_hosting_cli.cli.resolve as resolve
+def test_details_of_a_huge_account_go_in_bounded_chunks(gh, monkeypatch):
+    from gandi_hosting_cli.workflows import batch
 
-    monkeypatch.setattr(resolve, "MULTICALL_CHUNK", 50)  # as if the account had 20x more
+    monkeypatch.setattr(batch, "MULTICALL_CHUNK", 50)  # as if the account had 20x more
     ids = gh.vms(120, "web")
     assert requests_for_details(gh) == 1 + 3  # the lists, then 50 + 50 + 20 infos
     assert [d["id"] for d in gh.json("vm", "list", "--details")] == ids

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import click
+import pytest
 from click.testing import CliRunner
 
-from gandi_hosting_cli.waiting import MAX_DELAY, next_delay, wait_options
+from gandi_hosting_cli.cli.options import wait_options
+from gandi_hosting_cli.workflows.waiting import MAX_DELAY, next_delay
 
 
 def simulate(duration: float) -> tuple[int, float]:
@@ -83,7 +86,7 @@ def queue_disk_products(server, n: int) -> list[int]:
 
 
 def test_an_operation_taking_one_second_is_seen_soon_with_few_polls(make_sandbox_server):
-    from gandi_hosting_cli.waiting import wait_operations
+    from gandi_hosting_cli.workflows.waiting import wait_operations
 
     server = make_sandbox_server(op_delay=1.0)
     [opid] = queue_disk_products(server, 1)
@@ -94,7 +97,7 @@ def test_an_operation_taking_one_second_is_seen_soon_with_few_polls(make_sandbox
 
 
 def test_several_operations_are_polled_in_one_request_per_round(make_sandbox_server):
-    from gandi_hosting_cli.waiting import wait_operations
+    from gandi_hosting_cli.workflows.waiting import wait_operations
 
     server = make_sandbox_server(op_delay=0.6)
     opids = queue_disk_products(server, 5)
@@ -110,7 +113,8 @@ def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server
 
     from rich.console import Console
 
-    from gandi_hosting_cli.waiting import Progress, wait_operations
+    from gandi_hosting_cli.cli.progress import Progress
+    from gandi_hosting_cli.workflows.waiting import wait_operations
 
     server = make_sandbox_server(op_delay=0.3)
     opids = queue_disk_products(server, 2)
@@ -138,7 +142,8 @@ def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server):
     assert result.stdout == f"operation {opid} DONE\n"
 
 
-def test_ctrl_c_stops_waiting_exit_130_and_says_the_operation_goes_on(make_sandbox_server):
+@pytest.mark.parametrize("json_flag", [["--json"], []])
+def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(make_sandbox_server, json_flag):
     import os
     import signal
     import subprocess
@@ -156,22 +161,28 @@ def test_ctrl_c_stops_waiting_exit_130_and_says_the_operation_goes_on(make_sandb
         "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gandi_hosting_cli", "op", "wait", str(opid)],
+        [sys.executable, "-m", "gandi_hosting_cli", "op", "wait", str(opid), *json_flag],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     deadline = time.monotonic() + 20
-    # wait until it polls (the sandbox counts its requests), then interrupt it
-    while server.request_count < 4 and time.monotonic() < deadline:  # login, su?, polls
+    while server.request_count < 4 and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
-    assert f"operation {opid} goes on" in err
-    assert f"gandi-hosting op wait {opid}" in err
     assert out == ""
-    # and it does go on: the operation is still queued on the server
+    lines = [line for line in err.splitlines() if line.strip()]
+    lines = lines[[i for i, line in enumerate(lines) if line.startswith("Error: ")][0] :]
+    follow = f"operation {opid} goes on; follow it with `gandi-hosting op wait {opid}`"
+    assert follow in lines[0] and lines[0].startswith("Error: ")
+    if json_flag:
+        assert len(lines) == 2, err
+        error = json.loads(lines[1])["error"]
+        assert error["exit_code"] == 130 and follow in error["message"]
+    else:
+        assert len(lines) == 1, err
     assert logged_client(server).operation_details(opid)["state"] in ("PENDING", "RUN")

@@ -24,15 +24,12 @@ def test_reset_off_a_terminal_without_yes_is_refused_and_deletes_nothing(cli, tm
     assert not state.exists()
 
 
-def test_reset_on_a_terminal_asks_and_a_no_keeps_the_state(cli, tmp_path, monkeypatch):
-    from gandi_hosting_cli.cli import sandbox as sandbox_cli
-
+def test_reset_on_a_terminal_asks_and_a_no_keeps_the_state(cli, tmp_path):
     state = make_state(tmp_path / "box.sqlite3")
-    monkeypatch.setattr(sandbox_cli, "_isatty", lambda stream: True)
-    result = cli("sandbox", "reset", "--state", str(state), input="n\n")
+    result = cli("sandbox", "reset", "--state", str(state), input="n\n", interactive=True)
     assert result.exit_code == 1 and "nothing was deleted" in result.stderr
     assert state.exists()
-    result = cli("sandbox", "reset", "--state", str(state), input="y\n")
+    result = cli("sandbox", "reset", "--state", str(state), input="y\n", interactive=True)
     assert result.exit_code == 0 and not state.exists()
 
 

@@ -1,8 +1,8 @@
-"""``vm``: servers. One module per kind of command, gathered in the ``vm`` group here.
+"""``vm``: servers. One module per family of commands, gathered in the ``vm`` group here.
 
 - show.py: list, info, disks (reads)
 - create.py: create, update, boot-disk (one VM, settings)
-- power.py: start, stop, reboot, delete (several VMs at once)
+- lifecycle.py: start, stop, reboot, delete (several VMs at once)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 
 from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.cli.vm.create import vm_boot_disk, vm_create, vm_update
-from gandi_hosting_cli.cli.vm.power import vm_delete, vm_reboot, vm_start, vm_stop
+from gandi_hosting_cli.cli.vm.lifecycle import vm_delete, vm_reboot, vm_start, vm_stop
 from gandi_hosting_cli.cli.vm.show import vm_disks, vm_info, vm_list
 
 

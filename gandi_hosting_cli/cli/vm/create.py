@@ -6,8 +6,7 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, password_stdin_option
-from gandi_hosting_cli.waiting import wait_options
+from gandi_hosting_cli.cli.options import global_options, password_stdin_option, wait_options
 
 
 def read_root_password(app: AppContext, password_stdin: bool) -> str:
@@ -20,12 +19,9 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
         from gandi_hosting_cli.cli.options import read_password_stdin
 
         password = read_password_stdin()
-    elif app.is_interactive:
-        password = click.prompt(
-            "Root password for the new VM",
-            hide_input=True,
-            confirmation_prompt="Repeat the root password",
-            err=True,
+    elif app.terminal.is_interactive:
+        password = app.terminal.prompt(
+            "Root password for the new VM", secret=True, repeat="Repeat the root password"
         )
     else:
         raise click.UsageError(
@@ -94,33 +90,18 @@ def vm_create(
       printf '%s\\n' "$ROOT_PW" | gandi-hosting vm create web2 --os "Debian 12" \\
           --shares 4 --cpu 2 --login deploy --password-stdin --json
     """
-    from gandi_hosting_cli.cli.queued import Outcome, create_with_operation, report
-    from gandi_hosting_cli.cli.resolve import resolve
+    from gandi_hosting_cli.cli.reporting import report_create
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.operations import create
 
     types.check_cpu(cpu, shares)
     password = read_root_password(app, password_stdin)
     os_id = resolve(app.client, os=os_ref).os_id
     specs = {"login": user_login} if user_login else {}
-    vm_id, op = create_with_operation(
-        app.client, "vm_create", (hostname, password, os_id, shares, cpu, specs), "vm_create",
-        "vm_id",
-    )  # fmt: skip
-    outcome = Outcome(f"{hostname} (vm {vm_id})", vm_id, created=True)
-    if op is None:
-        # the VM exists; only its operation could not be found (over 300 newer ones?)
-        app.output.warn(f"vm {vm_id} created but its operation was not found")
-        outcome.state = "UNKNOWN"
-        app.output.result(outcome.as_json(with_id=True), f"{outcome.label}: created")
-        return
-    outcome.operation = int(op["uid"]) if "uid" in op else None
-    report(
-        app,
-        [outcome],
-        wait=wait,
-        wait_timeout=wait_timeout,
-        several=False,
-        known={outcome.operation: op} if outcome.operation else None,
-    )
+    args = (hostname, password, os_id, shares, cpu, specs)
+    label = f"{hostname} (vm {{id}})"
+    outcome, op = create(app.client, "vm_create", args, "vm_create", "vm_id", label)
+    report_create(app, outcome, op, noun="vm", wait=wait, wait_timeout=wait_timeout)
 
 
 @click.command("update")
@@ -152,9 +133,9 @@ def vm_update(
       gandi-hosting vm update web1 --shares 4 --cpu 2 --wait
       gandi-hosting vm update 12 --max-memory 4G
     """
-    from gandi_hosting_cli.cli.queued import queue_each, report
-    from gandi_hosting_cli.cli.resolve import resolve
-    from gandi_hosting_cli.cli.vm.show import vm_label
+    from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.workflows.names import resolve, vm_label
+    from gandi_hosting_cli.workflows.operations import queue_each
 
     specs = {
         key: value
@@ -168,7 +149,7 @@ def vm_update(
     resolved = resolve(app.client, vms=[vm_ref])
     vm_id = resolved.vms[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client, "vm_update", [(label, vm_id, (vm_id, specs))])
+    outcomes = queue_each(app.client.vm_update, [(label, vm_id, (vm_id, specs))])
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
 
 
@@ -190,12 +171,12 @@ def vm_boot_disk(
       gandi-hosting vm stop web1 --wait
       gandi-hosting vm boot-disk web1 rescue --wait
     """
-    from gandi_hosting_cli.cli.queued import queue_each, report
-    from gandi_hosting_cli.cli.resolve import resolve
-    from gandi_hosting_cli.cli.vm.show import vm_label
+    from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.workflows.names import resolve, vm_label
+    from gandi_hosting_cli.workflows.operations import queue_each
 
     resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref])
     vm_id, disk_id = resolved.vms[0], resolved.disks[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client, "vm_disk_link", [(label, vm_id, (vm_id, disk_id))])
+    outcomes = queue_each(app.client.vm_disk_link, [(label, vm_id, (vm_id, disk_id))])
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)

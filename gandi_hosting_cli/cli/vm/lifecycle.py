@@ -1,15 +1,19 @@
-"""``vm start|stop|reboot|delete VM...``: several VMs at once, one result each."""
+"""``vm start|stop|reboot|delete VM...``: a VM's lifecycle, several VMs at once, one
+result each."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, yes_option
-from gandi_hosting_cli.waiting import wait_options
+from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.api.client import HostingClient
 
 SEVERAL_HELP = """
     With several VMs, every one is tried even if another is refused; each gets a line
@@ -21,28 +25,34 @@ SEVERAL_HELP = """
 
 def act_on_vms(
     app: AppContext,
-    method: str,
+    method: Callable[[HostingClient], Callable[[int], int]],
     vm_refs: tuple[str, ...],
     wait: bool,
     wait_timeout: float | None,
     *,
     confirm: Callable[[list[tuple[int, dict | None]]], None] | None = None,
 ) -> None:
-    """Resolve every VM in one batch, queue ``method`` on each, report each result."""
-    from gandi_hosting_cli.cli.queued import queue_each, report
-    from gandi_hosting_cli.cli.resolve import resolve
-    from gandi_hosting_cli.cli.vm.show import vm_label
+    """Resolve every VM in one batch, queue ``method(client)`` (one of the client's typed
+    methods: ``client.vm_start``...) on each, report each result."""
+    from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.workflows.names import resolve, vm_label
+    from gandi_hosting_cli.workflows.operations import queue_each
 
     resolved = resolve(app.client, vms=vm_refs, fetch_info=confirm is not None)
     vm_ids = list(dict.fromkeys(resolved.vms))  # the same VM twice is one request
     if confirm is not None:
         confirm([(i, resolved.vm_info(i)) for i in vm_ids])
     targets = [(vm_label(i, resolved.vm_info(i)), i, (i,)) for i in vm_ids]
-    outcomes = queue_each(app.client, method, targets)
+    outcomes = queue_each(method(app.client), targets)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
-def _power_command(name: str, method: str, summary: str, example: str) -> click.Command:
+def _lifecycle_command(
+    name: str,
+    method: Callable[[HostingClient], Callable[[int], int]],
+    summary: str,
+    example: str,
+) -> click.Command:
     help_text = f"""{summary}
 {SEVERAL_HELP}
     \b
@@ -63,17 +73,23 @@ def _power_command(name: str, method: str, summary: str, example: str) -> click.
     return command
 
 
-vm_start = _power_command(
+vm_start = _lifecycle_command(
     "start",
-    "vm_start",
+    lambda client: client.vm_start,
     "Start (boot or unpause) one or more VMs.",
     "gandi-hosting vm start web1 --wait",
 )
-vm_stop = _power_command(
-    "stop", "vm_stop", "Shut down one or more VMs.", "gandi-hosting vm stop web1 web2 12 --wait"
+vm_stop = _lifecycle_command(
+    "stop",
+    lambda client: client.vm_stop,
+    "Shut down one or more VMs.",
+    "gandi-hosting vm stop web1 web2 12 --wait",
 )
-vm_reboot = _power_command(
-    "reboot", "vm_reboot", "Reboot (soft) one or more VMs.", "gandi-hosting vm reboot web1"
+vm_reboot = _lifecycle_command(
+    "reboot",
+    lambda client: client.vm_reboot,
+    "Reboot (soft) one or more VMs.",
+    "gandi-hosting vm reboot web1",
 )
 
 
@@ -100,7 +116,7 @@ def vm_delete(
       gandi-hosting vm stop web1 --wait && gandi-hosting vm delete web1
       gandi-hosting vm delete 12 13 --yes --wait
     """
-    from gandi_hosting_cli.cli.queued import confirm_destruction, require_yes
+    from gandi_hosting_cli.cli.reporting import confirm_destruction, require_yes
 
     require_yes(app, yes, "delete VMs")
 
@@ -117,4 +133,11 @@ def vm_delete(
         noun = "this VM" if len(vms) == 1 else f"these {len(vms)} VMs"
         confirm_destruction(app, yes, f"delete {noun}", lines)
 
-    act_on_vms(app, "vm_delete", vm_refs, wait, wait_timeout, confirm=None if yes else confirm)
+    act_on_vms(
+        app,
+        lambda client: client.vm_delete,
+        vm_refs,
+        wait,
+        wait_timeout,
+        confirm=None if yes else confirm,
+    )

@@ -1,6 +1,6 @@
 """The installed console script, in subprocesses, against a sandbox server on 127.0.0.1.
 
-Subprocesses get keyring's ``fail`` backend (tests/cli/conftest.py), which is what a
+Subprocesses get keyring's ``fail`` backend (tests/conftest.py), which is what a
 headless server or CI has: sessions go to the 0600 file in the isolated state dir.
 """
 

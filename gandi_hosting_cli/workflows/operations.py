@@ -1,30 +1,27 @@
-"""What every command that queues operations shares: queue, report, wait, exit code.
+"""Operations queued for one or several objects: queue, find a create's, read or wait.
 
 - ``queue_each`` sends one request per object (one multicall for several objects) and
-  never stops at the first refusal: each object gets its own outcome.
-- ``find_create_operation`` finds the operation of a ``vm_create``/``disk_create``
-  (those methods return the new object's id, not the operation's).
-- ``report`` reads the operations' states (or waits for them with ``--wait``), prints
-  one result per object and exits with the worst exit code among them.
-- ``confirm_destruction`` is the terminal prompt / ``--yes`` rule of destructive commands.
+  never stops at the first refusal: each object gets its own ``Outcome``.
+- ``create_with_operation`` finds the operation of a ``vm_create``/``disk_create``
+  (those methods return the new object's id, not the operation's), and says what
+  happened when the create's answer was lost (``NetworkError``, exit 6).
+- ``read_states`` / ``apply_wait`` fill in the outcomes' states; ``error_for`` is the
+  typed error an unsuccessful outcome stands for; ``worst_exit_code`` decides the exit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import click
+from typing import TYPE_CHECKING
 
 from gandi_hosting_cli.api.errors import HostingError, NetworkError, OperationFailed, WaitTimeout
 from gandi_hosting_cli.exit_codes import ExitCode
-from gandi_hosting_cli.waiting import (
-    FAILED_STATES,
-    FINAL_STATES,
-    WaitInterrupted,
-    wait_operations,
-)
+from gandi_hosting_cli.workflows.batch import multicall_chunked
+from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, WaitOutcome
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.api.client import HostingClient
 
 # how many of the newest matching operations one batch reads to find a create's operation
 CREATE_LOOKUP_BATCH = 10
@@ -54,45 +51,22 @@ class Outcome:
             return int(ExitCode.WAIT_TIMEOUT)
         return 0
 
-    def as_json(self, with_id: bool) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if with_id or self.created:
-            data["id"] = self.obj_id
-        if self.error is not None:
-            data["error"] = {
-                "code": self.error.code,
-                "message": self.error.message,
-                "exit_code": int(self.error.exit_code),
-            }
-            return data
-        data["operation"] = self.operation
-        data["state"] = self.state
-        if self.comment:
-            data["comment"] = self.comment
-        return data
-
-    def as_text(self) -> str:
-        prefix = f"{self.label}: " if self.label else ""
-        if self.error is not None:
-            return f"{prefix}{self.error.message}"
-        text = f"{prefix}operation {self.operation} {self.state}"
-        return f"{text} ({self.comment})" if self.comment else text
-
 
 def queue_each(
-    client: Any, method: str, targets: Sequence[tuple[str, int, tuple]]
+    method: Callable[..., int], targets: Sequence[tuple[str, int | None, tuple]]
 ) -> list[Outcome]:
-    """Call ``method(*args)`` for every ``(label, obj_id, args)``; refusals become outcomes.
+    """Call ``method(*args)`` (a typed method of the client that queues an operation, e.g.
+    ``client.vm_start``) for every ``(label, obj_id, args)``; refusals become outcomes.
 
     A single object goes out as a plain call whose refusal raises (exit code and message
     from main()); several go in one multicall, so one refusal does not stop the others.
     """
     if len(targets) == 1:
         label, obj_id, args = targets[0]
-        return [Outcome(label, obj_id, operation=getattr(client, method)(*args))]
-    from gandi_hosting_cli.cli.resolve import multicall_chunked
-
-    results = multicall_chunked(client, [(method, args) for _, _, args in targets])
+        return [Outcome(label, obj_id, operation=method(*args))]
+    client = method.__self__  # type: ignore[attr-defined]
+    calls = [(method.__name__, args) for _, _, args in targets]
+    results = multicall_chunked(client, calls)
     outcomes = []
     for (label, obj_id, _), result in zip(targets, results, strict=True):
         if isinstance(result, HostingError):
@@ -103,7 +77,7 @@ def queue_each(
 
 
 def create_with_operation(
-    client: Any, method: str, args: tuple, op_type: str, key: str
+    client: HostingClient, method: str, args: tuple, op_type: str, key: str
 ) -> tuple[int, dict | None]:
     """Call ``vm_create``/``disk_create`` and find its operation: ``(new id, details)``.
 
@@ -137,7 +111,7 @@ LOST_CREATE_WINDOW = 600
 
 
 def _after_lost_create(
-    client: Any, error: HostingError, method: str, args: tuple, op_type: str
+    client: HostingClient, error: HostingError, method: str, args: tuple, op_type: str
 ) -> HostingError:
     """A create whose answer never came: look its operation up and say what happened.
 
@@ -171,7 +145,7 @@ def _after_lost_create(
 
 
 def _find_lost_create(
-    client: Any, op_type: str, what: str, name_key: str, name: str
+    client: HostingClient, op_type: str, what: str, name_key: str, name: str
 ) -> dict | None:
     """The newest recent ``op_type`` operation whose object is called ``name``.
 
@@ -180,8 +154,6 @@ def _find_lost_create(
     ``param``: when the name is not there too, the object's info says it.
     """
     import time
-
-    from gandi_hosting_cli.cli.resolve import multicall_chunked
 
     ids = [int(i) for i in client.operation_list({"type": op_type})]
     recent = []
@@ -222,7 +194,9 @@ def _newer(details: dict, than: dict | None) -> bool:
         return False
 
 
-def find_create_operation(client: Any, op_type: str, key: str, obj_id: int) -> dict | None:
+def find_create_operation(
+    client: HostingClient, op_type: str, key: str, obj_id: int
+) -> dict | None:
     """The ``op_type`` operation whose ``param[key]`` is ``obj_id``, with its details.
 
     One ``operation_list`` filtered by type, then the details of the newest few ids in
@@ -233,7 +207,7 @@ def find_create_operation(client: Any, op_type: str, key: str, obj_id: int) -> d
 
 
 def _match_operation(
-    client: Any, ids: list[int], key: str, obj_id: int, *, first_batch_only: bool = False
+    client: HostingClient, ids: list[int], key: str, obj_id: int, *, first_batch_only: bool = False
 ) -> dict | None:
     ids = sorted(ids, reverse=True)
     for start in range(0, len(ids), CREATE_LOOKUP_BATCH):
@@ -246,79 +220,48 @@ def _match_operation(
     return None
 
 
-def report(
-    app: Any,
-    outcomes: list[Outcome],
-    *,
-    wait: bool,
-    wait_timeout: float | None,
-    several: bool,
-    known: dict[int, dict] | None = None,
+def read_states(
+    client: HostingClient, outcomes: list[Outcome], known: dict[int, dict] | None = None
 ) -> None:
-    """Fill in states (reading them, or waiting), print the results, exit with the worst code.
-
-    ``several``: the command was given several objects, so JSON is an array (one object
-    per argument, with ``id``) and failures are reported one by one instead of raised.
-    ``known``: operation details already read (a create's lookup), to save a request.
-    """
-    queued = [o for o in outcomes if o.operation is not None]
-    opids = [o.operation for o in queued]
+    """Read the state of every queued operation (one batch; ``known`` ones are not read)."""
     details: dict[int, dict] = dict(known or {})
-    if opids and wait:
-        outcome = _wait(app, opids, {o.operation: o.label for o in queued}, wait_timeout)
-        details.update(outcome.details)
-        for o in queued:
-            if o.operation in outcome.errors:
-                o.error = outcome.errors[o.operation]
-            elif outcome.timed_out and outcome.state(o.operation) not in FINAL_STATES:
-                o.timed_out = True
-    elif opids:
-        missing = [i for i in opids if i not in details]
-        if missing:
-            from gandi_hosting_cli.cli.resolve import multicall_chunked
+    missing = [o.operation for o in outcomes if o.operation is not None]
+    missing = [i for i in missing if i not in details]
+    if missing:
+        calls = [("operation_details", (i,)) for i in missing]
+        results = multicall_chunked(client, calls)
+        details.update({i: r for i, r in zip(missing, results, strict=True) if isinstance(r, dict)})
+    _fill(outcomes, details)
 
-            calls = [("operation_details", (i,)) for i in missing]
-            results = multicall_chunked(app.client, calls)
-            details.update(
-                {i: r for i, r in zip(missing, results, strict=True) if isinstance(r, dict)}
-            )
-    for o in queued:
+
+def apply_wait(outcomes: list[Outcome], waited: WaitOutcome) -> None:
+    """Take the states a wait saw; what it could not read, or did not see end, is said."""
+    for o in outcomes:
+        if o.operation is None:
+            continue
+        if o.operation in waited.errors:
+            o.error = waited.errors[o.operation]
+        elif waited.timed_out and waited.state(o.operation) not in FINAL_STATES:
+            o.timed_out = True
+    _fill(outcomes, waited.details)
+
+
+def _fill(outcomes: list[Outcome], details: dict[int, dict]) -> None:
+    for o in outcomes:
+        if o.operation is None:
+            continue
         d = details.get(o.operation) or {}
         o.state = str(d.get("state", "PENDING"))
         if o.state in FAILED_STATES and d.get("comment"):
             o.comment = str(d["comment"])
-    _print(app, outcomes, several)
-    worst = max((o.exit_code for o in outcomes), default=0)
-    if worst == 0:
-        return
-    if not several:
-        raise _error_for(outcomes[0])
-    for o in outcomes:
-        if o.exit_code:
-            app.output.error(_error_for(o).message)
-    raise click.exceptions.Exit(worst)
 
 
-def _print(app: Any, outcomes: list[Outcome], several: bool) -> None:
-    out = app.output
-    if out.json:
-        if several:
-            from gandi_hosting_cli.output import to_json
-
-            click.echo(to_json([o.as_json(with_id=True) for o in outcomes]))
-        else:
-            out.result(outcomes[0].as_json(with_id=False))
-        return
-    if out.quiet:
-        # creates: the new object's id (what a script wants); otherwise the operation id
-        out.ids(o.obj_id if o.created else o.operation for o in outcomes if o.error is None)
-        return
-    lines = [o.as_text() for o in outcomes if o.error is None]
-    if lines:
-        click.echo("\n".join(lines))
+def worst_exit_code(outcomes: list[Outcome]) -> int:
+    return max((o.exit_code for o in outcomes), default=0)
 
 
-def _error_for(o: Outcome) -> HostingError:
+def error_for(o: Outcome) -> HostingError:
+    """The typed error an unsuccessful outcome stands for, its message naming the object."""
     prefix = f"{o.label}: " if o.label else ""
     if o.error is not None:
         error = o.error
@@ -334,51 +277,32 @@ def _error_for(o: Outcome) -> HostingError:
     return OperationFailed(f"{prefix}operation {o.operation} ended in {o.state}{reason}")
 
 
-def _wait(app: Any, opids: list[int], labels: dict[int, str], timeout: float | None) -> Any:
-    """Wait with a live display on a terminal (stderr) and silently otherwise.
+def create(
+    client: HostingClient, method: str, args: tuple, op_type: str, key: str, label: str
+) -> tuple[Outcome, dict | None]:
+    """A ``vm_create``/``disk_create`` and its operation: ``(outcome, operation details)``.
 
-    Ctrl-C raises WaitInterrupted (exit 130): the operations go on, and the message says
-    how to follow them."""
-    from gandi_hosting_cli.waiting import Progress
-
-    console = app.output.err_console
-    # stderr on a terminal: someone is watching (even with --json, whose result is on stdout)
-    show = console.is_terminal and not app.output.quiet
-    try:
-        if not show:
-            return wait_operations(app.client, opids, timeout=timeout)
-        with Progress(console, opids, labels) as progress:
-            return wait_operations(app.client, opids, timeout=timeout, progress=progress)
-    except KeyboardInterrupt:
-        ids = " ".join(str(i) for i in opids)
-        noun = "operation" if len(opids) == 1 else "operations"
-        verb = "goes" if len(opids) == 1 else "go"
-        if console.is_terminal:
-            click.echo(err=True)  # off the line where the terminal echoed ^C
-        # main() prints it on one line, and as the JSON error object with --json
-        raise WaitInterrupted(
-            f"stopped waiting: {noun} {ids} {verb} on; "
-            f"follow {'it' if len(opids) == 1 else 'them'} with `gandi-hosting op wait {ids}`"
-        ) from None
-
-
-def confirm_destruction(app: Any, yes: bool, action: str, lines: Sequence[str]) -> None:
-    """Show what ``action`` destroys and ask, on a terminal; ``--yes`` skips the question.
-
-    Off a terminal without ``--yes`` the caller must already have refused (see
-    ``require_yes``): this only runs once the objects are known.
+    ``label`` names the new object, ``{id}`` standing for its id. The details are None
+    when the operation could not be found (the object exists all the same).
     """
-    if yes:
-        return
-    click.echo(f"This will {action}:", err=True)
-    for line in lines:
-        click.echo(f"  {line}", err=True)
-    app.confirm("Continue?", yes)
+    obj_id, op = create_with_operation(client, method, args, op_type, key)
+    outcome = Outcome(label.format(id=obj_id), obj_id, created=True)
+    if op is None:
+        outcome.state = "UNKNOWN"
+    elif "uid" in op:
+        outcome.operation = int(op["uid"])
+    return outcome, op
 
 
-def require_yes(app: Any, yes: bool, action: str) -> None:
-    """Off a terminal, a destructive command needs ``--yes``: exit 2 before any request."""
-    if not yes and not app.is_interactive:
-        raise click.UsageError(
-            f"refusing to {action} without confirmation: not on a terminal, pass --yes"
-        )
+def cancel_each(client: HostingClient, opids: list[int]) -> list[Outcome]:
+    """Cancel every operation; one refusal raises, several are kept per operation."""
+    if len(opids) == 1:
+        client.operation_cancel(opids[0])
+        return [Outcome("", operation=opids[0], cancel_expected=True)]
+    outcomes = []
+    results = multicall_chunked(client, [("operation_cancel", (i,)) for i in opids])
+    for opid, result in zip(opids, results, strict=True):
+        failed = result if isinstance(result, HostingError) else None
+        outcome = Outcome("", opid, None if failed else opid, error=failed, cancel_expected=True)
+        outcomes.append(outcome)
+    return outcomes

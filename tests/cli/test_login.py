@@ -244,3 +244,23 @@ def test_a_failing_keyring_backend_falls_back_to_the_file(cli, sandbox_server, i
     assert result.exit_code == 0, result.output
     assert "keyring failed (keyring is locked)" in result.stderr
     assert state_file(isolate).exists()
+
+
+def test_login_json(cli, sandbox_server):
+    result = cli(
+        "--url",
+        sandbox_server.url,
+        "login",
+        SEED_LOGIN,
+        "--password-stdin",
+        "--json",
+        input=SEED_PASSWORD + "\n",
+    )
+    data = json.loads(result.stdout)
+    assert data["login"] == SEED_LOGIN and "session_id" not in data
+
+
+def test_off_a_terminal_login_needs_a_password_source(cli, sandbox_server):
+    result = cli("--url", sandbox_server.url, "login", SEED_LOGIN)
+    assert result.exit_code == 2 and "--password-stdin" in result.stderr
+    assert sandbox_server.request_count == 0

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 
-from gandi_hosting_cli.cli.context import AppContext
-from tests.cli.hosting_helpers import gh  # noqa: F401 (fixture)
 
-
-def states(gh) -> dict[str, str]:  # noqa: F811
+def states(gh) -> dict[str, str]:
     return {v["hostname"]: v["state"] for v in gh.json("vm", "list", "--details")}
 
 
-def test_stop_and_start_several_by_name_and_id(gh):  # noqa: F811
+def test_stop_and_start_several_by_name_and_id(gh):
     ids = gh.vms(3, "web")
     result = gh("vm", "stop", "web1", str(ids[1]), "web3", "--wait")
     assert result.exit_code == 0, result.stderr
@@ -31,14 +28,14 @@ def test_stop_and_start_several_by_name_and_id(gh):  # noqa: F811
     assert states(gh)["web2"] == "running"
 
 
-def test_reboot_json_shape_for_one_vm(gh):  # noqa: F811
+def test_reboot_json_shape_for_one_vm(gh):
     gh.vms(1, "web")
     data = gh.json("vm", "reboot", "web1")
     assert set(data) == {"operation", "state"}
     assert gh.json("op", "info", str(data["operation"]))["type"] == "vm_reboot"
 
 
-def test_several_with_one_refused_reports_each_and_exits_with_the_worst(gh):  # noqa: F811
+def test_several_with_one_refused_reports_each_and_exits_with_the_worst(gh):
     ids = gh.vms(2, "web")
     gh.json("vm", "stop", "web2", "--wait")  # web2 is halted: stopping it is refused
     result = gh("--json", "vm", "stop", "web1", "web2", "999999")
@@ -57,14 +54,14 @@ def test_several_with_one_refused_reports_each_and_exits_with_the_worst(gh):  # 
     assert f"web1 (vm {ids[0]}):" in again.stderr and f"web2 (vm {ids[1]}):" in again.stderr
 
 
-def test_refusal_of_one_vm_is_its_fault_exit_code(gh):  # noqa: F811
+def test_refusal_of_one_vm_is_its_fault_exit_code(gh):
     gh.vms(1, "web")
     result = gh("--json", "vm", "start", "web1")  # already running
     assert result.exit_code == 1
     assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == 530260
 
 
-def test_delete_off_a_terminal_needs_yes_and_sends_nothing(gh):  # noqa: F811
+def test_delete_off_a_terminal_needs_yes_and_sends_nothing(gh):
     gh.vms(1, "web")
     before = gh.server.request_count
     result = gh("vm", "delete", "web1")
@@ -73,7 +70,7 @@ def test_delete_off_a_terminal_needs_yes_and_sends_nothing(gh):  # noqa: F811
     assert gh.server.request_count == before
 
 
-def test_delete_running_vm_is_refused_then_deleted_once_halted(gh):  # noqa: F811
+def test_delete_running_vm_is_refused_then_deleted_once_halted(gh):
     gh.vms(2, "web")
     refused = gh("vm", "delete", "web1", "--yes")
     assert refused.exit_code == 1
@@ -83,21 +80,22 @@ def test_delete_running_vm_is_refused_then_deleted_once_halted(gh):  # noqa: F81
     assert gh.json("vm", "list") == []
 
 
-def test_delete_on_a_terminal_shows_the_vms_and_asks(gh, monkeypatch):  # noqa: F811
+def test_delete_on_a_terminal_shows_the_vms_and_asks(gh):
     ids = gh.vms(2, "web", state="halted")
-    monkeypatch.setattr(AppContext, "is_interactive", property(lambda self: True))
-    declined = gh("vm", "delete", "web1", str(ids[1]), input="n\n")
-    assert declined.exit_code != 0
+    person = gh.on_terminal()
+    declined = person("vm", "delete", "web1", str(ids[1]), input="n\n")
+    assert declined.exit_code == 1  # Declined: nothing was sent
+    assert "nothing was sent" in declined.stderr
     assert "delete these 2 VMs" in declined.stderr
     assert f"vm {ids[0]} web1: halted" in declined.stderr
     assert f"vm {ids[1]} web2: halted" in declined.stderr
     assert len(gh.json("vm", "list")) == 2
-    accepted = gh("vm", "delete", "web1", input="y\n")
+    accepted = person("vm", "delete", "web1", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert gh.json("vm", "list") == [ids[1]]
 
 
-def test_ambiguous_name_among_several_sends_nothing(gh):  # noqa: F811
+def test_ambiguous_name_among_several_sends_nothing(gh):
     gh.vms(1, "web")
     gh.vms(1, "web")
     result = gh("vm", "stop", "web1")
@@ -106,7 +104,7 @@ def test_ambiguous_name_among_several_sends_nothing(gh):  # noqa: F811
     assert set(states(gh).values()) == {"running"}
 
 
-def test_reboot_of_a_halted_vm_is_refused(gh):  # noqa: F811
+def test_reboot_of_a_halted_vm_is_refused(gh):
     gh.vms(1, "web", state="halted")
     result = gh("--json", "vm", "reboot", "web1")
     assert result.exit_code == 1

@@ -14,7 +14,7 @@ import click
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options, password_stdin_option, read_password_stdin
-from gandi_hosting_cli.output import Column
+from gandi_hosting_cli.output import Column, Result
 
 SESSION_FIELDS = [
     Column("login", "Login"),
@@ -44,13 +44,12 @@ def session_info(record: Any, store: str) -> dict[str, Any]:
     return data
 
 
-def _show(app: AppContext, info: dict[str, Any]) -> None:
-    fields = [
-        Column(c.key, c.header, "date" if c.key in ("created", "expires") else c.kind)
+def _fields(info: dict[str, Any]) -> list[Column]:
+    return [
+        Column(c.key, c.header, "date" if c.key in ("created", "expires") else c.format)
         for c in SESSION_FIELDS
         if c.key != "acting_as" or info.get("acting_as")
     ]
-    app.output.struct(info, fields)
 
 
 def _password(app: AppContext, login: str, from_stdin: bool) -> str:
@@ -65,8 +64,8 @@ def _password(app: AppContext, login: str, from_stdin: bool) -> str:
         seeded = sandbox_password(login)
         if seeded:
             return seeded
-    if app.is_interactive:
-        return click.prompt(f"Password for {login}", hide_input=True, err=True)
+    if app.terminal.is_interactive:
+        return app.terminal.prompt(f"Password for {login}", secret=True)
     raise click.UsageError(
         "no password: use --password-stdin or GANDI_HOSTING_PASSWORD off a terminal"
     )
@@ -123,9 +122,9 @@ def login(
     app.refuse_password_in_clear(renewal=False)  # before any prompt
     login_name = login_name or app.login
     if not login_name:
-        if not app.is_interactive:
+        if not app.terminal.is_interactive:
             raise click.UsageError("no login given: gandi-hosting login LOGIN")
-        login_name = click.prompt("Login", err=True).strip()
+        login_name = app.terminal.prompt("Login").strip()
     password = _password(app, login_name, password_stdin)
     manager = app.session_manager(login_name)
     if remember and not manager.store.can_hold_passwords:
@@ -142,10 +141,9 @@ def login(
         manager.remember_password(password)
     info = session_info(record, manager.store.name)
     mode = "unsafe" if unsafe else "safe"
-    app.output.message(f"Logged in as {login_name} at {_shown(app)} ({mode} session).")
+    app.terminal.message(f"Logged in as {login_name} at {_shown(app)} ({mode} session).")
     _save_in_profile(app, login_name)
-    if app.json:
-        app.output.struct(info)
+    app.output.emit(Result(json=info))
 
 
 def _save_in_profile(app: AppContext, login_name: str) -> None:
@@ -161,16 +159,16 @@ def _save_in_profile(app: AppContext, login_name: str) -> None:
     values: dict[str, Any] = {"login": login_name}
     url = app.resolved_url
     if "@" in url.partition("://")[2].partition("/")[0]:
-        app.output.warn("the URL holds credentials; it is not saved in config.toml")
+        app.terminal.warn("the URL holds credentials; it is not saved in config.toml")
     else:
         values["url"] = url
     try:
         changed = update_profile(app.profile_name, values)
     except ConfigError as exc:
-        app.output.warn(f"{exc}; the next command will not remember this endpoint")
+        app.terminal.warn(f"{exc}; the next command will not remember this endpoint")
         return
     if changed:
-        app.output.message(f"Saved in profile {app.profile_name} of {config_path()}.")
+        app.terminal.message(f"Saved in profile {app.profile_name} of {config_path()}.")
 
 
 def _shown(app: AppContext) -> str:
@@ -195,10 +193,11 @@ def logout(app: AppContext) -> None:
     forget_login(app.profile_name, app.endpoint)
     forget(app.endpoint, login_name)  # the completion cache's names of this account
     if forgotten or password_forgotten:
-        app.output.message(f"Logged out {login_name} from {_shown(app)}.")
+        app.terminal.message(f"Logged out {login_name} from {_shown(app)}.")
     else:
-        app.output.message(f"No cached session for {_shown(app)}.")
-    app.output.result({"logged_out": bool(forgotten), "login": login_name, "endpoint": _shown(app)})
+        app.terminal.message(f"No cached session for {_shown(app)}.")
+    logged_out = {"logged_out": bool(forgotten), "login": login_name, "endpoint": _shown(app)}
+    app.output.emit(Result.value(logged_out))
 
 
 @click.command()
@@ -234,8 +233,7 @@ def session(app: AppContext, check: bool) -> None:
             "store": manager.store.name,
             "expired": None,
         }
-        if app.json:
-            app.output.struct({"logged_in": False, **info})
+        app.output.emit(Result(json={"logged_in": False, **info}))
         raise AuthError(f"not logged in at {_shown(app)}", hint=LOGIN_HINT)
     info = session_info(record, manager.store.name)
     valid = not record.expired
@@ -251,17 +249,13 @@ def session(app: AppContext, check: bool) -> None:
         info["checked"] = "yes: " + ("valid on the server" if valid else "refused by the server")
     else:
         info["checked"] = "no: the expiry is a local estimate (--check asks the server)"
-    if app.json:
-        app.output.struct(
-            {
-                "logged_in": valid,
-                **info,
-                "checked": check,
-                "valid_on_server": valid if check else None,
-            }
-        )
-    else:
-        _show(app, info)
+    data = {
+        "logged_in": valid,
+        **info,
+        "checked": check,
+        "valid_on_server": valid if check else None,
+    }
+    app.output.emit(Result.record(info, _fields(info), json=data))
     if rejected:
         raise AuthError(
             f"the server no longer accepts the session of {record.login}", hint=LOGIN_HINT
@@ -293,6 +287,5 @@ def su(app: AppContext, handle: str) -> None:
     record = new_record(session_id, login_name, app.endpoint, app.profile_name, safe)
     record.acting_as = None if handle == login_name else handle
     manager.save(record)
-    app.output.message(f"Now acting as {handle}.")
-    if app.json:
-        app.output.struct(session_info(record, manager.store.name))
+    app.terminal.message(f"Now acting as {handle}.")
+    app.output.emit(Result(json=session_info(record, manager.store.name)))

@@ -1,0 +1,73 @@
+"""The live display of operations being waited for: one line each on stderr (rich)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from gandi_hosting_cli.output import STATE_STYLES
+from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, WaitOutcome
+
+
+class Progress:
+    """One live line per operation on stderr: spinner, id, type, object, state, elapsed.
+
+    Built only when stderr is a terminal; rich is imported here, not at module load.
+    """
+
+    def __init__(self, console: Any, opids: Iterable[int], labels: dict[int, str] | None = None):
+        from rich.live import Live
+
+        self._opids = list(opids)
+        self._labels = dict(labels or {})
+        self._states: dict[int, str] = dict.fromkeys(self._opids, "…")
+        self._types: dict[int, str] = {}
+        self._finished_at: dict[int, float] = {}
+        self._start = time.monotonic()
+        self._live = Live(self, console=console, refresh_per_second=8, transient=False)
+
+    def __enter__(self) -> Progress:
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._live.__exit__(*exc)
+
+    def update(self, outcome: WaitOutcome) -> None:
+        now = time.monotonic()
+        for opid in self._opids:
+            details = outcome.details.get(opid) or {}
+            self._states[opid] = outcome.state(opid)
+            if details.get("type"):
+                self._types[opid] = str(details["type"])
+            if self._states[opid] in FINAL_STATES or opid in outcome.errors:
+                self._finished_at.setdefault(opid, now)
+        self._live.refresh()
+
+    def __rich__(self) -> Any:
+        from rich.spinner import Spinner
+        from rich.table import Table
+        from rich.text import Text
+
+        grid = Table.grid(padding=(0, 1))
+        now = time.monotonic()
+        for opid in self._opids:
+            state = self._states[opid]
+            elapsed = int(self._finished_at.get(opid, now) - self._start)
+            mark: Any
+            if state == "DONE":
+                mark = Text("✓", style="green")
+            elif state in FAILED_STATES or state == "UNKNOWN":
+                mark = Text("✗", style="red")
+            else:
+                mark = Spinner("dots", style="cyan")
+            grid.add_row(
+                mark,
+                Text(f"operation {opid}", style="bold"),
+                Text(self._types.get(opid, "")),
+                Text(self._labels.get(opid, ""), style="dim"),
+                Text(state, style=STATE_STYLES.get(state, "")),
+                Text(f"{elapsed // 60}:{elapsed % 60:02d}", style="dim"),
+            )
+        return grid

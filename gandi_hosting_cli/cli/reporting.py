@@ -1,0 +1,164 @@
+"""How commands that queue operations report: one result per object, the worst exit code.
+
+The workflow (``workflows.operations``) queues and reads states; this module waits with a
+live display on a terminal, hands the results to the output layer, and turns failures
+into the exit code. ``require_yes`` / ``confirm_destruction`` are the terminal prompt /
+``--yes`` rule of destructive commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.output import Lines, Result
+from gandi_hosting_cli.workflows import operations
+from gandi_hosting_cli.workflows.operations import Outcome
+from gandi_hosting_cli.workflows.waiting import WaitInterrupted, WaitOutcome, wait_operations
+
+
+def outcome_json(o: Outcome, with_id: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if with_id or o.created:
+        data["id"] = o.obj_id
+    if o.error is not None:
+        data["error"] = {
+            "code": o.error.code,
+            "message": o.error.message,
+            "exit_code": int(o.error.exit_code),
+        }
+        return data
+    data["operation"] = o.operation
+    data["state"] = o.state
+    if o.comment:
+        data["comment"] = o.comment
+    return data
+
+
+def outcome_text(o: Outcome) -> str:
+    prefix = f"{o.label}: " if o.label else ""
+    if o.error is not None:
+        return f"{prefix}{o.error.message}"
+    text = f"{prefix}operation {o.operation} {o.state}"
+    return f"{text} ({o.comment})" if o.comment else text
+
+
+def outcomes_result(outcomes: list[Outcome], several: bool) -> Result:
+    """JSON: one object, or an array with ids for several; -q: new ids (creates) or
+    operation ids; people: one line per object that queued (failures go to stderr)."""
+    data: Any = (
+        [outcome_json(o, with_id=True) for o in outcomes]
+        if several
+        else outcome_json(outcomes[0], with_id=False)
+    )
+    ids = [o.obj_id if o.created else o.operation for o in outcomes if o.error is None]
+    lines = [outcome_text(o) for o in outcomes if o.error is None]
+    return Result(human=[Lines(lines)], json=data, ids=ids)
+
+
+def report(
+    app: AppContext,
+    outcomes: list[Outcome],
+    *,
+    wait: bool,
+    wait_timeout: float | None,
+    several: bool,
+    known: dict[int, dict] | None = None,
+) -> None:
+    """Fill in states (reading them, or waiting), print the results, exit with the worst code.
+
+    ``several``: the command was given several objects, so JSON is an array (one object
+    per argument, with ``id``) and failures are reported one by one instead of raised.
+    ``known``: operation details already read (a create's lookup), to save a request.
+    """
+    queued = [o for o in outcomes if o.operation is not None]
+    if queued and wait:
+        labels = {o.operation: o.label for o in queued}
+        operations.apply_wait(outcomes, _wait(app, list(labels), labels, wait_timeout))
+    elif queued:
+        operations.read_states(app.client, outcomes, known)
+    app.output.emit(outcomes_result(outcomes, several))
+    worst = operations.worst_exit_code(outcomes)
+    if worst == 0:
+        return
+    if not several:
+        raise operations.error_for(outcomes[0])
+    for o in outcomes:
+        if o.exit_code:
+            app.terminal.error(operations.error_for(o).message)
+    raise click.exceptions.Exit(worst)
+
+
+def report_create(
+    app: AppContext,
+    outcome: Outcome,
+    op: dict | None,
+    *,
+    noun: str,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:
+    """The result of a create: its operation's state (or wait), or just "created" when the
+    operation could not be found (over 300 newer ones?)."""
+    if op is None:
+        app.terminal.warn(f"{noun} {outcome.obj_id} created but its operation was not found")
+        text = f"{outcome.label}: created"
+        app.output.emit(Result.value(outcome_json(outcome, with_id=True), text))
+        return
+    known = {outcome.operation: op} if outcome.operation else None
+    report(app, [outcome], wait=wait, wait_timeout=wait_timeout, several=False, known=known)
+
+
+def _wait(
+    app: AppContext, opids: list[int], labels: dict[int, str], timeout: float | None
+) -> WaitOutcome:
+    """Wait with a live display on a terminal (stderr) and silently otherwise.
+
+    Ctrl-C raises WaitInterrupted (exit 130): the operations go on, and the message says
+    how to follow them."""
+    from gandi_hosting_cli.cli.progress import Progress
+
+    console = app.terminal.err_console
+    # stderr on a terminal: someone is watching (even with --json, whose result is on stdout)
+    show = console.is_terminal and not app.terminal.quiet
+    try:
+        if not show:
+            return wait_operations(app.client, opids, timeout=timeout)
+        with Progress(console, opids, labels) as progress:
+            return wait_operations(app.client, opids, timeout=timeout, progress=progress)
+    except KeyboardInterrupt:
+        ids = " ".join(str(i) for i in opids)
+        noun = "operation" if len(opids) == 1 else "operations"
+        verb = "goes" if len(opids) == 1 else "go"
+        if console.is_terminal:
+            app.terminal.notice()  # off the line where the terminal echoed ^C
+        # main() prints it on one line, and as the JSON error object with --json
+        raise WaitInterrupted(
+            f"stopped waiting: {noun} {ids} {verb} on; "
+            f"follow {'it' if len(opids) == 1 else 'them'} with `gandi-hosting op wait {ids}`"
+        ) from None
+
+
+def confirm_destruction(app: AppContext, yes: bool, action: str, lines: Sequence[str]) -> None:
+    """Show what ``action`` destroys and ask, on a terminal; ``--yes`` skips the question.
+
+    Off a terminal without ``--yes`` the caller must already have refused (see
+    ``require_yes``): this only runs once the objects are known.
+    """
+    if yes:
+        return
+    app.terminal.notice(f"This will {action}:")
+    for line in lines:
+        app.terminal.notice(f"  {line}")
+    app.confirm("Continue?", yes)
+
+
+def require_yes(app: AppContext, yes: bool, action: str) -> None:
+    """Off a terminal, a destructive command needs ``--yes``: exit 2 before any request."""
+    if not yes and not app.terminal.is_interactive:
+        raise click.UsageError(
+            f"refusing to {action} without confirmation: not on a terminal, pass --yes"
+        )

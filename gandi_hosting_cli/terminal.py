@@ -1,0 +1,123 @@
+"""Terminal: where messages, warnings, errors and prompts go (stderr), and what is a tty.
+
+Data goes to stdout through ``output.Output.emit`` only; everything said *to people*
+goes through one ``Terminal``. Its streams and tty-ness are resolved when used (so
+click's CliRunner, which swaps ``sys.stdout``, is honoured) unless given: tests build
+``Terminal(interactive=True)`` instead of patching anything.
+
+rich is imported only when a styled console is really needed (a progress display).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, TextIO
+
+import click
+
+
+def isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class Terminal:
+    """``Terminal(quiet=False, interactive=None, stdout_tty=None, stderr_tty=None)``.
+
+    ``interactive``: a person is there to answer prompts (default: stdin and stderr are
+    terminals). ``stdout_tty`` / ``stderr_tty`` override what the streams say. ``quiet``
+    silences ``message`` (warnings and errors are always written).
+    """
+
+    def __init__(
+        self,
+        *,
+        quiet: bool = False,
+        interactive: bool | None = None,
+        stdout_tty: bool | None = None,
+        stderr_tty: bool | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+    ):
+        self.quiet = quiet
+        self._interactive = interactive
+        self._stdout_tty = stdout_tty
+        self._stderr_tty = stderr_tty
+        self._stdout = stdout
+        self._stderr = stderr
+        self._err_console: Any = None
+
+    # -- streams and tty-ness --------------------------------------------------------------
+    @property
+    def stdout(self) -> TextIO:
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self._stderr or sys.stderr
+
+    @property
+    def stdout_is_tty(self) -> bool:
+        return self._stdout_tty if self._stdout_tty is not None else isatty(self.stdout)
+
+    @property
+    def stderr_is_tty(self) -> bool:
+        return self._stderr_tty if self._stderr_tty is not None else isatty(self.stderr)
+
+    @property
+    def is_interactive(self) -> bool:
+        """A person is there to answer prompts: stdin and stderr are terminals."""
+        if self._interactive is not None:
+            return self._interactive
+        return isatty(sys.stdin) and self.stderr_is_tty
+
+    @property
+    def no_color(self) -> bool:
+        return bool(os.environ.get("NO_COLOR"))
+
+    # -- saying things (stderr) ------------------------------------------------------------
+    def _say(self, text: str = "") -> None:
+        click.echo(text, file=self.stderr)
+
+    def message(self, text: str) -> None:
+        """Information for people; silent with -q."""
+        if not self.quiet:
+            self._say(text)
+
+    def warn(self, text: str) -> None:
+        """A warning, even with -q."""
+        self._say(f"warning: {text}")
+
+    def error(self, text: str) -> None:
+        self._say(f"Error: {text}")
+
+    def notice(self, text: str = "") -> None:
+        """A line on stderr whatever the mode (server logs, the newline after ^C)."""
+        self._say(text)
+
+    # -- asking ----------------------------------------------------------------------------
+    def prompt(self, text: str, *, secret: bool = False, repeat: str | None = None) -> str:
+        """Ask for a value (hidden when ``secret``; asked twice when ``repeat`` is given)."""
+        return click.prompt(text, hide_input=secret, confirmation_prompt=repeat or False, err=True)
+
+    def confirm(self, question: str) -> bool:
+        return click.confirm(question, default=False, err=True)
+
+    # -- styled stderr (progress displays) -------------------------------------------------
+    @property
+    def err_console(self) -> Any:
+        """A rich Console on stderr (imported on first use)."""
+        if self._err_console is None:
+            from rich.console import Console
+
+            self._err_console = Console(
+                file=self._stderr,
+                stderr=self._stderr is None,
+                no_color=self.no_color,
+                highlight=False,
+                force_terminal=self._stderr_tty,
+            )
+        return self._err_console

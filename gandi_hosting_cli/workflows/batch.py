@@ -1,0 +1,59 @@
+"""Batched reads: many calls in few requests, in order, failures kept per call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from gandi_hosting_cli.api.errors import HostingError
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.api.client import HostingClient
+
+# calls per system.multicall request: keeps a request well under a server's body limit
+# (the sandbox takes 1 MB; one vm_info call is ~300 bytes) for accounts of any size
+MULTICALL_CHUNK = 1000
+
+Call = tuple[str, tuple]
+
+
+def multicall_chunked(client: HostingClient, calls: list[Call]) -> list[Any]:
+    """``client.multicall`` in requests of at most MULTICALL_CHUNK calls (one for most
+    accounts): results in order, a failed call's slot holding its HostingError."""
+    results: list[Any] = []
+    for start in range(0, len(calls), MULTICALL_CHUNK):
+        results += client.multicall(calls[start : start + MULTICALL_CHUNK])
+    return results
+
+
+def batch(client: HostingClient, calls: list[Call]) -> list[Any]:
+    """One request for all ``calls``, errors raised; a single call goes out plain."""
+    if not calls:
+        return []
+    if len(calls) == 1:
+        method, args = calls[0]
+        return [client.call(method, *args)]
+    return [raise_if_error(r) for r in client.multicall(calls)]
+
+
+def raise_if_error(result: Any) -> Any:
+    if isinstance(result, HostingError):
+        raise result
+    return result
+
+
+def read_each(
+    method: Callable[[int], Any], ids: list[int]
+) -> tuple[list[Any], dict[int, HostingError]]:
+    """``method(id)`` (a typed read of the client, e.g. ``client.vm_info``) for every id,
+    in one batch: the answers in order, and the errors of the ids that could not be read
+    (objects gone meanwhile)."""
+    client = method.__self__  # type: ignore[attr-defined]
+    results = multicall_chunked(client, [(method.__name__, (i,)) for i in ids])
+    found, failed = [], {}
+    for obj_id, result in zip(ids, results, strict=True):
+        if isinstance(result, HostingError):
+            failed[obj_id] = result
+        else:
+            found.append(result)
+    return found, failed

@@ -1,0 +1,176 @@
+"""The architecture holds: layers import one way, only the output layer prints data,
+and the package has no import cycle (ARCHITECTURE.md). Read from the source (AST), so a
+violation fails here before anyone notices it in a review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "gandi_hosting_cli"
+PACKAGE = "gandi_hosting_cli"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
+TREES = {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in MODULES.items()}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imports(name: str, *, lazy: bool) -> set[str]:
+    """The modules ``name`` imports: at module level (outside ``if TYPE_CHECKING``), and
+    with ``lazy`` also inside functions. ``from pkg import sub`` counts as ``pkg.sub``."""
+    found: set[str] = set()
+    is_package = MODULES[name].name == "__init__.py"
+
+    def visit(nodes: list[ast.stmt], in_function: bool) -> None:
+        for node in nodes:
+            if isinstance(node, ast.If) and _is_type_checking(node):
+                visit(node.orelse, in_function)
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not lazy:
+                continue
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = name.split(".")
+                    anchor = anchor if is_package else anchor[:-1]
+                    anchor = anchor[: len(anchor) - node.level + 1]
+                    base = ".".join(anchor + ([base] if base else []))
+                found.add(base)
+                found.update(
+                    f"{base}.{alias.name}"
+                    for alias in node.names
+                    if f"{base}.{alias.name}" in MODULES
+                )
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                children = getattr(node, field, None)
+                if isinstance(children, list) and not isinstance(node, ast.ImportFrom):
+                    visit([c for c in children if isinstance(c, ast.AST)], in_function)
+
+    visit(TREES[name].body, False)
+    return found
+
+
+def in_layer(name: str, layer: str) -> bool:
+    return name == layer or name.startswith(layer + ".")
+
+
+def test_the_modules_are_found():
+    assert f"{PACKAGE}.cli" in MODULES and f"{PACKAGE}.workflows.names" in MODULES
+
+
+@pytest.mark.parametrize("layer", ["api", "workflows", "auth"])
+def test_api_workflows_and_auth_import_neither_click_nor_rich(layer):
+    offenders = {
+        name: sorted(m for m in imports(name, lazy=True) if m.split(".")[0] in ("click", "rich"))
+        for name in MODULES
+        if in_layer(name, f"{PACKAGE}.{layer}")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+@pytest.mark.parametrize("layer", ["api", "workflows"])
+def test_api_and_workflows_do_not_import_the_sandbox_or_the_cli(layer):
+    forbidden = (f"{PACKAGE}.sandbox", f"{PACKAGE}.cli")
+    offenders = {
+        name: sorted(m for m in imports(name, lazy=True) if any(in_layer(m, f) for f in forbidden))
+        for name in MODULES
+        if in_layer(name, f"{PACKAGE}.{layer}")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_sandbox_depends_on_nothing_of_the_client_side():
+    client_side = [f"{PACKAGE}.{m}" for m in ("cli", "api", "workflows", "auth", "output")]
+    offenders = {
+        name: sorted(
+            m for m in imports(name, lazy=True) if any(in_layer(m, c) for c in client_side)
+        )
+        for name in MODULES
+        if in_layer(name, f"{PACKAGE}.sandbox")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def _writes_to_stdout(call: ast.Call) -> bool:
+    func = call.func
+    named = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if named not in ("echo", "secho", "print"):
+        return False
+    to_stderr = any(
+        kw.arg == "err" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+        for kw in call.keywords
+    ) or any(kw.arg == "file" and "stdout" not in ast.unparse(kw.value) for kw in call.keywords)
+    return not to_stderr
+
+
+def test_only_the_output_layer_writes_data_on_stdout():
+    offenders = [
+        f"{name}:{node.lineno}"
+        for name, tree in TREES.items()
+        if in_layer(name, f"{PACKAGE}.cli") or in_layer(name, f"{PACKAGE}.workflows")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _writes_to_stdout(node)
+    ]
+    assert offenders == []
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph``, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def walk(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state:
+                found = walk(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            found = walk(start)
+            if found:
+                return found
+    return None
+
+
+def _graph(*, lazy: bool) -> dict[str, set[str]]:
+    graph = {}
+    for name in MODULES:
+        targets = {m for m in imports(name, lazy=lazy) if m in MODULES and m != name}
+        # a package's own __init__ runs before any of its modules: not an edge of ours
+        graph[name] = {t for t in targets if not in_layer(name, t)}
+    return graph
+
+
+def test_no_import_cycle_at_module_level():
+    assert _cycle(_graph(lazy=False)) is None
+
+
+def test_no_import_cycle_counting_lazy_imports():
+    assert _cycle(_graph(lazy=True)) is None
