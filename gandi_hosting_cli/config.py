@@ -124,34 +124,42 @@ def capabilities_path() -> Path:
     return user_cache_path(APP_NAME) / "capabilities.json"
 
 
+def _endpoint_key(endpoint: str) -> str:
+    """The endpoint without any ``user:password@``: the file must never hold a password."""
+    from gandi_hosting_cli.auth.sessions import display_url
+
+    return display_url(endpoint)
+
+
 def endpoint_lacks_multicall(endpoint: str) -> bool:
-    import json
     import time
 
+    from gandi_hosting_cli import files
+
     try:
-        record = json.loads(capabilities_path().read_text(encoding="utf-8")).get(endpoint, {})
+        data = files.read_json(capabilities_path(), {})
+        record = data.get(_endpoint_key(endpoint), {})
         return record.get("multicall") is False and time.time() - record["checked"] < CAPABILITY_TTL
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
 def remember_no_multicall(endpoint: str) -> None:
-    import json
-    import os
+    """Record the refusal (0600 file in the 0700 cache dir, locked read-modify-write)."""
     import time
 
-    path = capabilities_path()
+    from gandi_hosting_cli import files
+
+    key = _endpoint_key(endpoint)
+
+    def change(data: object) -> dict:
+        data = data if isinstance(data, dict) else {}
+        # entries written by older versions may name the endpoint with its userinfo
+        data = {k: v for k, v in data.items() if _endpoint_key(k) == k}
+        data[key] = {"multicall": False, "checked": int(time.time())}
+        return data
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            data = {}
-    except (OSError, ValueError):
-        data = {}
-    data[endpoint] = {"multicall": False, "checked": int(time.time())}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
+        files.update_json(capabilities_path(), change)
     except OSError:
         pass  # a cache: losing it costs one request, nothing more
