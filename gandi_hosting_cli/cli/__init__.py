@@ -130,7 +130,7 @@ def _json_error(app: AppContext, code: int | None, message: str, exit_code: int)
 
 def handle_exception(app: AppContext, exc: BaseException) -> int:
     """Print ``exc`` for people (one line) and scripts (JSON with --json); return the code."""
-    from gandi_hosting_cli.api.errors import APIFault, HostingError
+    from gandi_hosting_cli.api.errors import MAX_SHOWN, APIFault, HostingError, for_terminal
 
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -140,7 +140,10 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
             # a fault is the server's answer, already traced; other failures may be ours
             traceback.print_exception(exc, file=sys.stderr)
         suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
-        click.echo(f"Error: {message}{suffix}", err=True)
+        # a server's text may be huge: cut on the terminal, whole under --debug
+        shown = for_terminal(exc.message, None if app.debug else MAX_SHOWN)
+        shown += f" ({exc.hint})" if exc.hint else ""
+        click.echo(f"Error: {shown}{suffix}", err=True)
         _json_error(app, exc.code, message, exc.exit_code)
         return int(exc.exit_code)
     if isinstance(exc, click.exceptions.Exit):

@@ -1,0 +1,332 @@
+"""The CLI against a hostile or broken server, each provoked for real on 127.0.0.1.
+
+A decompression bomb and a huge body are cut at the answer cap with memory bounded; a
+server that dribbles, sends headers slowly or ``100 Continue`` forever is given up at the
+``--timeout`` deadline (twice it for a read retried once); answers of the wrong shape are
+protocol errors (exit 6); a huge or hostile fault text is cut and made printable on the
+terminal (whole under ``--debug``); proxy variables are not used.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import xmlrpc.client
+
+import pytest
+
+from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+from tests.reliability.conftest import LONG, STATS, invoke
+from tests.reliability.faulty_server import (
+    FaultyProxy,
+    continue_forever,
+    drip,
+    fault_xml,
+    gzip_bomb,
+    huge_body,
+    raw_xml,
+    response_xml,
+    slow_headers,
+)
+
+RSS_LIMIT_MB = 150
+
+
+def one_error_line(result, code: int = 6) -> str:
+    assert result.exit_code == code, result.output
+    assert result.exception is None, result.exception
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines
+    return lines[0]
+
+
+@pytest.fixture
+def proxy(sandbox_server):
+    """A forwarding proxy in front of a sandbox, with a session cached for its URL."""
+    with FaultyProxy(sandbox_server.url) as running:
+        result = invoke(
+            "--url", running.url, "login", SEED_LOGIN, "--password-stdin",
+            input=SEED_PASSWORD + "\n",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        running.calls.clear()
+        yield running
+
+
+def run_child(args: list[str], extra_env: dict[str, str] | None = None, timeout: float = 60):
+    """Run the CLI in a child process; return (exit code, stdout, stderr, peak RSS in MB)."""
+    env = dict(os.environ, **(extra_env or {}))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gandi_hosting_cli", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    out: dict[str, bytes] = {}
+
+    def drain(name: str, stream) -> None:
+        out[name] = stream.read()
+
+    readers = [
+        threading.Thread(target=drain, args=("out", proc.stdout)),
+        threading.Thread(target=drain, args=("err", proc.stderr)),
+    ]
+    for reader in readers:
+        reader.start()
+    deadline = time.monotonic() + timeout
+    while True:  # os.wait4 gives this child's own peak RSS (not every child's so far)
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.02)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    peak_mb = usage.ru_maxrss / 1024  # KB on Linux
+    return proc.returncode, out["out"].decode(), out["err"].decode(), peak_mb
+
+
+# -- size ------------------------------------------------------------------------------------
+def test_a_gzip_bomb_is_refused_at_the_cap_with_memory_bounded(proxy):
+    """4 MB of gzip that inflates to ~4 GB: exit 6, one line, the child stays small."""
+    proxy.faults = {"*": gzip_bomb(4)}
+    started = time.monotonic()
+    code, stdout, stderr, peak = run_child(["--url", proxy.url, "os", "list"])
+    elapsed = time.monotonic() - started
+    assert code == 6, stderr
+    assert stdout == ""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "larger than 64 MB" in lines[0], stderr
+    assert "GANDI_HOSTING_MAX_RESPONSE_MB" in lines[0]
+    assert peak < RSS_LIMIT_MB, f"peak RSS {peak:.0f} MB"
+    STATS["gzip bomb: peak RSS of the CLI (MB)"] = round(peak)
+    STATS["gzip bomb: seconds to refuse"] = round(elapsed, 1)
+
+
+@pytest.mark.parametrize("declare_length", [True, False], ids=["content-length", "until-close"])
+def test_a_plain_body_beyond_a_lowered_cap_is_refused(proxy, declare_length):
+    megabytes = 64 if LONG else 16
+    proxy.faults = {"*": huge_body(megabytes, declare_length=declare_length)}
+    code, stdout, stderr, peak = run_child(
+        ["--url", proxy.url, "os", "list"], {"GANDI_HOSTING_MAX_RESPONSE_MB": "2"}
+    )
+    assert code == 6, stderr
+    assert stdout == ""
+    assert len(stderr.strip().splitlines()) == 1
+    assert "larger than 2 MB" in stderr, stderr
+    assert peak < RSS_LIMIT_MB, f"peak RSS {peak:.0f} MB"
+
+
+def test_an_answer_within_the_cap_is_read(proxy):
+    # 200 KB of gzip-compressed answer, under a 1 MB cap: read, inflated, shown
+    big_name = "x" * 200_000
+    images = (
+        "<array><data><value><struct>"
+        "<member><name>id</name><value><int>7</int></value></member>"
+        f"<member><name>name</name><value><string>{big_name}</string></value></member>"
+        "</struct></value></data></array>"
+    )
+    proxy.faults = {"os_list": raw_xml(response_xml(images), gzip_it=True)}
+    code, stdout, stderr, _ = run_child(
+        ["--url", proxy.url, "os", "list", "--json"], {"GANDI_HOSTING_MAX_RESPONSE_MB": "1"}
+    )
+    assert code == 0, stderr
+    assert big_name in stdout
+
+
+def test_an_unusable_cap_is_a_usage_error(proxy, monkeypatch):
+    monkeypatch.setenv("GANDI_HOSTING_MAX_RESPONSE_MB", "lots")
+    message = one_error_line(invoke("--url", proxy.url, "os", "list"), code=2)
+    assert "GANDI_HOSTING_MAX_RESPONSE_MB" in message
+    assert proxy.calls == []
+
+
+# -- time ------------------------------------------------------------------------------------
+SLOW_SERVERS = {
+    "drip": lambda: drip(0.5),
+    "slow-headers": lambda: slow_headers(0.2),
+    "continue-forever": lambda: continue_forever(0.1),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SLOW_SERVERS))
+def test_timeout_bounds_the_whole_answer_of_a_read(proxy, kind):
+    """A read is retried once: at most twice the timeout (and the short retry pause)."""
+    proxy.faults = {"*": SLOW_SERVERS[kind]()}
+    started = time.monotonic()
+    message = one_error_line(invoke("--url", proxy.url, "--timeout", "1", "os", "list"))
+    elapsed = time.monotonic() - started
+    assert "within 1 s" in message, message
+    assert proxy.calls == ["os_list", "os_list"]
+    assert elapsed < 2 * 1 + 1.5, f"{kind}: {elapsed:.1f} s"
+    STATS[f"{kind}: seconds with --timeout 1 (read, retried once)"] = round(elapsed, 1)
+
+
+@pytest.mark.parametrize("kind", sorted(SLOW_SERVERS))
+def test_timeout_bounds_a_write_sent_once(proxy, kind):
+    proxy.faults = {"hosting_account_product_add": SLOW_SERVERS[kind]()}
+    started = time.monotonic()
+    result = invoke("--url", proxy.url, "--timeout", "1", "product", "add", "shares", "1")
+    elapsed = time.monotonic() - started
+    one_error_line(result)
+    assert proxy.calls.count("hosting_account_product_add") == 1
+    assert elapsed < 1 + 1.5, f"{kind}: {elapsed:.1f} s"
+
+
+# -- shape -----------------------------------------------------------------------------------
+EMPTY_PARAMS = b"<?xml version='1.0'?><methodResponse><params></params></methodResponse>"
+WRONG_SHAPES = {
+    "empty-params": ("os_list", ["os", "list"], EMPTY_PARAMS),
+    "string-for-struct": (
+        "hosting_account_info",
+        ["account", "info"],
+        response_xml("<string>surprise</string>"),
+    ),
+    "struct-without-id": (
+        "os_list",
+        ["os", "list"],
+        response_xml("<array><data><value><struct></struct></value></data></array>"),
+    ),
+    "strings-for-ids": (
+        "vm_list",
+        ["vm", "list", "-q"],
+        response_xml("<array><data><value><string>one</string></value></data></array>"),
+    ),
+    "non-integer-fault-code": (
+        "os_list",
+        ["os", "list"],
+        fault_xml("<string>five</string>", "<string>no</string>"),
+    ),
+    "fault-without-text": (
+        "os_list",
+        ["os", "list"],
+        b"<?xml version='1.0'?><methodResponse><fault><value><struct>"
+        b"<member><name>faultCode</name><value><int>520030</int></value></member>"
+        b"</struct></value></fault></methodResponse>",
+    ),
+    "int-that-is-not": ("os_list", ["os", "list"], response_xml("<int>twelve</int>")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_SHAPES))
+def test_a_wrong_shaped_answer_is_a_protocol_error(proxy, case):
+    method, command, body = WRONG_SHAPES[case]
+    proxy.faults = {method: raw_xml(body)}
+    message = one_error_line(invoke("--url", proxy.url, "--timeout", "2", *command))
+    assert "127.0.0.1" in message
+    STATS["wrong-shaped answers refused"] += 1
+
+
+def test_a_login_answer_that_is_not_a_string_is_a_protocol_error(sandbox_server):
+    with FaultyProxy(sandbox_server.url, {"login": raw_xml(response_xml("<int>5</int>"))}) as p:
+        result = invoke(
+            "--url", p.url, "login", SEED_LOGIN, "--password-stdin", input=SEED_PASSWORD + "\n"
+        )
+    message = one_error_line(result)
+    assert "login" in message and "not a string" in message, message
+    assert SEED_PASSWORD not in result.output
+
+
+def test_a_multicall_answer_of_the_wrong_shape_is_a_protocol_error(proxy, sandbox_server):
+    from gandi_hosting_cli.api.client import HostingClient
+    from gandi_hosting_cli.api.errors import NetworkError
+
+    session = sandbox_server.login()
+    bad_batches = {
+        "too-few-results": "<array><data><value><array><data><value><int>1</int></value>"
+        "</data></array></value></data></array>",
+        "item-neither-list-nor-fault": "<array><data><value><string>x</string></value>"
+        "<value><string>y</string></value></data></array>",
+        "inner-wrong-type": "<array><data><value><array><data><value><string>no</string>"
+        "</value></data></array></value><value><array><data><value><array><data></data>"
+        "</array></value></data></array></value></data></array>",
+    }
+    for name, xml in bad_batches.items():
+        proxy.faults = {"vm_list": raw_xml(response_xml(xml))}
+        client = HostingClient(proxy.url, timeout=2, session=session, retry_delay=0)
+        with pytest.raises(NetworkError) as caught:
+            client.multicall([("vm_list", ()), ("disk_list", ())])
+        assert caught.value.exit_code == 6, name
+        client.close()
+
+
+# -- faults ----------------------------------------------------------------------------------
+def test_a_huge_fault_text_is_cut_on_the_terminal_and_whole_under_debug(proxy):
+    text = "DataError: " + "very long explanation " * 5000  # ~110 KB
+    proxy.faults = {"os_list": raw_xml(fault_xml("<int>520030</int>", f"<string>{text}</string>"))}
+    message = one_error_line(invoke("--url", proxy.url, "os", "list"), code=1)
+    assert len(message) < 500, len(message)
+    assert "more characters; --debug shows them all" in message
+    debug = invoke("--url", proxy.url, "--debug", "os", "list")
+    assert debug.exit_code == 1
+    assert " ".join(text.split()) in debug.stderr
+
+
+def test_control_characters_in_a_fault_never_reach_the_terminal(proxy):
+    text = "DataError: \x1b]0;pwned\x07\x1b[2Jgone"
+    escaped = xmlrpc.client.escape(text).replace("\x1b", "&#27;").replace("\x07", "&#7;")
+    # XML 1.0 cannot carry those characters: send them the way a sloppy server might, raw
+    proxy.faults = {
+        "os_list": raw_xml(fault_xml("<int>520030</int>", f"<string>{escaped}</string>"))
+    }
+    result = invoke("--url", proxy.url, "os", "list")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert result.exit_code in (1, 6)
+
+
+# -- proxies ---------------------------------------------------------------------------------
+def test_proxy_variables_are_not_used(sandbox_server, monkeypatch):
+    """Documented: the CLI always connects to the endpoint directly."""
+    seen: list[bytes] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def record() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    seen.append(conn.recv(4096))
+                    conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=record, daemon=True)
+    thread.start()
+    proxy_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(var, proxy_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        result = invoke(
+            "--url", sandbox_server.url, "login", SEED_LOGIN, "--password-stdin",
+            input=SEED_PASSWORD + "\n",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        code, _, stderr, _ = run_child(["--url", sandbox_server.url, "os", "list", "-q"])
+        assert code == 0, stderr
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert seen == []
