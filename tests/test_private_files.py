@@ -173,6 +173,14 @@ def test_write_atomic_refuses_a_symlink_and_leaves_no_temp_file(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["data.json", "link.json"]
 
 
+def test_config_written_by_the_tool_is_private(tmp_path):
+    from gandi_hosting_cli.config import config_lock, config_path, write_config
+
+    with config_lock():
+        write_config('[default]\nurl = "http://127.0.0.1:1/hosting/"\n')
+    assert mode(config_path()) == 0o600 and mode(config_path().parent) == 0o700
+
+
 HOLD_LOCK = """
 import sys, time
 from gandi_hosting_cli import files
