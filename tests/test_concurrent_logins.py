@@ -1,4 +1,5 @@
-"""Parallel writers lose nothing: 16 ``login`` processes at once keep 16 sessions.
+"""Parallel writers lose nothing: 16 ``login`` processes at once keep 16 sessions (48
+with ``GANDI_HOSTING_LONG_TESTS=1``).
 
 Each ``login`` is a separate process writing the session file (no keyring backend) and
 ``logins.json``; before the file lock, 8-13 of 16 sessions survived.
@@ -16,9 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.served import ServeProcess
+from tests.served import ServeProcess, wait_until
 
-LOGINS = 16
+LOGINS = 48 if os.environ.get("GANDI_HOSTING_LONG_TESTS") == "1" else 16
+
+
+def reading_stdin(pid: int) -> bool:
+    """The process is blocked reading a pipe (its password); True where /proc cannot say."""
+    try:
+        return "pipe_read" in Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        time.sleep(3)
+        return True
 
 
 @pytest.fixture
@@ -44,7 +54,10 @@ def test_parallel_logins_to_different_accounts_keep_every_session(served_account
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         )  # fmt: skip
         procs.append((proc, password))
-    for proc, password in procs:  # all started first, then fed: they race for the file
+    # a start barrier: every process waits for its password before any gets one, so
+    # that all 16 log in and write the session file at the same moment
+    assert wait_until(lambda: all(reading_stdin(p.pid) for p, _ in procs), 90)
+    for proc, password in procs:
         proc.stdin.write(password.encode() + b"\n")
         proc.stdin.close()
     failures = []
