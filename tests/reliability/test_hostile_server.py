@@ -99,8 +99,9 @@ def run_child(args: list[str], extra_env: dict[str, str] | None = None, timeout:
 
 # -- size ------------------------------------------------------------------------------------
 def test_a_gzip_bomb_is_refused_at_the_cap_with_memory_bounded(proxy):
-    """4 MB of gzip that inflates to ~4 GB: exit 6, one line, the child stays small."""
-    proxy.faults = {"*": gzip_bomb(4)}
+    """4 MB of gzip that inflates to ~4 GB (16 MB / 16 GB in a long run): exit 6, one
+    line, the child stays small."""
+    proxy.faults = {"*": gzip_bomb(16 if LONG else 4)}
     started = time.monotonic()
     code, stdout, stderr, peak = run_child(["--url", proxy.url, "os", "list"])
     elapsed = time.monotonic() - started
