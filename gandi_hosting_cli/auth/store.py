@@ -96,7 +96,7 @@ class FileStore:
             found = files.read_bytes(self.path)
         except files.UnsafePath as exc:
             raise LocalError(
-                f"{exc} (the session file must be a plain file; remove the link)"
+                f"{exc} (the session file must be a plain file of yours)"
             ) from None
         except OSError:
             return {}
