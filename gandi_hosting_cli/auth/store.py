@@ -95,9 +95,7 @@ class FileStore:
         try:
             found = files.read_bytes(self.path)
         except files.UnsafePath as exc:
-            raise LocalError(
-                f"{exc} (the session file must be a plain file of yours)"
-            ) from None
+            raise LocalError(f"{exc} (the session file must be a plain file of yours)") from None
         except OSError:
             return {}
         if found is None:

@@ -286,6 +286,9 @@ def test_control_characters_in_a_fault_never_reach_the_terminal(proxy):
     message = one_error_line(result, code=1)
     assert "\x9b" not in message and "\x7f" not in message
     assert "\\x9b2J\\x7fcleared" in message, message
+    debug = invoke("--url", proxy.url, "--debug", "os", "list")
+    assert "\x9b" not in debug.stderr and "\x7f" not in debug.stderr
+    assert "\\x9b2J" in debug.stderr
 
 
 # -- proxies ---------------------------------------------------------------------------------
