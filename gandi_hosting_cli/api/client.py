@@ -192,6 +192,7 @@ class HostingClient(HostingMethods):
                     time.sleep(self.retry_delay)
                     continue
                 raise error from exc
+            self._check_shape(shapes.check_depth, result)
             result = _from_wire(result)
             if self.tracer:
                 self.tracer.response(method, result, time.monotonic() - started)

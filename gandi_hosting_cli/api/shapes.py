@@ -123,6 +123,26 @@ def check(shape: Shape, value: Any, where: str) -> None:
         raise ShapeError(f"{where} is {describe_value(value)}, not {shape.describe()}")
 
 
+MAX_DEPTH = 32  # the API's answers nest 4 levels deep; a hostile one may nest 100,000
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    """Refuse arrays and structs nested deeper than ``limit`` (iteratively: converting or
+    printing such an answer recursively would exhaust Python's stack)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, tuple)):
+            children: Any = item
+        elif isinstance(item, Mapping):
+            children = item.values()
+        else:
+            continue
+        if depth >= limit:
+            raise ShapeError(f"the answer nests arrays or structs more than {limit} deep")
+        stack.extend((child, depth + 1) for child in children)
+
+
 # -- the spec's return types ------------------------------------------------------------
 OPERATION_ID = INT
 PRODUCT = struct(

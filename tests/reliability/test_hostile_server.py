@@ -220,6 +220,13 @@ WRONG_SHAPES = {
         b"</struct></value></fault></methodResponse>",
     ),
     "int-that-is-not": ("os_list", ["os", "list"], response_xml("<int>twelve</int>")),
+    "nested-100000-deep": (
+        "vm_list",
+        ["vm", "list", "-q"],
+        response_xml(
+            "<array><data><value>" * 100_000 + "<int>1</int>" + "</value></data></array>" * 100_000
+        ),
+    ),
 }
 
 
