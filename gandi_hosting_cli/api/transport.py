@@ -14,8 +14,12 @@ lacks what a hostile or broken server calls for:
   decompression bomb costs at most the cap in memory;
 - a User-Agent naming the tool.
 
-Proxies (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``) are not used: the CLI always
-connects to the endpoint directly.
+Proxies: ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` (or their lowercase forms, which
+win) name an ``http://[user:password@]host:port`` proxy; ``NO_PROXY`` lists hosts reached
+directly (``*`` for all); loopback endpoints (127.0.0.0/8, ::1, localhost) never go
+through a proxy. An https endpoint is reached through a ``CONNECT`` tunnel (TLS end to end,
+the endpoint's certificate verified as without a proxy); an http one with absolute-URI
+requests. The proxy's password is sent as ``Proxy-Authorization`` and never shown.
 """
 
 from __future__ import annotations
@@ -55,6 +59,68 @@ def max_response_bytes() -> int:
             f"{MAX_RESPONSE_ENV} must be a positive number of megabytes, not {raw[:40]!r}"
         )
     return max(1, int(value * (1 << 20)))
+
+
+class Proxy:
+    """An http proxy from the environment: where to connect, and its auth header."""
+
+    def __init__(self, url: str):
+        parts = urllib.parse.urlsplit(url if "://" in url else f"http://{url}")
+        if parts.scheme != "http" or not parts.hostname:
+            raise LocalUsageError(
+                f"unusable proxy {display_url(url)!r} in the environment: "
+                "only http://host:port proxies are supported"
+            )
+        self.host = parts.hostname
+        try:
+            self.port = parts.port or 80
+        except ValueError:
+            raise LocalUsageError(
+                f"unusable proxy {display_url(url)!r} in the environment: bad port"
+            ) from None
+        self.shown = f"http://{self.host}:{self.port}"
+        self.headers: dict[str, str] = {}
+        if parts.username is not None:
+            import base64
+
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            self.headers["Proxy-Authorization"] = f"Basic {token}"
+
+
+_LOOPBACK_NAMES = ("localhost", "localhost.", "ip6-localhost")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def proxy_for(url: str) -> Proxy | None:
+    """The proxy the environment names for ``url``, or None (direct connection)."""
+    if not any(key.lower().endswith("_proxy") for key in os.environ):
+        return None  # the common case, without importing urllib.request
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname
+    if not host or _is_loopback(host):
+        return None
+    import urllib.request as request_lib
+
+    proxies = request_lib.getproxies_environment()
+    chosen = proxies.get(parts.scheme) or proxies.get("all")
+    if not chosen:
+        return None
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    if request_lib.proxy_bypass_environment(netloc, proxies):
+        return None
+    return Proxy(chosen)
 
 
 class ResponseTooLarge(Exception):
@@ -159,11 +225,16 @@ class _SingleAttempt:
 
     timeout: float
     max_bytes: int
+    proxy: Proxy | None = None
 
     def single_request(self, host, handler, request_body, verbose=False):  # type: ignore[override]
         """As ``xmlrpc.client``'s, under one deadline, and an error page is not read whole."""
         conn = self.make_connection(host)  # type: ignore[attr-defined]
         conn.start(self.timeout, self.max_bytes)
+        if self.proxy is not None and not isinstance(conn, http.client.HTTPSConnection):
+            # plain http through a proxy: the request line names the whole URL
+            chost = self.get_host_info(host)[0]  # type: ignore[attr-defined]
+            handler = f"http://{chost}{handler}"
         try:
             http_conn = self.send_request(host, handler, request_body, verbose)
             resp = http_conn.getresponse()
@@ -218,6 +289,17 @@ class _SingleAttempt:
             raise xmlrpc.client.ResponseError("malformed fault") from None
 
     def request(self, host, handler, request_body, verbose=False):  # type: ignore[override]
+        try:
+            return self._request(host, handler, request_body, verbose)
+        except Exception as exc:
+            if self.proxy is not None:  # network_error() says which way the request went
+                try:
+                    exc.gandi_hosting_proxy = self.proxy.shown  # type: ignore[attr-defined]
+                except AttributeError:
+                    pass
+            raise
+
+    def _request(self, host, handler, request_body, verbose=False):
         for attempt in (0, 1):
             try:
                 return self.single_request(host, handler, request_body, verbose)
@@ -239,17 +321,24 @@ class TimeoutTransport(_SingleAttempt, xmlrpc.client.Transport):
         timeout: float = 30.0,
         user_agent: str = USER_AGENT,
         max_bytes: int | None = None,
+        proxy: Proxy | None = None,
     ):
         super().__init__()
         self.timeout = timeout
         self.user_agent = user_agent
         self.max_bytes = max_response_bytes() if max_bytes is None else max_bytes
+        self.proxy = proxy
 
     def make_connection(self, host):  # type: ignore[override]
         if self._connection and host == self._connection[0]:
             return self._connection[1]
         chost, self._extra_headers, _x509 = self.get_host_info(host)
-        self._connection = host, _HTTPConnection(chost, timeout=self.timeout)
+        if self.proxy is None:
+            conn = _HTTPConnection(chost, timeout=self.timeout)
+        else:
+            conn = _HTTPConnection(self.proxy.host, self.proxy.port, timeout=self.timeout)
+            self._extra_headers = [*(self._extra_headers or []), *self.proxy.headers.items()]
+        self._connection = host, conn
         return self._connection[1]
 
 
@@ -261,27 +350,38 @@ class SafeTimeoutTransport(_SingleAttempt, xmlrpc.client.SafeTransport):
         timeout: float = 30.0,
         user_agent: str = USER_AGENT,
         max_bytes: int | None = None,
+        proxy: Proxy | None = None,
     ):
         super().__init__(context=ssl.create_default_context())
         self.timeout = timeout
         self.user_agent = user_agent
         self.max_bytes = max_response_bytes() if max_bytes is None else max_bytes
+        self.proxy = proxy
 
     def make_connection(self, host):  # type: ignore[override]
         if self._connection and host == self._connection[0]:
             return self._connection[1]
         chost, self._extra_headers, _x509 = self.get_host_info(host)
-        self._connection = (
-            host,
-            _HTTPSConnection(chost, None, context=self.context, timeout=self.timeout),
-        )
+        if self.proxy is None:
+            conn = _HTTPSConnection(chost, None, context=self.context, timeout=self.timeout)
+        else:
+            # a CONNECT tunnel: TLS runs end to end, checked against the endpoint's name
+            conn = _HTTPSConnection(
+                self.proxy.host, self.proxy.port, context=self.context, timeout=self.timeout
+            )
+            where = urllib.parse.urlsplit(f"//{chost}")
+            conn.set_tunnel(
+                where.hostname or chost, where.port or 443, headers=dict(self.proxy.headers)
+            )
+        self._connection = host, conn
         return self._connection[1]
 
 
 def make_transport(url: str, timeout: float) -> xmlrpc.client.Transport:
+    proxy = proxy_for(url)
     if urllib.parse.urlsplit(url).scheme == "https":
-        return SafeTimeoutTransport(timeout)
-    return TimeoutTransport(timeout)
+        return SafeTimeoutTransport(timeout, proxy=proxy)
+    return TimeoutTransport(timeout, proxy=proxy)
 
 
 def display_url(url: str) -> str:
@@ -338,4 +438,7 @@ def network_error(exc: BaseException, endpoint: str, timeout: float) -> NetworkE
         msg = f"cannot reach {where}: {exc.strerror or exc}"
     else:
         msg = f"cannot talk to {where}: {exc}"
+    proxy = getattr(exc, "gandi_hosting_proxy", None)
+    if proxy:
+        msg += f" (through the proxy {proxy})"
     return NetworkError(msg)

@@ -357,3 +357,122 @@ def continue_forever(interval: float = 0.2):
         return _trickle(conn, proxy, pieces(), interval)
 
     return answer
+
+
+class ForwardProxy:
+    """A tiny HTTP proxy on 127.0.0.1 that records how it was used.
+
+    ``CONNECT host:port`` opens a tunnel (bytes relayed both ways); ``POST http://host:port/
+    path`` (absolute URI) is forwarded. ``routes`` maps the ``host:port`` a client asks for
+    to the ``(ip, port)`` really used, so tests can name endpoints no resolver knows.
+    ``requests`` lists ``(method, target, headers)`` in order.
+    """
+
+    def __init__(self, routes: dict[str, tuple[str, int]] | None = None):
+        self.routes = dict(routes or {})
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self._stop = threading.Event()
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._threads: list[threading.Thread] = []
+        self._conns: list[socket.socket] = []
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
+
+    def __enter__(self) -> ForwardProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._acceptor.join(timeout=5)
+        self._sock.close()
+        for conn in list(self._conns):
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._conns.append(conn)
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _target(self, hostport: str) -> tuple[str, int]:
+        if hostport in self.routes:
+            return self.routes[hostport]
+        host, _, port = hostport.rpartition(":")
+        return host, int(port)
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        rfile = conn.makefile("rb")
+        try:
+            while not self._stop.is_set():
+                line = rfile.readline(65537)
+                if not line:
+                    return
+                method, target, _ = line.decode("latin-1").split(" ", 2)
+                headers: dict[str, str] = {}
+                while True:
+                    header = rfile.readline(65537)
+                    if header in (b"\r\n", b"\n", b""):
+                        break
+                    name, _, value = header.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                self.requests.append((method, target, headers))
+                if method == "CONNECT":
+                    self._tunnel(conn, rfile, target)
+                    return
+                body = rfile.read(int(headers.get("content-length", "0")))
+                parts = urllib.parse.urlsplit(target)
+                host, port = self._target(parts.netloc)
+                upstream = http.client.HTTPConnection(host, port, timeout=10)
+                try:
+                    upstream.request(method, parts.path or "/", body, {"Content-Type": "text/xml"})
+                    answer = upstream.getresponse()
+                    page = answer.read()
+                    conn.sendall(_response(answer.status, answer.reason, page, b"text/xml"))
+                finally:
+                    upstream.close()
+        except (OSError, ValueError):
+            return
+        finally:
+            conn.close()
+
+    def _tunnel(self, conn: socket.socket, rfile, target: str) -> None:
+        import selectors
+
+        try:
+            upstream = socket.create_connection(self._target(target), timeout=10)
+        except OSError:
+            conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+            return
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        with upstream, selectors.DefaultSelector() as sel:
+            sel.register(conn, selectors.EVENT_READ, upstream)
+            sel.register(upstream, selectors.EVENT_READ, conn)
+            while not self._stop.is_set():
+                for key, _ in sel.select(timeout=0.2):
+                    try:
+                        data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                    except OSError:
+                        return
+                    if not data:
+                        return
+                    key.data.sendall(data)

@@ -4,13 +4,13 @@ A decompression bomb and a huge body are cut at the answer cap with memory bound
 server that dribbles, sends headers slowly or ``100 Continue`` forever is given up at the
 ``--timeout`` deadline (twice it for a read retried once); answers of the wrong shape are
 protocol errors (exit 6); a huge or hostile fault text is cut and made printable on the
-terminal (whole under ``--debug``); proxy variables are not used.
+terminal (whole under ``--debug``); HTTP(S)_PROXY is honoured (absolute URIs for http,
+a CONNECT tunnel for https), NO_PROXY and loopback endpoints go direct.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +22,7 @@ from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.conftest import LONG, STATS, invoke
 from tests.reliability.faulty_server import (
     FaultyProxy,
+    ForwardProxy,
     continue_forever,
     drip,
     fault_xml,
@@ -299,46 +300,129 @@ def test_control_characters_in_a_fault_never_reach_the_terminal(proxy):
 
 
 # -- proxies ---------------------------------------------------------------------------------
-def test_proxy_variables_are_not_used(sandbox_server, monkeypatch):
-    """Documented: the CLI always connects to the endpoint directly."""
-    seen: list[bytes] = []
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
-    stop = threading.Event()
+PROXY_SECRET = "proxy-pass-4d2f"
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
-    def record() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except (TimeoutError, OSError):
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    seen.append(conn.recv(4096))
-                    conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-                except OSError:
-                    pass
 
-    thread = threading.Thread(target=record, daemon=True)
-    thread.start()
-    proxy_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.setenv(var, proxy_url)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    try:
-        result = invoke(
+@pytest.fixture
+def clean_proxy_env(monkeypatch):
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+        monkeypatch.delenv(var.lower(), raising=False)
+    return monkeypatch
+
+
+def test_an_http_endpoint_is_reached_through_http_proxy(sandbox_server, clean_proxy_env):
+    """Absolute-URI requests to the proxy, with its credentials, never shown."""
+    name = f"hosting.invalid:{sandbox_server.port}"
+    with ForwardProxy({name: ("127.0.0.1", sandbox_server.port)}) as proxy:
+        proxy_url = proxy.url.replace("http://", f"http://puser:{PROXY_SECRET}@")
+        clean_proxy_env.setenv("HTTP_PROXY", proxy_url)
+        url = f"http://{name}/hosting/"
+        login = invoke(
+            "--url", url, "login", SEED_LOGIN, "--password-stdin", input=SEED_PASSWORD + "\n"
+        )
+        assert login.exit_code == 0, login.output
+        code, stdout, stderr, _ = run_child(["--url", url, "--debug", "os", "list", "-q"])
+        assert code == 0, stderr
+        assert stdout.split()
+    assert PROXY_SECRET not in login.output + stdout + stderr
+    methods = {(m, t.rpartition("/hosting/")[0]) for m, t, _ in proxy.requests}
+    assert methods == {("POST", f"http://{name}")}, proxy.requests
+    assert all("proxy-authorization" in h for _, _, h in proxy.requests)
+
+
+def test_no_proxy_and_loopback_endpoints_go_direct(sandbox_server, clean_proxy_env):
+    with ForwardProxy() as proxy:
+        for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"):
+            clean_proxy_env.setenv(var, proxy.url)
+        # loopback: direct, whatever the proxy variables say
+        login = invoke(
             "--url", sandbox_server.url, "login", SEED_LOGIN, "--password-stdin",
             input=SEED_PASSWORD + "\n",
         )  # fmt: skip
-        assert result.exit_code == 0, result.output
-        code, _, stderr, _ = run_child(["--url", sandbox_server.url, "os", "list", "-q"])
-        assert code == 0, stderr
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
-    assert seen == []
+        assert login.exit_code == 0, login.output
+        # NO_PROXY: direct too (so a name no resolver knows cannot be reached)
+        clean_proxy_env.setenv("NO_PROXY", "example.com,.invalid")
+        clean_proxy_env.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
+        clean_proxy_env.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
+        message = one_error_line(
+            invoke("--url", "http://hosting.invalid:9/hosting/", "--timeout", "2", "os", "list")
+        )
+        assert "resolve" in message, message
+    assert proxy.requests == []
+
+
+@pytest.fixture
+def self_signed(tmp_path):
+    import shutil
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=secure.invalid", "-addext", "subjectAltName=DNS:secure.invalid",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def test_an_https_endpoint_is_tunnelled_and_its_certificate_still_checked(
+    sandbox_server, clean_proxy_env, self_signed
+):
+    with FaultyProxy(sandbox_server.url, tls=self_signed) as tls:
+        name = f"secure.invalid:{tls.port}"
+        with ForwardProxy({name: ("127.0.0.1", tls.port)}) as proxy:
+            proxy_url = proxy.url.replace("http://", f"http://puser:{PROXY_SECRET}@")
+            clean_proxy_env.setenv("HTTPS_PROXY", proxy_url)
+            clean_proxy_env.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
+            clean_proxy_env.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
+            result = invoke("--url", f"https://{name}/hosting/", "--timeout", "5", "os", "list")
+    message = one_error_line(result)
+    assert "certificate" in message.lower(), message  # self-signed: refused, as directly
+    assert "through the proxy" in message and PROXY_SECRET not in message
+    assert [(m, t) for m, t, _ in proxy.requests] == [("CONNECT", name)]
+    assert "proxy-authorization" in proxy.requests[0][2]
+    assert tls.calls == []  # nothing was sent over the unverified connection
+
+
+def test_an_https_endpoint_answers_through_the_tunnel(sandbox_server, clean_proxy_env, self_signed):
+    """With the certificate trusted (SSL_CERT_FILE), the same tunnel carries the calls."""
+    with FaultyProxy(sandbox_server.url, tls=self_signed) as tls:
+        name = f"secure.invalid:{tls.port}"
+        with ForwardProxy({name: ("127.0.0.1", tls.port)}) as proxy:
+            clean_proxy_env.setenv("HTTPS_PROXY", proxy.url)
+            clean_proxy_env.setenv("SSL_CERT_FILE", self_signed[0])
+            clean_proxy_env.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
+            clean_proxy_env.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
+            result = invoke("--url", f"https://{name}/hosting/", "os", "list", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split()
+    assert {m for m, _, _ in proxy.requests} == {"CONNECT"}
+    assert "os_list" in tls.calls
+
+
+def test_an_unreachable_proxy_is_named_without_its_password(clean_proxy_env):
+    from tests.reliability.faulty_server import free_port
+
+    clean_proxy_env.setenv("HTTPS_PROXY", f"http://u:{PROXY_SECRET}@127.0.0.1:{free_port()}")
+    clean_proxy_env.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
+    clean_proxy_env.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
+    message = one_error_line(
+        invoke("--url", "https://api.example.invalid/hosting/", "--timeout", "2", "os", "list")
+    )
+    assert "refused" in message and "through the proxy http://127.0.0.1:" in message, message
+    assert PROXY_SECRET not in message
+
+
+def test_an_unsupported_proxy_is_a_usage_error(clean_proxy_env):
+    clean_proxy_env.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
+    clean_proxy_env.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
+    clean_proxy_env.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
+    message = one_error_line(
+        invoke("--url", "https://api.example.invalid/hosting/", "os", "list"), code=2
+    )
+    assert "http://host:port" in message
