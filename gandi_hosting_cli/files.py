@@ -62,8 +62,9 @@ def is_symlink(path: Path | str) -> bool:
 def private_dir(path: Path | str) -> Path:
     """Create ``path`` (and missing parents) for the tool; the leaf is 0700.
 
-    A leaf that is a symlink is refused; an existing leaf that others may read or write
-    is narrowed to 0700 (it is ours: the tool made it, or the user did for the tool).
+    A leaf that is a symlink is accepted only to a directory of this user's; an existing
+    leaf that others may read or write is narrowed to 0700 (it is ours: the tool made it,
+    or the user did for the tool).
     """
     path = Path(path)
     try:
@@ -76,7 +77,14 @@ def private_dir(path: Path | str) -> Path:
             pass
         info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode):
-        raise UnsafePath(path)
+        # a directory moved elsewhere and linked back (another disk) is fine when the
+        # target is a directory of this user's; anything else is refused
+        try:
+            info = os.stat(path)
+        except OSError:
+            raise UnsafePath(path, "it is a dangling symbolic link") from None
+        if not stat.S_ISDIR(info.st_mode) or not _owned(info):
+            raise UnsafePath(path, "it is a symbolic link to something not yours")
     if not stat.S_ISDIR(info.st_mode):
         raise UnsafePath(path, "it is not a directory")
     if stat.S_IMODE(info.st_mode) & 0o077 and _owned(info):

@@ -181,6 +181,17 @@ def test_config_written_by_the_tool_is_private(tmp_path):
     assert mode(config_path()) == 0o600 and mode(config_path().parent) == 0o700
 
 
+def test_a_tool_dir_linked_to_another_disk_is_used(tmp_path):
+    elsewhere = tmp_path / "other-disk" / "gandi-hosting"
+    elsewhere.mkdir(parents=True, mode=0o755)
+    app = tmp_path / "state" / "gandi-hosting"
+    app.parent.mkdir()
+    app.symlink_to(elsewhere)
+    files.write_json(app / "logins.json", {"x": "y"})
+    assert json.loads((elsewhere / "logins.json").read_text()) == {"x": "y"}
+    assert mode(elsewhere) == 0o700
+
+
 HOLD_LOCK = """
 import sys, time
 from gandi_hosting_cli import files
