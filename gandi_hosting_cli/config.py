@@ -154,10 +154,27 @@ def endpoint_lacks_multicall(endpoint: str) -> bool:
 
     try:
         data = files.read_json(capabilities_path(), {})
+        if isinstance(data, dict) and any(_endpoint_key(k) != k for k in data):
+            _rewrite_capabilities()  # written by an older version, with user:password@
         record = data.get(_endpoint_key(endpoint), {})
         return record.get("multicall") is False and time.time() - record["checked"] < CAPABILITY_TTL
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
+
+
+def _clean_capabilities(data: object) -> dict:
+    data = data if isinstance(data, dict) else {}
+    # entries written by older versions may name the endpoint with its userinfo
+    return {k: v for k, v in data.items() if _endpoint_key(k) == k}
+
+
+def _rewrite_capabilities() -> None:
+    from gandi_hosting_cli import files
+
+    try:
+        files.update_json(capabilities_path(), _clean_capabilities)
+    except OSError:
+        pass
 
 
 def remember_no_multicall(endpoint: str) -> None:
@@ -169,9 +186,7 @@ def remember_no_multicall(endpoint: str) -> None:
     key = _endpoint_key(endpoint)
 
     def change(data: object) -> dict:
-        data = data if isinstance(data, dict) else {}
-        # entries written by older versions may name the endpoint with its userinfo
-        data = {k: v for k, v in data.items() if _endpoint_key(k) == k}
+        data = _clean_capabilities(data)
         data[key] = {"multicall": False, "checked": int(time.time())}
         return data
 

@@ -81,6 +81,22 @@ def test_every_file_the_tool_writes_is_private_and_holds_no_url_password(
     assert not [p for p in written if p.name.endswith(".tmp")]
 
 
+def test_a_capabilities_file_of_an_older_version_loses_its_url_passwords(
+    cli, no_keyring, no_multicall_server
+):
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "gandi-hosting"
+    cache.mkdir(mode=0o755)
+    old = cache / "capabilities.json"
+    url = url_with_password(no_multicall_server)
+    old.write_text(json.dumps({url: {"multicall": False, "checked": int(time.time())}}))
+    os.chmod(old, 0o644)
+    login = cli("--url", url, "login", LOGIN, "--password-stdin", input=PASSWORD + "\n")
+    assert login.exit_code == 0, login.output
+    assert cli("--url", url, "account", "balance").exit_code == 0
+    assert URL_SECRET not in old.read_text()
+    assert mode(old) == 0o600 and mode(cache) == 0o700
+
+
 def test_existing_tool_dirs_that_others_may_read_are_narrowed(cli, no_keyring, logged_in):
     state = Path(os.environ["XDG_STATE_HOME"]) / "gandi-hosting"
     cache = Path(os.environ["XDG_CACHE_HOME"]) / "gandi-hosting"
