@@ -231,12 +231,12 @@ class _SingleAttempt:
         """As ``xmlrpc.client``'s, under one deadline, and an error page is not read whole."""
         conn = self.make_connection(host)  # type: ignore[attr-defined]
         conn.start(self.timeout, self.max_bytes)
+        chost = self.get_host_info(host)[0]  # type: ignore[attr-defined]  # no user:password@
+        target = handler
         if self.proxy is not None and not isinstance(conn, http.client.HTTPSConnection):
-            # plain http through a proxy: the request line names the whole URL
-            chost = self.get_host_info(host)[0]  # type: ignore[attr-defined]
-            handler = f"http://{chost}{handler}"
+            target = f"http://{chost}{handler}"  # through a proxy: the whole URL
         try:
-            http_conn = self.send_request(host, handler, request_body, verbose)
+            http_conn = self.send_request(host, target, request_body, verbose)
             resp = http_conn.getresponse()
             if resp.status == 200:
                 self.verbose = verbose
@@ -248,8 +248,9 @@ class _SingleAttempt:
             raise
         # an error page: its body is not needed (and may be huge); a new connection next time
         self.close()  # type: ignore[attr-defined]
+        # the URL without userinfo: --debug prints this exception in its traceback
         raise xmlrpc.client.ProtocolError(
-            host + handler, resp.status, resp.reason, dict(resp.getheaders())
+            chost + handler, resp.status, resp.reason, dict(resp.getheaders())
         )
 
     def parse_response(self, response):  # type: ignore[override]

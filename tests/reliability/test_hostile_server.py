@@ -273,6 +273,17 @@ def test_a_multicall_answer_of_the_wrong_shape_is_a_protocol_error(proxy, sandbo
         client.close()
 
 
+def test_a_url_password_is_not_in_the_debug_traceback_of_an_error_page(monkeypatch):
+    monkeypatch.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
+    monkeypatch.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
+    with FaultyProxy(None, {"*": "html502"}) as broken:
+        url = broken.url.replace("http://", "http://someone:url-secret-93b1@")
+        result = invoke("--url", url, "--debug", "os", "list")
+    assert result.exit_code == 6, result.output
+    assert "HTTP 502" in result.stderr
+    assert "url-secret-93b1" not in result.output
+
+
 # -- faults ----------------------------------------------------------------------------------
 def test_a_huge_fault_text_is_cut_on_the_terminal_and_whole_under_debug(proxy):
     text = "DataError: " + "very long explanation " * 5000  # ~110 KB
