@@ -19,7 +19,7 @@ The cache holds ids, names and states, never a session id or a password.
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import re
 import threading
@@ -80,11 +80,12 @@ def account_key(endpoint: str, login: str | None) -> str:
 
 
 def _load() -> dict[str, Any]:
+    from gandi_hosting_cli import files
+
     try:
-        with cache_path().open(encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return {"version": CACHE_VERSION, "accounts": {}}
+        data = files.read_json(cache_path())  # never through a symlink
+    except OSError:
+        data = None
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
         return {"version": CACHE_VERSION, "accounts": {}}
     if not isinstance(data.get("accounts"), dict):
@@ -92,26 +93,28 @@ def _load() -> dict[str, Any]:
     return data
 
 
-_write_lock = threading.Lock()
-
-
 def _save(data: dict[str, Any]) -> None:
-    path = cache_path()
+    """Replace the cache atomically (0600 file, 0700 dir); callers hold ``_locked``."""
+    from gandi_hosting_cli import files
+
     accounts = data["accounts"]
     if len(accounts) > MAX_ACCOUNTS:  # drop the least recently refreshed accounts
         ranked = sorted(accounts, key=lambda k: _newest(accounts[k]), reverse=True)
         data["accounts"] = {k: accounts[k] for k in ranked[:MAX_ACCOUNTS]}
-    with _write_lock:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, separators=(",", ":"), sort_keys=True)
-            os.replace(tmp, path)  # readers never see half a file
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    files.write_json(cache_path(), data, indent=None, separators=(",", ":"))
+
+
+def _locked(function: Any) -> Any:
+    """Run a read-modify-write of the cache under its file lock (processes and threads)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from gandi_hosting_cli import files
+
+        with files.locked(cache_path(), wait=2.0):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _newest(account: Any) -> float:
@@ -173,6 +176,7 @@ def remember(
         return
 
 
+@_locked
 def _remember(resource: str, items: Iterable[Any], key: str, *, complete: bool) -> None:
     fresh = [n for n in (_normalise(resource, i) for i in items) if n is not None]
     data = _load()
@@ -193,11 +197,16 @@ def _remember(resource: str, items: Iterable[Any], key: str, *, complete: bool) 
 def forget(endpoint: str, login: str | None) -> None:
     """Drop an account's cached values (e.g. on logout). Never raises."""
     try:
-        data = _load()
-        if data["accounts"].pop(account_key(endpoint, login), None) is not None:
-            _save(data)
+        _forget(account_key(endpoint, login))
     except Exception:
         return
+
+
+@_locked
+def _forget(key: str) -> None:
+    data = _load()
+    if data["accounts"].pop(key, None) is not None:
+        _save(data)
 
 
 # -- live refresh -------------------------------------------------------------------------
@@ -253,12 +262,18 @@ def _store_live(app: AppContext, resource: str, items: list[Any], *, complete: b
     key = account_key(app.endpoint, app.login)
     _remember(resource, items, key, complete=complete)
     if not complete:  # a partial refresh (operations) still counts as fresh
-        data = _load()
-        data["accounts"].setdefault(key, {}).setdefault(resource, {})["updated"] = time.time()
-        _save(data)
+        _mark_fresh(key, resource)
     return _load()["accounts"].get(key, {}).get(resource, {})
 
 
+@_locked
+def _mark_fresh(key: str, resource: str) -> None:
+    data = _load()
+    data["accounts"].setdefault(key, {}).setdefault(resource, {})["updated"] = time.time()
+    _save(data)
+
+
+@_locked
 def _mark_failed(key: str) -> None:
     data = _load()
     data["accounts"].setdefault(key, {})["failed"] = time.time()

@@ -21,6 +21,8 @@ Nothing here imports keyring, rich or xmlrpc.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,22 @@ def state_dir() -> Path:
 
 def config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def write_config(text: str, path: Path | None = None) -> None:
+    """Replace ``config.toml`` with ``text``: 0600 in a 0700 dir, atomically, never through
+    a symlink (``files.UnsafePath``, an ``OSError``). For a read-modify-write, hold
+    ``config_lock()`` around reading the file and this call."""
+    from gandi_hosting_cli import files
+
+    files.write_atomic(path or config_path(), text)
+
+
+def config_lock(path: Path | None = None):
+    """The lock of ``config.toml`` (a context manager), for read-modify-write."""
+    from gandi_hosting_cli import files
+
+    return files.locked(path or config_path())
 
 
 @dataclass
@@ -130,35 +148,69 @@ def capabilities_path() -> Path:
     return user_cache_path(APP_NAME) / "capabilities.json"
 
 
+def display_url(url: str) -> str:
+    """The endpoint without any ``user:password@`` (no file may hold a password)."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+
+
+def _endpoint_key(endpoint: str) -> str:
+    """The endpoint without any ``user:password@``: the file must never hold a password."""
+    return display_url(endpoint)
+
+
 def endpoint_lacks_multicall(endpoint: str) -> bool:
-    import json
     import time
 
+    from gandi_hosting_cli import files
+
     try:
-        record = json.loads(capabilities_path().read_text(encoding="utf-8")).get(endpoint, {})
+        data = files.read_json(capabilities_path(), {})
+        if isinstance(data, dict) and any(_endpoint_key(k) != k for k in data):
+            _rewrite_capabilities()  # written by an older version, with user:password@
+        record = data.get(_endpoint_key(endpoint), {})
         return record.get("multicall") is False and time.time() - record["checked"] < CAPABILITY_TTL
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
+def _clean_capabilities(data: object) -> dict:
+    data = data if isinstance(data, dict) else {}
+    # entries written by older versions may name the endpoint with its userinfo
+    return {k: v for k, v in data.items() if _endpoint_key(k) == k}
+
+
+def _rewrite_capabilities() -> None:
+    from gandi_hosting_cli import files
+
+    try:
+        files.update_json(capabilities_path(), _clean_capabilities)
+    except OSError:
+        pass
+
+
 def remember_no_multicall(endpoint: str) -> None:
-    import json
-    import os
+    """Record the refusal (0600 file in the 0700 cache dir, locked read-modify-write)."""
     import time
 
-    path = capabilities_path()
+    from gandi_hosting_cli import files
+
+    key = _endpoint_key(endpoint)
+
+    def change(data: object) -> dict:
+        data = _clean_capabilities(data)
+        data[key] = {"multicall": False, "checked": int(time.time())}
+        return data
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            data = {}
-    except (OSError, ValueError):
-        data = {}
-    data[endpoint] = {"multicall": False, "checked": int(time.time())}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
+        files.update_json(capabilities_path(), change)
     except OSError:
         pass  # a cache: losing it costs one request, nothing more
 
@@ -306,25 +358,27 @@ def _read_document(path: Path):
 
 
 def _write_document(path: Path, document: Any) -> None:
-    """Write atomically: mode 0600, in a directory created 0700."""
-    import os
-
+    """Write through ``write_config``: atomically, 0600 in a 0700 dir, never via a link."""
     import tomlkit
 
-    text = tomlkit.dumps(document)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_config(tomlkit.dumps(document), path)
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _editing(path: Path) -> Iterator[None]:
+    """Hold config.toml's lock for a read-modify-write (concurrent writers lose nothing)."""
+    try:
+        lock = config_lock(path)
+        lock.__enter__()
+    except OSError as exc:
+        raise ConfigError(f"cannot lock {path}: {exc.strerror or exc}") from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _profile_table(document: Any, profile: str, *, create: bool) -> Any:
@@ -348,49 +402,53 @@ def _profile_table(document: Any, profile: str, *, create: bool) -> Any:
 def set_setting(profile: str, key: str, value: Any, path: Path | None = None) -> None:
     """``[profile] key = value`` (the table is created when missing)."""
     path = path or config_path()
-    document = _read_document(path)
-    _profile_table(document, profile, create=True)[key] = value
-    _write_document(path, document)
+    with _editing(path):
+        document = _read_document(path)
+        _profile_table(document, profile, create=True)[key] = value
+        _write_document(path, document)
 
 
 def unset_setting(profile: str, key: str, path: Path | None = None) -> bool:
     """Remove ``key`` from ``[profile]``; ``False`` when it was not set."""
     path = path or config_path()
-    document = _read_document(path)
-    table = _profile_table(document, profile, create=False)
-    if table is None or key not in table:
-        return False
-    del table[key]
-    _write_document(path, document)
-    return True
+    with _editing(path):
+        document = _read_document(path)
+        table = _profile_table(document, profile, create=False)
+        if table is None or key not in table:
+            return False
+        del table[key]
+        _write_document(path, document)
+        return True
 
 
 def update_profile(profile: str, values: dict[str, Any], path: Path | None = None) -> bool:
     """Set several keys of ``[profile]`` at once; the file is written only when one of
     them changes. Returns whether it was."""
     path = path or config_path()
-    document = _read_document(path)
-    table = _profile_table(document, profile, create=False)
-    if table is not None and all(table.get(k) == v for k, v in values.items()):
-        return False
-    table = _profile_table(document, profile, create=True)
-    for key, value in values.items():
-        table[key] = value
-    _write_document(path, document)
-    return True
+    with _editing(path):
+        document = _read_document(path)
+        table = _profile_table(document, profile, create=False)
+        if table is not None and all(table.get(k) == v for k, v in values.items()):
+            return False
+        table = _profile_table(document, profile, create=True)
+        for key, value in values.items():
+            table[key] = value
+        _write_document(path, document)
+        return True
 
 
 def set_current_profile(profile: str | None, path: Path | None = None) -> None:
     """Remember ``profile`` as the current one (``None``/``default``: forget the choice)."""
     path = path or config_path()
-    document = _read_document(path)
-    if profile is None or profile == DEFAULT_PROFILE:
-        if CURRENT_KEY in document:
-            del document[CURRENT_KEY]
+    with _editing(path):
+        document = _read_document(path)
+        if profile is None or profile == DEFAULT_PROFILE:
+            if CURRENT_KEY in document:
+                del document[CURRENT_KEY]
+            else:
+                return
         else:
-            return
-    else:
-        # tomlkit puts a new top-level key before the first table, where TOML reads it as
-        # top-level (after a table it would belong to that table)
-        document[CURRENT_KEY] = profile
-    _write_document(path, document)
+            # tomlkit puts a new top-level key before the first table, where TOML reads it as
+            # top-level (after a table it would belong to that table)
+            document[CURRENT_KEY] = profile
+        _write_document(path, document)

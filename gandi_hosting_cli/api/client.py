@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
+from gandi_hosting_cli.api import shapes
 from gandi_hosting_cli.api.errors import (
     FAULT_UNKNOWN_METHOD,
     LOGIN_HINT,
@@ -26,6 +27,7 @@ from gandi_hosting_cli.api.errors import (
     AuthError,
     HostingError,
     LocalUsageError,
+    NetworkError,
     fault_to_error,
 )
 from gandi_hosting_cli.api.methods import HostingMethods, is_read_only, to_wire_date
@@ -176,6 +178,7 @@ class HostingClient(HostingMethods):
             try:
                 result = getattr(self._thread_proxy(), method)(*params)
             except xmlrpc.client.Fault as fault:
+                self._check_shape(shapes.check_fault, fault.faultCode, fault.faultString)
                 error = fault_to_error(fault.faultCode, fault.faultString)
                 if self.tracer:
                     self.tracer.fault(error.code, error.message, time.monotonic() - started)
@@ -194,11 +197,26 @@ class HostingClient(HostingMethods):
                     time.sleep(self.retry_delay)
                     continue
                 raise error from exc
+            self._check_shape(shapes.check_depth, result)
             result = from_wire(result)
             if self.tracer:
                 self.tracer.response(method, result, time.monotonic() - started)
+            if traced is not None:
+                self._check_shape(shapes.check_multicall, [m for m, _ in traced], result)
+            else:
+                self._check_shape(shapes.check_result, method, result)
             return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_shape(self, check: Callable[..., None], *args: Any) -> None:
+        """A wrong-shaped answer is a protocol failure (exit 6), never retried."""
+        try:
+            check(*args)
+        except shapes.ShapeError as exc:
+            error = NetworkError(f"{display_url(self.endpoint)} broke the protocol: {exc}")
+            if self.tracer:
+                self.tracer.failure(error.message, 0.0)
+            raise error from None
 
     def _call(self, method: str, *args: Any, session: bool = True) -> Any:
         if not session:

@@ -109,6 +109,25 @@ class LocalUsageError(LocalError):
     exit_code = ExitCode.USAGE
 
 
+MAX_SHOWN = 300  # characters of an error message shown on the terminal without --debug
+
+
+def for_terminal(text: str, limit: int | None = MAX_SHOWN, *, newlines: bool = False) -> str:
+    """``text`` safe for a terminal: control characters (a hostile server's escape
+    sequences) shown as ``\\xNN``, and cut after ``limit`` characters with how many more.
+    ``newlines``: keep line breaks (our own multi-line messages, e.g. a list of ids)."""
+    text = "".join(
+        c
+        if c.isprintable() or (newlines and c == "\n")
+        else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+    if limit is not None and len(text) > limit + 40:  # do not cut a few characters
+        more = len(text) - limit
+        return f"{text[:limit]}... ({more} more characters; --debug shows them all)"
+    return text
+
+
 def split_code(code: int) -> tuple[int, int, int]:
     """``530240`` -> ``(5, 302, 40)``: qualification, object, cause."""
     return code // 100000, (code // 100) % 1000, code % 100

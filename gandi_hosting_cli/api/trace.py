@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from gandi_hosting_cli.api.errors import for_terminal
+
 REDACTED = "***"
 MAX_LINE = 400
 
@@ -65,7 +67,8 @@ class Tracer:
         return text
 
     def _emit(self, line: str) -> None:
-        line = self.scrub(line)
+        # a server's text may hold terminal controls: shown escaped, never sent as they are
+        line = for_terminal(self.scrub(line), None)
         if len(line) > MAX_LINE:
             line = line[: MAX_LINE - 3] + "..."
         self._write(line)

@@ -7,9 +7,7 @@ keyring is opened only when a command first needs a session.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -17,25 +15,13 @@ from typing import TYPE_CHECKING
 
 from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError, LocalError
 from gandi_hosting_cli.auth.store import FileStore, KeyringStore, StoreUnavailable, open_store
+from gandi_hosting_cli.config import display_url  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
 
 SESSION_TTL = timedelta(hours=12)
 SAFETY_MARGIN = timedelta(minutes=5)  # clocks drift; renew a little early
-
-
-def display_url(url: str) -> str:
-    """The endpoint without any ``user:password@`` (as api.transport's, without its imports)."""
-    import urllib.parse
-
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
 def utcnow() -> datetime:
@@ -55,10 +41,7 @@ class SessionRecord:
 
     @property
     def expires_at(self) -> datetime | None:
-        try:
-            return datetime.fromisoformat(self.expires)
-        except ValueError:
-            return None
+        return _aware_date(self.expires)
 
     @property
     def expired(self) -> bool:
@@ -70,17 +53,64 @@ class SessionRecord:
 
     @classmethod
     def from_json(cls, text: str) -> SessionRecord | None:
+        record, _why = cls.parse(text)
+        return record
+
+    @classmethod
+    def parse(cls, text: str) -> tuple[SessionRecord | None, str]:
+        """The record, or ``None`` and why it is unusable (never raises)."""
         try:
             data = json.loads(text)
-            return cls(**data)
         except (ValueError, TypeError):
-            return None
+            return None, "not JSON"
+        if not isinstance(data, dict):
+            return None, "not a JSON object"
+        for name, kind in RECORD_FIELDS.items():
+            if name not in data:
+                if name in REQUIRED_FIELDS:
+                    return None, f"no {name!r}"
+                continue
+            value = data[name]
+            if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+                return None, f"{name!r} is not {KIND_NAMES[kind]}"
+        if not data["session_id"]:
+            return None, "an empty 'session_id'"
+        if _aware_date(data["expires"]) is None:
+            return None, "'expires' is not a date with a time zone"
+        known = {k: v for k, v in data.items() if k in RECORD_FIELDS}
+        return cls(**known), ""
 
     def public(self) -> dict[str, object]:
         """Everything but the id, for `session` and `login` output."""
         data = asdict(self)
         del data["session_id"]
         return data
+
+
+def _aware_date(value: object) -> datetime | None:
+    """An ISO 8601 date with a time zone, else ``None`` (a naive date cannot be compared)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None and when.utcoffset() is not None else None
+
+
+# what a stored record must hold (the session file is local, but may be damaged or old)
+RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "session_id": str,
+    "login": str,
+    "endpoint": str,
+    "profile": str,
+    "safe": bool,
+    "created": str,
+    "expires": str,
+    "acting_as": (str, type(None)),
+}
+REQUIRED_FIELDS = frozenset({"session_id", "login", "endpoint", "profile", "expires"})
+KIND_NAMES = {str: "a string", bool: "true or false", (str, type(None)): "a string or null"}
 
 
 def new_record(
@@ -117,6 +147,7 @@ class SessionManager:
         self._warn = warn or (lambda text: None)
         self._store: KeyringStore | FileStore | None = None
         self._write_failed = False
+        self._damaged_said = False
 
     def _cannot_write(self, text: str) -> None:
         """The state dir cannot be written: say so once, and go on without caching."""
@@ -162,8 +193,20 @@ class SessionManager:
         if not self.login:
             return None
         text = self._get(self.key())
-        record = SessionRecord.from_json(text) if text else None
-        if record is None or (record.expired and not include_expired):
+        if not text:
+            return None
+        record, why = SessionRecord.parse(text)
+        if record is None:
+            # a damaged record costs a new login, never a traceback (said once)
+            if self._damaged_said:
+                return None
+            self._damaged_said = True
+            self._warn(
+                f"warning: discarding the stored session of {self.login} "
+                f"at {display_url(self.endpoint)}: {why}"
+            )
+            return None
+        if record.expired and not include_expired:
             return None
         return record
 
@@ -235,54 +278,59 @@ def _login_key(profile: str, endpoint: str) -> str:
     return f"{profile}|{display_url(endpoint)}"
 
 
-def last_login(profile: str, endpoint: str) -> str | None:
+def _read_logins() -> dict:
+    from gandi_hosting_cli import files
+
     try:
-        with _logins_path().open(encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    value = data.get(_login_key(profile, endpoint)) if isinstance(data, dict) else None
+        data = files.read_json(_logins_path(), {})
+    except OSError:  # absent dir, a symlink in its place (refused, never followed)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def last_login(profile: str, endpoint: str) -> str | None:
+    value = _read_logins().get(_login_key(profile, endpoint))
     return value if isinstance(value, str) else None
 
 
 def remember_login(
     profile: str, endpoint: str, login: str, *, on_error: Callable[[str], None] | None = None
 ) -> None:
-    """Note the login (not secret); an unwritable state dir is reported to ``on_error``."""
+    """Note the login (not secret); an unwritable state dir is reported to ``on_error``.
+
+    A read-modify-write under the file's lock: parallel logins all keep their entry."""
+    from gandi_hosting_cli import files
+
+    key = _login_key(profile, endpoint)
+    if _read_logins().get(key) == login:
+        return
+
+    def change(data: object) -> dict | None:
+        data = data if isinstance(data, dict) else {}
+        if data.get(key) == login:
+            return None
+        data[key] = login
+        return data
+
     path = _logins_path()
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = json.load(fh)
-        if not isinstance(data, dict):
-            data = {}
-    except (OSError, ValueError):
-        data = {}
-    if data.get(_login_key(profile, endpoint)) == login:
-        return
-    data[_login_key(profile, endpoint)] = login
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        files.update_json(path, change)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
         if on_error is not None:
             on_error(f"cannot write {path} ({exc.strerror or exc}); going on without it")
 
 
 def forget_login(profile: str, endpoint: str) -> None:
-    path = _logins_path()
+    from gandi_hosting_cli import files
+
+    key = _login_key(profile, endpoint)
+
+    def change(data: object) -> dict | None:
+        if isinstance(data, dict) and data.pop(key, None) is not None:
+            return data
+        return None
+
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return
-    if isinstance(data, dict) and data.pop(_login_key(profile, endpoint), None) is not None:
-        try:
-            with open(os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600), "w") as fh:
-                json.dump(data, fh, indent=1, sort_keys=True)
-        except OSError:
-            pass  # a read-only file: the next login there just uses the remembered name
+        files.update_json(_logins_path(), change)
+    except OSError:
+        pass  # read-only: the next login there just uses the remembered name

@@ -52,7 +52,9 @@ class KeyringStore:
 
 
 class FileStore:
-    """A JSON object in a 0600 file; refuses a file whose mode lets others read it."""
+    """A JSON object in a 0600 file; refuses a file whose mode lets others read it, and a
+    symlink in its place. Every change is a read-modify-write under ``files.locked``,
+    replaced atomically, so parallel logins lose nothing."""
 
     can_hold_passwords = False
 
@@ -68,10 +70,10 @@ class FileStore:
         # an unwritable state dir must not break commands: the session is just not cached
         self._on_error = on_error
 
-    def _check_mode(self) -> None:
-        info = self.path.stat()
+    def _check_mode(self, info: os.stat_result) -> None:
         mode = stat.S_IMODE(info.st_mode)
         if mode & 0o077:
+            # the hint names the file itself: _read never opens a symlink, so it is no link
             raise LocalError(
                 f"refusing to use {self.path}: its mode is {mode:04o}, others may read it "
                 f"(run `chmod 600 {self.path}`)"
@@ -88,38 +90,46 @@ class FileStore:
             )
 
     def _read(self) -> dict[str, str]:
+        from gandi_hosting_cli import files
+
         try:
-            self._check_mode()
-            with self.path.open(encoding="utf-8") as fh:
-                data = json.load(fh)
-        except FileNotFoundError:
+            found = files.read_bytes(self.path)
+        except files.UnsafePath as exc:
+            raise LocalError(f"{exc} (the session file must be a plain file of yours)") from None
+        except OSError:
             return {}
-        except (OSError, ValueError):
+        if found is None:
+            return {}
+        content, info = found
+        self._check_mode(info)
+        try:
+            data = json.loads(content.decode("utf-8"))
+        except ValueError:
             return {}  # a damaged cache only costs a new login
         return data if isinstance(data, dict) else {}
 
-    def _write(self, data: dict[str, str]) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if stat.S_IMODE(self.path.parent.stat().st_mode) & 0o077:
-            self.path.parent.chmod(0o700)  # our own directory, made before or by someone else
-        created = not self.path.exists()
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        # O_EXCL + 0600 from the start: the secret is never readable by others, not even briefly
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    def _update(self, change: Callable[[dict[str, str]], bool]) -> bool:
+        """Apply ``change`` to the current content under the lock; write if it says so."""
+        from gandi_hosting_cli import files
+
+        with files.locked(self.path):
+            created = not os.path.lexists(self.path)
+            data = self._read()
+            if not change(data):
+                return False
+            try:
+                files.write_json(self.path, data)
+            except files.UnsafePath as exc:
+                raise LocalError(str(exc)) from None
         if created and self._on_create:
             self._on_create(
                 f"no usable keyring backend: sessions are kept in {self.path} (mode 0600)"
             )
+        return True
 
     def get(self, key: str) -> str | None:
-        return self._read().get(key)
+        value = self._read().get(key)
+        return value if isinstance(value, str) else None
 
     def _cannot_write(self, exc: OSError) -> None:
         if self._on_error is not None:
@@ -129,26 +139,24 @@ class FileStore:
             )
 
     def set(self, key: str, value: str) -> None:
-        try:
-            if self.path.exists():
-                self._check_mode()
-            data = self._read()
+        def change(data: dict[str, str]) -> bool:
             data[key] = value
-            self._write(data)
+            return True
+
+        try:
+            self._update(change)
         except OSError as exc:  # not LocalError: a file others may read is still refused
             self._cannot_write(exc)
 
     def delete(self, key: str) -> bool:
-        data = self._read()
-        if key not in data:
-            return False
-        del data[key]
+        def change(data: dict[str, str]) -> bool:
+            return data.pop(key, None) is not None
+
         try:
-            self._write(data)
+            return self._update(change)
         except OSError as exc:
             self._cannot_write(exc)
             return False
-        return True
 
 
 # backends that store nothing, as PYTHON_KEYRING_BACKEND names them (keyring reads that

@@ -112,7 +112,13 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
     The one place errors become exit codes: ``HostingError`` (the workflows' usage errors
     included) -> its ``exit_code``; click usage errors -> 2; Ctrl-C -> 130."""
-    from gandi_hosting_cli.api.errors import APIFault, HostingError, LocalUsageError
+    from gandi_hosting_cli.api.errors import (
+        MAX_SHOWN,
+        APIFault,
+        HostingError,
+        LocalUsageError,
+        for_terminal,
+    )
 
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -123,7 +129,12 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
             # (one line, as without --debug); other failures may be ours
             traceback.print_exception(exc, file=app.terminal.stderr)
         suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
-        app.terminal.error(f"{message}{suffix}")
+        # a server's text may be huge: cut on the terminal, whole under --debug
+        server_text = isinstance(exc, APIFault)  # ours may span lines; the server's is cut
+        limit = MAX_SHOWN if server_text and not app.debug else None
+        shown = for_terminal(exc.message, limit, newlines=not server_text)
+        shown += f" ({exc.hint})" if exc.hint else ""
+        app.terminal.error(f"{shown}{suffix}")
         _json_error(app, exc.code, message, exc.exit_code)
         return int(exc.exit_code)
     if isinstance(exc, click.exceptions.Exit):

@@ -173,7 +173,7 @@ def _save_in_profile(app: AppContext, login_name: str) -> None:
 
 def _shown(app: AppContext) -> str:
     """The endpoint for people: without any user:password@ part."""
-    from gandi_hosting_cli.auth.sessions import display_url
+    from gandi_hosting_cli.config import display_url
 
     return display_url(app.endpoint)
 
