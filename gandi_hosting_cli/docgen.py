@@ -73,6 +73,17 @@ ENVIRONMENT = (
         "Extra accounts of sandbox serve, space-separated LOGIN:PASSWORD (like --account, "
         "without showing the passwords in ps).",
     ),
+    (
+        "GANDI_HOSTING_MAX_RESPONSE_MB",
+        "Largest answer accepted from the server, in MB, as received and after gzip "
+        "decompression (default 64); a larger one is a protocol error (exit 6).",
+    ),
+    (
+        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
+        "Proxies for https and http endpoints (http:// proxies, Basic credentials), as "
+        "other tools read them; NO_PROXY lists hosts reached directly; loopback endpoints "
+        "never go through a proxy.",
+    ),
     ("NO_COLOR", "When set, nothing is coloured."),
     ("FORCE_COLOR", "When set (and NO_COLOR is not), tables are drawn and coloured in a pipe too."),
     (
