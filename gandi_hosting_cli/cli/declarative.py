@@ -12,6 +12,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import (
+    dry_run_option,
     global_options,
     password_stdin_option,
     read_password_stdin,
@@ -100,14 +101,12 @@ def plan(app: AppContext, manifest: str, prune: bool) -> None:
 @click.command("apply")
 @click.argument("manifest", type=MANIFEST)
 @click.option("--prune", is_flag=True, help="Delete the VMs and disks the manifest omits.")
-@click.option("--dry-run", is_flag=True, help="Print the write calls; send none.")
+@dry_run_option
 @yes_option
 @password_stdin_option
 @global_options
 @click.pass_obj
-def apply(
-    app: AppContext, manifest: str, prune: bool, dry_run: bool, yes: bool, password_stdin: bool
-) -> None:
+def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin: bool) -> None:
     """Make the account match MANIFEST: independent operations in parallel.
 
     New VMs take their root password from the environment variable named by their
@@ -122,10 +121,11 @@ def apply(
     from gandi_hosting_cli.declarative.executor import apply_plan, planned_calls
 
     spec, the_plan = _plan(app, manifest, prune)
-    if dry_run:
-        calls = [{"method": m, "params": list(p)} for m, p in planned_calls(the_plan)]
-        text = [f"{c['method']}{tuple(c['params'])!r}" for c in calls]
-        app.output.emit(Result([Lines(text)], json=calls))
+    if app.dry_run:
+        from gandi_hosting_cli.cli.dry_run import emit_calls
+
+        calls = planned_calls(the_plan)
+        emit_calls(app, calls, f"Dry run: {len(calls)} write calls shown, nothing sent.")
         return
     if the_plan.up_to_date:
         app.output.emit(Result(json={"exit_code": 0, "actions": []}))
