@@ -196,9 +196,9 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
 
     \b
     Examples:
-      gandi-hosting apply site.toml --dry-run
-      gandi-hosting apply site.toml --yes --password-stdin < pw.txt
       gandi-hosting apply site.toml --dry-run --json
+      gandi-hosting apply site.toml --yes --password-stdin < pw.txt
+      gandi-hosting apply site.toml --yes   # again: nothing to do, nothing sent
     """
     from gandi_hosting_cli.declarative.executor import (
         PasswordMissing,
