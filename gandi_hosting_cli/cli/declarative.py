@@ -213,6 +213,8 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
         from gandi_hosting_cli.cli.dry_run import emit_calls
 
         calls = planned_calls(the_plan)
+        for problem in the_plan.blocking:
+            app.terminal.warn(f"{problem.message} (apply would send nothing)")
         emit_calls(app, calls, f"Dry run: {len(calls)} write calls shown, nothing sent.")
         return
     if the_plan.up_to_date:

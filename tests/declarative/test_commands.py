@@ -158,3 +158,26 @@ def test_apply_prune_shows_the_deletions_and_asks(cli, logged_in, calls, tmp_pat
     assert "Apply: 1 change (1 deletion)?" in result.stderr
     assert "delete" in result.stderr and "disk stray" in result.stderr
     assert calls.writes == ["disk_delete"]
+
+
+def test_apply_on_a_terminal_draws_one_live_line_per_action(logged_in, tmp_path, monkeypatch):
+    import io
+
+    from click.testing import CliRunner
+
+    from gandi_hosting_cli.cli import cli as root
+    from gandi_hosting_cli.cli.context import AppContext
+    from gandi_hosting_cli.terminal import Terminal
+
+    site = tmp_path / "site.toml"
+    site.write_text(SMALL)
+    monkeypatch.setenv("WEB_PW", PASSWORD)
+    screen = io.StringIO()
+    app = AppContext(terminal=Terminal(interactive=True, stderr_tty=True, stderr=screen))
+    result = CliRunner().invoke(root, ["--url", logged_in.url, "apply", str(site), "--yes"],
+                                obj=app, catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    drawn = screen.getvalue()
+    assert "create vm web1" in drawn and "create disk data" in drawn
+    assert drawn.count("✓") >= 2 and "done" in drawn
+    assert not any(line.startswith("done: ") for line in drawn.splitlines())
