@@ -43,6 +43,7 @@ EXIT_STATUS = {
     "NETWORK": "Network or protocol failure: unreachable endpoint, timeout, TLS, "
     "an answer that is not XML-RPC.",
     "WAIT_TIMEOUT": "Waiting for an operation timed out (--wait-timeout).",
+    "PLAN_CHANGES": "plan: the account differs from the manifest (changes pending).",
     "INTERRUPTED": "Interrupted (Ctrl-C).",
 }
 

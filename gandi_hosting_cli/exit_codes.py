@@ -14,4 +14,5 @@ class ExitCode(IntEnum):
     OPERATION_FAILED = 5  # an awaited operation ended in ERROR or CANCEL
     NETWORK = 6  # unreachable, timeout, TLS, not XML-RPC
     WAIT_TIMEOUT = 7
+    PLAN_CHANGES = 8  # `plan`: the account differs from the manifest (changes pending)
     INTERRUPTED = 130

@@ -207,6 +207,47 @@ def test_bash_fills_compreply_from_the_committed_script(gandi_hosting_on_path):
     assert replies == ["start", "stop"]
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+@pytest.mark.parametrize("command", ["plan", "apply", "export --file"])
+def test_bash_completes_manifest_paths_with_the_files_there(gandi_hosting_on_path, tmp_path,
+                                                            command):  # fmt: skip
+    script = REPO / "completions" / SCRIPT_FILES["bash"]
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "site.toml").write_text("")
+    (work / "sites-old.toml").write_text("")
+    (work / "other.txt").write_text("")
+    words = f"gandi-hosting {command} si".split()
+    program = f"""
+        source '{script}'
+        COMP_WORDS=({" ".join(words)})
+        COMP_CWORD={len(words) - 1}
+        COMP_LINE='{" ".join(words)}'
+        COMP_POINT=${{#COMP_LINE}}
+        # outside a real completion, compopt says what it was asked for; `-o default` is
+        # bash's own file name completion, which compgen -f does here
+        compopt() {{ printf 'compopt:%s %s\\n' "$1" "$2"; }}
+        _gandi_hosting_completion gandi-hosting si {words[-2]}
+        printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
+        compgen -f -- si | sed 's/^/file:/'
+    """
+    run = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program],
+        env=gandi_hosting_on_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=work,
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert "compopt:-o default" in lines and "reply:" in lines  # no value: files instead
+    assert sorted(line[5:] for line in lines if line.startswith("file:")) == [
+        "site.toml",
+        "sites-old.toml",
+    ]
+
+
 # -- staying light ------------------------------------------------------------------------
 def imported_modules(args: list[str], env: dict[str, str]) -> set[str]:
     run = subprocess.run(

@@ -16,6 +16,8 @@ Maintenance (the tables below are the only places to touch):
 - ``PREPARE``: what a block needs beyond the base state (CLI lines run first, or
   functions of the server), e.g. a VM named web1;
 - ``EXPECTED``: an example whose documented outcome is not exit 0 (with the reason);
+- ``WORKDIR``: a block that reads or writes files of the current directory (a
+  manifest) runs in a directory of its own, holding these files first;
 - ``SKIP_BLOCKS`` / ``SKIP_LINES`` / ``NOT_RUN``: what cannot run here (installs,
   servers that run until stopped), with the reason.
 The base state (``base_state``): ids as the docs use them -- product 12 (2 spare
@@ -195,8 +197,29 @@ EXPECTED: dict[str, tuple[int, str]] = {}
 # blocks that are real shell scripts (variables, if, xargs, redirections): run by bash with
 # this venv's gandi-hosting first on PATH, in the test's isolated HOME and XDG dirs
 BASH_BLOCKS: dict[str, str] = {
+    "help:apply": "a redirection from a file (< pw.txt)",
+    "help:export": "a redirection into a file (> site.toml)",
     "readme:Scripts: JSON and exit codes#1": "a script: $(...), if, xargs",
     "readme:Shell completion#1": "redirections into ~ (the test's HOME)",
+}
+
+# blocks that work on files in the current directory (site.toml...): they run in a
+# directory of their own (the test's), holding these files first
+SITE_TOML = """\
+[[vm]]
+hostname = "web1"
+os = "Debian 12"
+shares = 1
+disks = ["data"]
+
+[[disk]]
+name = "data"
+size = "1G"
+"""
+WORKDIR: dict[str, dict[str, str]] = {
+    "help:apply": {"site.toml": SITE_TOML, "pw.txt": VARS["ROOT_PW"] + "\n"},
+    "help:export": {},
+    "help:plan": {},
 }
 
 # blocks whose lines are alternatives, not steps of one story: each line gets a fresh state
@@ -216,10 +239,6 @@ NOT_RUN: dict[str, str] = {
 SKIP_BLOCKS: dict[str, str] = {
     "readme:Installation#1": "installs the package",
     "readme:Development#1": "runs the whole test suite, docgen and ruff",
-    # TEMPORARY (integration): manifests need files in the test's directory
-    "help:plan": "needs a manifest file",
-    "help:apply": "needs a manifest file",
-    "help:export": "writes a manifest file",
 }
 
 SKIP_LINES: dict[str, str] = {
@@ -344,6 +363,13 @@ def test_every_documented_example_runs_as_written(
         return server
 
     server = prepare()
+    if block.id in WORKDIR:
+        work = tmp_path / "work"
+        work.mkdir()
+        for name, text in WORKDIR[block.id].items():
+            (work / name).write_text(text, encoding="utf-8")
+            (work / name).chmod(0o600)
+        monkeypatch.chdir(work)
     if block.id in BASH_BLOCKS:
         run_in_bash(block, server.url, tmp_path)
         return
@@ -372,7 +398,12 @@ def run_in_bash(block: Block, url: str, tmp: Path) -> None:
     assert (bin_dir / PROG).exists(), f"no {PROG} console script in {bin_dir}"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(
-        ["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120
+        ["bash", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=os.getcwd(),
     )
     assert done.returncode == 0, f"{block.id}\n{script}\n{done.stdout}\n{done.stderr}"
     assert f"+ {PROG} " in done.stderr, done.stderr
@@ -389,6 +420,7 @@ def test_the_tables_name_only_examples_that_exist():
     assert set(INTERACTIVE) <= lines, set(INTERACTIVE) - lines
     assert set(BASH_BLOCKS) <= ids, set(BASH_BLOCKS) - ids
     assert set(FRESH_PER_LINE) <= ids, set(FRESH_PER_LINE) - ids
+    assert set(WORKDIR) <= ids, set(WORKDIR) - ids
 
 
 # -- duration ranges agree everywhere ------------------------------------------------------

@@ -78,6 +78,10 @@ class RootGroup(LazyGroup):
             )
             # with standalone_mode=False click returns the code of ctx.exit() (e.g. --help)
             code = rv if isinstance(rv, int) else 0
+            if app.dry_run and code == 0:
+                from gandi_hosting_cli.cli.dry_run import finish
+
+                code = finish(app)
         except BaseException as exc:  # noqa: BLE001 - this is the one place errors end
             if not app.json and _json_requested(sys.argv[1:] if args is None else args):
                 # a parse error after --json stops click before the option's callback runs
@@ -120,6 +124,13 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
         for_terminal,
     )
 
+    if app.dry_run:
+        from gandi_hosting_cli.declarative.dry_run import DryRunFinished
+
+        if isinstance(exc, DryRunFinished):  # a read of what an unsent write did: the end
+            from gandi_hosting_cli.cli.dry_run import finish
+
+            return finish(app, stopped=exc)
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     if isinstance(exc, HostingError):

@@ -45,6 +45,8 @@ class AppContext:
     quiet: bool = False
     debug: bool = False
     timeout: float | None = None
+    # --dry-run (commands that change something): writes recorded, not sent
+    dry_run: bool = False
     # extra state for commands
     extras: dict[str, Any] = field(default_factory=dict)
     # where messages and prompts go (stderr); tests give one with its tty-ness set
@@ -165,6 +167,10 @@ class AppContext:
         from gandi_hosting_cli.output import Output, OutputMode
 
         mode = OutputMode.JSON if self.json else OutputMode.IDS if self.quiet else None
+        if self.dry_run:  # the command's own results would describe placeholders
+            from gandi_hosting_cli.cli.dry_run import DryRunOutput
+
+            return DryRunOutput(mode, self.terminal)
         return Output(mode, self.terminal)
 
     @cached_property
@@ -291,16 +297,27 @@ class AppContext:
 
     @cached_property
     def client(self) -> HostingClient:
-        """A logged-in client: the cached session if still valid, else renewed on first use."""
+        """A logged-in client: the cached session if still valid, else renewed on first use.
+
+        With ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
+        recorded (secrets as ``***``), and the first read after a write ends the command
+        (``DryRunFinished``; ``cli.dry_run.finish`` prints the calls)."""
         record = self.session_manager().load()
-        return self.new_client(session=record.session_id if record else None, renew=True)
+        client = self.new_client(session=record.session_id if record else None, renew=True)
+        if self.dry_run:
+            from gandi_hosting_cli.declarative.dry_run import DryRunClient
+
+            return DryRunClient(client, stop_after_write=True)  # type: ignore[return-value]
+        return client
 
     # -- helpers for commands --------------------------------------------------------------
     def confirm(
         self, question: str, yes: bool = False, declined: str = "Cancelled; nothing was sent."
     ) -> None:
-        """Ask before a destructive action; off a terminal ``--yes`` is required (exit 2)."""
-        if yes:
+        """Ask before a destructive action; off a terminal ``--yes`` is required (exit 2).
+
+        Never asked with ``--dry-run``: nothing will happen."""
+        if yes or self.dry_run:
             return
         if not self.terminal.is_interactive:
             raise click.UsageError(f"{question} Refusing without --yes off a terminal.")

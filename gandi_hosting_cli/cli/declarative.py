@@ -12,12 +12,13 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import (
+    dry_run_option,
     global_options,
     password_stdin_option,
     read_password_stdin,
     yes_option,
 )
-from gandi_hosting_cli.output import Lines, OutputMode, Result
+from gandi_hosting_cli.output import Column, Lines, OutputMode, Result, Table
 
 MANIFEST = click.Path(exists=True, dir_okay=False, allow_dash=True)
 
@@ -51,31 +52,99 @@ def _plan(app: AppContext, path: str, prune: bool) -> Any:
     return manifest, make_plan(manifest, read_account(app.client), prune=prune)
 
 
-def _plan_lines(plan: Any) -> list[str]:
-    lines = []
-    for action in plan.actions:
-        after = f" (after {', '.join(f'#{d}' for d in action.depends)})" if action.depends else ""
-        why = f" [{action.reason}]" if action.reason else ""
-        lines.append(f"{action.id:>3}. {action.describe()}{why}{after}")
-    for problem in plan.problems:
-        lines.append(f"  {'!' if problem.blocking else '~'} {problem.message}")
-    return lines
+_KIND_WORDS = {
+    "create_disk": "create",
+    "create_vm": "create",
+    "update_vm": "update",
+    "link_boot_disk": "link boot disk",
+    "delete_vm": "delete",
+    "delete_disk": "delete",
+}
+
+PLAN_COLUMNS = [
+    Column("id", "#", "int"),
+    Column("action", "ACTION"),
+    Column("target", "TARGET"),
+    Column("change", "CHANGE"),
+    Column("after", "AFTER"),
+]
+
+APPLY_COLUMNS = [
+    Column("id", "#", "int"),
+    Column("action", "ACTION"),
+    Column("status", "STATUS"),
+    Column("operation", "OPERATION", "int"),
+    Column("message", "MESSAGE"),
+]
 
 
-def _json(app: AppContext) -> bool:
-    return app.output.mode is OutputMode.JSON
+def _plan_rows(plan: Any, arrow: str) -> list[dict[str, Any]]:
+    """One row per action: what, on what, ``before -> after``, and the actions it waits for."""
+    rows = []
+    for a in plan.actions:
+        if a.kind in ("attach", "detach"):
+            target = f"disk {a.disk} {'to' if a.kind == 'attach' else 'from'} vm {a.vm}"
+            change = ""
+        elif a.kind in ("create_vm", "create_disk"):
+            target = a.target
+            change = ", ".join(f"{k} {v}" for k, v in a.after.items())
+        else:
+            target = a.target
+            change = ", ".join(
+                f"{k} {a.before.get(k, '-')} {arrow} {v}" for k, v in a.after.items()
+            )
+        if a.reason:
+            change = f"{change} [{a.reason}]".strip()
+        rows.append(
+            {
+                "id": a.id,
+                "action": _KIND_WORDS.get(a.kind, a.kind),
+                "target": target,
+                "change": change,
+                "after": ", ".join(f"#{d}" for d in a.depends),
+            }
+        )
+    return rows
 
 
-def _show_plan(app: AppContext, plan: Any, *, err: bool = False) -> None:
+def _problem_lines(plan: Any) -> list[str]:
+    """``! blocking problem`` (apply would send nothing), ``~ left as is``."""
+    return [f"{'!' if p.blocking else '~'} {p.message}" for p in plan.problems]
+
+
+def _plan_result(plan: Any, mode: OutputMode) -> Result:
+    arrow = "\u2192" if mode is OutputMode.TABLE else "->"
+    blocks: list[Any] = []
+    if plan.actions:
+        blocks.append(Table(_plan_rows(plan, arrow), PLAN_COLUMNS))
+    if plan.problems:
+        blocks.append(Lines(_problem_lines(plan)))
+    return Result(blocks, json=plan.as_dict(), ids=[a.id for a in plan.actions])
+
+
+def _summary(plan: Any) -> str:
     if plan.up_to_date:
-        if not err:
-            app.output.emit(Result(json=plan.as_dict()))
-        app.terminal.message("Up to date: nothing to do.")
-        return
-    if err:
-        app.terminal.notice("\n".join(_plan_lines(plan)))
-    else:
-        app.output.emit(Result([Lines(_plan_lines(plan))], json=plan.as_dict()))
+        return "Up to date: nothing to do."
+    count = len(plan.actions)
+    deletes = sum(1 for a in plan.actions if a.kind.startswith("delete"))
+    text = f"{count} change{'s' if count != 1 else ''} pending"
+    if deletes:
+        text += f" ({deletes} deletion{'s' if deletes != 1 else ''})"
+    blocking = len(plan.blocking)
+    if blocking:
+        text += f"; {blocking} problem{'s' if blocking != 1 else ''} would stop apply"
+    return text + "."
+
+
+def _show_plan_on_stderr(app: AppContext, plan: Any) -> None:
+    """The plan as a table on stderr (before apply asks): stdout stays for the result."""
+    from gandi_hosting_cli.output import Output
+    from gandi_hosting_cli.terminal import Terminal
+
+    terminal = app.terminal
+    on_stderr = Terminal(stdout=terminal.stderr, stdout_tty=terminal.stderr_is_tty)
+    mode = Output.human_mode(on_stderr)
+    Output(mode, on_stderr).emit(_plan_result(plan, mode))
 
 
 @click.command("plan")
@@ -86,13 +155,22 @@ def _show_plan(app: AppContext, plan: Any, *, err: bool = False) -> None:
 def plan(app: AppContext, manifest: str, prune: bool) -> None:
     """Show what `apply MANIFEST` would change (exit 0: up to date, 8: changes pending).
 
+    One batched read of the account, nothing sent. A table of the actions in order
+    (action, target, before -> after, the actions each waits for), then the problems
+    the API would refuse (! stops apply, ~ is left as is); --json gives
+    {"up_to_date", "actions": [...], "problems": [...]}. A bad manifest exits 2.
+
     \b
     Examples:
-      gandi-hosting plan site.toml
+      gandi-hosting export --file site.toml && gandi-hosting plan site.toml
       gandi-hosting plan site.toml --prune --json
     """
     _, the_plan = _plan(app, manifest, prune)
-    _show_plan(app, the_plan)
+    if not the_plan.up_to_date:
+        app.output.emit(_plan_result(the_plan, app.output.mode))
+    elif app.output.mode is OutputMode.JSON:
+        app.output.emit(Result(json=the_plan.as_dict()))
+    app.terminal.message(_summary(the_plan))
     if the_plan.exit_code:
         raise click.exceptions.Exit(the_plan.exit_code)
 
@@ -100,46 +178,49 @@ def plan(app: AppContext, manifest: str, prune: bool) -> None:
 @click.command("apply")
 @click.argument("manifest", type=MANIFEST)
 @click.option("--prune", is_flag=True, help="Delete the VMs and disks the manifest omits.")
-@click.option("--dry-run", is_flag=True, help="Print the write calls; send none.")
+@dry_run_option
 @yes_option
 @password_stdin_option
 @global_options
 @click.pass_obj
-def apply(
-    app: AppContext, manifest: str, prune: bool, dry_run: bool, yes: bool, password_stdin: bool
-) -> None:
+def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin: bool) -> None:
     """Make the account match MANIFEST: independent operations in parallel.
 
-    New VMs take their root password from the environment variable named by their
-    password_env key, else from --password-stdin (never from the file).
+    Shows the plan and asks for confirmation on a terminal (--yes off a terminal);
+    with --prune, what the manifest omits is deleted (shown in the plan). New VMs take
+    their root password from the environment variable named by their password_env
+    key, else from --password-stdin (never from the file). One live line per action on
+    a terminal, one line per finished action on stderr otherwise; the result is a
+    table of the actions (--json: {"exit_code", "actions": [...]}); the exit code is
+    the worst one (5: an operation ended in ERROR).
 
     \b
     Examples:
-      gandi-hosting apply site.toml
-      gandi-hosting apply site.toml --yes --password-stdin < pw.txt
       gandi-hosting apply site.toml --dry-run --json
+      gandi-hosting apply site.toml --yes --password-stdin < pw.txt
+      gandi-hosting apply site.toml --yes   # again: nothing to do, nothing sent
     """
-    from gandi_hosting_cli.declarative.executor import apply_plan, planned_calls
+    from gandi_hosting_cli.declarative.executor import (
+        PasswordMissing,
+        PlanRefused,
+        apply_plan,
+        collect_passwords,
+        planned_calls,
+    )
 
     spec, the_plan = _plan(app, manifest, prune)
-    if dry_run:
-        calls = [{"method": m, "params": list(p)} for m, p in planned_calls(the_plan)]
-        text = [f"{c['method']}{tuple(c['params'])!r}" for c in calls]
-        app.output.emit(Result([Lines(text)], json=calls))
+    if app.dry_run:
+        from gandi_hosting_cli.cli.dry_run import emit_calls
+
+        calls = planned_calls(the_plan)
+        for problem in the_plan.blocking:
+            app.terminal.warn(f"{problem.message} (apply would send nothing)")
+        emit_calls(app, calls, f"Dry run: {len(calls)} write calls shown, nothing sent.")
         return
     if the_plan.up_to_date:
         app.output.emit(Result(json={"exit_code": 0, "actions": []}))
         app.terminal.message("Up to date: nothing to do.")
         return
-    if not the_plan.blocking:
-        if not yes and not app.terminal.is_interactive:
-            raise click.UsageError(
-                "refusing to apply without confirmation: not on a terminal, pass --yes"
-            )
-        if not yes:
-            app.terminal.notice("This plan will:")
-            _show_plan(app, the_plan, err=True)
-        app.confirm("Apply these changes?", yes)
 
     stdin_password: list[str] = []
 
@@ -153,27 +234,62 @@ def apply(
             return stdin_password[0]
         return None
 
-    def on_event(event: Any) -> None:
-        if _json(app) or event.kind not in ("done", "failed", "skipped"):
-            return
-        line = f"{event.action.describe()}: {event.kind}"
-        if event.operation is not None:
-            line += f" (operation {event.operation})"
-        if event.message:
-            line += f": {event.message}"
-        app.output.emit(Result([Lines([line])]))
-
-    from gandi_hosting_cli.declarative.executor import PasswordMissing, PlanRefused
-
     try:
-        result = apply_plan(app.client, the_plan, passwords=passwords, on_event=on_event)
+        if the_plan.blocking:
+            _show_plan_on_stderr(app, the_plan)
+            raise PlanRefused("; ".join(p.message for p in the_plan.blocking))
+        if not yes and not app.terminal.is_interactive:
+            raise click.UsageError(
+                "refusing to apply without confirmation: not on a terminal, pass --yes"
+            )
+        collect_passwords(the_plan, passwords)  # a missing one: exit 2 before asking
+        if not yes:
+            _show_plan_on_stderr(app, the_plan)
+            app.confirm(f"Apply: {_summary(the_plan)[:-1].replace(' pending', '')}?", yes)
+        result = _run(app, the_plan, passwords, apply_plan)
     except (PlanRefused, PasswordMissing) as error:  # found before anything was sent
         refused = click.ClickException(f"{error.message}; nothing was sent")
         refused.exit_code = int(error.exit_code)
         raise refused from None
-    app.output.emit(Result(json=result.as_dict()))
+    rows = [
+        {
+            "id": o.action.id,
+            "action": o.action.describe(),
+            "status": o.status,
+            "operation": o.operation,
+            "message": o.message,
+        }
+        for o in result.outcomes
+    ]
+    ids = [o.object_id or o.operation for o in result.outcomes if o.status == "done"]
+    app.output.emit(Result([Table(rows, APPLY_COLUMNS)], json=result.as_dict(), ids=ids))
     if result.exit_code:
         raise click.exceptions.Exit(result.exit_code)
+
+
+def _run(app: AppContext, the_plan: Any, passwords: Any, apply_plan: Any) -> Any:
+    """Run the plan: a live display on a terminal (stderr), else one line per finished
+    action on stderr (silent with -q)."""
+    console = app.terminal.err_console
+    if console.is_terminal and not app.terminal.quiet:
+        from gandi_hosting_cli.cli.progress import ApplyProgress
+
+        with ApplyProgress(console, the_plan.actions) as progress:
+            return apply_plan(app.client, the_plan, passwords=passwords, on_event=progress.event)
+
+    def on_event(event: Any) -> None:
+        if event.kind not in ("done", "failed", "skipped"):
+            return
+        line = f"{event.kind}: #{event.action.id} {event.action.describe()}"
+        if event.operation is not None:
+            line += f" (operation {event.operation})"
+        if event.message and event.kind != "skipped":
+            line += f": {event.message}"
+        elif event.message:
+            line += f" ({event.message.removeprefix('skipped: ')})"
+        app.terminal.message(line)
+
+    return apply_plan(app.client, the_plan, passwords=passwords, on_event=on_event)
 
 
 @click.command("export")

@@ -8,7 +8,7 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
+from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_options, yes_option
 from gandi_hosting_cli.output import Column, Result, format_value
 
 DISK_COLUMNS = [
@@ -111,6 +111,7 @@ def disk_info(app: AppContext, disk_ref: str) -> None:
 )
 @click.option("--fstype", default="ext3", show_default=True, type=types.FSTYPE, help="Filesystem.")
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def disk_create(
@@ -140,6 +141,7 @@ def disk_create(
 @click.argument("disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF)
 @yes_option
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def disk_delete(
@@ -206,6 +208,7 @@ def _link(
 @click.argument("disk_ref", metavar="DISK", type=types.DISK_REF)
 @click.argument("vm_ref", metavar="VM", type=types.VM_REF)
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def disk_attach(
@@ -224,6 +227,7 @@ def disk_attach(
 @click.argument("disk_ref", metavar="DISK", type=types.DISK_REF)
 @click.argument("vm_ref", metavar="VM", type=types.VM_REF)
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def disk_detach(

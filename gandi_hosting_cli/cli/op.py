@@ -9,7 +9,7 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, yes_option
+from gandi_hosting_cli.cli.options import dry_run_option, global_options, yes_option
 from gandi_hosting_cli.output import Column, Result
 
 OP_COLUMNS = [
@@ -136,6 +136,7 @@ def op_info(app: AppContext, opid: int) -> None:
 @op.command("cancel")
 @click.argument("opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID)
 @yes_option
+@dry_run_option
 @global_options
 @click.pass_obj
 def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:

@@ -129,6 +129,22 @@ def yes_option(f: F) -> F:
     )(f)
 
 
+def dry_run_option(f: F) -> F:
+    """``--dry-run`` on a command that changes something: sets ``AppContext.dry_run``.
+
+    The command runs as usual (names resolve, reads are sent), but ``app.client`` records
+    its write calls instead of sending them, confirmations are not asked, and the calls
+    are printed (``cli/dry_run.py``); exit 0.
+    """
+    return click.option(
+        "--dry-run",
+        is_flag=True,
+        expose_value=False,
+        callback=_setter("dry_run"),
+        help="Print the write calls this would send (secrets as ***); send none.",
+    )(f)
+
+
 def password_stdin_option(f: F) -> F:
     return click.option(
         "--password-stdin",

@@ -9,7 +9,7 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
+from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_options, yes_option
 from gandi_hosting_cli.output import Result
 
 
@@ -55,6 +55,7 @@ def product_list(app: AppContext) -> None:
     help="How long: 1m (a month) .. 120m, or 1y .. 10y.",
 )  # fmt: skip
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def product_add(
@@ -91,6 +92,7 @@ def product_add(
     help="How much longer: 1m .. 120m, or 1y .. 10y.",
 )  # fmt: skip
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def product_renew(
@@ -116,6 +118,7 @@ def product_renew(
 @click.argument("product_id", type=types.PRODUCT_ID)
 @click.argument("quantity", type=types.QUANTITY)
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def product_update(
@@ -141,6 +144,7 @@ def product_update(
 @click.argument("product_id", type=types.PRODUCT_ID)
 @yes_option
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def product_remove(

@@ -71,3 +71,73 @@ class Progress:
                 Text(f"{elapsed // 60}:{elapsed % 60:02d}", style="dim"),
             )
         return grid
+
+
+class ApplyProgress:
+    """The live display of ``apply``: one line per action of the plan, on stderr (rich).
+
+    Fed by the executor's events (``event``): waiting for what it depends on, its
+    operation's state while it runs, then done, failed or skipped.
+    """
+
+    def __init__(self, console: Any, actions: Iterable[Any]):
+        from rich.live import Live
+
+        self._actions = list(actions)
+        self._status: dict[int, str] = {a.id: "waiting" for a in self._actions}
+        self._operation: dict[int, int] = {}
+        self._started: dict[int, float] = {}
+        self._finished: dict[int, float] = {}
+        self._live = Live(self, console=console, refresh_per_second=8, transient=False)
+
+    def __enter__(self) -> ApplyProgress:
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._live.__exit__(*exc)
+
+    def event(self, event: Any) -> None:
+        """An executor ``Event``: queued, state, done, failed or skipped."""
+        now = time.monotonic()
+        action_id = event.action.id
+        if event.operation is not None:
+            self._operation[action_id] = event.operation
+        self._started.setdefault(action_id, now)
+        if event.kind in ("done", "failed", "skipped"):
+            self._status[action_id] = event.kind
+            self._finished.setdefault(action_id, now)
+        else:
+            self._status[action_id] = event.state or "PENDING"
+        self._live.refresh()
+
+    def __rich__(self) -> Any:
+        from rich.spinner import Spinner
+        from rich.table import Table
+        from rich.text import Text
+
+        grid = Table.grid(padding=(0, 1))
+        now = time.monotonic()
+        for action in self._actions:
+            status = self._status[action.id]
+            mark: Any
+            if status == "done":
+                mark, style = Text("✓", style="green"), STATE_STYLES.get("DONE", "")
+            elif status == "failed":
+                mark, style = Text("✗", style="red"), STATE_STYLES.get("ERROR", "")
+            elif status in ("skipped", "waiting"):
+                mark, style = Text("·", style="dim"), "dim"
+            else:
+                mark, style = Spinner("dots", style="cyan"), STATE_STYLES.get(status, "")
+            started = self._started.get(action.id)
+            elapsed = int(self._finished.get(action.id, now) - started) if started else 0
+            opid = self._operation.get(action.id)
+            grid.add_row(
+                mark,
+                Text(f"#{action.id}", style="dim"),
+                Text(action.describe(), style="bold" if status not in ("waiting",) else ""),
+                Text(f"operation {opid}" if opid is not None else "", style="dim"),
+                Text(status, style=style),
+                Text(f"{elapsed // 60}:{elapsed % 60:02d}" if started else "", style="dim"),
+            )
+        return grid

@@ -157,8 +157,9 @@ def confirm_destruction(app: AppContext, yes: bool, action: str, lines: Sequence
 
 
 def require_yes(app: AppContext, yes: bool, action: str) -> None:
-    """Off a terminal, a destructive command needs ``--yes``: exit 2 before any request."""
-    if not yes and not app.terminal.is_interactive:
+    """Off a terminal, a destructive command needs ``--yes``: exit 2 before any request
+    (not with ``--dry-run``: nothing will be destroyed)."""
+    if not yes and not app.dry_run and not app.terminal.is_interactive:
         raise click.UsageError(
             f"refusing to {action} without confirmation: not on a terminal, pass --yes"
         )

@@ -7,6 +7,12 @@ appended to ``recorded`` as ``RecordedCall(method, params)`` with secrets (the
 ``vm_create`` password) as ``***``, and answers a placeholder (a negative id: -1, -2...,
 ``True`` for ``operation_cancel``). In a ``multicall``, reads are sent (in one batch)
 and writes recorded, results in order.
+
+``DryRunClient(client, stop_after_write=True)`` (what ``--dry-run`` of the single
+commands uses): once a write has been recorded, the next read outside that multicall
+raises ``DryRunFinished`` -- the command would now read what its writes did (an
+operation's state, a wait, a new object), which a dry run cannot know. The CLI then
+prints the recorded calls and exits 0.
 """
 
 from __future__ import annotations
@@ -21,6 +27,14 @@ from gandi_hosting_cli.api.methods import HostingMethods, is_read_only
 SECRET = "***"
 # method -> indexes (after the session) of secret parameters
 SECRET_PARAMS: dict[str, tuple[int, ...]] = {"vm_create": (1,), "login": (1,)}
+
+
+class DryRunFinished(Exception):
+    """A dry run reached a read that depends on a write it did not send (``method``)."""
+
+    def __init__(self, method: str):
+        super().__init__(f"dry run: {method} would read the result of a call not sent")
+        self.method = method
 
 
 @dataclass(frozen=True)
@@ -44,8 +58,9 @@ def redact(method: str, params: tuple) -> tuple:
 class DryRunClient(HostingMethods):
     """Wraps a client: typed methods, ``call`` and ``multicall`` never send a write."""
 
-    def __init__(self, client: Any):
+    def __init__(self, client: Any, *, stop_after_write: bool = False):
         self._client = client
+        self.stop_after_write = stop_after_write
         self.recorded: list[RecordedCall] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -61,8 +76,13 @@ class DryRunClient(HostingMethods):
                 return True
             return -next(self._ids)
 
+    def _check_read(self, method: str) -> None:
+        if self.stop_after_write and self.recorded:
+            raise DryRunFinished(method)
+
     def _call(self, method: str, *args: Any, session: bool = True) -> Any:
         if is_read_only(method):
+            self._check_read(method)
             return self._client._call(method, *args, session=session)
         return self._record(method, args)
 
@@ -74,6 +94,7 @@ class DryRunClient(HostingMethods):
         reads = [(i, c) for i, c in enumerate(calls) if is_read_only(c[0])]
         results: list[Any] = [None] * len(calls)
         if reads:
+            self._check_read(reads[0][1][0])
             answers = self._client.multicall([c for _, c in reads], ordered=ordered)
             for (i, _), answer in zip(reads, answers, strict=True):
                 results[i] = answer

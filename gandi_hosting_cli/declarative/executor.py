@@ -4,7 +4,7 @@ The main thread schedules. Each ready action's write request goes to a small thr
 (``vm_create``/``disk_create`` also find their operation: an ordered batch of
 ``operation_list``, the create, ``operation_list``). The operations being waited for
 are polled together, one ``system.multicall`` of ``operation_details`` per round, with
-the backoff of waiting.py (first poll at once, then 20% of each operation's age, 0.5 s
+the backoff of workflows/waiting.py (first poll at once, then 20% of each operation's age, 0.5 s
 to 5 s). When an operation is DONE the actions that waited for it become ready. A
 failure (a refused request, an operation in ERROR or CANCEL) skips every action that
 depends on it, lets the others finish, and the run's exit code is the worst one.
@@ -23,19 +23,11 @@ from typing import Any
 from gandi_hosting_cli.api.errors import HostingError, NetworkError
 from gandi_hosting_cli.declarative.planner import Action, Plan
 from gandi_hosting_cli.exit_codes import ExitCode
+from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay
 
-FINAL_STATES = frozenset({"DONE", "ERROR", "CANCEL"})
-FIRST_DELAY = 0.5
-MAX_DELAY = 5.0
-BACKOFF = 0.2
 WORKERS = 8
 CREATE_LOOKUP_BATCH = 10
 SECRET = "***"
-
-
-def next_delay(elapsed: float) -> float:
-    """The same schedule as waiting.py (which imports click, so it is not imported here)."""
-    return min(MAX_DELAY, max(FIRST_DELAY, BACKOFF * elapsed))
 
 
 class PlanRefused(HostingError):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.api.errors import HostingError
 from gandi_hosting_cli.exit_codes import ExitCode
 
@@ -25,19 +26,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - 3.10
     import tomli as tomllib
 
-MAX_INT = 2**31 - 1
+# the value rules are the CLI's and the sandbox's (rules.py): a manifest the plan accepts
+# is one the commands and the API accept
+MAX_INT = rules.MAX_INT
+FSTYPES = rules.FSTYPES
+DEFAULT_FSTYPE = rules.DEFAULT_FSTYPE
 VM_STATES = ("running", "halted")
-FSTYPES = ("ext3", "reiserfs", "xfs", "jfs")
-DEFAULT_FSTYPE = "ext3"
-
-# TODO(rules.py): switch these to gandi_hosting_cli/rules.py when it lands
-_HOSTNAME_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_DISK_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
-_SIZE_UNITS = {"": 1, "m": 1, "mb": 1, "mib": 1, "g": 1024, "gb": 1024, "gib": 1024}
-_SIZE_UNITS |= {"t": 1024 * 1024, "tb": 1024 * 1024, "tib": 1024 * 1024}
+_ENV_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ManifestError(HostingError):
@@ -95,26 +90,14 @@ class Manifest:
 
 
 def parse_size(value: Any) -> int:
-    """``2048``, ``"2048M"``, ``"2G"``, ``"1.5G"`` -> whole MB; ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a size")
-    if isinstance(value, int):
-        megabytes: float = value
-    elif isinstance(value, str):
-        match = _SIZE_RE.match(value)
-        unit = match.group(2).lower() if match else None
-        if not match or unit not in _SIZE_UNITS:
-            raise ValueError(f"{value!r} is not a size: use MB (2048) or a unit (2048M, 2G, 1T)")
-        megabytes = float(match.group(1)) * _SIZE_UNITS[unit]
-    else:
+    """``2048``, ``"2048M"``, ``"2G"``, ``"1.5G"`` -> whole MB (``rules.size_megabytes``);
+    ValueError otherwise (a boolean or a float is not a size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ValueError(f"{value!r} is not a size: use MB (2048) or a unit (2048M, 2G, 1T)")
-    if megabytes > MAX_INT:
-        raise ValueError(f"{value!r} is too large: at most {MAX_INT} MB")
-    if megabytes != int(megabytes):
-        raise ValueError(f"{value!r} is not a whole number of MB")
-    if megabytes <= 0:
-        raise ValueError(f"{value!r}: a size must be more than 0 MB")
-    return int(megabytes)
+    try:
+        return rules.size_megabytes(value)
+    except rules.RuleError as error:
+        raise ValueError(f"{value!r}: {error}") from None
 
 
 # -- line numbers ---------------------------------------------------------------------------
@@ -235,7 +218,7 @@ class _Checker:
 
 
 def _is_digits(value: str) -> bool:
-    return re.fullmatch(r"[0-9]+", value) is not None
+    return rules.looks_like_id(value)
 
 
 def parse_manifest(text: str, file: str = "<manifest>") -> Manifest:
@@ -283,7 +266,7 @@ def parse_manifest(text: str, file: str = "<manifest>") -> Manifest:
 def _disk(check: _Checker, index: int, raw: Any) -> DiskSpec:
     raw = check.table("disk", index, raw, _DISK_KEYS)
     name = raw["name"]
-    if not _DISK_NAME_RE.match(name):
+    if not rules.is_disk_name(name):
         raise check.fail("a disk name is 1-64 of A-Z a-z 0-9 . _ -", "disk", index, "name")
     if _is_digits(name):
         raise check.fail("a disk name cannot be digits only (it would read as an id)",
@@ -301,7 +284,7 @@ def _disk(check: _Checker, index: int, raw: Any) -> DiskSpec:
 def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
     raw = check.table("vm", index, raw, _VM_KEYS)
     hostname = raw["hostname"]
-    if not _HOSTNAME_RE.match(hostname):
+    if not rules.is_hostname(hostname):
         raise check.fail("a hostname is an RFC 1123 label (1-63 of A-Z a-z 0-9 -)",
                          "vm", index, "hostname")  # fmt: skip
     if _is_digits(hostname):
@@ -316,8 +299,9 @@ def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
     if not str(os_value).strip():
         raise check.fail("must name an OS image", "vm", index, "os")
     cpu = raw.get("cpu", 1)
-    if cpu > min(8, raw["shares"]):
-        raise check.fail("cpu must be between 1 and min(8, shares)", "vm", index, "cpu")
+    problem = rules.cpu_problem(cpu, raw["shares"])
+    if problem:
+        raise check.fail(problem, "vm", index, "cpu")
     max_memory = raw.get("max_memory")
     if max_memory is not None and max_memory < raw["shares"] * 256:
         raise check.fail(
@@ -331,10 +315,10 @@ def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
     if state not in VM_STATES:
         raise check.fail("must be 'running' or 'halted'", "vm", index, "state")
     login = raw.get("login")
-    if login is not None and not _USER_RE.match(login):
-        raise check.fail("must be a Unix user name", "vm", index, "login")
+    if login is not None and not rules.is_unix_user(login):
+        raise check.fail("must be a Unix user name (a-z 0-9 _ -, not root)", "vm", index, "login")
     env = raw.get("password_env")
-    if env is not None and not _ENV_RE.match(env):
+    if env is not None and not _ENV_RE.fullmatch(env):
         raise check.fail("must be an environment variable name", "vm", index, "password_env")
     disks = raw.get("disks", [])
     if any(not isinstance(d, str) for d in disks):

@@ -29,6 +29,7 @@ from gandi_hosting_cli.declarative.state import (
     match_os,
     os_label,
 )
+from gandi_hosting_cli.exit_codes import ExitCode
 
 SHARE_MEMORY_MB = 256  # DESIGN/seed: a VM's memory is shares * 256 MB
 DEFAULT_MAX_MEMORY = 2048  # vm_max_memory of a new VM: max(2048, memory)
@@ -163,7 +164,7 @@ class Plan:
     @property
     def exit_code(self) -> int:
         """What `plan` exits with: 0 nothing to do, 8 changes (or problems) pending."""
-        return 0 if self.up_to_date else 8
+        return int(ExitCode.OK if self.up_to_date else ExitCode.PLAN_CHANGES)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -82,3 +82,102 @@ def test_apply_beyond_the_free_shares_exits_1_with_nothing_sent(cli, logged_in, 
     assert "2 missing" in result.output and "nothing was sent" in result.output
     assert calls.writes == []
     assert cli("--url", logged_in.url, "plan", str(site)).exit_code == 8
+
+
+SMALL = """
+[[vm]]
+hostname = "web1"
+os = "Debian 12"
+shares = 1
+password_env = "WEB_PW"
+
+[[disk]]
+name = "data"
+size = 1024
+"""
+
+
+def test_plan_is_a_table_of_before_and_after_and_exits_8(cli, logged_in, tmp_path):
+    from gandi_hosting_cli.exit_codes import ExitCode
+
+    site = tmp_path / "site.toml"
+    site.write_text(SMALL)
+    with logged_in.proxy() as proxy:
+        proxy.vm_create(logged_in.login(), "web1", PASSWORD, 111, 1, 1, {})
+    site.write_text(SMALL.replace("shares = 1", 'shares = 2\nstate = "halted"'))
+    result = cli("--url", logged_in.url, "plan", str(site))
+    assert result.exit_code == ExitCode.PLAN_CHANGES == 8
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["#", "ACTION", "TARGET", "CHANGE", "AFTER"]
+    assert any("update" in r and "shares 1 -> 2" in r for r in rows)
+    assert any("stop" in r and "state running -> halted" in r for r in rows)
+    assert any("create" in r and "disk data" in r for r in rows)
+    assert "changes pending" in result.stderr
+
+
+def test_apply_off_a_terminal_says_each_finished_action_on_stderr(
+    cli, logged_in, tmp_path, monkeypatch
+):
+    site = tmp_path / "site.toml"
+    site.write_text(SMALL)
+    monkeypatch.setenv("WEB_PW", PASSWORD)
+    result = cli("--url", logged_in.url, "apply", str(site), "--yes")
+    assert result.exit_code == 0, result.output
+    finished = [line for line in result.stderr.splitlines() if line.startswith("done: ")]
+    assert len(finished) == 2 and any("create vm web1" in line for line in finished)
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["#", "ACTION", "STATUS", "OPERATION", "MESSAGE"]
+    assert len(rows) == 2 and all(" done " in r for r in rows)
+
+
+def test_apply_on_a_terminal_shows_the_plan_and_a_no_sends_nothing(
+    cli, logged_in, calls, tmp_path, monkeypatch
+):
+    site = tmp_path / "site.toml"
+    site.write_text(SMALL)
+    monkeypatch.setenv("WEB_PW", PASSWORD)
+    calls.clear()
+    result = cli("--url", logged_in.url, "apply", str(site), input="n\n", interactive=True)
+    assert result.exit_code == 1
+    assert "create" in result.stderr and "vm web1" in result.stderr
+    assert "Apply: 2 changes?" in result.stderr
+    assert calls.writes == [] and result.stdout == ""
+
+
+def test_apply_prune_shows_the_deletions_and_asks(cli, logged_in, calls, tmp_path, monkeypatch):
+    site = tmp_path / "site.toml"
+    site.write_text(SMALL)
+    monkeypatch.setenv("WEB_PW", PASSWORD)
+    assert cli("--url", logged_in.url, "apply", str(site), "--yes").exit_code == 0
+    with logged_in.proxy() as proxy:
+        proxy.disk_create(logged_in.login(), {"name": "stray", "size": 1024})
+    calls.clear()
+    result = cli("--url", logged_in.url, "apply", str(site), "--prune", input="y\n",
+                 interactive=True)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Apply: 1 change (1 deletion)?" in result.stderr
+    assert "delete" in result.stderr and "disk stray" in result.stderr
+    assert calls.writes == ["disk_delete"]
+
+
+def test_apply_on_a_terminal_draws_one_live_line_per_action(logged_in, tmp_path, monkeypatch):
+    import io
+
+    from click.testing import CliRunner
+
+    from gandi_hosting_cli.cli import cli as root
+    from gandi_hosting_cli.cli.context import AppContext
+    from gandi_hosting_cli.terminal import Terminal
+
+    site = tmp_path / "site.toml"
+    site.write_text(SMALL)
+    monkeypatch.setenv("WEB_PW", PASSWORD)
+    screen = io.StringIO()
+    app = AppContext(terminal=Terminal(interactive=True, stderr_tty=True, stderr=screen))
+    result = CliRunner().invoke(root, ["--url", logged_in.url, "apply", str(site), "--yes"],
+                                obj=app, catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    drawn = screen.getvalue()
+    assert "create vm web1" in drawn and "create disk data" in drawn
+    assert drawn.count("✓") >= 2 and "done" in drawn
+    assert not any(line.startswith("done: ") for line in drawn.splitlines())

@@ -48,7 +48,7 @@ def error_of(text: str) -> ManifestError:
         (GOOD_DISK.replace('"2G"', "0"), 3, "size", "more than 0"),
         (GOOD_DISK + 'fstype = "ntfs"\n', 4, "fstype", "one of"),
         (GOOD_VM + 'state = "paused"\n', 5, "state", "running"),
-        (GOOD_VM + "cpu = 3\n", 5, "cpu", "min(8, shares)"),
+        (GOOD_VM + "cpu = 3\n", 5, "cpu", "one CPU per share"),
         (GOOD_VM + "max_memory = 256\n", 5, "max_memory", "below the memory"),
         (GOOD_VM.replace('os = "Debian 12"\n', ""), 1, None, "missing required key 'os'"),
         ('[server]\nname = "x"\n', 1, "server", "unknown table"),
@@ -93,3 +93,16 @@ def test_unreadable_file_is_a_manifest_error(tmp_path):
     with pytest.raises(ManifestError) as caught:
         load_manifest(tmp_path / "missing.toml")
     assert "missing.toml" in str(caught.value) and caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (GOOD_VM.replace('"web1"', '"web1\\n"'), "hostname"),  # `$` once let a newline in
+        (GOOD_DISK.replace('"data"', '"data\\n"'), "name"),
+        (GOOD_VM + 'login = "root"\n', "login"),  # exists on every VM: not created again
+    ],
+)
+def test_the_manifest_applies_the_commands_value_rules(text, key):
+    error = error_of(text)
+    assert error.exit_code == 2 and error.key == key

@@ -6,7 +6,12 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, password_stdin_option, wait_options
+from gandi_hosting_cli.cli.options import (
+    dry_run_option,
+    global_options,
+    password_stdin_option,
+    wait_options,
+)
 
 
 def read_root_password(app: AppContext, password_stdin: bool) -> str:
@@ -64,6 +69,7 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
 )
 @password_stdin_option
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def vm_create(
@@ -115,6 +121,7 @@ def vm_create(
     help="Memory the VM may grow to without a reboot (MB, or 4G...).",
 )
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def vm_update(
@@ -157,6 +164,7 @@ def vm_update(
 @click.argument("vm_ref", metavar="VM", type=types.VM_REF)
 @click.argument("disk_ref", metavar="DISK", type=types.DISK_REF)
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def vm_boot_disk(

@@ -10,7 +10,7 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options, wait_options, yes_option
+from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_options, yes_option
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -63,6 +63,7 @@ def _lifecycle_command(
     @click.command(name, help=help_text)
     @click.argument("vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF)
     @wait_options
+    @dry_run_option
     @global_options
     @click.pass_obj
     def command(
@@ -97,6 +98,7 @@ vm_reboot = _lifecycle_command(
 @click.argument("vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF)
 @yes_option
 @wait_options
+@dry_run_option
 @global_options
 @click.pass_obj
 def vm_delete(
