@@ -292,8 +292,13 @@ class AppContext:
     @cached_property
     def client(self) -> HostingClient:
         """A logged-in client: the cached session if still valid, else renewed on first use."""
+        from gandi_hosting_cli.name_cache import NameCache
+
         record = self.session_manager().load()
-        return self.new_client(session=record.session_id if record else None, renew=True)
+        client = self.new_client(session=record.session_id if record else None, renew=True)
+        if self.login:  # names are looked up in this account's cache first (workflows.names)
+            client.name_cache = NameCache(self.endpoint, self.login)  # type: ignore[attr-defined]
+        return client
 
     # -- helpers for commands --------------------------------------------------------------
     def confirm(
