@@ -203,16 +203,20 @@ class NameCache:
         self.key = account_key(endpoint, login)
 
     def ids_named(self, resource: str, names: Iterable[str]) -> dict[str, list[int]]:
-        """Every cached id bearing each name exactly (an empty list: not cached)."""
-        wanted = {name: [] for name in names}  # type: dict[str, list[int]]
+        """Every cached id bearing each name exactly (an empty list: not cached).
+
+        Nothing is cached while an object of ``resource`` is known by its id alone (a
+        plain ``vm list`` saw a new one): it may bear any of the names.
+        """
+        wanted: dict[str, list[int]] = {name: [] for name in names}
         try:
             entry = load()["accounts"].get(self.key, {}).get(resource, {})
             for item in entry.get("items", []) if isinstance(entry, dict) else []:
-                name = item.get("name") if isinstance(item, dict) else None
-                if isinstance(name, str) and name in wanted:
-                    obj_id = item.get("id")
-                    if isinstance(obj_id, int) and not isinstance(obj_id, bool):
-                        wanted[name].append(obj_id)
+                name, obj_id = item.get("name"), item.get("id")
+                if not isinstance(name, str) or not name:
+                    return {name: [] for name in wanted}
+                if name in wanted and isinstance(obj_id, int) and not isinstance(obj_id, bool):
+                    wanted[name].append(obj_id)
         except Exception:  # an odd file is an empty cache, never a failed command
             return {name: [] for name in wanted}
         return wanted

@@ -165,6 +165,16 @@ def test_a_name_cached_for_two_objects_is_reported_ambiguous(g):
     assert f"  {first} web1\n" in result.stderr and f"  {second} web1\n" in result.stderr
 
 
+def test_a_vm_the_cache_knows_by_id_only_may_bear_the_name_so_every_vm_is_read(g):
+    first = g.vms(1, "web")[0]
+    g("-q", "vm", "list", "--details")  # web1 cached: one id
+    second = g.vms(1, "web")[0]
+    g("-q", "vm", "list")  # the new VM is cached by its id alone
+    result = g("vm", "info", "web1")
+    assert result.exit_code == 2
+    assert f"  {first} web1\n" in result.stderr and f"  {second} web1\n" in result.stderr
+
+
 def test_a_name_cached_twice_but_now_unique_resolves(g):
     web1, web2 = g.vms(2, "web")
     plant(g, "vm", [{"id": web1, "hostname": "web1"}, {"id": web2, "hostname": "web1"}])
