@@ -124,13 +124,13 @@ def _live(app: AppContext, resource: str, known_ids: list[int], budget: float) -
     """Run ``_fetch`` in a daemon thread; wait at most ``budget`` seconds for it."""
     box: dict[str, Any] = {}
     key = account_key(app.endpoint, app.login)
-    home = cache_path()
+    home = name_cache.cache_path()
 
     def work() -> None:
         try:
             box["entry"] = _fetch(app, resource, known_ids, budget)
         except BaseException:  # noqa: BLE001 - a thread must not print a traceback
-            if cache_path() != home:
+            if name_cache.cache_path() != home:
                 return  # a late thread of a process that moved on (tests): not its cache
             try:
                 _mark_failed(key)
