@@ -4,7 +4,8 @@
 
 Counted from the server's log (one line per request), one command at a time:
 - `vm info`, `disk info`, `account balance`, `op info` by id: exactly 1 request; by
-  name: at most 1 more (the lookup);
+  name: at most 1 more (the lookup) when the name is not cached, exactly 1 (one info call
+  confirming the cached guess) when it is, at 10 and ``--vms`` objects;
 - `vm list --details` / `disk list --details`: the same count for 10 objects as for
   ``--vms`` (multicall; calls go in batches of 1,000, so that is O(1) up to 1,000
   objects), and at most N+1 against a server without `system.multicall` (then the single
@@ -59,10 +60,23 @@ def main() -> int:
         ):
             ok &= exact(box, f"requests: {name}", cmd, 1, equal=True)
         for name, cmd in (
-            ("vm info NAME", ["vm", "info", "vm3"]),
-            ("disk info NAME", ["disk", "info", "data3"]),
+            ("vm info NAME, not cached", ["vm", "info", "vm3"]),
+            ("disk info NAME, not cached", ["disk", "info", "data3"]),
         ):
             ok &= exact(box, f"requests: {name}", cmd, 2, equal=False)
+
+    # a name the name cache knows (from a list, completion or an earlier lookup) costs one
+    # info call confirming it, whatever the number of objects
+    for n in (10, args.vms):
+        with ServedSandbox(vms=n, disks=n) as box:
+            box.cli("-q", "vm", "list", "--details")
+            box.cli("-q", "disk", "list", "--details")
+            for name, cmd in (
+                (f"vm info NAME, cached, N={n}", ["--json", "vm", "info", f"vm{n // 2}"]),
+                (f"vm info NAME table, cached, N={n}", ["vm", "info", f"vm{n // 2}"]),
+                (f"disk info NAME, cached, N={n}", ["--json", "disk", "info", f"data{n // 2}"]),
+            ):
+                ok &= exact(box, f"requests: {name}", cmd, 1, equal=True)
 
     # N disks = N/2 VMs' system disks (attached: the table shows their VM) + N/2 data disks
     counts: dict[tuple[str, int], int] = {}

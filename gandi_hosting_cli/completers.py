@@ -6,8 +6,9 @@ option. Choices (product names, fstypes, op states and types) need nothing: clic
 completes a ``click.Choice`` by itself.
 
 Live values (VM ids and hostnames, disk ids and names, OS labels, operation ids) come from
-``completion.json`` in the user cache dir, keyed by endpoint and login. List commands
-refresh it through ``remember()``. When the entry is older than ``STALE_AFTER``, one
+the name cache (``name_cache.py``: ``completion.json`` in the user cache dir, keyed by
+endpoint and login), which name lookups use too. List commands refresh it through
+``remember()``. When the entry is older than ``STALE_AFTER``, one
 batched request (``system.multicall``) refreshes it, using only an already-cached session,
 in a daemon thread that the completer waits for at most ``LIVE_BUDGET`` seconds: whatever
 happens (no session, unreachable endpoint, a fault), the completer answers from the cache
@@ -19,35 +20,28 @@ The cache holds ids, names and states, never a session id or a password.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import threading
 import time
-import urllib.parse
-from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import CompletionItem
 
+# the cache itself lives in name_cache.py (no click: name lookups read it too)
+from gandi_hosting_cli import name_cache
+from gandi_hosting_cli.name_cache import account_key, cache_path, forget, remember
+
+__all__ = ["COMPLETERS", "account_key", "cache_path", "cached_items", "forget", "remember"]
+
 if TYPE_CHECKING:
     from gandi_hosting_cli.cli.context import AppContext
 
-CACHE_VERSION = 1
 STALE_AFTER = 300.0  # seconds: older entries are refreshed by a live request
 RETRY_AFTER = 30.0  # seconds: after a failed live request, do not try again at every TAB
 LIVE_BUDGET = 0.3  # seconds a completer may wait for the live request
-MAX_ITEMS = 500  # per resource: the cache stays small whatever the account
-MAX_OPERATIONS = 100  # the most recent operation ids only
-MAX_ACCOUNTS = 20
-
-RESOURCES = ("vm", "disk", "os", "op")
-# the key that names an object of each resource (operations have no name)
-NAME_KEYS = {"vm": "hostname", "disk": "name", "os": "label", "op": ""}
-# the key whose value is shown next to a candidate (zsh and fish show it)
-STATE_KEYS = {"vm": "state", "disk": "state", "os": "version", "op": "state"}
+LIVE_ITEMS = 500  # objects a live refresh reads, at most (one request, within the budget)
 DURATION_EXAMPLES = (
     ("1m", "1 month"),
     ("3m", "3 months"),
@@ -59,154 +53,6 @@ COMPLETE_VAR = "_GANDI_HOSTING_COMPLETE"  # set by the shell scripts; names the 
 _SAFE = re.compile(r"[\w@%+=:,./-]*")
 _UNSAFE = re.compile(r"([^\w@%+=:,./-])")
 SIZE_EXAMPLES = (("1024", "MB"), ("2048M", "2048 MB"), ("2G", "2048 MB"), ("10G", "10240 MB"))
-
-
-# -- the cache file -----------------------------------------------------------------------
-def cache_path() -> Path:
-    from platformdirs import user_cache_path
-
-    return user_cache_path("gandi-hosting") / "completion.json"
-
-
-def account_key(endpoint: str, login: str | None) -> str:
-    """``endpoint|login``, with any ``user:password@`` removed from the endpoint."""
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.username is not None or parts.password is not None:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        endpoint = urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
-    return f"{endpoint}|{login or ''}"
-
-
-def _load() -> dict[str, Any]:
-    from gandi_hosting_cli import files
-
-    try:
-        data = files.read_json(cache_path())  # never through a symlink
-    except OSError:
-        data = None
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {"version": CACHE_VERSION, "accounts": {}}
-    if not isinstance(data.get("accounts"), dict):
-        data["accounts"] = {}
-    return data
-
-
-def _save(data: dict[str, Any]) -> None:
-    """Replace the cache atomically (0600 file, 0700 dir); callers hold ``_locked``."""
-    from gandi_hosting_cli import files
-
-    accounts = data["accounts"]
-    if len(accounts) > MAX_ACCOUNTS:  # drop the least recently refreshed accounts
-        ranked = sorted(accounts, key=lambda k: _newest(accounts[k]), reverse=True)
-        data["accounts"] = {k: accounts[k] for k in ranked[:MAX_ACCOUNTS]}
-    files.write_json(cache_path(), data, indent=None, separators=(",", ":"))
-
-
-def _locked(function: Any) -> Any:
-    """Run a read-modify-write of the cache under its file lock (processes and threads)."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from gandi_hosting_cli import files
-
-        with files.locked(cache_path(), wait=2.0):
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-def _newest(account: Any) -> float:
-    if not isinstance(account, dict):
-        return 0.0
-    stamps = [v.get("updated", 0.0) for v in account.values() if isinstance(v, dict)]
-    return max(stamps, default=0.0)
-
-
-def _normalise(resource: str, item: Any) -> dict[str, Any] | None:
-    """An int id or an API struct -> ``{"id", "name", "state"}`` (only what completion shows)."""
-    if isinstance(item, bool):
-        return None
-    if isinstance(item, int):
-        return {"id": item}
-    if not isinstance(item, Mapping):
-        return None
-    raw_id = item.get("id", item.get("operation"))
-    if isinstance(raw_id, bool) or not isinstance(raw_id, int):
-        return None
-    out: dict[str, Any] = {"id": raw_id}
-    name = item.get(NAME_KEYS[resource]) if NAME_KEYS[resource] else None
-    if isinstance(name, str) and name:
-        out["name"] = name
-    state = item.get(STATE_KEYS[resource])
-    if resource == "op" and isinstance(item.get("type"), str):
-        state = f"{item['type']} {state}" if isinstance(state, str) else item["type"]
-    if isinstance(state, (str, int)) and not isinstance(state, bool) and str(state):
-        out["state"] = str(state)
-    return out
-
-
-def remember(
-    resource: str,
-    items: Iterable[Any],
-    app: AppContext | None = None,
-    *,
-    endpoint: str | None = None,
-    login: str | None = None,
-    complete: bool = True,
-) -> None:
-    """Record what a list command saw, for completion. Never raises, never prints.
-
-    ``items`` are ids or API structs (``vm_info``, ``disk_info``, ``os_list`` items,
-    operation rows with ``id``). ``complete=True`` means "this is the whole list": ids
-    not in it are dropped, while names already known for the remaining ids are kept (a
-    plain ``vm list`` only has ids). ``complete=False`` merges (e.g. after ``vm info``).
-    Name the account with ``app`` (an AppContext) or ``endpoint`` and ``login``.
-    """
-    try:
-        if resource not in RESOURCES:
-            raise ValueError(resource)
-        if app is not None:
-            endpoint, login = app.endpoint, app.login
-        if endpoint is None:
-            return
-        _remember(resource, items, account_key(endpoint, login), complete=complete)
-    except Exception:  # completion data is a convenience: it must never break a command
-        return
-
-
-@_locked
-def _remember(resource: str, items: Iterable[Any], key: str, *, complete: bool) -> None:
-    fresh = [n for n in (_normalise(resource, i) for i in items) if n is not None]
-    data = _load()
-    account = data["accounts"].setdefault(key, {})
-    old = account.get(resource) if isinstance(account.get(resource), dict) else {}
-    known = {e["id"]: e for e in old.get("items", []) if isinstance(e, dict) and "id" in e}
-    merged: dict[int, dict[str, Any]] = {} if complete else dict(known)
-    for entry in fresh:
-        merged[entry["id"]] = {**known.get(entry["id"], {}), **entry}
-    limit = MAX_OPERATIONS if resource == "op" else MAX_ITEMS
-    ordered = sorted(merged.values(), key=lambda e: e["id"], reverse=resource == "op")[:limit]
-    stamp = time.time() if complete else old.get("updated", 0.0)
-    account[resource] = {"updated": stamp, "items": ordered}
-    account.pop("failed", None)
-    _save(data)
-
-
-def forget(endpoint: str, login: str | None) -> None:
-    """Drop an account's cached values (e.g. on logout). Never raises."""
-    try:
-        _forget(account_key(endpoint, login))
-    except Exception:
-        return
-
-
-@_locked
-def _forget(key: str) -> None:
-    data = _load()
-    if data["accounts"].pop(key, None) is not None:
-        _save(data)
 
 
 # -- live refresh -------------------------------------------------------------------------
@@ -243,13 +89,13 @@ def _fetch(app: AppContext, resource: str, known_ids: list[int], timeout: float)
         list_method, info_method = f"{resource}_list", f"{resource}_info"
         # speculate that the ids we know still exist: their infos ride in the same request
         results = client.multicall(
-            [(list_method, ())] + [(info_method, (i,)) for i in known_ids[:MAX_ITEMS]]
+            [(list_method, ())] + [(info_method, (i,)) for i in known_ids[:LIVE_ITEMS]]
         )
         ids = results[0]
         if not isinstance(ids, list):
             return None
         infos = {r["id"]: r for r in results[1:] if isinstance(r, dict) and "id" in r}
-        missing = [i for i in ids if isinstance(i, int) and i not in infos][:MAX_ITEMS]
+        missing = [i for i in ids if isinstance(i, int) and i not in infos][:LIVE_ITEMS]
         if missing:
             for r in client.multicall([(info_method, (i,)) for i in missing]):
                 if isinstance(r, dict) and "id" in r:
@@ -260,40 +106,26 @@ def _fetch(app: AppContext, resource: str, known_ids: list[int], timeout: float)
 
 def _store_live(app: AppContext, resource: str, items: list[Any], *, complete: bool) -> dict:
     key = account_key(app.endpoint, app.login)
-    _remember(resource, items, key, complete=complete)
+    name_cache.store(resource, items, key, complete=complete)
     if not complete:  # a partial refresh (operations) still counts as fresh
-        _mark_fresh(key, resource)
-    return _load()["accounts"].get(key, {}).get(resource, {})
-
-
-@_locked
-def _mark_fresh(key: str, resource: str) -> None:
-    data = _load()
-    data["accounts"].setdefault(key, {}).setdefault(resource, {})["updated"] = time.time()
-    _save(data)
-
-
-@_locked
-def _mark_failed(key: str) -> None:
-    data = _load()
-    data["accounts"].setdefault(key, {})["failed"] = time.time()
-    _save(data)
+        name_cache.mark_fresh(key, resource)
+    return name_cache.load()["accounts"].get(key, {}).get(resource, {})
 
 
 def _live(app: AppContext, resource: str, known_ids: list[int], budget: float) -> dict | None:
     """Run ``_fetch`` in a daemon thread; wait at most ``budget`` seconds for it."""
     box: dict[str, Any] = {}
     key = account_key(app.endpoint, app.login)
-    home = cache_path()
+    home = name_cache.cache_path()
 
     def work() -> None:
         try:
             box["entry"] = _fetch(app, resource, known_ids, budget)
         except BaseException:  # noqa: BLE001 - a thread must not print a traceback
-            if cache_path() != home:
+            if name_cache.cache_path() != home:
                 return  # a late thread of a process that moved on (tests): not its cache
             try:
-                _mark_failed(key)
+                name_cache.mark_failed(key)
             except Exception:
                 pass
 
@@ -303,7 +135,7 @@ def _live(app: AppContext, resource: str, known_ids: list[int], budget: float) -
     thread.join(budget)
     if thread.is_alive():
         try:
-            _mark_failed(key)
+            name_cache.mark_failed(key)
         except Exception:
             pass
         return None
@@ -322,7 +154,7 @@ def cached_items(ctx: click.Context, resource: str, *, live: bool = True) -> lis
     started = time.monotonic()
     app = _app(ctx)
     key = account_key(app.endpoint, app.login)
-    account = _load()["accounts"].get(key, {})
+    account = name_cache.load()["accounts"].get(key, {})
     entry = account.get(resource) if isinstance(account.get(resource), dict) else {}
     now = time.time()
     stale = now - float(entry.get("updated", 0.0)) > STALE_AFTER

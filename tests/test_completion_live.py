@@ -20,7 +20,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from gandi_hosting_cli import completers
+from gandi_hosting_cli import completers, name_cache
 from gandi_hosting_cli.cli import cli as root
 from gandi_hosting_cli.cli.completion import COMPLETE_VAR
 from gandi_hosting_cli.cli.options import global_options
@@ -205,7 +205,7 @@ def test_ambiguous_hostnames_are_offered_once():
 def test_remember_never_raises(monkeypatch, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    monkeypatch.setattr(completers, "cache_path", lambda: blocker / "completion.json")
+    monkeypatch.setattr(name_cache, "cache_path", lambda: blocker / "completion.json")
     completers.remember("vm", [1], endpoint="http://x/", login="a")  # cannot write: silent
     completers.remember("nonsense", [1], endpoint="http://x/", login="a")
 

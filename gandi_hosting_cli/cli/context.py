@@ -299,11 +299,16 @@ class AppContext:
     def client(self) -> HostingClient:
         """A logged-in client: the cached session if still valid, else renewed on first use.
 
-        With ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
+        Names are looked up in this account's name cache first (workflows.names). With
+        ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
         recorded (secrets as ``***``), and the first read after a write ends the command
         (``DryRunFinished``; ``cli.dry_run.finish`` prints the calls)."""
+        from gandi_hosting_cli.name_cache import NameCache
+
         record = self.session_manager().load()
         client = self.new_client(session=record.session_id if record else None, renew=True)
+        if self.login:
+            client.name_cache = NameCache(self.endpoint, self.login)  # type: ignore[attr-defined]
         if self.dry_run:
             from gandi_hosting_cli.declarative.dry_run import DryRunClient
 

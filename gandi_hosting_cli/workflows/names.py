@@ -1,8 +1,17 @@
 """Names to ids: VMs by hostname, disks by name, OS images by label, in one batch.
 
-Digits are ids (no request). Names cost one request of lists (batched, with ``os_list``
-when an OS is named) and one multicall of infos. A name matching several objects is an
+Digits are ids (no request). A name the local name cache (``name_cache.py``, kept by
+list commands, completion and earlier lookups) knows for exactly one object costs one
+info call, sent in one request with the other names' and confirmed there: the object
+must still exist and still bear that exact name. Other names (not cached, cached for
+several objects, or a guess that does not hold) cost one request of lists (batched,
+with ``os_list`` when an OS is named) and one multicall of every listed object's info,
+which then refreshes the cache. A name matching several objects is an
 ``AmbiguousName`` (a usage error, exit 2, listing "id name"); none is ``NotFound`` (4).
+
+What a guess cannot see: an object created since the cache was written that bears the
+same hostname (hostnames need not be unique); the next list or lookup that reads every
+object sees it.
 """
 
 from __future__ import annotations
@@ -12,8 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.api.errors import HostingError, LocalUsageError, NotFound
-from gandi_hosting_cli.workflows.batch import batch, multicall_chunked
+from gandi_hosting_cli.api.errors import (
+    APIFault,
+    AuthError,
+    HostingError,
+    LocalUsageError,
+    NotFound,
+)
+from gandi_hosting_cli.workflows.batch import Call, batch, multicall_chunked
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -78,52 +93,117 @@ def resolve(
     """Resolve every token at once; ``fetch_info`` also reads the info of ids given as digits.
 
     ``fetch_info`` is for commands that show what they are about to change (a
-    confirmation prompt): the infos come in the same multicall as the name lookup.
+    confirmation prompt): the infos come in the same request as the name lookup.
     ``with_os_list`` reads ``os_list`` (into ``os_images``) in the lookup's first request
     when a name needs one anyway (an OS label for people costs no extra request).
+
+    Names found once each in the client's ``name_cache`` cost one info call each, all in
+    one request; the others are read the long way (every object's info, see ``_scan``).
     """
     tokens = {"vm": list(vms), "disk": list(disks)}
-    lists_needed = [r for r in RESOURCES if any(not is_id(t) for t in tokens[r])]
-    first_calls = [(RESOURCES[r].list_method, ()) for r in lists_needed]
-    read_os_list = (os is not None and not is_id(os)) or (with_os_list and bool(lists_needed))
-    if read_os_list:
-        first_calls.append(("os_list", ()))
-    first = batch(client, first_calls)
-    listed = dict(zip(lists_needed, first, strict=False))
+    guesses = _guesses(getattr(client, "name_cache", None), tokens)
+    scans = [r for r in RESOURCES if r not in guesses and any(not is_id(t) for t in tokens[r])]
+    named = any(not is_id(t) for r in RESOURCES for t in tokens[r])
+    read_os_list = (os is not None and not is_id(os)) or (with_os_list and named)
+    # the first request: lists to scan, guesses to confirm, the digits to show, os_list
+    info_keys = [(r, i) for r in guesses for i in dict.fromkeys(guesses[r].values())]
+    if fetch_info:
+        info_keys += [(r, int(t)) for r in RESOURCES for t in tokens[r] if is_id(t)]
+    info_keys = list(dict.fromkeys(info_keys))
+    calls = [(RESOURCES[r].list_method, ()) for r in scans]
+    calls += [(RESOURCES[r].info_method, (i,)) for r, i in info_keys]
+    calls += [("os_list", ())] if read_os_list else []
+    first = _first_request(client, calls, len(scans))
     out = Resolved()
+    listed = dict(zip(scans, first, strict=False))
+    for key, result in zip(info_keys, first[len(scans) :], strict=False):
+        if not isinstance(result, HostingError):
+            out.infos[key] = result
     if read_os_list:
         out.os_images = list(first[-1])
     if os is not None:
         out.os_id = int(os) if is_id(os) else match_os(out.os_images, os)
-    _read_infos(client, out, tokens, listed, fetch_info)
+    # a guess holds when its object still exists and still bears the name
+    stale = [r for r, by_name in guesses.items() if not _holds(r, by_name, out.infos)]
+    for resource in stale:
+        del guesses[resource]  # read the long way (which refreshes the cache)
+    lists = batch(client, [(RESOURCES[r].list_method, ()) for r in stale])
+    listed.update(zip(stale, lists, strict=True))
+    _scan(client, out, listed)
     for resource, resolved in (("vm", out.vms), ("disk", out.disks)):
         for token in tokens[resource]:
             if is_id(token):
                 resolved.append(int(token))
+            elif resource in guesses:
+                resolved.append(guesses[resource][token])
             else:
                 resolved.append(_match_name(resource, token, listed.get(resource, []), out.infos))
     return out
 
 
-def _read_infos(
-    client: HostingClient,
-    out: Resolved,
-    tokens: dict[str, list[str]],
-    listed: dict[str, list[int]],
-    fetch_info: bool,
-) -> None:
-    """The second round: info of every listed object (names) plus the digits to show."""
-    info_keys: list[tuple[str, int]] = []
+def _guesses(cache: Any, tokens: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Per resource, each name's id when the cache knows exactly one object by that exact
+    name, for every name of that resource (else the resource is scanned)."""
+    guesses: dict[str, dict[str, int]] = {}
+    if cache is None:
+        return guesses
     for resource in RESOURCES:
-        ids: list[int] = list(listed.get(resource, []))
-        if fetch_info:
-            ids += [int(t) for t in tokens[resource] if is_id(t)]
-        info_keys += [(resource, i) for i in dict.fromkeys(ids)]
+        names = [t for t in tokens[resource] if not is_id(t)]
+        if not names:
+            continue
+        found = cache.ids_named(resource, names)
+        if all(len(found.get(name, [])) == 1 for name in names):
+            guesses[resource] = {name: found[name][0] for name in names}
+    return guesses
+
+
+def _holds(resource: str, by_name: dict[str, int], infos: dict) -> bool:
+    name_key = RESOURCES[resource].name_key
+    seen = [infos.get((resource, i)) for i in by_name.values()]
+    return all(
+        isinstance(info, dict) and info.get(name_key) == name
+        for name, info in zip(by_name, seen, strict=True)
+    )
+
+
+def _first_request(client: HostingClient, calls: list[Call], lists: int) -> list[Any]:
+    """One request; a list or os_list that fails is raised, a failed info is kept (a
+    vanished object: a guess that does not hold, or a digit the command reports)."""
+    if not calls:
+        return []
+    if len(calls) == 1:
+        method, args = calls[0]
+        try:
+            return [client.call(method, *args)]
+        except APIFault as error:
+            if lists or method == "os_list" or isinstance(error, AuthError):
+                raise
+            return [error]
+    results = multicall_chunked(client, calls)
+    infos = range(lists, len(calls) - (calls[-1][0] == "os_list"))
+    for index, result in enumerate(results):
+        if isinstance(result, HostingError) and (
+            index not in infos or isinstance(result, AuthError)
+        ):
+            raise result
+    return results
+
+
+def _scan(client: HostingClient, out: Resolved, listed: dict[str, list[int]]) -> None:
+    """Every listed object's info (what names are matched against), in one batch; the
+    cache learns the names read (a complete list: ids not in it are dropped)."""
+    info_keys = [(r, i) for r in listed for i in dict.fromkeys(listed[r])]
+    info_keys = [key for key in info_keys if key not in out.infos]
     calls = [(RESOURCES[resource].info_method, (i,)) for resource, i in info_keys]
     for key, result in zip(info_keys, multicall_chunked(client, calls), strict=True):
         # an object that vanished between the two requests is not a candidate
         if not isinstance(result, HostingError):
             out.infos[key] = result
+    cache = getattr(client, "name_cache", None)
+    for resource, ids in listed.items():
+        if cache is not None:
+            seen = [out.infos[(resource, i)] for i in ids if (resource, i) in out.infos]
+            cache.remember(resource, seen, complete=True)
 
 
 def _match_name(resource: str, token: str, ids: Iterable[int], infos: dict) -> int:

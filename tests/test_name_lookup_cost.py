@@ -1,0 +1,191 @@
+"""A name costs one object, not all of them: the local name cache (kept by list commands,
+completion and earlier lookups) gives a guess that one info call confirms; a stale cache
+falls back to reading every object and never makes a command act on the wrong one.
+
+Requests and calls are counted by the sandbox server (calls inside a system.multicall
+included), not by the client.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gandi_hosting_cli import name_cache
+from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+from tests.cli.hosting_helpers import Gh
+
+
+class ServerCalls:
+    """The API calls a sandbox answers (each call of a system.multicall counts), and its
+    HTTP requests, from the moment the counter is made."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.calls: list[str] = []
+        sandbox = server.sandbox
+        answer = sandbox.call
+
+        def counted(method: str, params: tuple) -> object:
+            if method != "system.multicall":
+                self.calls.append(method)
+            return answer(method, params)
+
+        sandbox.call = counted  # run_multicall calls self.call too
+        self.start = server.request_count
+
+    @property
+    def requests(self) -> int:
+        return self.server.request_count - self.start
+
+
+def run(g: Gh, *args: str) -> tuple[ServerCalls, object]:
+    counter = ServerCalls(g.server)
+    result = g(*args)
+    return counter, result
+
+
+@pytest.fixture
+def g(cli, logged_in) -> Gh:
+    return Gh(cli, logged_in)
+
+
+def plant(g: Gh, resource: str, items: list[dict]) -> None:
+    """A cache entry as an older state of the account left it (what a list had seen)."""
+    name_cache.remember(resource, items, endpoint=g.url, login=SEED_LOGIN, complete=False)
+
+
+# -- the cost ---------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [10, 1000])
+def test_vm_info_by_name_with_a_warm_cache_reads_one_vm_whatever_the_account_size(g, n):
+    g.vms(n, "web")
+    assert g("-q", "vm", "list").exit_code == 0  # names arrive with the first lookup
+    assert g("--json", "vm", "list", "--details").exit_code == 0  # the list keeps the cache
+    wanted = f"web{n // 2 + 1}"
+    counter, result = run(g, "--json", "vm", "info", wanted)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["hostname"] == wanted
+    assert (counter.requests, counter.calls) == (1, ["vm_info"])
+    # for people the OS label rides in the same request
+    counter, result = run(g, "vm", "info", wanted)
+    assert result.exit_code == 0 and "Debian 12 64 bits" in result.stdout
+    assert counter.requests == 1 and sorted(counter.calls) == ["os_list", "vm_info"]
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_disk_info_by_name_with_a_warm_cache_reads_one_disk(g, n):
+    g.disks(n, "data")
+    assert g("--json", "disk", "list", "--details").exit_code == 0
+    wanted = f"data{n}"
+    counter, result = run(g, "--json", "disk", "info", wanted)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == wanted
+    assert (counter.requests, counter.calls) == (1, ["disk_info"])
+
+
+def test_a_lookup_that_reads_every_object_warms_the_cache_for_the_next(g):
+    g.vms(30, "web")
+    cold, result = run(g, "--json", "vm", "info", "web7")
+    assert result.exit_code == 0
+    assert cold.calls.count("vm_list") == 1 and cold.calls.count("vm_info") == 30
+    warm, result = run(g, "--json", "vm", "info", "web8")
+    assert result.exit_code == 0 and json.loads(result.stdout)["hostname"] == "web8"
+    assert warm.calls == ["vm_info"]
+
+
+def test_commands_that_take_names_confirm_each_name_with_one_info_call(g):
+    vm_ids = g.vms(20, "web")
+    disk_ids = g.disks(20, "data")
+    g("-q", "vm", "list", "--details")
+    g("-q", "disk", "list", "--details")
+    counter, result = run(g, "vm", "stop", "web3", "web4")
+    assert result.exit_code == 0, result.stderr
+    assert "vm_list" not in counter.calls and counter.calls.count("vm_info") == 2
+    assert counter.calls.count("vm_stop") == 2
+    counter, result = run(g, "--json", "disk", "attach", "data5", "web3")
+    assert result.exit_code == 0, result.stderr
+    assert "vm_list" not in counter.calls and "disk_list" not in counter.calls
+    assert counter.calls.count("vm_info") == 1 and counter.calls.count("disk_info") == 1
+    # the two confirmations in one request, then the attach and its state (4 when cold)
+    assert counter.requests == 3
+    assert g.json("disk", "info", str(disk_ids[4]))["vm_id"] == vm_ids[2]
+
+
+# -- a stale cache ----------------------------------------------------------------------
+def test_a_cached_name_now_on_another_object_is_looked_up_again(g):
+    web1, web2 = g.vms(2, "web")
+    plant(g, "vm", [{"id": web2, "hostname": "web1"}, {"id": web1, "hostname": "old"}])
+    counter, result = run(g, "vm", "stop", "web1")
+    assert result.exit_code == 0, result.stderr
+    assert "vm_list" in counter.calls  # the guess did not hold: every VM was read
+    states = {vm["id"]: vm["state"] for vm in g.json("vm", "list", "--details")}
+    assert states == {web1: "halted", web2: "running"}
+    # the lookup corrected the cache: the next one is a single confirmed guess
+    counter, result = run(g, "--json", "vm", "info", "web2")
+    assert json.loads(result.stdout)["id"] == web2 and counter.calls == ["vm_info"]
+
+
+def test_a_cached_name_of_a_deleted_object_is_not_found(g):
+    g.vms(1, "web", state="halted")
+    g("-q", "vm", "list", "--details")
+    deleted = g("vm", "delete", "web1", "--yes", "--wait")
+    assert deleted.exit_code == 0, deleted.stderr
+    result = g("vm", "info", "web1")
+    assert result.exit_code == 4
+    assert "no VM named 'web1'" in result.stderr
+    [vm_id] = g.vms(1, "web")  # a new VM by that name: found, not the deleted one
+    assert g.json("vm", "info", "web1")["id"] == vm_id
+
+
+def test_ids_reused_after_a_reset_resolve_to_the_new_objects(cli, tmp_path):
+    state = tmp_path / "embedded.sqlite3"  # the --sandbox state of this test
+    assert cli("--sandbox", "account", "currency").exit_code == 0
+    old = Sandbox(state).bulk_create_vms(SEED_LOGIN, 2, "alpha")
+    assert cli("--sandbox", "-q", "vm", "list", "--details").exit_code == 0
+    assert cli("--sandbox", "sandbox", "reset", "--yes").exit_code == 0
+    beta = Sandbox(state).bulk_create_vms(SEED_LOGIN, 1, "beta")
+    alpha = Sandbox(state).bulk_create_vms(SEED_LOGIN, 1, "alpha")
+    assert beta == old[:1]  # the id the cache gives alpha1 is now beta1's
+    result = cli("--sandbox", "--json", "vm", "stop", "alpha1")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(cli("--sandbox", "--json", "vm", "info", "beta1").stdout)
+    assert shown["state"] == "running"
+    shown = json.loads(cli("--sandbox", "--json", "vm", "info", str(alpha[0])).stdout)
+    assert shown["state"] == "halted"
+
+
+def test_a_name_cached_for_two_objects_is_reported_ambiguous(g):
+    first = g.vms(1, "web")[0]
+    second = g.vms(1, "web")[0]
+    g("-q", "vm", "list", "--details")
+    result = g("vm", "info", "web1")
+    assert result.exit_code == 2
+    assert f"  {first} web1\n" in result.stderr and f"  {second} web1\n" in result.stderr
+
+
+def test_a_vm_the_cache_knows_by_id_only_may_bear_the_name_so_every_vm_is_read(g):
+    first = g.vms(1, "web")[0]
+    g("-q", "vm", "list", "--details")  # web1 cached: one id
+    second = g.vms(1, "web")[0]
+    g("-q", "vm", "list")  # the new VM is cached by its id alone
+    result = g("vm", "info", "web1")
+    assert result.exit_code == 2
+    assert f"  {first} web1\n" in result.stderr and f"  {second} web1\n" in result.stderr
+
+
+def test_a_name_cached_twice_but_now_unique_resolves(g):
+    web1, web2 = g.vms(2, "web")
+    plant(g, "vm", [{"id": web1, "hostname": "web1"}, {"id": web2, "hostname": "web1"}])
+    assert g.json("vm", "info", "web1")["id"] == web1
+
+
+def test_another_accounts_cache_is_never_used(g):
+    web1, web2 = g.vms(2, "web")
+    name_cache.remember(
+        "vm", [{"id": web2, "hostname": "web1"}], endpoint=g.url, login="XY99-GANDI"
+    )
+    counter, result = run(g, "--json", "vm", "info", "web1")
+    assert json.loads(result.stdout)["id"] == web1
+    assert "vm_list" in counter.calls  # no guess from another login's names
