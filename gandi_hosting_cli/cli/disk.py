@@ -110,17 +110,33 @@ def disk_info(app: AppContext, disk_ref: str) -> None:
     "--size", required=True, type=types.SIZE, help="Size in MB, or with a unit: 2048, 2048M, 2G."
 )
 @click.option("--fstype", default="ext3", show_default=True, type=types.FSTYPE, help="Filesystem.")
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Send it even if a disk with this name exists (the sandbox refuses it).",
+)
 @wait_options
 @global_options
 @click.pass_obj
 def disk_create(
-    app: AppContext, name: str, size: int, fstype: str, wait: bool, wait_timeout: float | None
+    app: AppContext,
+    name: str,
+    size: int,
+    fstype: str,
+    allow_duplicate: bool,
+    wait: bool,
+    wait_timeout: float | None,
 ) -> None:  # fmt: skip
     """Create a disk called NAME (not attached to any VM).
 
     Prints the new disk's id and its operation; --json gives
     {"id": disk_id, "operation": op_id, "state": "..."} (with --wait, the final state),
     -q the disk id.
+
+    A name of digits alone is refused (every command would read it as an id), and so
+    is a name another disk of the account has, unless --allow-duplicate; nothing is
+    sent. A create that ends in ERROR leaves the disk being_created, holding its disk
+    quota: `gandi-hosting disk delete NAME` releases it.
 
     \b
     Examples:
@@ -129,11 +145,23 @@ def disk_create(
     """
     from gandi_hosting_cli.cli.reporting import report_create
     from gandi_hosting_cli.workflows.operations import create
+    from gandi_hosting_cli.workflows.states import check_new_name
 
+    if not allow_duplicate:
+        check_new_name(app.client, "disk", name)
     specs = {"name": name, "size": size, "fstype": fstype}
     label = f"{name} (disk {{id}})"
     outcome, op = create(app.client, "disk_create", (specs,), "disk_create", "disk_id", label)
-    report_create(app, outcome, op, noun="disk", wait=wait, wait_timeout=wait_timeout)
+    report_create(
+        app,
+        outcome,
+        op,
+        noun="disk",
+        wait=wait,
+        wait_timeout=wait_timeout,
+        name=name,
+        held={"size": size},
+    )
 
 
 @disk.command("delete")

@@ -76,12 +76,15 @@ def report(
     wait_timeout: float | None,
     several: bool,
     known: dict[int, dict] | None = None,
+    recover: Callable[[Outcome], str] | None = None,
 ) -> None:
     """Fill in states (reading them, or waiting), print the results, exit with the worst code.
 
     ``several``: the command was given several objects, so JSON is an array (one object
     per argument, with ``id``) and failures are reported one by one instead of raised.
     ``known``: operation details already read (a create's lookup), to save a request.
+    ``recover(outcome)``: the hint of an operation that ended in ERROR (how to release
+    what a failed create holds).
     """
     queued = [o for o in outcomes if o.operation is not None]
     if queued and wait:
@@ -96,6 +99,9 @@ def report(
     worst = operations.worst_exit_code(outcomes)
     if worst == 0:
         return
+    for o in outcomes:
+        if recover is not None and o.state == "ERROR" and o.error is None:
+            o.hint = recover(o)
     if not several:
         raise operations.error_for(outcomes[0])
     for o in outcomes:
@@ -214,16 +220,35 @@ def report_create(
     noun: str,
     wait: bool,
     wait_timeout: float | None,
+    name: str = "",
+    held: dict | None = None,
 ) -> None:
     """The result of a create: its operation's state (or wait), or just "created" when the
-    operation could not be found (over 300 newer ones?)."""
+    operation could not be found (over 300 newer ones?).
+
+    A create that ends in ERROR leaves its object ``being_created``, holding what it
+    reserved (``held``: {"shares": n} or {"size": mb}): the error says so and how to
+    release it (``vm delete NAME`` / ``op cancel N``)."""
+    from gandi_hosting_cli.workflows.states import failed_create_hint
+
+    def recover(o: Outcome) -> str:
+        return failed_create_hint(noun, name or str(o.obj_id), o.operation, held)
+
     if op is None:
         app.terminal.warn(f"{noun} {outcome.obj_id} created but its operation was not found")
         text = f"{outcome.label}: created"
         app.output.emit(Result.value(outcome_json(outcome, with_id=True), text))
         return
     known = {outcome.operation: op} if outcome.operation else None
-    report(app, [outcome], wait=wait, wait_timeout=wait_timeout, several=False, known=known)
+    report(
+        app,
+        [outcome],
+        wait=wait,
+        wait_timeout=wait_timeout,
+        several=False,
+        known=known,
+        recover=recover,
+    )
 
 
 def _wait(

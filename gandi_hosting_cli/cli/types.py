@@ -131,13 +131,29 @@ class IsoDate(click.ParamType):
             self.fail(f"{value!r} is out of the range of dates", param, ctx)
 
 
+def refuse_digits(kind: str, text: str) -> str | None:
+    """A CLI-only rule: a new VM or disk cannot be called by digits alone, since every
+    command reads digits as an id (`vm info 104` would mean VM 104, another machine).
+    The API allows it; the CLI refuses it before sending anything (exit 2)."""
+    if rules.looks_like_id(text):
+        return (
+            f"{text!r} is only digits: every command would read it as a {kind} id; "
+            "use a name with a letter in it"
+        )
+    return None
+
+
 class Hostname(click.ParamType):
-    """A VM hostname: an RFC 1123 label (1-63 of a-z A-Z 0-9 -, no leading/trailing -)."""
+    """A VM hostname: an RFC 1123 label (1-63 of a-z A-Z 0-9 -, no leading/trailing -),
+    not digits alone (they would be read as an id)."""
 
     name = "hostname"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
+        digits = refuse_digits("VM", text)
+        if digits:
+            self.fail(digits, param, ctx)
         if not rules.is_hostname(text):
             self.fail(
                 f"{value!r} is not a valid hostname: 1-63 letters, digits or '-', "
@@ -149,12 +165,15 @@ class Hostname(click.ParamType):
 
 
 class DiskName(click.ParamType):
-    """A disk name: 1-64 of A-Z a-z 0-9 . _ -."""
+    """A disk name: 1-64 of A-Z a-z 0-9 . _ -, not digits alone (they would be an id)."""
 
     name = "name"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
+        digits = refuse_digits("disk", text)
+        if digits:
+            self.fail(digits, param, ctx)
         if not rules.is_disk_name(text):
             self.fail(
                 f"{value!r} is not a valid disk name: 1-64 letters, digits, '.', '_' or '-'",

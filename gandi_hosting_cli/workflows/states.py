@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.api.errors import HostingError, NotFound, StateError
+from gandi_hosting_cli.api.errors import HostingError, LocalUsageError, NotFound, StateError
 from gandi_hosting_cli.workflows.batch import multicall_chunked
 from gandi_hosting_cli.workflows.names import RESOURCES, disk_label, vm_label
 
@@ -257,3 +257,53 @@ def failed_create_hint(kind: str, name: str, opid: int | None, info: dict | None
         f"`gandi-hosting {kind} delete {name}`{cancel} cancels the failed create and frees "
         f"them; {ERROR_LIST_HINT}"
     )
+
+
+# --- new names --------------------------------------------------------------------------
+
+
+def check_new_name(
+    client: HostingClient, kind: str, name: str, os_ref: str | None = None
+) -> int | None:
+    """Refuse a VM hostname or disk name that already exists on the account (the API
+    allows duplicate hostnames, but then every command by name is ambiguous).
+
+    Two requests: the list (with ``os_list`` when ``os_ref`` is a label) and one
+    multicall of infos. Returns the OS id of ``os_ref`` (None without one). Raises
+    ``DuplicateName`` (exit 2) when the name is taken.
+    """
+    from gandi_hosting_cli.workflows.batch import batch
+    from gandi_hosting_cli.workflows.names import is_id, match_os
+
+    resource = RESOURCES[kind]
+    calls = [(resource.list_method, ())]
+    if os_ref is not None and not is_id(os_ref):
+        calls.append(("os_list", ()))
+    first = batch(client, calls)
+    ids = [int(i) for i in first[0]]
+    infos = multicall_chunked(client, [(resource.info_method, (i,)) for i in ids])
+    wanted = name.lower() if kind == "vm" else name  # hostnames are case-insensitive
+    taken = []
+    for obj_id, info in zip(ids, infos, strict=True):
+        if isinstance(info, dict):
+            have = str(info.get(resource.name_key, ""))
+            if (have.lower() if kind == "vm" else have) == wanted:
+                taken.append(obj_id)
+    if taken:
+        raise DuplicateName(kind, name, taken)
+    if os_ref is None:
+        return None
+    return int(os_ref) if is_id(os_ref) else match_os(first[1], os_ref)
+
+
+class DuplicateName(LocalUsageError):
+    """A new object would take a name that is already used: exit 2, nothing created."""
+
+    def __init__(self, kind: str, name: str, ids: list[int]):
+        noun = RESOURCES[kind].noun
+        which = ", ".join(f"{kind} {i}" for i in ids)
+        super().__init__(
+            f"a {noun} named {name!r} already exists ({which}): a second one would make "
+            f"every command by name ambiguous",
+            hint="choose another name, or pass --allow-duplicate",
+        )
