@@ -278,6 +278,26 @@ class Count(click.IntRange):
         return super().convert(value, param, ctx)
 
 
+class ProductQuantity(click.ParamType):
+    """``product add PRODUCT QUANTITY``: shares are a whole number; disk quota takes the
+    same sizes as ``disk create --size`` (``10240``, ``2048M``, ``10G``). Both 1 to 100,000."""
+
+    name = "quantity"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        product = (ctx.params.get("product_name") if ctx is not None else None) or ""
+        if product != "disk":
+            return QUANTITY.convert(value, param, ctx)
+        megabytes = SIZE.convert(value, param, ctx)
+        if not 1 <= megabytes <= MAX_QUANTITY:
+            self.fail(
+                f"{value!r} is {megabytes} MB: disk quota is 1 to {MAX_QUANTITY} MB", param, ctx
+            )
+        return megabytes
+
+
 class Seconds(click.FloatRange):
     """A number of seconds in a range; ``inf`` and ``nan`` are refused (``nan`` passes
     every comparison, so FloatRange alone takes it)."""
@@ -303,6 +323,7 @@ OPID = OperationId()
 PRODUCT_ID = Count(1, MAX_INT)
 PRODUCT_NAME = click.Choice(PRODUCT_NAMES)
 QUANTITY = Count(1, MAX_QUANTITY)
+PRODUCT_QUANTITY = ProductQuantity()
 SHARES = Count(1, MAX_INT)
 CPU = Count(1, MAX_CPU)
 FSTYPE = click.Choice(FSTYPES)

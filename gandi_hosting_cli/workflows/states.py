@@ -251,7 +251,7 @@ def failed_create_hint(kind: str, name: str, opid: int | None, info: dict | None
     """The message after a create ended in ERROR: what holds the resources, how to free them."""
     noun = "VM" if kind == "vm" else "disk"
     held = holdings(kind, info)
-    cancel = f" (or `gandi-hosting op cancel {opid}`)" if opid is not None else ""
+    cancel = f" or `gandi-hosting op cancel {opid}`" if opid is not None else ""
     return (
         f"the {noun} stays being_created and holds {held} until it is released: "
         f"`gandi-hosting {kind} delete {name}`{cancel} cancels the failed create and frees "

@@ -221,3 +221,50 @@ def test_a_disk_name_in_use_is_refused_before_sending(gh):
     result = gh("disk", "create", "data1", "--size", "1G")
     assert result.exit_code == 2 and "already exists" in result.stderr
     assert operations(gh) == ops
+
+
+# --- purchases are shown before they happen ---------------------------------------------------
+
+
+def test_product_add_on_a_terminal_shows_the_purchase_and_balance_and_asks(gh):
+    person = gh.on_terminal()
+    ops = operations(gh)
+    declined = person("product", "add", "disk", "10G", "--duration", "1y", input="n\n")
+    assert declined.exit_code == 1
+    assert "This will buy:" in declined.stderr
+    assert "disk: 10240 MB of disk quota, for 1 year (12 months)" in declined.stderr
+    assert "balance now: 500.00 EUR" in declined.stderr
+    assert operations(gh) == ops  # nothing bought
+    bought = person("--json", "product", "add", "shares", "2", input="y\n")
+    assert bought.exit_code == 0, bought.stderr
+    assert "shares: 2 shares, for 1 month" in bought.stderr
+    assert len(operations(gh)) == len(ops) + 1
+
+
+def test_product_add_with_yes_or_off_a_terminal_asks_nothing(gh):
+    before = gh.server.request_count
+    assert gh("product", "add", "shares", "1").exit_code == 0  # off a terminal: as before
+    assert gh.server.request_count - before == 2  # the add, then its state
+    yes = gh.on_terminal()("product", "add", "disk", "2048M", "--yes")
+    assert yes.exit_code == 0 and "Continue?" not in yes.stderr
+    quotas = [p["quantity"] for p in gh.json("product", "list") if p["product_name"] == "disk"]
+    assert quotas == [2048]
+
+
+def test_product_renew_on_a_terminal_names_the_product(gh):
+    gh.shares(2)
+    [product_id] = (
+        gh.json("-q", "product", "list") if False else [p["id"] for p in gh.json("product", "list")]
+    )
+    renewed = gh.on_terminal()("product", "renew", str(product_id), input="y\n")
+    assert renewed.exit_code == 0, renewed.stderr
+    assert "This will renew:" in renewed.stderr
+    assert f"product {product_id}: shares x2" in renewed.stderr
+    assert "for another 1 month" in renewed.stderr
+
+
+def test_product_add_disk_sizes_follow_disk_create_units(gh):
+    before = gh.server.request_count
+    assert gh("product", "add", "disk", "200G").exit_code == 2  # 204800 MB > 100000
+    assert gh("product", "add", "shares", "2G").exit_code == 2  # shares are a count
+    assert gh.server.request_count == before
