@@ -134,7 +134,7 @@ def test_failed_create_says_what_holds_the_shares_and_vm_delete_frees_them(gh):
     assert used_shares(gh) == 2
     deleted = gh("vm", "delete", "fail-web", "--yes")
     assert deleted.exit_code == 0, deleted.stderr
-    assert f"cancelled" in deleted.stderr and "op list --state ERROR" in deleted.stderr
+    assert "cancelled" in deleted.stderr and "op list --state ERROR" in deleted.stderr
     assert f"operation {opid} CANCEL" in deleted.stdout
     assert used_shares(gh) == 0
     assert gh.json("vm", "list") == []
