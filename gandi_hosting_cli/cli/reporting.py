@@ -105,7 +105,7 @@ def report(
     if not several:
         raise operations.error_for(outcomes[0])
     for o in outcomes:
-        if o.exit_code:
+        if o.exit_code and not o.said:
             error = operations.error_for(o)
             app.terminal.error(error.message + (f" ({error.hint})" if error.hint else ""))
     raise click.exceptions.Exit(worst)

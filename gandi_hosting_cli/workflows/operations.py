@@ -44,6 +44,7 @@ class Outcome:
     cancel_expected: bool = False  # `op cancel`: CANCEL is the success state
     note: str | None = None  # said on stderr: "web1 (vm 12) is already running"
     hint: str | None = None  # added to the error of a failed outcome (how to recover)
+    said: bool = False  # its error was already said (before a prompt): not repeated
 
     @property
     def unchanged(self) -> bool:

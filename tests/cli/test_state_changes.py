@@ -171,6 +171,18 @@ def test_deleting_a_running_vm_is_refused_before_the_prompt_with_the_hint(gh):
     assert len(gh.json("vm", "list")) == 1
 
 
+def test_deleting_several_says_the_running_one_is_refused_once_before_asking(gh):
+    [running] = gh.vms(1, "web")
+    [halted] = gh.vms(1, "db", state="halted")
+    result = gh.on_terminal()("vm", "delete", "web1", "db1", input="y\n")
+    assert result.exit_code == 1  # the worst: web1 refused
+    refusal = f"web1 (vm {running}) is running"
+    assert result.stderr.count(refusal) == 1
+    assert result.stderr.index(refusal) < result.stderr.index("Continue?")
+    assert "delete this VM" in result.stderr and f"db1 (vm {halted}): halted" in result.stderr
+    assert gh.json("vm", "list") == [running]
+
+
 def test_delete_stop_stops_waits_and_deletes_in_one_command(gh):
     [vm_id] = gh.vms(1, "web")
     [disk_id] = gh.disks(1, "data")

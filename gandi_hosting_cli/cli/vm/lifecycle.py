@@ -191,9 +191,11 @@ def vm_delete(
     acting = [
         d for d in decisions if d.action in (Action.QUEUE, Action.STOP_FIRST, Action.CANCEL_CREATE)
     ]
+    said: set[int] = set()
     if acting and not yes:
         for d in decisions:
             if d.error is not None:  # refused before anything is asked
+                said.add(d.target.obj_id)
                 app.terminal.error(d.error.message + (f" ({d.error.hint})" if d.error.hint else ""))
         lines = describe_deletions(app, acting)
         noun = "this VM" if len(acting) == 1 else f"these {len(acting)} VMs"
@@ -206,6 +208,8 @@ def vm_delete(
             error = stopped.get(d.target.obj_id)
             d.action, d.error = (Action.QUEUE, None) if error is None else (Action.REFUSE, error)
     outcomes = act(app, decisions, app.client.vm_delete)
+    for o, d in zip(outcomes, decisions, strict=True):
+        o.said = d.target.obj_id in said and o.error is d.error
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
