@@ -100,8 +100,9 @@ def test_a_busy_vm_is_reported_with_its_operation_and_how_to_follow_it(slow_gh):
 
 
 def test_a_busy_vm_is_waited_for_with_wait_then_changed(slow_gh):
-    gh = slow_gh(0.4)
-    gh.create_vm("web1")  # being_created for 0.4 s
+    gh = slow_gh(1)
+    gh.create_vm("web1")  # being_created for 1 s
+    gh.sandbox.op_delay = 0  # the stop itself is quick
     result = gh("--json", "vm", "stop", "web1", "--wait")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["state"] == "DONE"
@@ -109,7 +110,7 @@ def test_a_busy_vm_is_waited_for_with_wait_then_changed(slow_gh):
 
 
 def test_a_vm_being_created_is_already_running_once_waited_for(slow_gh):
-    gh = slow_gh(0.4)
+    gh = slow_gh(1)
     gh.create_vm("web1")
     result = gh("--json", "vm", "start", "web1", "--wait")
     assert result.exit_code == 0, result.stderr
@@ -280,3 +281,18 @@ def test_product_add_disk_sizes_follow_disk_create_units(gh):
     assert gh("product", "add", "disk", "200G").exit_code == 2  # 204800 MB > 100000
     assert gh("product", "add", "shares", "2G").exit_code == 2  # shares are a count
     assert gh.server.request_count == before
+
+
+def test_a_disk_being_created_is_reported_busy_or_waited_for_then_deleted(slow_gh):
+    gh = slow_gh(0)
+    gh.json("product", "add", "disk", "2048", "--wait")
+    gh.sandbox.op_delay = 1.5  # the create takes 1.5 s
+    created = gh.json("disk", "create", "data", "--size", "1G")
+    busy = gh("disk", "delete", "data", "--yes")
+    assert busy.exit_code == 1
+    assert f"gandi-hosting op wait {created['operation']}" in busy.stderr
+    gh.sandbox.op_delay = 0  # the delete itself is quick
+    waited = gh("--json", "disk", "delete", "data", "--yes", "--wait")
+    assert waited.exit_code == 0, waited.stderr
+    assert json.loads(waited.stdout)["state"] == "DONE"
+    assert gh.json("disk", "list") == []
