@@ -117,9 +117,10 @@ def read_targets(
             infos[i] = result
     listed: list[int] = []
     for result in results[len(missing) :]:
-        if isinstance(result, HostingError):
-            raise result
-        listed += [int(i) for i in result]
+        # a server that cannot list them: the write goes out and the API itself says
+        # whether the object is busy
+        if not isinstance(result, HostingError):
+            listed += [int(i) for i in result]
     in_progress = _details(client, listed)
     targets = []
     for i in ids:
