@@ -143,7 +143,10 @@ def _find_failed_creates(client: HostingClient, kind: str, targets: list[Target]
     stuck = [t for t in targets if t.state == "being_created" and not t.busy]
     if not stuck:
         return
-    failed = client.operation_list({"type": f"{kind}_create", "state": "ERROR"})
+    try:
+        failed = client.operation_list({"type": f"{kind}_create", "state": "ERROR"})
+    except HostingError:
+        return  # not found: the delete goes out and the API says why it is refused
     ops = _details(client, [int(i) for i in failed])
     for target in stuck:
         mine = [op for op in ops if (op.get("param") or {}).get(f"{kind}_id") == target.obj_id]
