@@ -296,3 +296,14 @@ def test_a_disk_being_created_is_reported_busy_or_waited_for_then_deleted(slow_g
     assert waited.exit_code == 0, waited.stderr
     assert json.loads(waited.stdout)["state"] == "DONE"
     assert gh.json("disk", "list") == []
+
+
+def test_several_vms_one_busy_each_gets_its_outcome_and_the_worst_exit_code(slow_gh):
+    gh = slow_gh(60)
+    created = gh.create_vm("web1")  # PENDING for the whole test
+    [db] = gh.vms(1, "db")
+    result = gh("--json", "vm", "stop", "web1", "db1")
+    assert result.exit_code == 1
+    busy, stopped = json.loads(result.stdout)
+    assert busy["id"] == created["id"] and "busy with operation" in busy["error"]["message"]
+    assert stopped == {"id": db, "operation": stopped["operation"], "state": "PENDING"}
