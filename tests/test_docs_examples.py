@@ -165,7 +165,7 @@ PREPARE: dict[str, list[str | Callable]] = {
         "disk create rescue --size 1G --wait",
         "disk attach rescue web1 --wait",
     ],
-    "help:vm delete": [vm("web1"), "vm stop 12 13 --wait"],
+    "help:vm delete": [vm("web1"), vm("web2"), "vm stop 12 13 --wait"],
     "help:vm disks": [vm("web1")],
     "help:vm info": [vm("web1")],
     "help:vm reboot": [vm("web1")],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import click
 
 from gandi_hosting_cli.cli import types
@@ -110,18 +108,34 @@ def disk_info(app: AppContext, disk_ref: str) -> None:
     "--size", required=True, type=types.SIZE, help="Size in MB, or with a unit: 2048, 2048M, 2G."
 )
 @click.option("--fstype", default="ext3", show_default=True, type=types.FSTYPE, help="Filesystem.")
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Send it even if a disk with this name exists (the sandbox refuses it).",
+)
 @wait_options
 @dry_run_option
 @global_options
 @click.pass_obj
 def disk_create(
-    app: AppContext, name: str, size: int, fstype: str, wait: bool, wait_timeout: float | None
+    app: AppContext,
+    name: str,
+    size: int,
+    fstype: str,
+    allow_duplicate: bool,
+    wait: bool,
+    wait_timeout: float | None,
 ) -> None:  # fmt: skip
     """Create a disk called NAME (not attached to any VM).
 
     Prints the new disk's id and its operation; --json gives
     {"id": disk_id, "operation": op_id, "state": "..."} (with --wait, the final state),
     -q the disk id.
+
+    A name of digits alone is refused (every command would read it as an id), and so
+    is a name another disk of the account has, unless --allow-duplicate; nothing is
+    sent. A create that ends in ERROR leaves the disk being_created, holding its disk
+    quota: `gandi-hosting disk delete NAME` releases it.
 
     \b
     Examples:
@@ -130,11 +144,23 @@ def disk_create(
     """
     from gandi_hosting_cli.cli.reporting import report_create
     from gandi_hosting_cli.workflows.operations import create
+    from gandi_hosting_cli.workflows.states import check_new_name
 
+    if not allow_duplicate:
+        check_new_name(app.client, "disk", name)
     specs = {"name": name, "size": size, "fstype": fstype}
     label = f"{name} (disk {{id}})"
     outcome, op = create(app.client, "disk_create", (specs,), "disk_create", "disk_id", label)
-    report_create(app, outcome, op, noun="disk", wait=wait, wait_timeout=wait_timeout)
+    report_create(
+        app,
+        outcome,
+        op,
+        noun="disk",
+        wait=wait,
+        wait_timeout=wait_timeout,
+        name=name,
+        held={"size": size},
+    )
 
 
 @disk.command("delete")
@@ -149,6 +175,11 @@ def disk_delete(
 ) -> None:
     """Delete one or more detached disks and their data.
 
+    A disk whose create ended in ERROR is released instead: its create operation is
+    cancelled, which removes the disk and frees its disk quota (`gandi-hosting op list
+    --state ERROR` lists the failed operations). A disk busy with an operation is
+    waited for with --wait, otherwise reported with the operation's id.
+
     On a terminal the disks are listed and confirmation is asked; off a terminal --yes
     is required and nothing at all is sent without it. Every disk is tried even if
     another is refused; the exit code is the worst of them. --json gives
@@ -160,20 +191,48 @@ def disk_delete(
       gandi-hosting disk delete data
       gandi-hosting disk delete 31 32 --yes --wait
     """
-    from gandi_hosting_cli.cli.reporting import confirm_destruction, report, require_yes
-    from gandi_hosting_cli.workflows.names import disk_label, resolve
-    from gandi_hosting_cli.workflows.operations import queue_each
+    from gandi_hosting_cli.cli.reporting import (
+        act,
+        confirm_destruction,
+        report,
+        require_yes,
+        settle,
+    )
+    from gandi_hosting_cli.workflows.states import Action, decide_disk_delete
 
     require_yes(app, yes, "delete disks")
-    resolved = resolve(app.client, disks=disk_refs, fetch_info=not yes)
-    disk_ids = list(dict.fromkeys(resolved.disks))
-    if not yes:
-        lines = [_describe(i, resolved.disk_info(i)) for i in disk_ids]
-        noun = "this disk" if len(disk_ids) == 1 else f"these {len(disk_ids)} disks"
+    targets, reread, _ = _disk_targets(app, disk_refs, find_failed_creates=True)
+    decisions = settle(
+        app, targets, decide_disk_delete, reread, wait=wait, wait_timeout=wait_timeout
+    )
+    acting = [d for d in decisions if d.action in (Action.QUEUE, Action.CANCEL_CREATE)]
+    if acting and not yes:
+        lines = [
+            f"{_describe(d.target.obj_id, d.target.info)}"
+            + (f"; {d.note}" if d.action is Action.CANCEL_CREATE else "")
+            for d in acting
+        ]
+        noun = "this disk" if len(acting) == 1 else f"these {len(acting)} disks"
         confirm_destruction(app, yes, f"delete {noun} and its data", lines)
-    targets = [(disk_label(i, resolved.disk_info(i)), i, (i,)) for i in disk_ids]
-    outcomes = queue_each(app.client.disk_delete, targets)
+    outcomes = act(app, decisions, app.client.disk_delete)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(disk_refs) > 1)
+
+
+def _disk_targets(app: AppContext, disk_refs, *, find_failed_creates: bool = False, vms=()):
+    """The disks named (each once), read with the operations that hold them; the VMs
+    named too (their ids); and how to read some disks again after waiting."""
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.states import read_targets
+
+    resolved = resolve(app.client, disks=disk_refs, vms=vms)
+    ids = list(dict.fromkeys(resolved.disks))
+    known = {i: info for i in ids if (info := resolved.disk_info(i)) is not None}
+
+    def reread(some: list[int]):
+        return read_targets(app.client, "disk", some, find_failed_creates=find_failed_creates)
+
+    targets = read_targets(app.client, "disk", ids, known, find_failed_creates=find_failed_creates)
+    return targets, reread, resolved
 
 
 def _describe(disk_id: int, info: dict | None) -> str:
@@ -187,20 +246,31 @@ def _describe(disk_id: int, info: dict | None) -> str:
 
 def _link(
     app: AppContext,
-    method: Callable[[int, int], int],
+    action: str,
     disk_ref: str,
     vm_ref: str,
     wait: bool,
     wait_timeout: float | None,
 ) -> None:
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.workflows.names import disk_label, resolve
-    from gandi_hosting_cli.workflows.operations import queue_each
+    """``disk attach|detach``: nothing is sent when the disk is already where it should
+    be (a note on stderr); a disk busy with an operation is waited for with --wait."""
+    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.workflows.names import vm_label
+    from gandi_hosting_cli.workflows.states import decide_link
 
-    resolved = resolve(app.client, disks=[disk_ref], vms=[vm_ref])
-    disk_id, vm_id = resolved.disks[0], resolved.vms[0]
-    label = disk_label(disk_id, resolved.disk_info(disk_id))
-    outcomes = queue_each(method, [(label, disk_id, (disk_id, vm_id))])
+    targets, reread, resolved = _disk_targets(app, (disk_ref,), vms=(vm_ref,))
+    vm_id = resolved.vms[0]
+    vm_text = vm_label(vm_id, resolved.vm_info(vm_id))
+    decisions = settle(
+        app,
+        targets,
+        lambda t: decide_link(t, action, vm_id, vm_text),
+        reread,
+        wait=wait,
+        wait_timeout=wait_timeout,
+    )
+    method = app.client.disk_attach if action == "attach" else app.client.disk_detach
+    outcomes = act(app, decisions, method, lambda disk_id: (disk_id, vm_id))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
 
 
@@ -216,11 +286,15 @@ def disk_attach(
 ) -> None:
     """Attach DISK to VM (in the API's order: disk first).
 
+    A disk already attached to VM is left as it is: exit 0, a note on stderr, "state":
+    "unchanged" in --json, nothing sent. A disk busy with an operation is waited for
+    with --wait, otherwise reported with the operation's id.
+
     \b
     Examples:
       gandi-hosting disk attach data web1 --wait
     """
-    _link(app, app.client.disk_attach, disk_ref, vm_ref, wait, wait_timeout)
+    _link(app, "attach", disk_ref, vm_ref, wait, wait_timeout)
 
 
 @disk.command("detach")
@@ -235,8 +309,12 @@ def disk_detach(
 ) -> None:
     """Detach DISK from VM (in the API's order: disk first).
 
+    A disk attached to no VM is left as it is: exit 0, a note on stderr, "state":
+    "unchanged" in --json, nothing sent. A disk busy with an operation is waited for
+    with --wait, otherwise reported with the operation's id.
+
     \b
     Examples:
       gandi-hosting disk detach data web1 --wait
     """
-    _link(app, app.client.disk_detach, disk_ref, vm_ref, wait, wait_timeout)
+    _link(app, "detach", disk_ref, vm_ref, wait, wait_timeout)

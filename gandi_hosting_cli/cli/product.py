@@ -49,11 +49,12 @@ def product_list(app: AppContext) -> None:
 
 @product.command("add")
 @click.argument("product_name", metavar="PRODUCT", type=types.PRODUCT_NAME)
-@click.argument("quantity", type=types.QUANTITY)
+@click.argument("quantity", type=types.PRODUCT_QUANTITY)
 @click.option(
     "--duration", type=types.DURATION, default="1m", show_default=True,
     help="How long: 1m (a month) .. 120m, or 1y .. 10y.",
 )  # fmt: skip
+@yes_option
 @wait_options
 @dry_run_option
 @global_options
@@ -63,18 +64,27 @@ def product_add(
     product_name: str,
     quantity: int,
     duration: str,
+    yes: bool,
     wait: bool,
     wait_timeout: float | None,
 ) -> None:
-    """Buy PRODUCT: QUANTITY shares, or QUANTITY MB of disk.
+    """Buy PRODUCT: QUANTITY shares, or QUANTITY of disk quota.
 
+    Disk quota takes the sizes of `disk create --size`: MB (10240), or with a unit
+    (2048M, 10G). On a terminal the purchase (product, quantity, duration) and the
+    current balance are shown and confirmation is asked (the API gives no prices, so
+    none is shown); --yes skips the question; off a terminal it proceeds as asked.
     Prints the operation id; --json gives {"operation": id, "state": "..."}.
 
     \b
     Examples:
       gandi-hosting product add shares 4
-      gandi-hosting product add disk 10240 --duration 1y --wait
+      gandi-hosting product add disk 10G --duration 1y --wait
     """
+    from gandi_hosting_cli.workflows.purchases import quantity_text
+
+    what = f"{product_name}: {quantity_text(product_name, quantity)}"
+    _confirm_purchase(app, yes, "buy", [f"{what}, for {_duration_text(duration)}"])
     _queue(
         app,
         f"{product_name} x{quantity}",
@@ -91,19 +101,30 @@ def product_add(
     "--duration", type=types.DURATION, default="1m", show_default=True,
     help="How much longer: 1m .. 120m, or 1y .. 10y.",
 )  # fmt: skip
+@yes_option
 @wait_options
 @dry_run_option
 @global_options
 @click.pass_obj
 def product_renew(
-    app: AppContext, product_id: int, duration: str, wait: bool, wait_timeout: float | None
-) -> None:
+    app: AppContext,
+    product_id: int,
+    duration: str,
+    yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:  # fmt: skip
     """Renew product PRODUCT_ID for another --duration.
+
+    On a terminal the product, the duration and the current balance are shown and
+    confirmation is asked; --yes skips the question; off a terminal it proceeds.
 
     \b
     Examples:
       gandi-hosting product renew 12 --duration 1y
     """
+    extra = f"for another {_duration_text(duration)}"
+    _confirm_purchase(app, yes, "renew", [extra], product_id=product_id)
     _queue(
         app,
         f"product {product_id}",
@@ -176,6 +197,43 @@ def product_remove(
         wait,
         wait_timeout,
     )
+
+
+def _duration_text(duration: str) -> str:
+    """``1m`` -> "1 month", ``2y`` -> "2 years (24 months)"."""
+    from gandi_hosting_cli import rules
+
+    months = rules.duration_months(duration)
+    number = int(duration[:-1])
+    if duration.endswith("y"):
+        return f"{number} year{'s' if number > 1 else ''} ({months} months)"
+    return f"{months} month{'s' if months > 1 else ''}"
+
+
+def _confirm_purchase(
+    app: AppContext, yes: bool, verb: str, lines: list[str], product_id: int | None = None
+) -> None:
+    """On a terminal without --yes: show what will be bought and the balance (one
+    request), and ask. Off a terminal, with --yes or --dry-run (issue 13's
+    ``AppContext.dry_run``, where it exists): nothing read, nothing asked."""
+    from gandi_hosting_cli.workflows.purchases import funds
+
+    if yes or getattr(app, "dry_run", False) or not app.terminal.is_interactive:
+        return
+    found = funds(app.client, product_id)
+    if found.product is not None:
+        lines = [f"{_describe(found.product)}, {lines[0]}", *lines[1:]]
+    from gandi_hosting_cli.output import format_value
+
+    lines.append(
+        f"balance now: {format_value(found.balance, 'money')} {found.currency} "
+        "(the API gives no prices: "
+        "`gandi-hosting account balance` shows the debit afterwards)"
+    )
+    app.terminal.notice(f"This will {verb}:")
+    for line in lines:
+        app.terminal.notice(f"  {line}")
+    app.confirm("Continue?", yes)
 
 
 def _describe(p: dict[str, Any]) -> str:

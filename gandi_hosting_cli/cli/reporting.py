@@ -8,8 +8,8 @@ into the exit code. ``require_yes`` / ``confirm_destruction`` are the terminal p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from gandi_hosting_cli.output import Lines, Result
 from gandi_hosting_cli.workflows import operations
 from gandi_hosting_cli.workflows.operations import Outcome
 from gandi_hosting_cli.workflows.waiting import WaitInterrupted, WaitOutcome, wait_operations
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.workflows.states import Decision, Target
 
 
 def outcome_json(o: Outcome, with_id: bool) -> dict[str, Any]:
@@ -35,6 +38,8 @@ def outcome_json(o: Outcome, with_id: bool) -> dict[str, Any]:
     data["state"] = o.state
     if o.comment:
         data["comment"] = o.comment
+    if o.note:
+        data["note"] = o.note
     return data
 
 
@@ -42,6 +47,8 @@ def outcome_text(o: Outcome) -> str:
     prefix = f"{o.label}: " if o.label else ""
     if o.error is not None:
         return f"{prefix}{o.error.message}"
+    if o.unchanged:
+        return f"{prefix}unchanged"
     text = f"{prefix}operation {o.operation} {o.state}"
     return f"{text} ({o.comment})" if o.comment else text
 
@@ -55,7 +62,9 @@ def outcomes_result(outcomes: list[Outcome], several: bool) -> Result:
         else outcome_json(outcomes[0], with_id=False)
     )
     ids = [o.obj_id if o.created else o.operation for o in outcomes if o.error is None]
-    lines = [outcome_text(o) for o in outcomes if o.error is None]
+    ids = [i for i in ids if i is not None]
+    # an unchanged object's note is on stderr: stdout lists what was done
+    lines = [outcome_text(o) for o in outcomes if o.error is None and not o.unchanged]
     return Result(human=[Lines(lines)], json=data, ids=ids)
 
 
@@ -67,12 +76,15 @@ def report(
     wait_timeout: float | None,
     several: bool,
     known: dict[int, dict] | None = None,
+    recover: Callable[[Outcome], str] | None = None,
 ) -> None:
     """Fill in states (reading them, or waiting), print the results, exit with the worst code.
 
     ``several``: the command was given several objects, so JSON is an array (one object
     per argument, with ``id``) and failures are reported one by one instead of raised.
     ``known``: operation details already read (a create's lookup), to save a request.
+    ``recover(outcome)``: the hint of an operation that ended in ERROR (how to release
+    what a failed create holds).
     """
     queued = [o for o in outcomes if o.operation is not None]
     if queued and wait:
@@ -80,16 +92,124 @@ def report(
         operations.apply_wait(outcomes, _wait(app, list(labels), labels, wait_timeout))
     elif queued:
         operations.read_states(app.client, outcomes, known)
+    for o in outcomes:
+        if o.note and not o.exit_code:
+            app.terminal.message(o.note)
     app.output.emit(outcomes_result(outcomes, several))
     worst = operations.worst_exit_code(outcomes)
     if worst == 0:
         return
+    for o in outcomes:
+        if recover is not None and o.state == "ERROR" and o.error is None:
+            o.hint = recover(o)
     if not several:
         raise operations.error_for(outcomes[0])
     for o in outcomes:
-        if o.exit_code:
-            app.terminal.error(operations.error_for(o).message)
+        if o.exit_code and not o.said:
+            error = operations.error_for(o)
+            app.terminal.error(error.message + (f" ({error.hint})" if error.hint else ""))
     raise click.exceptions.Exit(worst)
+
+
+# how many times the objects held by operations are waited for and read again
+MAX_BUSY_ROUNDS = 5
+
+
+def settle(
+    app: AppContext,
+    targets: list[Target],
+    decide: Callable[[Target], Decision],
+    reread: Callable[[list[int]], list[Target]],
+    *,
+    wait: bool,
+    wait_timeout: float | None,
+) -> list[Decision]:
+    """Decide for every object; with ``wait``, the busy ones are waited for, read again
+    and decided again (their goal may hold by then), a few rounds at most."""
+    from gandi_hosting_cli.api.errors import WaitTimeout
+    from gandi_hosting_cli.workflows.states import Action
+
+    decisions = [decide(t) for t in targets]
+    for _ in range(MAX_BUSY_ROUNDS):
+        busy = [d for d in decisions if d.action is Action.BUSY]
+        if not wait or not busy:
+            break
+        labels = {i: d.target.label for d in busy for i in d.busy_ids}
+        waited = _wait(app, list(labels), labels, wait_timeout)
+        if waited.timed_out:
+            for d in busy:
+                ids = " ".join(str(i) for i in d.busy_ids)
+                d.error = WaitTimeout(
+                    f"{d.target.label} is still busy with operation {ids} at the wait timeout",
+                    hint=f"follow it with `gandi-hosting op wait {ids}`",
+                )
+            break
+        fresh = {t.obj_id: t for t in reread([d.target.obj_id for d in busy])}
+        decisions = [
+            decide(fresh[d.target.obj_id]) if d.action is Action.BUSY else d for d in decisions
+        ]
+    return decisions
+
+
+def act(
+    app: AppContext,
+    decisions: list[Decision],
+    method: Callable[..., int],
+    args: Callable[[int], tuple] = lambda obj_id: (obj_id,),
+) -> list[Outcome]:
+    """Queue ``method`` on the objects to change, cancel the failed creates, and give every
+    object its outcome (in order): unchanged, refused, busy, queued or cancelled.
+
+    Nothing is sent for an object whose goal holds; with several outcomes, a refusal of
+    the write is that object's outcome instead of stopping the others."""
+    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.workflows.operations import UNCHANGED, cancel_each, queue_each
+    from gandi_hosting_cli.workflows.states import ERROR_LIST_HINT, Action
+
+    outcomes: list[Outcome] = []
+    to_queue: list[Outcome] = []
+    to_cancel: list[tuple[Outcome, int]] = []
+    for d in decisions:
+        t = d.target
+        o = Outcome(t.label, t.obj_id)
+        if d.action is Action.UNCHANGED:
+            o.state, o.note = UNCHANGED, d.note
+        elif d.action in (Action.BUSY, Action.REFUSE):
+            o.error = d.error
+        elif d.action is Action.CANCEL_CREATE:
+            opid = int((t.failed_create or {}).get("uid", 0))
+            o.cancel_expected = True
+            o.note = (
+                f"{t.label}: its create (operation {opid}) had ended in ERROR; cancelled it, "
+                f"which removes the {'VM and its system disk' if t.kind == 'vm' else 'disk'} "
+                f"and frees what it held; {ERROR_LIST_HINT}"
+            )
+            to_cancel.append((o, opid))
+        else:
+            to_queue.append(o)
+        outcomes.append(o)
+    alone = len(outcomes) == 1
+    if to_queue:
+        try:
+            queued = queue_each(method, [(o.label, o.obj_id, args(o.obj_id)) for o in to_queue])
+        except HostingError as error:
+            if alone:
+                raise
+            queued = [Outcome(to_queue[0].label, to_queue[0].obj_id, error=error)]
+        for o, q in zip(to_queue, queued, strict=True):
+            o.operation, o.error = q.operation, q.error
+    if to_cancel:
+        try:
+            cancelled = cancel_each(app.client, [opid for _, opid in to_cancel])
+        except HostingError as error:
+            if alone:
+                raise
+            cancelled = [Outcome("", error=error)]
+        for (o, opid), c in zip(to_cancel, cancelled, strict=True):
+            o.operation, o.error = (opid, None) if c.error is None else (None, c.error)
+            if c.error is not None:
+                o.note = None
+    return outcomes
 
 
 def report_create(
@@ -100,16 +220,35 @@ def report_create(
     noun: str,
     wait: bool,
     wait_timeout: float | None,
+    name: str = "",
+    held: dict | None = None,
 ) -> None:
     """The result of a create: its operation's state (or wait), or just "created" when the
-    operation could not be found (over 300 newer ones?)."""
+    operation could not be found (over 300 newer ones?).
+
+    A create that ends in ERROR leaves its object ``being_created``, holding what it
+    reserved (``held``: {"shares": n} or {"size": mb}): the error says so and how to
+    release it (``vm delete NAME`` / ``op cancel N``)."""
+    from gandi_hosting_cli.workflows.states import failed_create_hint
+
+    def recover(o: Outcome) -> str:
+        return failed_create_hint(noun, name or str(o.obj_id), o.operation, held)
+
     if op is None:
         app.terminal.warn(f"{noun} {outcome.obj_id} created but its operation was not found")
         text = f"{outcome.label}: created"
         app.output.emit(Result.value(outcome_json(outcome, with_id=True), text))
         return
     known = {outcome.operation: op} if outcome.operation else None
-    report(app, [outcome], wait=wait, wait_timeout=wait_timeout, several=False, known=known)
+    report(
+        app,
+        [outcome],
+        wait=wait,
+        wait_timeout=wait_timeout,
+        several=False,
+        known=known,
+        recover=recover,
+    )
 
 
 def _wait(

@@ -131,13 +131,29 @@ class IsoDate(click.ParamType):
             self.fail(f"{value!r} is out of the range of dates", param, ctx)
 
 
+def refuse_digits(kind: str, text: str) -> str | None:
+    """A CLI-only rule: a new VM or disk cannot be called by digits alone, since every
+    command reads digits as an id (`vm info 104` would mean VM 104, another machine).
+    The API allows it; the CLI refuses it before sending anything (exit 2)."""
+    if rules.looks_like_id(text):
+        return (
+            f"{text!r} is only digits: every command would read it as a {kind} id; "
+            "use a name with a letter in it"
+        )
+    return None
+
+
 class Hostname(click.ParamType):
-    """A VM hostname: an RFC 1123 label (1-63 of a-z A-Z 0-9 -, no leading/trailing -)."""
+    """A VM hostname: an RFC 1123 label (1-63 of a-z A-Z 0-9 -, no leading/trailing -),
+    not digits alone (they would be read as an id)."""
 
     name = "hostname"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
+        digits = refuse_digits("VM", text)
+        if digits:
+            self.fail(digits, param, ctx)
         if not rules.is_hostname(text):
             self.fail(
                 f"{value!r} is not a valid hostname: 1-63 letters, digits or '-', "
@@ -149,12 +165,15 @@ class Hostname(click.ParamType):
 
 
 class DiskName(click.ParamType):
-    """A disk name: 1-64 of A-Z a-z 0-9 . _ -."""
+    """A disk name: 1-64 of A-Z a-z 0-9 . _ -, not digits alone (they would be an id)."""
 
     name = "name"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
+        digits = refuse_digits("disk", text)
+        if digits:
+            self.fail(digits, param, ctx)
         if not rules.is_disk_name(text):
             self.fail(
                 f"{value!r} is not a valid disk name: 1-64 letters, digits, '.', '_' or '-'",
@@ -259,6 +278,26 @@ class Count(click.IntRange):
         return super().convert(value, param, ctx)
 
 
+class ProductQuantity(click.ParamType):
+    """``product add PRODUCT QUANTITY``: shares are a whole number; disk quota takes the
+    same sizes as ``disk create --size`` (``10240``, ``2048M``, ``10G``). Both 1 to 100,000."""
+
+    name = "quantity"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        product = (ctx.params.get("product_name") if ctx is not None else None) or ""
+        if product != "disk":
+            return QUANTITY.convert(value, param, ctx)
+        megabytes = SIZE.convert(value, param, ctx)
+        if not 1 <= megabytes <= MAX_QUANTITY:
+            self.fail(
+                f"{value!r} is {megabytes} MB: disk quota is 1 to {MAX_QUANTITY} MB", param, ctx
+            )
+        return megabytes
+
+
 class Seconds(click.FloatRange):
     """A number of seconds in a range; ``inf`` and ``nan`` are refused (``nan`` passes
     every comparison, so FloatRange alone takes it)."""
@@ -284,6 +323,7 @@ OPID = OperationId()
 PRODUCT_ID = Count(1, MAX_INT)
 PRODUCT_NAME = click.Choice(PRODUCT_NAMES)
 QUANTITY = Count(1, MAX_QUANTITY)
+PRODUCT_QUANTITY = ProductQuantity()
 SHARES = Count(1, MAX_INT)
 CPU = Count(1, MAX_CPU)
 FSTYPE = click.Choice(FSTYPES)

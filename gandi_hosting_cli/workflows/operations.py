@@ -23,6 +23,8 @@ from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, Wai
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
 
+UNCHANGED = "unchanged"  # the state of an object whose goal already held (nothing sent)
+
 # how many of the newest matching operations one batch reads to find a create's operation
 CREATE_LOOKUP_BATCH = 10
 
@@ -40,6 +42,14 @@ class Outcome:
     created: bool = False  # a create: JSON carries the new object's id
     timed_out: bool = False
     cancel_expected: bool = False  # `op cancel`: CANCEL is the success state
+    note: str | None = None  # said on stderr: "web1 (vm 12) is already running"
+    hint: str | None = None  # added to the error of a failed outcome (how to recover)
+    said: bool = False  # its error was already said (before a prompt): not repeated
+
+    @property
+    def unchanged(self) -> bool:
+        """The goal already held: nothing was sent."""
+        return self.state == UNCHANGED and self.operation is None
 
     @property
     def exit_code(self) -> int:
@@ -274,7 +284,9 @@ def error_for(o: Outcome) -> HostingError:
             f"{prefix}operation {o.operation} is still {o.state} at the wait timeout; {follow}"
         )
     reason = f": {o.comment}" if o.comment else ""
-    return OperationFailed(f"{prefix}operation {o.operation} ended in {o.state}{reason}")
+    return OperationFailed(
+        f"{prefix}operation {o.operation} ended in {o.state}{reason}", hint=o.hint
+    )
 
 
 def create(

@@ -80,14 +80,16 @@ def test_attach_detach_by_names_and_refusals(gh):
     attached = gh.json("disk", "attach", "data1", "web1", "--wait")
     assert set(attached) == {"operation", "state"}
     assert gh.json("disk", "info", str(disk_id))["vm_id"] == vm_id
-    again = gh("disk", "attach", "data1", "web1")
-    assert again.exit_code == 1
+    [other] = gh.vms(1, "db")
+    elsewhere = gh("disk", "attach", "data1", "db1")  # attached to another VM: refused
+    assert elsewhere.exit_code == 1 and "attached" in elsewhere.stderr
     refused = gh("disk", "delete", "data1", "--yes")
     assert refused.exit_code == 1 and "attached" in refused.stderr
     assert gh.json("disk", "detach", "data1", str(vm_id), "--wait")["state"] == "DONE"
-    not_attached = gh("--json", "disk", "detach", "data1", "web1")
-    assert not_attached.exit_code == 1
-    assert json.loads(not_attached.stderr.splitlines()[-1])["error"]["code"] == 530498
+    gh.json("disk", "attach", "data1", "web1", "--wait")
+    not_this_one = gh("--json", "disk", "detach", "data1", str(other))  # on web1, not db1
+    assert not_this_one.exit_code == 1
+    assert json.loads(not_this_one.stderr.splitlines()[-1])["error"]["code"] == 530498
     assert gh("disk", "attach", "nosuch", "web1").exit_code == 4
 
 
@@ -130,8 +132,9 @@ def test_create_finds_its_operation_in_one_extra_round_trip(gh):
     gh.shares(1)
     before = gh.server.request_count
     data = gh.json("disk", "create", "data", "--size", "1G")
+    # disk_list + multicall(disk_info) (is the name free?), then
     # multicall(disk_create, operation_list) + multicall(operation_details of the newest)
-    assert gh.server.request_count - before == 2
+    assert gh.server.request_count - before == 4
     assert gh.json("op", "info", str(data["operation"]))["param"]["disk_id"] == data["id"]
 
 

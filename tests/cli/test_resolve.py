@@ -62,11 +62,12 @@ def test_several_names_cost_one_batch_whatever_their_number(gh):
     requests_one, _ = cost(gh, "vm", "reboot", "web1")
     requests_many, result = cost(gh, "vm", "reboot", *(f"web{i}" for i in range(2, 40)))
     assert result.exit_code == 0
-    # names not cached yet: vm_list, one multicall of vm_info, the action, the state read
-    assert requests_one == 4
+    # names not cached yet: vm_list, one multicall of vm_info, one of the operations in
+    # progress (is a VM busy?), the action, the state read
+    assert requests_one == 5
     # now cached (the first lookup read them all): one multicall of the 38 vm_info calls
-    # that confirm them, the action, the state read
-    assert requests_many == 3
+    # that confirm them, the operations in progress, the action, the state read
+    assert requests_many == 4
 
 
 def test_a_disk_and_a_vm_by_name_resolve_together(gh):
@@ -74,8 +75,9 @@ def test_a_disk_and_a_vm_by_name_resolve_together(gh):
     gh.disks(3, "data")
     requests, result = cost(gh, "disk", "attach", "data2", "web3")
     assert result.exit_code == 0, result.stderr
-    # multicall(vm_list, disk_list) + multicall(infos) + disk_attach + state read
-    assert requests == 4
+    # multicall(vm_list, disk_list) + multicall(infos) + multicall(operations in
+    # progress) + disk_attach + state read
+    assert requests == 5
 
 
 def test_ambiguous_hostname_lists_each_candidate_as_id_and_hostname(gh):

@@ -90,9 +90,15 @@ def test_iso_date_refuses_other_formats(text):
         convert(types.ISO_DATE, text)
 
 
-@pytest.mark.parametrize("name", ["a", "web1", "WEB-1", "x" * 63, "123"])
+@pytest.mark.parametrize("name", ["a", "web1", "WEB-1", "x" * 63, "1web", "123a"])
 def test_hostname_accepts_rfc1123_labels(name):
     assert convert(types.HOSTNAME, name) == name
+
+
+@pytest.mark.parametrize(("param_type", "name"), [(types.HOSTNAME, "123"), (types.DISK_NAME, "42")])
+def test_a_new_name_of_digits_alone_is_refused_as_it_would_read_as_an_id(param_type, name):
+    with pytest.raises(click.BadParameter, match="only digits"):
+        convert(param_type, name)
 
 
 @pytest.mark.parametrize("name", ["", "-web", "web-", "x" * 64, "web_1", "web.example", "wéb"])

@@ -37,26 +37,23 @@ def test_reboot_json_shape_for_one_vm(gh):
 
 def test_several_with_one_refused_reports_each_and_exits_with_the_worst(gh):
     ids = gh.vms(2, "web")
-    gh.json("vm", "stop", "web2", "--wait")  # web2 is halted: stopping it is refused
-    result = gh("--json", "vm", "stop", "web1", "web2", "999999")
+    gh.json("vm", "stop", "web2", "--wait")  # web2 is halted: rebooting it is refused
+    result = gh("--json", "vm", "reboot", "web1", "web2", "999999")
     assert result.exit_code == 4  # worst of: ok, state refusal (1), unknown VM (4)
     data = json.loads(result.stdout)
     assert [d["id"] for d in data] == [ids[0], ids[1], 999999]
     assert set(data[0]) == {"id", "operation", "state"}
     assert data[1]["error"]["exit_code"] == 1 and data[1]["error"]["code"] == 530260
     assert data[2]["error"]["exit_code"] == 4
-    assert states(gh)["web1"] == "halted"  # the refusals did not stop the others
-    text = gh("vm", "start", "web1", "web2", "--wait")
-    assert text.exit_code == 0
-    again = gh("vm", "start", "web1", "web2")
-    assert again.exit_code == 1
+    again = gh("vm", "reboot", "web2", "999999")
+    assert again.exit_code == 4
     assert again.stdout == ""
-    assert f"web1 (vm {ids[0]}):" in again.stderr and f"web2 (vm {ids[1]}):" in again.stderr
+    assert f"web2 (vm {ids[1]}):" in again.stderr and "vm 999999" in again.stderr
 
 
 def test_refusal_of_one_vm_is_its_fault_exit_code(gh):
-    gh.vms(1, "web")
-    result = gh("--json", "vm", "start", "web1")  # already running
+    gh.vms(1, "web", state="halted")
+    result = gh("--json", "vm", "reboot", "web1")  # halted: cannot reboot
     assert result.exit_code == 1
     assert json.loads(result.stderr.splitlines()[-1])["error"]["code"] == 530260
 
@@ -87,8 +84,9 @@ def test_delete_on_a_terminal_shows_the_vms_and_asks(gh):
     assert declined.exit_code == 1  # Declined: nothing was sent
     assert "nothing was sent" in declined.stderr
     assert "delete these 2 VMs" in declined.stderr
-    assert f"vm {ids[0]} web1: halted" in declined.stderr
-    assert f"vm {ids[1]} web2: halted" in declined.stderr
+    assert f"web1 (vm {ids[0]}): halted" in declined.stderr
+    assert f"web2 (vm {ids[1]}): halted" in declined.stderr
+    assert "system disk sys_web1" in declined.stderr and "deleted with it" in declined.stderr
     assert len(gh.json("vm", "list")) == 2
     accepted = person("vm", "delete", "web1", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr

@@ -12,31 +12,45 @@ from tests.declarative.conftest import PASSWORD
 
 @pytest.fixture
 def account(logged_in):
-    """A running VM web1 (id in .vm), a detached disk data, a product, an operation."""
+    """A running VM web1 (id in .vm), a halted VM idle (.idle), a detached disk data, a
+    disk mounted on web1, a product, an operation."""
     with logged_in.proxy() as proxy:
         session = logged_in.login()
         vm = proxy.vm_create(session, "web1", PASSWORD, 111, 1, 1, {})
+        idle = proxy.vm_create(session, "idle", PASSWORD, 111, 1, 1, {})
+        proxy.vm_info(session, idle)  # created (operations finish at the next call)
+        proxy.vm_stop(session, idle)
         disk = proxy.disk_create(session, {"name": "data", "size": 1024})
+        attached = proxy.disk_create(session, {"name": "mounted", "size": 1024})
+        proxy.disk_info(session, attached)  # created (operations finish at the next call)
+        proxy.disk_attach(session, attached, vm)
         products = proxy.hosting_account_info(session)["products"]
         ops = proxy.operation_list(session, {})
-    logged_in.ids = {"vm": vm, "disk": disk, "product": products[0]["id"], "op": max(ops)}
+    logged_in.ids = {
+        "vm": vm,
+        "idle": idle,
+        "disk": disk,
+        "product": products[0]["id"],
+        "op": max(ops),
+    }
     return logged_in
 
 
-# (arguments, the method each would send): names, not ids, where the command takes them
+# (arguments, the method each would send): names, not ids, where the command takes them;
+# a command whose goal already holds sends nothing, so each acts on a VM where it would
 COMMANDS = [
     (["vm", "create", "web2", "--os", "Debian 12", "--shares", "1", "--password-stdin"],
      "vm_create"),
     (["vm", "update", "web1", "--shares", "2"], "vm_update"),
-    (["vm", "start", "web1"], "vm_start"),
+    (["vm", "start", "idle"], "vm_start"),
     (["vm", "stop", "web1", "--wait"], "vm_stop"),
     (["vm", "reboot", "web1"], "vm_reboot"),
-    (["vm", "delete", "web1"], "vm_delete"),
+    (["vm", "delete", "idle"], "vm_delete"),
     (["vm", "boot-disk", "web1", "data"], "vm_disk_link"),
     (["disk", "create", "logs", "--size", "2G"], "disk_create"),
     (["disk", "delete", "data"], "disk_delete"),
     (["disk", "attach", "data", "web1", "--wait"], "disk_attach"),
-    (["disk", "detach", "data", "web1"], "disk_detach"),
+    (["disk", "detach", "mounted", "web1"], "disk_detach"),
     (["product", "add", "shares", "2"], "hosting_account_product_add"),
     (["product", "renew", "{product}"], "hosting_account_product_renew"),
     (["product", "update", "{product}", "4"], "hosting_account_product_update"),
@@ -70,9 +84,9 @@ def test_dry_run_of_vm_create_shows_the_password_as_stars(cli, account, calls):
 
 def test_dry_run_of_a_destructive_command_needs_no_yes_off_a_terminal(cli, account, calls):
     calls.clear()
-    result = cli("--url", account.url, "vm", "delete", "web1", "web1", "--dry-run")
+    result = cli("--url", account.url, "vm", "delete", "idle", "idle", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"vm_delete({account.ids['vm']})"
+    assert result.stdout.strip() == f"vm_delete({account.ids['idle']})"
     assert calls.writes == []
 
 

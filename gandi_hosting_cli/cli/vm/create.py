@@ -67,6 +67,11 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
     type=types.UNIX_USER,
     help="Also create this user account (the password is the same).",
 )
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Create it even if a VM with this hostname exists (names become ambiguous).",
+)
 @password_stdin_option
 @wait_options
 @dry_run_option
@@ -79,6 +84,7 @@ def vm_create(
     shares: int,
     cpu: int,
     user_login: str | None,
+    allow_duplicate: bool,
     password_stdin: bool,
     wait: bool,
     wait_timeout: float | None,
@@ -90,6 +96,12 @@ def vm_create(
     id and its operation; --json gives {"id": vm_id, "operation": op_id, "state": "..."}
     (with --wait, the final state), -q the VM id.
 
+    A hostname of digits alone is refused (every command would read it as an id), and
+    so is a hostname another VM of the account has, unless --allow-duplicate (the API
+    allows it, but then every command by that name is ambiguous); nothing is sent.
+    A create that ends in ERROR leaves the VM being_created, holding its shares and the
+    quota of its system disk: `gandi-hosting vm delete HOSTNAME` releases them.
+
     \b
     Examples:
       gandi-hosting vm create web1 --os 111 --shares 2 --wait
@@ -99,15 +111,28 @@ def vm_create(
     from gandi_hosting_cli.cli.reporting import report_create
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.operations import create
+    from gandi_hosting_cli.workflows.states import check_new_name
 
     types.check_cpu(cpu, shares)
     password = read_root_password(app, password_stdin)
-    os_id = resolve(app.client, os=os_ref).os_id
+    if allow_duplicate:
+        os_id = resolve(app.client, os=os_ref).os_id
+    else:
+        os_id = check_new_name(app.client, "vm", hostname, os_ref)
     specs = {"login": user_login} if user_login else {}
     args = (hostname, password, os_id, shares, cpu, specs)
     label = f"{hostname} (vm {{id}})"
     outcome, op = create(app.client, "vm_create", args, "vm_create", "vm_id", label)
-    report_create(app, outcome, op, noun="vm", wait=wait, wait_timeout=wait_timeout)
+    report_create(
+        app,
+        outcome,
+        op,
+        noun="vm",
+        wait=wait,
+        wait_timeout=wait_timeout,
+        name=hostname,
+        held={"shares": shares},
+    )
 
 
 @click.command("update")

@@ -14,6 +14,13 @@ from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_o
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
+    from gandi_hosting_cli.workflows.states import Target
+
+BUSY_HELP = """
+    A VM busy with an operation (being created, or another change in progress) is
+    waited for with --wait; otherwise it is reported with that operation's id and the
+    command to follow it (`gandi-hosting op wait ID`).
+"""
 
 SEVERAL_HELP = """
     With several VMs, every one is tried even if another is refused; each gets a line
@@ -23,6 +30,25 @@ SEVERAL_HELP = """
 """
 
 
+def resolve_targets(
+    app: AppContext, vm_refs: tuple[str, ...], *, find_failed_creates: bool = False
+) -> tuple[list[Target], Callable[[list[int]], list[Target]]]:
+    """The VMs named (each once), read with the operations that hold them; and how to
+    read some of them again (after waiting for those operations)."""
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.states import read_targets
+
+    resolved = resolve(app.client, vms=vm_refs)
+    vm_ids = list(dict.fromkeys(resolved.vms))  # the same VM twice is one request
+    known = {i: info for i in vm_ids if (info := resolved.vm_info(i)) is not None}
+
+    def reread(ids: list[int]) -> list[Target]:
+        return read_targets(app.client, "vm", ids, find_failed_creates=find_failed_creates)
+
+    targets = read_targets(app.client, "vm", vm_ids, known, find_failed_creates=find_failed_creates)
+    return targets, reread
+
+
 def act_on_vms(
     app: AppContext,
     method: Callable[[HostingClient], Callable[[int], int]],
@@ -30,20 +56,24 @@ def act_on_vms(
     wait: bool,
     wait_timeout: float | None,
     *,
-    confirm: Callable[[list[tuple[int, dict | None]]], None] | None = None,
+    action: str = "",
 ) -> None:
-    """Resolve every VM in one batch, queue ``method(client)`` (one of the client's typed
-    methods: ``client.vm_start``...) on each, report each result."""
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.workflows.names import resolve, vm_label
-    from gandi_hosting_cli.workflows.operations import queue_each
+    """Resolve every VM in one batch, read their states and what holds them, queue
+    ``method(client)`` (``client.vm_start``...) on those whose goal does not hold yet,
+    report each result (an unchanged VM: a note on stderr, exit 0, nothing sent)."""
+    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.workflows.states import decide_power
 
-    resolved = resolve(app.client, vms=vm_refs, fetch_info=confirm is not None)
-    vm_ids = list(dict.fromkeys(resolved.vms))  # the same VM twice is one request
-    if confirm is not None:
-        confirm([(i, resolved.vm_info(i)) for i in vm_ids])
-    targets = [(vm_label(i, resolved.vm_info(i)), i, (i,)) for i in vm_ids]
-    outcomes = queue_each(method(app.client), targets)
+    targets, reread = resolve_targets(app, vm_refs)
+    decisions = settle(
+        app,
+        targets,
+        lambda t: decide_power(t, action),
+        reread,
+        wait=wait,
+        wait_timeout=wait_timeout,
+    )
+    outcomes = act(app, decisions, method(app.client))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
@@ -54,7 +84,7 @@ def _lifecycle_command(
     example: str,
 ) -> click.Command:
     help_text = f"""{summary}
-{SEVERAL_HELP}
+{BUSY_HELP}{SEVERAL_HELP}
     \b
     Examples:
       {example}
@@ -69,7 +99,7 @@ def _lifecycle_command(
     def command(
         app: AppContext, vm_refs: tuple[str, ...], wait: bool, wait_timeout: float | None
     ) -> None:
-        act_on_vms(app, method, vm_refs, wait, wait_timeout)
+        act_on_vms(app, method, vm_refs, wait, wait_timeout, action=name)
 
     return command
 
@@ -77,13 +107,19 @@ def _lifecycle_command(
 vm_start = _lifecycle_command(
     "start",
     lambda client: client.vm_start,
-    "Start (boot or unpause) one or more VMs.",
+    """Start (boot or unpause) one or more VMs.
+
+    A VM already running is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
+    already running"), "state": "unchanged" in --json, and no request that changes it.""",
     "gandi-hosting vm start web1 --wait",
 )
 vm_stop = _lifecycle_command(
     "stop",
     lambda client: client.vm_stop,
-    "Shut down one or more VMs.",
+    """Shut down one or more VMs.
+
+    A VM already halted is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
+    already halted"), "state": "unchanged" in --json, and no request that changes it.""",
     "gandi-hosting vm stop web1 web2 12 --wait",
 )
 vm_reboot = _lifecycle_command(
@@ -96,18 +132,34 @@ vm_reboot = _lifecycle_command(
 
 @click.command("delete")
 @click.argument("vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF)
+@click.option(
+    "--stop", "stop_first", is_flag=True, help="Stop running VMs first (and wait), then delete."
+)
 @yes_option
 @wait_options
 @dry_run_option
 @global_options
 @click.pass_obj
 def vm_delete(
-    app: AppContext, vm_refs: tuple[str, ...], yes: bool, wait: bool, wait_timeout: float | None
-) -> None:
-    """Delete one or more halted VMs (their system disks go with them).
+    app: AppContext,
+    vm_refs: tuple[str, ...],
+    stop_first: bool,
+    yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:  # fmt: skip
+    """Delete one or more halted VMs.
 
-    On a terminal the VMs are listed and confirmation is asked; off a terminal --yes
-    is required and nothing at all is sent without it.
+    Each VM's system disk (its boot disk) is deleted with it; its other disks are
+    detached and kept. The states are read before anything is asked: a running VM is
+    refused, with the command that stops it, unless --stop is given (it is stopped,
+    waited for, then deleted, in one command). A VM whose create ended in ERROR is
+    released instead: its create operation is cancelled, which removes the VM and its
+    system disk and frees the shares and disk quota they held (`gandi-hosting op list
+    --state ERROR` lists the failed operations).
+
+    On a terminal the VMs are listed with their state and disks, and confirmation is
+    asked; off a terminal --yes is required and nothing at all is sent without it.
     With several VMs, every one is tried even if another is refused; each gets a line
     (failures on stderr) and the exit code is the worst of them. --json gives
     {"operation": id, "state": "..."} for one VM, and for several an array of
@@ -117,29 +169,111 @@ def vm_delete(
     Examples:
       gandi-hosting vm stop web1 --wait && gandi-hosting vm delete web1
       gandi-hosting vm delete 12 13 --yes --wait
+      gandi-hosting vm delete web2 --stop --yes
     """
-    from gandi_hosting_cli.cli.reporting import confirm_destruction, require_yes
+    from gandi_hosting_cli.cli.reporting import (
+        act,
+        confirm_destruction,
+        report,
+        require_yes,
+        settle,
+    )
+    from gandi_hosting_cli.workflows.states import Action, decide_vm_delete
 
     require_yes(app, yes, "delete VMs")
-
-    def confirm(vms: list[tuple[int, dict | None]]) -> None:
-        lines = []
-        for vm_id, info in vms:
-            if info is None:
-                lines.append(f"vm {vm_id} (could not be read)")
-            else:
-                lines.append(
-                    f"vm {vm_id} {info.get('hostname', '')}: {info.get('state', '?')}, "
-                    f"{info.get('shares', '?')} shares, disks {info.get('disks_id', [])}"
-                )
-        noun = "this VM" if len(vms) == 1 else f"these {len(vms)} VMs"
-        confirm_destruction(app, yes, f"delete {noun}", lines)
-
-    act_on_vms(
+    targets, reread = resolve_targets(app, vm_refs, find_failed_creates=True)
+    decisions = settle(
         app,
-        lambda client: client.vm_delete,
-        vm_refs,
-        wait,
-        wait_timeout,
-        confirm=None if yes else confirm,
+        targets,
+        lambda t: decide_vm_delete(t, stop_first),
+        reread,
+        wait=wait,
+        wait_timeout=wait_timeout,
     )
+    acting = [
+        d for d in decisions if d.action in (Action.QUEUE, Action.STOP_FIRST, Action.CANCEL_CREATE)
+    ]
+    said: set[int] = set()
+    if acting and not yes:
+        for d in decisions:
+            if d.error is not None:  # refused before anything is asked
+                said.add(d.target.obj_id)
+                app.terminal.error(d.error.message + (f" ({d.error.hint})" if d.error.hint else ""))
+        lines = describe_deletions(app, acting)
+        noun = "this VM" if len(acting) == 1 else f"these {len(acting)} VMs"
+        confirm_destruction(app, yes, f"delete {noun}", lines)
+    stopped = stop_before_delete(
+        app, [d for d in acting if d.action is Action.STOP_FIRST], wait_timeout
+    )
+    for d in decisions:
+        if d.action is Action.STOP_FIRST:
+            error = stopped.get(d.target.obj_id)
+            d.action, d.error = (Action.QUEUE, None) if error is None else (Action.REFUSE, error)
+    outcomes = act(app, decisions, app.client.vm_delete)
+    for o, d in zip(outcomes, decisions, strict=True):
+        o.said = d.target.obj_id in said and o.error is d.error
+    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
+
+
+def stop_before_delete(
+    app: AppContext, decisions: list, wait_timeout: float | None
+) -> dict[int, Exception | None]:
+    """``--stop``: stop the running VMs, wait; VM id -> None (halted) or why not."""
+    from gandi_hosting_cli.cli.reporting import _wait, act
+    from gandi_hosting_cli.workflows.operations import apply_wait, error_for
+
+    if not decisions:
+        return {}
+    outcomes = act(app, decisions, app.client.vm_stop)
+    queued = {o.operation: o.label for o in outcomes if o.operation is not None}
+    if queued:
+        apply_wait(outcomes, _wait(app, list(queued), queued, wait_timeout))
+    result: dict[int, Exception | None] = {}
+    for o in outcomes:
+        if o.exit_code or o.state != "DONE":
+            error = error_for(o)
+            error.message = f"not deleted, its stop failed: {error.message}"
+            result[int(o.obj_id or 0)] = error
+        else:
+            app.terminal.message(f"{o.label}: stopped (operation {o.operation})")
+            result[int(o.obj_id or 0)] = None
+    return result
+
+
+def describe_deletions(app: AppContext, decisions: list) -> list[str]:
+    """The prompt's lines: each VM with its state and what goes with it (one read of
+    its disks): the system disk is deleted, the other disks detached and kept."""
+    from gandi_hosting_cli.output import format_value
+    from gandi_hosting_cli.workflows.batch import multicall_chunked
+    from gandi_hosting_cli.workflows.states import Action
+
+    disk_ids = [int(i) for d in decisions for i in (d.target.info or {}).get("disks_id") or []]
+    calls = [("disk_info", (i,)) for i in disk_ids]
+    disks = dict(zip(disk_ids, multicall_chunked(app.client, calls), strict=True)) if calls else {}
+
+    def disk_text(disk_id: int) -> str:
+        info = disks.get(disk_id)
+        info = info if isinstance(info, dict) else None
+        if info is None:
+            return f"disk {disk_id}"
+        return (
+            f"{info.get('name', '')} (disk {disk_id}, {format_value(info.get('size'), 'size_mb')})"
+        )
+
+    lines = []
+    for d in decisions:
+        t = d.target
+        info = t.info or {}
+        if d.action is Action.CANCEL_CREATE:
+            lines.append(f"{t.label}: {t.state}; {d.note}")
+            continue
+        state = f"{t.state}, stopped first" if d.action is Action.STOP_FIRST else t.state
+        ids = [int(i) for i in info.get("disks_id") or []]
+        parts = [f"{t.label}: {state}, {info.get('shares', '?')} shares"]
+        if ids:
+            parts.append(f"system disk {disk_text(ids[0])} deleted with it")
+        if ids[1:]:
+            others = ", ".join(disk_text(i) for i in ids[1:])
+            parts.append(f"detached and kept: {others}")
+        lines.append("; ".join(parts))
+    return lines
