@@ -96,6 +96,40 @@ def _output_options() -> list[Callable[[F], F]]:
             help="Print only ids, one per line.",
         ),
         click.option(
+            "-o",
+            "--output",
+            "output_format",
+            type=click.Choice(("table", "plain", "tsv", "json", "ids")),
+            expose_value=False,
+            callback=_setter("output_format"),
+            help="Output format: table (default on a terminal), plain (aligned text, the "
+            "default off a terminal), tsv, json (= --json), ids (= -q).",
+        ),
+        click.option(
+            "--columns",
+            metavar="KEY,...",
+            type=types.COLUMNS,
+            expose_value=False,
+            callback=_setter("columns"),
+            help="Columns of a list, by their JSON key names, in order (also the keys of "
+            "--json objects).",
+        ),
+        click.option(
+            "--no-header",
+            is_flag=True,
+            expose_value=False,
+            callback=_setter("no_header"),
+            help="No header line in table, plain and tsv output.",
+        ),
+        click.option(
+            "--sort",
+            metavar="KEY",
+            type=types.SORT_KEY,
+            expose_value=False,
+            callback=_setter("sort"),
+            help="Sort a list by KEY (a JSON key name); -KEY for descending.",
+        ),
+        click.option(
             "--debug",
             is_flag=True,
             expose_value=False,
@@ -114,7 +148,8 @@ def _output_options() -> list[Callable[[F], F]]:
 
 
 def global_options(f: F) -> F:
-    """--profile --url --sandbox --json -q --debug --timeout, written into the AppContext."""
+    """--profile --url --sandbox --json -q -o --columns --no-header --sort --debug
+    --timeout, written into the AppContext."""
     for option in reversed(_endpoint_options() + _output_options()):
         f = option(f)
     return f
