@@ -20,6 +20,7 @@ SEVERAL_HELP = """
     (failures on stderr) and the exit code is the worst of them. --json gives
     {"operation": id, "state": "..."} for one VM, and for several an array of
     {"id": vm_id, "operation": id, "state": "..."} or {"id": vm_id, "error": {...}}.
+    A single - reads the VMs (ids or hostnames, whitespace-separated) from stdin.
 """
 
 
@@ -61,7 +62,10 @@ def _lifecycle_command(
     """
 
     @click.command(name, help=help_text)
-    @click.argument("vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF)
+    @click.argument(
+        "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
+        callback=types.from_stdin,
+    )  # fmt: skip
     @wait_options
     @global_options
     @click.pass_obj
@@ -94,7 +98,10 @@ vm_reboot = _lifecycle_command(
 
 
 @click.command("delete")
-@click.argument("vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF)
+@click.argument(
+    "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
+    callback=types.from_stdin,
+)  # fmt: skip
 @yes_option
 @wait_options
 @global_options
