@@ -348,8 +348,9 @@ class Output:
 
     @property
     def human(self) -> bool:
-        """The mode is for people (worth a request for labels that scripts do not need)."""
-        return self.mode in (OutputMode.TABLE, OutputMode.PLAIN)
+        """The mode shows the columns people read (worth a request for labels that JSON and
+        ids do not need): TABLE, PLAIN, and TSV (the same columns, tab-separated)."""
+        return self.mode in (OutputMode.TABLE, OutputMode.PLAIN, OutputMode.TSV)
 
     @property
     def color(self) -> bool:

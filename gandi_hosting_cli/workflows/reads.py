@@ -183,7 +183,7 @@ def operations(client: HostingClient, filters: dict[str, Any], *, every: bool = 
     details, failed = read_each(client.operation_details, ids)
     if every and len(ids) >= LIST_LIMIT:
         more, more_failed = _older_operations(client, filters, ids, details)
-        details += more
+        details = more + details  # older pages first: ties keep the server's order
         failed.update(more_failed)
     full = not every and len(ids) >= LIST_LIMIT
     return Listing(oldest_first(details), failed, full=full)
@@ -202,14 +202,14 @@ def _older_operations(
     """
     by_id = {_uid(d): d for d in details}
     failed: dict[int, HostingError] = {}
-    found: list[dict] = []
+    pages: list[list[dict]] = []  # newest page first
 
     def read_new(page_ids: list[int]) -> None:
         fresh = [i for i in dict.fromkeys(page_ids) if i not in by_id and i not in failed]
         infos, unread = read_each(client.operation_details, fresh)
         for info in infos:
             by_id[_uid(info)] = info
-        found.extend(infos)
+        pages.append(infos)
         failed.update(unread)
 
     user_before = _naive_utc(filters.get("created_before"))
@@ -236,7 +236,7 @@ def _older_operations(
         bound = upper
         ids = [int(i) for i in client.operation_list({**filters, "created_before": bound})]
         read_new(ids)
-    return found, failed
+    return [info for page in reversed(pages) for info in page], failed
 
 
 def _uid(details: dict) -> int:
