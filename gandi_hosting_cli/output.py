@@ -288,10 +288,11 @@ def format_value(value: Any, fmt: str = "text") -> str:
     return str(value)
 
 
-def plain_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    """Aligned columns separated by two spaces; no trailing blanks (diff- and grep-friendly)."""
-    table = [list(headers), *[list(r) for r in rows]]
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
+def plain_table(rows: Sequence[Sequence[str]], headers: Sequence[str] | None) -> str:
+    """Aligned columns separated by two spaces; no trailing blanks (diff- and grep-friendly).
+    ``headers`` None: no header line (the columns as wide as their values)."""
+    table = ([list(headers)] if headers is not None else []) + [list(r) for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))] if table else []
     lines = []
     for row in table:
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
@@ -421,11 +422,8 @@ class Output:
             cells = [
                 [format_value(r.get(c.key), c.format) for c in block.columns] for r in block.rows
             ]
-            text = plain_table(cells, [c.header for c in block.columns])
-            if not self.shape.header:
-                text = text.split("\n", 1)[1] if "\n" in text else ""
-            if text:
-                self._write(text)
+            headers = [c.header for c in block.columns] if self.shape.header else None
+            self._write(plain_table(cells, headers))
 
     @property
     def console(self) -> Any:
