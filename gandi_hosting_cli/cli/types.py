@@ -269,11 +269,12 @@ def from_stdin(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         return value
     if value != (STDIN,):
         raise click.BadParameter("'-' (read from stdin) must be the only argument", ctx, param)
-    stream = click.get_text_stream("stdin")
-    if isatty(stream):
+    import sys
+
+    if isatty(sys.stdin):
         raise click.BadParameter("'-' reads from stdin, but stdin is a terminal", ctx, param)
     try:
-        words = stream.read().split()
+        words = sys.stdin.read().split()
     except UnicodeDecodeError:
         raise click.BadParameter("stdin is not valid UTF-8", ctx, param) from None
     if not words:
