@@ -97,7 +97,7 @@ def _json_requested(args: object) -> bool:
         return False
     if "--" in words:
         words = words[: words.index("--")]
-    pairs = zip(words, [*words[1:], ""], strict=True)
+    pairs = zip(words, [*words[1:], ""], strict=False)
     return "--json" in words or any(
         w in ("--output=json", "-ojson", "-o=json") or (w in ("-o", "--output") and nxt == "json")
         for w, nxt in pairs
