@@ -32,7 +32,7 @@ def os_group() -> None:
 def os_list(app: AppContext) -> None:
     """List OS images: id, label, name, version, arch and system disk size.
 
-    One request. --json gives the array of OS image structs, -q their ids.
+    One request. --json gives an array of OS image structs, -q their ids.
 
     \b
     Examples:

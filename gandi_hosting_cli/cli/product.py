@@ -47,7 +47,7 @@ def _product_catalog() -> list:
 def product_list(app: AppContext, product_type: str | None) -> None:
     """List the account's products.
 
-    The account info carries every product, so this is one request; --json gives the
+    The account info carries every product, so this is one request; --json gives an
     array of product structs, -q their ids.
 
     \b

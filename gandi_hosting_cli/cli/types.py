@@ -264,7 +264,8 @@ MAX_STDIN_REFS = 100_000
 def from_stdin(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """The callback of an argument that takes several objects: the single argument ``-``
     stands for the whitespace-separated refs read from stdin (``vm list -q | vm start -``),
-    each checked by the argument's type as if it had been typed."""
+    each checked by the argument's type as if it had been typed. An empty stdin is nothing
+    to do (exit 0, nothing sent), as an empty list piped in means."""
     if value is None or STDIN not in (value if isinstance(value, tuple) else (value,)):
         return value
     if value != (STDIN,):
@@ -277,8 +278,11 @@ def from_stdin(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         words = sys.stdin.read().split()
     except UnicodeDecodeError:
         raise click.BadParameter("stdin is not valid UTF-8", ctx, param) from None
-    if not words:
-        raise click.BadParameter("'-' was given, but stdin has no ids", ctx, param)
+    if not words:  # an empty pipe (`vm list -q --state halted | vm start -`): nothing to do
+        terminal = getattr(ctx.find_root().obj, "terminal", None)
+        if terminal is not None:
+            terminal.message("Nothing to do: no ids on stdin.")
+        raise click.exceptions.Exit(0)
     if len(words) > MAX_STDIN_REFS:
         raise click.BadParameter(f"more than {MAX_STDIN_REFS} ids on stdin", ctx, param)
     if STDIN in words:

@@ -82,11 +82,19 @@ def test_op_info_wait_and_cancel_from_stdin(slow_gh):
     assert [c["state"] for c in cancelled] == ["CANCEL", "CANCEL"]
 
 
+@pytest.mark.parametrize("command", [["vm", "start"], ["op", "wait"], ["disk", "delete", "--yes"]])
+def test_an_empty_pipe_is_nothing_to_do(gh, command):
+    before = gh.server.request_count
+    for stdin in ("", "  \n\t "):
+        result = gh(*command[:2], "-", *command[2:], input=stdin)
+        assert result.exit_code == 0 and result.stdout == ""
+        assert "Nothing to do" in result.stderr
+    assert gh.server.request_count == before
+
+
 @pytest.mark.parametrize(
     "args, stdin, message",
     [
-        (["vm", "start", "-"], "", "no ids"),
-        (["vm", "start", "-"], "  \n ", "no ids"),
         (["vm", "start", "web1", "-"], "web2", "only argument"),
         (["op", "wait", "-"], "12 twelve", "not an operation id"),
         (["op", "info", "-"], "12 -", "not an id"),

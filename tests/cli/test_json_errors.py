@@ -42,7 +42,7 @@ def test_exit_1_an_api_fault(gh, as_json):
         ["vm", "list", "--no-such-option"],
         ["vm", "create"],
         ["op", "list", "--state"],
-        ["vm", "start", "-"],  # nothing on stdin
+        ["vm", "start", "web1", "-"],  # '-' must be alone
     ],
     ids=" ".join,
 )
