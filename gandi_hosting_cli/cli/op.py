@@ -129,6 +129,11 @@ def op_list(
     # a filtered list is not the whole list: merge it into what completion knows
     remember("op", rows, app, complete=not filters)
     app.output.emit(Result.records(rows, OP_COLUMNS, json=items, catalog=OP_CATALOG))
+    if listing.overflow:
+        app.terminal.warn(
+            f"more than {LIST_LIMIT} operations of one type and state were created in the "
+            "same second: some of them may be missing"
+        )
     if listing.full:
         app.terminal.warn(
             f"showing the last {LIST_LIMIT} matching operations only (the API's limit); "

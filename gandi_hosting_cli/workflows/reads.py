@@ -28,6 +28,8 @@ class Listing:
     unreadable: dict[int, HostingError] = field(default_factory=dict)
     labels: dict[int, str] = field(default_factory=dict)
     full: bool = False  # operation_list came back full: older operations were left out
+    # --all met more than a page of one type and state in one second: some may be missing
+    overflow: bool = False
     images: list[dict] = field(default_factory=list)  # os_list, when it was read
 
 
@@ -182,16 +184,18 @@ def operations(client: HostingClient, filters: dict[str, Any], *, every: bool = 
     ids = [int(i) for i in client.operation_list(filters or None)]
     details, failed = read_each(client.operation_details, ids)
     if every and len(ids) >= LIST_LIMIT:
-        more, more_failed = _older_operations(client, filters, ids, details)
+        more, more_failed, overflow = _older_operations(client, filters, ids, details)
         details = more + details  # older pages first: ties keep the server's order
         failed.update(more_failed)
+    else:
+        overflow = False
     full = not every and len(ids) >= LIST_LIMIT
-    return Listing(oldest_first(details), failed, full=full)
+    return Listing(oldest_first(details), failed, full=full, overflow=overflow)
 
 
 def _older_operations(
     client: HostingClient, filters: dict[str, Any], ids: list[int], details: list[dict]
-) -> tuple[list[dict], dict[int, HostingError]]:
+) -> tuple[list[dict], dict[int, HostingError], bool]:
     """Page back through time with ``created_before`` windows until a window is not full.
 
     Dates have a precision of one second on the wire, a bound may be inclusive or not,
@@ -202,6 +206,7 @@ def _older_operations(
     """
     by_id = {_uid(d): d for d in details}
     failed: dict[int, HostingError] = {}
+    overflow = False
     pages: list[list[dict]] = []  # newest page first
 
     def read_new(page_ids: list[int]) -> None:
@@ -227,24 +232,26 @@ def _older_operations(
         if bound is not None and upper >= bound:
             # a full page within about one second: that second split by type and state
             after = oldest - _SECOND if user_after is None else max(oldest - _SECOND, user_after)
-            read_new(
-                _split_second(client, {**filters, "created_after": after, "created_before": bound})
-            )
+            window = {**filters, "created_after": after, "created_before": bound}
+            split, full = _split_second(client, window)
+            overflow = overflow or full
+            read_new(split)
             upper = oldest - _SECOND
             if upper >= bound or (user_after is not None and upper < user_after):
                 break
         bound = upper
         ids = [int(i) for i in client.operation_list({**filters, "created_before": bound})]
         read_new(ids)
-    return [info for page in reversed(pages) for info in page], failed
+    return [info for page in reversed(pages) for info in page], failed, overflow
 
 
 def _uid(details: dict) -> int:
     return int(details.get("uid", details.get("id", 0)) or 0)
 
 
-def _split_second(client: HostingClient, window: dict[str, Any]) -> list[int]:
-    """Every id in ``window`` (about one second), asked per type and state in one batch."""
+def _split_second(client: HostingClient, window: dict[str, Any]) -> tuple[list[int], bool]:
+    """Every id in ``window`` (about one second), asked per type and state in one batch;
+    and whether one of those lists came back full (then some may still be missing)."""
     types = [window["type"]] if window.get("type") else list(OPERATION_TYPES)
     state = window.get("state")
     states = [state] if state and state != "ALL" else list(OPERATION_STATES)
@@ -252,9 +259,12 @@ def _split_second(client: HostingClient, window: dict[str, Any]) -> list[int]:
         ("operation_list", ({**window, "type": t, "state": s},)) for t in types for s in states
     ]
     ids: list[int] = []
+    full = False
     for result in multicall_chunked(client, calls):
-        ids += [int(i) for i in raise_if_error(result)]
-    return list(dict.fromkeys(ids))
+        found = [int(i) for i in raise_if_error(result)]
+        full = full or len(found) >= LIST_LIMIT
+        ids += found
+    return list(dict.fromkeys(ids)), full
 
 
 def _naive_utc(value: Any) -> dt.datetime | None:
