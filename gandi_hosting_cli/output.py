@@ -99,6 +99,14 @@ class Shape:
         return present + missing
 
 
+def _single_record(result: Result) -> bool:
+    return (
+        len(result.human) == 1
+        and isinstance(result.human[0], Fields)
+        and isinstance(result.json, dict)
+    )
+
+
 def _pick(row: dict[str, Any], item: Any, key: str) -> Any:
     return item[key] if isinstance(item, dict) and key in item else row.get(key)
 
@@ -365,6 +373,8 @@ class Output:
         A ``--columns`` or ``--sort`` key the list lacks raises ``ShapeError``."""
         if result.listing is not None:
             result = self._shaped(result, result.listing)
+        elif self.shape.columns and _single_record(result):
+            result = self._picked(result)
         if result.raw is not None:
             self._write(result.raw, newline=False)
         elif self.mode is OutputMode.JSON:
@@ -400,6 +410,18 @@ class Output:
             ]
         json_part = items if items is not None else result.json
         return Result([Table(rows, columns)], json_part, [r.get("id") for r in rows], result.raw)
+
+    def _picked(self, result: Result) -> Result:
+        """One object (``info``) restricted to the ``--columns`` keys, in their order."""
+        block = result.human[0]
+        assert isinstance(block, Fields)
+        keys = list(dict.fromkeys([*block.data, *result.json]))
+        self.shape.check(keys)
+        known = {c.key: c for c in _fields_columns(block)}
+        chosen = self.shape.columns or ()
+        columns = [known.get(k, Column(k, k)) for k in chosen]
+        picked = {k: _pick(block.data, result.json, k) for k in chosen}
+        return Result([Fields(block.data, columns)], picked, result.ids, result.raw)
 
     def _write(self, text: str, newline: bool = True) -> None:
         click.echo(text, file=self.terminal.stdout, nl=newline)

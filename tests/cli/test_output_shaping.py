@@ -147,3 +147,19 @@ def test_output_option_last_one_wins_and_refuses_unknown_formats(g):
     assert json.loads(out(g, "-q", "os", "list", "--json"))[0]["id"] == 110
     bad = g("os", "list", "-o", "yaml")
     assert bad.exit_code == 2 and "yaml" in bad.stderr
+
+
+def test_columns_pick_the_fields_of_one_object_too(g):
+    assert out(g, "vm", "info", "web1", "--columns", "hostname,os,state") == golden("""
+        hostname  web1
+        os        Debian 12 64 bits
+        state     running
+        """)  # fmt: skip
+    picked = json.loads(out(g, "--json", "vm", "info", "web1", "--columns", "id,os_id,os"))
+    assert picked == {"id": 101, "os_id": 111, "os": "Debian 12 64 bits"}
+    assert list(json.loads(out(g, "--json", "disk", "info", "spare1", "--columns", "size,id"))) == [
+        "size",
+        "id",
+    ]
+    bad = g("op", "info", "10001", "--columns", "nope")
+    assert bad.exit_code == 2 and "valid columns" in bad.stderr

@@ -150,7 +150,8 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
     from gandi_hosting_cli.workflows import reads
 
     if len(vm_refs) == 1:
-        info, os_label = reads.vm_info(app.client, vm_refs[0], with_os_label=app.output.human)
+        with_label = app.output.human or "os" in (app.shape.columns or ())
+        info, os_label = reads.vm_info(app.client, vm_refs[0], with_os_label=with_label)
         app.output.emit(Result.record({**info, "os": os_label}, VM_FIELDS, json=info))
         return
     infos, missing, labels = reads.vm_infos(app.client, vm_refs, with_os_labels=app.output.human)
