@@ -132,3 +132,23 @@ def test_op_wait_and_cancel_offer_only_operations_not_final(make_sandbox_server,
     # op info still offers every known operation
     got, _ = complete("gandi-hosting op info ", shell="bash", cmd=root)
     assert {str(pending), str(done)} <= set(got)
+
+
+@needs_bash
+def test_bash_offers_disk_names_and_open_operations_from_the_cache(bash_env):
+    url = "http://127.0.0.1:9/hosting/"  # never contacted: the cache is fresh
+    account = {"endpoint": url, "login": "AA1-GANDI"}
+    completers.remember("disk", [{"id": 31, "name": "data"}, {"id": 32, "name": "logs"}], **account)
+    ops = [
+        {"id": 7, "type": "vm_start", "state": "PENDING"},
+        {"id": 8, "type": "vm_stop", "state": "RUN"},
+        {"id": 9, "type": "vm_stop", "state": "DONE"},
+        {"id": 10, "type": "disk_create", "state": "ERROR"},
+    ]
+    completers.remember("op", ops, **account)
+    env = bash_env | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
+    for command in ("disk info", "disk attach", "disk delete"):
+        assert bash_complete(env, f"gandi-hosting {command} ") == ["data", "logs", "31", "32"]
+    for command in ("op wait", "op cancel"):
+        assert sorted(bash_complete(env, f"gandi-hosting {command} ")) == ["7", "8"]
+    assert sorted(bash_complete(env, "gandi-hosting op info ")) == ["10", "7", "8", "9"]
