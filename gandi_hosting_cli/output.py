@@ -395,20 +395,20 @@ class Output:
         shape.check(keys)
         order = shape.order(table.rows)
         rows = [table.rows[i] for i in order]
-        items = result.json if isinstance(result.json, list) else None
-        if items is not None and len(items) == len(rows):
-            items = [items[i] for i in order]  # the JSON objects of the rows, in step
+        json_part = result.json
+        aligned = isinstance(json_part, list) and len(json_part) == len(rows)
+        if aligned:
+            json_part = [json_part[i] for i in order]  # the JSON objects of the rows, in step
         columns = list(table.columns)
         if shape.columns:
             by_key = {c.key: c for c in table.catalog}
             columns = [by_key[k] for k in shape.columns]
             # JSON objects keep only the chosen keys (a key shown to people only, like a
             # VM's OS label, comes from the row)
-            items = [
-                {k: _pick(r, i, k) for k in shape.columns}
-                for r, i in zip(rows, items or rows, strict=False)
+            items = json_part if aligned else [None] * len(rows)
+            json_part = [
+                {k: _pick(r, i, k) for k in shape.columns} for r, i in zip(rows, items, strict=True)
             ]
-        json_part = items if items is not None else result.json
         return Result([Table(rows, columns)], json_part, [r.get("id") for r in rows], result.raw)
 
     def _picked(self, result: Result) -> Result:

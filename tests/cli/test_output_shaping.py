@@ -163,3 +163,22 @@ def test_columns_pick_the_fields_of_one_object_too(g):
     ]
     bad = g("op", "info", "10001", "--columns", "nope")
     assert bad.exit_code == 2 and "valid columns" in bad.stderr
+
+
+def test_tsv_cells_stay_on_one_line_and_missing_values_sort_last(capsys):
+    from gandi_hosting_cli.output import Column, Output, OutputMode, Result, Shape
+
+    columns = [Column("id", "ID", "int"), Column("comment", "COMMENT")]
+    rows = [
+        {"id": 3, "comment": "tab\there\nand a line"},
+        {"id": 1, "comment": None},
+        {"id": 2, "comment": "b"},
+    ]
+    for sort in ("comment", "-comment"):
+        Output(OutputMode.TSV, shape=Shape(sort=sort)).emit(
+            Result.records(rows, columns, catalog=columns)
+        )
+    assert capsys.readouterr().out == (
+        "id\tcomment\n2\tb\n3\ttab here and a line\n1\t\n"
+        "id\tcomment\n3\ttab here and a line\n2\tb\n1\t\n"
+    )
