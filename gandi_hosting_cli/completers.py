@@ -108,7 +108,7 @@ def _store_live(app: AppContext, resource: str, items: list[Any], *, complete: b
     key = account_key(app.endpoint, app.login)
     name_cache.store(resource, items, key, complete=complete)
     if not complete:  # a partial refresh (operations) still counts as fresh
-        name_cache.mark_fresh(key, resource)
+        name_cache.mark_fresh(key, resource, listed=items)
     return name_cache.load()["accounts"].get(key, {}).get(resource, {})
 
 
@@ -165,6 +165,18 @@ def cached_items(ctx: click.Context, resource: str, *, live: bool = True) -> lis
         if budget > 0.05:
             entry = _live(app, resource, known, budget) or entry
     return [e for e in entry.get("items", []) if isinstance(e, dict) and "id" in e]
+
+
+def known_names(app: AppContext, resource: str) -> dict[int, str]:
+    """Id -> name of what the cache knows (no request): labels for a table that did not
+    read them (a server without multicall). Never raises."""
+    try:
+        account = name_cache.load()["accounts"].get(account_key(app.endpoint, app.login), {})
+        entry = account.get(resource) if isinstance(account.get(resource), dict) else {}
+        items = entry.get("items", [])
+        return {e["id"]: str(e["name"]) for e in items if isinstance(e, dict) and e.get("name")}
+    except Exception:
+        return {}
 
 
 # -- the callbacks ------------------------------------------------------------------------
@@ -246,6 +258,61 @@ def complete_operation(ctx: click.Context, param: click.Parameter, incomplete: s
     return _complete("op", ctx, incomplete)
 
 
+OPEN_STATES = name_cache.OPEN_STATES  # not final: worth waiting for or cancelling
+_op_state = name_cache.op_state
+
+
+def complete_open_operation(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Ids of the operations not in a final state (PENDING, RUN): what ``op wait`` and
+    ``op cancel`` are for."""
+    try:
+        items = [e for e in cached_items(ctx, "op") if _op_state(e) in OPEN_STATES]
+        return _candidates("op", items, incomplete)
+    except Exception:
+        return []
+
+
+def _list_keys(ctx: click.Context) -> list[tuple[str, str]]:
+    """The keys (and headers) of the list command being completed, if it is one."""
+    catalog = getattr(ctx.command, "catalog", None) or []
+    return [(c.key, c.header) for c in catalog]
+
+
+def complete_columns(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """``--columns``: the keys of this list, after those already typed (``id,ho`` ->
+    ``id,hostname``)."""
+    done, _, last = incomplete.rpartition(",")
+    chosen = set(done.split(",")) if done else set()
+    prefix = f"{done}," if done else ""
+    return [
+        CompletionItem(prefix + key, help=header)
+        for key, header in _list_keys(ctx)
+        if key.startswith(last) and key not in chosen
+    ]
+
+
+def complete_sort(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """``--sort``: the keys of this list (``-key`` for descending)."""
+    sign = "-" if incomplete.startswith("-") else ""
+    word = incomplete[len(sign) :]
+    return [
+        CompletionItem(sign + key, help=("descending" if sign else header))
+        for key, header in _list_keys(ctx)
+        if key.startswith(word)
+    ]
+
+
+def complete_profile(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """The profiles of config.toml (and ``default``)."""
+    try:
+        from gandi_hosting_cli.config import DEFAULT_PROFILE, load_profiles
+
+        names = sorted({DEFAULT_PROFILE, *load_profiles()})
+    except Exception:  # an unreadable config.toml: nothing to offer, no traceback
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
 def _examples(pairs: tuple[tuple[str, str], ...], incomplete: str) -> list[CompletionItem]:
     return [CompletionItem(v, help=h) for v, h in pairs if v.startswith(incomplete)]
 
@@ -266,6 +333,10 @@ COMPLETERS = {
     "disk": complete_disk,
     "os": complete_os,
     "op": complete_operation,
+    "open_op": complete_open_operation,
+    "columns": complete_columns,
+    "sort": complete_sort,
+    "profile": complete_profile,
     "duration": complete_duration,
     "size": complete_size,
 }

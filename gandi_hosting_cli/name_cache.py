@@ -194,11 +194,27 @@ def _drop(key: str) -> None:
         save(data)
 
 
+# states of an operation that may still change (completion offers only these to wait on)
+OPEN_STATES = ("PENDING", "RUN")
+
+
+def op_state(entry: dict[str, Any]) -> str:
+    """The state of a cached operation (its entry says "TYPE STATE")."""
+    return str(entry.get("state", "")).rpartition(" ")[2]
+
+
 @locked
-def mark_fresh(key: str, resource: str) -> None:
-    """A partial refresh (operations) still counts as fresh."""
+def mark_fresh(key: str, resource: str, listed: Iterable[Any] = ()) -> None:
+    """A partial refresh (operations) still counts as fresh; the open operations it did
+    not list any more have finished."""
     data = load()
-    data["accounts"].setdefault(key, {}).setdefault(resource, {})["updated"] = time.time()
+    entry = data["accounts"].setdefault(key, {}).setdefault(resource, {})
+    entry["updated"] = time.time()
+    if resource == "op":
+        seen = {i["id"] for i in listed if isinstance(i, dict)}
+        for known in entry.get("items", []):
+            if known.get("id") not in seen and op_state(known) in (*OPEN_STATES, "ERROR"):
+                known["state"] = "finished"
     save(data)
 
 

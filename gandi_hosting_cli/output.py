@@ -5,10 +5,15 @@ prints) and hands it to ``Output.emit``; the ``OutputMode`` decides which part i
 
 - ``TABLE``: rich tables and coloured states (stdout is a terminal, or FORCE_COLOR);
 - ``PLAIN``: aligned text, no box drawing, no colour (a pipe);
+- ``TSV``: tab-separated values, a header line of key names first (raw values: MB,
+  ISO 8601 dates), for ``cut``/``awk``/``sort``;
 - ``JSON``: the API's values and key order, dates ISO 8601, never coloured;
 - ``IDS``: ids one per line (``-q``).
 
-A new mode (e.g. TSV) is a member of ``OutputMode`` plus its branch in ``Output.emit``.
+Lists (``Result.records``) are shaped by ``Shape`` (``--columns``, ``--no-header``,
+``--sort``) whatever the mode: the same rows in the same order, restricted to the same
+keys, as a table, TSV, JSON objects or ids.
+A new mode is a member of ``OutputMode`` plus its branch in ``Output.emit``.
 Messages, warnings and prompts are not data: they go through ``terminal.Terminal``.
 rich is imported only when a terminal table is really drawn.
 """
@@ -24,6 +29,7 @@ from typing import Any
 
 import click
 
+from gandi_hosting_cli.api.errors import LocalUsageError
 from gandi_hosting_cli.terminal import Terminal
 
 FORMATS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
@@ -48,8 +54,71 @@ STATE_STYLES = {
 class OutputMode(Enum):
     TABLE = "table"
     PLAIN = "plain"
+    TSV = "tsv"
     JSON = "json"
     IDS = "ids"
+
+
+OUTPUT_FORMATS = tuple(m.value for m in OutputMode)
+
+
+class ShapeError(LocalUsageError):
+    """A ``--columns`` or ``--sort`` key that the list does not have (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a list is shaped: ``columns`` (key names, in order; None: the defaults),
+    ``header`` (False: ``--no-header``), ``sort`` (a key, ``-key`` for descending)."""
+
+    columns: tuple[str, ...] | None = None
+    header: bool = True
+    sort: str | None = None
+
+    def check(self, keys: Sequence[str]) -> None:
+        """Raise ``ShapeError`` for a column or sort key not in ``keys``."""
+        valid = ", ".join(keys)
+        for key in self.columns or ():
+            if key not in keys:
+                raise ShapeError(f"unknown column {key!r}; valid columns: {valid}")
+        if self.sort is not None and self.sort.lstrip("-") not in keys:
+            raise ShapeError(f"cannot sort by {self.sort.lstrip('-')!r}; valid keys: {valid}")
+
+    def order(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """The indexes of ``rows`` in sort order (missing values last, either way; stable)."""
+        if not self.sort:
+            return list(range(len(rows)))
+        key = self.sort.lstrip("-")
+        reverse = self.sort.startswith("-")
+        present = [i for i, r in enumerate(rows) if r.get(key) is not None]
+        missing = [i for i, r in enumerate(rows) if r.get(key) is None]
+        try:
+            present.sort(key=lambda i: _sort_value(rows[i][key]), reverse=reverse)
+        except TypeError:  # mixed types: compare as text
+            present.sort(key=lambda i: str(rows[i][key]), reverse=reverse)
+        return present + missing
+
+
+def _single_record(result: Result) -> bool:
+    return (
+        len(result.human) == 1
+        and isinstance(result.human[0], Fields)
+        and isinstance(result.json, dict)
+    )
+
+
+def _pick(row: dict[str, Any], item: Any, key: str) -> Any:
+    return item[key] if isinstance(item, dict) and key in item else row.get(key)
+
+
+def _sort_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.casefold()
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    if type(value).__name__ == "DateTime" and hasattr(value, "value"):
+        return str(value.value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -65,10 +134,13 @@ class Column:
 # -- what a command hands to the output layer ----------------------------------------------
 @dataclass(frozen=True)
 class Table:
-    """Records under columns (a table for people)."""
+    """Records under columns (a table for people). ``catalog``: every column a user may
+    pick with ``--columns`` or ``--sort`` (the defaults are ``columns``); a table with a
+    catalog is a list that ``Shape`` applies to."""
 
     rows: Sequence[dict[str, Any]]
     columns: Sequence[Column]
+    catalog: Sequence[Column] = ()
 
 
 @dataclass(frozen=True)
@@ -104,13 +176,31 @@ class Result:
 
     @classmethod
     def records(
-        cls, rows: Iterable[dict[str, Any]], columns: Sequence[Column], *, json: Any = _NOTHING
+        cls,
+        rows: Iterable[dict[str, Any]],
+        columns: Sequence[Column],
+        *,
+        json: Any = _NOTHING,
+        catalog: Sequence[Column] = (),
     ) -> Result:
-        """A list of records: a table; a JSON array (``json``, else the rows); -q their ids."""
+        """A list of records: a table; a JSON array (``json``, else the rows); -q their ids.
+
+        With a ``catalog`` (the list commands), the list is shaped by the output's
+        ``Shape`` (sorted, columns picked) and ``json`` is one object per row, in order.
+        """
         rows = list(rows)
         return cls(
-            [Table(rows, columns)], rows if json is _NOTHING else json, [r.get("id") for r in rows]
+            [Table(rows, columns, catalog)],
+            rows if json is _NOTHING else json,
+            [r.get("id") for r in rows],
         )
+
+    @property
+    def listing(self) -> Table | None:
+        """The list this result is (a table with a catalog), if it is one."""
+        if len(self.human) == 1 and isinstance(self.human[0], Table) and self.human[0].catalog:
+            return self.human[0]
+        return None
 
     @classmethod
     def record(
@@ -206,15 +296,36 @@ def format_value(value: Any, fmt: str = "text") -> str:
     return str(value)
 
 
-def plain_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    """Aligned columns separated by two spaces; no trailing blanks (diff- and grep-friendly)."""
-    table = [list(headers), *[list(r) for r in rows]]
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
+def plain_table(rows: Sequence[Sequence[str]], headers: Sequence[str] | None) -> str:
+    """Aligned columns separated by two spaces; no trailing blanks (diff- and grep-friendly).
+    ``headers`` None: no header line (the columns as wide as their values)."""
+    table = ([list(headers)] if headers is not None else []) + [list(r) for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))] if table else []
     lines = []
     for row in table:
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def tsv_value(value: Any) -> str:
+    """A value in a TSV cell: raw (MB, ISO 8601 dates), lists comma-separated, nothing for
+    None; tabs and line breaks become spaces so that a row stays one line."""
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (list, tuple)):
+        text = ",".join(tsv_value(v) for v in value)
+    elif isinstance(value, dict):
+        import json
+
+        text = json.dumps(value, default=json_default, ensure_ascii=False, sort_keys=False)
+    elif isinstance(value, (str, int, float)):
+        text = str(value)
+    else:
+        text = str(json_default(value))
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def _fields_columns(block: Fields) -> list[Column]:
@@ -227,9 +338,15 @@ def _fields_columns(block: Fields) -> list[Column]:
 class Output:
     """``Output(mode, terminal)``: ``emit(result)`` writes the part of ``result`` for ``mode``."""
 
-    def __init__(self, mode: OutputMode | None = None, terminal: Terminal | None = None):
+    def __init__(
+        self,
+        mode: OutputMode | None = None,
+        terminal: Terminal | None = None,
+        shape: Shape | None = None,
+    ):
         self.terminal = terminal or Terminal()
         self.mode = mode or self.human_mode(self.terminal)
+        self.shape = shape or Shape()
         self._console: Any = None
 
     @staticmethod
@@ -240,8 +357,9 @@ class Output:
 
     @property
     def human(self) -> bool:
-        """The mode is for people (worth a request for labels that scripts do not need)."""
-        return self.mode in (OutputMode.TABLE, OutputMode.PLAIN)
+        """The mode shows the columns people read (worth a request for labels that JSON and
+        ids do not need): TABLE, PLAIN, and TSV (the same columns, tab-separated)."""
+        return self.mode in (OutputMode.TABLE, OutputMode.PLAIN, OutputMode.TSV)
 
     @property
     def color(self) -> bool:
@@ -250,7 +368,13 @@ class Output:
         return bool(os.environ.get("FORCE_COLOR")) or self.terminal.stdout_is_tty
 
     def emit(self, result: Result) -> None:
-        """Write ``result`` on stdout as the mode wants it."""
+        """Write ``result`` on stdout as the mode wants it (a list shaped first).
+
+        A ``--columns`` or ``--sort`` key the list lacks raises ``ShapeError``."""
+        if result.listing is not None:
+            result = self._shaped(result, result.listing)
+        elif self.shape.columns and _single_record(result):
+            result = self._picked(result)
         if result.raw is not None:
             self._write(result.raw, newline=False)
         elif self.mode is OutputMode.JSON:
@@ -264,6 +388,41 @@ class Output:
             for block in result.human:
                 self._human(block)
 
+    def _shaped(self, result: Result, table: Table) -> Result:
+        """The list sorted and restricted to the chosen columns, in every mode's part."""
+        shape = self.shape
+        keys = [c.key for c in table.catalog]
+        shape.check(keys)
+        order = shape.order(table.rows)
+        rows = [table.rows[i] for i in order]
+        json_part = result.json
+        aligned = isinstance(json_part, list) and len(json_part) == len(rows)
+        if aligned:
+            json_part = [json_part[i] for i in order]  # the JSON objects of the rows, in step
+        columns = list(table.columns)
+        if shape.columns:
+            by_key = {c.key: c for c in table.catalog}
+            columns = [by_key[k] for k in shape.columns]
+            # JSON objects keep only the chosen keys (a key shown to people only, like a
+            # VM's OS label, comes from the row)
+            items = json_part if aligned else [None] * len(rows)
+            json_part = [
+                {k: _pick(r, i, k) for k in shape.columns} for r, i in zip(rows, items, strict=True)
+            ]
+        return Result([Table(rows, columns)], json_part, [r.get("id") for r in rows], result.raw)
+
+    def _picked(self, result: Result) -> Result:
+        """One object (``info``) restricted to the ``--columns`` keys, in their order."""
+        block = result.human[0]
+        assert isinstance(block, Fields)
+        keys = list(dict.fromkeys([*block.data, *result.json]))
+        self.shape.check(keys)
+        known = {c.key: c for c in _fields_columns(block)}
+        chosen = self.shape.columns or ()
+        columns = [known.get(k, Column(k, k)) for k in chosen]
+        picked = {k: _pick(block.data, result.json, k) for k in chosen}
+        return Result([Fields(block.data, columns)], picked, result.ids, result.raw)
+
     def _write(self, text: str, newline: bool = True) -> None:
         click.echo(text, file=self.terminal.stdout, nl=newline)
 
@@ -274,13 +433,19 @@ class Output:
                 self._write("\n".join(block.lines))
         elif isinstance(block, Fields):
             self._fields(block, styled and self.color)
+        elif self.mode is OutputMode.TSV:
+            lines = ["\t".join(c.key for c in block.columns)] if self.shape.header else []
+            lines += ["\t".join(tsv_value(r.get(c.key)) for c in block.columns) for r in block.rows]
+            if lines:
+                self._write("\n".join(lines))
         elif styled:
             self._rich_table(block)
         elif block.rows:
             cells = [
                 [format_value(r.get(c.key), c.format) for c in block.columns] for r in block.rows
             ]
-            self._write(plain_table(cells, [c.header for c in block.columns]))
+            headers = [c.header for c in block.columns] if self.shape.header else None
+            self._write(plain_table(cells, headers))
 
     @property
     def console(self) -> Any:
@@ -301,7 +466,11 @@ class Output:
         from rich.table import Table as RichTable
 
         table = RichTable(
-            box=None, header_style="bold" if self.color else "", pad_edge=False, show_edge=False
+            box=None,
+            header_style="bold" if self.color else "",
+            pad_edge=False,
+            show_edge=False,
+            show_header=self.shape.header,
         )
         for col in block.columns:
             table.add_column(col.header, justify="right" if col.format == "int" else "left")

@@ -29,7 +29,9 @@ class Terminal:
 
     ``interactive``: a person is there to answer prompts (default: stdin and stderr are
     terminals). ``stdout_tty`` / ``stderr_tty`` override what the streams say. ``quiet``
-    silences ``message`` (warnings and errors are always written).
+    silences ``message`` (warnings and errors are always written). ``json`` (``--json``,
+    ``-o json``): messages, warnings and errors are JSON lines (``{"message": ...}``,
+    ``{"warning": ...}``, ``{"error": {...}}``), so that stderr parses line by line.
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class Terminal:
         stderr: TextIO | None = None,
     ):
         self.quiet = quiet
+        self.json = False
         self._interactive = interactive
         self._stdout_tty = stdout_tty
         self._stderr_tty = stderr_tty
@@ -82,21 +85,39 @@ class Terminal:
     def _say(self, text: str = "") -> None:
         click.echo(text, file=self.stderr)
 
+    def json_line(self, obj: Any) -> None:
+        """One JSON object on one line of stderr (what ``--json`` makes of everything)."""
+        import json
+
+        self._say(json.dumps(obj, ensure_ascii=False))
+
     def message(self, text: str) -> None:
         """Information for people; silent with -q."""
-        if not self.quiet:
+        if self.quiet:
+            return
+        if self.json:
+            self.json_line({"message": text})
+        else:
             self._say(text)
 
     def warn(self, text: str) -> None:
         """A warning, even with -q."""
-        self._say(f"warning: {text}")
+        if self.json:
+            self.json_line({"warning": text})
+        else:
+            self._say(f"warning: {text}")
 
     def error(self, text: str) -> None:
-        self._say(f"Error: {text}")
+        if self.json:
+            self.json_line({"error": {"message": text}})
+        else:
+            self._say(f"Error: {text}")
 
     def notice(self, text: str = "") -> None:
-        """A line on stderr whatever the mode (server logs, the newline after ^C)."""
-        self._say(text)
+        """A line on stderr whatever the mode (server logs, the newline after ^C); with
+        ``json``, an empty line is left out."""
+        if text or not self.json:
+            self._say(text)
 
     # -- asking ----------------------------------------------------------------------------
     def prompt(self, text: str, *, secret: bool = False, repeat: str | None = None) -> str:

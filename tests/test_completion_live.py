@@ -299,7 +299,7 @@ def wired() -> bool:
     """Whether the lead attached ``complete_vm`` to ``vm info VM`` in the real tree."""
     ctx = click.Context(root)
     vm_info = root.get_command(ctx, "vm").get_command(ctx, "info")
-    param = next(p for p in vm_info.params if p.name == "vm_ref")
+    param = next(p for p in vm_info.params if p.name in ("vm_ref", "vm_refs"))
     custom = type(param.type).shell_complete is not click.ParamType.shell_complete
     return param._custom_shell_complete is not None or custom
 

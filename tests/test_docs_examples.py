@@ -151,6 +151,7 @@ PREPARE: dict[str, list[str | Callable]] = {
     "help:config list": ["--profile staging config set url sandbox"],
     "help:config use": ["--profile staging config set url sandbox"],
     "help:disk": [vm("web1")],
+    "help:disk list": [vm("web1")],
     "help:disk attach": [vm("web1"), DATA],
     "help:disk delete": [DATA],
     "help:disk detach": [vm("web1"), DATA, "disk attach data web1 --wait"],
@@ -299,6 +300,7 @@ def run_line(cli, line: str, url: str, tmp: Path, answers: str | None = None) ->
                     *args, input=answers if stdin is None else stdin, interactive=bool(answers)
                 )
                 code, stdout = result.exit_code, result.stdout
+                stdin = stdout  # `gandi-hosting ... | gandi-hosting ... -`
                 trace.append(f"$ {shlex.join(stage)}\n-> {code}\n{result.output}")
                 if code != 0:
                     return code, "\n".join(trace)

@@ -98,8 +98,8 @@ def test_a_lookup_that_reads_every_object_warms_the_cache_for_the_next(g):
 def test_commands_that_take_names_confirm_each_name_with_one_info_call(g):
     vm_ids = g.vms(20, "web")
     disk_ids = g.disks(20, "data")
-    g("-q", "vm", "list", "--details")
-    g("-q", "disk", "list", "--details")
+    g("--json", "vm", "list")  # the table's fields: names cached
+    g("--json", "disk", "list")
     counter, result = run(g, "vm", "stop", "web3", "web4")
     assert result.exit_code == 0, result.stderr
     assert "vm_list" not in counter.calls and counter.calls.count("vm_info") == 2
@@ -130,7 +130,7 @@ def test_a_cached_name_now_on_another_object_is_looked_up_again(g):
 
 def test_a_cached_name_of_a_deleted_object_is_not_found(g):
     g.vms(1, "web", state="halted")
-    g("-q", "vm", "list", "--details")
+    g("--json", "vm", "list")  # the table's fields: names cached
     deleted = g("vm", "delete", "web1", "--yes", "--wait")
     assert deleted.exit_code == 0, deleted.stderr
     result = g("vm", "info", "web1")
@@ -144,7 +144,7 @@ def test_ids_reused_after_a_reset_resolve_to_the_new_objects(cli, tmp_path):
     state = tmp_path / "embedded.sqlite3"  # the --sandbox state of this test
     assert cli("--sandbox", "account", "currency").exit_code == 0
     old = Sandbox(state).bulk_create_vms(SEED_LOGIN, 2, "alpha")
-    assert cli("--sandbox", "-q", "vm", "list", "--details").exit_code == 0
+    assert cli("--sandbox", "--json", "vm", "list").exit_code == 0
     assert cli("--sandbox", "sandbox", "reset", "--yes").exit_code == 0
     beta = Sandbox(state).bulk_create_vms(SEED_LOGIN, 1, "beta")
     alpha = Sandbox(state).bulk_create_vms(SEED_LOGIN, 1, "alpha")
@@ -160,7 +160,7 @@ def test_ids_reused_after_a_reset_resolve_to_the_new_objects(cli, tmp_path):
 def test_a_name_cached_for_two_objects_is_reported_ambiguous(g):
     first = g.vms(1, "web")[0]
     second = g.vms(1, "web")[0]
-    g("-q", "vm", "list", "--details")
+    g("--json", "vm", "list")  # the table's fields: names cached
     result = g("vm", "info", "web1")
     assert result.exit_code == 2
     assert f"  {first} web1\n" in result.stderr and f"  {second} web1\n" in result.stderr
@@ -168,7 +168,7 @@ def test_a_name_cached_for_two_objects_is_reported_ambiguous(g):
 
 def test_a_vm_the_cache_knows_by_id_only_may_bear_the_name_so_every_vm_is_read(g):
     first = g.vms(1, "web")[0]
-    g("-q", "vm", "list", "--details")  # web1 cached: one id
+    g("--json", "vm", "list")  # web1 cached with its name
     second = g.vms(1, "web")[0]
     g("-q", "vm", "list")  # the new VM is cached by its id alone
     result = g("vm", "info", "web1")

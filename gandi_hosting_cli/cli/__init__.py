@@ -85,7 +85,7 @@ class RootGroup(LazyGroup):
         except BaseException as exc:  # noqa: BLE001 - this is the one place errors end
             if not app.json and _json_requested(sys.argv[1:] if args is None else args):
                 # a parse error after --json stops click before the option's callback runs
-                app.json = True
+                app.set_option("json", True)
             code = handle_exception(app, exc)
         if not standalone_mode:
             return code
@@ -93,22 +93,25 @@ class RootGroup(LazyGroup):
 
 
 def _json_requested(args: object) -> bool:
-    """``--json`` among the raw arguments, before any ``--`` (what follows is operands)."""
+    """``--json`` or ``-o json`` among the raw arguments, before any ``--`` (what follows
+    is operands)."""
     try:
         words = [str(a) for a in args]  # type: ignore[attr-defined]
     except TypeError:
         return False
     if "--" in words:
         words = words[: words.index("--")]
-    return "--json" in words
+    pairs = zip(words, [*words[1:], ""], strict=False)
+    return "--json" in words or any(
+        w in ("--output=json", "-ojson", "-o=json") or (w in ("-o", "--output") and nxt == "json")
+        for w, nxt in pairs
+    )
 
 
 def _json_error(app: AppContext, code: int | None, message: str, exit_code: int) -> None:
     if app.json:
-        import json
-
         payload = {"error": {"code": code, "message": message, "exit_code": int(exit_code)}}
-        app.terminal.notice(json.dumps(payload, ensure_ascii=False))
+        app.terminal.json_line(payload)
 
 
 def handle_exception(app: AppContext, exc: BaseException) -> int:
@@ -140,22 +143,25 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
             # (one line, as without --debug); other failures may be ours
             traceback.print_exception(exc, file=app.terminal.stderr)
         suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
-        # a server's text may be huge: cut on the terminal, whole under --debug
-        server_text = isinstance(exc, APIFault)  # ours may span lines; the server's is cut
-        limit = MAX_SHOWN if server_text and not app.debug else None
-        shown = for_terminal(exc.message, limit, newlines=not server_text)
-        shown += f" ({exc.hint})" if exc.hint else ""
-        app.terminal.error(f"{shown}{suffix}")
+        if not app.json:  # with --json, stderr carries the JSON error object only
+            # a server's text may be huge: cut on the terminal, whole under --debug
+            server_text = isinstance(exc, APIFault)  # ours may span lines; the server's is cut
+            limit = MAX_SHOWN if server_text and not app.debug else None
+            shown = for_terminal(exc.message, limit, newlines=not server_text)
+            shown += f" ({exc.hint})" if exc.hint else ""
+            app.terminal.error(f"{shown}{suffix}")
         _json_error(app, exc.code, message, exc.exit_code)
         return int(exc.exit_code)
     if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
     if isinstance(exc, click.ClickException):
-        exc.show()
+        if not app.json:
+            exc.show()
         _json_error(app, None, exc.format_message(), exc.exit_code)
         return exc.exit_code
     if isinstance(exc, (KeyboardInterrupt, click.Abort)):
-        app.terminal.notice("\nInterrupted.")
+        if not app.json:
+            app.terminal.notice("\nInterrupted.")
         _json_error(app, None, "interrupted", ExitCode.INTERRUPTED)
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, BrokenPipeError):
@@ -172,7 +178,8 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
     if app.debug:
         traceback.print_exception(exc, file=app.terminal.stderr)
     message = f"unexpected error: {type(exc).__name__}: {exc}"
-    app.terminal.error(f"{message} (rerun with --debug for the traceback)")
+    if not app.json:
+        app.terminal.error(f"{message} (rerun with --debug for the traceback)")
     _json_error(app, None, message, ExitCode.API_FAULT)
     return int(ExitCode.API_FAULT)
 

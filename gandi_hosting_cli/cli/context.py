@@ -18,12 +18,13 @@ from gandi_hosting_cli.terminal import Terminal
 
 if TYPE_CHECKING:
     import xmlrpc.client
+    from collections.abc import Sequence
 
     from gandi_hosting_cli.api.client import Capabilities, HostingClient
     from gandi_hosting_cli.api.trace import Tracer
     from gandi_hosting_cli.auth.sessions import SessionManager
     from gandi_hosting_cli.config import Profile
-    from gandi_hosting_cli.output import Output
+    from gandi_hosting_cli.output import Column, Output, Shape
 
 SANDBOX_URL = "sandbox"
 SANDBOX_ENDPOINT = "http://sandbox/hosting/"
@@ -47,15 +48,28 @@ class AppContext:
     timeout: float | None = None
     # --dry-run (commands that change something): writes recorded, not sent
     dry_run: bool = False
+    # -o/--output, --columns, --no-header, --sort (output.py: OutputMode, Shape)
+    output_format: str | None = None
+    columns: tuple[str, ...] | None = None
+    no_header: bool = False
+    sort: str | None = None
     # extra state for commands
     extras: dict[str, Any] = field(default_factory=dict)
     # where messages and prompts go (stderr); tests give one with its tty-ness set
     terminal: Terminal = field(default_factory=Terminal)
 
     def set_option(self, name: str, value: Any) -> None:
-        """Record a global option (``-q`` silences messages, unless ``--json``)."""
+        """Record a global option (``-q`` silences messages, unless ``--json``; with
+        ``--json`` what stderr says is JSON lines). ``-o json`` is ``--json``, ``-o ids``
+        is ``-q``; ``-o`` given last wins over both."""
         setattr(self, name, value)
+        if name == "output_format":
+            self.json = value == "json"
+            self.quiet = value == "ids"
+        elif name in ("json", "quiet") and value and self.output_format is not None:
+            self.output_format = None
         self.terminal.quiet = self.quiet and not self.json
+        self.terminal.json = self.json
 
     # -- resolved settings -----------------------------------------------------------------
     @property
@@ -166,12 +180,26 @@ class AppContext:
         """The output layer, in the mode the options chose (stdout: data only)."""
         from gandi_hosting_cli.output import Output, OutputMode
 
-        mode = OutputMode.JSON if self.json else OutputMode.IDS if self.quiet else None
+        if self.output_format is not None:
+            mode = OutputMode(self.output_format)
+        else:
+            mode = OutputMode.JSON if self.json else OutputMode.IDS if self.quiet else None
         if self.dry_run:  # the command's own results would describe placeholders
             from gandi_hosting_cli.cli.dry_run import DryRunOutput
 
             return DryRunOutput(mode, self.terminal)
-        return Output(mode, self.terminal)
+        return Output(mode, self.terminal, self.shape)
+
+    @property
+    def shape(self) -> Shape:
+        from gandi_hosting_cli.output import Shape
+
+        return Shape(self.columns, not self.no_header, self.sort)
+
+    def check_shape(self, catalog: Sequence[Column]) -> None:
+        """A list command checks --columns and --sort against its keys before any request
+        (an unknown key: exit 2, listing the valid ones)."""
+        self.shape.check([c.key for c in catalog])
 
     @cached_property
     def tracer(self) -> Tracer | None:

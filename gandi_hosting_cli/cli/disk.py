@@ -6,7 +6,14 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_options, yes_option
+from gandi_hosting_cli.cli.options import (
+    details_option,
+    dry_run_option,
+    global_options,
+    list_command,
+    wait_options,
+    yes_option,
+)
 from gandi_hosting_cli.output import Column, Result, format_value
 
 DISK_COLUMNS = [
@@ -16,6 +23,16 @@ DISK_COLUMNS = [
     Column("fstype", "FSTYPE"),
     Column("state", "STATE", "state"),
     Column("vm", "ATTACHED TO"),
+]
+
+# every key `disk list --columns/--sort` takes: disk_info's, and "vm" (where it is attached)
+DISK_CATALOG = [
+    *DISK_COLUMNS,
+    Column("vm_id", "VM ID", "int"),
+    Column("position", "POSITION", "int"),
+    Column("is_boot_disk", "BOOT", "bool"),
+    Column("date_created", "CREATED", "date"),
+    Column("date_updated", "UPDATED", "date"),
 ]
 
 DISK_FIELDS = [
@@ -47,35 +64,60 @@ def disk() -> None:
     """
 
 
+@list_command(DISK_CATALOG)
 @disk.command("list")
-@click.option("--details", is_flag=True, help="One row per disk with its main fields.")
+@click.option(
+    "--vm", "vm_ref", metavar="VM", type=types.VM_REF, help="Only the disks attached to VM."
+)
+@click.option("--unattached", is_flag=True, help="Only the disks attached to no VM.")
+@details_option
 @global_options
 @click.pass_obj
-def disk_list(app: AppContext, details: bool) -> None:
-    """List the disks: their ids, or one row each with --details.
+def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
+    """List the disks, one row each: id, name, size, fstype, state, attached VM.
 
-    --details reads every disk (and the VMs they are attached to) in batches of
-    system.multicall: name, size, fstype, state, attached VM. --json gives an array of
-    ids, or of disk_info structs with --details.
+    Every disk is read in one system.multicall (N+1 single calls on a server without
+    it; the attached VMs' hostnames then come from the completion cache); filters apply
+    to what was read. --json gives an array of disk_info structs, -q the ids.
 
     \b
     Examples:
       gandi-hosting disk list
-      gandi-hosting disk list --details
+      gandi-hosting disk list --unattached -q
+      gandi-hosting disk list --vm web1 --sort position
     """
     from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
+    from gandi_hosting_cli.completers import known_names
+    from gandi_hosting_cli.output import OutputMode
     from gandi_hosting_cli.workflows import reads
+    from gandi_hosting_cli.workflows.names import is_id, resolve
 
-    if not details:
-        ids = app.client.disk_list()
+    if vm_ref and unattached:
+        raise click.UsageError("--vm and --unattached cannot go together")
+    app.check_shape(DISK_CATALOG)
+    shape = app.shape
+    filtered = bool(vm_ref or unattached)
+    if app.output.mode is OutputMode.IDS and not (filtered or shape.sort):
+        ids = app.client.disk_list()  # ids only: one request
         remember("disk", ids, app)
         app.output.emit(Result.id_list(ids))
         return
-    listing = reads.disk_details(app.client, with_hostnames=app.output.human)
+    vm_id = None
+    if vm_ref:
+        vm_id = int(vm_ref) if is_id(vm_ref) else resolve(app.client, vms=[vm_ref]).vms[0]
+    wants_vm = app.output.human or "vm" in (shape.columns or ()) or shape.sort in ("vm", "-vm")
+    listing = reads.disk_details(app.client, with_hostnames=wants_vm)
     warn_unreadable(app, "disk", listing.unreadable)
-    remember("disk", listing.items, app)
-    rows = [{**d, "vm": _attached(d, listing.labels)} for d in listing.items]
-    app.output.emit(Result.records(rows, DISK_COLUMNS, json=listing.items))
+    if not filtered:
+        remember("disk", listing.items, app)
+    hostnames = listing.labels or (known_names(app, "vm") if wants_vm else {})
+    items = listing.items
+    if vm_id is not None:
+        items = [d for d in items if int(d.get("vm_id") or 0) == vm_id]
+    if unattached:
+        items = [d for d in items if not d.get("vm_id")]
+    rows = [{**d, "vm": _attached(d, hostnames)} for d in items]
+    app.output.emit(Result.records(rows, DISK_COLUMNS, json=items, catalog=DISK_CATALOG))
 
 
 def _attached(info: dict, hostnames: dict[int, str]) -> str:
@@ -87,19 +129,29 @@ def _attached(info: dict, hostnames: dict[int, str]) -> str:
 
 
 @disk.command("info")
-@click.argument("disk_ref", metavar="DISK", type=types.DISK_REF)
+@click.argument(
+    "disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF,
+    callback=types.from_stdin,
+)  # fmt: skip
 @global_options
 @click.pass_obj
-def disk_info(app: AppContext, disk_ref: str) -> None:
-    """Show one disk (by id or name); --json gives the disk_info struct.
+def disk_info(app: AppContext, disk_refs: tuple[str, ...]) -> None:
+    """Show disks (by id or name; - reads them from stdin); --json gives the disk_info
+    struct, an array of them for several.
 
     \b
     Examples:
       gandi-hosting disk info data
+      gandi-hosting disk list -q --unattached | gandi-hosting disk info -
     """
+    from gandi_hosting_cli.cli.vm.show import emit_several
     from gandi_hosting_cli.workflows import reads
 
-    app.output.emit(Result.record(reads.disk_info(app.client, disk_ref), DISK_FIELDS))
+    if len(disk_refs) == 1:
+        app.output.emit(Result.record(reads.disk_info(app.client, disk_refs[0]), DISK_FIELDS))
+        return
+    infos, missing = reads.disk_infos_by_ref(app.client, disk_refs)
+    emit_several(app, [(i, i) for i in infos], DISK_FIELDS, missing)
 
 
 @disk.command("create")
@@ -164,7 +216,10 @@ def disk_create(
 
 
 @disk.command("delete")
-@click.argument("disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF)
+@click.argument(
+    "disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF,
+    callback=types.from_stdin,
+)  # fmt: skip
 @yes_option
 @wait_options
 @dry_run_option

@@ -9,7 +9,7 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import dry_run_option, global_options, yes_option
+from gandi_hosting_cli.cli.options import dry_run_option, global_options, list_command, yes_option
 from gandi_hosting_cli.output import Column, Result
 
 OP_COLUMNS = [
@@ -20,6 +20,13 @@ OP_COLUMNS = [
     Column("date_update", "UPDATED", "date"),
     Column("object", "OBJECT"),
     Column("comment", "COMMENT"),
+]
+
+# every key `op list --columns/--sort` takes: operation_details', "id" (= uid), "object"
+OP_CATALOG = [
+    *OP_COLUMNS,
+    Column("uid", "UID", "int"),
+    Column("param", "PARAM"),
 ]
 
 OP_FIELDS = [
@@ -49,6 +56,7 @@ def op() -> None:
     """
 
 
+@list_command(OP_CATALOG)
 @op.command("list")
 @click.option("--type", "op_type", type=types.OPERATION_TYPE, help="Only this operation type.")
 @click.option("--state", type=types.OPERATION_STATE, help="Only this state (ALL: any).")
@@ -62,10 +70,16 @@ def op() -> None:
 @click.option("--updated-after", type=types.ISO_DATE, metavar="DATE", help="Updated after DATE.")
 @click.option("--updated-before", type=types.ISO_DATE, metavar="DATE", help="Updated before DATE.")
 @click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every matching operation, not only the last 300 (pages back through time).",
+)
+@click.option(
     "--details",
     is_flag=True,
-    help="With --json: the operation_details structs instead of the ids. "
-    "The table shows full rows with or without it.",
+    expose_value=False,
+    help="Accepted for compatibility: lists show one row per operation by default.",
 )
 @global_options
 @click.pass_obj
@@ -77,22 +91,25 @@ def op_list(
     created_before: dt.datetime | None,
     updated_after: dt.datetime | None,
     updated_before: dt.datetime | None,
-    details: bool,
+    every: bool,
 ) -> None:  # fmt: skip
-    """List the last 300 operations matching the filters, oldest first.
+    """List the operations matching the filters, oldest first (the last 300 of them).
 
-    The table always shows one full row per operation (id, type, state, dates, the
-    object it applies to, comment), read in one batch, with or without --details.
-    --json gives the array of ids in the table's order, or of operation_details
-    structs with --details; -q only the ids. Dates are sent as dateTime.iso8601 in UTC.
+    One row per operation (id, type, state, dates, the object it applies to, comment),
+    read in one batch. The API gives at most the last 300: when the list is full, a
+    note on stderr says so, and --all pages back with created_before windows until every
+    matching operation is listed. --json gives an array of operation_details structs
+    (each with its "id"), -q only the ids. Dates are sent as dateTime.iso8601 in UTC.
 
     \b
     Examples:
       gandi-hosting op list
       gandi-hosting op list --type vm_create --state ERROR
       gandi-hosting op list --created-after 2026-01-01 --updated-before 2026-01-31T18:00
-      gandi-hosting op list --state ERROR --json --details | jq '.[].comment'
+      gandi-hosting op list --all -o tsv --columns id,type,state --no-header
+      gandi-hosting op list --state PENDING -q | gandi-hosting op wait -
     """
+    app.check_shape(OP_CATALOG)
     filters: dict[str, Any] = {
         "type": op_type,
         "state": state,
@@ -103,38 +120,76 @@ def op_list(
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
-    from gandi_hosting_cli.workflows.reads import operation_object, operations
+    from gandi_hosting_cli.workflows.reads import LIST_LIMIT, operation_object, operations
 
-    listing = operations(app.client, filters)
+    listing = operations(app.client, filters, every=every)
     warn_unreadable(app, "operation", listing.unreadable)
-    rows = [{**d, "id": d.get("uid"), "object": operation_object(d)} for d in listing.items]
+    items = [{"id": d.get("uid", d.get("id")), **d} for d in listing.items]
+    rows = [{**d, "object": operation_object(d)} for d in items]
     # a filtered list is not the whole list: merge it into what completion knows
     remember("op", rows, app, complete=not filters)
-    ids = [d.get("uid") for d in listing.items]
-    app.output.emit(Result.records(rows, OP_COLUMNS, json=listing.items if details else ids))
+    app.output.emit(Result.records(rows, OP_COLUMNS, json=items, catalog=OP_CATALOG))
+    if listing.overflow:
+        app.terminal.warn(
+            f"more than {LIST_LIMIT} operations of one type and state were created in the "
+            "same second: some of them may be missing"
+        )
+    if listing.full:
+        app.terminal.warn(
+            f"showing the last {LIST_LIMIT} matching operations only (the API's limit); "
+            "--all lists every one, --created-before DATE shows older ones"
+        )
 
 
 @op.command("info")
-@click.argument("opid", type=types.OPID)
+@click.argument(
+    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID,
+    callback=types.from_stdin,
+)  # fmt: skip
 @global_options
 @click.pass_obj
-def op_info(app: AppContext, opid: int) -> None:
-    """Show one operation; --json gives the operation_details struct.
+def op_info(app: AppContext, opids: tuple[int, ...]) -> None:
+    """Show operations (- reads their ids from stdin); --json gives the
+    operation_details struct, an array of them for several.
 
     \b
     Examples:
       gandi-hosting op info 1201
+      gandi-hosting op list -q --state ERROR | gandi-hosting op info -
     """
+    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.cli.vm.show import emit_several
+    from gandi_hosting_cli.workflows.reads import operations_by_id
+
+    if len(opids) == 1:
+        details = app.client.operation_details(opids[0])
+        app.output.emit(Result.record(_op_data(details), OP_FIELDS, json=details))
+        return
+    ids = list(dict.fromkeys(opids))
+    records, missing = [], {}
+    for opid, found in zip(ids, operations_by_id(app.client, ids), strict=True):
+        if isinstance(found, HostingError):
+            missing[opid] = found
+        else:
+            records.append((_op_data(found), found))
+    emit_several(app, records, OP_FIELDS, missing)
+
+
+def _op_data(details: dict) -> dict:
+    """An operation as people read it: the object it applies to, its param without the
+    param_type."""
     from gandi_hosting_cli.workflows.reads import operation_object
 
-    details = app.client.operation_details(opid)
     param = {k: v for k, v in (details.get("param") or {}).items() if k != "param_type"}
     data = {**details, "object": operation_object(details), "param": param or None}
-    app.output.emit(Result.record({**data, "id": details.get("uid")}, OP_FIELDS, json=details))
+    return {**data, "id": details.get("uid")}
 
 
 @op.command("cancel")
-@click.argument("opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID)
+@click.argument(
+    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPEN_OPID,
+    callback=types.from_stdin,
+)  # fmt: skip
 @yes_option
 @dry_run_option
 @global_options
@@ -146,7 +201,7 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
     operations are shown and confirmation is asked; off a terminal --yes is required.
     Every operation is tried; the exit code is the worst of them. --json gives
     {"operation": id, "state": "CANCEL"} for one, an array of those (or of
-    {"operation": id, "error": {...}}) for several.
+    {"operation": id, "error": {...}}) for several. A single - reads the ids from stdin.
 
     \b
     Examples:
@@ -172,7 +227,10 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
 
 
 @op.command("wait")
-@click.argument("opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID)
+@click.argument(
+    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPEN_OPID,
+    callback=types.from_stdin,
+)  # fmt: skip
 @click.option(
     "--wait-timeout",
     type=types.WAIT_TIMEOUT,
@@ -187,7 +245,7 @@ def op_wait(app: AppContext, opids: tuple[int, ...], wait_timeout: float | None)
     All are polled together, backing off from 0.5 s to 5 s between polls. Exit 5 if one
     ends in ERROR or CANCEL (with its comment), 7 at the timeout, 130 on Ctrl-C (the
     operations go on). --json gives {"operation": id, "state": "..."}, an array for
-    several.
+    several. A single - reads the ids from stdin.
 
     \b
     Examples:

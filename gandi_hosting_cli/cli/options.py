@@ -45,6 +45,12 @@ def _setter(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     return callback
 
 
+def _complete_profile(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    from gandi_hosting_cli.completers import complete_profile
+
+    return complete_profile(ctx, param, incomplete)
+
+
 def _sandbox(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value:
         app_context(ctx).set_option("url", "sandbox")
@@ -56,6 +62,7 @@ def _endpoint_options() -> list[Callable[[F], F]]:
             "--profile",
             metavar="NAME",
             expose_value=False,
+            shell_complete=_complete_profile,
             callback=_setter("profile"),
             help="Profile of config.toml to use [env: GANDI_HOSTING_PROFILE; default: default].",
         ),
@@ -96,6 +103,40 @@ def _output_options() -> list[Callable[[F], F]]:
             help="Print only ids, one per line.",
         ),
         click.option(
+            "-o",
+            "--output",
+            "output_format",
+            type=click.Choice(("table", "plain", "tsv", "json", "ids")),
+            expose_value=False,
+            callback=_setter("output_format"),
+            help="Output format: table (default on a terminal), plain (aligned text, the "
+            "default off a terminal), tsv, json (= --json), ids (= -q).",
+        ),
+        click.option(
+            "--columns",
+            metavar="KEY,...",
+            type=types.COLUMNS,
+            expose_value=False,
+            callback=_setter("columns"),
+            help="Columns of a list, by their JSON key names, in order (also the keys of "
+            "--json objects).",
+        ),
+        click.option(
+            "--no-header",
+            is_flag=True,
+            expose_value=False,
+            callback=_setter("no_header"),
+            help="No header line in table, plain and tsv output.",
+        ),
+        click.option(
+            "--sort",
+            metavar="KEY",
+            type=types.SORT_KEY,
+            expose_value=False,
+            callback=_setter("sort"),
+            help="Sort a list by KEY (a JSON key name); -KEY for descending.",
+        ),
+        click.option(
             "--debug",
             is_flag=True,
             expose_value=False,
@@ -114,10 +155,32 @@ def _output_options() -> list[Callable[[F], F]]:
 
 
 def global_options(f: F) -> F:
-    """--profile --url --sandbox --json -q --debug --timeout, written into the AppContext."""
+    """--profile --url --sandbox --json -q -o --columns --no-header --sort --debug
+    --timeout, written into the AppContext."""
     for option in reversed(_endpoint_options() + _output_options()):
         f = option(f)
     return f
+
+
+def list_command(catalog: list) -> Callable[[click.Command], click.Command]:
+    """Mark a command as a list of objects with these columns (``output.Column``): its
+    ``--columns`` and ``--sort`` take their keys (and shell completion offers them)."""
+
+    def mark(command: click.Command) -> click.Command:
+        command.catalog = catalog  # type: ignore[attr-defined]
+        return command
+
+    return mark
+
+
+def details_option(f: F) -> F:
+    """``--details``: kept for scripts written before lists showed objects (no effect)."""
+    return click.option(
+        "--details",
+        is_flag=True,
+        expose_value=False,
+        help="Accepted for compatibility: lists show one row per object by default.",
+    )(f)
 
 
 def yes_option(f: F) -> F:

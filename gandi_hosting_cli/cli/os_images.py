@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options
+from gandi_hosting_cli.cli.options import details_option, global_options, list_command
 from gandi_hosting_cli.output import Column, Result
 
 OS_COLUMNS = [
@@ -24,14 +24,15 @@ def os_group() -> None:
     """OS images that a VM can be created from."""
 
 
+@list_command(OS_COLUMNS)
 @os_group.command("list")
+@details_option
 @global_options
 @click.pass_obj
 def os_list(app: AppContext) -> None:
     """List OS images: id, label, name, version, arch and system disk size.
 
-    One request. --json gives the array of OS image structs (objects, not ids: os_list
-    gives them whole, so no --details is needed), -q their ids.
+    One request. --json gives an array of OS image structs, -q their ids.
 
     \b
     Examples:
@@ -40,6 +41,7 @@ def os_list(app: AppContext) -> None:
     """
     from gandi_hosting_cli.completers import remember
 
+    app.check_shape(OS_COLUMNS)
     images = app.client.os_list()
     remember("os", images, app)  # OS labels for tab completion
-    app.output.emit(Result.records(images, OS_COLUMNS))
+    app.output.emit(Result.records(images, OS_COLUMNS, catalog=OS_COLUMNS))

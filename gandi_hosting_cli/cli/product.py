@@ -9,7 +9,14 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_options, yes_option
+from gandi_hosting_cli.cli.options import (
+    details_option,
+    dry_run_option,
+    global_options,
+    list_command,
+    wait_options,
+    yes_option,
+)
 from gandi_hosting_cli.output import Result
 
 
@@ -26,25 +33,35 @@ def product() -> None:
     """
 
 
+def _product_catalog() -> list:
+    from gandi_hosting_cli.cli.account import PRODUCT_COLUMNS  # the same table as account info
+
+    return PRODUCT_COLUMNS
+
+
+@list_command(_product_catalog())
 @product.command("list")
+@click.option("--type", "product_type", type=types.PRODUCT_NAME, help="Only this product.")
+@details_option
 @global_options
 @click.pass_obj
-def product_list(app: AppContext) -> None:
+def product_list(app: AppContext, product_type: str | None) -> None:
     """List the account's products.
 
-    The account info carries every product, so this is one request; --json gives the
-    array of product structs (objects, not ids: the API gives them whole, so no
-    --details is needed), -q their ids.
+    The account info carries every product, so this is one request; --json gives an
+    array of product structs, -q their ids.
 
     \b
     Examples:
       gandi-hosting product list
-      gandi-hosting product list --json
+      gandi-hosting product list --type shares --json
     """
-    from gandi_hosting_cli.cli.account import PRODUCT_COLUMNS  # the same table as account info
-
-    info = app.client.hosting_account_info()
-    app.output.emit(Result.records(info.get("products") or [], PRODUCT_COLUMNS))
+    catalog = _product_catalog()
+    app.check_shape(catalog)
+    products = app.client.hosting_account_info().get("products") or []
+    if product_type:
+        products = [p for p in products if p.get("product_name") == product_type]
+    app.output.emit(Result.records(products, catalog, catalog=catalog))
 
 
 @product.command("add")

@@ -242,6 +242,8 @@ class ObjectRef(click.ParamType):
         text = str(value).strip()
         if not text:
             self.fail(f"an empty {self.kind} name", param, ctx)
+        if text == STDIN:
+            return text  # ids from stdin (``from_stdin``), or a name that cannot exist
         if rules.looks_like_id(text) and not 1 <= int(text) <= MAX_INT:
             article = "an" if self.kind[0] in "aeiou" else "a"
             self.fail(
@@ -251,21 +253,100 @@ class ObjectRef(click.ParamType):
 
 
 class OperationId(click.ParamType):
-    """An operation id: a positive integer (ASCII digits), at most 2**31-1."""
+    """An operation id: a positive integer (ASCII digits), at most 2**31-1 (``-``, ids
+    from stdin, is kept for ``from_stdin``)."""
 
     name = "opid"
 
-    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-        return _complete("op", ctx, param, incomplete)
+    def __init__(self, completer: str = "op") -> None:
+        self.completer = completer
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return _complete(self.completer, ctx, param, incomplete)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         text = str(value).strip()
+        if text == STDIN and param is not None and param.callback is from_stdin:
+            return text
         try:
             return rules.parse_id(text)
         except RuleError:
             self.fail(
                 f"{value!r} is not an operation id (a number from 1 to {MAX_INT})", param, ctx
             )
+
+
+STDIN = "-"
+MAX_STDIN_REFS = 100_000
+
+
+def from_stdin(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """The callback of an argument that takes several objects: the single argument ``-``
+    stands for the whitespace-separated refs read from stdin (``vm list -q | vm start -``),
+    each checked by the argument's type as if it had been typed. An empty stdin is nothing
+    to do (exit 0, nothing sent), as an empty list piped in means."""
+    if value is None or STDIN not in (value if isinstance(value, tuple) else (value,)):
+        return value
+    if value != (STDIN,):
+        raise click.BadParameter("'-' (read from stdin) must be the only argument", ctx, param)
+    import sys
+
+    if isatty(sys.stdin):
+        raise click.BadParameter("'-' reads from stdin, but stdin is a terminal", ctx, param)
+    try:
+        words = sys.stdin.read().split()
+    except UnicodeDecodeError:
+        raise click.BadParameter("stdin is not valid UTF-8", ctx, param) from None
+    if not words:  # an empty pipe (`vm list -q --state halted | vm start -`): nothing to do
+        terminal = getattr(ctx.find_root().obj, "terminal", None)
+        if terminal is not None:
+            terminal.message("Nothing to do: no ids on stdin.")
+        raise click.exceptions.Exit(0)
+    if len(words) > MAX_STDIN_REFS:
+        raise click.BadParameter(f"more than {MAX_STDIN_REFS} ids on stdin", ctx, param)
+    if STDIN in words:
+        raise click.BadParameter("'-' read on stdin is not an id", ctx, param)
+    return tuple(param.type.convert(w, param, ctx) for w in words)
+
+
+def isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class Columns(click.ParamType):
+    """``--columns a,b,c``: key names, comma-separated (checked against the list's keys by
+    the list command; completion offers them)."""
+
+    name = "columns"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return _complete("columns", ctx, param, incomplete)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        keys = tuple(k.strip() for k in str(value).split(",") if k.strip())
+        if not keys:
+            self.fail("no column named (use key names separated by commas: id,hostname)")
+        return keys
+
+
+class SortKey(click.ParamType):
+    """``--sort KEY`` or ``--sort -KEY`` (descending)."""
+
+    name = "key"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return _complete("sort", ctx, param, incomplete)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip()
+        if not text.lstrip("-"):
+            self.fail("a key name is needed (like hostname, or -hostname for descending)")
+        return text
 
 
 class Count(click.IntRange):
@@ -320,6 +401,9 @@ VM_REF = ObjectRef("vm")
 DISK_REF = ObjectRef("disk")
 OS_REF = ObjectRef("os")
 OPID = OperationId()
+OPEN_OPID = OperationId("open_op")  # completion: only operations not in a final state
+COLUMNS = Columns()
+SORT_KEY = SortKey()
 PRODUCT_ID = Count(1, MAX_INT)
 PRODUCT_NAME = click.Choice(PRODUCT_NAMES)
 QUANTITY = Count(1, MAX_QUANTITY)

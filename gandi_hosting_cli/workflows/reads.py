@@ -7,6 +7,7 @@ read are returned apart (``Listing.unreadable``) for the caller to mention.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,18 +27,34 @@ class Listing:
     items: list[dict]
     unreadable: dict[int, HostingError] = field(default_factory=dict)
     labels: dict[int, str] = field(default_factory=dict)
+    full: bool = False  # operation_list came back full: older operations were left out
+    # --all met more than a page of one type and state in one second: some may be missing
+    overflow: bool = False
+    images: list[dict] = field(default_factory=list)  # os_list, when it was read
 
 
-def vm_details(client: HostingClient, *, with_os_labels: bool) -> Listing:
-    """Every VM's info; with the OS labels (``os_list`` in the list's request) for people."""
+def has_multicall(client: HostingClient) -> bool:
+    """The endpoint is not known to lack ``system.multicall`` (so a batch is one request)."""
+    return client.capabilities.has_multicall(client.endpoint)
+
+
+def vm_details(client: HostingClient, *, with_os_labels: bool, need_os: bool = False) -> Listing:
+    """Every VM's info (N+1 requests at most without multicall, 2 with it).
+
+    ``with_os_labels``: the OS labels, when they cost no request (``os_list`` in the
+    list's multicall). ``need_os``: read them anyway (a filter by OS needs them).
+    """
     images: Any = []
-    if with_os_labels:
+    if need_os or (with_os_labels and has_multicall(client)):
         ids, images = client.multicall([("vm_list", ()), ("os_list", ())])
         raise_if_error(ids)
+        if need_os:
+            raise_if_error(images)
     else:  # one request less without system.multicall (single calls)
         ids = client.vm_list()
     infos, failed = read_each(client.vm_info, ids)
-    return Listing(infos, failed, os_names(images if isinstance(images, list) else []))
+    images = images if isinstance(images, list) else []
+    return Listing(infos, failed, os_names(images), images=images)
 
 
 def vm_info(client: HostingClient, vm_ref: str, *, with_os_label: bool) -> tuple[dict, str]:
@@ -62,6 +79,49 @@ def vm_info(client: HostingClient, vm_ref: str, *, with_os_label: bool) -> tuple
     return info, names.get(info.get("os_id"), str(info.get("os_id")))
 
 
+def vm_infos(
+    client: HostingClient, refs: Sequence[str], *, with_os_labels: bool
+) -> tuple[list[dict], dict[str, HostingError], dict[int, str]]:
+    """Several VMs' infos (by id or hostname; each once), those that could not be read
+    (ref -> error), and the OS labels when asked: two requests with multicall."""
+    resolved = resolve(client, vms=list(dict.fromkeys(refs)), fetch_info=True)
+    infos, missing = _found(resolved, "vm", list(dict.fromkeys(refs)))
+    labels: dict[int, str] = {}
+    if with_os_labels and infos:
+        try:
+            labels = os_names(client.os_list())
+        except HostingError:
+            pass
+    return infos, missing, labels
+
+
+def disk_infos_by_ref(
+    client: HostingClient, refs: Sequence[str]
+) -> tuple[list[dict], dict[str, HostingError]]:
+    """Several disks' infos (by id or name; each once) and those that could not be read."""
+    resolved = resolve(client, disks=list(dict.fromkeys(refs)), fetch_info=True)
+    return _found(resolved, "disk", list(dict.fromkeys(refs)))
+
+
+def _found(
+    resolved: Any, resource: str, refs: list[str]
+) -> tuple[list[dict], dict[str, HostingError]]:
+    from gandi_hosting_cli.api.errors import NotFound
+
+    ids = resolved.vms if resource == "vm" else resolved.disks
+    infos, missing, seen = [], {}, set()
+    for ref, obj_id in zip(refs, ids, strict=True):
+        info = resolved.infos.get((resource, obj_id))
+        if obj_id in seen:
+            continue
+        seen.add(obj_id)
+        if info is None:
+            missing[ref] = NotFound(f"{resource} {obj_id} not found")
+        else:
+            infos.append(info)
+    return infos, missing
+
+
 def vm_disk_ids(client: HostingClient, vm_ref: str) -> list[int]:
     """The ids of the disks attached to a VM (by id or hostname), in position order."""
     return client.vm_disk_list(resolve(client, vms=[vm_ref]).vms[0])
@@ -73,10 +133,11 @@ def disk_infos(client: HostingClient, ids: list[int]) -> Listing:
 
 
 def disk_details(client: HostingClient, *, with_hostnames: bool) -> Listing:
-    """Every disk's info; with the hostnames of the VMs they are attached to, for people."""
+    """Every disk's info; with the hostnames of the VMs they are attached to, for people,
+    when that costs one request (with multicall): N+1 requests at most without it."""
     infos, failed = read_each(client.disk_info, client.disk_list())
     listing = Listing(infos, failed)
-    if with_hostnames:
+    if with_hostnames and has_multicall(client):
         vm_ids = sorted({int(d["vm_id"]) for d in infos if d.get("vm_id")})
         results = multicall_chunked(client, [("vm_info", (i,)) for i in vm_ids])
         for vm_id, info in zip(vm_ids, results, strict=True):
@@ -91,15 +152,128 @@ def disk_info(client: HostingClient, disk_ref: str) -> dict:
     return resolved.disk_info(disk_id) or client.disk_info(disk_id)
 
 
-def operations(client: HostingClient, filters: dict[str, Any]) -> Listing:
-    """The operations matching ``filters`` (the last 300), oldest first.
+LIST_LIMIT = 300  # operation_list gives at most the last 300 matching ids
+OPERATION_STATES = ("PENDING", "RUN", "DONE", "ERROR", "CANCEL")
+OPERATION_TYPES = (
+    "hosting_account_product_add",
+    "hosting_account_product_renew",
+    "hosting_account_product_remove",
+    "hosting_account_product_update",
+    "vm_create",
+    "vm_update",
+    "vm_delete",
+    "vm_start",
+    "vm_stop",
+    "vm_reboot",
+    "vm_disk_link",
+    "disk_create",
+    "disk_delete",
+    "disk_attach",
+    "disk_detach",
+)
+_SECOND = dt.timedelta(seconds=1)
+
+
+def operations(client: HostingClient, filters: dict[str, Any], *, every: bool = False) -> Listing:
+    """The operations matching ``filters`` (the last 300; ``every``: all of them), oldest
+    first. ``Listing.full``: the list came back full, so older ones may be left out.
 
     The spec gives the list no order and ids need not grow with time: the order comes
     from the details' dates, so the details are read even when only ids are shown.
     """
     ids = [int(i) for i in client.operation_list(filters or None)]
     details, failed = read_each(client.operation_details, ids)
-    return Listing(oldest_first(details), failed)
+    if every and len(ids) >= LIST_LIMIT:
+        more, more_failed, overflow = _older_operations(client, filters, ids, details)
+        details = more + details  # older pages first: ties keep the server's order
+        failed.update(more_failed)
+    else:
+        overflow = False
+    full = not every and len(ids) >= LIST_LIMIT
+    return Listing(oldest_first(details), failed, full=full, overflow=overflow)
+
+
+def _older_operations(
+    client: HostingClient, filters: dict[str, Any], ids: list[int], details: list[dict]
+) -> tuple[list[dict], dict[int, HostingError], bool]:
+    """Page back through time with ``created_before`` windows until a window is not full.
+
+    Dates have a precision of one second on the wire, a bound may be inclusive or not,
+    and a server may keep fractions of a second: each window ends one second *after* the
+    oldest date of the page before (the overlap is dropped by id), so operations created
+    in the same second as the edge are never skipped. When one second holds a full page,
+    that second is read split by type and state, and the next window ends before it.
+    """
+    by_id = {_uid(d): d for d in details}
+    failed: dict[int, HostingError] = {}
+    overflow = False
+    pages: list[list[dict]] = []  # newest page first
+
+    def read_new(page_ids: list[int]) -> None:
+        fresh = [i for i in dict.fromkeys(page_ids) if i not in by_id and i not in failed]
+        infos, unread = read_each(client.operation_details, fresh)
+        for info in infos:
+            by_id[_uid(info)] = info
+        pages.append(infos)
+        failed.update(unread)
+
+    user_before = _naive_utc(filters.get("created_before"))
+    user_after = _naive_utc(filters.get("created_after"))
+    bound: dt.datetime | None = None
+    for _ in range(100_000):  # bounds go down by a second at least each round
+        if len(ids) < LIST_LIMIT:
+            break
+        dates = [_naive_utc(by_id[i].get("date_create")) for i in ids if i in by_id]
+        known = [d for d in dates if d is not None]
+        if not known:
+            break  # nothing to page by (an odd server)
+        oldest = min(known)
+        upper = oldest + _SECOND if user_before is None else min(oldest + _SECOND, user_before)
+        if bound is not None and upper >= bound:
+            # a full page within about one second: that second split by type and state
+            after = oldest - _SECOND if user_after is None else max(oldest - _SECOND, user_after)
+            window = {**filters, "created_after": after, "created_before": bound}
+            split, full = _split_second(client, window)
+            overflow = overflow or full
+            read_new(split)
+            upper = oldest - _SECOND
+            if upper >= bound or (user_after is not None and upper < user_after):
+                break
+        bound = upper
+        ids = [int(i) for i in client.operation_list({**filters, "created_before": bound})]
+        read_new(ids)
+    return [info for page in reversed(pages) for info in page], failed, overflow
+
+
+def _uid(details: dict) -> int:
+    return int(details.get("uid", details.get("id", 0)) or 0)
+
+
+def _split_second(client: HostingClient, window: dict[str, Any]) -> tuple[list[int], bool]:
+    """Every id in ``window`` (about one second), asked per type and state in one batch;
+    and whether one of those lists came back full (then some may still be missing)."""
+    types = [window["type"]] if window.get("type") else list(OPERATION_TYPES)
+    state = window.get("state")
+    states = [state] if state and state != "ALL" else list(OPERATION_STATES)
+    calls = [
+        ("operation_list", ({**window, "type": t, "state": s},)) for t in types for s in states
+    ]
+    ids: list[int] = []
+    full = False
+    for result in multicall_chunked(client, calls):
+        found = [int(i) for i in raise_if_error(result)]
+        full = full or len(found) >= LIST_LIMIT
+        ids += found
+    return list(dict.fromkeys(ids)), full
+
+
+def _naive_utc(value: Any) -> dt.datetime | None:
+    """A datetime as naive UTC (what the filters send); None for anything else."""
+    if not isinstance(value, dt.datetime):
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0)
 
 
 def oldest_first(details: list[dict[str, Any]]) -> list[dict[str, Any]]:

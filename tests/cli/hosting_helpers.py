@@ -54,6 +54,12 @@ class Gh:
         assert result.exit_code == 0, (result.stdout, result.stderr)
         return json.loads(result.stdout)
 
+    def ids(self, *args: str, input: str | None = None) -> list[int]:
+        """The ids a list prints with ``-q`` (``gh.ids("vm", "list")``)."""
+        result = self("-q", *args, input=input)
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return [int(i) for i in result.stdout.split()]
+
     def login(self) -> None:
         result = self("login", SEED_LOGIN, "--password-stdin", input=SEED_PASSWORD + "\n")
         assert result.exit_code == 0, result.stderr

@@ -50,7 +50,7 @@ def test_list_and_details_show_the_attached_vm(gh):
     [vm_id] = gh.vms(1, "web")
     [d1, d2] = gh.disks(2, "data", size=2048)
     gh.json("disk", "attach", "data1", "web1", "--wait")
-    ids = gh.json("disk", "list")
+    ids = [int(i) for i in gh("-q", "disk", "list").stdout.split()]
     assert {d1, d2} <= set(ids) and len(ids) == 3  # and the system disk
     details = {d["name"]: d for d in gh.json("disk", "list", "--details")}
     assert details["data1"]["vm_id"] == vm_id and details["data2"]["vm_id"] == 0

@@ -25,7 +25,7 @@ def test_exit_3_bad_password_with_a_json_error_on_stderr(cli, sandbox_server):
     assert result.stdout == ""
     error = json.loads(result.stderr.splitlines()[-1])["error"]
     assert error == {"code": 500150, "message": error["message"], "exit_code": 3}
-    assert result.stderr.splitlines()[0].startswith("Error: ")
+    assert len(result.stderr.splitlines()) == 1  # with --json, stderr is only JSON
 
 
 def test_exit_4_unknown_id(cli, logged_in):
@@ -42,9 +42,10 @@ def test_exit_6_nothing_listening(cli):
     )
     assert result.exit_code == 6
     assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert lines[0] == f"Error: cannot connect to {url}: connection refused"
-    assert json.loads(lines[1])["error"]["exit_code"] == 6
+    [line] = result.stderr.splitlines()  # with --json, only the JSON error
+    error = json.loads(line)["error"]
+    assert error["message"] == f"cannot connect to {url}: connection refused"
+    assert error["exit_code"] == 6
     assert "Traceback" not in result.stderr
 
 

@@ -49,6 +49,9 @@ def test_help_of_every_core_command(cli, command):
         assert "GANDI_HOSTING_URL" in result.stdout  # global options, envvars named
 
 
-@pytest.mark.parametrize("command", [["product", "list"], ["os", "list"]])
-def test_product_and_os_list_help_say_they_give_objects(cli, command):
-    assert "objects, not ids" in " ".join(cli(*command, "--help").stdout.split())
+@pytest.mark.parametrize(
+    "command", [["product", "list"], ["os", "list"], ["vm", "list"], ["disk", "list"]]
+)
+def test_list_help_says_json_gives_objects_and_q_ids(cli, command):
+    text = " ".join(cli(*command, "--help").stdout.split())
+    assert "--json gives an array of" in text and "-q" in text and "--columns" in text

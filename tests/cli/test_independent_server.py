@@ -109,16 +109,17 @@ def test_the_user_case_end_to_end(ind):
     disks = ind.json("disk", "list", "--details")
     assert {d["name"] for d in disks} >= {"data-ind"} and len(disks) == 2
     assert "web-ind" in ind.ok("disk", "list", "--details")
-    assert sorted(ind.json("disk", "list")) == sorted(d["id"] for d in disks)
+    by_id = sorted(ind.json("disk", "list"), key=lambda d: d["id"])
+    assert by_id == sorted(disks, key=lambda d: d["id"])  # --details changes nothing
     # operations: list (every mode), info, wait
     ops = ind.json("op", "list", "--details")
     assert [o["type"] for o in ops] == [
         "hosting_account_product_add", "vm_create", "disk_create", "disk_attach"
     ]  # fmt: skip
     assert ind.ok("op", "list", "-q").split() == [str(o["uid"]) for o in ops]
-    assert ind.json("op", "list") == [o["uid"] for o in ops]
+    assert [o["id"] for o in ind.json("op", "list")] == [o["uid"] for o in ops]
     assert "disk_attach" in ind.ok("op", "list")
-    assert ind.json("op", "list", "--type", "vm_create", "--state", "DONE")[0] == vm_op["uid"]
+    assert ind.json("op", "list", "--type", "vm_create", "--state", "DONE")[0]["id"] == vm_op["uid"]
     assert "vm_create" in ind.ok("op", "info", str(vm["operation"]))
     waited = ind.json("op", "wait", *(str(o["uid"]) for o in ops))
     assert {w["state"] for w in waited} == {"DONE"}

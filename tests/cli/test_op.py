@@ -22,8 +22,9 @@ def test_list_shows_id_type_state_dates_and_object(gh):
     assert {"uid", "type", "state", "date_create", "date_update", "param"} <= set(listed[-1])
     dt.datetime.fromisoformat(listed[-1]["date_create"])  # ISO 8601 in JSON
     assert gh("-q", "op", "list").stdout.split() == [str(o["uid"]) for o in listed]
-    # a list command: --json alone gives the ids, in the table's order
-    assert gh.json("op", "list") == [o["uid"] for o in listed]
+    # a list command: --json gives the objects (each with its id), in the table's order
+    assert gh.json("op", "list") == listed
+    assert [o["id"] for o in listed] == [o["uid"] for o in listed]
     assert [line.split()[0] for line in table[1:]] == [str(o["uid"]) for o in listed]
     assert gh("op", "list", "--details").stdout.splitlines() == table
 
@@ -32,9 +33,7 @@ def test_list_filters_are_sent_typed_and_applied(gh):
     gh.shares(4)
     gh.create_vm("web1", "--wait")
     everything = gh.json("op", "list", "--details")
-    assert gh.json("op", "list", "--type", "vm_create", "--state", "done") == [
-        everything[-1]["uid"]
-    ]
+    assert gh.ids("op", "list", "--type", "vm_create", "--state", "done") == [everything[-1]["uid"]]
     assert gh.json("op", "list", "--details", "--type", "vm_create", "--state", "done") == [
         everything[-1]
     ]
@@ -43,7 +42,7 @@ def test_list_filters_are_sent_typed_and_applied(gh):
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     assert gh.json("op", "list", "--created-after", tomorrow) == []
     assert gh.json("op", "list", "--details", "--created-before", tomorrow) == everything
-    assert gh.json("op", "list", "--updated-after", "2000-01-01T00:00:00Z") == [
+    assert gh.ids("op", "list", "--updated-after", "2000-01-01T00:00:00Z") == [
         o["uid"] for o in everything
     ]
     assert gh.json("op", "list", "--updated-before", "2000-01-01T00:00:00+02:00") == []
@@ -149,17 +148,17 @@ def test_wait_reports_error_timeout_and_unknown(slow_gh):
     assert data[2]["error"]["exit_code"] == 4
 
 
-def test_op_list_json_gives_ids_and_details_gives_structs(cli, logged_in):
+def test_op_list_json_gives_structs_with_or_without_details(cli, logged_in):
     def run(*args):
         return cli("--url", logged_in.url, "op", "list", *args)
 
     assert run("--json").exit_code == 0 and json.loads(run("--json").stdout) == []
     for _ in range(2):
         assert cli("--url", logged_in.url, "product", "add", "disk", "1024").exit_code == 0
-    ids = json.loads(run("--json").stdout)
     structs = json.loads(run("--json", "--details").stdout)
-    assert all(isinstance(i, int) for i in ids) and len(ids) == 2
-    assert [s["uid"] for s in structs] == ids
+    assert json.loads(run("--json").stdout) == structs
+    ids = [s["id"] for s in structs]
+    assert [s["uid"] for s in structs] == ids and len(ids) == 2
     assert {"uid", "type", "state", "date_create"} <= set(structs[0])
     assert run("-q").stdout.split() == [str(i) for i in ids]
     table = run().stdout.splitlines()

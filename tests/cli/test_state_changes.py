@@ -11,7 +11,7 @@ from tests.cli.hosting_helpers import PASSWORD
 
 
 def operations(gh) -> list[int]:
-    return gh.json("op", "list")
+    return gh.ids("op", "list")
 
 
 def used_shares(gh) -> int:
@@ -127,7 +127,7 @@ def test_failed_create_says_what_holds_the_shares_and_vm_delete_frees_them(gh):
         input=PASSWORD + "\n",
     )  # fmt: skip
     assert result.exit_code == 5
-    opid = gh.json("op", "list", "--state", "ERROR")[-1]
+    opid = gh.ids("op", "list", "--state", "ERROR")[-1]
     assert "being_created" in result.stderr and "2 shares" in result.stderr
     assert "`gandi-hosting vm delete fail-web`" in result.stderr
     assert f"`gandi-hosting op cancel {opid}`" in result.stderr
@@ -138,7 +138,7 @@ def test_failed_create_says_what_holds_the_shares_and_vm_delete_frees_them(gh):
     assert "cancelled" in deleted.stderr and "op list --state ERROR" in deleted.stderr
     assert f"operation {opid} CANCEL" in deleted.stdout
     assert used_shares(gh) == 0
-    assert gh.json("vm", "list") == []
+    assert gh.ids("vm", "list") == []
 
 
 def test_failed_disk_create_is_released_by_disk_delete_after_confirmation(gh):
@@ -155,7 +155,7 @@ def test_failed_disk_create_is_released_by_disk_delete_after_confirmation(gh):
     accepted = person("--json", "disk", "delete", "fail-data", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert json.loads(accepted.stdout)["state"] == "CANCEL"
-    assert gh.json("disk", "list") == []
+    assert gh.ids("disk", "list") == []
 
 
 # --- deletes say what will happen, then do it -----------------------------------------------
@@ -169,7 +169,7 @@ def test_deleting_a_running_vm_is_refused_before_the_prompt_with_the_hint(gh):
     assert "Continue?" not in result.stderr  # refused before asking
     assert "`gandi-hosting vm stop web1 --wait`" in result.stderr and "--stop" in result.stderr
     assert gh.server.request_count - before == 3  # reads only
-    assert len(gh.json("vm", "list")) == 1
+    assert len(gh.ids("vm", "list")) == 1
 
 
 def test_deleting_several_says_the_running_one_is_refused_once_before_asking(gh):
@@ -181,7 +181,7 @@ def test_deleting_several_says_the_running_one_is_refused_once_before_asking(gh)
     assert result.stderr.count(refusal) == 1
     assert result.stderr.index(refusal) < result.stderr.index("Continue?")
     assert "delete this VM" in result.stderr and f"db1 (vm {halted}): halted" in result.stderr
-    assert gh.json("vm", "list") == [running]
+    assert gh.ids("vm", "list") == [running]
 
 
 def test_delete_stop_stops_waits_and_deletes_in_one_command(gh):
@@ -195,7 +195,7 @@ def test_delete_stop_stops_waits_and_deletes_in_one_command(gh):
     assert "system disk sys_web1" in result.stderr and "deleted with it" in result.stderr
     assert f"detached and kept: data1 (disk {disk_id}" in result.stderr
     assert "DONE" in result.stdout
-    assert gh.json("vm", "list") == []
+    assert gh.ids("vm", "list") == []
     kept = gh.json("disk", "info", str(disk_id))
     assert kept["vm_id"] == 0  # the data disk was detached, not deleted
 
@@ -223,7 +223,7 @@ def test_a_hostname_in_use_is_refused_unless_allow_duplicate(gh):
     assert f"already exists (vm {vm_id})" in taken.stderr and "--allow-duplicate" in taken.stderr
     # one batch of lists (vm_list + os_list) and one multicall of infos; no create
     assert gh.server.request_count - before == 2
-    assert gh.json("vm", "list") == [vm_id]
+    assert gh.ids("vm", "list") == [vm_id]
     second = gh.create_vm("web1", "--allow-duplicate")
     assert second["id"] != vm_id
 
@@ -266,9 +266,7 @@ def test_product_add_with_yes_or_off_a_terminal_asks_nothing(gh):
 
 def test_product_renew_on_a_terminal_names_the_product(gh):
     gh.shares(2)
-    [product_id] = (
-        gh.json("-q", "product", "list") if False else [p["id"] for p in gh.json("product", "list")]
-    )
+    [product_id] = gh.ids("product", "list")
     renewed = gh.on_terminal()("product", "renew", str(product_id), input="y\n")
     assert renewed.exit_code == 0, renewed.stderr
     assert "This will renew:" in renewed.stderr
@@ -295,7 +293,7 @@ def test_a_disk_being_created_is_reported_busy_or_waited_for_then_deleted(slow_g
     waited = gh("--json", "disk", "delete", "data", "--yes", "--wait")
     assert waited.exit_code == 0, waited.stderr
     assert json.loads(waited.stdout)["state"] == "DONE"
-    assert gh.json("disk", "list") == []
+    assert gh.ids("disk", "list") == []
 
 
 def test_several_vms_one_busy_each_gets_its_outcome_and_the_worst_exit_code(slow_gh):

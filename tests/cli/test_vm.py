@@ -12,7 +12,7 @@ def test_create_with_password_on_stdin_prints_vm_and_operation(gh):
         "--login", "deploy", "--password-stdin", input=PASSWORD + "\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    vm_id = gh.json("vm", "list")[0]
+    vm_id = gh.ids("vm", "list")[0]
     assert result.stdout.startswith(f"web1 (vm {vm_id}): operation ")
     info = gh.json("vm", "info", "web1")
     assert (info["hostname"], info["shares"], info["cpu"], info["os_id"], info["login"]) == (
@@ -139,7 +139,7 @@ def test_info_by_id_or_hostname_and_json_is_the_struct(gh):
 def test_info_unknown_is_exit_4_and_ambiguous_is_exit_2(gh):
     gh.vms(2, "web", start=1)
     gh.vms(1, "web", start=1)  # a second "web1"
-    ids = gh.json("vm", "list")
+    ids = gh.ids("vm", "list")
     assert gh("vm", "info", "nosuchvm").exit_code == 4
     assert gh("vm", "info", "999999").exit_code == 4
     ambiguous = gh("vm", "info", "web1")

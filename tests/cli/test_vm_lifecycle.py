@@ -22,7 +22,7 @@ def test_stop_and_start_several_by_name_and_id(gh):
     assert all(line.endswith("DONE") for line in lines)
     assert set(states(gh).values()) == {"halted"}
     assert gh.json("vm", "start", "web2", "--wait") == {
-        "operation": gh.json("op", "list", "--type", "vm_start")[-1],
+        "operation": gh.ids("op", "list", "--type", "vm_start")[-1],
         "state": "DONE",
     }
     assert states(gh)["web2"] == "running"
@@ -74,7 +74,7 @@ def test_delete_running_vm_is_refused_then_deleted_once_halted(gh):
     gh.json("vm", "stop", "web1", "web2", "--wait")
     done = gh.json("vm", "delete", "web1", "web2", "--yes", "--wait")
     assert [d["state"] for d in done] == ["DONE", "DONE"]
-    assert gh.json("vm", "list") == []
+    assert gh.ids("vm", "list") == []
 
 
 def test_delete_on_a_terminal_shows_the_vms_and_asks(gh):
@@ -87,10 +87,10 @@ def test_delete_on_a_terminal_shows_the_vms_and_asks(gh):
     assert f"web1 (vm {ids[0]}): halted" in declined.stderr
     assert f"web2 (vm {ids[1]}): halted" in declined.stderr
     assert "system disk sys_web1" in declined.stderr and "deleted with it" in declined.stderr
-    assert len(gh.json("vm", "list")) == 2
+    assert len(gh.ids("vm", "list")) == 2
     accepted = person("vm", "delete", "web1", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
-    assert gh.json("vm", "list") == [ids[1]]
+    assert gh.ids("vm", "list") == [ids[1]]
 
 
 def test_ambiguous_name_among_several_sends_nothing(gh):

@@ -267,7 +267,9 @@ def test_random_arguments_to_every_command(fuzz_env, line):
     assert "Traceback" not in result.output, shown
     assert "unexpected error" not in result.stderr, shown
     if result.exit_code == 2:
-        assert any(line.startswith("Error") for line in result.stderr.splitlines()), shown
+        said = result.stderr.splitlines()
+        # one line for people, or the JSON error object only with --json / -o json
+        assert any(line.startswith(("Error", '{"error"')) for line in said), shown
     if path[0] in ("login", "logout", "su"):
         _relogin(url)
 

@@ -27,6 +27,7 @@ SEVERAL_HELP = """
     (failures on stderr) and the exit code is the worst of them. --json gives
     {"operation": id, "state": "..."} for one VM, and for several an array of
     {"id": vm_id, "operation": id, "state": "..."} or {"id": vm_id, "error": {...}}.
+    A single - reads the VMs (ids or hostnames, whitespace-separated) from stdin.
 """
 
 
@@ -91,7 +92,10 @@ def _lifecycle_command(
     """
 
     @click.command(name, help=help_text)
-    @click.argument("vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF)
+    @click.argument(
+        "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
+        callback=types.from_stdin,
+    )  # fmt: skip
     @wait_options
     @dry_run_option
     @global_options
@@ -131,7 +135,10 @@ vm_reboot = _lifecycle_command(
 
 
 @click.command("delete")
-@click.argument("vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF)
+@click.argument(
+    "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
+    callback=types.from_stdin,
+)  # fmt: skip
 @click.option(
     "--stop", "stop_first", is_flag=True, help="Stop running VMs first (and wait), then delete."
 )

@@ -6,10 +6,11 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import global_options
+from gandi_hosting_cli.cli.options import details_option, global_options, list_command
 from gandi_hosting_cli.output import Column, Result
 
 DETAILS_HELP = "One row per object with its main fields (one batched request)."
+VM_STATES = ("being_created", "running", "halted", "paused", "being_deleted")
 
 VM_COLUMNS = [
     Column("id", "ID", "int"),
@@ -38,6 +39,17 @@ VM_FIELDS = [
     Column("date_updated", "updated", "date"),
 ]
 
+# every key `vm list --columns/--sort` takes: vm_info's, and the OS label ("os")
+VM_CATALOG = [
+    *VM_COLUMNS,
+    Column("os_id", "OS ID", "int"),
+    Column("vm_max_memory", "MAX MEMORY", "size_mb"),
+    Column("login", "LOGIN"),
+    Column("disks_id", "DISKS", "list"),
+    Column("date_created", "CREATED", "date"),
+    Column("date_updated", "UPDATED", "date"),
+]
+
 DISK_ROW_COLUMNS = [
     Column("position", "POS", "int"),
     Column("id", "ID", "int"),
@@ -62,56 +74,105 @@ def warn_unreadable(app: AppContext, noun: str, unreadable: dict) -> None:
         app.terminal.warn(f"could not read {noun} {obj_id}: {error.message}")
 
 
+@list_command(VM_CATALOG)
 @click.command("list")
-@click.option("--details", is_flag=True, help=DETAILS_HELP)
+@click.option(
+    "--state",
+    type=click.Choice(VM_STATES, case_sensitive=False),
+    help="Only the VMs in this state.",
+)
+@click.option(
+    "--os", "os_ref", metavar="OS", help="Only the VMs of this OS (id, label, or name version)."
+)
+@details_option
 @global_options
 @click.pass_obj
-def vm_list(app: AppContext, details: bool) -> None:
-    """List the VMs: their ids, or one row each with --details.
+def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
+    """List the VMs, one row each: id, hostname, state, shares, cpu, memory, OS, IPs.
 
-    --details reads every VM in one system.multicall (single calls on a server without
-    it): hostname, state, shares, cpu, memory, OS and IPs. --json gives an array of
-    ids, or of vm_info structs with --details.
+    Every VM is read in one system.multicall (N+1 single calls on a server without
+    it); filters apply to what was read. --json gives an array of vm_info structs,
+    -q the ids (one request when there is no filter nor --sort).
 
     \b
     Examples:
       gandi-hosting vm list
-      gandi-hosting vm list --details
-      gandi-hosting vm list --details --json | jq '.[] | select(.state == "halted") | .id'
+      gandi-hosting vm list --state running --os 'Debian 12'
+      gandi-hosting vm list -o tsv --columns id,hostname --no-header
+      gandi-hosting vm list -q --state halted | gandi-hosting vm start - --wait
     """
+    from gandi_hosting_cli.completers import known_names
+    from gandi_hosting_cli.output import OutputMode
     from gandi_hosting_cli.workflows import reads
+    from gandi_hosting_cli.workflows.names import is_id, match_os
 
-    if not details:
-        ids = app.client.vm_list()
+    app.check_shape(VM_CATALOG)
+    shape = app.shape
+    if app.output.mode is OutputMode.IDS and not (state or os_ref or shape.sort):
+        ids = app.client.vm_list()  # ids only: one request
         remember("vm", ids, app)
         app.output.emit(Result.id_list(ids))
         return
-    listing = reads.vm_details(app.client, with_os_labels=app.output.human)
+    wants_os = app.output.human or "os" in (shape.columns or ()) or shape.sort in ("os", "-os")
+    need_os = os_ref is not None and not is_id(os_ref)
+    listing = reads.vm_details(app.client, with_os_labels=wants_os, need_os=need_os)
     warn_unreadable(app, "vm", listing.unreadable)
-    remember("vm", listing.items, app)
-    rows = [
-        {**info, "os": listing.labels.get(info.get("os_id"), info.get("os_id"))}
-        for info in listing.items
-    ]
-    app.output.emit(Result.records(rows, VM_COLUMNS, json=listing.items))
+    if not (state or os_ref):
+        remember("vm", listing.items, app)
+    labels = listing.labels or (known_names(app, "os") if wants_os else {})
+    items = listing.items
+    if state:
+        items = [i for i in items if str(i.get("state", "")).lower() == state.lower()]
+    if os_ref:
+        os_id = int(os_ref) if is_id(os_ref) else match_os(listing.images, os_ref)
+        items = [i for i in items if i.get("os_id") == os_id]
+    rows = [{**info, "os": labels.get(info.get("os_id"), info.get("os_id"))} for info in items]
+    app.output.emit(Result.records(rows, VM_COLUMNS, json=items, catalog=VM_CATALOG))
 
 
 @click.command("info")
-@click.argument("vm_ref", metavar="VM", type=types.VM_REF)
+@click.argument(
+    "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
+    callback=types.from_stdin,
+)  # fmt: skip
 @global_options
 @click.pass_obj
-def vm_info(app: AppContext, vm_ref: str) -> None:
-    """Show one VM (by id or hostname); --json gives the vm_info struct.
+def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
+    """Show VMs (by id or hostname; - reads them from stdin); --json gives the vm_info
+    struct, an array of them for several.
 
     \b
     Examples:
       gandi-hosting vm info web1
       gandi-hosting vm info 12 --json
+      gandi-hosting vm list -q --state halted | gandi-hosting vm info -
     """
     from gandi_hosting_cli.workflows import reads
 
-    info, os_label = reads.vm_info(app.client, vm_ref, with_os_label=app.output.human)
-    app.output.emit(Result.record({**info, "os": os_label}, VM_FIELDS, json=info))
+    if len(vm_refs) == 1:
+        with_label = app.output.human or "os" in (app.shape.columns or ())
+        info, os_label = reads.vm_info(app.client, vm_refs[0], with_os_label=with_label)
+        app.output.emit(Result.record({**info, "os": os_label}, VM_FIELDS, json=info))
+        return
+    infos, missing, labels = reads.vm_infos(app.client, vm_refs, with_os_labels=app.output.human)
+    records = [({**i, "os": labels.get(i.get("os_id"), i.get("os_id"))}, i) for i in infos]
+    emit_several(app, records, VM_FIELDS, missing)
+
+
+def emit_several(app: AppContext, records: list, fields: list, missing: dict) -> None:
+    """Several objects (``info`` given several refs): one block each, a JSON array, their
+    ids; those that could not be read are said on stderr, and decide the exit code."""
+    from gandi_hosting_cli.output import Fields, Lines
+
+    human: list = []
+    for data, _ in records:
+        human += [Lines([""]), Fields(data, fields)] if human else [Fields(data, fields)]
+    ids = [data.get("id") for data, _ in records]
+    app.output.emit(Result(human, [item for _, item in records], ids))
+    if missing:
+        for error in missing.values():
+            app.terminal.error(error.message)
+        raise click.exceptions.Exit(max(int(e.exit_code) for e in missing.values()))
 
 
 @click.command("disks")
