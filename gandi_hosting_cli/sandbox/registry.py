@@ -141,10 +141,23 @@ def _no_coercion(kind: str, value: object) -> object:
     return value
 
 
-def _check_value(kind: str, element: str, value: object, secret: bool) -> None:
+def _wire_name(value: object) -> str:
+    if isinstance(value, xmlrpc.client.Binary):
+        return "base64"
+    return "int" if type(value) is int else "string"
+
+
+def _check_value(
+    kind: str, element: str, value: object, secret: bool, strict: bool = False
+) -> None:
     check, obj, readable = _KINDS[kind]
     if not check(value):
-        raise data_fault(obj, "type", f"{readable} expected", element, SECRET if secret else value)
+        text = f"{readable} expected"
+        if strict and _coerce(kind, value) is not value:
+            # what the default mode takes: say what came, since the caller's own code
+            # (Perl's digit strings, phpxmlrpc's untyped values) may not show it
+            text += f", not {_wire_name(value)} (strict mode)"
+        raise data_fault(obj, "type", text, element, SECRET if secret else value)
     if kind == "int" and not -MAX_INT - 1 <= value <= MAX_INT:  # type: ignore[operator]
         raise data_fault("integer", "value", "integer out of range", element, value)
 
@@ -170,7 +183,7 @@ def check_arguments(mdef: MethodDef, args: tuple, *, strict: bool = False) -> tu
     coerced = []
     for param, value in zip(mdef.params, args, strict=False):  # optional ones may be absent
         value = coerce(param.kind, value)
-        _check_value(param.kind, param.name, value, param.secret)
+        _check_value(param.kind, param.name, value, param.secret, strict)
         if param.fields is not None:
             value = dict(value)
             for key, member in value.items():
@@ -180,7 +193,7 @@ def check_arguments(mdef: MethodDef, args: tuple, *, strict: bool = False) -> tu
                         "struct", "unexpected", "unknown struct member", param.name, key
                     )
                 value[key] = member = coerce(spec.kind, member)
-                _check_value(spec.kind, key, member, key == "password")
+                _check_value(spec.kind, key, member, key == "password", strict)
             for key, spec in param.fields.items():
                 if spec.required and key not in value:
                     raise data_fault("struct", "expected", "missing struct member", param.name, key)

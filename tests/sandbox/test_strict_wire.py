@@ -82,6 +82,39 @@ def test_sandbox_serve_strict_refuses_a_digit_string_for_an_int(tmp_path):
         served.stop()
 
 
+def test_sandbox_serve_is_tolerant_without_strict(tmp_path):
+    # the spec's PHP and Perl samples run against a plain `sandbox serve`
+    served = ServeProcess(tmp_path / "s.sqlite3")
+    try:
+        with xmlrpc.client.ServerProxy(served.url) as api:
+            session = api.login(LOGIN, PASSWORD, 1)
+            assert fault_code(api.vm_info, session, "101") == 530240  # taken for 101
+    finally:
+        served.stop()
+
+
+@pytest.mark.parametrize("case", list(TOLERATED))
+def test_a_strict_refusal_says_what_came(make_sandbox_server, case):
+    call, _ = TOLERATED[case]
+    running, session = _fresh(make_sandbox_server, strict=True)
+    with running.proxy() as api, pytest.raises(xmlrpc.client.Fault) as info:
+        call(api, session)
+    came = {"digit string": "string", "int for": "int", "1 for": "int", "base64": "base64"}
+    sent = next(wire for prefix, wire in came.items() if case.startswith(prefix))
+    assert f" expected, not {sent} (strict mode) [" in info.value.faultString
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_other_type_faults_are_worded_alike_in_both_modes(make_sandbox_server, strict):
+    running, session = _fresh(make_sandbox_server, strict=strict)
+    with running.proxy() as api, pytest.raises(xmlrpc.client.Fault) as info:
+        api.vm_info(session, 1.5)  # a double is never an int
+    assert info.value.faultString == "DataError: integer expected [vm_id: 1.5]"
+    with running.proxy() as api, pytest.raises(xmlrpc.client.Fault) as info:
+        api.login(LOGIN, PASSWORD, 2)  # only 0 and 1 are taken for booleans
+    assert info.value.faultString == "DataError: boolean expected [safe: 2]"
+
+
 def _login_body(password_value: str) -> bytes:
     return (
         "<?xml version='1.0'?><methodCall><methodName>login</methodName><params>"

@@ -3,7 +3,11 @@
 The scripts are in ``tests/sandbox/clients/``: the spec's Perl samples (XMLRPC::Lite) and PHP
 samples (phpxmlrpc's API), and the spec's user case with Ruby's XMLRPC::Client, node's
 ``xmlrpc`` package, Perl's Frontier::Client and PHP's xmlrpc extension (over PHP's http
-stream and over curl); plus the curl command line for the HTTP variants. Each test is
+stream and over curl); plus the curl command line for the HTTP variants. The clients that
+type every value run against a strict server too; what the others leave untyped (the PHP
+samples' digit strings, Perl's plain 1 and digit or non-ASCII strings:
+``clients/tolerated_shapes.pl``) is taken by default and refused by a strict server
+(``sandbox serve --strict``) with a fault saying what came. Each test is
 skipped, saying what is missing, when its interpreter or library is not installed (CI
 does not install them); the end of this module and ``test_http_quirks.py`` replay what
 they send over raw sockets and always run. To run them all on Debian::
@@ -131,35 +135,97 @@ def test_spec_php_samples(sandbox_server):
     assert "created operation#" in out and "creating disk#" in out
 
 
+def test_strict_mode_refuses_the_spec_php_samples_digit_strings(make_sandbox_server):
+    # a user checking a phpxmlrpc client with `sandbox serve --strict`: every untyped
+    # number (a <string> on the wire) is refused, saying what came; typed calls still work
+    library = os.environ.get("PHPXMLRPC_INC")
+    if library:
+        need("php", "php", "-r", "exit(0);")
+    else:
+        need("PHP's xmlrpc extension (php-cli, php-xmlrpc)", "php", "-r", "xmlrpc_decode('');")
+    strict = make_sandbox_server(strict=True)
+    command = ["php", str(CLIENTS / "spec_samples.php"), strict.url]
+    out = run(command + ([library] if library else []))
+    assert "prepaid account currency: EUR" in out  # login and the session-only calls
+    refused = "DataError: integer expected, not string (strict mode)"
+    assert f"operation because: {refused} [quantity: '4']" in out
+    assert f"could not create VM because: {refused} [os_id: '111']" in out
+    assert f"could not create disk because: {refused} [size: '2048']" in out
+    assert "created operation#" not in out and "creating VM#" not in out
+
+
 # --- the spec's user case with other clients ------------------------------------------
 
 
-def test_user_case_with_ruby_xmlrpc(sandbox_server):
+# These clients type every value as the spec does: they pass `sandbox serve --strict` too.
+BOTH_MODES = pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+
+
+@BOTH_MODES
+def test_user_case_with_ruby_xmlrpc(make_sandbox_server, strict):
     need("Ruby's xmlrpc library (ruby, ruby-xmlrpc)", "ruby", "-rxmlrpc/client", "-e", "0")
-    out = run(["ruby", str(CLIENTS / "user_case.rb"), sandbox_server.url])
+    out = run(["ruby", str(CLIENTS / "user_case.rb"), make_sandbox_server(strict=strict).url])
     assert_user_case(out)
     assert "fault 530240: DataError: VM does not exist" in out
 
 
-def test_user_case_with_node_xmlrpc(sandbox_server):
+@BOTH_MODES
+def test_user_case_with_node_xmlrpc(make_sandbox_server, strict):
     env = _node_env()
     need("node and the npm package xmlrpc", "node", "-e", "require('xmlrpc')", env=env)
-    out = run(["node", str(CLIENTS / "user_case.js"), sandbox_server.url], env=env)
+    url = make_sandbox_server(strict=strict).url
+    out = run(["node", str(CLIENTS / "user_case.js"), url], env=env)
     assert_user_case(out)
 
 
-def test_user_case_with_perl_frontier_client(sandbox_server):
+@BOTH_MODES
+def test_user_case_with_perl_frontier_client(make_sandbox_server, strict):
     need("Perl's Frontier::Client (libfrontier-rpc-perl)", "perl", "-MFrontier::Client", "-e", "1")
-    out = run(["perl", str(CLIENTS / "user_case_frontier.pl"), sandbox_server.url])
+    url = make_sandbox_server(strict=strict).url
+    out = run(["perl", str(CLIENTS / "user_case_frontier.pl"), url])
     assert_user_case(out)
 
 
+# What Perl's clients send untyped (plain 1, digit strings, non-ASCII strings): taken by
+# default, refused by --strict with the argument's type fault saying what came.
+UNTYPED = {
+    "lite": {
+        "1 for a boolean": "501110 DataError: boolean expected, not int (strict mode) [safe: 1]",
+        "all-digit password": "501210 DataError: string expected, not int (strict mode) "
+        "[password: ***]",
+        "non-ASCII password": "501210 DataError: string expected, not base64 (strict mode) "
+        "[password: ***]",
+    },
+    "frontier": {
+        "1 for a boolean": "501110 DataError: boolean expected, not int (strict mode) [safe: 1]",
+        "all-digit password": "501210 DataError: string expected, not int (strict mode) "
+        "[password: ***]",
+    },
+}
+
+
+@pytest.mark.parametrize("library", list(UNTYPED))
+def test_perl_clients_untyped_values_are_taken_by_default_and_refused_by_strict(
+    make_sandbox_server, library
+):
+    module = {"lite": "XMLRPC::Lite", "frontier": "Frontier::Client"}[library]
+    need(f"Perl's {module}", "perl", f"-M{module}", "-e", "1")
+    script = str(CLIENTS / "tolerated_shapes.pl")
+    cases = UNTYPED[library]
+    default = run(["perl", script, make_sandbox_server(strict=False).url, library])
+    assert default.splitlines() == [f"{case}: ok" for case in cases] + ["done"]
+    strict = run(["perl", script, make_sandbox_server(strict=True).url, library])
+    assert strict.splitlines() == [f"{case}: fault {cases[case]}" for case in cases] + ["done"]
+
+
+@BOTH_MODES
 @pytest.mark.parametrize("transport", ["stream", "curl"])
-def test_user_case_with_php_xmlrpc_extension(sandbox_server, transport):
+def test_user_case_with_php_xmlrpc_extension(make_sandbox_server, transport, strict):
     need("PHP's xmlrpc extension (php-cli, php-xmlrpc)", "php", "-r", "xmlrpc_decode('');")
     if transport == "curl":
         need("PHP's curl extension (php-curl)", "php", "-r", "curl_init();")
-    out = run(["php", str(CLIENTS / "user_case.php"), sandbox_server.url, transport])
+    url = make_sandbox_server(strict=strict).url
+    out = run(["php", str(CLIENTS / "user_case.php"), url, transport])
     assert_user_case(out)
 
 
