@@ -135,7 +135,13 @@ def _show(value: object) -> str:
         return "***"
     if value is None:
         return "nil"
-    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, (bytes, bytearray)) or type(value).__name__ == "Binary":
+        value = bytes(getattr(value, "data", value))  # base64: shown as bytes, not latin-1
+        text = repr(value)
+    else:
+        text = repr(value) if isinstance(value, str) else str(value)
+    # no control character may reach the XML answer (XML 1.0 cannot carry most of them)
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 3] + "..."
     return text

@@ -79,3 +79,13 @@ def test_an_int_beyond_32_bits_is_a_value_fault(tmp_path):
         b"<param><value><int>99999999999</int></value></param></params></methodCall>"
     )
     assert _answer(box, body).faultCode == 501030
+
+
+def test_a_base64_value_with_control_bytes_is_shown_escaped_in_the_fault(tmp_path):
+    """The refused value is echoed in ``[element: value]``: a NUL or C1 byte from a base64
+    argument must not make the answer unparseable XML."""
+    box = Sandbox(tmp_path / "s.sqlite3")
+    body = xmlrpc.client.dumps((xmlrpc.client.Binary(b"\x00\x80"), "x"), "login").encode()
+    fault = _answer(box, body)
+    assert isinstance(fault, xmlrpc.client.Fault)
+    assert fault.faultCode == 501210 and "\\x00" in fault.faultString
