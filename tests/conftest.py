@@ -18,7 +18,8 @@ pytest_plugins = ["tests.sandbox_fixtures"]
 
 @pytest.fixture(autouse=True)
 def isolate(tmp_path, monkeypatch):
-    """Give every test its own XDG dirs (platformdirs honours them) and a predictable terminal."""
+    """Give every test its own XDG dirs (platformdirs honours them), its own working
+    directory and a predictable terminal."""
     home = tmp_path / "home"
     for var, sub in (
         ("XDG_CONFIG_HOME", "config"),
@@ -30,6 +31,7 @@ def isolate(tmp_path, monkeypatch):
         d.mkdir(parents=True)
         monkeypatch.setenv(var, str(d))
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)  # a file a command writes (export --file X) never lands in the repo
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
     for var in (
