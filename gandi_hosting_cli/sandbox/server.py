@@ -42,8 +42,9 @@ Hostile clients (slow or many connections) cannot lock others out:
 - At most ``max_connections`` open connections (default 1,000, fewer when the process's
   file limit is lower) and ``max_per_client`` per client address (default 256). When a
   limit is reached, idle keep-alive connections (or opened ones that have sent nothing)
-  are closed first, the oldest first; when none is idle, the new connection gets ``503``
-  and is closed.
+  are closed first, the least recently used first; then the request that has been
+  arriving the longest (a slow client's: a real request arrives in milliseconds); only
+  when every connection is being answered does the new one get ``503``.
 
 The HTTP layer is a small parser of its own rather than ``http.server``: that one parses
 headers with the ``email`` package, which cost more than the whole API call. Each answer
@@ -358,16 +359,20 @@ class _HTTPServer:
             self._close(conn, force=True)
 
     def _evict(self, ip: str | None) -> bool:
-        """Close the oldest idle connection (of ``ip`` if given); False when none is idle."""
+        """Make room for a new connection (from ``ip``'s own when given).
+
+        Idle connections go first (the one unused the longest), then the request that has
+        been arriving the longest (a slow client's, by then: a whole request takes
+        milliseconds); one being answered is never cut. False when nothing could go.
+        """
         with self._guard:
-            idle = [
-                c
-                for c in self._conns.values()
-                if c.state == _IDLE and not c.owned and not c.buf and (ip is None or c.ip == ip)
-            ]
-        for conn in sorted(idle, key=lambda c: c.started):
-            if self._close(conn):
-                return True
+            mine = [c for c in self._conns.values() if not c.owned and (ip is None or c.ip == ip)]
+        idle = [c for c in mine if c.state == _IDLE and not c.buf]
+        reading = [c for c in mine if c.state == _READING]
+        for group in (idle, reading):
+            for conn in sorted(group, key=lambda c: c.started):
+                if self._close(conn):
+                    return True
         return False
 
     def _expire(self, now: float) -> None:
@@ -483,6 +488,8 @@ class _HTTPServer:
         buf = conn.buf
         head = conn.head
         if head is None:
+            if not buf:
+                return None
             if conn.state == _IDLE:
                 # the first byte of a request: its deadline starts now (the connection's
                 # first request has had one since the connection was opened)
@@ -558,7 +565,8 @@ class _HTTPServer:
             name, sep, value = header.partition(b":")
             if not sep or len(header) > MAX_LINE:
                 raise _Refusal(400, head)
-            name, value = name.strip().lower(), value.strip()
+            # only spaces and tabs are optional white space around a value (RFC 9112 5)
+            name, value = name.strip().lower(), value.strip(b" \t\r")
             # a repeated field is one list (RFC 9110 5.3)
             headers[name] = headers[name] + b", " + value if name in headers else value
         tokens = {t.strip() for t in headers.get(b"connection", b"").lower().split(b",")}
