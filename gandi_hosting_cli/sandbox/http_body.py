@@ -182,6 +182,6 @@ def parse_content_length(value: bytes) -> int:
     if len(values) != 1:
         raise ValueError("different Content-Length values")
     (text,) = values
-    if not text or len(text) > 18 or not all(48 <= c <= 57 for c in text):
+    if not text.isdigit() or len(text) > 18:  # bytes.isdigit(): ASCII digits only
         raise ValueError("Content-Length is not a digit string")
     return int(text)

@@ -100,6 +100,8 @@ _REASONS = {
     503: "Service Unavailable",
     505: "HTTP Version Not Supported",
 }
+_PATHS = {p.encode(): p for p in XMLRPC_PATHS}  # the usual request targets, decoded once
+_GZIP_ACCEPTED: dict[bytes, bool] = {}  # Accept-Encoding values seen, parsed once
 _IN = select.EPOLLIN | select.EPOLLONESHOT
 _OUT = select.EPOLLOUT | select.EPOLLONESHOT
 _RECV = 65536
@@ -556,8 +558,9 @@ class _HTTPServer:
         parts = line.split()
         if len(line) > MAX_LINE or len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
             raise _Refusal(400, head)
-        head.command = parts[0].decode("latin-1")[:16]
-        head.path = _target_path(parts[1].decode("latin-1"))[:100]
+        head.command = "POST" if parts[0] == b"POST" else parts[0].decode("latin-1")[:16]
+        target = parts[1]
+        head.path = _PATHS.get(target) or _target_path(target.decode("latin-1"))[:100]
         if len(lines) > MAX_HEADERS + 1:
             raise _Refusal(400, head)
         headers = head.headers
@@ -569,12 +572,22 @@ class _HTTPServer:
             name, value = name.strip().lower(), value.strip(b" \t\r")
             # a repeated field is one list (RFC 9110 5.3)
             headers[name] = headers[name] + b", " + value if name in headers else value
-        tokens = {t.strip() for t in headers.get(b"connection", b"").lower().split(b",")}
+        tokens = (
+            {t.strip() for t in headers[b"connection"].lower().split(b",")}
+            if b"connection" in headers
+            else ()
+        )
         http10 = parts[2] != b"HTTP/1.1"
         head.close = b"close" in tokens or (http10 and b"keep-alive" not in tokens)
         head.keep_alive_header = http10 and not head.close
-        if b"gzip" in headers.get(b"accept-encoding", b"").lower():
-            head.gzip = _accepts_gzip(headers[b"accept-encoding"])
+        accept = headers.get(b"accept-encoding")
+        if accept:
+            gzip = _GZIP_ACCEPTED.get(accept)
+            if gzip is None:
+                gzip = _accepts_gzip(accept)
+                if len(_GZIP_ACCEPTED) < 64:
+                    _GZIP_ACCEPTED[accept] = gzip
+            head.gzip = gzip
         if head.command != "POST":
             raise _Refusal(405, head, b"Allow: POST\r\n")
         if head.path not in XMLRPC_PATHS:
@@ -704,6 +717,8 @@ def _send_quietly(sock: socket.socket, data: bytes) -> None:
 
 
 def _accepts_gzip(value: bytes) -> bool:
+    if b"gzip" not in value.lower():
+        return False
     for item in value.lower().split(b","):
         coding, _, params = item.partition(b";")
         if coding.strip() in (b"gzip", b"x-gzip"):
