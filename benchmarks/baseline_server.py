@@ -7,8 +7,8 @@
 port. It answers the calls the benchmark makes (``login``, ``vm_info``, ``vm_create``,
 ``vm_stop``, ``vm_delete``) with trivial functions: no state, no checks, no database;
 ``vm_info`` returns a canned struct with the members and types of the sandbox's answer
-(so clients parse as much XML from either server). It is the cost of Python's own HTTP and XML-RPC layers, which the sandbox is measured
-against side by side.
+(so clients parse as much XML from either server). It is the cost of Python's own HTTP
+and XML-RPC layers, which the sandbox is measured against side by side.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import threading
 import time
 import xmlrpc.client
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
-
 
 NOW = xmlrpc.client.DateTime(time.gmtime())
 
