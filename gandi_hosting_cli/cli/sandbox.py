@@ -113,12 +113,38 @@ def _is_loopback(host: str) -> bool:
     help="Seconds a session id stays valid (at most 366 days).",
 )
 @click.option(
+    "--request-timeout",
+    type=Seconds(3600, allow_zero=False),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request may take to arrive whole (headers and body); a slower one "
+    "gets 408 and its connection is closed.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Open connections at most (fewer if the open-file limit is lower), and 256 per "
+    "client address (or this, if lower); idle ones are closed first to make room.",
+)
+@click.option(
     "--no-multicall",
     is_flag=True,
     hidden=True,
     help="Answer system.multicall as an unknown method (client fallback tests).",
 )
-def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multicall) -> None:
+def sandbox_serve(
+    host,
+    port,
+    state,
+    op_delay,
+    accounts,
+    session_ttl,
+    request_timeout,
+    max_connections,
+    no_multicall,
+) -> None:
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
 
     It answers XML-RPC POSTs at /hosting/ and logs one line per request on stderr
@@ -166,7 +192,14 @@ def sandbox_serve(host, port, state, op_delay, accounts, session_ttl, no_multica
             "or give another --state",
         ) from None
     try:
-        server = SandboxServer(box, host=host, port=port)
+        server = SandboxServer(
+            box,
+            host=host,
+            port=port,
+            request_timeout=request_timeout,
+            max_connections=max_connections,
+            max_per_client=min(256, max_connections),
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 

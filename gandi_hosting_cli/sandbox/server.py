@@ -205,10 +205,10 @@ class _HTTPServer:
         self.workers = max(1, int(workers))
         self.request_timeout = float(request_timeout)
         self.keep_alive_timeout = float(keep_alive_timeout)
-        if max_connections is None:
-            # leave room for the state file, its journal, the epoll set and the workers
-            max_connections = max(16, min(MAX_CONNECTIONS, _file_limit() - 64))
-        self.max_connections = max(1, int(max_connections))
+        # leave room under the open-file limit for the state file, its journal, the epoll
+        # set and the listening socket
+        room = max(16, _file_limit() - 64)
+        self.max_connections = max(1, min(int(max_connections or MAX_CONNECTIONS), room))
         self.max_per_client = max(1, int(max_per_client))
         self._guard = threading.Lock()
         self._conns: dict[int, _Conn] = {}

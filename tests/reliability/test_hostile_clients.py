@@ -248,3 +248,46 @@ def test_content_length_digit_forms_the_rfc_allows_are_read(serve, value):
         answer = sock.recv(65536)
     assert answer.startswith(b"HTTP/1.1 200 "), answer[:60]
     assert server.request_count == 1
+
+
+def test_sandbox_serve_takes_the_request_deadline_and_the_connection_limit(tmp_path):
+    from tests.served import ServeProcess
+
+    served = ServeProcess(
+        tmp_path / "state.sqlite3", extra=("--request-timeout", "1", "--max-connections", "4")
+    )
+    try:
+        port = int(served.url.split(":")[2].split("/")[0])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            started = time.monotonic()
+            sock.sendall(HALF_REQUEST)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 408 ")
+            assert time.monotonic() - started < 3
+        # four slow requests fill the pool; a fifth connection pushes out the oldest
+        slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(4)]
+        for sock in slow:
+            sock.sendall(HALF_REQUEST)
+        time.sleep(0.2)
+        with xmlrpc.client.ServerProxy(served.url) as proxy:
+            assert proxy.login(SEED_LOGIN, SEED_PASSWORD)
+        assert slow[0].recv(4096) == b""
+        for sock in slow:
+            sock.close()
+    finally:
+        assert served.stop() == 0
+    assert "408 - " in served.log
+
+
+@pytest.mark.parametrize("option", ["--request-timeout", "--max-connections"])
+def test_sandbox_serve_refuses_a_zero_limit_in_one_line(tmp_path, option):
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", "sandbox", "serve", option, "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and option in run.stderr
