@@ -115,7 +115,7 @@ def test_slow_connections_do_not_keep_other_clients_waiting_and_are_cut_at_the_d
     serve, slow
 ):
     need_files(2 * slow + 256)
-    deadline = 2.0
+    deadline = 1.5
     server = serve(request_timeout=deadline)
     # attackers from several addresses, so that the server-wide pool fills too (long run)
     sources = [f"127.0.1.{i}" for i in range(1, 1 + max(1, slow // 250))]
@@ -126,7 +126,7 @@ def test_slow_connections_do_not_keep_other_clients_waiting_and_are_cut_at_the_d
     probes = []
     dripped = 0
     # keep dribbling a header byte every 0.25 s, past the deadline, while the probe is timed
-    while time.monotonic() - opened < deadline + 1.5:
+    while time.monotonic() - opened < deadline + 1.0:
         drip(socks, b"X")
         dripped += 1
         probes.append(timed_probe(server))
@@ -136,7 +136,7 @@ def test_slow_connections_do_not_keep_other_clients_waiting_and_are_cut_at_the_d
     for sock in socks:
         sock.close()
     assert still_open == []  # every slow request was cut, however it dribbled
-    assert dripped >= 10
+    assert dripped >= 8
     assert timed_probe(server) < 1.0
 
 
