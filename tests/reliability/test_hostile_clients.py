@@ -300,3 +300,36 @@ def test_sandbox_serve_refuses_a_zero_limit_in_one_line(tmp_path, option):
     )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and option in run.stderr
+
+
+def test_a_call_held_up_by_the_database_does_not_hold_up_other_clients(serve):
+    import sqlite3
+    import threading
+
+    server = serve()
+    with xmlrpc.client.ServerProxy(server.url) as proxy:
+        session = proxy.login(SEED_LOGIN, SEED_PASSWORD)
+    holder = sqlite3.connect(server.sandbox.state_path)  # another process's write, say
+    holder.execute("BEGIN IMMEDIATE")
+    results: list[object] = []
+
+    def write() -> None:
+        with xmlrpc.client.ServerProxy(server.url) as writer:
+            results.append(writer.hosting_account_product_add(session, "shares", 1, "1m"))
+
+    blocked = threading.Thread(target=write)
+    blocked.start()
+    try:
+        time.sleep(0.3)  # the write now waits for the database lock
+        assert not results
+        started = time.monotonic()
+        with xmlrpc.client.ServerProxy(server.url) as reader:
+            for _ in range(5):
+                assert reader.hosting_account_info(session)
+        assert time.monotonic() - started < 1.5  # answered meanwhile
+        assert not results
+    finally:
+        holder.rollback()
+        holder.close()
+        blocked.join(timeout=20)
+    assert results  # and the held-up write went through once the lock was free
