@@ -22,6 +22,7 @@ import pytest
 from gandi_hosting_cli.sandbox import Sandbox
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from gandi_hosting_cli.sandbox.server import SandboxServer
+from tests.reliability.conftest import STATS
 
 LONG = os.environ.get("GANDI_HOSTING_LONG_TESTS") == "1"
 PROBE_ADDRESS = "127.0.0.2"  # another client address than the attackers' 127.0.0.1
@@ -131,6 +132,9 @@ def test_slow_connections_do_not_keep_other_clients_waiting_and_are_cut_at_the_d
         dripped += 1
         probes.append(timed_probe(server))
         time.sleep(0.25)
+    STATS["hostile clients: slow connections at once"] = slow
+    STATS["hostile clients: probe calls meanwhile"] += len(probes)
+    STATS["hostile clients: slowest probe call (ms)"] = round(max(probes) * 1000)
     assert max(probes) < 1.0, probes  # answered at once, every time
     still_open = [s for s in socks if not cut(s)]
     for sock in socks:
