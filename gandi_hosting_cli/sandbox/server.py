@@ -49,6 +49,9 @@ Hostile clients (slow or many connections) cannot lock others out:
   are closed first, the least recently used first; then the request that has been
   arriving the longest (a slow client's: a real request arrives in milliseconds); only
   when every connection is being answered does the new one get ``503``.
+- Unfinished requests hold at most 64 MiB together: a large body (over 64 KB) still
+  arriving beyond that gets ``503`` (a body is at most 1 MiB, so 1,000 slow uploads
+  cannot take a gigabyte).
 
 The HTTP layer is a small parser of its own rather than ``http.server``: that one parses
 headers with the ``email`` package, which cost more than the whole API call. Each answer
@@ -84,6 +87,8 @@ MAX_DRAIN = 16 * 1024 * 1024  # a refused body up to this size is read and dropp
 MAX_LINE = 8192
 MAX_HEADERS = 100
 MAX_HEAD = MAX_LINE * 4  # request line and headers together
+BIG_BODY = 64 * 1024  # a body larger than this, still arriving, is counted against...
+MAX_BUFFERED = 64 * 1024 * 1024  # ...what all unfinished requests may hold together
 GZIP_MIN = 4096  # answers larger than this are compressed for clients that accept gzip
 REQUEST_TIMEOUT = 10.0
 KEEP_ALIVE_TIMEOUT = 60.0
@@ -216,6 +221,7 @@ class _HTTPServer:
         room = max(16, _file_limit() - 64)
         self.max_connections = max(1, min(int(max_connections or MAX_CONNECTIONS), room))
         self.max_per_client = max(1, int(max_per_client))
+        self.max_buffered = MAX_BUFFERED
         self._guard = threading.Lock()
         self._conns: dict[int, _Conn] = {}
         self._per_ip: dict[str, int] = {}
@@ -574,6 +580,8 @@ class _HTTPServer:
                 del buf[:used]  # what is decoded is kept by the decoder
                 if conn.eof:
                     raise _Refusal(400, head)
+                if decoder.total > BIG_BODY:
+                    self._check_budget(head)
                 return None
             body = decoder.body
             del buf[:used]
@@ -581,6 +589,8 @@ class _HTTPServer:
             if len(buf) < conn.length:
                 if conn.eof:
                     raise _Refusal(400, head)
+                if len(buf) > BIG_BODY:
+                    self._check_budget(head)
                 return None
             body = bytes(buf[: conn.length])
             del buf[: conn.length]
@@ -591,6 +601,16 @@ class _HTTPServer:
             except BodyError as exc:
                 raise _Refusal(exc.status, head) from None
         return head, body
+
+    def _check_budget(self, head: _Head) -> None:
+        """Refuse (503) a large body still arriving when all connections together hold
+        more than ``max_buffered`` bytes of unfinished requests (so that many slow 1 MiB
+        bodies cannot take the server's memory); counted only for bodies over BIG_BODY."""
+        with self._guard:
+            conns = tuple(self._conns.values())
+        held = sum(len(c.buf) + (c.chunked.total if c.chunked else 0) for c in conns)
+        if held > self.max_buffered:
+            raise _Refusal(503, head)
 
     def _parse_head(self, conn: _Conn, raw: bytes) -> _Head:
         head = _Head()

@@ -337,3 +337,24 @@ def test_a_call_held_up_by_the_database_does_not_hold_up_other_clients(serve):
         holder.close()
         blocked.join(timeout=20)
     assert results  # and the held-up write went through once the lock was free
+
+
+def test_slow_large_bodies_cannot_take_the_servers_memory(serve):
+    server = serve()
+    server._httpd.max_buffered = 1_800_000  # 64 MiB by default
+    body = xmlrpc.client.dumps(("x" * 999_000,), "system.methodHelp").encode()
+    head = b"POST /hosting/ HTTP/1.1\r\nHost: s\r\nContent-Length: %d\r\n\r\n" % len(body)
+    socks = [socket.create_connection((server.host, server.port), timeout=5) for _ in range(3)]
+    answers = []
+    for sock in socks:
+        sock.sendall(head + body[:700_000])  # the rest later (or never)
+        time.sleep(0.2)
+    socks[2].settimeout(2)
+    answers.append(socks[2].recv(4096))
+    assert answers[0].startswith(b"HTTP/1.1 503 ")  # over the budget: refused at once
+    assert timed_probe(server) < 1.0  # others are answered
+    for sock in socks[:2]:  # the two within the budget finish and are answered
+        sock.sendall(body[700_000:])
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+    for sock in socks:
+        sock.close()
