@@ -17,7 +17,7 @@ Modules, by responsibility:
     engine.py        operations: queue, lifecycle with the clock, effects, cancel
     methods/         account.py (login, su, products, os_list), vm.py, disk.py, operations.py
     bulk.py          fast direct creation of many VMs/disks for tests and benchmarks
-    server.py        ``SandboxServer``: threaded HTTP/1.1 server
+    server.py        ``SandboxServer``: HTTP/1.1 server (epoll + worker pool)
     transport.py     ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
 
 Importing this package is cheap: the heavy modules load on first use of their names.
