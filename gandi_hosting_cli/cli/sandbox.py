@@ -125,6 +125,22 @@ def _is_loopback(host: str) -> bool:
     "ints, ints for strings, 0/1 for booleans, base64 for strings): check your own client.",
 )
 @click.option(
+    "--request-timeout",
+    type=Seconds(3600, allow_zero=False),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request may take to arrive whole (headers and body); a slower one "
+    "gets 408 and its connection is closed.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Open connections at most (fewer if the open-file limit is lower), and 256 per "
+    "client address (or this, if lower); idle ones are closed first to make room.",
+)
+@click.option(
     "--no-multicall",
     is_flag=True,
     hidden=True,
@@ -132,7 +148,17 @@ def _is_loopback(host: str) -> bool:
 )
 @pass_app
 def sandbox_serve(
-    app, host, port, state, op_delay, accounts, session_ttl, strict, no_multicall
+    app,
+    host,
+    port,
+    state,
+    op_delay,
+    accounts,
+    session_ttl,
+    strict,
+    request_timeout,
+    max_connections,
+    no_multicall,
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
 
@@ -165,7 +191,14 @@ def sandbox_serve(
         strict=strict,
     )
     try:
-        server = SandboxServer(box, host=host, port=port)
+        server = SandboxServer(
+            box,
+            host=host,
+            port=port,
+            request_timeout=request_timeout,
+            max_connections=max_connections,
+            max_per_client=min(256, max_connections),
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
@@ -216,6 +249,11 @@ def _serve_until_stopped(server, box, announce) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    # a line per request: skip what the format does not show (the caller's frame, thread
+    # and process names), as the logging HOWTO's "Optimization" section describes
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+
     # both signals just ask the main loop to stop, whenever they arrive
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

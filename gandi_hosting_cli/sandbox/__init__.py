@@ -20,11 +20,11 @@ Modules, by responsibility:
     methods/         account.py (login, su, products, os_list), vm.py, disk.py,
                      operations.py, system.py (introspection and system.multicall)
     bulk.py          fast direct creation of many VMs/disks (takes a store and a clock)
+    server.py        ``SandboxServer``: HTTP/1.1 server (epoll + worker pool)
+    transport.py     ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
 
 The value rules (hostnames, disk names, durations, sizes, ids...) live in
 ``gandi_hosting_cli/rules.py``, shared with the CLI's parameter types.
-    server.py        ``SandboxServer``: threaded HTTP/1.1 server
-    transport.py     ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
 
 Importing this package is cheap: the heavy modules load on first use of their names.
 """

@@ -95,3 +95,93 @@ def _inflate(data: bytes, wbits: int) -> bytes:
     if not inflater.eof:
         raise BodyError(400)  # truncated
     return out
+
+
+class ChunkedDecoder:
+    """``read_chunked`` for a non-blocking server: fed a growing buffer, step by step.
+
+    ``feed(buf, pos)`` consumes what it can from ``buf[pos:]`` and returns the new position;
+    ``body`` is set once the last chunk and the trailers are in. A body over ``MAX_BODY``
+    is refused (413) as soon as its chunk sizes say so, so a connection never holds more
+    than about ``MAX_BODY`` bytes; a malformed one is refused (400) at once.
+    """
+
+    __slots__ = ("parts", "total", "body", "_need", "_trailers")
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.total = 0
+        self.body: bytes | None = None
+        self._need: int | None = None  # the size of the chunk whose data is awaited
+        self._trailers: int | None = None  # trailer lines seen, once the last chunk is in
+
+    def feed(self, buf: bytes | bytearray, pos: int) -> int:
+        end_of_data = len(buf)
+        while self.body is None:
+            if self._need is not None:
+                size = self._need
+                end = pos + size
+                if end_of_data < end + 1:
+                    return pos
+                if buf[end] == 10:  # "\n"
+                    after = end + 1
+                elif buf[end] == 13:  # "\r\n"
+                    if end_of_data < end + 2:
+                        return pos
+                    if buf[end + 1] != 10:
+                        raise BodyError(400)
+                    after = end + 2
+                else:
+                    raise BodyError(400)
+                self.parts.append(bytes(buf[pos:end]))
+                pos, self._need = after, None
+                continue
+            newline = buf.find(b"\n", pos, pos + MAX_LINE + 1)
+            if newline < 0:
+                if end_of_data - pos > MAX_LINE:
+                    raise BodyError(400)  # a size or trailer line too long
+                return pos
+            line, pos = bytes(buf[pos : newline + 1]), newline + 1
+            if self._trailers is not None:  # trailer fields, then the empty line
+                if line in (b"\r\n", b"\n"):
+                    self.body = b"".join(self.parts)
+                    self.parts = []
+                    return pos
+                self._trailers += 1
+                if self._trailers > MAX_TRAILERS:
+                    raise BodyError(400)
+                continue
+            size_text = line.split(b";", 1)[0].strip()  # chunk extensions are ignored
+            try:
+                if not size_text or size_text.startswith((b"+", b"-", b"0x", b"0X")):
+                    raise ValueError
+                if not all(c in b"0123456789abcdefABCDEF" for c in size_text):
+                    raise ValueError  # int() would take "1_0" and spaces
+                size = int(size_text, 16)
+            except ValueError:
+                raise BodyError(400) from None
+            if size == 0:
+                self._trailers = 0
+                continue
+            self.total += size
+            if self.total > MAX_BODY:
+                raise BodyError(413)
+            self._need = size
+        return pos
+
+
+def parse_content_length(value: bytes) -> int:
+    """``Content-Length`` as RFC 9110 8.6 writes it: ASCII digits only, else ValueError.
+
+    Python's ``int()`` would also take ``1_0``, ``+10``, ``\\x0b10`` or ``١٠``; a server
+    and a proxy reading different lengths is how requests get smuggled. A list of equal
+    values (the field repeated) is that value; different values are refused. Spaces and
+    tabs around the value are optional white space, not part of it (RFC 9112 5).
+    """
+    values = {v.strip(b" \t") for v in value.split(b",")}
+    if len(values) != 1:
+        raise ValueError("different Content-Length values")
+    (text,) = values
+    if not text.isdigit() or len(text) > 18:  # bytes.isdigit(): ASCII digits only
+        raise ValueError("Content-Length is not a digit string")
+    return int(text)

@@ -295,6 +295,48 @@ def test_a_gzip_bomb_and_unknown_codings_are_refused(raw, sandbox_server):
     assert sandbox_server.login()
 
 
+def _vm_list_request(sandbox_server, accept: str) -> bytes:
+    session = sandbox_server.login()
+    return request(
+        xmlrpc.client.dumps((session,), "vm_list").encode(),
+        headers=f"Accept-Encoding: {accept}\r\n" if accept else "",
+    )
+
+
+def test_a_large_answer_is_gzipped_for_a_client_that_accepts_gzip(raw, sandbox_server):
+    sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 300, "web")
+    conn = raw()
+    conn.send(_vm_list_request(sandbox_server, "gzip"))
+    status, headers, body = conn.answer()
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert headers["vary"] == "Accept-Encoding"
+    plain = gzip.decompress(body)
+    assert len(plain) > 4096 and len(body) < len(plain) // 3
+    assert len(value(plain)) == 300
+    # the same answer, uncompressed, to a client that does not ask for it (or refuses it)
+    for accept in ("", "gzip;q=0", "identity", "br"):
+        conn = raw()
+        conn.send(_vm_list_request(sandbox_server, accept))
+        status, headers, other = conn.answer()
+        assert "content-encoding" not in headers, accept
+        assert other == plain
+
+
+def test_small_answers_are_never_compressed(raw):
+    conn = raw()
+    conn.send(request(login_body(), headers="Accept-Encoding: gzip\r\n"))
+    status, headers, body = conn.answer()
+    assert "content-encoding" not in headers and isinstance(value(body), str)
+
+
+def test_python_xmlrpc_client_reads_gzipped_answers(sandbox_server):
+    # xmlrpc.client sends Accept-Encoding: gzip by default and inflates the answer
+    ids = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 300, "db")
+    with xmlrpc.client.ServerProxy(sandbox_server.url) as api:
+        session = api.login(SEED_LOGIN, SEED_PASSWORD)
+        assert api.vm_list(session) == ids
+
+
 # --- Content-Type, charsets, BOM, XML shapes ------------------------------------------
 
 

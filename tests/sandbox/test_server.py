@@ -224,3 +224,38 @@ def test_missing_length_and_garbage_request_line(sandbox_server):
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         sock.sendall(b"HELLO\r\n\r\n")
         assert sock.recv(100).startswith(b"HTTP/1.1 400 ")
+
+
+def test_many_connections_are_served_without_a_thread_each(sandbox_server):
+    from gandi_hosting_cli.sandbox.server import WORKERS
+
+    parts = urlsplit(sandbox_server.url)
+    body = xmlrpc.client.dumps((), "system.listMethods").encode()
+    request = b"POST /hosting/ HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    socks = [socket.create_connection((parts.hostname, parts.port), timeout=10) for _ in range(200)]
+    try:
+        for sock in socks:
+            sock.sendall(request)
+        for sock in socks:
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+        assert sandbox_server.server.open_connections == 200
+        # the same worker pool (and the server's own thread) for all of them
+        threads = [t for t in threading.enumerate() if t.name.startswith("sandbox-")]
+        assert len(threads) == WORKERS + 1
+        for sock in socks:  # and each stays usable (keep-alive)
+            sock.sendall(request)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+    finally:
+        for sock in socks:
+            sock.close()
+    assert sandbox_server.request_count == 400
+
+
+def test_a_refused_body_gets_its_answer_before_the_client_has_sent_it_all(sandbox_server):
+    parts = urlsplit(sandbox_server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"POST /hosting/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n")
+        sock.sendall(b"x" * 100_000)  # of 5 MB: the answer does not wait for the rest
+        assert sock.recv(4096).startswith(b"HTTP/1.1 413 ")
+        sock.sendall(b"x" * 100_000)  # what still comes is read and dropped, not a reset
+        assert sock.recv(4096) == b""  # then the server closes
