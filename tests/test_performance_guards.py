@@ -308,3 +308,34 @@ def test_keyrings_own_config_file_is_honoured(undecided_keyring, isolate):
     assert isinstance(find_backend(), MemoryKeyring)
     config.write_text("[backend]\ndefault-keyring=keyring.backends.fail.Keyring\n")
     assert find_backend() is None
+
+
+def test_a_third_party_backend_is_left_to_keyrings_own_discovery(isolate, tmp_path):
+    """A distribution registering ``keyring.backends`` (keyrings.alt, say) is found, as
+    keyring finds it, even with no D-Bus session bus."""
+    site = tmp_path / "site-packages"
+    (site / "gh_test_backend-1.0.dist-info").mkdir(parents=True)
+    (site / "gh_test_backend-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: gh-test-backend\nVersion: 1.0\n"
+    )
+    (site / "gh_test_backend-1.0.dist-info" / "entry_points.txt").write_text(
+        "[keyring.backends]\nghtest = gh_test_backend\n"
+    )
+    (site / "gh_test_backend.py").write_text(
+        "from keyring.backend import KeyringBackend\n"
+        "class Kept(KeyringBackend):\n"
+        "    priority = 1\n"
+        "    def get_password(self, service, username): return None\n"
+        "    def set_password(self, service, username, password): pass\n"
+        "    def delete_password(self, service, username): pass\n"
+    )
+    environ = {**os.environ, "PYTHONPATH": str(site)}
+    for name in KEYRING_ENV:
+        environ.pop(name, None)
+    environ["XDG_RUNTIME_DIR"] = str(tmp_path)  # no default bus socket there either
+    code = "from gandi_hosting_cli.auth.keyring_backend import find_backend as f; print(f())"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=environ
+    )
+    assert done.returncode == 0, done.stderr
+    assert "gh_test_backend.Kept" in done.stdout

@@ -15,11 +15,12 @@ machine. This module picks the same backend keyring would, in keyring's own orde
    Third-party backends (a ``keyring.backends`` entry point of another distribution) or
    several usable backends (keyring would chain them) hand the choice to keyring itself.
 
-"None usable" after a probe that had something to try (a bus without a Secret Service,
-say) is remembered for a day in ``keyring.json`` in the state dir (0600), keyed by what
-the answer depends on (platform, bus address, installed packages), so a headless machine
-pays that probe once. Backends that store nothing (``fail``, ``null``, an empty chainer)
-count as none: the caller then keeps sessions in its 0600 file.
+"None usable" is remembered for a day in ``keyring.json`` in the state dir (0600), keyed
+by what the answer depends on (platform, interpreter, bus address, the mtimes of the
+site-packages dirs: installing a package asks again), so a headless machine pays the
+probe once; later commands read one small file and import no keyring at all. Backends
+that store nothing (``fail``, ``null``, an empty chainer) count as none: the caller then
+keeps sessions in its 0600 file.
 """
 
 from __future__ import annotations
