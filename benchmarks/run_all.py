@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 from _common import VENV_ENV, load, make_venv  # noqa: E402
 
 VERDICT = re.compile(r"\b(pass|PASS|ok|OK|MISS|miss|FAIL|fail|FAILED)\b\s*$")
+FIGURE = re.compile(r"[\d,.]+\s*(calls/s|requests/s|req/s|reads/s|writes/s|/s|MB|MiB)\b")
 
 
 def run(script: str, *args: str, env: dict[str, str], timeout: float = 900) -> list[dict]:
@@ -49,6 +50,7 @@ def run(script: str, *args: str, env: dict[str, str], timeout: float = 900) -> l
         err, code = f"timed out after {timeout:.0f} s", None
     results = []
     verdicts = []
+    figures = []
     for line in out.splitlines():
         if line.startswith("RESULT "):
             results.append(json.loads(line[7:]))
@@ -65,11 +67,21 @@ def run(script: str, *args: str, env: dict[str, str], timeout: float = 900) -> l
                     "ok": match.group(1).lower() in ("pass", "ok"),
                 }
             )
+        elif FIGURE.search(line):
+            figures.append(
+                {
+                    "name": f"{script}: {' '.join(line.split())[:90]}",
+                    "figure": FIGURE.search(line).group(0),
+                    "target": "(information)",
+                    "ok": True,
+                }
+            )
     if code != 0 and err.strip():
         print(err.strip()[-2000:])
     if not results:
         results = verdicts
     if not results:
+        results = figures  # and its exit status below
         results.append(
             {
                 "name": script,
