@@ -145,17 +145,18 @@ def _has_third_party_backends() -> bool:
 
 def _probe(candidates: tuple[str, ...]):
     """keyring's choice among these candidates: the viable one, or None."""
-    if not candidates:
-        return None
-    from keyring.core import load_keyring
-
     viable = []
     for name in candidates:
+        module_name, _, class_name = name.rpartition(".")
         try:
-            viable.append(load_keyring(name))  # checks ``priority``: raises when not viable
+            __import__(module_name)  # as keyring.core.load_keyring does
+            cls = getattr(sys.modules[module_name], class_name)
+            # ``priority`` raises when the backend cannot work here (it may ask D-Bus:
+            # asked once per backend)
+            if cls.priority > 0:
+                viable.append(cls())
         except Exception:
             continue
-    viable = [b for b in viable if b.priority > 0]
     if len(viable) > 1:
         raise _Defer  # keyring chains them (ChainerBackend, priority 10)
     return viable[0] if viable else None
