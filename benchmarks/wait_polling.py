@@ -3,7 +3,8 @@
     python benchmarks/wait_polling.py [--durations 1 3 10 30] [--samples 7]
 
 For each T, a `sandbox serve --op-delay T` (operations are DONE exactly T s after their
-creation) and >= 7 samples, run side by side: sample k creates an operation with a
+creation) and >= 7 samples, started 1.5 s apart (overlapping, but no two start-ups at
+once): sample k creates an operation with a
 direct XML-RPC call (its creation time known to the millisecond), then starts
 `gandi-hosting --debug --json op wait ID` (cached session) ``offset_k`` seconds later,
 offset_k = (k + 0.5) / n of the poll interval waiting.py uses around T. The operation
@@ -39,6 +40,7 @@ from _common import SEED_LOGIN, SEED_PASSWORD, ServedSandbox, load, report  # no
 
 SLACK = 6  # polls over 2*log2(T) + T/5 still counted as "about" (waiting.py's bound)
 EXIT_ALLOWANCE = 0.25  # seconds: the command's exit after it saw DONE
+STAGGER = 1.5  # seconds between the samples' starts
 
 
 def poll_interval(duration: float) -> float:
@@ -87,7 +89,9 @@ def measure(duration: float, samples: int) -> list[tuple[float, int]]:
         threads = [threading.Thread(target=run, args=(k,)) for k in range(samples)]
         for thread in threads:
             thread.start()
-            time.sleep(0.05)  # staggered: the creations do not all land on one instant
+            # staggered by more than a start-up: no two commands start on the same cores
+            # at once (their start-up would count as detection delay)
+            time.sleep(STAGGER)
         for thread in threads:
             thread.join(duration * 2 + 120)
     for result in results:
