@@ -1,22 +1,33 @@
 """Shared helpers for the benchmark scripts (not a benchmark itself).
 
-- ``cli_path()``: the installed ``gandi-hosting`` console script, next to
-  ``sys.executable`` first, then on PATH (a pyenv shim is a shell script: it would add its
-  own start-up to every figure, so the real script is preferred).
-- ``timed_runs()``: wall times of repeated runs of a command, interleaved with the
-  ``python -c pass`` baseline so that both see the same machine load.
+- ``bench_venv()``: the interpreter every figure is taken with: a FRESH venv without
+  system site packages and with the project installed from this checkout (a regular
+  install: bytecode compiled, no editable ``.pth`` on the start-up path). It is created
+  in a temporary dir on first use (~10 s), or the one named by ``GANDI_HOSTING_BENCH_VENV``
+  is used (``run_all.py`` makes one and hands it to every script that way);
+  ``python benchmarks/_common.py --make-venv DIR`` makes one to reuse.
+- ``cli_path()``: that venv's ``gandi-hosting`` console script.
+- ``python_pass()`` / ``python_click()``: the two baselines, from the same venv:
+  ``python -c pass`` (the interpreter's own start-up) and ``python -c 'import click'``.
+- ``timed_runs()``: wall times of repeated runs, every command interleaved round-robin
+  with the baselines so that all see the same machine load; ``ratios()`` prints a figure
+  against both baselines.
 - ``ServedSandbox``: ``gandi-hosting sandbox serve`` in its own process on 127.0.0.1 with
   a temporary state (pre-filled with ``Sandbox.bulk_create_vms/disks``), an isolated
   config/state/cache for the CLI, a logged-in session, and a request counter fed by the
   server's log lines (one per request).
-- ``report()``: the figure and the target side by side, plus a machine-readable
-  ``RESULT`` line that ``run_all.py`` collects.
+- ``KEYRING_MODES``: the platform's default keyring resolution (no
+  ``PYTHON_KEYRING_BACKEND``) and keyring's ``fail`` backend forced: figures of commands
+  that may touch keyring are given in both.
+- ``report()``: the figure and the target side by side, ``pass`` or ``MISS``, plus a
+  machine-readable ``RESULT`` line that ``run_all.py`` collects.
 
 Every loop and every wait here is bounded; only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -36,22 +47,68 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_LOGIN = "AA1234-GANDI"
 SEED_PASSWORD = "mypassword"
 POST_LINE = re.compile(r'"POST [^"]*" (\d{3}) (\S+)')
+VENV_ENV = "GANDI_HOSTING_BENCH_VENV"
+MIN_RUNS = 15
+FAIL_BACKEND = "keyring.backends.fail.Keyring"
+# name -> PYTHON_KEYRING_BACKEND (None: unset, keyring's own resolution on this platform)
+KEYRING_MODES: dict[str, str | None] = {"default keyring": None, "fail backend": FAIL_BACKEND}
+
+_venv: Path | None = None
+
+
+def _bin(venv: Path, name: str) -> Path:
+    if os.name == "nt":
+        return venv / "Scripts" / f"{name}.exe"
+    return venv / "bin" / name
+
+
+def make_venv(target: Path) -> Path:
+    """``python -m venv`` (no system site packages) + ``pip install`` of this checkout."""
+    subprocess.run([sys.executable, "-m", "venv", str(target)], check=True, timeout=300)
+    pip = [str(_bin(target, "python")), "-m", "pip", "install", "-q"]
+    subprocess.run(
+        [*pip, "--disable-pip-version-check", str(ROOT)],
+        check=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    )
+    return target
+
+
+def bench_venv() -> Path:
+    """The fresh venv of this run (see the module's docstring)."""
+    global _venv
+    if _venv is not None:
+        return _venv
+    given = os.environ.get(VENV_ENV)
+    if given:
+        venv = Path(given)
+        if not _bin(venv, "gandi-hosting").is_file():
+            sys.exit(f"{VENV_ENV}={given}: no gandi-hosting installed there")
+    else:
+        tmp = tempfile.mkdtemp(prefix="gh-bench-venv-")
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        print(f"(creating a fresh venv in {tmp}: python -m venv + pip install)", flush=True)
+        venv = make_venv(Path(tmp) / "venv")
+    _venv = venv
+    return venv
+
+
+def bench_python() -> str:
+    return str(_bin(bench_venv(), "python"))
 
 
 def cli_path() -> str:
-    """The console script: next to the interpreter first, then on PATH."""
-    name = "gandi-hosting.exe" if os.name == "nt" else "gandi-hosting"
-    beside = Path(sys.executable).with_name(name)
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("gandi-hosting")
-    if not found:
-        sys.exit("gandi-hosting is not installed: pip install -e . (then pyenv rehash)")
-    return found
+    """The console script of the benchmark venv."""
+    return str(_bin(bench_venv(), "gandi-hosting"))
 
 
 def python_pass() -> list[str]:
-    return [sys.executable, "-c", "pass"]
+    return [bench_python(), "-c", "pass"]
+
+
+def python_click() -> list[str]:
+    return [bench_python(), "-c", "import click"]
 
 
 def run_once(
@@ -79,11 +136,18 @@ def timed_runs(
     runs: int,
     warmup: int = 2,
 ) -> dict[str, list[float]]:
-    """Run every command ``runs`` times, round-robin (so load changes hit all alike)."""
+    """Run every command ``runs`` times, round-robin (so load changes hit all alike).
+
+    The baselines ``pass`` (``python -c pass``) and ``click`` (``python -c 'import click'``)
+    are added when missing; at least ``MIN_RUNS`` runs are taken.
+    """
+    runs = max(runs, MIN_RUNS)
+    env = next((e for _, e in commands.values() if e is not None), None)
+    commands = {"pass": (python_pass(), env), "click": (python_click(), env), **commands}
     times: dict[str, list[float]] = {name: [] for name in commands}
     for i in range(warmup + runs):
-        for name, (cmd, env) in commands.items():
-            elapsed = run_once(cmd, env)
+        for name, (cmd, cmd_env) in commands.items():
+            elapsed = run_once(cmd, cmd_env)
             if i >= warmup:
                 times[name].append(elapsed)
     return times
@@ -93,44 +157,53 @@ def median_ms(values: Sequence[float]) -> float:
     return statistics.median(values) * 1000
 
 
+def print_baselines(times: dict[str, list[float]], runs: int | None = None) -> None:
+    """The interpreter's own start-up, and click's, as every ratio is taken against them."""
+    count = runs or len(times["pass"])
+    print(f"  baselines from {bench_python()} (fresh venv), medians of {count} interleaved runs")
+    print(f"  {'python -c pass':<46} {median_ms(times['pass']):>19.1f} ms")
+    label = "python -c 'import click'"
+    print(f"  {label:<46} {median_ms(times['click']):>19.1f} ms")
+
+
+def ratios(times: dict[str, list[float]], name: str) -> tuple[float, float, float, str]:
+    """(ms, x pass, x click, "N ms = a.aax pass = b.bbx click") for one command's runs."""
+    ms = median_ms(times[name])
+    x_pass = ms / median_ms(times["pass"])
+    x_click = ms / median_ms(times["click"])
+    return ms, x_pass, x_click, f"{ms:.0f} ms = {x_pass:.2f}x pass = {x_click:.2f}x click"
+
+
 def report(name: str, figure: str, target: str, ok: bool, value: float | None = None) -> bool:
-    """Print one figure beside its target, and a RESULT line for run_all.py."""
-    print(f"  {name:<46} {figure:>22}   target {target:<24} {'PASS' if ok else 'FAIL'}")
+    """Print one figure beside its target (pass or MISS), and a RESULT line for run_all.py."""
+    print(f"  {name:<52} {figure:>40}   target {target:<30} {'pass' if ok else 'MISS'}")
     payload = {"name": name, "figure": figure, "target": target, "ok": ok, "value": value}
     print("RESULT " + json.dumps(payload), flush=True)
     return ok
 
 
-def compile_package() -> None:
-    """Write the package's bytecode caches, as ``pip install`` of the wheel does.
-
-    An editable install under ``PYTHONDONTWRITEBYTECODE=1`` (this container sets it)
-    would otherwise compile every module of the CLI from source at each start (~50 ms):
-    a cost no installed user pays. The ``__pycache__`` dirs are git-ignored.
-    """
-    import compileall
-    import importlib.util
-
-    spec = importlib.util.find_spec("gandi_hosting_cli")
-    if spec is not None and spec.submodule_search_locations:
-        for location in spec.submodule_search_locations:
-            compileall.compile_dir(location, quiet=1)
+def load() -> str:
+    """The machine's load averages (``uptime``), printed with the figures."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load: unknown"
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} CPUs)"
 
 
-def isolated_env(home: Path) -> dict[str, str]:
-    """The CLI's environment: its own XDG dirs, the 0600 file store, no colour, no profile.
-
-    Without PYTHONDONTWRITEBYTECODE, so that bytecode caches are used (see
-    ``compile_package``).
-    """
-    compile_package()
+def isolated_env(home: Path, *, keyring: str | None = None) -> dict[str, str]:
+    """The CLI's environment: its own XDG dirs, no colour, no profile, bytecode caches used
+    (no PYTHONDONTWRITEBYTECODE). ``keyring``: the PYTHON_KEYRING_BACKEND to force, or None
+    for the platform's default resolution (the variable removed)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GANDI_HOSTING_")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("PYTHON_KEYRING_BACKEND", None)
     for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         path = home / var.lower()
         path.mkdir(parents=True, exist_ok=True)
         env[var] = str(path)
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    if keyring:
+        env["PYTHON_KEYRING_BACKEND"] = keyring
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "120"
     return env
@@ -172,7 +245,11 @@ class ServedSandbox:
         self._tmp = tempfile.TemporaryDirectory(prefix="gh-bench-")
         tmp = Path(self._tmp.name)
         self.state = tmp / "sandbox.sqlite3"
-        self.env = isolated_env(tmp / "home")
+        self.env = isolated_env(tmp / "home")  # the platform's default keyring resolution
+        self.envs = {
+            mode: isolated_env(tmp / "home", keyring=backend)
+            for mode, backend in KEYRING_MODES.items()
+        }
         self._prefill()
         cmd = [cli_path(), "sandbox", "serve", "--port", "0", "--state", str(self.state)]
         cmd += ["--op-delay", f"{self.op_delay:g}"]
@@ -194,10 +271,18 @@ class ServedSandbox:
         self._reader = threading.Thread(target=self._read_log, daemon=True)
         self._reader.start()
         if self.do_login:
-            self.cli("login", SEED_LOGIN, "--password-stdin", input=SEED_PASSWORD + "\n")
+            for env in self.envs.values():  # a session where each mode looks for it
+                self.cli(
+                    "login", SEED_LOGIN, "--password-stdin", input=SEED_PASSWORD + "\n", env=env
+                )
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.do_login:  # out of a real keyring, if the default resolution found one
+            for env in self.envs.values():
+                subprocess.run(
+                    self.command("logout"), env=env, capture_output=True, timeout=60, check=False
+                )
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
@@ -253,10 +338,12 @@ class ServedSandbox:
     def command(self, *args: str) -> list[str]:
         return [cli_path(), "--url", self.url, *args]
 
-    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
         proc = subprocess.run(
             self.command(*args),
-            env=self.env,
+            env=env or self.env,
             input=input,
             capture_output=True,
             text=True,
@@ -274,3 +361,12 @@ class ServedSandbox:
         with self._cond:
             methods = [line.method for line in self.lines[before:after]]
         return after - before, methods
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="make a benchmark venv to reuse")
+    parser.add_argument("--make-venv", type=Path, required=True, metavar="DIR")
+    made = make_venv(parser.parse_args().make_venv)
+    print(f"export {VENV_ENV}={made}")

@@ -1,6 +1,30 @@
-"""``python -m gandi_hosting_cli``."""
+"""The console script and ``python -m gandi_hosting_cli``.
 
-from gandi_hosting_cli.cli import main
+``gandi-hosting --version`` alone is answered here, before click or the CLI is imported:
+it costs about one bare interpreter start-up. Everything else goes to the click CLI.
+"""
+
+import sys
+
+from gandi_hosting_cli import __version__
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        # click's version_option prints the same line
+        try:
+            sys.stdout.write(f"gandi-hosting, version {__version__}\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head -0`: as the CLI does, say nothing more
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        return
+    from gandi_hosting_cli.cli import main as cli_main
+
+    cli_main()
+
 
 if __name__ == "__main__":
     main()

@@ -5,20 +5,27 @@
   multicall, over a bounded pool of connections. (Already guarded elsewhere, not
   repeated: `vm info ID` = 1 in cli/test_resolve.py, `--details` constant in N with
   multicall in cli/test_vm_list.py and cli/test_disk.py.)
-- Start-up: `--version` and subcommand help import none of rich, keyring or xmlrpc
-  (`--help` itself: cli/test_help.py; completion requests: test_completion.py), and
-  a command that reads with a cached session in the 0600 file store never imports keyring
-  when PYTHON_KEYRING_BACKEND names the fail or null backend.
+- Start-up: `--version` imports no click (the entry point answers it), subcommand help
+  imports none of rich, keyring or xmlrpc (`--help` itself: cli/test_help.py;
+  completion requests: test_completion.py), and a command that reads with a cached
+  session in the 0600 file store never imports keyring when PYTHON_KEYRING_BACKEND names
+  the fail or null backend.
+- keyring is paid for only where it can work: the embedded sandbox (`--sandbox`) never
+  imports it; on Linux a real endpoint never imports the macOS or Windows backends, and
+  "no usable backend" is remembered so the next command imports no keyring at all;
+  PYTHON_KEYRING_BACKEND and keyring's own keyringrc.cfg are honoured as keyring does.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 
 import pytest
 
+from gandi_hosting_cli import __version__
 from gandi_hosting_cli.api.client import FALLBACK_WORKERS
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.cli.hosting_helpers import Gh
@@ -99,14 +106,20 @@ def test_details_without_multicall_cost_one_request_per_object_over_a_bounded_po
 
 
 # -- start-up -----------------------------------------------------------------------------
-def imported(args: list[str], env: dict[str, str] | None = None) -> set[str]:
-    """Top-level packages a run of the CLI imported (``-X importtime``)."""
+def imported_modules(
+    args: list[str], env: dict[str, str] | None = None, *, drop: tuple[str, ...] = ()
+) -> set[str]:
+    """Every module a run of the CLI imported (``-X importtime``); ``drop``: variables
+    taken out of the environment."""
+    environ = {**os.environ, **(env or {})}
+    for name in drop:
+        environ.pop(name, None)
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "gandi_hosting_cli", *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, **(env or {})},
+        env=environ,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     names = {
@@ -114,14 +127,20 @@ def imported(args: list[str], env: dict[str, str] | None = None) -> set[str]:
         for line in run.stderr.splitlines()
         if line.startswith("import time:") and "|" in line
     }
-    assert "gandi_hosting_cli.cli" in names  # the measurement works
+    assert "gandi_hosting_cli" in names  # the measurement works
+    return names
+
+
+def imported(args: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """Top-level packages a run of the CLI imported."""
+    names = imported_modules(args, env)
+    assert "gandi_hosting_cli.cli" in names  # the CLI itself ran
     return {name.split(".")[0] for name in names}
 
 
 @pytest.mark.parametrize(
     "args",
     [
-        ["--version"],
         ["vm", "--help"],
         ["vm", "info", "--help"],
         ["disk", "list", "--help"],
@@ -134,6 +153,26 @@ def imported(args: list[str], env: dict[str, str] | None = None) -> set[str]:
 )
 def test_version_help_and_scripts_import_neither_rich_keyring_nor_xmlrpc(args):
     assert imported(args) & set(HEAVY) == set()
+
+
+def test_version_is_answered_without_importing_click():
+    names = imported_modules(["--version"])
+    assert {name.split(".")[0] for name in names} & {"click", *HEAVY} == set()
+    assert "gandi_hosting_cli.cli" not in names
+    done = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", "--version"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, f"gandi-hosting, version {__version__}\n")
+
+
+def test_version_with_other_arguments_still_goes_to_click():
+    assert "gandi_hosting_cli.cli" in imported_modules(["--version", "--help"])
+    done = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", "--version", "--help"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout == f"gandi-hosting, version {__version__}\n"
 
 
 @pytest.mark.parametrize("backend", ["fail", "null"])
@@ -179,3 +218,126 @@ def test_a_refused_multicall_is_remembered_across_invocations(make_sandbox_serve
     assert run("--json", "vm", "list", "--details") == 5 + 2  # probe refused, list, 5 infos
     assert run("--json", "vm", "list", "--details") == 5 + 1  # remembered: list, 5 infos
     assert run("--json", "disk", "list", "--details") == 5 + 1  # the 5 system disks
+
+
+# -- keyring only where it can work ---------------------------------------------------------
+KEYRING_ENV = ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS")  # the platform default
+
+
+def keyring_modules(names: set[str]) -> set[str]:
+    return {name for name in names if name == "keyring" or name.startswith("keyring.")}
+
+
+def test_the_embedded_sandbox_never_imports_keyring(isolate):
+    from gandi_hosting_cli.sandbox import env_state_path
+    from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+
+    box = Sandbox(env_state_path(), op_delay=0)
+    try:
+        [vm_id] = box.bulk_create_vms(SEED_LOGIN, 1, "web")
+    finally:
+        box.close()
+    # the platform's default resolution (no PYTHON_KEYRING_BACKEND), first and warm runs
+    first = imported_modules(["--sandbox", "--json", "vm", "info", str(vm_id)], drop=KEYRING_ENV)
+    warm = imported_modules(["--sandbox", "--json", "vm", "info", str(vm_id)], drop=KEYRING_ENV)
+    assert keyring_modules(first) == set() and keyring_modules(warm) == set()
+    sessions = isolate / "state" / "gandi-hosting" / "sessions.json"
+    assert stat.S_IMODE(sessions.stat().st_mode) == 0o600  # the session was kept locally
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux discovery path")
+def test_a_real_endpoint_on_linux_tries_no_macos_or_windows_backend_and_remembers_none(
+    sandbox_server, isolate, tmp_path
+):
+    [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
+    url = ["--url", sandbox_server.url]
+    # a session bus that answers nothing: SecretService/KWallet are worth a probe, no more
+    env = {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"}
+    environ = {**os.environ, **env}
+    environ.pop("PYTHON_KEYRING_BACKEND", None)
+    login = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
+        input=SEED_PASSWORD + "\n", capture_output=True, text=True, timeout=60, env=environ,
+    )  # fmt: skip
+    assert login.returncode == 0, login.stderr
+    assert "sessions are kept in" in login.stderr  # nothing usable: the 0600 file store
+    remembered = isolate / "state" / "gandi-hosting" / "keyring.json"
+    assert stat.S_IMODE(remembered.stat().st_mode) == 0o600
+    remembered.unlink()  # so that this run probes again, under -X importtime
+
+    probing = imported_modules(
+        [*url, "--json", "vm", "info", str(vm_id)], env, drop=KEYRING_ENV[:1]
+    )
+    assert "keyring.backends.SecretService" in probing  # it did look
+    foreign = {
+        n for n in probing if n.startswith(("keyring.backends.macOS", "keyring.backends.Win"))
+    }
+    assert foreign == set()
+    assert "ctypes.util" not in probing  # keyring's macOS module runs find_library
+    warm = imported_modules([*url, "--json", "vm", "info", str(vm_id)], env, drop=KEYRING_ENV[:1])
+    assert keyring_modules(warm) == set()  # "none usable" was remembered
+    assert "xmlrpc.client" in warm  # it did talk to the API
+
+
+@pytest.fixture
+def undecided_keyring(monkeypatch):
+    """keyring as a fresh process finds it: no backend chosen yet in this process."""
+    import keyring.core
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/gh-test-bus")
+
+
+def test_python_keyring_backend_is_honoured(undecided_keyring, monkeypatch):
+    from gandi_hosting_cli.auth.keyring_backend import find_backend
+    from tests.conftest import MemoryKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.conftest.MemoryKeyring")
+    assert isinstance(find_backend(), MemoryKeyring)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    assert find_backend() is None
+
+
+def test_keyrings_own_config_file_is_honoured(undecided_keyring, isolate):
+    from gandi_hosting_cli.auth.keyring_backend import find_backend, keyring_config_path
+    from tests.conftest import MemoryKeyring
+
+    config = keyring_config_path()
+    assert config == isolate / "config" / "python_keyring" / "keyringrc.cfg"
+    config.parent.mkdir(parents=True)
+    config.write_text("[backend]\ndefault-keyring = tests.conftest.MemoryKeyring\n")
+    assert isinstance(find_backend(), MemoryKeyring)
+    config.write_text("[backend]\ndefault-keyring=keyring.backends.fail.Keyring\n")
+    assert find_backend() is None
+
+
+def test_a_third_party_backend_is_left_to_keyrings_own_discovery(isolate, tmp_path):
+    """A distribution registering ``keyring.backends`` (keyrings.alt, say) is found, as
+    keyring finds it, even with no D-Bus session bus."""
+    site = tmp_path / "site-packages"
+    (site / "gh_test_backend-1.0.dist-info").mkdir(parents=True)
+    (site / "gh_test_backend-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: gh-test-backend\nVersion: 1.0\n"
+    )
+    (site / "gh_test_backend-1.0.dist-info" / "entry_points.txt").write_text(
+        "[keyring.backends]\nghtest = gh_test_backend\n"
+    )
+    (site / "gh_test_backend.py").write_text(
+        "from keyring.backend import KeyringBackend\n"
+        "class Kept(KeyringBackend):\n"
+        "    priority = 1\n"
+        "    def get_password(self, service, username): return None\n"
+        "    def set_password(self, service, username, password): pass\n"
+        "    def delete_password(self, service, username): pass\n"
+    )
+    environ = {**os.environ, "PYTHONPATH": str(site)}
+    for name in KEYRING_ENV:
+        environ.pop(name, None)
+    environ["XDG_RUNTIME_DIR"] = str(tmp_path)  # no default bus socket there either
+    code = "from gandi_hosting_cli.auth.keyring_backend import find_backend as f; print(f())"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=environ
+    )
+    assert done.returncode == 0, done.stderr
+    assert "gh_test_backend.Kept" in done.stdout

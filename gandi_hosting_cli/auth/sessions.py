@@ -159,7 +159,7 @@ class SessionManager:
     @property
     def store(self) -> KeyringStore | FileStore:
         if self._store is None:
-            self._store = open_store(self._warn, self._cannot_write)
+            self._store = open_store(self._warn, self._cannot_write, endpoint=self.endpoint)
         return self._store
 
     def _fall_back(self, why: str) -> FileStore:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,32 +158,17 @@ class FileStore:
             return False
 
 
-# backends that store nothing, as PYTHON_KEYRING_BACKEND names them (keyring reads that
-# variable before anything else, so naming one of these settles the question)
-NO_STORE_BACKENDS = frozenset({"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"})
+# what `--sandbox` sessions are keyed by (cli.context.SANDBOX_ENDPOINT): the in-process
+# emulator, whose sessions mean nothing outside this machine's sandbox state
+LOCAL_ENDPOINTS = frozenset({"http://sandbox/hosting/"})
 
 
 def usable_keyring():
-    """The keyring backend, or None when keyring has nothing that can store secrets."""
-    if (
-        os.environ.get("PYTHON_KEYRING_BACKEND", "").strip() in NO_STORE_BACKENDS
-        and "keyring" not in sys.modules  # else a backend may have been set in-process
-    ):
-        return None  # without importing keyring: its import alone costs ~70 ms of start-up
-    try:
-        import keyring
-        from keyring.backends import chainer, fail
+    """The keyring backend, or None when keyring has nothing that can store secrets here
+    (found without keyring's import-everything discovery: see keyring_backend.py)."""
+    from gandi_hosting_cli.auth.keyring_backend import find_backend
 
-        backend = keyring.get_keyring()
-    except Exception:
-        return None
-    if isinstance(backend, fail.Keyring):
-        return None
-    if type(backend).__module__.endswith("backends.null"):
-        return None
-    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-        return None
-    return backend
+    return find_backend()
 
 
 def fallback_path() -> Path:
@@ -196,7 +180,14 @@ def fallback_path() -> Path:
 def open_store(
     on_create: Callable[[str], None] | None = None,
     on_error: Callable[[str], None] | None = None,
+    *,
+    endpoint: str | None = None,
 ) -> KeyringStore | FileStore:
+    """keyring where a backend can work, else the 0600 file. Sessions of a local endpoint
+    (the embedded sandbox's, worthless anywhere else) always go to the file: keyring is
+    not even imported for them."""
+    if endpoint in LOCAL_ENDPOINTS:
+        return FileStore(fallback_path(), None, on_error)
     backend = usable_keyring()
     if backend is not None:
         return KeyringStore(backend)

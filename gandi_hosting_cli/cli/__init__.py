@@ -62,6 +62,24 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, cmd_name)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
+        """bash shows no help beside candidates: name lazy commands without importing them
+        (zsh and fish show each command's short help, which needs its module)."""
+        import os
+
+        if not os.environ.get("_GANDI_HOSTING_COMPLETE", "").startswith("bash"):
+            return super().shell_complete(ctx, incomplete)
+        from click.shell_completion import CompletionItem
+
+        names = [n for n in self.list_commands(ctx) if n.startswith(incomplete)]
+        results = [CompletionItem(n) for n in names if n in self.lazy_commands]
+        results += [
+            CompletionItem(n)
+            for n in names
+            if n not in self.lazy_commands and not self.commands[n].hidden
+        ]
+        return results + click.Command.shell_complete(self, ctx, incomplete)
+
 
 class RootGroup(LazyGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
