@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -60,42 +59,39 @@ def proxy(sandbox_server):
         yield running
 
 
+# Linux keeps the high-water mark of the memory a process replaced by exec (the parent's,
+# after fork): a child of the (large) pytest process never looks smaller than pytest. So
+# a bare interpreter (-I -S, ~8 MB) forks and execs the CLI and reports its rusage.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\nMAXRSS {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(args: list[str], extra_env: dict[str, str] | None = None, timeout: float = 60):
     """Run the CLI in a child process; return (exit code, stdout, stderr, peak RSS in MB)."""
     env = dict(os.environ, **(extra_env or {}))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gandi_hosting_cli", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    out: dict[str, bytes] = {}
-
-    def drain(name: str, stream) -> None:
-        out[name] = stream.read()
-
-    readers = [
-        threading.Thread(target=drain, args=("out", proc.stdout)),
-        threading.Thread(target=drain, args=("err", proc.stderr)),
-    ]
-    for reader in readers:
-        reader.start()
-    deadline = time.monotonic() + timeout
-    while True:  # os.wait4 gives this child's own peak RSS (not every child's so far)
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.02)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for reader in readers:
-        reader.join()
-    peak_mb = usage.ru_maxrss / 1024  # KB on Linux
-    return proc.returncode, out["out"].decode(), out["err"].decode(), peak_mb
+    command = [sys.executable, "-I", "-S", "-c", LAUNCHER, sys.executable, "-m"]
+    try:
+        done = subprocess.run(
+            [*command, "gandi_hosting_cli", *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=env,
+            timeout=timeout,
+            start_new_session=True,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"the CLI ran past {timeout} s: {exc.stderr!r}") from None
+    err, _, last = done.stderr.decode().rstrip().rpartition("\n")
+    assert last.startswith("MAXRSS "), done.stderr
+    peak_mb = int(last.split()[1]) / 1024  # KB on Linux
+    return done.returncode, done.stdout.decode(), err, peak_mb
 
 
 # -- size ------------------------------------------------------------------------------------
