@@ -105,6 +105,13 @@ def readme_blocks(path: Path = ROOT / "README.md") -> list[Block]:
     return blocks
 
 
+def readme_code(heading: str, lang: str, path: Path = ROOT / "README.md") -> str:
+    """The first ```LANG block of the README section ``heading`` (a manifest it shows)."""
+    text = path.read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1]
+    return section.split(f"```{lang}\n", 1)[1].split("```", 1)[0]
+
+
 # -- the tables ----------------------------------------------------------------------------
 def vm(name: str, state: str = "running") -> Callable:
     """A VM named ``name`` (1 share, Debian 12), created directly in the state."""
@@ -174,6 +181,9 @@ PREPARE: dict[str, list[str | Callable]] = {
     "help:vm stop": [vm("web1"), vm("web2")],
     "help:vm update": [vm("web1", "halted"), "vm stop 12 --wait"],
     "readme:Logging in to a real endpoint#1": [],
+    "readme:Shaping output#1": [vm("web1")],
+    "readme:Shaping output#2": [vm("web2", "halted")],
+    "readme:Safe state changes#1": [vm("web1"), vm("web2", "halted")],
 }
 
 # examples shown as typed on a terminal (a prompt answered): run as if stdin and stderr
@@ -200,6 +210,7 @@ EXPECTED: dict[str, tuple[int, str]] = {}
 BASH_BLOCKS: dict[str, str] = {
     "help:apply": "a redirection from a file (< pw.txt)",
     "help:export": "a redirection into a file (> site.toml)",
+    "readme:Declarative use#1": "a redirection from a file (< root-pw.txt)",
     "readme:Scripts: JSON and exit codes#1": "a script: $(...), if, xargs",
     "readme:Shell completion#1": "redirections into ~ (the test's HOME)",
 }
@@ -221,6 +232,10 @@ WORKDIR: dict[str, dict[str, str]] = {
     "help:apply": {"site.toml": SITE_TOML, "pw.txt": VARS["ROOT_PW"] + "\n"},
     "help:export": {},
     "help:plan": {},
+    "readme:Declarative use#1": {
+        "site.toml": readme_code("Declarative use", "toml"),
+        "root-pw.txt": VARS["ROOT_PW"] + "\n",
+    },
 }
 
 # blocks whose lines are alternatives, not steps of one story: each line gets a fresh state
