@@ -8,6 +8,9 @@ Fixtures:
 - ``sandbox_server``: one running server, op_delay 0, fresh state.
 - ``sandbox_proxy``: an ``xmlrpc.client.ServerProxy`` on ``sandbox_server``.
 - ``sandbox_session``: a session id of the seeded account on ``sandbox_server``.
+- ``clock``: a hand-driven ``Clock`` to pass as ``make_sandbox_server(clock=clock)``;
+  ``clock.tick(seconds)`` moves the sandbox's time (session expiry, operations) at once,
+  so no test sleeps for a short TTL and a loaded machine cannot change the outcome.
 
 What they yield (``RunningSandbox``): ``.url``, ``.request_count``, ``.sandbox`` (the
 ``Sandbox``, e.g. for ``bulk_create_vms``), ``.state_path``, ``.server``,
@@ -18,6 +21,7 @@ What they yield (``RunningSandbox``): ``.url``, ``.request_count``, ``.sandbox``
 from __future__ import annotations
 
 import itertools
+import time
 import xmlrpc.client
 from pathlib import Path
 
@@ -26,6 +30,26 @@ import pytest
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from gandi_hosting_cli.sandbox.server import SandboxServer
+
+
+class Clock:
+    """A hand-driven clock for ``Sandbox(clock=...)``: the sandbox's time moves when the test
+    says (``tick``), never on its own. It starts at the current whole second, so dates the
+    sandbox writes stay close to the real time other code compares them with."""
+
+    def __init__(self, start: float | None = None):
+        self.now = float(int(time.time()) if start is None else start)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def tick(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 class RunningSandbox:

@@ -1,7 +1,9 @@
-"""`gandi-hosting sandbox reset` and `serve`'s argument checks, through the root group."""
+"""`gandi-hosting sandbox reset` and `serve`'s argument checks, through the root group;
+the embedded sandbox's settings from the environment."""
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from gandi_hosting_cli.cli import cli
@@ -59,6 +61,15 @@ def test_in_process_transport_defaults_come_from_the_environment(tmp_path, monke
         assert api.operation_details(s, opid)["state"] == "PENDING"  # 30 s to go
     assert state.exists()
     assert transport.request_count == 3
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-inf", "-1", "3601"])
+def test_env_op_delay_refuses_non_finite_and_huge_values(monkeypatch, value):
+    from gandi_hosting_cli.sandbox import OP_DELAY_ENV, env_op_delay
+
+    monkeypatch.setenv(OP_DELAY_ENV, value)
+    with pytest.raises(ValueError, match=OP_DELAY_ENV):
+        env_op_delay()
 
 
 def test_serve_stops_cleanly_on_ctrl_c(tmp_path):

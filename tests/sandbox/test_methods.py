@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xmlrpc.client
 
-from tests.sandbox.conftest import with_shares
+from tests.sandbox.helpers import FAULT_FORMAT, with_shares
 
 VM_KEYS = {
     "id",
@@ -182,6 +182,26 @@ def test_multicall_batches_reads_and_keeps_faults_apart(api, session):
         assert fault.faultCode == 530240
     else:
         raise AssertionError("the second call should be a fault")
+
+
+def test_multicall_item_refusals_name_the_call_index(sandbox_server):
+    api = sandbox_server.proxy()
+    session = api.login("AA1234-GANDI", "mypassword")
+    results = api.system.multicall(
+        [
+            {"methodName": "account_currency", "params": [session]},
+            {"params": []},
+            {"methodName": "system.multicall", "params": [[]]},
+        ]
+    )
+    assert results[0] == ["EUR"]
+    assert results[1] == {
+        "faultCode": 501530,
+        "faultString": "DataError: each call is {methodName, params} [call: 1]",
+    }
+    assert results[2]["faultString"] == "DataError: system.multicall cannot be nested [call: 2]"
+    for item in results[1:]:
+        assert FAULT_FORMAT.match(item["faultString"])
 
 
 def test_unsafe_reseller_reads_customer_objects_and_su(api, session):

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.sandbox.conftest import fault_code, with_shares
+from gandi_hosting_cli.sandbox.xmlrpc_wire import MAX_BODY
+from tests.sandbox.helpers import FAULT_FORMAT, fault_code, with_shares
 
 
 def _post(
@@ -66,6 +67,22 @@ def test_malformed_xml_is_a_fault(sandbox_server):
     assert fault.faultCode == 500020
     fault = _fault(_post(sandbox_server.url, b"not xml at all"))
     assert fault.faultCode == 500020
+
+
+def test_wire_level_refusals_follow_the_design_format(sandbox_server):
+    box = sandbox_server.sandbox
+    answers = {
+        "not xml": box.handle(b"this is not xml"),
+        "no methodName": box.handle(b"<?xml version='1.0'?><methodCall></methodCall>"),
+        "too large": box.handle(b" " * (MAX_BODY + 1)),
+    }
+    for name, body in answers.items():
+        with pytest.raises(xmlrpc.client.Fault) as info:
+            xmlrpc.client.loads(body)
+        assert FAULT_FORMAT.match(info.value.faultString), (name, info.value.faultString)
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        xmlrpc.client.loads(answers["not xml"])
+    assert info.value.faultString == "DataError: malformed request [request: 'body']"
 
 
 def test_entity_expansion_bomb_is_refused_at_once(sandbox_server):
@@ -130,6 +147,20 @@ def test_state_persists_across_a_restart(sandbox_server):
         second = api.vm_create(session, "web2", "s3cret-pass", 111, 1, 1, {})
         assert second > first  # ids continue where they stopped
         assert api.account_balance(session) == 490.0
+
+
+def test_an_unusable_state_file_raises_sandbox_state_error(tmp_path):
+    from gandi_hosting_cli.sandbox import Sandbox, SandboxStateError
+
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_text("junk\n")
+    with pytest.raises(SandboxStateError, match="not a database") as info:
+        Sandbox(junk)
+    assert info.value.path == str(junk)
+    with pytest.raises(SandboxStateError):
+        Sandbox("/proc/x/state.sqlite3")
+    with pytest.raises(SandboxStateError):
+        Sandbox(tmp_path)  # a directory
 
 
 def test_concurrent_clients_never_overbook_shares(sandbox_server):

@@ -28,9 +28,7 @@ from pathlib import Path
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.sandbox.test_http_quirks import _call, fault, login_body, raw, request, value
-
-__all__ = ["raw"]  # the raw-socket fixture, shared with test_http_quirks.py
+from tests.sandbox.helpers import call_body, fault, login_body, request, value
 
 CLIENTS = Path(__file__).parent / "clients"
 TIMEOUT = 90
@@ -284,9 +282,12 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
     untyped = f"<value>{session}</value>"  # XML-RPC's default type, string
     cases = [
         # untyped strings (phpxmlrpc's and Frontier's default), i4, padded numbers
-        (_call("login", f"<value>{SEED_LOGIN}</value>", f"<value>{SEED_PASSWORD}</value>"), str),
         (
-            _call(
+            call_body("login", f"<value>{SEED_LOGIN}</value>", f"<value>{SEED_PASSWORD}</value>"),
+            str,
+        ),
+        (
+            call_body(
                 "login",
                 f"<value>{SEED_LOGIN}</value>",
                 f"<value>{SEED_PASSWORD}</value>",
@@ -294,9 +295,9 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             ),
             str,
         ),
-        (_call("vm_list", untyped), list),
+        (call_body("vm_list", untyped), list),
         (
-            _call(
+            call_body(
                 "operation_list",
                 s,
                 "<value><struct>\n <member>\n  <name>state</name>\n"
@@ -305,7 +306,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             list,
         ),
         (
-            _call(
+            call_body(
                 "hosting_account_product_add",
                 s,
                 "<value>shares</value>",
@@ -315,7 +316,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             int,
         ),
         (
-            _call(
+            call_body(
                 "hosting_account_product_add",
                 s,
                 "<value>shares</value>",
@@ -326,7 +327,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
         ),
         # phpxmlrpc's new xmlrpcval(4): the int as a string
         (
-            _call(
+            call_body(
                 "hosting_account_product_add",
                 s,
                 "<value>shares</value>",
@@ -337,7 +338,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
         ),
         # CDATA and character references in strings
         (
-            _call(
+            call_body(
                 "login",
                 f"<value><![CDATA[{SEED_LOGIN}]]></value>",
                 "<value><string>&#109;ypassword</string></value>",
@@ -345,7 +346,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             str,
         ),
         # a pretty-printed method name
-        (_call("\n  system.listMethods\n"), list),
+        (call_body("\n  system.listMethods\n"), list),
         # an empty <params/> and a missing <params>
         (
             b"<?xml version='1.0'?><methodCall><methodName>system.listMethods</methodName>"
@@ -378,7 +379,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
 )
 def test_values_the_api_does_not_take_get_faults_not_errors(raw, sandbox_server, param, code):
     conn = raw()
-    conn.send(request(_call("vm_info", f"<value>{sandbox_server.login()}</value>", param)))
+    conn.send(request(call_body("vm_info", f"<value>{sandbox_server.login()}</value>", param)))
     status, _, body = conn.answer()
     assert status == 200 and fault(body).faultCode == code
 
@@ -392,7 +393,7 @@ def test_operation_list_dates_in_every_form_and_zone(raw, sandbox_server):
         conn = raw()
         conn.send(
             request(
-                _call(
+                call_body(
                     "operation_list",
                     f"<value>{session}</value>",
                     f"<value><struct><member><name>{member}</name><value>"
@@ -429,7 +430,7 @@ def test_operation_list_dates_in_every_form_and_zone(raw, sandbox_server):
     conn = raw()
     conn.send(
         request(
-            _call(
+            call_body(
                 "operation_list",
                 f"<value>{session}</value>",
                 "<value><struct><member><name>created_after</name><value>"
@@ -448,10 +449,10 @@ def test_base64_holding_utf8_is_taken_where_a_string_is_expected(raw, sandbox_se
         return f"<value><base64>{base64.b64encode(text).decode()}</base64></value>"
 
     conn = raw()
-    conn.send(request(_call("login", b64(SEED_LOGIN.encode()), b64(SEED_PASSWORD.encode()))))
+    conn.send(request(call_body("login", b64(SEED_LOGIN.encode()), b64(SEED_PASSWORD.encode()))))
     assert isinstance(value(conn.answer()[2]), str)
     session = f"<value>{sandbox_server.login()}</value>"
-    product = _call(
+    product = call_body(
         "hosting_account_product_add",
         session,
         b64("sharé".encode()),

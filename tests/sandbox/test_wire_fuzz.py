@@ -1,9 +1,15 @@
-"""Whatever bytes arrive, the dispatcher answers a well-formed XML-RPC response."""
+"""Whatever bytes arrive, the dispatcher answers a well-formed XML-RPC response.
+
+The examples are derandomized (the same every run, so the suite cannot fail by chance);
+GANDI_HOSTING_LONG_TESTS=1 searches at random, with more examples.
+"""
 
 from __future__ import annotations
 
+import os
 import xmlrpc.client
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +26,14 @@ _values = st.recursive(
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
     ),
     max_leaves=12,
+)
+LONG = os.environ.get("GANDI_HOSTING_LONG_TESTS") == "1"
+FUZZ = settings(
+    max_examples=1000 if LONG else 80,
+    deadline=None,
+    derandomize=not LONG,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 _methods = st.sampled_from(
     [
@@ -45,7 +59,7 @@ def _answer(box: Sandbox, body: bytes):
         return fault
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FUZZ
 @given(method=_methods, params=st.lists(_values, max_size=4))
 def test_any_well_formed_call_gets_a_response_or_a_fault(tmp_path_factory, method, params):
     box = _box(tmp_path_factory)
@@ -53,7 +67,7 @@ def test_any_well_formed_call_gets_a_response_or_a_fault(tmp_path_factory, metho
     _answer(box, body)
 
 
-@settings(max_examples=80, deadline=None)
+@FUZZ
 @given(body=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
 def test_any_bytes_get_a_fault(tmp_path_factory, body):
     assert isinstance(_answer(_box(tmp_path_factory), body), xmlrpc.client.Fault)
@@ -78,3 +92,14 @@ def test_an_int_beyond_32_bits_is_a_value_fault(tmp_path):
         b"<param><value><int>99999999999</int></value></param></params></methodCall>"
     )
     assert _answer(box, body).faultCode == 501030
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sandbox bug found by the fuzz: a control byte of a base64 value is echoed raw in "
+    "the fault string ('[vm_id: \\x00]'), so the response is not well-formed XML",
+)
+def test_a_control_byte_in_a_refused_value_still_gives_well_formed_xml(tmp_path):
+    box = Sandbox(tmp_path / "s.sqlite3", op_delay=0)
+    body = xmlrpc.client.dumps((0, b"\x00"), "vm_info").encode()
+    assert _answer(box, body).faultCode == 501010
