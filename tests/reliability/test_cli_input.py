@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import DOCUMENTED_EXIT_CODES, STATS, fuzz_settings, invoke
 from tests.reliability.invariants import assert_invariants
+from tests.reliability.support import DOCUMENTED_EXIT_CODES, STATS, fuzz_settings, invoke
 
 PW = "rootpassword\n"
 VMC = ["vm", "create", "web1", "--os", "111", "--shares", "1", "--password-stdin"]

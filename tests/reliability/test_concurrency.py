@@ -18,8 +18,8 @@ import pytest
 from gandi_hosting_cli.api.client import HostingClient
 from gandi_hosting_cli.api.errors import APIFault, HostingError, NetworkError
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import STATS, Deadline, budget
 from tests.reliability.invariants import assert_invariants, settle
+from tests.reliability.support import STATS, Deadline, budget
 from tests.served import ServeProcess
 
 CLIENTS = 32

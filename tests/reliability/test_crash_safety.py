@@ -15,8 +15,8 @@ import xmlrpc.client
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import LONG, STATS
 from tests.reliability.invariants import assert_invariants, settle
+from tests.reliability.support import LONG, STATS
 from tests.served import ServeProcess, wait_until
 
 OP_DELAY = 0.2  # some operations are PENDING or RUN when the server dies

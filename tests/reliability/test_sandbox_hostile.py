@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gandi_hosting_cli.sandbox.registry import REGISTRY
-from tests.reliability.conftest import STATS, fuzz_settings
 from tests.reliability.invariants import assert_invariants, state_snapshot
+from tests.reliability.support import STATS, fuzz_settings
 
 ANSWER_TIMEOUT = 15.0  # "never a hang": every request is answered well within this
 XML_HEAD = b"<?xml version='1.0'?>\n"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_CUSTOMER, SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import STATS, invoke
+from tests.reliability.support import STATS, invoke
 from tests.served import ServeProcess
 
 ROOT_PASSWORD = "Vm-Root-Secret-51d2"
