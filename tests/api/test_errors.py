@@ -73,5 +73,5 @@ def test_session_faults_carry_the_login_hint():
     assert "gandi-hosting login" in fault_to_error(500249, "DataError: expired").hint
 
 
-def test_split_code():
+def test_a_fault_code_splits_into_qualification_object_and_cause():
     assert split_code(530240) == (5, 302, 40)

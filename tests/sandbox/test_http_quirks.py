@@ -273,7 +273,7 @@ def test_other_paths_get_404(raw, target):
     assert len(body) == int(headers["content-length"])
 
 
-def test_response_headers(raw):
+def test_answers_carry_xml_type_length_date_and_server(raw):
     conn = raw()
     conn.send(request(login_body()))
     status, headers, body = conn.answer()

@@ -43,7 +43,7 @@ def test_other_http_methods_get_405(sandbox_server, method):
     assert response.getheader("Allow") == "POST"
 
 
-def test_paths(sandbox_server):
+def test_the_root_and_hosting_paths_answer_and_others_get_404(sandbox_server):
     call = xmlrpc.client.dumps((), "system.listMethods").encode()
     assert _post(sandbox_server.url, call, path="/").status == 200
     assert _post(sandbox_server.url, call, path="/hosting/").status == 200
@@ -247,7 +247,7 @@ def test_concurrent_disk_creations_never_overbook_the_quota(sandbox_server):
     assert len([r for r in results if r < 100000]) == 4
 
 
-def test_missing_length_and_garbage_request_line(sandbox_server):
+def test_a_missing_length_or_a_garbage_request_line_is_refused(sandbox_server):
     parts = urlsplit(sandbox_server.url)
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         sock.sendall(b"POST /hosting/ HTTP/1.1\r\nHost: x\r\n\r\n")

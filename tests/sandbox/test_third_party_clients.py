@@ -182,7 +182,7 @@ LOGIN = (
     ],
     ids=["plain", "text-xml", "http1.0", "chunked", "expect", "gzip"],
 )
-def test_curl(sandbox_server, tmp_path, options):
+def test_curl_logs_in_with_each_http_variant(sandbox_server, tmp_path, options):
     need("curl", "curl", "--version")
     body = gzip.compress(LOGIN) if "Content-Encoding: gzip" in options else LOGIN
     (tmp_path / "login.xml").write_bytes(body)
