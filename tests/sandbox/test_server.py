@@ -91,11 +91,11 @@ def test_entity_expansion_bomb_is_refused_at_once(sandbox_server):
         f'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY l0 "lol">{lol}]>'
         "<methodCall><methodName>&l9;</methodName></methodCall>"
     ).encode()
-    started = time.perf_counter()
-    fault = _fault(_post(sandbox_server.url, body))
+    started = time.process_time()  # CPU time of this process (the server is a thread of it):
+    fault = _fault(_post(sandbox_server.url, body))  # a loaded machine cannot inflate it
     assert fault.faultCode == 500020
     assert "DOCTYPE" in fault.faultString
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_deep_nesting_is_refused(sandbox_server):
