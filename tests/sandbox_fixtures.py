@@ -8,6 +8,10 @@ Fixtures:
 - ``sandbox_server``: one running server, op_delay 0, fresh state.
 - ``sandbox_proxy``: an ``xmlrpc.client.ServerProxy`` on ``sandbox_server``.
 - ``sandbox_session``: a session id of the seeded account on ``sandbox_server``.
+- ``serve_process(state_path=None, **kwargs)``: the real ``gandi-hosting sandbox serve``
+  as a subprocess (``tests.served.ServeProcess``; ``kwargs``: ``op_delay``, ``extra``,
+  ``env``); the state defaults to one file per test (so a second call restarts on the
+  same state); every process still running after the test is killed.
 - ``clock``: a hand-driven ``Clock`` to pass as ``make_sandbox_server(clock=clock)``;
   ``clock.tick(seconds)`` moves the sandbox's time (session expiry, operations) at once,
   so no test sleeps for a short TTL and a loaded machine cannot change the outcome.
@@ -30,6 +34,7 @@ import pytest
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from gandi_hosting_cli.sandbox.server import SandboxServer
+from tests.served import ServeProcess
 
 
 class Clock:
@@ -122,6 +127,21 @@ def sandbox_server(make_sandbox_server) -> RunningSandbox:
 def sandbox_proxy(sandbox_server):
     with sandbox_server.proxy() as proxy:
         yield proxy
+
+
+@pytest.fixture
+def serve_process(tmp_path):
+    started: list[ServeProcess] = []
+
+    def start(state_path: Path | str | None = None, **kwargs) -> ServeProcess:
+        state = Path(state_path) if state_path is not None else tmp_path / "served.sqlite3"
+        running = ServeProcess(state, **kwargs)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.kill()
 
 
 @pytest.fixture

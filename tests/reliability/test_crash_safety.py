@@ -17,24 +17,16 @@ import pytest
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.invariants import assert_invariants, settle
 from tests.reliability.support import LONG, STATS
-from tests.served import ServeProcess, wait_until
+from tests.served import wait_until
 
 OP_DELAY = 0.2  # some operations are PENDING or RUN when the server dies
 CLIENTS = 6
 
 
 @pytest.fixture
-def serve(tmp_path):
-    started: list[ServeProcess] = []
-
-    def start() -> ServeProcess:
-        running = ServeProcess(tmp_path / "state.sqlite3", op_delay=OP_DELAY)
-        started.append(running)
-        return running
-
-    yield start
-    for running in started:
-        running.kill()
+def serve(serve_process):
+    """Start ``sandbox serve``, again and again on the same state file."""
+    return lambda: serve_process(op_delay=OP_DELAY)
 
 
 class Burst:
