@@ -390,8 +390,9 @@ class IndependentServer:
             self.server.register_multicall_functions()
         self.server.register_instance(self.api)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{PATH}"
+        # a short poll: shutdown() waits for the loop's next look at its stop flag
         self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True
         )
         self.thread.start()
 

@@ -13,6 +13,13 @@ Fixtures:
 - ``sandbox_server``: one running server, op_delay 0, fresh state.
 - ``sandbox_proxy``: an ``xmlrpc.client.ServerProxy`` on ``sandbox_server``.
 - ``sandbox_session``: a session id of the seeded account on ``sandbox_server``.
+- ``serve_process(state_path=None, **kwargs)``: the real ``gandi-hosting sandbox serve``
+  as a subprocess (``tests.served.ServeProcess``; ``kwargs``: ``op_delay``, ``extra``,
+  ``env``); the state defaults to one file per test (so a second call restarts on the
+  same state); every process still running after the test is killed.
+- ``clock``: a hand-driven ``Clock`` to pass as ``make_sandbox_server(clock=clock)``;
+  ``clock.tick(seconds)`` moves the sandbox's time (session expiry, operations) at once,
+  so no test sleeps for a short TTL and a loaded machine cannot change the outcome.
 
 What they yield (``RunningSandbox``): ``.url``, ``.request_count``, ``.sandbox`` (the
 ``Sandbox``, e.g. for ``bulk_create_vms``), ``.state_path``, ``.server``,
@@ -22,7 +29,11 @@ What they yield (``RunningSandbox``): ``.url``, ``.request_count``, ``.sandbox``
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import socket
+import threading
+import time
 import xmlrpc.client
 from pathlib import Path
 
@@ -31,6 +42,43 @@ import pytest
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from gandi_hosting_cli.sandbox.server import SandboxServer
+from tests.served import ServeProcess
+
+
+class Clock:
+    """A hand-driven clock for ``Sandbox(clock=...)``: the sandbox's time moves when the test
+    says (``tick``), never on its own. It starts at the current whole second, so dates the
+    sandbox writes stay close to the real time other code compares them with."""
+
+    def __init__(self, start: float | None = None):
+        self.now = float(int(time.time()) if start is None else start)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def tick(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def shutdown_promptly(server: SandboxServer) -> None:
+    """``server.shutdown()`` without waiting out socketserver's poll interval.
+
+    The serving loop sees a stop request only when its ``select()`` returns: up to 50 ms,
+    which was a third of the suite's wall time (one teardown per test). A connection wakes
+    it at once, so we keep connecting (refused once the port is closed) until it is done.
+    """
+    stopper = threading.Thread(target=server.shutdown, name="sandbox-stopper")
+    stopper.start()
+    address = ("127.0.0.1", server.port)
+    while stopper.is_alive():
+        with contextlib.suppress(OSError):
+            socket.create_connection(address, timeout=1).close()
+        stopper.join(0.002)
 
 
 class RunningSandbox:
@@ -63,7 +111,7 @@ class RunningSandbox:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
+        shutdown_promptly(self.server)
         self.sandbox.close()
 
     def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
@@ -109,6 +157,21 @@ def sandbox_server(make_sandbox_server) -> RunningSandbox:
 def sandbox_proxy(sandbox_server):
     with sandbox_server.proxy() as proxy:
         yield proxy
+
+
+@pytest.fixture
+def serve_process(tmp_path):
+    started: list[ServeProcess] = []
+
+    def start(state_path: Path | str | None = None, **kwargs) -> ServeProcess:
+        state = Path(state_path) if state_path is not None else tmp_path / "served.sqlite3"
+        running = ServeProcess(state, **kwargs)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.kill()
 
 
 @pytest.fixture

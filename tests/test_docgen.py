@@ -27,19 +27,24 @@ def generated() -> dict[str, str]:
 
 
 def test_man_pages_completions_and_reference_match_the_code(generated):
-    problems = [p for p in docgen.check(REPO) if "README" not in p]
-    assert problems == [], REGENERATE
+    assert docgen.check(REPO) == [], REGENERATE
 
 
-def test_readme_contains_the_generated_command_reference(generated):
+def test_the_readme_links_the_reference_instead_of_holding_it(generated):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert docgen.BEGIN_MARKER in readme and docgen.END_MARKER in readme, (
-        "README.md needs the command reference: paste man/REFERENCE.md between "
-        f"{docgen.BEGIN_MARKER} and {docgen.END_MARKER}"
-    )
-    assert docgen.readme_with_reference(readme, generated[docgen.REFERENCE_FILE]) == readme, (
-        REGENERATE
-    )
+    assert "(man/REFERENCE.md)" in readme
+    assert "COMMAND REFERENCE -->" not in readme
+    assert docgen.GENERATED not in readme
+    assert "vm create --help" not in readme and "Usage: gandi-hosting" not in readme
+
+
+def test_the_reference_holds_every_commands_help(generated):
+    text = generated[docgen.REFERENCE_FILE]
+    for entry in docgen.walk():
+        assert f"## `{entry.words}`\n" in text
+        assert entry.command.get_help(entry.ctx).splitlines()[0] in text
+        if entry.path:
+            assert f"| [`{entry.words}`](#{entry.page}) |" in text
 
 
 def test_one_man_page_per_command():
@@ -132,8 +137,9 @@ def test_check_and_write_on_a_copy(tmp_path, generated):
     for rel, text in generated.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
-    readme = f"# x\n\n{docgen.BEGIN_MARKER}\nold\n{docgen.END_MARKER}\n\nmore\n"
+    readme = "# x\n\nsee [the reference](man/REFERENCE.md)\n"
     (tmp_path / "README.md").write_text(readme, encoding="utf-8")
+    (tmp_path / "man" / "REFERENCE.md").write_text("old\n", encoding="utf-8")
     (tmp_path / "man" / "gandi-hosting-vm-create.1").write_text("stale\n", encoding="utf-8")
     (tmp_path / "man" / "gandi-hosting-gone.1").write_text("gone\n", encoding="utf-8")
     (tmp_path / "completions" / "_gandi-hosting").unlink()
@@ -142,16 +148,11 @@ def test_check_and_write_on_a_copy(tmp_path, generated):
     assert sorted(docgen.check(tmp_path)) == [
         "missing: completions/_gandi-hosting",
         "no longer generated: man/gandi-hosting-gone.1",
-        "out of date: README.md command reference",
+        "out of date: man/REFERENCE.md",
         "out of date: man/gandi-hosting-vm-create.1",
     ]
     assert docgen.main(["--root", str(tmp_path)]) == 0
     assert docgen.check(tmp_path) == []
-    text = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert text.startswith("# x\n\n") and text.endswith(f"{docgen.END_MARKER}\n\nmore\n")
-    assert "| `gandi-hosting vm create` |" in text
-
-
-def test_check_reports_missing_readme_markers(tmp_path):
-    (tmp_path / "README.md").write_text("# no markers\n", encoding="utf-8")
-    assert any("lacks the markers" in p for p in docgen.check(tmp_path))
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == readme  # never written
+    text = (tmp_path / "man" / "REFERENCE.md").read_text(encoding="utf-8")
+    assert "| [`gandi-hosting vm create`](#gandi-hosting-vm-create) |" in text

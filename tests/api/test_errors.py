@@ -1,4 +1,4 @@
-"""Fault codes map to the exception (and exit code) a user would expect."""
+"""Fault codes map to the exception (and exit code) a user would expect, by cause."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ from gandi_hosting_cli.exit_codes import ExitCode
     ("code", "cls", "exit_code"),
     [
         (500150, AuthError, ExitCode.AUTH),  # wrong login or password
+        (500120, InvalidInput, ExitCode.API_FAULT),  # password syntax
+        (500130, InvalidInput, ExitCode.API_FAULT),  # password value
+        (500131, InvalidInput, ExitCode.API_FAULT),  # password size
+        (500132, InvalidInput, ExitCode.API_FAULT),  # password missing
+        (500340, AuthError, ExitCode.AUTH),  # unknown login (su)
         (500249, AuthError, ExitCode.AUTH),  # session expired
         (500240, AuthError, ExitCode.AUTH),  # unknown session
         (530250, AuthError, ExitCode.AUTH),  # no right on that VM
@@ -39,10 +44,24 @@ from gandi_hosting_cli.exit_codes import ExitCode
     ],
 )
 def test_fault_codes_map_to_typed_errors(code, cls, exit_code):
-    error = fault_to_error(code, f"DataError: something [x: {code}]")
-    assert type(error) is cls
-    assert error.exit_code == exit_code
-    assert error.code == code
+    for string in (f"DataError: something [x: {code}]", "DataError: x [password: ***]"):
+        error = fault_to_error(code, string)
+        assert type(error) is cls
+        assert error.exit_code == exit_code
+        assert error.code == code
+
+
+def test_a_vm_root_password_refused_by_the_server_is_invalid_input_not_auth(
+    sandbox_server, logged_in_client
+):
+    """A password refused for its value is bad input (exit 1), not an auth failure (3)."""
+    client = logged_in_client(sandbox_server.url)
+    client.hosting_account_product_add("shares", 1, "1m")
+    with pytest.raises(InvalidInput) as refused:
+        client.vm_create("web1", "abc", 111, 1, 1)
+    assert refused.value.code == 500130
+    assert not isinstance(refused.value, AuthError)
+    assert refused.value.exit_code == ExitCode.API_FAULT
 
 
 def test_fault_message_is_one_line():
@@ -54,5 +73,5 @@ def test_session_faults_carry_the_login_hint():
     assert "gandi-hosting login" in fault_to_error(500249, "DataError: expired").hint
 
 
-def test_split_code():
+def test_a_fault_code_splits_into_qualification_object_and_cause():
     assert split_code(530240) == (5, 302, 40)

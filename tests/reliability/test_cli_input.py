@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import DOCUMENTED_EXIT_CODES, STATS, fuzz_settings, invoke
 from tests.reliability.invariants import assert_invariants
+from tests.reliability.support import DOCUMENTED_EXIT_CODES, STATS, fuzz_settings, invoke
 
 PW = "rootpassword\n"
 VMC = ["vm", "create", "web1", "--os", "111", "--shares", "1", "--password-stdin"]
@@ -276,24 +276,27 @@ def test_random_arguments_to_every_command(fuzz_env, line):
 
 def test_after_the_random_arguments_the_books_still_balance(fuzz_env):
     """The fuzz above shares its server; here a short run, then the invariants."""
-    from hypothesis import find, settings
+    from hypothesis import HealthCheck, settings
 
     runs = []
 
-    def run(line) -> bool:
+    # a plain @given run: a failure in any example fails this test (nothing is swallowed)
+    @settings(
+        max_examples=60,
+        database=None,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(line=command_lines())
+    def run(line) -> None:
         path, args, stdin = line
         result = invoke("--url", fuzz_env.url, "--timeout", "5", *path, *args, input=stdin)
         runs.append(result.exit_code)
         if path[0] in ("login", "logout", "su"):
             _relogin(fuzz_env.url)
-        return False
 
-    with pytest.raises(Exception):  # noqa: B017 - find() raises when nothing matches
-        find(
-            command_lines(),
-            run,
-            settings=settings(max_examples=60, database=None, derandomize=True),
-        )
+    run()
     assert runs and set(runs) <= DOCUMENTED_EXIT_CODES
     assert_invariants(fuzz_env.state_path, url=fuzz_env.url)
 

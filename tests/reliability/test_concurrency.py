@@ -18,19 +18,16 @@ import pytest
 from gandi_hosting_cli.api.client import HostingClient
 from gandi_hosting_cli.api.errors import APIFault, HostingError, NetworkError
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import STATS, Deadline, budget
 from tests.reliability.invariants import assert_invariants, settle
-from tests.served import ServeProcess
+from tests.reliability.support import STATS, Deadline, budget
 
 CLIENTS = 32
 OP_DELAY = 0.05
 
 
 @pytest.fixture
-def served(tmp_path):
-    running = ServeProcess(tmp_path / "state.sqlite3", op_delay=OP_DELAY)
-    yield running
-    running.stop()
+def served(serve_process):
+    return serve_process(op_delay=OP_DELAY)
 
 
 def _client(url: str) -> HostingClient:

@@ -15,26 +15,18 @@ import xmlrpc.client
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import LONG, STATS
 from tests.reliability.invariants import assert_invariants, settle
-from tests.served import ServeProcess
+from tests.reliability.support import LONG, STATS
+from tests.served import wait_until
 
 OP_DELAY = 0.2  # some operations are PENDING or RUN when the server dies
 CLIENTS = 6
 
 
 @pytest.fixture
-def serve(tmp_path):
-    started: list[ServeProcess] = []
-
-    def start() -> ServeProcess:
-        running = ServeProcess(tmp_path / "state.sqlite3", op_delay=OP_DELAY)
-        started.append(running)
-        return running
-
-    yield start
-    for running in started:
-        running.kill()
+def serve(serve_process):
+    """Start ``sandbox serve``, again and again on the same state file."""
+    return lambda: serve_process(op_delay=OP_DELAY)
 
 
 class Burst:
@@ -47,6 +39,10 @@ class Burst:
         self.sent = 0
         self.unexpected: list[str] = []
         self._lock = threading.Lock()
+
+    def answers(self) -> int:
+        with self._lock:
+            return sum(map(len, self.answered.values()))
 
     def client(self, index: int) -> None:
         rng = random.Random(index * 1000 + self.round_no)
@@ -106,6 +102,8 @@ def test_sigkill_during_a_burst_of_creates_loses_nothing_answered(serve):
         ]
         for thread in threads:
             thread.start()
+        # kill once the burst is under way (a loaded machine may take a while to get there)
+        assert wait_until(lambda b=burst: b.answers() > 0, timeout=60), "the burst got no answer"
         time.sleep(rng.uniform(*burst_seconds))
         server.kill()  # SIGKILL: no clean shutdown, no last commit
         for thread in threads:

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from tests.reliability.conftest import LONG, STATS
 from tests.reliability.invariants import assert_invariants
+from tests.reliability.support import LONG, STATS
 
 PROCESSES = 6
 

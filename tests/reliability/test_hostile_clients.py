@@ -22,7 +22,7 @@ import pytest
 from gandi_hosting_cli.sandbox import Sandbox
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from gandi_hosting_cli.sandbox.server import SandboxServer
-from tests.reliability.conftest import STATS
+from tests.reliability.support import STATS
 
 LONG = os.environ.get("GANDI_HOSTING_LONG_TESTS") == "1"
 PROBE_ADDRESS = "127.0.0.2"  # another client address than the attackers' 127.0.0.1

@@ -18,7 +18,6 @@ import time
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import LONG, STATS, invoke
 from tests.reliability.faulty_server import (
     FaultyProxy,
     ForwardProxy,
@@ -31,6 +30,7 @@ from tests.reliability.faulty_server import (
     response_xml,
     slow_headers,
 )
+from tests.reliability.support import LONG, STATS, invoke
 
 RSS_LIMIT_MB = 150
 

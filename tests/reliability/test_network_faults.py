@@ -14,8 +14,8 @@ import time
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import STATS, invoke
 from tests.reliability.faulty_server import FaultyProxy, free_port
+from tests.reliability.support import STATS, invoke
 
 BROKEN_ANSWERS = ("silent", "cut", "html502", "empty200", "malformed", "close")
 

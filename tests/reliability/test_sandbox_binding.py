@@ -9,15 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.served import ServeProcess
 
-
-def test_serve_binds_to_the_loopback_by_default_without_a_warning(tmp_path):
-    server = ServeProcess(tmp_path / "state.sqlite3")
-    try:
-        assert server.url.startswith("http://127.0.0.1:")
-    finally:
-        server.stop()
+def test_serve_binds_to_the_loopback_by_default_without_a_warning(serve_process):
+    server = serve_process()
+    assert server.url.startswith("http://127.0.0.1:")
+    server.stop()
     assert "Warning" not in server.log
 
 
@@ -33,7 +29,7 @@ def test_serving_on_another_address_warns(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_ipv6_loopback_is_no_cause_for_a_warning(tmp_path):
+def test_ipv6_loopback_is_no_cause_for_a_warning(serve_process):
     import socket
 
     try:
@@ -43,9 +39,7 @@ def test_ipv6_loopback_is_no_cause_for_a_warning(tmp_path):
         import pytest
 
         pytest.skip("no IPv6 loopback")
-    server = ServeProcess(tmp_path / "state.sqlite3", extra=("--host", "::1"))
-    try:
-        assert server.url.startswith("http://[::1]:")
-    finally:
-        server.stop()
+    server = serve_process(extra=("--host", "::1"))
+    assert server.url.startswith("http://[::1]:")
+    server.stop()
     assert "Warning" not in server.log

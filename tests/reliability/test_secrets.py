@@ -19,17 +19,14 @@ from pathlib import Path
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_CUSTOMER, SEED_LOGIN, SEED_PASSWORD
-from tests.reliability.conftest import STATS, invoke
-from tests.served import ServeProcess
+from tests.reliability.support import STATS, invoke
 
 ROOT_PASSWORD = "Vm-Root-Secret-51d2"
 
 
 @pytest.fixture
-def served(tmp_path):
-    running = ServeProcess(tmp_path / "server" / "state.sqlite3", op_delay=0)
-    yield running
-    running.stop()
+def served(serve_process, tmp_path):
+    return serve_process(tmp_path / "server" / "state.sqlite3")
 
 
 def session_ids(home: Path) -> set[str]:

@@ -1,4 +1,8 @@
-"""Helpers for the sandbox's own tests: a proxy over HTTP or in-process, faults by code."""
+"""Fixtures of the sandbox's own tests: a proxy over HTTP or in-process, raw sockets.
+
+The servers (``sandbox_server``, ``make_sandbox_server``) and the hand-driven ``clock``
+come from the ``tests.sandbox_fixtures`` plugin; helpers are in ``tests/sandbox/helpers.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +11,13 @@ import xmlrpc.client
 import pytest
 
 from gandi_hosting_cli.sandbox.transport import InProcessTransport
-
-
-class Clock:
-    """A hand-driven clock for ``Sandbox(clock=...)``: operations advance when we say."""
-
-    def __init__(self, start: float = 1_800_000_000.0):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def tick(self, seconds: float) -> None:
-        self.now += seconds
+from tests.sandbox.helpers import Raw
 
 
 @pytest.fixture
 def sandbox_strict() -> bool:
     """The sandbox's own tests serve the default, tolerant mode (strict tests ask for it)."""
     return False
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture(params=["http", "inprocess"])
@@ -50,15 +37,15 @@ def session(api) -> str:
     return api.login("AA1234-GANDI", "mypassword", True)
 
 
-def fault_code(call, *args) -> int:
-    """The faultCode a call ends with (fails the test if it succeeds)."""
-    with pytest.raises(xmlrpc.client.Fault) as info:
-        call(*args)
-    return info.value.faultCode
+@pytest.fixture
+def raw(sandbox_server):
+    """``raw() -> Raw``: a new raw-socket connection to ``sandbox_server``."""
+    connections: list[Raw] = []
 
+    def connect() -> Raw:
+        connections.append(Raw(sandbox_server))
+        return connections[-1]
 
-def with_shares(api, session: str, shares: int = 8) -> int:
-    """Add a shares product and let its operation finish (op_delay 0: the next call)."""
-    opid = api.hosting_account_product_add(session, "shares", shares, "1m")
-    assert api.operation_details(session, opid)["state"] == "DONE"
-    return opid
+    yield connect
+    for connection in connections:
+        connection.close()

@@ -1,12 +1,13 @@
-"""`gandi-hosting sandbox reset` and `serve`'s argument checks, through the root group."""
+"""`gandi-hosting sandbox reset` and `serve`'s argument checks, through the root group;
+the embedded sandbox's settings from the environment."""
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from gandi_hosting_cli.cli import cli
 from gandi_hosting_cli.sandbox import Sandbox, default_state_path
-from tests.served import ServeProcess
 
 
 def test_reset_forgets_the_state(tmp_path, monkeypatch):
@@ -61,25 +62,31 @@ def test_in_process_transport_defaults_come_from_the_environment(tmp_path, monke
     assert transport.request_count == 3
 
 
-def test_serve_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-inf", "-1", "3601"])
+def test_env_op_delay_refuses_non_finite_and_huge_values(monkeypatch, value):
+    from gandi_hosting_cli.sandbox import OP_DELAY_ENV, env_op_delay
+
+    monkeypatch.setenv(OP_DELAY_ENV, value)
+    with pytest.raises(ValueError, match=OP_DELAY_ENV):
+        env_op_delay()
+
+
+def test_serve_stops_cleanly_on_ctrl_c(serve_process):
     import signal
 
-    server = ServeProcess(tmp_path / "s.sqlite3")
+    server = serve_process()
     assert server.url.startswith("http://127.0.0.1:")
     assert server.stop(signal.SIGINT) == 0
     assert "Sandbox stopped" in server.log
 
 
-def test_serve_takes_accounts_from_the_environment_out_of_ps(tmp_path):
+def test_serve_takes_accounts_from_the_environment_out_of_ps(serve_process):
     """GANDI_HOSTING_SANDBOX_ACCOUNTS keeps extra accounts' passwords out of the arguments."""
     import xmlrpc.client
 
     accounts = "XY1-GANDI:secret123 XY2-GANDI:other456"
-    server = ServeProcess(tmp_path / "s.sqlite3", env={"GANDI_HOSTING_SANDBOX_ACCOUNTS": accounts})
-    try:
-        with xmlrpc.client.ServerProxy(server.url) as api:
-            for login, password in (("XY1-GANDI", "secret123"), ("XY2-GANDI", "other456")):
-                assert api.account_currency(api.login(login, password)) == "EUR"
-        assert not any("secret123" in a for a in server.proc.args)
-    finally:
-        server.stop()
+    server = serve_process(env={"GANDI_HOSTING_SANDBOX_ACCOUNTS": accounts})
+    with xmlrpc.client.ServerProxy(server.url) as api:
+        for login, password in (("XY1-GANDI", "secret123"), ("XY2-GANDI", "other456")):
+            assert api.account_currency(api.login(login, password)) == "EUR"
+    assert not any("secret123" in a for a in server.proc.args)

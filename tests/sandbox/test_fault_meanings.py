@@ -3,7 +3,7 @@ session, type, syntax and value, existence, rights, quota, state."""
 
 from __future__ import annotations
 
-from tests.sandbox.conftest import fault_code, with_shares
+from tests.sandbox.helpers import fault_code, with_shares
 
 PASSWORD = "root-password-1"
 

@@ -1,4 +1,4 @@
-"""Every rule refused with DESIGN.md's fault code, checks in the documented order."""
+"""Every rule refused with DESIGN.md's fault code and message format, in the documented order."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import xmlrpc.client
 import pytest
 
 from gandi_hosting_cli.sandbox.transport import InProcessTransport
-from tests.sandbox.conftest import fault_code, with_shares
+from tests.sandbox.helpers import FAULT_FORMAT, fault_code, with_shares
 
 PASSWORD = "s3cret-pass"
 
@@ -155,9 +155,12 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_refusal_has_the_design_fault_code(world, case):
+def test_each_refusal_has_the_design_fault_code_and_message_format(world, case):
     call, code = CASES[case]
-    assert fault_code(call, world["api"], world) == code
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        call(world["api"], world)
+    assert info.value.faultCode == code
+    assert FAULT_FORMAT.match(info.value.faultString), info.value.faultString
 
 
 def test_fault_strings_follow_the_format_and_hide_secrets(world):
@@ -177,6 +180,16 @@ def test_fault_strings_follow_the_format_and_hide_secrets(world):
     with pytest.raises(xmlrpc.client.Fault) as info:
         api.vm_info(s, 999)
     assert info.value.faultString == "DataError: VM does not exist [vm_id: 999]"
+
+
+def test_wrong_login_or_password_names_the_login_never_the_password(sandbox_server):
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        sandbox_server.proxy().login("AA1234-GANDI", "wrong-password-123")
+    assert (info.value.faultCode, info.value.faultString) == (
+        500150,
+        "DataError: wrong login or password [login: 'AA1234-GANDI']",
+    )
+    assert "wrong-password-123" not in info.value.faultString
 
 
 def test_su_to_a_handle_not_resold_is_refused(make_sandbox_server):

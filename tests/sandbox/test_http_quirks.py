@@ -12,80 +12,13 @@ the real clients when they are installed.
 from __future__ import annotations
 
 import gzip
-import socket
 import xmlrpc.client
 import zlib
 
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-
-TIMEOUT = 5
-
-
-class Raw:
-    """One client connection speaking raw bytes; reads answers framed by Content-Length."""
-
-    def __init__(self, server):
-        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
-        self.rfile = self.sock.makefile("rb")
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def answer(self) -> tuple[int, dict[str, str], bytes]:
-        status_line = self.rfile.readline(1000)
-        assert status_line.startswith(b"HTTP/1.1 "), status_line
-        headers: dict[str, str] = {}
-        for _ in range(50):
-            line = self.rfile.readline(8192)
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        body = self.rfile.read(int(headers.get("content-length", "0")))
-        return int(status_line.split()[1]), headers, body
-
-    def closed_by_server(self) -> bool:
-        return self.rfile.read(1) == b""
-
-    def close(self) -> None:
-        self.rfile.close()
-        self.sock.close()
-
-
-@pytest.fixture
-def raw(sandbox_server):
-    connections: list[Raw] = []
-
-    def connect() -> Raw:
-        connections.append(Raw(sandbox_server))
-        return connections[-1]
-
-    yield connect
-    for connection in connections:
-        connection.close()
-
-
-def request(body: bytes, *, head: str = "POST /hosting/ HTTP/1.1", headers: str = "") -> bytes:
-    """A request with Host and Content-Length, plus ``headers`` (CRLF-terminated lines)."""
-    return (
-        f"{head}\r\nHost: 127.0.0.1\r\n{headers}Content-Length: {len(body)}\r\n\r\n".encode() + body
-    )
-
-
-def login_body(**kw) -> bytes:
-    return xmlrpc.client.dumps((SEED_LOGIN, SEED_PASSWORD), "login", **kw).encode()
-
-
-def value(body: bytes):
-    return xmlrpc.client.loads(body)[0][0]
-
-
-def fault(body: bytes) -> xmlrpc.client.Fault:
-    with pytest.raises(xmlrpc.client.Fault) as info:
-        xmlrpc.client.loads(body)
-    return info.value
+from tests.sandbox.helpers import call_body, fault, login_body, request, value
 
 
 def chunked(body: bytes, size: int = 100, extension: str = "") -> bytes:
@@ -360,14 +293,6 @@ def test_any_content_type_is_read_as_xml(raw, content_type):
     assert status == 200 and isinstance(value(body), str)
 
 
-def _call(method: str, *params: str, declaration: str = "<?xml version='1.0'?>\n") -> bytes:
-    inner = "".join(f"<param>{p}</param>" for p in params)
-    return (
-        f"{declaration}<methodCall><methodName>{method}</methodName>"
-        f"<params>{inner}</params></methodCall>"
-    ).encode()
-
-
 # --- paths and response headers -------------------------------------------------------
 
 
@@ -390,7 +315,7 @@ def test_other_paths_get_404(raw, target):
     assert len(body) == int(headers["content-length"])
 
 
-def test_response_headers(raw):
+def test_answers_carry_xml_type_length_date_and_server(raw):
     conn = raw()
     conn.send(request(login_body()))
     status, headers, body = conn.answer()
@@ -403,7 +328,7 @@ def test_response_headers(raw):
 
 def test_security_guards_still_hold(raw):
     doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><methodCall/>'
-    deep = _call("vm_list", "<value><array><data>" * 100 + "</data></array></value>" * 100)
+    deep = call_body("vm_list", "<value><array><data>" * 100 + "</data></array></value>" * 100)
     for body in (doctype, deep, gzip.compress(doctype)):
         conn = raw()
         headers = "Content-Encoding: gzip\r\n" if body[:2] == b"\x1f\x8b" else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xmlrpc.client
 
-from tests.sandbox.conftest import with_shares
+from tests.sandbox.helpers import FAULT_FORMAT, with_shares
 
 VM_KEYS = {
     "id",
@@ -35,7 +35,7 @@ DISK_KEYS = {
 }
 
 
-def test_account_methods(api, session):
+def test_a_new_account_has_euros_its_balance_and_no_products(api, session):
     assert api.account_currency(session) == "EUR"
     assert api.account_balance(session) == 500.0
     info = api.hosting_account_info(session)
@@ -45,7 +45,7 @@ def test_account_methods(api, session):
     assert info["products"] == []
 
 
-def test_os_list_items(api, session):
+def test_os_list_gives_images_with_the_documented_keys(api, session):
     images = api.os_list(session)
     assert {"id", "name", "version", "arch", "label", "size"} == set(images[0])
     assert 111 in [image["id"] for image in images]
@@ -159,7 +159,7 @@ def test_operation_methods(api, session):
     # cancel: see test_operations.py (with op_delay 0 an operation is DONE at the next call)
 
 
-def test_introspection(api):
+def test_introspection_lists_every_method_with_signatures_and_help(api):
     names = api.system.listMethods()
     assert len([n for n in names if not n.startswith("system.")]) == 29  # 28 + su
     assert {"system.multicall", "system.methodHelp", "system.methodSignature"} <= set(names)
@@ -182,6 +182,26 @@ def test_multicall_batches_reads_and_keeps_faults_apart(api, session):
         assert fault.faultCode == 530240
     else:
         raise AssertionError("the second call should be a fault")
+
+
+def test_multicall_item_refusals_name_the_call_index(sandbox_server):
+    api = sandbox_server.proxy()
+    session = api.login("AA1234-GANDI", "mypassword")
+    results = api.system.multicall(
+        [
+            {"methodName": "account_currency", "params": [session]},
+            {"params": []},
+            {"methodName": "system.multicall", "params": [[]]},
+        ]
+    )
+    assert results[0] == ["EUR"]
+    assert results[1] == {
+        "faultCode": 501530,
+        "faultString": "DataError: each call is {methodName, params} [call: 1]",
+    }
+    assert results[2]["faultString"] == "DataError: system.multicall cannot be nested [call: 2]"
+    for item in results[1:]:
+        assert FAULT_FORMAT.match(item["faultString"])
 
 
 def test_unsafe_reseller_reads_customer_objects_and_su(api, session):

@@ -6,7 +6,7 @@ import xmlrpc.client
 
 import pytest
 
-from tests.sandbox.conftest import fault_code
+from tests.sandbox.helpers import fault_code
 
 PASSWORD = "s3cret-pass"
 

@@ -8,7 +8,7 @@ import xmlrpc.client
 import pytest
 
 from gandi_hosting_cli import rules
-from tests.sandbox.conftest import fault_code, with_shares
+from tests.sandbox.helpers import fault_code, with_shares
 
 PASSWORD = "root-password-1"
 

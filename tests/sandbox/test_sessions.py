@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sandbox.conftest import fault_code, with_shares
+from tests.sandbox.helpers import fault_code, with_shares
 
 
 def test_session_expires_after_its_ttl(make_sandbox_server, clock):

@@ -9,20 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.served import ServeProcess
-
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).parent / "spec_samples" / "_run.py"
 
 
 @pytest.fixture
-def served(tmp_path):
-    """`python -m gandi_hosting_cli sandbox serve` on a free port; yields (url, process)."""
-    server = ServeProcess(tmp_path / "served.sqlite3")
-    try:
-        yield server.url, server
-    finally:
-        server.kill()
+def served(serve_process):
+    """`python -m gandi_hosting_cli sandbox serve` on a free port: (url, process)."""
+    server = serve_process()
+    return server.url, server
 
 
 def test_spec_python_samples_run_against_sandbox_serve(served):

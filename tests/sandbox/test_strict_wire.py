@@ -13,7 +13,7 @@ import xmlrpc.client
 
 import pytest
 
-from tests.sandbox.conftest import fault_code
+from tests.sandbox.helpers import fault_code
 from tests.served import ServeProcess
 
 LOGIN, PASSWORD = "AA1234-GANDI", "mypassword"

@@ -8,7 +8,7 @@ import xmlrpc.client
 from gandi_hosting_cli.sandbox import bulk, seed
 from gandi_hosting_cli.sandbox.registry import REGISTRY
 from gandi_hosting_cli.sandbox.store import Store
-from tests.sandbox.conftest import fault_code
+from tests.sandbox.helpers import fault_code
 
 SYSTEM = ("system.listMethods", "system.methodHelp", "system.methodSignature", "system.multicall")
 

@@ -32,9 +32,7 @@ from pathlib import Path
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-from tests.sandbox.test_http_quirks import _call, fault, login_body, raw, request, value
-
-__all__ = ["raw"]  # the raw-socket fixture, shared with test_http_quirks.py
+from tests.sandbox.helpers import call_body, fault, login_body, request, value
 
 CLIENTS = Path(__file__).parent / "clients"
 TIMEOUT = 90
@@ -250,7 +248,7 @@ LOGIN = (
     ],
     ids=["plain", "text-xml", "http1.0", "chunked", "expect", "gzip"],
 )
-def test_curl(sandbox_server, tmp_path, options):
+def test_curl_logs_in_with_each_http_variant(sandbox_server, tmp_path, options):
     need("curl", "curl", "--version")
     body = gzip.compress(LOGIN) if "Content-Encoding: gzip" in options else LOGIN
     (tmp_path / "login.xml").write_bytes(body)
@@ -350,9 +348,12 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
     untyped = f"<value>{session}</value>"  # XML-RPC's default type, string
     cases = [
         # untyped strings (phpxmlrpc's and Frontier's default), i4, padded numbers
-        (_call("login", f"<value>{SEED_LOGIN}</value>", f"<value>{SEED_PASSWORD}</value>"), str),
         (
-            _call(
+            call_body("login", f"<value>{SEED_LOGIN}</value>", f"<value>{SEED_PASSWORD}</value>"),
+            str,
+        ),
+        (
+            call_body(
                 "login",
                 f"<value>{SEED_LOGIN}</value>",
                 f"<value>{SEED_PASSWORD}</value>",
@@ -360,9 +361,9 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             ),
             str,
         ),
-        (_call("vm_list", untyped), list),
+        (call_body("vm_list", untyped), list),
         (
-            _call(
+            call_body(
                 "operation_list",
                 s,
                 "<value><struct>\n <member>\n  <name>state</name>\n"
@@ -371,7 +372,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             list,
         ),
         (
-            _call(
+            call_body(
                 "hosting_account_product_add",
                 s,
                 "<value>shares</value>",
@@ -381,7 +382,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             int,
         ),
         (
-            _call(
+            call_body(
                 "hosting_account_product_add",
                 s,
                 "<value>shares</value>",
@@ -392,7 +393,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
         ),
         # phpxmlrpc's new xmlrpcval(4): the int as a string
         (
-            _call(
+            call_body(
                 "hosting_account_product_add",
                 s,
                 "<value>shares</value>",
@@ -403,7 +404,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
         ),
         # CDATA and character references in strings
         (
-            _call(
+            call_body(
                 "login",
                 f"<value><![CDATA[{SEED_LOGIN}]]></value>",
                 "<value><string>&#109;ypassword</string></value>",
@@ -411,7 +412,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
             str,
         ),
         # a pretty-printed method name
-        (_call("\n  system.listMethods\n"), list),
+        (call_body("\n  system.listMethods\n"), list),
         # an empty <params/> and a missing <params>
         (
             b"<?xml version='1.0'?><methodCall><methodName>system.listMethods</methodName>"
@@ -444,7 +445,7 @@ def test_value_shapes_other_clients_send(raw, sandbox_server):
 )
 def test_values_the_api_does_not_take_get_faults_not_errors(raw, sandbox_server, param, code):
     conn = raw()
-    conn.send(request(_call("vm_info", f"<value>{sandbox_server.login()}</value>", param)))
+    conn.send(request(call_body("vm_info", f"<value>{sandbox_server.login()}</value>", param)))
     status, _, body = conn.answer()
     assert status == 200 and fault(body).faultCode == code
 
@@ -458,7 +459,7 @@ def test_operation_list_dates_in_every_form_and_zone(raw, sandbox_server):
         conn = raw()
         conn.send(
             request(
-                _call(
+                call_body(
                     "operation_list",
                     f"<value>{session}</value>",
                     f"<value><struct><member><name>{member}</name><value>"
@@ -495,7 +496,7 @@ def test_operation_list_dates_in_every_form_and_zone(raw, sandbox_server):
     conn = raw()
     conn.send(
         request(
-            _call(
+            call_body(
                 "operation_list",
                 f"<value>{session}</value>",
                 "<value><struct><member><name>created_after</name><value>"
@@ -514,10 +515,10 @@ def test_base64_holding_utf8_is_taken_where_a_string_is_expected(raw, sandbox_se
         return f"<value><base64>{base64.b64encode(text).decode()}</base64></value>"
 
     conn = raw()
-    conn.send(request(_call("login", b64(SEED_LOGIN.encode()), b64(SEED_PASSWORD.encode()))))
+    conn.send(request(call_body("login", b64(SEED_LOGIN.encode()), b64(SEED_PASSWORD.encode()))))
     assert isinstance(value(conn.answer()[2]), str)
     session = f"<value>{sandbox_server.login()}</value>"
-    product = _call(
+    product = call_body(
         "hosting_account_product_add",
         session,
         b64("sharé".encode()),

@@ -1,0 +1,90 @@
+"""What the reliability tests share besides fixtures (those are in conftest.py).
+
+- ``LONG``: GANDI_HOSTING_LONG_TESTS=1 (longer, random runs).
+- ``fuzz_settings(ci, long)``: hypothesis settings for one test (``ci`` examples,
+  derandomized, in CI; ``long`` examples, random, with the environment variable).
+- ``budget(ci_seconds, long_seconds)``: the time bound of soak loops; ``Deadline``.
+- ``invoke(*args, input=None, env=None)``: the real root group through ``CliRunner``
+  (stdout and stderr apart).
+- ``STATS``: figures (examples, requests, invariants checked) printed at the end of a
+  long run, for the report.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, settings
+
+LONG = os.environ.get("GANDI_HOSTING_LONG_TESTS") == "1"
+STATS: Counter[str] = Counter()
+
+# every exit code DESIGN.md section 2 documents
+DOCUMENTED_EXIT_CODES = frozenset({0, 1, 2, 3, 4, 5, 6, 7, 130})
+
+
+def fuzz_settings(ci: int, long: int) -> settings:
+    return settings(
+        max_examples=long if LONG else ci,
+        deadline=None,
+        derandomize=not LONG,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+    )
+
+
+def budget(ci_seconds: float, long_seconds: float) -> float:
+    return long_seconds if LONG else ci_seconds
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _runner():
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        return CliRunner()  # click >= 8.2 keeps stderr apart already
+
+
+def invoke(*args: str, input: str | bytes | None = None, env: dict | None = None) -> CliResult:
+    from gandi_hosting_cli.cli import cli as root
+
+    result = _runner().invoke(root, list(args), input=input, env=env, catch_exceptions=True)
+    exception = result.exception
+    if isinstance(exception, SystemExit):
+        exception = None
+    return CliResult(result.exit_code, result.stdout, result.stderr, exception)
+
+
+class Deadline:
+    """``while deadline:`` loops until the time is up."""
+
+    def __init__(self, seconds: float):
+        self.end = time.monotonic() + seconds
+
+    def __bool__(self) -> bool:
+        return time.monotonic() < self.end
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
