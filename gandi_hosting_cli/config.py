@@ -103,8 +103,8 @@ KEY_TYPES: dict[str, tuple[type, str]] = {
 
 
 def _check_types(path: Path, name: str, table: dict[str, Any]) -> None:
-    for key, (kind, readable) in KEY_TYPES.items():
-        if key in table and not isinstance(table[key], kind):
+    for key, (expected, readable) in KEY_TYPES.items():
+        if key in table and not isinstance(table[key], expected):
             raise ConfigError(
                 f"{path}: [{name}] {key} must be {readable}, not {table[key]!r}"[:300]
             )
@@ -319,8 +319,8 @@ def parse_setting(key: str, text: str) -> Any:
     """``text`` typed for ``key`` (``wait`` is a boolean); ``ConfigError`` otherwise."""
     if key not in KEY_TYPES:
         raise ConfigError(f"unknown key {key!r}; valid keys: {', '.join(KEY_TYPES)}")
-    kind, readable = KEY_TYPES[key]
-    if kind is bool:
+    expected, readable = KEY_TYPES[key]
+    if expected is bool:
         lowered = text.strip().lower()
         if lowered in ("true", "yes", "on", "1"):
             return True

@@ -24,15 +24,15 @@ class ShapeError(Exception):
 
 @dataclass(frozen=True)
 class Shape:
-    kind: str  # int, str, bool, number, date, any, array, struct
+    type_name: str  # int, str, bool, number, date, any, array, struct
     item: Shape | None = None  # array items
     required: Mapping[str, Shape] = field(default_factory=dict)  # struct
     optional: Mapping[str, Shape] = field(default_factory=dict)  # struct
 
     def describe(self) -> str:
-        if self.kind == "array":
+        if self.type_name == "array":
             return f"an array of {self.item.describe() if self.item else 'values'}"
-        return _NAMES[self.kind]
+        return _NAMES[self.type_name]
 
 
 _NAMES = {
@@ -83,32 +83,32 @@ def describe_value(value: Any) -> str:
     return type(value).__name__
 
 
-def _matches_scalar(kind: str, value: Any) -> bool:
-    if kind == "any":
+def _matches_scalar(type_name: str, value: Any) -> bool:
+    if type_name == "any":
         return True
-    if kind == "int":
+    if type_name == "int":
         return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "str":
+    if type_name == "str":
         return isinstance(value, str)
-    if kind == "bool":
+    if type_name == "bool":
         return isinstance(value, bool)
-    if kind == "number":
+    if type_name == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "date":
+    if type_name == "date":
         return isinstance(value, (datetime, str))
-    raise AssertionError(kind)  # pragma: no cover
+    raise AssertionError(type_name)  # pragma: no cover
 
 
 def check(shape: Shape, value: Any, where: str) -> None:
     """Raise ``ShapeError`` when ``value`` does not have ``shape``."""
-    if shape.kind == "array":
+    if shape.type_name == "array":
         if not isinstance(value, list):
             raise ShapeError(f"{where} is {describe_value(value)}, not {shape.describe()}")
         assert shape.item is not None
         for index, item in enumerate(value):
             check(shape.item, item, f"{where}[{index}]")
         return
-    if shape.kind == "struct":
+    if shape.type_name == "struct":
         if not isinstance(value, Mapping):
             raise ShapeError(f"{where} is {describe_value(value)}, not a struct")
         for key, inner in shape.required.items():
@@ -119,7 +119,7 @@ def check(shape: Shape, value: Any, where: str) -> None:
             if key in value:
                 check(inner, value[key], f"{where}.{key}")
         return
-    if not _matches_scalar(shape.kind, value):
+    if not _matches_scalar(shape.type_name, value):
         raise ShapeError(f"{where} is {describe_value(value)}, not {shape.describe()}")
 
 

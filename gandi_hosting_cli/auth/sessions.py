@@ -65,14 +65,15 @@ class SessionRecord:
             return None, "not JSON"
         if not isinstance(data, dict):
             return None, "not a JSON object"
-        for name, kind in RECORD_FIELDS.items():
+        for name, expected in RECORD_FIELDS.items():
             if name not in data:
                 if name in REQUIRED_FIELDS:
                     return None, f"no {name!r}"
                 continue
             value = data[name]
-            if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-                return None, f"{name!r} is not {KIND_NAMES[kind]}"
+            is_bool = isinstance(value, bool)
+            if not isinstance(value, expected) or (expected is not bool and is_bool):
+                return None, f"{name!r} is not {TYPE_NAMES[expected]}"
         if not data["session_id"]:
             return None, "an empty 'session_id'"
         if _aware_date(data["expires"]) is None:
@@ -110,7 +111,7 @@ RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
     "acting_as": (str, type(None)),
 }
 REQUIRED_FIELDS = frozenset({"session_id", "login", "endpoint", "profile", "expires"})
-KIND_NAMES = {str: "a string", bool: "true or false", (str, type(None)): "a string or null"}
+TYPE_NAMES = {str: "a string", bool: "true or false", (str, type(None)): "a string or null"}
 
 
 def new_record(

@@ -181,7 +181,7 @@ def act(
             o.cancel_expected = True
             o.note = (
                 f"{t.label}: its create (operation {opid}) had ended in ERROR; cancelled it, "
-                f"which removes the {'VM and its system disk' if t.kind == 'vm' else 'disk'} "
+                f"which removes the {'VM and its system disk' if t.resource == 'vm' else 'disk'} "
                 f"and frees what it held; {ERROR_LIST_HINT}"
             )
             to_cancel.append((o, opid))

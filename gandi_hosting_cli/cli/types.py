@@ -225,30 +225,29 @@ class UnixUser(click.ParamType):
 
 
 class ObjectRef(click.ParamType):
-    """An object named by id (all digits) or by name; resolution happens in resolve.py.
+    """An object named by id (all digits) or by name; resolution happens in workflows/names.py.
 
     Checking the shape here means a typo like an empty string is a usage error, and
     shell completion can hang off this type later without touching the commands.
     """
 
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.name = kind
+    def __init__(self, resource: str) -> None:
+        self.resource = resource
+        self.name = resource
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-        return _complete(self.kind, ctx, param, incomplete)
+        return _complete(self.resource, ctx, param, incomplete)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value).strip()
         if not text:
-            self.fail(f"an empty {self.kind} name", param, ctx)
+            self.fail(f"an empty {self.resource} name", param, ctx)
         if text == STDIN:
             return text  # ids from stdin (``from_stdin``), or a name that cannot exist
         if rules.looks_like_id(text) and not 1 <= int(text) <= MAX_INT:
-            article = "an" if self.kind[0] in "aeiou" else "a"
-            self.fail(
-                f"{value!r} is not {article} {self.kind} id: ids go from 1 to {MAX_INT}", param, ctx
-            )
+            article = "an" if self.resource[0] in "aeiou" else "a"
+            noun = f"{article} {self.resource} id"
+            self.fail(f"{value!r} is not {noun}: ids go from 1 to {MAX_INT}", param, ctx)
         return text
 
 

@@ -42,7 +42,7 @@ class Action(Enum):
 class Target:
     """One object as read before a change: its info, and the operations that hold it."""
 
-    kind: str  # "vm" | "disk"
+    resource: str  # "vm" | "disk"
     obj_id: int
     info: dict | None = None
     error: HostingError | None = None  # its info could not be read
@@ -51,12 +51,12 @@ class Target:
 
     @property
     def label(self) -> str:
-        return (vm_label if self.kind == "vm" else disk_label)(self.obj_id, self.info)
+        return (vm_label if self.resource == "vm" else disk_label)(self.obj_id, self.info)
 
     @property
     def name(self) -> str:
         """How people call it in a command: its name, else its id."""
-        key = RESOURCES[self.kind].name_key
+        key = RESOURCES[self.resource].name_key
         return str((self.info or {}).get(key) or self.obj_id)
 
     @property
@@ -80,17 +80,17 @@ def _opid(op: dict) -> int:
     return int(op.get("uid", op.get("id", 0)))
 
 
-def _holds(op: dict, kind: str, obj_id: int) -> bool:
-    """Operation ``op`` holds object (kind, obj_id): it is about it (``param``)."""
+def _holds(op: dict, resource: str, obj_id: int) -> bool:
+    """Operation ``op`` holds object (resource, obj_id): it is about it (``param``)."""
     param = op.get("param") or {}
-    if kind == "vm":
+    if resource == "vm":
         return param.get("param_type") == "vm" and param.get("vm_id") == obj_id
     return param.get("disk_id") == obj_id
 
 
 def read_targets(
     client: HostingClient,
-    kind: str,
+    resource: str,
     ids: list[int],
     infos: dict[int, dict] | None = None,
     *,
@@ -101,11 +101,11 @@ def read_targets(
     One multicall: the missing infos and ``operation_list`` of PENDING and RUN
     operations; then, only when some are in progress, one multicall of their details.
     ``find_failed_creates`` (deletes): for an object still ``being_created`` that no
-    operation holds, the ``{kind}_create`` operations in ERROR are read to find its own.
+    operation holds, the ``{resource}_create`` operations in ERROR are read to find its own.
     """
     infos = dict(infos or {})
     missing = [i for i in dict.fromkeys(ids) if i not in infos]
-    info_method = RESOURCES[kind].info_method
+    info_method = RESOURCES[resource].info_method
     calls = [(info_method, (i,)) for i in missing]
     calls += [("operation_list", ({"state": state},)) for state in IN_PROGRESS]
     results = multicall_chunked(client, calls)
@@ -124,11 +124,11 @@ def read_targets(
     in_progress = _details(client, listed)
     targets = []
     for i in ids:
-        target = Target(kind, i, infos.get(i), errors.get(i))
-        target.busy = [op for op in in_progress if _holds(op, kind, i)]
+        target = Target(resource, i, infos.get(i), errors.get(i))
+        target.busy = [op for op in in_progress if _holds(op, resource, i)]
         targets.append(target)
     if find_failed_creates:
-        _find_failed_creates(client, kind, targets)
+        _find_failed_creates(client, resource, targets)
     return targets
 
 
@@ -139,17 +139,17 @@ def _details(client: HostingClient, opids: list[int]) -> list[dict]:
     return [r for r in results if isinstance(r, dict)]
 
 
-def _find_failed_creates(client: HostingClient, kind: str, targets: list[Target]) -> None:
+def _find_failed_creates(client: HostingClient, resource: str, targets: list[Target]) -> None:
     stuck = [t for t in targets if t.state == "being_created" and not t.busy]
     if not stuck:
         return
     try:
-        failed = client.operation_list({"type": f"{kind}_create", "state": "ERROR"})
+        failed = client.operation_list({"type": f"{resource}_create", "state": "ERROR"})
     except HostingError:
         return  # not found: the delete goes out and the API says why it is refused
     ops = _details(client, [int(i) for i in failed])
     for target in stuck:
-        mine = [op for op in ops if (op.get("param") or {}).get(f"{kind}_id") == target.obj_id]
+        mine = [op for op in ops if (op.get("param") or {}).get(f"{resource}_id") == target.obj_id]
         target.failed_create = mine[-1] if mine else None
 
 
@@ -233,32 +233,32 @@ def decide_link(target: Target, action: str, vm_id: int, vm_text: str) -> Decisi
 # --- what a failed create holds, and how to release it ----------------------------------
 
 
-def holdings(kind: str, info: dict | None) -> str:
+def holdings(resource: str, info: dict | None) -> str:
     """What a VM or disk left ``being_created`` holds: "2 shares and the disk quota of its
     system disk", "10240 MB of disk quota"."""
     info = info or {}
-    if kind == "vm":
+    if resource == "vm":
         return f"{info.get('shares', '?')} shares and the disk quota of its system disk"
     return f"{info.get('size', '?')} MB of disk quota"
 
 
 def cancel_note(target: Target) -> str:
     opid = _opid(target.failed_create or {})
-    what = "the VM and its system disk" if target.kind == "vm" else "the disk"
+    what = "the VM and its system disk" if target.resource == "vm" else "the disk"
     return (
         f"its create (operation {opid}) ended in ERROR: cancelling that operation removes "
-        f"{what} and frees {holdings(target.kind, target.info)}"
+        f"{what} and frees {holdings(target.resource, target.info)}"
     )
 
 
-def failed_create_hint(kind: str, name: str, opid: int | None, info: dict | None) -> str:
+def failed_create_hint(resource: str, name: str, opid: int | None, info: dict | None) -> str:
     """The message after a create ended in ERROR: what holds the resources, how to free them."""
-    noun = "VM" if kind == "vm" else "disk"
-    held = holdings(kind, info)
+    noun = "VM" if resource == "vm" else "disk"
+    held = holdings(resource, info)
     cancel = f" or `gandi-hosting op cancel {opid}`" if opid is not None else ""
     return (
         f"the {noun} stays being_created and holds {held} until it is released: "
-        f"`gandi-hosting {kind} delete {name}`{cancel} cancels the failed create and frees "
+        f"`gandi-hosting {resource} delete {name}`{cancel} cancels the failed create and frees "
         f"them; {ERROR_LIST_HINT}"
     )
 
@@ -267,7 +267,7 @@ def failed_create_hint(kind: str, name: str, opid: int | None, info: dict | None
 
 
 def check_new_name(
-    client: HostingClient, kind: str, name: str, os_ref: str | None = None
+    client: HostingClient, resource: str, name: str, os_ref: str | None = None
 ) -> int | None:
     """Refuse a VM hostname or disk name that already exists on the account (the API
     allows duplicate hostnames, but then every command by name is ambiguous).
@@ -279,22 +279,22 @@ def check_new_name(
     from gandi_hosting_cli.workflows.batch import batch
     from gandi_hosting_cli.workflows.names import is_id, match_os
 
-    resource = RESOURCES[kind]
-    calls = [(resource.list_method, ())]
+    table = RESOURCES[resource]
+    calls = [(table.list_method, ())]
     if os_ref is not None and not is_id(os_ref):
         calls.append(("os_list", ()))
     first = batch(client, calls)
     ids = [int(i) for i in first[0]]
-    infos = multicall_chunked(client, [(resource.info_method, (i,)) for i in ids])
-    wanted = name.lower() if kind == "vm" else name  # hostnames are case-insensitive
+    infos = multicall_chunked(client, [(table.info_method, (i,)) for i in ids])
+    wanted = name.lower() if resource == "vm" else name  # hostnames are case-insensitive
     taken = []
     for obj_id, info in zip(ids, infos, strict=True):
         if isinstance(info, dict):
-            have = str(info.get(resource.name_key, ""))
-            if (have.lower() if kind == "vm" else have) == wanted:
+            have = str(info.get(table.name_key, ""))
+            if (have.lower() if resource == "vm" else have) == wanted:
                 taken.append(obj_id)
     if taken:
-        raise DuplicateName(kind, name, taken)
+        raise DuplicateName(resource, name, taken)
     if os_ref is None:
         return None
     return int(os_ref) if is_id(os_ref) else match_os(first[1], os_ref)
@@ -303,9 +303,9 @@ def check_new_name(
 class DuplicateName(LocalUsageError):
     """A new object would take a name that is already used: exit 2, nothing created."""
 
-    def __init__(self, kind: str, name: str, ids: list[int]):
-        noun = RESOURCES[kind].noun
-        which = ", ".join(f"{kind} {i}" for i in ids)
+    def __init__(self, resource: str, name: str, ids: list[int]):
+        noun = RESOURCES[resource].noun
+        which = ", ".join(f"{resource} {i}" for i in ids)
         super().__init__(
             f"a {noun} named {name!r} already exists ({which}): a second one would make "
             f"every command by name ambiguous",
