@@ -107,7 +107,7 @@ def test_an_unwritable_state_dir_never_breaks_a_command(cli, monkeypatch, keyrin
 def test_file_store_reports_a_failed_write_and_goes_on(tmp_path):
     from pathlib import Path
 
-    from gandi_hosting_cli.auth.store import FileStore
+    from gandi_hosting_cli.auth.secret_store import FileStore
 
     errors: list[str] = []
     store = FileStore(Path("/proc/x/sessions.json"), on_error=errors.append)

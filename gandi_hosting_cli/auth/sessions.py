@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError, LocalError
-from gandi_hosting_cli.auth.store import FileStore, KeyringStore, StoreUnavailable, open_store
+from gandi_hosting_cli.auth.secret_store import FileStore, KeyringStore, StoreUnavailable, open_store
 from gandi_hosting_cli.config import display_url  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class SessionManager:
         return self._store
 
     def _fall_back(self, why: str) -> FileStore:
-        from gandi_hosting_cli.auth.store import fallback_path
+        from gandi_hosting_cli.auth.secret_store import fallback_path
 
         self._warn(f"keyring failed ({why}); using the session file instead")
         self._store = FileStore(fallback_path(), self._warn, self._cannot_write)
