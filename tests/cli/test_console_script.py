@@ -91,7 +91,6 @@ def test_sandbox_without_server_or_login(tmp_path):
 
 def test_ctrl_c_exits_130_without_a_traceback():
     import signal
-    import time
 
     with socket.socket() as listener:  # accepts, never answers
         listener.bind(("127.0.0.1", 0))
@@ -107,8 +106,9 @@ def test_ctrl_c_exits_130_without_a_traceback():
         proc.stdin.write(SEED_PASSWORD + "\n")
         proc.stdin.close()
         listener.settimeout(30)
-        conn, _ = listener.accept()  # the request is in flight
-        time.sleep(0.1)
+        conn, _ = listener.accept()
+        conn.settimeout(30)
+        assert conn.recv(1)  # the request is in flight (its first bytes arrived)
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
         err = proc.stderr.read()

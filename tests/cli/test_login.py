@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import time
 
 from gandi_hosting_cli.sandbox.seed import SEED_CUSTOMER, SEED_LOGIN, SEED_PASSWORD
 
@@ -70,12 +69,12 @@ def test_a_second_command_reuses_the_session_in_exactly_one_request(cli, logged_
 
 
 def test_session_expired_by_the_server_is_renewed_once_transparently(
-    cli, make_sandbox_server, memory_keyring
+    cli, make_sandbox_server, clock, memory_keyring
 ):
-    server = make_sandbox_server(session_ttl=0.3)
+    server = make_sandbox_server(session_ttl=60, clock=clock)
     assert login(cli, server.url, "--remember").exit_code == 0
     first = cached_session_id(memory_keyring, server.url)
-    time.sleep(0.4)
+    clock.tick(61)  # the server forgets the session
     before = server.request_count
     result = cli("--url", server.url, "account", "currency")
     assert result.exit_code == 0, result.output
@@ -84,10 +83,10 @@ def test_session_expired_by_the_server_is_renewed_once_transparently(
     assert cached_session_id(memory_keyring, server.url) != first
 
 
-def test_renewal_takes_the_password_from_the_environment(cli, make_sandbox_server):
-    server = make_sandbox_server(session_ttl=0.3)
+def test_renewal_takes_the_password_from_the_environment(cli, make_sandbox_server, clock):
+    server = make_sandbox_server(session_ttl=60, clock=clock)
     assert login(cli, server.url).exit_code == 0
-    time.sleep(0.4)
+    clock.tick(61)  # the server forgets the session
     result = cli(
         "--url", server.url, "account", "currency", env={"GANDI_HOSTING_PASSWORD": SEED_PASSWORD}
     )
@@ -95,11 +94,11 @@ def test_renewal_takes_the_password_from_the_environment(cli, make_sandbox_serve
 
 
 def test_expired_session_without_a_password_off_a_terminal_exits_3_with_the_hint(
-    cli, make_sandbox_server
+    cli, make_sandbox_server, clock
 ):
-    server = make_sandbox_server(session_ttl=0.3)
+    server = make_sandbox_server(session_ttl=60, clock=clock)
     assert login(cli, server.url).exit_code == 0
-    time.sleep(0.4)
+    clock.tick(61)  # the server forgets the session
     result = cli("--url", server.url, "account", "currency")
     assert result.exit_code == 3
     assert result.stdout == ""
@@ -193,15 +192,15 @@ def test_debug_trace_shows_calls_but_neither_password_nor_session_id(
         assert session_id not in out.output
 
 
-def test_su_acts_as_a_customer_and_survives_renewal(cli, make_sandbox_server):
-    server = make_sandbox_server(session_ttl=1.0)
+def test_su_acts_as_a_customer_and_survives_renewal(cli, make_sandbox_server, clock):
+    server = make_sandbox_server(session_ttl=60, clock=clock)
     assert login(cli, server.url, "--unsafe").exit_code == 0
     result = cli("--url", server.url, "su", SEED_CUSTOMER, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["acting_as"] == SEED_CUSTOMER
     info = json.loads(cli("--url", server.url, "account", "info", "--json").stdout)
     assert info["handle"] == SEED_CUSTOMER
-    time.sleep(1.2)
+    clock.tick(61)  # the server forgets the session
     again = cli(
         "--url",
         server.url,

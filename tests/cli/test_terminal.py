@@ -66,8 +66,8 @@ def test_no_color_on_a_terminal(tmp_path):
     assert "Debian 12 64 bits" in output
 
 
-def test_an_expired_session_prompts_for_the_password_on_a_terminal(make_sandbox_server):
-    server = make_sandbox_server(session_ttl=0.3)
+def test_an_expired_session_prompts_for_the_password_on_a_terminal(make_sandbox_server, clock):
+    server = make_sandbox_server(session_ttl=60, clock=clock)
     done = subprocess.run(
         [*COMMAND, "--url", server.url, "login", SEED_LOGIN, "--password-stdin"],
         input=SEED_PASSWORD + "\n",
@@ -75,7 +75,7 @@ def test_an_expired_session_prompts_for_the_password_on_a_terminal(make_sandbox_
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    time.sleep(0.4)
+    clock.tick(61)  # the server forgets the session
     code, output = run_in_pty(
         "--url", server.url, "account", "currency", answer=("Password for", SEED_PASSWORD)
     )

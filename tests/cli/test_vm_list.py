@@ -76,13 +76,13 @@ def test_json_details_are_the_raw_api_structs(gh):
     assert "os" not in row  # the human-only OS label never leaks into JSON
 
 
-def test_every_read_command_refused_with_an_expired_session_is_exit_3(cli, make_sandbox_server):
-    import time
-
-    g = Gh(cli, make_sandbox_server(session_ttl=0.5))
+def test_every_read_command_refused_with_an_expired_session_is_exit_3(
+    cli, make_sandbox_server, clock
+):
+    g = Gh(cli, make_sandbox_server(session_ttl=60, clock=clock))
     g.login()
     [vm_id] = g.vms(1, "web")
-    time.sleep(0.6)
+    clock.tick(61)  # the server's session ends; the CLI's local estimate still says valid
     # no password anywhere to renew the session with: the sandbox's refusal stands
     for args in (
         ["vm", "list"],

@@ -85,30 +85,31 @@ def queue_disk_products(server, n: int) -> list[int]:
     return [client.hosting_account_product_add("disk", 1024, "1m") for _ in range(n)]
 
 
-def test_an_operation_taking_one_second_is_seen_soon_with_few_polls(make_sandbox_server):
+def test_an_operation_taking_one_second_is_seen_soon_with_few_polls(make_sandbox_server, clock):
     from gandi_hosting_cli.workflows.waiting import wait_operations
 
-    server = make_sandbox_server(op_delay=1.0)
+    # the waiter's pauses move the sandbox's clock: no wall time, no load dependence
+    server = make_sandbox_server(op_delay=1.0, clock=clock)
     [opid] = queue_disk_products(server, 1)
-    outcome = wait_operations(logged_client(server), [opid])
+    outcome = wait_operations(logged_client(server), [opid], clock=clock, sleep=clock.tick)
     assert outcome.state(opid) == "DONE" and not outcome.timed_out
-    assert outcome.elapsed < 1.0 + 0.5 + 0.2  # seen within the 0.5 s floor (+ slack)
+    assert outcome.elapsed <= 1.0 + 0.5  # seen within the 0.5 s floor
     assert outcome.polls <= 4  # 0, 0.5, 1.0, (1.5)
 
 
-def test_several_operations_are_polled_in_one_request_per_round(make_sandbox_server):
+def test_several_operations_are_polled_in_one_request_per_round(make_sandbox_server, clock):
     from gandi_hosting_cli.workflows.waiting import wait_operations
 
-    server = make_sandbox_server(op_delay=0.6)
+    server = make_sandbox_server(op_delay=0.6, clock=clock)
     opids = queue_disk_products(server, 5)
     client = logged_client(server)
     before = server.request_count
-    outcome = wait_operations(client, opids)
+    outcome = wait_operations(client, opids, clock=clock, sleep=clock.tick)
     assert [outcome.state(o) for o in opids] == ["DONE"] * 5
     assert server.request_count - before == outcome.polls <= 4
 
 
-def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server):
+def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server, clock):
     import io
 
     from rich.console import Console
@@ -116,12 +117,14 @@ def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server
     from gandi_hosting_cli.cli.progress import Progress
     from gandi_hosting_cli.workflows.waiting import wait_operations
 
-    server = make_sandbox_server(op_delay=0.3)
+    server = make_sandbox_server(op_delay=0.3, clock=clock)  # the wait takes no wall time
     opids = queue_disk_products(server, 2)
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100, no_color=True)
     with Progress(console, opids, {opids[0]: "first"}) as progress:
-        wait_operations(logged_client(server), opids, progress=progress)
+        wait_operations(
+            logged_client(server), opids, progress=progress, clock=clock, sleep=clock.tick
+        )
     final = buffer.getvalue().split("\x1b[2K")[-2:]  # the last frame drawn
     screen = "".join(final)
     for opid in opids:
@@ -143,7 +146,9 @@ def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server):
 
 
 @pytest.mark.parametrize("json_flag", [["--json"], []])
-def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(make_sandbox_server, json_flag):
+def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(
+    make_sandbox_server, clock, json_flag
+):
     import os
     import signal
     import subprocess
@@ -152,8 +157,9 @@ def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(make_sandbox_ser
 
     from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
-    server = make_sandbox_server(op_delay=60)
+    server = make_sandbox_server(op_delay=60, clock=clock)  # never finishes: the clock stays
     [opid] = queue_disk_products(server, 1)
+    before = server.request_count
     env = {
         **os.environ,
         "GANDI_HOSTING_URL": server.url,
@@ -167,10 +173,11 @@ def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(make_sandbox_ser
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while server.request_count < 4 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)
+    deadline = time.monotonic() + 60
+    while server.request_count < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the command has logged in and polled once
+    assert server.request_count >= before + 2, "the command never polled"
+    time.sleep(0.2)  # most likely now inside the pause between two polls
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
