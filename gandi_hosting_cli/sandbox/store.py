@@ -250,12 +250,22 @@ class Store:
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A read transaction (a consistent snapshot; never blocks on the writer in WAL)."""
-        with self._connection() as conn:
+        # ``_connection`` inlined: every read call comes through here
+        with self._pool_guard:
+            conn = self._pool.pop() if self._pool else None
+        if conn is None:
+            conn = self._connect()
+        try:
             conn.execute("BEGIN")
             try:
                 yield conn
             finally:
                 conn.rollback()
+        finally:
+            if conn.in_transaction:  # never return a dirty connection
+                conn.rollback()
+            with self._pool_guard:
+                self._pool.append(conn)
 
     def close(self) -> None:
         with self._pool_guard:

@@ -250,6 +250,11 @@ def _dump(value: object, out: list[str]) -> None:
                     f"<member><name>{_escape(key)}</name><value><int>{member}</int></value>"
                     "</member>"
                 )
+            elif member_kind is xmlrpc.client.DateTime:
+                out.append(
+                    f"<member><name>{_escape(key)}</name><value><dateTime.iso8601>"
+                    f"{member.value}</dateTime.iso8601></value></member>"
+                )
             else:
                 out.append(f"<member><name>{_escape(key)}</name>")
                 _dump(member, out)
@@ -258,7 +263,13 @@ def _dump(value: object, out: list[str]) -> None:
     elif kind is list:
         out.append("<value><array><data>")
         for item in value:
-            _dump(item, out)
+            item_kind = type(item)  # ids and strings inline, as in structs
+            if item_kind is int and -(2**31) <= item < 2**31:
+                out.append(f"<value><int>{item}</int></value>")
+            elif item_kind is str:
+                out.append(f"<value><string>{_escape(item)}</string></value>")
+            else:
+                _dump(item, out)
         out.append("</data></array></value>")
     elif kind is Marshalled:
         out.append("<value><array><data>")
