@@ -112,13 +112,15 @@ def main() -> int:
                     rates[name].append(fn(box, session, vm_ids, args.seconds))
         finally:
             box.close()
-    print(f"load average {os.getloadavg()[0]:.2f}; medians of {args.runs} runs of {args.seconds} s")
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f}; medians of {args.runs} runs of {args.seconds} s")
     for name, values in rates.items():
         rate = statistics.median(values)
         call = "vm_info" if name == "reads" else "create/stop/delete"
         report(
             f"dispatcher {name} ({call}), in-process calls/s",
-            f"{rate:,.0f} calls/s ({1e6 / rate:.0f} us/call; runs {min(values):,.0f}-{max(values):,.0f})",
+            f"{rate:,.0f} calls/s ({1e6 / rate:.0f} us/call;"
+            f" runs {min(values):,.0f}-{max(values):,.0f})",
             "(information)",
             True,
         )
