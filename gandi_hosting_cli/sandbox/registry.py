@@ -94,6 +94,17 @@ class MethodDef:
     # slow checks run in a read snapshot before the write lock is taken (login's password
     # hash); what it returns is ``ctx.prepared``
     prepare: Callable[..., object] | None = None
+    # computed once: the number of required parameters and, per parameter, the Python
+    # type that needs no conversion and no check beyond the int range (``None``: the full
+    # check, for dates, base64 and structs with declared members)
+    required: int = field(init=False, repr=False)
+    exact: tuple[type | None, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.required = sum(1 for p in self.params if not p.optional)
+        self.exact = tuple(
+            None if p.fields is not None else _EXACT_TYPES.get(p.kind) for p in self.params
+        )
 
     def signatures(self) -> list[list[str]]:
         """One signature per number of optional arguments given (introspection style)."""
@@ -106,6 +117,16 @@ class MethodDef:
 
 
 REGISTRY: dict[str, MethodDef] = {}
+
+# a value of exactly this type is what ``_check_value`` accepts and ``_coerce`` leaves as
+# it is, in both modes
+_EXACT_TYPES: dict[str, type] = {
+    "int": int,
+    "boolean": bool,
+    "string": str,
+    "struct": dict,
+    "array": list,
+}
 
 SESSION = Param("session", "string", secret=True)
 
@@ -164,8 +185,7 @@ def _check_value(
 
 def check_count(mdef: MethodDef, args: tuple) -> None:
     """The argument count (``501632`` missing / ``501633`` one too many)."""
-    required = sum(1 for p in mdef.params if not p.optional)
-    if len(args) < required:
+    if len(args) < mdef.required:
         missing = mdef.params[len(args)]
         raise data_fault("method", "expected", "missing argument", "argument", missing.name)
     if len(args) > len(mdef.params):
@@ -181,7 +201,13 @@ def check_arguments(mdef: MethodDef, args: tuple, *, strict: bool = False) -> tu
     coerce = _no_coercion if strict else _coerce
     check_count(mdef, args)
     coerced = []
-    for param, value in zip(mdef.params, args, strict=False):  # optional ones may be absent
+    # optional ones may be absent
+    for param, exact, value in zip(mdef.params, mdef.exact, args, strict=False):
+        if type(value) is exact:  # the common case: nothing to convert, one check at most
+            if exact is int and not -MAX_INT - 1 <= value <= MAX_INT:
+                raise data_fault("integer", "value", "integer out of range", param.name, value)
+            coerced.append(value)
+            continue
         value = coerce(param.kind, value)
         _check_value(param.kind, param.name, value, param.secret, strict)
         if param.fields is not None:
