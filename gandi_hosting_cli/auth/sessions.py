@@ -14,7 +14,12 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError, LocalError
-from gandi_hosting_cli.auth.secret_store import FileStore, KeyringStore, StoreUnavailable, open_store
+from gandi_hosting_cli.auth.secret_store import (
+    FileStore,
+    KeyringStore,
+    StoreUnavailable,
+    open_store,
+)
 from gandi_hosting_cli.config import display_url  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:

@@ -270,7 +270,7 @@ class AppContext:
         environment); an unusable state file or delay is a usage error (exit 2)."""
         from gandi_hosting_cli.api.errors import LocalUsageError
         from gandi_hosting_cli.sandbox import SandboxStateError, env_op_delay, env_state_path
-        from gandi_hosting_cli.sandbox.transport import InProcessTransport
+        from gandi_hosting_cli.sandbox.in_process import InProcessTransport
 
         try:
             op_delay = env_op_delay()

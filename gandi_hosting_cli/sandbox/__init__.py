@@ -11,7 +11,7 @@ Modules, by responsibility:
     faults.py        fault codes and messages (every code used, and the order of checks)
     xmlrpc_wire.py   safe request parsing (size, DOCTYPE, depth, base64, duplicate members)
                      and response marshalling
-    store.py         SQLite schema, file modes, password hashes, connection pool, transactions
+    state_db.py      SQLite schema, file modes, password hashes, connection pool, transactions
     registry.py      method table, argument checks (lenient or strict), the per-call context
     dispatcher.py    ``Sandbox``: handle(), the order of checks, multicall bounds
     accounting.py    shares, disk quota, balance, durations
@@ -21,7 +21,7 @@ Modules, by responsibility:
                      operations.py, system.py (introspection and system.multicall)
     bulk.py          fast direct creation of many VMs/disks (takes a store and a clock)
     server.py        ``SandboxServer``: HTTP/1.1 server (epoll + worker pool)
-    transport.py     ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
+    in_process.py    ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
 
 The value rules (hostnames, disk names, durations, sizes, ids...) live in
 ``gandi_hosting_cli/rules.py``, shared with the CLI's parameter types.
@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+    from gandi_hosting_cli.sandbox.in_process import InProcessTransport
     from gandi_hosting_cli.sandbox.server import SandboxServer
-    from gandi_hosting_cli.sandbox.transport import InProcessTransport
 
 STATE_ENV = "GANDI_HOSTING_SANDBOX_STATE"
 OP_DELAY_ENV = "GANDI_HOSTING_SANDBOX_OP_DELAY"
@@ -108,7 +108,7 @@ def env_op_delay() -> float:
 _LAZY = {
     "Sandbox": "gandi_hosting_cli.sandbox.dispatcher",
     "SandboxServer": "gandi_hosting_cli.sandbox.server",
-    "InProcessTransport": "gandi_hosting_cli.sandbox.transport",
+    "InProcessTransport": "gandi_hosting_cli.sandbox.in_process",
 }
 
 

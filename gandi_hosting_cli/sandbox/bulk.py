@@ -16,7 +16,7 @@ from collections.abc import Callable
 from gandi_hosting_cli.sandbox import accounting, seed
 from gandi_hosting_cli.sandbox.records import insert_disk
 from gandi_hosting_cli.sandbox.registry import Ctx
-from gandi_hosting_cli.sandbox.store import Store
+from gandi_hosting_cli.sandbox.state_db import Store
 
 
 def _cover(ctx: Ctx, handle: str, shares: int, disk: int) -> None:

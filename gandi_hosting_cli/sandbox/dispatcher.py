@@ -51,7 +51,7 @@ from gandi_hosting_cli.sandbox.registry import (
     check_arguments,
     check_count,
 )
-from gandi_hosting_cli.sandbox.store import Store, hash_token, upsert_account
+from gandi_hosting_cli.sandbox.state_db import Store, hash_token, upsert_account
 from gandi_hosting_cli.sandbox.xmlrpc_wire import (
     MAX_BODY,
     Marshalled,

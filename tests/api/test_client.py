@@ -189,7 +189,7 @@ def test_the_cli_client_refuses_an_out_of_range_int_with_exit_2(logged_in):
 
 def test_the_cli_context_builds_the_in_process_transport_itself():
     from gandi_hosting_cli.cli.context import AppContext
-    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+    from gandi_hosting_cli.sandbox.in_process import InProcessTransport
 
     app = AppContext(url="sandbox")
     transport = app.sandbox_transport()

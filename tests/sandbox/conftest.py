@@ -10,7 +10,7 @@ import xmlrpc.client
 
 import pytest
 
-from gandi_hosting_cli.sandbox.transport import InProcessTransport
+from gandi_hosting_cli.sandbox.in_process import InProcessTransport
 from tests.sandbox.helpers import Raw
 
 

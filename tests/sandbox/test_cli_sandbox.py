@@ -47,7 +47,7 @@ def test_serve_refuses_a_malformed_account(tmp_path):
 def test_in_process_transport_defaults_come_from_the_environment(tmp_path, monkeypatch):
     import xmlrpc.client
 
-    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+    from gandi_hosting_cli.sandbox.in_process import InProcessTransport
 
     state = tmp_path / "embedded.sqlite3"
     monkeypatch.setenv("GANDI_HOSTING_SANDBOX_STATE", str(state))

@@ -6,7 +6,7 @@ import xmlrpc.client
 
 import pytest
 
-from gandi_hosting_cli.sandbox.transport import InProcessTransport
+from gandi_hosting_cli.sandbox.in_process import InProcessTransport
 from tests.sandbox.helpers import FAULT_FORMAT, fault_code, with_shares
 
 PASSWORD = "s3cret-pass"

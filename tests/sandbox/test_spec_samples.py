@@ -46,7 +46,7 @@ def test_spec_python_samples_run_against_sandbox_serve(served):
 def test_a_killed_server_loses_nothing_it_answered(served, tmp_path):
     import xmlrpc.client
 
-    from gandi_hosting_cli.sandbox.transport import InProcessTransport
+    from gandi_hosting_cli.sandbox.in_process import InProcessTransport
 
     url, server = served
     with xmlrpc.client.ServerProxy(url) as api:

@@ -7,7 +7,7 @@ import xmlrpc.client
 
 from gandi_hosting_cli.sandbox import bulk, seed
 from gandi_hosting_cli.sandbox.registry import REGISTRY
-from gandi_hosting_cli.sandbox.store import Store
+from gandi_hosting_cli.sandbox.state_db import Store
 from tests.sandbox.helpers import fault_code
 
 SYSTEM = ("system.listMethods", "system.methodHelp", "system.methodSignature", "system.multicall")

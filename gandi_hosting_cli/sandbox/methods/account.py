@@ -25,7 +25,7 @@ from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import accounting, engine, seed
 from gandi_hosting_cli.sandbox.faults import data_fault
 from gandi_hosting_cli.sandbox.registry import Ctx, Param, api_method, to_datetime
-from gandi_hosting_cli.sandbox.store import (
+from gandi_hosting_cli.sandbox.state_db import (
     check_password,
     hash_password,
     hash_token,
