@@ -178,18 +178,33 @@ def vm_delete(
       gandi-hosting vm delete 12 13 --yes --wait
       gandi-hosting vm delete web2 --stop --yes
     """
-    from gandi_hosting_cli.cli.reporting import (
-        act,
-        confirm_destruction,
-        report,
-        require_yes,
-        settle,
-    )
-    from gandi_hosting_cli.workflows.states import Action, decide_vm_delete
+    from gandi_hosting_cli.cli.reporting import act, report
+
+    decisions = _decide_deletions(app, vm_refs, stop_first, yes, wait, wait_timeout)
+    said = _confirm_deletions(app, decisions, yes)
+    _stop_those_running(app, decisions, wait_timeout)
+    outcomes = act(app, decisions, app.client.vm_delete)
+    for o, d in zip(outcomes, decisions, strict=True):
+        o.said = d.target.obj_id in said and o.error is d.error
+    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
+
+
+def _decide_deletions(
+    app: AppContext,
+    vm_refs: tuple[str, ...],
+    stop_first: bool,
+    yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> list:
+    """What to do with each VM (read before anything is asked): delete, stop first,
+    cancel its failed create, or refuse."""
+    from gandi_hosting_cli.cli.reporting import require_yes, settle
+    from gandi_hosting_cli.workflows.states import decide_vm_delete
 
     require_yes(app, yes, "delete VMs")
     targets, reread = resolve_targets(app, vm_refs, find_failed_creates=True)
-    decisions = settle(
+    return settle(
         app,
         targets,
         lambda t: decide_vm_delete(t, stop_first),
@@ -197,6 +212,13 @@ def vm_delete(
         wait=wait,
         wait_timeout=wait_timeout,
     )
+
+
+def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:
+    """Without --yes: say the refusals, list what goes, ask. The ids already refused."""
+    from gandi_hosting_cli.cli.reporting import confirm_destruction
+    from gandi_hosting_cli.workflows.states import Action
+
     acting = [
         d for d in decisions if d.action in (Action.QUEUE, Action.STOP_FIRST, Action.CANCEL_CREATE)
     ]
@@ -209,17 +231,20 @@ def vm_delete(
         lines = describe_deletions(app, acting)
         noun = "this VM" if len(acting) == 1 else f"these {len(acting)} VMs"
         confirm_destruction(app, yes, f"delete {noun}", lines)
+    return said
+
+
+def _stop_those_running(app: AppContext, decisions: list, wait_timeout: float | None) -> None:
+    """``--stop``: stop and wait; each one then is deleted, or refused with why not."""
+    from gandi_hosting_cli.workflows.states import Action
+
     stopped = stop_before_delete(
-        app, [d for d in acting if d.action is Action.STOP_FIRST], wait_timeout
+        app, [d for d in decisions if d.action is Action.STOP_FIRST], wait_timeout
     )
     for d in decisions:
         if d.action is Action.STOP_FIRST:
             error = stopped.get(d.target.obj_id)
             d.action, d.error = (Action.QUEUE, None) if error is None else (Action.REFUSE, error)
-    outcomes = act(app, decisions, app.client.vm_delete)
-    for o, d in zip(outcomes, decisions, strict=True):
-        o.said = d.target.obj_id in said and o.error is d.error
-    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
 def stop_before_delete(
