@@ -120,7 +120,7 @@ def op_list(
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
-    from gandi_hosting_cli.workflows.reads import LIST_LIMIT, operation_object, operations
+    from gandi_hosting_cli.workflows.reads import operation_object, operations
 
     listing = operations(app.client, filters, every=every)
     warn_unreadable(app, "operation", listing.unreadable)
@@ -129,6 +129,13 @@ def op_list(
     # a filtered list is not the whole list: merge it into what completion knows
     remember("op", rows, app, complete=not filters)
     app.output.emit(Result.records(rows, OP_COLUMNS, json=items, catalog=OP_CATALOG))
+    _warn_if_incomplete(app, listing)
+
+
+def _warn_if_incomplete(app: AppContext, listing: Any) -> None:
+    """Say when the API's 300-operation limit may have hidden some."""
+    from gandi_hosting_cli.workflows.reads import LIST_LIMIT
+
     if listing.overflow:
         app.terminal.warn(
             f"more than {LIST_LIMIT} operations of one type and state were created in the "
