@@ -37,6 +37,7 @@ from xml.parsers.expat import ExpatError
 
 from gandi_hosting_cli import __version__
 from gandi_hosting_cli.api.errors import LocalUsageError, NetworkError
+from gandi_hosting_cli.config import display_url  # re-exported: the one URL shown to people
 
 USER_AGENT = f"gandi-hosting/{__version__}"
 MAX_RESPONSE_MB = 64  # default cap of an answer, raw and decompressed
@@ -383,17 +384,6 @@ def make_transport(url: str, timeout: float) -> xmlrpc.client.Transport:
     if urllib.parse.urlsplit(url).scheme == "https":
         return SafeTimeoutTransport(timeout, proxy=proxy)
     return TimeoutTransport(timeout, proxy=proxy)
-
-
-def display_url(url: str) -> str:
-    """The endpoint without any user:password@ part, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
 # everything a broken network, server or proxy can throw at xmlrpc.client
