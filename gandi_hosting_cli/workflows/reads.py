@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gandi_hosting_cli.api.errors import HostingError
+from gandi_hosting_cli.rules import OPERATION_STATES, OPERATION_TYPES
 from gandi_hosting_cli.workflows.batch import multicall_chunked, raise_if_error, read_each
 from gandi_hosting_cli.workflows.names import os_names, resolve
 
@@ -153,24 +154,6 @@ def disk_info(client: HostingClient, disk_ref: str) -> dict:
 
 
 LIST_LIMIT = 300  # operation_list gives at most the last 300 matching ids
-OPERATION_STATES = ("PENDING", "RUN", "DONE", "ERROR", "CANCEL")
-OPERATION_TYPES = (
-    "hosting_account_product_add",
-    "hosting_account_product_renew",
-    "hosting_account_product_remove",
-    "hosting_account_product_update",
-    "vm_create",
-    "vm_update",
-    "vm_delete",
-    "vm_start",
-    "vm_stop",
-    "vm_reboot",
-    "vm_disk_link",
-    "disk_create",
-    "disk_delete",
-    "disk_attach",
-    "disk_detach",
-)
 _SECOND = dt.timedelta(seconds=1)
 
 
