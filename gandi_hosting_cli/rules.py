@@ -9,10 +9,10 @@ newline through (``$`` matches before a final ``\\n``), which is how ``'web1\\n'
 passed as a hostname and ``'data\\n'`` became a disk's name.
 
 Rules the spec states: hostnames, durations, fstypes, product names, operation types
-and states, ids as XML-RPC ``int``. Rules the spec leaves open and the project chose (listed with their reasons in
-the README's sandbox section): the disk-name alphabet, the VM password length, the
-Unix user name for ``specs.login``, ``1 <= cpu <= min(8, shares)``, quantity at most
-100,000, durations at most 120 months.
+and states, ids as XML-RPC ``int``. Rules the spec leaves open and the project chose
+(listed with their reasons in the README's sandbox section): the disk-name alphabet, the
+VM password length, the Unix user name for ``specs.login``,
+``1 <= cpu <= min(8, shares)``, quantity at most 100,000, durations at most 120 months.
 """
 
 from __future__ import annotations
