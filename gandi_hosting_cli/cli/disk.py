@@ -14,7 +14,7 @@ from gandi_hosting_cli.cli.options import (
     wait_options,
     yes_option,
 )
-from gandi_hosting_cli.output import Column, Result, format_value
+from gandi_hosting_cli.output import Column, Result, field_lines, format_value
 
 DISK_COLUMNS = [
     Column("id", "ID", "int"),
@@ -35,18 +35,12 @@ DISK_CATALOG = [
     Column("date_updated", "UPDATED", "date"),
 ]
 
-DISK_FIELDS = [
-    Column("id", "id", "int"),
-    Column("name", "name"),
-    Column("size", "size", "size_mb"),
-    Column("fstype", "fstype"),
-    Column("state", "state", "state"),
-    Column("vm_id", "vm", "int"),
-    Column("position", "position", "int"),
-    Column("is_boot_disk", "boot disk", "bool"),
-    Column("date_created", "created", "date"),
-    Column("date_updated", "updated", "date"),
-]
+DISK_FIELDS = field_lines(
+    DISK_CATALOG,
+    "id name size fstype state vm_id position is_boot_disk date_created date_updated",
+    vm_id="vm",
+    is_boot_disk="boot disk",
+)
 
 
 @click.group()

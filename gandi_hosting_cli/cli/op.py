@@ -10,7 +10,7 @@ import click
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import dry_run_option, global_options, list_command, yes_option
-from gandi_hosting_cli.output import Column, Result
+from gandi_hosting_cli.output import Column, Result, field_lines
 
 OP_COLUMNS = [
     Column("id", "ID", "int"),
@@ -29,16 +29,9 @@ OP_CATALOG = [
     Column("param", "PARAM"),
 ]
 
-OP_FIELDS = [
-    Column("uid", "id", "int"),
-    Column("type", "type"),
-    Column("state", "state", "state"),
-    Column("object", "object"),
-    Column("date_create", "created", "date"),
-    Column("date_update", "updated", "date"),
-    Column("param", "param"),
-    Column("comment", "comment"),
-]
+OP_FIELDS = field_lines(
+    OP_CATALOG, "uid type state object date_create date_update param comment", uid="id"
+)
 
 
 @click.group()
