@@ -11,6 +11,7 @@ from gandi_hosting_cli.cli.options import (
     dry_run_option,
     global_options,
     list_command,
+    refs_argument,
     wait_options,
     yes_option,
 )
@@ -123,10 +124,7 @@ def _attached(info: dict, hostnames: dict[int, str]) -> str:
 
 
 @disk.command("info")
-@click.argument(
-    "disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("disk_refs", "DISK...", types.DISK_REF)
 @global_options
 @click.pass_obj
 def disk_info(app: AppContext, disk_refs: tuple[str, ...]) -> None:
@@ -210,10 +208,7 @@ def disk_create(
 
 
 @disk.command("delete")
-@click.argument(
-    "disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("disk_refs", "DISK...", types.DISK_REF)
 @yes_option
 @wait_options
 @dry_run_option

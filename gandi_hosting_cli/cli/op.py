@@ -9,7 +9,13 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import dry_run_option, global_options, list_command, yes_option
+from gandi_hosting_cli.cli.options import (
+    dry_run_option,
+    global_options,
+    list_command,
+    refs_argument,
+    yes_option,
+)
 from gandi_hosting_cli.output import Column, Result, field_lines
 
 OP_COLUMNS = [
@@ -142,10 +148,7 @@ def _warn_if_incomplete(app: AppContext, listing: Any) -> None:
 
 
 @op.command("info")
-@click.argument(
-    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("opids", "OPID...", types.OPID)
 @global_options
 @click.pass_obj
 def op_info(app: AppContext, opids: tuple[int, ...]) -> None:
@@ -186,10 +189,7 @@ def _op_data(details: dict) -> dict:
 
 
 @op.command("cancel")
-@click.argument(
-    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPEN_OPID,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("opids", "OPID...", types.OPEN_OPID)
 @yes_option
 @dry_run_option
 @global_options
@@ -227,10 +227,7 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
 
 
 @op.command("wait")
-@click.argument(
-    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPEN_OPID,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("opids", "OPID...", types.OPEN_OPID)
 @click.option(
     "--wait-timeout",
     type=types.WAIT_TIMEOUT,

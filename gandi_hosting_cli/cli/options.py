@@ -130,6 +130,13 @@ def _output_options() -> list[Callable[[F], F]]:
     return _format_options() + _list_options() + _diagnostic_options()
 
 
+def refs_argument(name: str, metavar: str, param_type: click.ParamType) -> Callable[[F], F]:
+    """One or more objects or operations; a single ``-`` reads them from stdin."""
+    return click.argument(
+        name, metavar=metavar, nargs=-1, required=True, type=param_type, callback=types.from_stdin
+    )
+
+
 def global_options(f: F) -> F:
     """--profile --url --sandbox --json -q -o --columns --no-header --sort --debug
     --timeout, written into the AppContext."""

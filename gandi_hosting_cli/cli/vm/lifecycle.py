@@ -10,7 +10,13 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_options, yes_option
+from gandi_hosting_cli.cli.options import (
+    dry_run_option,
+    global_options,
+    refs_argument,
+    wait_options,
+    yes_option,
+)
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -92,10 +98,7 @@ def _lifecycle_command(
     """
 
     @click.command(name, help=help_text)
-    @click.argument(
-        "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
-        callback=types.from_stdin,
-    )  # fmt: skip
+    @refs_argument("vm_refs", "VM...", types.VM_REF)
     @wait_options
     @dry_run_option
     @global_options
@@ -135,10 +138,7 @@ vm_reboot = _lifecycle_command(
 
 
 @click.command("delete")
-@click.argument(
-    "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("vm_refs", "VM...", types.VM_REF)
 @click.option(
     "--stop", "stop_first", is_flag=True, help="Stop running VMs first (and wait), then delete."
 )

@@ -6,7 +6,12 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import details_option, global_options, list_command
+from gandi_hosting_cli.cli.options import (
+    details_option,
+    global_options,
+    list_command,
+    refs_argument,
+)
 from gandi_hosting_cli.output import Column, Result, field_lines
 
 DETAILS_HELP = "One row per object with its main fields (one batched request)."
@@ -121,10 +126,7 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
 
 
 @click.command("info")
-@click.argument(
-    "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("vm_refs", "VM...", types.VM_REF)
 @global_options
 @click.pass_obj
 def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
