@@ -76,6 +76,19 @@ def invoke(*args: str, input: str | bytes | None = None, env: dict | None = None
     return CliResult(result.exit_code, result.stdout, result.stderr, exception)
 
 
+def one_error_line(result, code: int = 6) -> str:
+    """The command failed with ``code`` as users are promised: one ``Error:`` line on
+    stderr, nothing on stdout, no traceback. Returns that line."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None, result.exception
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines
+    return lines[0]
+
+
 class Deadline:
     """``while deadline:`` loops until the time is up."""
 

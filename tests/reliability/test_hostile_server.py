@@ -30,33 +30,9 @@ from tests.reliability.faulty_server import (
     response_xml,
     slow_headers,
 )
-from tests.reliability.support import LONG, STATS, invoke
+from tests.reliability.support import LONG, STATS, invoke, one_error_line
 
 RSS_LIMIT_MB = 150
-
-
-def one_error_line(result, code: int = 6) -> str:
-    assert result.exit_code == code, result.output
-    assert result.exception is None, result.exception
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines
-    return lines[0]
-
-
-@pytest.fixture
-def proxy(sandbox_server):
-    """A forwarding proxy in front of a sandbox, with a session cached for its URL."""
-    with FaultyProxy(sandbox_server.url) as running:
-        result = invoke(
-            "--url", running.url, "login", SEED_LOGIN, "--password-stdin",
-            input=SEED_PASSWORD + "\n",
-        )  # fmt: skip
-        assert result.exit_code == 0, result.output
-        running.calls.clear()
-        yield running
 
 
 # Linux keeps the high-water mark of the memory a process replaced by exec (the parent's,
