@@ -451,21 +451,18 @@ class _Planner:
     # -- what the API would refuse: quota for the creates and growths ---------------------
     def _check_quota(self) -> None:
         available = self.state.available()
-        need_shares, need_disk = self.need_shares, self.need_disk
-        if need_shares > available["shares"]:
-            missing = need_shares - available["shares"]
-            self._problem(
-                "shares", "account",
-                f"not enough free shares: the plan needs {need_shares}, {available['shares']}"
-                f" are free ({missing} missing; add them with `gandi-hosting product add"
-                f" shares {missing}`)", missing=missing)  # fmt: skip
-        if need_disk > available["disk"]:
-            missing = need_disk - available["disk"]
-            self._problem(
-                "disk_quota", "account",
-                f"not enough free disk quota: the plan needs {need_disk} MB, {available['disk']}"
-                f" MB are free ({missing} MB missing; add them with `gandi-hosting product add"
-                f" disk {missing}`)", missing=missing)  # fmt: skip
+        for kind, product, what, unit, need in (
+            ("shares", "shares", "shares", "", self.need_shares),
+            ("disk_quota", "disk", "disk quota", " MB", self.need_disk),
+        ):
+            free = available[product]
+            if need > free:
+                missing = need - free
+                self._problem(
+                    kind, "account",
+                    f"not enough free {what}: the plan needs {need}{unit}, {free}{unit} are"
+                    f" free ({missing}{unit} missing; add them with `gandi-hosting product add"
+                    f" {product} {missing}`)", missing=missing)  # fmt: skip
 
 
 def _busy_hint(state: object) -> str:
