@@ -195,6 +195,11 @@ class _Builder:
         self.actions.append(action)
         return action
 
+    def stop(self, host: str, vm_id: int | None, reason: str = "") -> Action:
+        """Halt a running VM (``reason``: why, when it is not what the manifest asks)."""
+        return self.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
+                        after={"state": "halted"}, reason=reason)  # fmt: skip
+
 
 def _max_memory(vm: dict) -> int:
     return int(vm.get("vm_max_memory") or 0)
@@ -394,9 +399,7 @@ class _Planner:
                 continue
             pruned_vm_ids.add(vm_id)
             if vm.get("state") == "running":
-                self.b.add("stop", f"vm {hostname}", vm=hostname, vm_id=vm_id,
-                           before={"state": "running"}, after={"state": "halted"},
-                           reason="a VM must be halted to be deleted")  # fmt: skip
+                self.b.stop(hostname, vm_id, reason="a VM must be halted to be deleted")
             self.b.add("delete_vm", f"vm {hostname}", vm=hostname, vm_id=vm_id,
                        before={"state": vm.get("state"), "shares": vm.get("shares")})  # fmt: skip
         return pruned_vm_ids
@@ -513,10 +516,8 @@ def _phase_a(
         spec.state == "halted" or (reasons and not (is_new and reasons == ["boot disk"]))
     )
     if halt_now:
-        b.add("stop", f"vm {host}", vm=host, vm_id=vm_id,
-              before={"state": "running"}, after={"state": "halted"},
-              reason=("needed to change " + ", ".join(reasons)) if reasons and
-              spec.state != "halted" else "")  # fmt: skip
+        b.stop(host, vm_id, reason=("needed to change " + ", ".join(reasons)) if reasons and
+               spec.state != "halted" else "")  # fmt: skip
         snap["state"] = "halted"
     if specs:
         before = {}
@@ -536,8 +537,7 @@ def _phase_a(
             continue  # an undeclared disk: left alone
         disk_id = snap.get("attached_ids", {}).get(name)
         if snap["boot"] == name and snap["state"] == "running":
-            b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
-                  after={"state": "halted"}, reason="needed to detach its boot disk")  # fmt: skip
+            b.stop(host, vm_id, reason="needed to detach its boot disk")
             snap["state"] = "halted"
         b.add("detach", f"disk {name}", disk=name, disk_id=disk_id, vm=host, vm_id=vm_id,
               before={"vm": host}, after={"vm": owners.get(name)})  # fmt: skip
@@ -563,8 +563,7 @@ def _phase_b(b: _Builder, plan: Plan, spec: VmSpec, snap: dict, state: AccountSt
         snap["attached"].append(name)
     if spec.boot_disk != snap["boot"]:
         if snap["state"] == "running":
-            b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
-                  after={"state": "halted"}, reason="needed to change the boot disk")  # fmt: skip
+            b.stop(host, vm_id, reason="needed to change the boot disk")
             snap["state"] = "halted"
         wanted = spec.boot_disk
         disk_id = None
@@ -587,8 +586,7 @@ def _phase_b(b: _Builder, plan: Plan, spec: VmSpec, snap: dict, state: AccountSt
               after={"state": "running"})  # fmt: skip
         snap["state"] = "running"
     elif spec.state == "halted" and snap["state"] == "running":
-        b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
-              after={"state": "halted"})  # fmt: skip
+        b.stop(host, vm_id)
         snap["state"] = "halted"
 
 
