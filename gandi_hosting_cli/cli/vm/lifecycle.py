@@ -111,22 +111,20 @@ def _lifecycle_command(
     return command
 
 
+_LEFT_AS_IS = """
+    A VM already {state} is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
+    already {state}"), "state": "unchanged" in --json, and no request that changes it."""
+
 vm_start = _lifecycle_command(
     "start",
     lambda client: client.vm_start,
-    """Start (boot or unpause) one or more VMs.
-
-    A VM already running is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
-    already running"), "state": "unchanged" in --json, and no request that changes it.""",
+    "Start (boot or unpause) one or more VMs.\n" + _LEFT_AS_IS.format(state="running"),
     "gandi-hosting vm start web1 --wait",
 )
 vm_stop = _lifecycle_command(
     "stop",
     lambda client: client.vm_stop,
-    """Shut down one or more VMs.
-
-    A VM already halted is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
-    already halted"), "state": "unchanged" in --json, and no request that changes it.""",
+    "Shut down one or more VMs.\n" + _LEFT_AS_IS.format(state="halted"),
     "gandi-hosting vm stop web1 web2 12 --wait",
 )
 vm_reboot = _lifecycle_command(
