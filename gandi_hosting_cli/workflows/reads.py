@@ -193,12 +193,7 @@ def _older_operations(
     pages: list[list[dict]] = []  # newest page first
 
     def read_new(page_ids: list[int]) -> None:
-        fresh = [i for i in dict.fromkeys(page_ids) if i not in by_id and i not in failed]
-        infos, unread = read_each(client.operation_details, fresh)
-        for info in infos:
-            by_id[_uid(info)] = info
-        pages.append(infos)
-        failed.update(unread)
+        _read_new_page(client, page_ids, by_id, failed, pages)
 
     user_before = _naive_utc(filters.get("created_before"))
     user_after = _naive_utc(filters.get("created_after"))
@@ -226,6 +221,22 @@ def _older_operations(
         ids = [int(i) for i in client.operation_list({**filters, "created_before": bound})]
         read_new(ids)
     return [info for page in reversed(pages) for info in page], failed, overflow
+
+
+def _read_new_page(
+    client: HostingClient,
+    page_ids: list[int],
+    by_id: dict[int, dict],
+    failed: dict[int, HostingError],
+    pages: list[list[dict]],
+) -> None:
+    """The details of the page's operations not read yet, as a new page."""
+    fresh = [i for i in dict.fromkeys(page_ids) if i not in by_id and i not in failed]
+    infos, unread = read_each(client.operation_details, fresh)
+    for info in infos:
+        by_id[_uid(info)] = info
+    pages.append(infos)
+    failed.update(unread)
 
 
 def _uid(details: dict) -> int:
