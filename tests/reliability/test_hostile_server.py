@@ -30,7 +30,13 @@ from tests.reliability.faulty_server import (
     response_xml,
     slow_headers,
 )
-from tests.reliability.support import LONG, STATS, invoke, one_error_line
+from tests.reliability.support import (
+    LONG,
+    STATS,
+    invoke,
+    one_error_line,
+    self_signed_certificate,
+)
 
 RSS_LIMIT_MB = 150
 
@@ -345,19 +351,9 @@ def test_no_proxy_and_loopback_endpoints_go_direct(sandbox_server, clean_proxy_e
 
 @pytest.fixture
 def self_signed(tmp_path):
-    import shutil
-
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=secure.invalid", "-addext", "subjectAltName=DNS:secure.invalid",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return str(cert), str(key)
+    return self_signed_certificate(
+        tmp_path, "/CN=secure.invalid", "-addext", "subjectAltName=DNS:secure.invalid"
+    )
 
 
 def test_an_https_endpoint_is_tunnelled_and_its_certificate_still_checked(

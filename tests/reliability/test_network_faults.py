@@ -7,15 +7,13 @@ create, the CLI looks the operation up and says what happened.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.faulty_server import FaultyProxy, free_port
-from tests.reliability.support import STATS, invoke, one_error_line
+from tests.reliability.support import STATS, invoke, one_error_line, self_signed_certificate
 
 BROKEN_ANSWERS = ("silent", "cut", "html502", "empty200", "malformed", "close")
 
@@ -83,16 +81,7 @@ def test_connection_refused_on_ipv6_loopback(monkeypatch):
 
 @pytest.fixture
 def self_signed(tmp_path):
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return str(cert), str(key)
+    return self_signed_certificate(tmp_path, "/CN=127.0.0.1")
 
 
 def test_tls_endpoint_with_a_self_signed_certificate(self_signed, monkeypatch, sandbox_server):
