@@ -8,7 +8,6 @@ Live values (VMs, disks...) are in test_completion_live.py.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -163,23 +162,8 @@ def test_nothing_to_complete_gives_nothing_and_no_error():
 
 
 # -- through bash itself ------------------------------------------------------------------
-@pytest.fixture
-def gandi_hosting_on_path(tmp_path) -> dict[str, str]:
-    """An environment whose PATH has a ``gandi-hosting`` running this checkout."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "gandi-hosting"
-    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gandi_hosting_cli "$@"\n')
-    exe.chmod(0o755)
-    env = dict(os.environ)
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return env
-
-
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_bash_fills_compreply_from_the_committed_script(gandi_hosting_on_path):
+def test_bash_fills_compreply_from_the_committed_script(path_env):
     script = REPO / "completions" / SCRIPT_FILES["bash"]
     # what bash does on `gandi-hosting vm st<TAB>`: call the registered function with
     # the command, the current word and the previous one
@@ -195,7 +179,7 @@ def test_bash_fills_compreply_from_the_committed_script(gandi_hosting_on_path):
     """
     run = subprocess.run(
         ["bash", "--norc", "--noprofile", "-c", program],
-        env=gandi_hosting_on_path,
+        env=path_env,
         capture_output=True,
         text=True,
         timeout=30,
@@ -209,8 +193,7 @@ def test_bash_fills_compreply_from_the_committed_script(gandi_hosting_on_path):
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 @pytest.mark.parametrize("command", ["plan", "apply", "export --file"])
-def test_bash_completes_manifest_paths_with_the_files_there(gandi_hosting_on_path, tmp_path,
-                                                            command):  # fmt: skip
+def test_bash_completes_manifest_paths_with_the_files_there(path_env, tmp_path, command):
     script = REPO / "completions" / SCRIPT_FILES["bash"]
     work = tmp_path / "work"
     work.mkdir()
@@ -233,7 +216,7 @@ def test_bash_completes_manifest_paths_with_the_files_there(gandi_hosting_on_pat
     """
     run = subprocess.run(
         ["bash", "--norc", "--noprofile", "-c", program],
-        env=gandi_hosting_on_path,
+        env=path_env,
         capture_output=True,
         text=True,
         timeout=30,
@@ -274,8 +257,8 @@ def imported_modules(args: list[str], env: dict[str, str]) -> set[str]:
         "gandi-hosting vm info ",  # no session: no live lookup, so no keyring either
     ],
 )
-def test_completion_imports_neither_rich_nor_keyring(gandi_hosting_on_path, line):
-    env = gandi_hosting_on_path | {
+def test_completion_imports_neither_rich_nor_keyring(path_env, line):
+    env = path_env | {
         COMPLETE_VAR: "bash_complete",
         "COMP_WORDS": line,
         "COMP_CWORD": str(len(line.split(" ")) - 1),
@@ -286,19 +269,19 @@ def test_completion_imports_neither_rich_nor_keyring(gandi_hosting_on_path, line
     assert heavy == set()
 
 
-def test_help_imports_neither_rich_nor_keyring(gandi_hosting_on_path):
-    names = imported_modules(["vm", "--help"], gandi_hosting_on_path)
+def test_help_imports_neither_rich_nor_keyring(path_env):
+    names = imported_modules(["vm", "--help"], path_env)
     assert "gandi_hosting_cli.cli" in names
     assert {n for n in names if n.split(".")[0] in ("rich", "keyring")} == set()
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_bash_gets_os_labels_with_spaces_as_one_word(gandi_hosting_on_path):
+def test_bash_gets_os_labels_with_spaces_as_one_word(path_env):
     from gandi_hosting_cli.completers import remember
 
     url = "http://127.0.0.1:9/hosting/"  # never contacted: the cache is fresh
     remember("os", [{"id": 111, "label": "Debian 12 64 bits"}], endpoint=url, login="AA1-GANDI")
-    env = gandi_hosting_on_path | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
+    env = path_env | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
     program = f"""
         source '{REPO / "completions" / SCRIPT_FILES["bash"]}'
         COMP_WORDS=(gandi-hosting vm create web1 --os 'Debian\\ 1')
