@@ -162,28 +162,33 @@ def test_nothing_to_complete_gives_nothing_and_no_error():
 
 
 # -- through bash itself ------------------------------------------------------------------
+def run_bash(program: str, env: dict[str, str], cwd=None) -> subprocess.CompletedProcess:
+    """``program`` in a bare bash (no rc files) after the committed completion script."""
+    script = REPO / "completions" / SCRIPT_FILES["bash"]
+    return subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", f"source '{script}'\n{program}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=cwd,
+    )
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_bash_fills_compreply_from_the_committed_script(path_env):
-    script = REPO / "completions" / SCRIPT_FILES["bash"]
     # what bash does on `gandi-hosting vm st<TAB>`: call the registered function with
     # the command, the current word and the previous one
-    program = f"""
-        source '{script}'
+    program = """
         complete -p gandi-hosting
         COMP_WORDS=(gandi-hosting vm st)
         COMP_CWORD=2
         COMP_LINE='gandi-hosting vm st'
-        COMP_POINT=${{#COMP_LINE}}
+        COMP_POINT=${#COMP_LINE}
         _gandi_hosting_completion gandi-hosting st vm
-        printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
+        printf 'reply:%s\\n' "${COMPREPLY[@]}"
     """
-    run = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", program],
-        env=path_env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    run = run_bash(program, path_env)
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     assert "-F _gandi_hosting_completion gandi-hosting" in run.stdout
@@ -194,7 +199,6 @@ def test_bash_fills_compreply_from_the_committed_script(path_env):
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 @pytest.mark.parametrize("command", ["plan", "apply", "export --file"])
 def test_bash_completes_manifest_paths_with_the_files_there(path_env, tmp_path, command):
-    script = REPO / "completions" / SCRIPT_FILES["bash"]
     work = tmp_path / "work"
     work.mkdir()
     (work / "site.toml").write_text("")
@@ -202,7 +206,6 @@ def test_bash_completes_manifest_paths_with_the_files_there(path_env, tmp_path, 
     (work / "other.txt").write_text("")
     words = f"gandi-hosting {command} si".split()
     program = f"""
-        source '{script}'
         COMP_WORDS=({" ".join(words)})
         COMP_CWORD={len(words) - 1}
         COMP_LINE='{" ".join(words)}'
@@ -214,14 +217,7 @@ def test_bash_completes_manifest_paths_with_the_files_there(path_env, tmp_path, 
         printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
         compgen -f -- si | sed 's/^/file:/'
     """
-    run = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", program],
-        env=path_env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=work,
-    )
+    run = run_bash(program, path_env, cwd=work)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert "compopt:-o default" in lines and "reply:" in lines  # no value: files instead

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,8 @@ from click.testing import CliRunner
 
 from gandi_hosting_cli import completers
 from gandi_hosting_cli.cli import cli as root
-from gandi_hosting_cli.cli.completion import SCRIPT_FILES
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+from tests.test_completion import run_bash
 from tests.test_completion_live import complete, login
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,7 +26,6 @@ def bash_complete(env: dict[str, str], line: str) -> list[str]:
     words = line.split(" ")
     quoted = " ".join(f"'{w}'" for w in words)
     program = f"""
-        source '{REPO / "completions" / SCRIPT_FILES["bash"]}'
         COMP_WORDS=({quoted})
         COMP_CWORD={len(words) - 1}
         COMP_LINE='{line}'
@@ -35,13 +33,7 @@ def bash_complete(env: dict[str, str], line: str) -> list[str]:
         _gandi_hosting_completion gandi-hosting '{words[-1]}' '{words[-2]}'
         printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
     """
-    run = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", program],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    run = run_bash(program, env)
     assert run.returncode == 0 and run.stderr == "", run.stderr
     return [line[6:] for line in run.stdout.splitlines() if line.startswith("reply:") and line[6:]]
 
