@@ -131,6 +131,16 @@ class Column:
     format: str = "text"
 
 
+def field_lines(catalog: Sequence[Column], keys: str, **headers: str) -> list[Column]:
+    """The columns of ``catalog`` named by ``keys`` (space-separated), in that order, as
+    the fields of one object: headed in lower case, or by ``headers`` (key -> header)."""
+    by_key = {column.key: column for column in catalog}
+    return [
+        Column(key, headers.get(key, by_key[key].header.lower()), by_key[key].format)
+        for key in keys.split()
+    ]
+
+
 # -- what a command hands to the output layer ----------------------------------------------
 @dataclass(frozen=True)
 class Table:

@@ -8,11 +8,11 @@ Every pattern is applied with ``re.fullmatch``: ``re.match(r"^...$")`` lets a tr
 newline through (``$`` matches before a final ``\\n``), which is how ``'web1\\n'`` once
 passed as a hostname and ``'data\\n'`` became a disk's name.
 
-Rules the spec states: hostnames, durations, fstypes, product names, ids as XML-RPC
-``int``. Rules the spec leaves open and the project chose (listed with their reasons in
-the README's sandbox section): the disk-name alphabet, the VM password length, the
-Unix user name for ``specs.login``, ``1 <= cpu <= min(8, shares)``, quantity at most
-100,000, durations at most 120 months.
+Rules the spec states: hostnames, durations, fstypes, product names, operation types
+and states, ids as XML-RPC ``int``. Rules the spec leaves open and the project chose
+(listed with their reasons in the README's sandbox section): the disk-name alphabet, the
+VM password length, the Unix user name for ``specs.login``,
+``1 <= cpu <= min(8, shares)``, quantity at most 100,000, durations at most 120 months.
 """
 
 from __future__ import annotations
@@ -29,6 +29,24 @@ DEFAULT_FSTYPE = "ext3"
 PRODUCT_NAMES = ("shares", "shares_fixed", "disk")
 UPDATABLE_PRODUCTS = ("shares", "disk")  # also the releasable ones: shares_fixed is neither
 RESERVED_USERS = ("root",)  # exists on every VM: specs.login cannot create it again
+OPERATION_STATES = ("PENDING", "RUN", "DONE", "ERROR", "CANCEL")
+OPERATION_TYPES = (
+    "hosting_account_product_add",
+    "hosting_account_product_renew",
+    "hosting_account_product_remove",
+    "hosting_account_product_update",
+    "vm_create",
+    "vm_update",
+    "vm_delete",
+    "vm_start",
+    "vm_stop",
+    "vm_reboot",
+    "vm_disk_link",
+    "disk_create",
+    "disk_delete",
+    "disk_attach",
+    "disk_detach",
+)
 
 HOSTNAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")  # RFC 1123 label
 DISK_NAME_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")

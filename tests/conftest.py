@@ -134,3 +134,24 @@ def logged_in(cli, sandbox_server):
     )
     assert result.exit_code == 0, result.output
     return sandbox_server
+
+
+@pytest.fixture
+def path_env(tmp_path) -> dict[str, str]:
+    """An environment whose PATH has a ``gandi-hosting`` running this checkout (keyring:
+    the ``fail`` backend, so sessions go to the fallback file)."""
+    import os
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "gandi-hosting"
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gandi_hosting_cli "$@"\n')
+    exe.chmod(0o755)
+    env = dict(os.environ)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH")]))
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    return env

@@ -8,7 +8,6 @@ Live values (VMs, disks...) are in test_completion_live.py.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -163,43 +162,33 @@ def test_nothing_to_complete_gives_nothing_and_no_error():
 
 
 # -- through bash itself ------------------------------------------------------------------
-@pytest.fixture
-def gandi_hosting_on_path(tmp_path) -> dict[str, str]:
-    """An environment whose PATH has a ``gandi-hosting`` running this checkout."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "gandi-hosting"
-    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gandi_hosting_cli "$@"\n')
-    exe.chmod(0o755)
-    env = dict(os.environ)
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return env
+def run_bash(program: str, env: dict[str, str], cwd=None) -> subprocess.CompletedProcess:
+    """``program`` in a bare bash (no rc files) after the committed completion script."""
+    script = REPO / "completions" / SCRIPT_FILES["bash"]
+    return subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", f"source '{script}'\n{program}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=cwd,
+    )
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_bash_fills_compreply_from_the_committed_script(gandi_hosting_on_path):
-    script = REPO / "completions" / SCRIPT_FILES["bash"]
+def test_bash_fills_compreply_from_the_committed_script(path_env):
     # what bash does on `gandi-hosting vm st<TAB>`: call the registered function with
     # the command, the current word and the previous one
-    program = f"""
-        source '{script}'
+    program = """
         complete -p gandi-hosting
         COMP_WORDS=(gandi-hosting vm st)
         COMP_CWORD=2
         COMP_LINE='gandi-hosting vm st'
-        COMP_POINT=${{#COMP_LINE}}
+        COMP_POINT=${#COMP_LINE}
         _gandi_hosting_completion gandi-hosting st vm
-        printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
+        printf 'reply:%s\\n' "${COMPREPLY[@]}"
     """
-    run = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", program],
-        env=gandi_hosting_on_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    run = run_bash(program, path_env)
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     assert "-F _gandi_hosting_completion gandi-hosting" in run.stdout
@@ -209,9 +198,7 @@ def test_bash_fills_compreply_from_the_committed_script(gandi_hosting_on_path):
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 @pytest.mark.parametrize("command", ["plan", "apply", "export --file"])
-def test_bash_completes_manifest_paths_with_the_files_there(gandi_hosting_on_path, tmp_path,
-                                                            command):  # fmt: skip
-    script = REPO / "completions" / SCRIPT_FILES["bash"]
+def test_bash_completes_manifest_paths_with_the_files_there(path_env, tmp_path, command):
     work = tmp_path / "work"
     work.mkdir()
     (work / "site.toml").write_text("")
@@ -219,7 +206,6 @@ def test_bash_completes_manifest_paths_with_the_files_there(gandi_hosting_on_pat
     (work / "other.txt").write_text("")
     words = f"gandi-hosting {command} si".split()
     program = f"""
-        source '{script}'
         COMP_WORDS=({" ".join(words)})
         COMP_CWORD={len(words) - 1}
         COMP_LINE='{" ".join(words)}'
@@ -231,14 +217,7 @@ def test_bash_completes_manifest_paths_with_the_files_there(gandi_hosting_on_pat
         printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
         compgen -f -- si | sed 's/^/file:/'
     """
-    run = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", program],
-        env=gandi_hosting_on_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=work,
-    )
+    run = run_bash(program, path_env, cwd=work)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert "compopt:-o default" in lines and "reply:" in lines  # no value: files instead
@@ -274,8 +253,8 @@ def imported_modules(args: list[str], env: dict[str, str]) -> set[str]:
         "gandi-hosting vm info ",  # no session: no live lookup, so no keyring either
     ],
 )
-def test_completion_imports_neither_rich_nor_keyring(gandi_hosting_on_path, line):
-    env = gandi_hosting_on_path | {
+def test_completion_imports_neither_rich_nor_keyring(path_env, line):
+    env = path_env | {
         COMPLETE_VAR: "bash_complete",
         "COMP_WORDS": line,
         "COMP_CWORD": str(len(line.split(" ")) - 1),
@@ -286,19 +265,19 @@ def test_completion_imports_neither_rich_nor_keyring(gandi_hosting_on_path, line
     assert heavy == set()
 
 
-def test_help_imports_neither_rich_nor_keyring(gandi_hosting_on_path):
-    names = imported_modules(["vm", "--help"], gandi_hosting_on_path)
+def test_help_imports_neither_rich_nor_keyring(path_env):
+    names = imported_modules(["vm", "--help"], path_env)
     assert "gandi_hosting_cli.cli" in names
     assert {n for n in names if n.split(".")[0] in ("rich", "keyring")} == set()
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_bash_gets_os_labels_with_spaces_as_one_word(gandi_hosting_on_path):
+def test_bash_gets_os_labels_with_spaces_as_one_word(path_env):
     from gandi_hosting_cli.completers import remember
 
     url = "http://127.0.0.1:9/hosting/"  # never contacted: the cache is fresh
     remember("os", [{"id": 111, "label": "Debian 12 64 bits"}], endpoint=url, login="AA1-GANDI")
-    env = gandi_hosting_on_path | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
+    env = path_env | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
     program = f"""
         source '{REPO / "completions" / SCRIPT_FILES["bash"]}'
         COMP_WORDS=(gandi-hosting vm create web1 --os 'Debian\\ 1')

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,27 +13,12 @@ from click.testing import CliRunner
 
 from gandi_hosting_cli import completers
 from gandi_hosting_cli.cli import cli as root
-from gandi_hosting_cli.cli.completion import SCRIPT_FILES
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+from tests.test_completion import run_bash
 from tests.test_completion_live import complete, login
 
 REPO = Path(__file__).resolve().parent.parent
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-
-
-@pytest.fixture
-def bash_env(tmp_path) -> dict[str, str]:
-    """PATH with a ``gandi-hosting`` running this checkout; the test's XDG dirs."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "gandi-hosting"
-    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gandi_hosting_cli "$@"\n')
-    exe.chmod(0o755)
-    env = dict(os.environ)
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return env
 
 
 def bash_complete(env: dict[str, str], line: str) -> list[str]:
@@ -43,7 +26,6 @@ def bash_complete(env: dict[str, str], line: str) -> list[str]:
     words = line.split(" ")
     quoted = " ".join(f"'{w}'" for w in words)
     program = f"""
-        source '{REPO / "completions" / SCRIPT_FILES["bash"]}'
         COMP_WORDS=({quoted})
         COMP_CWORD={len(words) - 1}
         COMP_LINE='{line}'
@@ -51,41 +33,35 @@ def bash_complete(env: dict[str, str], line: str) -> list[str]:
         _gandi_hosting_completion gandi-hosting '{words[-1]}' '{words[-2]}'
         printf 'reply:%s\\n' "${{COMPREPLY[@]}}"
     """
-    run = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", program],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    run = run_bash(program, env)
     assert run.returncode == 0 and run.stderr == "", run.stderr
     return [line[6:] for line in run.stdout.splitlines() if line.startswith("reply:") and line[6:]]
 
 
 @needs_bash
-def test_profile_offers_the_profiles_of_config_toml(bash_env):
+def test_profile_offers_the_profiles_of_config_toml(path_env):
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "gandi-hosting" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('[work]\nurl = "sandbox"\n\n[home]\nwait = true\n')
-    assert bash_complete(bash_env, "gandi-hosting --profile ") == ["default", "home", "work"]
-    assert bash_complete(bash_env, "gandi-hosting vm list --profile w") == ["work"]
+    assert bash_complete(path_env, "gandi-hosting --profile ") == ["default", "home", "work"]
+    assert bash_complete(path_env, "gandi-hosting vm list --profile w") == ["work"]
 
 
 @needs_bash
-def test_columns_offer_the_keys_of_that_list(bash_env):
-    got = bash_complete(bash_env, "gandi-hosting vm list --columns ")
+def test_columns_offer_the_keys_of_that_list(path_env):
+    got = bash_complete(path_env, "gandi-hosting vm list --columns ")
     assert {"id", "hostname", "state", "os", "os_id", "ips"} <= set(got)
-    assert bash_complete(bash_env, "gandi-hosting vm list --columns id,ho") == ["id,hostname"]
-    disk = bash_complete(bash_env, "gandi-hosting disk list --columns ")
+    assert bash_complete(path_env, "gandi-hosting vm list --columns id,ho") == ["id,hostname"]
+    disk = bash_complete(path_env, "gandi-hosting disk list --columns ")
     assert "vm_id" in disk and "hostname" not in disk
-    assert "type" in bash_complete(bash_env, "gandi-hosting op list --columns ")
+    assert "type" in bash_complete(path_env, "gandi-hosting op list --columns ")
 
 
 @needs_bash
-def test_sort_offers_the_keys_of_that_list(bash_env):
-    assert bash_complete(bash_env, "gandi-hosting os list --sort la") == ["label"]
-    assert bash_complete(bash_env, "gandi-hosting product list --sort date_e") == ["date_end"]
-    assert "shares" in bash_complete(bash_env, "gandi-hosting vm list --sort ")
+def test_sort_offers_the_keys_of_that_list(path_env):
+    assert bash_complete(path_env, "gandi-hosting os list --sort la") == ["label"]
+    assert bash_complete(path_env, "gandi-hosting product list --sort date_e") == ["date_end"]
+    assert "shares" in bash_complete(path_env, "gandi-hosting vm list --sort ")
     # (a word starting with - is an option name to click's completion: -KEY is typed)
 
 
@@ -135,7 +111,7 @@ def test_op_wait_and_cancel_offer_only_operations_not_final(make_sandbox_server,
 
 
 @needs_bash
-def test_bash_offers_disk_names_and_open_operations_from_the_cache(bash_env):
+def test_bash_offers_disk_names_and_open_operations_from_the_cache(path_env):
     url = "http://127.0.0.1:9/hosting/"  # never contacted: the cache is fresh
     account = {"endpoint": url, "login": "AA1-GANDI"}
     completers.remember("disk", [{"id": 31, "name": "data"}, {"id": 32, "name": "logs"}], **account)
@@ -146,7 +122,7 @@ def test_bash_offers_disk_names_and_open_operations_from_the_cache(bash_env):
         {"id": 10, "type": "disk_create", "state": "ERROR"},
     ]
     completers.remember("op", ops, **account)
-    env = bash_env | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
+    env = path_env | {"GANDI_HOSTING_URL": url, "GANDI_HOSTING_LOGIN": "AA1-GANDI"}
     for command in ("disk info", "disk attach", "disk delete"):
         assert bash_complete(env, f"gandi-hosting {command} ") == ["data", "logs", "31", "32"]
     for command in ("op wait", "op cancel"):

@@ -33,10 +33,12 @@ import time
 import urllib.parse
 import xmlrpc.client
 import zlib
+from typing import Any
 from xml.parsers.expat import ExpatError
 
 from gandi_hosting_cli import __version__
 from gandi_hosting_cli.api.errors import LocalUsageError, NetworkError
+from gandi_hosting_cli.config import display_url  # re-exported: the one URL shown to people
 
 USER_AGENT = f"gandi-hosting/{__version__}"
 MAX_RESPONSE_MB = 64  # default cap of an answer, raw and decompressed
@@ -215,7 +217,24 @@ class _SingleAttempt:
     request is resent only when the old connection broke while it was being written (the
     server closed it first, so it never read it). ``HostingClient`` retries read-only
     calls itself, once, after a short pause.
+
+    It also holds what both transports are given: the whole-request deadline, the
+    User-Agent, the size cap and the proxy (the other keywords go to xmlrpc.client's).
     """
+
+    def __init__(
+        self,
+        timeout: float = 30.0,
+        user_agent: str = USER_AGENT,
+        max_bytes: int | None = None,
+        proxy: Proxy | None = None,
+        **transport_options: Any,
+    ):
+        super().__init__(**transport_options)
+        self.timeout = timeout
+        self.user_agent = user_agent
+        self.max_bytes = max_response_bytes() if max_bytes is None else max_bytes
+        self.proxy = proxy
 
     def send_request(self, host, handler, request_body, debug):  # type: ignore[override]
         try:
@@ -317,19 +336,6 @@ class _SingleAttempt:
 class TimeoutTransport(_SingleAttempt, xmlrpc.client.Transport):
     """Plain HTTP under a whole-request deadline and a size cap."""
 
-    def __init__(
-        self,
-        timeout: float = 30.0,
-        user_agent: str = USER_AGENT,
-        max_bytes: int | None = None,
-        proxy: Proxy | None = None,
-    ):
-        super().__init__()
-        self.timeout = timeout
-        self.user_agent = user_agent
-        self.max_bytes = max_response_bytes() if max_bytes is None else max_bytes
-        self.proxy = proxy
-
     def make_connection(self, host):  # type: ignore[override]
         if self._connection and host == self._connection[0]:
             return self._connection[1]
@@ -346,18 +352,8 @@ class TimeoutTransport(_SingleAttempt, xmlrpc.client.Transport):
 class SafeTimeoutTransport(_SingleAttempt, xmlrpc.client.SafeTransport):
     """HTTPS (certificates verified by the default context), deadline and size cap."""
 
-    def __init__(
-        self,
-        timeout: float = 30.0,
-        user_agent: str = USER_AGENT,
-        max_bytes: int | None = None,
-        proxy: Proxy | None = None,
-    ):
-        super().__init__(context=ssl.create_default_context())
-        self.timeout = timeout
-        self.user_agent = user_agent
-        self.max_bytes = max_response_bytes() if max_bytes is None else max_bytes
-        self.proxy = proxy
+    def __init__(self, *args: Any, **kwargs: Any):  # as _SingleAttempt's
+        super().__init__(*args, context=ssl.create_default_context(), **kwargs)
 
     def make_connection(self, host):  # type: ignore[override]
         if self._connection and host == self._connection[0]:
@@ -383,17 +379,6 @@ def make_transport(url: str, timeout: float) -> xmlrpc.client.Transport:
     if urllib.parse.urlsplit(url).scheme == "https":
         return SafeTimeoutTransport(timeout, proxy=proxy)
     return TimeoutTransport(timeout, proxy=proxy)
-
-
-def display_url(url: str) -> str:
-    """The endpoint without any user:password@ part, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
 # everything a broken network, server or proxy can throw at xmlrpc.client

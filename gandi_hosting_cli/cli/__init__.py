@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from gandi_hosting_cli import __version__
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.api.errors import HostingError
 
 # command name -> "module:attribute"; the module is imported only when the command runs.
 LAZY_COMMANDS: dict[str, str] = {
@@ -137,13 +141,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
     The one place errors become exit codes: ``HostingError`` (the workflows' usage errors
     included) -> its ``exit_code``; click usage errors -> 2; Ctrl-C -> 130."""
-    from gandi_hosting_cli.api.errors import (
-        MAX_SHOWN,
-        APIFault,
-        HostingError,
-        LocalUsageError,
-        for_terminal,
-    )
+    from gandi_hosting_cli.api.errors import HostingError
 
     if app.dry_run:
         from gandi_hosting_cli.declarative.dry_run import DryRunFinished
@@ -155,21 +153,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     if isinstance(exc, HostingError):
-        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):
-            # a fault is the server's answer, already traced; a usage error is the user's
-            # (one line, as without --debug); other failures may be ours
-            traceback.print_exception(exc, file=app.terminal.stderr)
-        suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
-        if not app.json:  # with --json, stderr carries the JSON error object only
-            # a server's text may be huge: cut on the terminal, whole under --debug
-            server_text = isinstance(exc, APIFault)  # ours may span lines; the server's is cut
-            limit = MAX_SHOWN if server_text and not app.debug else None
-            shown = for_terminal(exc.message, limit, newlines=not server_text)
-            shown += f" ({exc.hint})" if exc.hint else ""
-            app.terminal.error(f"{shown}{suffix}")
-        _json_error(app, exc.code, message, exc.exit_code)
-        return int(exc.exit_code)
+        return _report_hosting_error(app, exc)
     if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
     if isinstance(exc, click.ClickException):
@@ -183,16 +167,44 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
         _json_error(app, None, "interrupted", ExitCode.INTERRUPTED)
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, BrokenPipeError):
-        # the reader went away (`| head`): nothing more to say, and nowhere to say it
-        import os
-
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
-        return 1
+        return _reader_gone()
     if not isinstance(exc, Exception):
         raise exc
+    return _report_unexpected(app, exc)
+
+
+def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
+    from gandi_hosting_cli.api.errors import MAX_SHOWN, APIFault, LocalUsageError, for_terminal
+
+    message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+    if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):
+        # a fault is the server's answer, already traced; a usage error is the user's
+        # (one line, as without --debug); other failures may be ours
+        traceback.print_exception(exc, file=app.terminal.stderr)
+    suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
+    if not app.json:  # with --json, stderr carries the JSON error object only
+        # a server's text may be huge: cut on the terminal, whole under --debug
+        server_text = isinstance(exc, APIFault)  # ours may span lines; the server's is cut
+        limit = MAX_SHOWN if server_text and not app.debug else None
+        shown = for_terminal(exc.message, limit, newlines=not server_text)
+        shown += f" ({exc.hint})" if exc.hint else ""
+        app.terminal.error(f"{shown}{suffix}")
+    _json_error(app, exc.code, message, exc.exit_code)
+    return int(exc.exit_code)
+
+
+def _reader_gone() -> int:
+    """The reader went away (`| head`): nothing more to say, and nowhere to say it."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 1
+
+
+def _report_unexpected(app: AppContext, exc: Exception) -> int:
     if app.debug:
         traceback.print_exception(exc, file=app.terminal.stderr)
     message = f"unexpected error: {type(exc).__name__}: {exc}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -200,28 +201,33 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
       gandi-hosting apply site.toml --yes --password-stdin < pw.txt
       gandi-hosting apply site.toml --yes   # again: nothing to do, nothing sent
     """
-    from gandi_hosting_cli.declarative.executor import (
-        PasswordMissing,
-        PlanRefused,
-        apply_plan,
-        collect_passwords,
-        planned_calls,
-    )
-
     spec, the_plan = _plan(app, manifest, prune)
     if app.dry_run:
-        from gandi_hosting_cli.cli.dry_run import emit_calls
-
-        calls = planned_calls(the_plan)
-        for problem in the_plan.blocking:
-            app.terminal.warn(f"{problem.message} (apply would send nothing)")
-        emit_calls(app, calls, f"Dry run: {len(calls)} write calls shown, nothing sent.")
+        _apply_dry_run(app, the_plan)
         return
     if the_plan.up_to_date:
         app.output.emit(Result(json={"exit_code": 0, "actions": []}))
         app.terminal.message("Up to date: nothing to do.")
         return
+    result = _confirm_and_apply(app, the_plan, _password_source(spec, password_stdin), yes)
+    _emit_apply_result(app, result)
+    if result.exit_code:
+        raise click.exceptions.Exit(result.exit_code)
 
+
+def _apply_dry_run(app: AppContext, the_plan: Any) -> None:
+    from gandi_hosting_cli.cli.dry_run import emit_calls
+    from gandi_hosting_cli.declarative.executor import planned_calls
+
+    calls = planned_calls(the_plan)
+    for problem in the_plan.blocking:
+        app.terminal.warn(f"{problem.message} (apply would send nothing)")
+    emit_calls(app, calls, f"Dry run: {len(calls)} write calls shown, nothing sent.")
+
+
+def _password_source(spec: Any, password_stdin: bool) -> Callable[[str], str | None]:
+    """hostname -> root password: its password_env variable, else --password-stdin (read
+    once, for every new VM), else None."""
     stdin_password: list[str] = []
 
     def passwords(hostname: str) -> str | None:
@@ -233,6 +239,19 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
                 stdin_password.append(read_password_stdin())
             return stdin_password[0]
         return None
+
+    return passwords
+
+
+def _confirm_and_apply(app: AppContext, the_plan: Any, passwords: Any, yes: bool) -> Any:
+    """Refuse (blocking problems, no terminal without --yes, a missing password), ask,
+    then run the plan."""
+    from gandi_hosting_cli.declarative.executor import (
+        PasswordMissing,
+        PlanRefused,
+        apply_plan,
+        collect_passwords,
+    )
 
     try:
         if the_plan.blocking:
@@ -246,11 +265,14 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
         if not yes:
             _show_plan_on_stderr(app, the_plan)
             app.confirm(f"Apply: {_summary(the_plan)[:-1].replace(' pending', '')}?", yes)
-        result = _run(app, the_plan, passwords, apply_plan)
+        return _run(app, the_plan, passwords, apply_plan)
     except (PlanRefused, PasswordMissing) as error:  # found before anything was sent
         refused = click.ClickException(f"{error.message}; nothing was sent")
         refused.exit_code = int(error.exit_code)
         raise refused from None
+
+
+def _emit_apply_result(app: AppContext, result: Any) -> None:
     rows = [
         {
             "id": o.action.id,
@@ -263,8 +285,6 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
     ]
     ids = [o.object_id or o.operation for o in result.outcomes if o.status == "done"]
     app.output.emit(Result([Table(rows, APPLY_COLUMNS)], json=result.as_dict(), ids=ids))
-    if result.exit_code:
-        raise click.exceptions.Exit(result.exit_code)
 
 
 def _run(app: AppContext, the_plan: Any, passwords: Any, apply_plan: Any) -> Any:

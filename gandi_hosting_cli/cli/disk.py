@@ -11,10 +11,11 @@ from gandi_hosting_cli.cli.options import (
     dry_run_option,
     global_options,
     list_command,
+    refs_argument,
     wait_options,
     yes_option,
 )
-from gandi_hosting_cli.output import Column, Result, format_value
+from gandi_hosting_cli.output import Column, Result, field_lines, format_value
 
 DISK_COLUMNS = [
     Column("id", "ID", "int"),
@@ -35,18 +36,12 @@ DISK_CATALOG = [
     Column("date_updated", "UPDATED", "date"),
 ]
 
-DISK_FIELDS = [
-    Column("id", "id", "int"),
-    Column("name", "name"),
-    Column("size", "size", "size_mb"),
-    Column("fstype", "fstype"),
-    Column("state", "state", "state"),
-    Column("vm_id", "vm", "int"),
-    Column("position", "position", "int"),
-    Column("is_boot_disk", "boot disk", "bool"),
-    Column("date_created", "created", "date"),
-    Column("date_updated", "updated", "date"),
-]
+DISK_FIELDS = field_lines(
+    DISK_CATALOG,
+    "id name size fstype state vm_id position is_boot_disk date_created date_updated",
+    vm_id="vm",
+    is_boot_disk="boot disk",
+)
 
 
 @click.group()
@@ -129,10 +124,7 @@ def _attached(info: dict, hostnames: dict[int, str]) -> str:
 
 
 @disk.command("info")
-@click.argument(
-    "disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("disk_refs", "DISK...", types.DISK_REF)
 @global_options
 @click.pass_obj
 def disk_info(app: AppContext, disk_refs: tuple[str, ...]) -> None:
@@ -216,10 +208,7 @@ def disk_create(
 
 
 @disk.command("delete")
-@click.argument(
-    "disk_refs", metavar="DISK...", nargs=-1, required=True, type=types.DISK_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("disk_refs", "DISK...", types.DISK_REF)
 @yes_option
 @wait_options
 @dry_run_option

@@ -7,7 +7,7 @@ when, and which store holds it.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -120,18 +120,10 @@ def login(
     if allow_insecure_http:
         app.extras["allow_insecure_http"] = True
     app.refuse_password_in_clear(renewal=False)  # before any prompt
-    login_name = login_name or app.login
-    if not login_name:
-        if not app.terminal.is_interactive:
-            raise click.UsageError("no login given: gandi-hosting login LOGIN")
-        login_name = app.terminal.prompt("Login").strip()
+    login_name = _login_name(app, login_name)
     password = _password(app, login_name, password_stdin)
     manager = app.session_manager(login_name)
-    if remember and not manager.store.can_hold_passwords:
-        raise click.UsageError(
-            "--remember needs a keyring backend; none is usable here "
-            "(use GANDI_HOSTING_PASSWORD instead)"
-        )
+    _check_can_remember(manager, remember)
     client = app.new_client()
     session_id = client.login(login_name, password, not unsafe)
     record = new_record(session_id, login_name, app.endpoint, app.profile_name, not unsafe)
@@ -144,6 +136,24 @@ def login(
     app.terminal.message(f"Logged in as {login_name} at {_shown(app)} ({mode} session).")
     _save_in_profile(app, login_name)
     app.output.emit(Result(json=info))
+
+
+def _login_name(app: AppContext, login_name: str | None) -> str:
+    """The LOGIN argument, else the profile's or the last one used, else asked."""
+    login_name = login_name or app.login
+    if not login_name:
+        if not app.terminal.is_interactive:
+            raise click.UsageError("no login given: gandi-hosting login LOGIN")
+        login_name = app.terminal.prompt("Login").strip()
+    return login_name
+
+
+def _check_can_remember(manager: Any, remember: bool) -> None:
+    if remember and not manager.store.can_hold_passwords:
+        raise click.UsageError(
+            "--remember needs a keyring backend; none is usable here "
+            "(use GANDI_HOSTING_PASSWORD instead)"
+        )
 
 
 def _save_in_profile(app: AppContext, login_name: str) -> None:
@@ -226,26 +236,12 @@ def session(app: AppContext, check: bool) -> None:
     manager = app.session_manager()
     record = manager.load(include_expired=True)
     if record is None:
-        info = {
-            "login": manager.login,
-            "profile": app.profile_name,
-            "endpoint": _shown(app),
-            "store": manager.store.name,
-            "expired": None,
-        }
-        app.output.emit(Result(json={"logged_in": False, **info}))
-        raise AuthError(f"not logged in at {_shown(app)}", hint=LOGIN_HINT)
+        _not_logged_in(app, manager)
     info = session_info(record, manager.store.name)
     valid = not record.expired
     rejected = False
     if check:
-        valid = rejected = False
-        client = app.new_client(session=record.session_id)  # no renewal: only ask
-        try:
-            client.call("account_currency")
-            valid = True
-        except AuthError:
-            rejected = True
+        valid, rejected = _ask_server(app, record)
         info["checked"] = "yes: " + ("valid on the server" if valid else "refused by the server")
     else:
         info["checked"] = "no: the expiry is a local estimate (--check asks the server)"
@@ -262,6 +258,32 @@ def session(app: AppContext, check: bool) -> None:
         )
     if not valid:
         raise AuthError(f"the session of {record.login} has expired", hint=LOGIN_HINT)
+
+
+def _not_logged_in(app: AppContext, manager: Any) -> NoReturn:
+    from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+
+    info = {
+        "login": manager.login,
+        "profile": app.profile_name,
+        "endpoint": _shown(app),
+        "store": manager.store.name,
+        "expired": None,
+    }
+    app.output.emit(Result(json={"logged_in": False, **info}))
+    raise AuthError(f"not logged in at {_shown(app)}", hint=LOGIN_HINT)
+
+
+def _ask_server(app: AppContext, record: Any) -> tuple[bool, bool]:
+    """--check: (valid, rejected) as the server says (one request, never a renewal)."""
+    from gandi_hosting_cli.api.errors import AuthError
+
+    client = app.new_client(session=record.session_id)  # no renewal: only ask
+    try:
+        client.call("account_currency")
+    except AuthError:
+        return False, True
+    return True, False
 
 
 @click.command()

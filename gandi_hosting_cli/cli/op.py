@@ -9,8 +9,14 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import dry_run_option, global_options, list_command, yes_option
-from gandi_hosting_cli.output import Column, Result
+from gandi_hosting_cli.cli.options import (
+    dry_run_option,
+    global_options,
+    list_command,
+    refs_argument,
+    yes_option,
+)
+from gandi_hosting_cli.output import Column, Result, field_lines
 
 OP_COLUMNS = [
     Column("id", "ID", "int"),
@@ -29,16 +35,9 @@ OP_CATALOG = [
     Column("param", "PARAM"),
 ]
 
-OP_FIELDS = [
-    Column("uid", "id", "int"),
-    Column("type", "type"),
-    Column("state", "state", "state"),
-    Column("object", "object"),
-    Column("date_create", "created", "date"),
-    Column("date_update", "updated", "date"),
-    Column("param", "param"),
-    Column("comment", "comment"),
-]
+OP_FIELDS = field_lines(
+    OP_CATALOG, "uid type state object date_create date_update param comment", uid="id"
+)
 
 
 @click.group()
@@ -120,7 +119,7 @@ def op_list(
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
-    from gandi_hosting_cli.workflows.reads import LIST_LIMIT, operation_object, operations
+    from gandi_hosting_cli.workflows.reads import operation_object, operations
 
     listing = operations(app.client, filters, every=every)
     warn_unreadable(app, "operation", listing.unreadable)
@@ -129,6 +128,13 @@ def op_list(
     # a filtered list is not the whole list: merge it into what completion knows
     remember("op", rows, app, complete=not filters)
     app.output.emit(Result.records(rows, OP_COLUMNS, json=items, catalog=OP_CATALOG))
+    _warn_if_incomplete(app, listing)
+
+
+def _warn_if_incomplete(app: AppContext, listing: Any) -> None:
+    """Say when the API's 300-operation limit may have hidden some."""
+    from gandi_hosting_cli.workflows.reads import LIST_LIMIT
+
     if listing.overflow:
         app.terminal.warn(
             f"more than {LIST_LIMIT} operations of one type and state were created in the "
@@ -142,10 +148,7 @@ def op_list(
 
 
 @op.command("info")
-@click.argument(
-    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPID,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("opids", "OPID...", types.OPID)
 @global_options
 @click.pass_obj
 def op_info(app: AppContext, opids: tuple[int, ...]) -> None:
@@ -186,10 +189,7 @@ def _op_data(details: dict) -> dict:
 
 
 @op.command("cancel")
-@click.argument(
-    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPEN_OPID,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("opids", "OPID...", types.OPEN_OPID)
 @yes_option
 @dry_run_option
 @global_options
@@ -227,10 +227,7 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
 
 
 @op.command("wait")
-@click.argument(
-    "opids", metavar="OPID...", nargs=-1, required=True, type=types.OPEN_OPID,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("opids", "OPID...", types.OPEN_OPID)
 @click.option(
     "--wait-timeout",
     type=types.WAIT_TIMEOUT,

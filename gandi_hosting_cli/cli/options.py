@@ -84,74 +84,57 @@ def _endpoint_options() -> list[Callable[[F], F]]:
     ]
 
 
-def _output_options() -> list[Callable[[F], F]]:
+def _setting(key: str, *decls: str, **kwargs: Any) -> Callable[[F], F]:
+    """An option that writes its value into the AppContext (``key``), not the command."""
+    return click.option(*decls, expose_value=False, callback=_setter(key), **kwargs)
+
+
+def _format_options() -> list[Callable[[F], F]]:
     return [
-        click.option(
-            "--json",
-            "json_",
-            is_flag=True,
-            expose_value=False,
-            callback=_setter("json"),
-            help="Print results as JSON on stdout (errors also as JSON on stderr).",
-        ),
-        click.option(
-            "-q",
-            "--quiet",
-            is_flag=True,
-            expose_value=False,
-            callback=_setter("quiet"),
-            help="Print only ids, one per line.",
-        ),
-        click.option(
-            "-o",
-            "--output",
-            "output_format",
+        _setting("json", "--json", "json_", is_flag=True,
+                 help="Print results as JSON on stdout (errors also as JSON on stderr)."),
+        _setting("quiet", "-q", "--quiet", is_flag=True, help="Print only ids, one per line."),
+        _setting(
+            "output_format", "-o", "--output", "output_format",
             type=click.Choice(("table", "plain", "tsv", "json", "ids")),
-            expose_value=False,
-            callback=_setter("output_format"),
             help="Output format: table (default on a terminal), plain (aligned text, the "
             "default off a terminal), tsv, json (= --json), ids (= -q).",
         ),
-        click.option(
-            "--columns",
-            metavar="KEY,...",
-            type=types.COLUMNS,
-            expose_value=False,
-            callback=_setter("columns"),
+    ]  # fmt: skip
+
+
+def _list_options() -> list[Callable[[F], F]]:
+    return [
+        _setting(
+            "columns", "--columns", metavar="KEY,...", type=types.COLUMNS,
             help="Columns of a list, by their JSON key names, in order (also the keys of "
             "--json objects).",
         ),
-        click.option(
-            "--no-header",
-            is_flag=True,
-            expose_value=False,
-            callback=_setter("no_header"),
-            help="No header line in table, plain and tsv output.",
-        ),
-        click.option(
-            "--sort",
-            metavar="KEY",
-            type=types.SORT_KEY,
-            expose_value=False,
-            callback=_setter("sort"),
-            help="Sort a list by KEY (a JSON key name); -KEY for descending.",
-        ),
-        click.option(
-            "--debug",
-            is_flag=True,
-            expose_value=False,
-            callback=_setter("debug"),
-            help="Trace XML-RPC calls on stderr (secrets redacted); show tracebacks.",
-        ),
-        click.option(
-            "--timeout",
-            type=types.TIMEOUT,
-            metavar="SECONDS",
-            expose_value=False,
-            callback=_setter("timeout"),
-            help="Network timeout for each request [default: 30].",
-        ),
-    ]
+        _setting("no_header", "--no-header", is_flag=True,
+                 help="No header line in table, plain and tsv output."),
+        _setting("sort", "--sort", metavar="KEY", type=types.SORT_KEY,
+                 help="Sort a list by KEY (a JSON key name); -KEY for descending."),
+    ]  # fmt: skip
+
+
+def _diagnostic_options() -> list[Callable[[F], F]]:
+    return [
+        _setting("debug", "--debug", is_flag=True,
+                 help="Trace XML-RPC calls on stderr (secrets redacted); show tracebacks."),
+        _setting("timeout", "--timeout", type=types.TIMEOUT, metavar="SECONDS",
+                 help="Network timeout for each request [default: 30]."),
+    ]  # fmt: skip
+
+
+def _output_options() -> list[Callable[[F], F]]:
+    return _format_options() + _list_options() + _diagnostic_options()
+
+
+def refs_argument(name: str, metavar: str, param_type: click.ParamType) -> Callable[[F], F]:
+    """One or more objects or operations; a single ``-`` reads them from stdin."""
+    return click.argument(
+        name, metavar=metavar, nargs=-1, required=True, type=param_type, callback=types.from_stdin
+    )
 
 
 def global_options(f: F) -> F:

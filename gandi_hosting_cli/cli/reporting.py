@@ -162,8 +162,20 @@ def act(
 
     Nothing is sent for an object whose goal holds; with several outcomes, a refusal of
     the write is that object's outcome instead of stopping the others."""
-    from gandi_hosting_cli.api.errors import HostingError
-    from gandi_hosting_cli.workflows.operations import UNCHANGED, cancel_each, queue_each
+    outcomes, to_queue, to_cancel = _outcomes_to_fill(decisions)
+    alone = len(outcomes) == 1
+    if to_queue:
+        _queue_writes(method, args, to_queue, alone)
+    if to_cancel:
+        _cancel_failed_creates(app, to_cancel, alone)
+    return outcomes
+
+
+def _outcomes_to_fill(
+    decisions: list[Decision],
+) -> tuple[list[Outcome], list[Outcome], list[tuple[Outcome, int]]]:
+    """Every object's outcome; those still to queue; those whose failed create to cancel."""
+    from gandi_hosting_cli.workflows.operations import UNCHANGED
     from gandi_hosting_cli.workflows.states import ERROR_LIST_HINT, Action
 
     outcomes: list[Outcome] = []
@@ -188,28 +200,44 @@ def act(
         else:
             to_queue.append(o)
         outcomes.append(o)
-    alone = len(outcomes) == 1
-    if to_queue:
-        try:
-            queued = queue_each(method, [(o.label, o.obj_id, args(o.obj_id)) for o in to_queue])
-        except HostingError as error:
-            if alone:
-                raise
-            queued = [Outcome(to_queue[0].label, to_queue[0].obj_id, error=error)]
-        for o, q in zip(to_queue, queued, strict=True):
-            o.operation, o.error = q.operation, q.error
-    if to_cancel:
-        try:
-            cancelled = cancel_each(app.client, [opid for _, opid in to_cancel])
-        except HostingError as error:
-            if alone:
-                raise
-            cancelled = [Outcome("", error=error)]
-        for (o, opid), c in zip(to_cancel, cancelled, strict=True):
-            o.operation, o.error = (opid, None) if c.error is None else (None, c.error)
-            if c.error is not None:
-                o.note = None
-    return outcomes
+    return outcomes, to_queue, to_cancel
+
+
+def _queue_writes(
+    method: Callable[..., int],
+    args: Callable[[int], tuple],
+    to_queue: list[Outcome],
+    alone: bool,
+) -> None:
+    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.workflows.operations import queue_each
+
+    try:
+        queued = queue_each(method, [(o.label, o.obj_id, args(o.obj_id)) for o in to_queue])
+    except HostingError as error:
+        if alone:
+            raise
+        queued = [Outcome(to_queue[0].label, to_queue[0].obj_id, error=error)]
+    for o, q in zip(to_queue, queued, strict=True):
+        o.operation, o.error = q.operation, q.error
+
+
+def _cancel_failed_creates(
+    app: AppContext, to_cancel: list[tuple[Outcome, int]], alone: bool
+) -> None:
+    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.workflows.operations import cancel_each
+
+    try:
+        cancelled = cancel_each(app.client, [opid for _, opid in to_cancel])
+    except HostingError as error:
+        if alone:
+            raise
+        cancelled = [Outcome("", error=error)]
+    for (o, opid), c in zip(to_cancel, cancelled, strict=True):
+        o.operation, o.error = (opid, None) if c.error is None else (None, c.error)
+        if c.error is not None:
+            o.note = None
 
 
 def report_create(

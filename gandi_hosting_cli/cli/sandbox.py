@@ -173,15 +173,8 @@ def sandbox_serve(
       gandi-hosting sandbox serve --port 0 --op-delay 0 --state /tmp/sandbox.sqlite3
       gandi-hosting sandbox serve --account XY1-GANDI:secret123
     """
-    from gandi_hosting_cli.sandbox import SandboxServer
-
     _check_accounts(accounts)
-    if not _is_loopback(host):
-        # said before binding, so it is seen even when the bind then fails
-        app.terminal.notice(
-            f"Warning: listening on {host} makes the sandbox reachable from other machines; "
-            "its seeded login and password are public (use --host 127.0.0.1 unless you mean it)."
-        )
+    _warn_if_reachable(app, host)
     box = _open_sandbox(
         _state_path(state),
         op_delay=op_delay,
@@ -190,8 +183,25 @@ def sandbox_serve(
         multicall=not no_multicall,
         strict=strict,
     )
+    server = _listen(box, host, port, request_timeout, max_connections)
+    _serve_until_stopped(server, box, lambda: _announce(app, server, box, op_delay))
+    app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
+
+
+def _warn_if_reachable(app, host: str) -> None:
+    if not _is_loopback(host):
+        # said before binding, so it is seen even when the bind then fails
+        app.terminal.notice(
+            f"Warning: listening on {host} makes the sandbox reachable from other machines; "
+            "its seeded login and password are public (use --host 127.0.0.1 unless you mean it)."
+        )
+
+
+def _listen(box, host: str, port: int, request_timeout, max_connections: int):
+    from gandi_hosting_cli.sandbox import SandboxServer
+
     try:
-        server = SandboxServer(
+        return SandboxServer(
             box,
             host=host,
             port=port,
@@ -202,16 +212,14 @@ def sandbox_serve(
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
-    def announce() -> None:
-        app.terminal.notice(
-            f"Sandbox serving on {server.url} (state {box.state_path}, "
-            f"op delay {op_delay:g} s); Ctrl-C to stop."
-        )
-        # stdout: the result, for scripts (useful with --port 0)
-        app.output.emit(Result.verbatim(server.url + "\n"))
 
-    _serve_until_stopped(server, box, announce)
-    app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
+def _announce(app, server, box, op_delay: float) -> None:
+    app.terminal.notice(
+        f"Sandbox serving on {server.url} (state {box.state_path}, "
+        f"op delay {op_delay:g} s); Ctrl-C to stop."
+    )
+    # stdout: the result, for scripts (useful with --port 0)
+    app.output.emit(Result.verbatim(server.url + "\n"))
 
 
 def _check_accounts(accounts: tuple[str, ...]) -> None:

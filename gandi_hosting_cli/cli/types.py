@@ -24,24 +24,8 @@ from gandi_hosting_cli.rules import (
     RuleError,
 )
 
-OPERATION_STATES = ("PENDING", "RUN", "DONE", "ERROR", "CANCEL", "ALL")
-OPERATION_TYPES = (
-    "hosting_account_product_add",
-    "hosting_account_product_renew",
-    "hosting_account_product_remove",
-    "hosting_account_product_update",
-    "vm_create",
-    "vm_update",
-    "vm_delete",
-    "vm_start",
-    "vm_stop",
-    "vm_reboot",
-    "vm_disk_link",
-    "disk_create",
-    "disk_delete",
-    "disk_attach",
-    "disk_detach",
-)
+OPERATION_STATES = (*rules.OPERATION_STATES, "ALL")  # ALL: any state (operation_list)
+OPERATION_TYPES = rules.OPERATION_TYPES
 MAX_TIMEOUT = 3600.0  # seconds: the network timeout of one request
 MAX_WAIT_TIMEOUT = 7 * 24 * 3600.0  # seconds: how long --wait may go on
 

@@ -223,25 +223,53 @@ def apply_plan(
     if plan.blocking:
         raise PlanRefused("; ".join(p.message for p in plan.blocking))
     secrets = collect_passwords(plan, passwords)
-    emit = on_event or (lambda event: None)
-    outcomes = {a.id: ActionOutcome(a) for a in plan.actions}
-    result = ApplyResult(outcomes=list(outcomes.values()))
-    vm_ids = dict(plan.vm_ids)
-    disk_ids = dict(plan.disk_ids)
-    dependents: dict[int, list[int]] = {a.id: [] for a in plan.actions}
-    for a in plan.actions:
-        for d in a.depends:
-            dependents.setdefault(d, []).append(a.id)
-    finished: set[int] = set()
-    started: set[int] = set()
-    submitted: dict[futures.Future, Action] = {}
-    running: dict[int, _Running] = {}  # operation id -> what waits for it
-    start_time = clock()
+    run = _PlanRun(client, plan, secrets, on_event or (lambda event: None), clock, sleep, timeout)
+    with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        try:
+            timed_out = run.loop(pool)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    if timed_out:
+        run.mark_timed_out()
+    run.result.elapsed = clock() - run.start_time
+    return run.result
 
-    def send(action: Action) -> tuple[int, int | None]:
+
+class _PlanRun:
+    """The state of one apply: what is started, queued, finished; the ids created so far."""
+
+    def __init__(
+        self,
+        client: Any,
+        plan: Plan,
+        secrets: dict,
+        emit: Callable[[Event], None],
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        timeout: float | None,
+    ) -> None:
+        self.client, self.plan, self.secrets, self.emit = client, plan, secrets, emit
+        self.clock, self.sleep, self.timeout = clock, sleep, timeout
+        self.outcomes = {a.id: ActionOutcome(a) for a in plan.actions}
+        self.result = ApplyResult(outcomes=list(self.outcomes.values()))
+        self.vm_ids = dict(plan.vm_ids)
+        self.disk_ids = dict(plan.disk_ids)
+        self.dependents: dict[int, list[int]] = {a.id: [] for a in plan.actions}
+        for a in plan.actions:
+            for d in a.depends:
+                self.dependents.setdefault(d, []).append(a.id)
+        self.finished: set[int] = set()
+        self.started: set[int] = set()
+        self.submitted: dict[futures.Future, Action] = {}
+        self.running: dict[int, _Running] = {}  # operation id -> what waits for it
+        self.start_time = clock()
+
+    def send(self, action: Action) -> tuple[int, int | None]:
         """The write request (runs in a pool thread): (operation id, new object id)."""
+        client, vm_ids, disk_ids = self.client, self.vm_ids, self.disk_ids
         if action.kind == "create_vm":
-            args = _params(action, vm_ids, disk_ids, secrets[action.vm])
+            args = _params(action, vm_ids, disk_ids, self.secrets[action.vm])
             obj_id, opid = _create(client, "vm_create", args, "vm_create", "vm_id")
             return opid, obj_id
         if action.kind == "create_disk":
@@ -251,95 +279,107 @@ def apply_plan(
         args = _params(action, vm_ids, disk_ids, SECRET)
         return int(client.call(action.method, *args)), None
 
-    def finish(action: Action, status: str, *, code: int = 0, message: str = "") -> None:
-        out = outcomes[action.id]
+    def finish(self, action: Action, status: str, *, code: int = 0, message: str = "") -> None:
+        out = self.outcomes[action.id]
         out.status, out.exit_code, out.message = status, code, message
-        finished.add(action.id)
-        emit(Event(status, action, out.operation, out.state, message))
+        self.finished.add(action.id)
+        self.emit(Event(status, action, out.operation, out.state, message))
         if status != "done":
-            skip_dependents(action)
+            self.skip_dependents(action)
 
-    def skip_dependents(action: Action) -> None:
-        for child_id in dependents.get(action.id, []):
-            child = outcomes[child_id]
-            if child_id in finished or child_id in started:
+    def skip_dependents(self, action: Action) -> None:
+        for child_id in self.dependents.get(action.id, []):
+            child = self.outcomes[child_id]
+            if child_id in self.finished or child_id in self.started:
                 continue
             child.status = "skipped"
             child.message = f"skipped: {action.target} ({action.kind.replace('_', ' ')}) failed"
-            finished.add(child_id)
-            started.add(child_id)
-            emit(Event("skipped", child.action, message=child.message))
-            skip_dependents(child.action)
+            self.finished.add(child_id)
+            self.started.add(child_id)
+            self.emit(Event("skipped", child.action, message=child.message))
+            self.skip_dependents(child.action)
 
-    def ready() -> list[Action]:
+    def ready(self) -> list[Action]:
+        outcomes, finished = self.outcomes, self.finished
         return [
             a
-            for a in plan.actions
-            if a.id not in started and all(d in finished for d in a.depends)
+            for a in self.plan.actions
+            if a.id not in self.started and all(d in finished for d in a.depends)
             and all(outcomes[d].status == "done" for d in a.depends)
         ]  # fmt: skip
 
-    timed_out = False
-    with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    def _left(self) -> float:
+        assert self.timeout is not None
+        return self.timeout - (self.clock() - self.start_time)
+
+    def loop(self, pool: futures.ThreadPoolExecutor) -> bool:
+        """Send what is ready, collect answers, poll operations; True when timed out."""
+        while len(self.finished) < len(self.plan.actions):
+            now = self.clock()
+            if self.timeout is not None and now - self.start_time >= self.timeout:
+                return True
+            for action in self.ready():
+                self.started.add(action.id)
+                self.submitted[pool.submit(self.send, action)] = action
+            # wait for a request to come back, or for the next poll to be due
+            due = min((r.due for r in self.running.values()), default=None)
+            if self.submitted:
+                if self._collect(due):
+                    continue
+            elif due is not None:
+                if self._pause_until(due):
+                    continue
+            elif not self.running:
+                break  # nothing running, nothing ready: all the rest was skipped
+            if self.running and min(r.due for r in self.running.values()) <= self.clock():
+                _poll(self.client, self.running, self.outcomes, self.finish, self.emit, self.clock)
+                self.result.polls += 1
+        return False
+
+    def _collect(self, due: float | None) -> bool:
+        """Wait for sent requests (until ``due`` at most); True when some came back."""
+        wait_for = None if due is None else max(0.0, due - self.clock())
+        if self.timeout is not None:
+            left = max(0.0, self._left())
+            wait_for = left if wait_for is None else min(wait_for, left)
+        done, _ = futures.wait(
+            list(self.submitted), timeout=wait_for, return_when=futures.FIRST_COMPLETED
+        )
+        for future in done:
+            self._accept(self.submitted.pop(future), future)
+        return bool(done)
+
+    def _accept(self, action: Action, future: futures.Future) -> None:
+        out = self.outcomes[action.id]
         try:
-            while len(finished) < len(plan.actions):
-                now = clock()
-                if timeout is not None and now - start_time >= timeout:
-                    timed_out = True
-                    break
-                for action in ready():
-                    started.add(action.id)
-                    submitted[pool.submit(send, action)] = action
-                # wait for a request to come back, or for the next poll to be due
-                due = min((r.due for r in running.values()), default=None)
-                if submitted:
-                    wait_for = None if due is None else max(0.0, due - clock())
-                    if timeout is not None:
-                        left = max(0.0, timeout - (clock() - start_time))
-                        wait_for = left if wait_for is None else min(wait_for, left)
-                    done, _ = futures.wait(
-                        list(submitted), timeout=wait_for, return_when=futures.FIRST_COMPLETED
-                    )
-                    for future in done:
-                        action = submitted.pop(future)
-                        out = outcomes[action.id]
-                        try:
-                            opid, obj_id = future.result()
-                        except HostingError as error:
-                            finish(action, "failed", code=int(error.exit_code),
-                                   message=error.message)  # fmt: skip
-                            continue
-                        out.operation = opid
-                        out.state = "PENDING"
-                        if obj_id is not None:
-                            out.object_id = obj_id
-                            if action.kind == "create_vm":
-                                vm_ids[action.vm] = obj_id
-                            else:
-                                disk_ids[action.disk] = obj_id
-                        queued_at = clock()
-                        running[opid] = _Running(action, opid, queued_at, queued_at)
-                        emit(Event("queued", action, opid, "PENDING"))
-                    if done:
-                        continue
-                elif due is not None:
-                    pause = due - clock()
-                    if timeout is not None:
-                        pause = min(pause, timeout - (clock() - start_time))
-                    if pause > 0:
-                        sleep(pause)
-                        continue
-                elif not running:
-                    break  # nothing running, nothing ready: all the rest was skipped
-                if running and min(r.due for r in running.values()) <= clock():
-                    _poll(client, running, outcomes, finish, emit, clock)
-                    result.polls += 1
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    if timed_out:
-        for out in outcomes.values():
-            if out.action.id not in finished:
+            opid, obj_id = future.result()
+        except HostingError as error:
+            self.finish(action, "failed", code=int(error.exit_code), message=error.message)
+            return
+        out.operation = opid
+        out.state = "PENDING"
+        if obj_id is not None:
+            out.object_id = obj_id
+            if action.kind == "create_vm":
+                self.vm_ids[action.vm] = obj_id
+            else:
+                self.disk_ids[action.disk] = obj_id
+        queued_at = self.clock()
+        self.running[opid] = _Running(action, opid, queued_at, queued_at)
+        self.emit(Event("queued", action, opid, "PENDING"))
+
+    def _pause_until(self, due: float) -> bool:
+        pause = due - self.clock()
+        if self.timeout is not None:
+            pause = min(pause, self._left())
+        if pause > 0:
+            self.sleep(pause)
+            return True
+        return False
+
+    def mark_timed_out(self) -> None:
+        for out in self.outcomes.values():
+            if out.action.id not in self.finished:
                 out.status = "timed_out" if out.operation is not None else "not_run"
                 out.message = (
                     f"operation {out.operation} still {out.state} at the timeout"
@@ -347,8 +387,6 @@ def apply_plan(
                     else "not started before the timeout"
                 )
                 out.exit_code = int(ExitCode.WAIT_TIMEOUT) if out.operation is not None else 0
-    result.elapsed = clock() - start_time
-    return result
 
 
 def _poll(

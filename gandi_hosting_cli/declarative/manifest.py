@@ -283,6 +283,26 @@ def _disk(check: _Checker, index: int, raw: Any) -> DiskSpec:
 
 def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
     raw = check.table("vm", index, raw, _VM_KEYS)
+    hostname = _vm_hostname(check, index, raw)
+    os_value, cpu, max_memory = _vm_resources(check, index, raw)
+    state, login, env = _vm_access(check, index, raw)
+    disks, boot = _vm_disks(check, index, raw)
+    return VmSpec(
+        hostname=hostname,
+        os=os_value,
+        shares=raw["shares"],
+        cpu=cpu,
+        max_memory=max_memory,
+        state=state,
+        login=login,
+        disks=disks,
+        boot_disk=boot,
+        password_env=env,
+        line=check.lines.of("vm", index) or 0,
+    )
+
+
+def _vm_hostname(check: _Checker, index: int, raw: dict) -> str:
     hostname = raw["hostname"]
     if not rules.is_hostname(hostname):
         raise check.fail("a hostname is an RFC 1123 label (1-63 of A-Z a-z 0-9 -)",
@@ -290,6 +310,11 @@ def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
     if _is_digits(hostname):
         raise check.fail("a hostname cannot be digits only (it would read as an id)",
                          "vm", index, "hostname")  # fmt: skip
+    return hostname
+
+
+def _vm_resources(check: _Checker, index: int, raw: dict) -> tuple[str, int, int | None]:
+    """(os, cpu, max_memory) of a [[vm]] table, checked against its shares."""
     check.positive(raw, "shares", "vm", index)
     check.positive(raw, "cpu", "vm", index)
     check.positive(raw, "max_memory", "vm", index, low=256)
@@ -311,6 +336,11 @@ def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
             index,
             "max_memory",
         )
+    return str(os_value).strip(), cpu, max_memory
+
+
+def _vm_access(check: _Checker, index: int, raw: dict) -> tuple[str, str | None, str | None]:
+    """(state, login, password_env) of a [[vm]] table."""
     state = raw.get("state", "running")
     if state not in VM_STATES:
         raise check.fail("must be 'running' or 'halted'", "vm", index, "state")
@@ -320,6 +350,11 @@ def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
     env = raw.get("password_env")
     if env is not None and not _ENV_RE.fullmatch(env):
         raise check.fail("must be an environment variable name", "vm", index, "password_env")
+    return state, login, env
+
+
+def _vm_disks(check: _Checker, index: int, raw: dict) -> tuple[tuple[str, ...], str | None]:
+    """(disks, boot_disk) of a [[vm]] table."""
     disks = raw.get("disks", [])
     if any(not isinstance(d, str) for d in disks):
         raise check.fail("must be an array of disk names", "vm", index, "disks")
@@ -328,19 +363,7 @@ def _vm(check: _Checker, index: int, raw: Any) -> VmSpec:
     boot = raw.get("boot_disk")
     if boot is not None and boot not in disks:
         raise check.fail(f"{boot!r} is not in this VM's disks", "vm", index, "boot_disk")
-    return VmSpec(
-        hostname=hostname,
-        os=str(os_value).strip(),
-        shares=raw["shares"],
-        cpu=cpu,
-        max_memory=max_memory,
-        state=state,
-        login=login,
-        disks=tuple(disks),
-        boot_disk=boot,
-        password_env=env,
-        line=check.lines.of("vm", index) or 0,
-    )
+    return tuple(disks), boot
 
 
 def _cross_checks(check: _Checker, manifest: Manifest) -> None:

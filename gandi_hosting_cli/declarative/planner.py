@@ -195,6 +195,11 @@ class _Builder:
         self.actions.append(action)
         return action
 
+    def stop(self, host: str, vm_id: int | None, reason: str = "") -> Action:
+        """Halt a running VM (``reason``: why, when it is not what the manifest asks)."""
+        return self.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
+                        after={"state": "halted"}, reason=reason)  # fmt: skip
+
 
 def _max_memory(vm: dict) -> int:
     return int(vm.get("vm_max_memory") or 0)
@@ -202,221 +207,265 @@ def _max_memory(vm: dict) -> int:
 
 def make_plan(manifest: Manifest, state: AccountState, *, prune: bool = False) -> Plan:
     """Compare and order. Never sends anything (``state`` was read before)."""
-    plan = Plan()
-    b = _Builder()
-    for vm in state.vms.values():
-        plan.vm_ids.setdefault(str(vm.get("hostname")), int(vm["id"]))
-    for disk in state.disks.values():
-        plan.disk_ids.setdefault(str(disk.get("name")), int(disk["id"]))
+    return _Planner(manifest, state, prune).run()
 
-    system_disk_ids = set()
-    for vm_id in state.vms:
-        sys_disk = state.system_disk(vm_id)
-        if sys_disk is not None:
-            system_disk_ids.add(int(sys_disk["id"]))
 
-    need_shares = 0
-    need_disk = 0
+class _Planner:
+    """One comparison of a manifest with an account: the plan, its actions, the quota needs."""
+
+    def __init__(self, manifest: Manifest, state: AccountState, prune: bool) -> None:
+        self.manifest = manifest
+        self.state = state
+        self.prune = prune
+        self.plan = Plan()
+        self.b = _Builder()
+        self.need_shares = 0
+        self.need_disk = 0
+        self.declared_disks = {d.name for d in manifest.disks}
+        self.declared_hosts = {v.hostname.lower() for v in manifest.vms}
+
+    def run(self) -> Plan:
+        self._index_ids()
+        self._plan_disks()
+        phase_b = self._plan_vms()
+        self._detach_from_undeclared_vms()
+        if self.prune:
+            pruned_vm_ids = self._prune_vms()
+            self._prune_disks(pruned_vm_ids)
+        for spec, snap in phase_b:
+            _phase_b(self.b, self.plan, spec, snap, self.state)
+        self._check_quota()
+        self.plan.actions = self.b.actions
+        return self.plan
+
+    def _problem(self, *args: Any, **kwargs: Any) -> None:
+        self.plan.problems.append(Problem(*args, **kwargs))
+
+    def _index_ids(self) -> None:
+        for vm in self.state.vms.values():
+            self.plan.vm_ids.setdefault(str(vm.get("hostname")), int(vm["id"]))
+        for disk in self.state.disks.values():
+            self.plan.disk_ids.setdefault(str(disk.get("name")), int(disk["id"]))
 
     # -- disks to create; sizes that differ ----------------------------------------------
-    for spec in manifest.disks:
-        current = state.disk_by_name(spec.name)
-        if current is None:
-            b.add("create_disk", f"disk {spec.name}", disk=spec.name,
-                  after={"size": spec.size, "fstype": spec.fstype},
-                  params={"name": spec.name, "size": spec.size, "fstype": spec.fstype})  # fmt: skip
-            need_disk += spec.size
-            continue
+    def _plan_disks(self) -> None:
+        for spec in self.manifest.disks:
+            current = self.state.disk_by_name(spec.name)
+            if current is None:
+                self.b.add("create_disk", f"disk {spec.name}", disk=spec.name,
+                           after={"size": spec.size, "fstype": spec.fstype},
+                           params={"name": spec.name, "size": spec.size,
+                                   "fstype": spec.fstype})  # fmt: skip
+                self.need_disk += spec.size
+                continue
+            self._report_unchangeable_disk(spec, current)
+
+    def _report_unchangeable_disk(self, spec: Any, current: dict) -> None:
         if int(current.get("size", 0)) != spec.size:
             shrink = spec.size < int(current.get("size", 0))
-            plan.problems.append(
-                Problem(
-                    "resize",
-                    f"disk {spec.name}",
-                    f"disk {spec.name}: size {current.get('size')} -> {spec.size} MB cannot be done"
-                    f" (the API has no disk resize{'; a disk cannot shrink below what it holds' if shrink else ''});"  # noqa: E501
-                    " left as is",
-                    blocking=False,
-                )
+            self._problem(
+                "resize",
+                f"disk {spec.name}",
+                f"disk {spec.name}: size {current.get('size')} -> {spec.size} MB cannot be done"
+                f" (the API has no disk resize{'; a disk cannot shrink below what it holds' if shrink else ''});"  # noqa: E501
+                " left as is",
+                blocking=False,
             )
         if str(current.get("fstype")) != spec.fstype:
-            plan.problems.append(
-                Problem(
-                    "resize",
-                    f"disk {spec.name}",
-                    f"disk {spec.name}: fstype {current.get('fstype')} -> {spec.fstype} cannot be"
-                    " changed (the API has no reformat); left as is",
-                    blocking=False,
-                )
+            self._problem(
+                "resize",
+                f"disk {spec.name}",
+                f"disk {spec.name}: fstype {current.get('fstype')} -> {spec.fstype} cannot be"
+                " changed (the API has no reformat); left as is",
+                blocking=False,
             )
 
     # -- per VM: phase A (create/stop/update/detach), phase B (attach/link/start) ---------
-    phase_b: list[tuple[VmSpec, dict]] = []
-    declared_disks = {d.name for d in manifest.disks}
-    owners = {name: v.hostname for v in manifest.vms for name in v.disks}
-    for spec in manifest.vms:
-        current = state.vm_by_name(spec.hostname)
-        if current is not None and current.get("state") not in STABLE_VM_STATES:
-            plan.problems.append(Problem(
-                "busy", f"vm {spec.hostname}",
-                f"vm {spec.hostname} is {current.get('state')}: left alone until it is running"
-                " or halted", blocking=False))  # fmt: skip
-            continue
-        if current is None:
-            try:
-                os_id = match_os(state.os_images, spec.os)
-            except (OsNotFound, OsAmbiguous) as error:
-                plan.problems.append(Problem("os", f"vm {spec.hostname}", str(error)))
+    def _plan_vms(self) -> list[tuple[VmSpec, dict]]:
+        phase_b: list[tuple[VmSpec, dict]] = []
+        owners = {name: v.hostname for v in self.manifest.vms for name in v.disks}
+        for spec in self.manifest.vms:
+            current = self.state.vm_by_name(spec.hostname)
+            if current is not None and current.get("state") not in STABLE_VM_STATES:
+                self._problem(
+                    "busy", f"vm {spec.hostname}",
+                    f"vm {spec.hostname} is {current.get('state')}: left alone until it is"
+                    " running or halted", blocking=False)  # fmt: skip
                 continue
-            plan.os_ids[spec.hostname] = os_id
-            plan.vm_specs[spec.hostname] = spec
-            after = {"os": spec.os, "shares": spec.shares, "cpu": spec.cpu}
-            if spec.login:
-                after["login"] = spec.login
-            b.add("create_vm", f"vm {spec.hostname}", vm=spec.hostname, after=after,
-                  params={"os_id": os_id, "shares": spec.shares, "cpu": spec.cpu,
-                          "login": spec.login})  # fmt: skip
-            need_shares += spec.shares
-            need_disk += state.os_size(os_id)
-            shares = spec.shares
-            snap = {
-                "state": "running",
-                "shares": spec.shares,
-                "cpu": spec.cpu,
-                "max_memory": max(DEFAULT_MAX_MEMORY, spec.shares * SHARE_MEMORY_MB),
-                "attached": [],  # data disks
-                "boot": None,  # None: the system disk
-                "vm_id": None,
-            }
-        else:
-            vm_id = int(current["id"])
-            plan.vm_ids[spec.hostname] = vm_id
-            try:
-                wanted_os = match_os(state.os_images, spec.os)
-            except (OsNotFound, OsAmbiguous) as error:
-                plan.problems.append(Problem("os", f"vm {spec.hostname}", str(error)))
+            if current is None:
+                snap = self._new_vm(spec)
+            else:
+                snap = self._existing_vm(spec, current)
+            if snap is None:
                 continue
-            if int(current.get("os_id", -1)) != wanted_os:
-                plan.problems.append(
-                    Problem(
-                        "reinstall",
-                        f"vm {spec.hostname}",
-                        f"vm {spec.hostname}: os {current.get('os_id')} -> {wanted_os} cannot be"
-                        " changed (the API cannot reinstall a VM); left as is",
-                        blocking=False,
-                    )
-                )
-            sys_disk = state.system_disk(vm_id)
-            attached = [d for d in state.attached(vm_id) if sys_disk is None or d is not sys_disk]
-            boot = state.attached(vm_id)[0] if state.attached(vm_id) else None
-            shares = int(current.get("shares", 0))
-            snap = {
-                "state": current.get("state"),
-                "shares": shares,
-                "cpu": int(current.get("cpu", 1)),
-                "max_memory": _max_memory(current),
-                "attached": [str(d.get("name")) for d in attached],
-                "boot": None if boot is None or boot is sys_disk else str(boot.get("name")),
-                "vm_id": vm_id,
-                "attached_ids": {str(d.get("name")): int(d["id"]) for d in attached},
-            }
-        if spec.shares > snap["shares"] and current is not None:
-            need_shares += spec.shares - snap["shares"]
-        _phase_a(b, spec, snap, declared_disks, owners, prune)
-        phase_b.append((spec, snap))
+            if spec.shares > snap["shares"] and current is not None:
+                self.need_shares += spec.shares - snap["shares"]
+            _phase_a(self.b, spec, snap, self.declared_disks, owners, self.prune)
+            phase_b.append((spec, snap))
+        return phase_b
 
-    # declared disks attached to VMs that are not declared: detach them when they must
-    # be free or move (undeclared VMs are otherwise left alone)
-    declared_hosts = {v.hostname.lower() for v in manifest.vms}
-    for spec_disk in manifest.disks:
-        current = state.disk_by_name(spec_disk.name)
-        if current is None or not current.get("vm_id"):
-            continue
-        holder = state.vms.get(int(current["vm_id"]))
-        if holder is None or str(holder.get("hostname", "")).lower() in declared_hosts:
-            continue
-        owner = manifest.disk_owner(spec_disk.name)
-        b.add("detach", f"disk {spec_disk.name}", disk=spec_disk.name,
-              disk_id=int(current["id"]), vm=str(holder.get("hostname")),
-              vm_id=int(holder["id"]),
-              before={"vm": holder.get("hostname")},
-              after={"vm": owner.hostname if owner else None})  # fmt: skip
+    def _match_os(self, spec: VmSpec) -> int | None:
+        try:
+            return match_os(self.state.os_images, spec.os)
+        except (OsNotFound, OsAmbiguous) as error:
+            self._problem("os", f"vm {spec.hostname}", str(error))
+            return None
+
+    def _new_vm(self, spec: VmSpec) -> dict | None:
+        """Plan the create of a VM; its snapshot as it will be once created."""
+        os_id = self._match_os(spec)
+        if os_id is None:
+            return None
+        self.plan.os_ids[spec.hostname] = os_id
+        self.plan.vm_specs[spec.hostname] = spec
+        after = {"os": spec.os, "shares": spec.shares, "cpu": spec.cpu}
+        if spec.login:
+            after["login"] = spec.login
+        self.b.add("create_vm", f"vm {spec.hostname}", vm=spec.hostname, after=after,
+                   params={"os_id": os_id, "shares": spec.shares, "cpu": spec.cpu,
+                           "login": spec.login})  # fmt: skip
+        self.need_shares += spec.shares
+        self.need_disk += self.state.os_size(os_id)
+        return {
+            "state": "running",
+            "shares": spec.shares,
+            "cpu": spec.cpu,
+            "max_memory": max(DEFAULT_MAX_MEMORY, spec.shares * SHARE_MEMORY_MB),
+            "attached": [],  # data disks
+            "boot": None,  # None: the system disk
+            "vm_id": None,
+        }
+
+    def _existing_vm(self, spec: VmSpec, current: dict) -> dict | None:
+        """The snapshot of an existing VM (reports an OS that cannot be changed)."""
+        state = self.state
+        vm_id = int(current["id"])
+        self.plan.vm_ids[spec.hostname] = vm_id
+        wanted_os = self._match_os(spec)
+        if wanted_os is None:
+            return None
+        if int(current.get("os_id", -1)) != wanted_os:
+            self._problem(
+                "reinstall",
+                f"vm {spec.hostname}",
+                f"vm {spec.hostname}: os {current.get('os_id')} -> {wanted_os} cannot be"
+                " changed (the API cannot reinstall a VM); left as is",
+                blocking=False,
+            )
+        sys_disk = state.system_disk(vm_id)
+        attached = [d for d in state.attached(vm_id) if sys_disk is None or d is not sys_disk]
+        boot = state.attached(vm_id)[0] if state.attached(vm_id) else None
+        return {
+            "state": current.get("state"),
+            "shares": int(current.get("shares", 0)),
+            "cpu": int(current.get("cpu", 1)),
+            "max_memory": _max_memory(current),
+            "attached": [str(d.get("name")) for d in attached],
+            "boot": None if boot is None or boot is sys_disk else str(boot.get("name")),
+            "vm_id": vm_id,
+            "attached_ids": {str(d.get("name")): int(d["id"]) for d in attached},
+        }
+
+    def _detach_from_undeclared_vms(self) -> None:
+        """Declared disks attached to VMs that are not declared: detach them when they must
+        be free or move (undeclared VMs are otherwise left alone)."""
+        state = self.state
+        for spec_disk in self.manifest.disks:
+            current = state.disk_by_name(spec_disk.name)
+            if current is None or not current.get("vm_id"):
+                continue
+            holder = state.vms.get(int(current["vm_id"]))
+            if holder is None or str(holder.get("hostname", "")).lower() in self.declared_hosts:
+                continue
+            owner = self.manifest.disk_owner(spec_disk.name)
+            self.b.add("detach", f"disk {spec_disk.name}", disk=spec_disk.name,
+                       disk_id=int(current["id"]), vm=str(holder.get("hostname")),
+                       vm_id=int(holder["id"]),
+                       before={"vm": holder.get("hostname")},
+                       after={"vm": owner.hostname if owner else None})  # fmt: skip
 
     # -- prune: what is not declared ------------------------------------------------------
-    pruned_vm_ids: set[int] = set()
-    if prune:
-        for vm_id, vm in state.vms.items():
+    def _prune_vms(self) -> set[int]:
+        pruned_vm_ids: set[int] = set()
+        for vm_id, vm in self.state.vms.items():
             hostname = str(vm.get("hostname"))
-            if hostname.lower() in declared_hosts:
+            if hostname.lower() in self.declared_hosts:
                 continue
             if vm.get("state") not in STABLE_VM_STATES:
-                plan.problems.append(Problem(
+                self._problem(
                     "busy", f"vm {hostname}",
                     f"vm {hostname} is {vm.get('state')}: cannot be deleted now"
-                    + _busy_hint(vm.get("state")), blocking=False))  # fmt: skip
+                    + _busy_hint(vm.get("state")), blocking=False)  # fmt: skip
                 continue
             pruned_vm_ids.add(vm_id)
             if vm.get("state") == "running":
-                b.add("stop", f"vm {hostname}", vm=hostname, vm_id=vm_id,
-                      before={"state": "running"}, after={"state": "halted"},
-                      reason="a VM must be halted to be deleted")  # fmt: skip
-            b.add("delete_vm", f"vm {hostname}", vm=hostname, vm_id=vm_id,
-                  before={"state": vm.get("state"), "shares": vm.get("shares")})  # fmt: skip
-        for disk_id, disk in state.disks.items():
+                self.b.stop(hostname, vm_id, reason="a VM must be halted to be deleted")
+            self.b.add("delete_vm", f"vm {hostname}", vm=hostname, vm_id=vm_id,
+                       before={"state": vm.get("state"), "shares": vm.get("shares")})  # fmt: skip
+        return pruned_vm_ids
+
+    def _system_disk_ids(self) -> set[int]:
+        ids = set()
+        for vm_id in self.state.vms:
+            sys_disk = self.state.system_disk(vm_id)
+            if sys_disk is not None:
+                ids.add(int(sys_disk["id"]))
+        return ids
+
+    def _prune_disks(self, pruned_vm_ids: set[int]) -> None:
+        system_disk_ids = self._system_disk_ids()
+        for disk_id, disk in self.state.disks.items():
             name = str(disk.get("name"))
             if (
-                name in declared_disks
+                name in self.declared_disks
                 or disk_id in system_disk_ids
                 and (int(disk.get("vm_id") or 0) not in pruned_vm_ids)
             ):
                 continue
-            holder_id = int(disk.get("vm_id") or 0)
-            holder = state.vms.get(holder_id)
-            if (
-                holder is not None
-                and holder_id not in pruned_vm_ids
-                and str(holder.get("hostname", "")).lower() not in declared_hosts
-            ):
-                continue  # on a VM that cannot be deleted now (reported above)
-            if holder_id in pruned_vm_ids:
-                holder = state.vms[holder_id]
-                if state.attached(holder_id) and state.attached(holder_id)[0] is disk:
-                    continue  # the boot disk goes with its VM
-                # vm_delete detaches it: delete it after the VM
-                b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
-                      vm=str(holder.get("hostname")), vm_id=holder_id,
-                      before={"size": disk.get("size")})  # fmt: skip
-                continue
-            if disk.get("state") != "created":
-                plan.problems.append(Problem(
-                    "busy", f"disk {name}", f"disk {name} is {disk.get('state')}: cannot be"
-                    " deleted now" + _busy_hint(disk.get("state")), blocking=False))  # fmt: skip
-                continue
-            b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
-                  before={"size": disk.get("size")})  # fmt: skip
+            self._prune_disk(disk_id, disk, name, pruned_vm_ids)
 
-    for spec, snap in phase_b:
-        _phase_b(b, plan, spec, snap, state)
+    def _prune_disk(self, disk_id: int, disk: dict, name: str, pruned_vm_ids: set[int]) -> None:
+        state = self.state
+        holder_id = int(disk.get("vm_id") or 0)
+        holder = state.vms.get(holder_id)
+        if (
+            holder is not None
+            and holder_id not in pruned_vm_ids
+            and str(holder.get("hostname", "")).lower() not in self.declared_hosts
+        ):
+            return  # on a VM that cannot be deleted now (reported above)
+        if holder_id in pruned_vm_ids:
+            holder = state.vms[holder_id]
+            if state.attached(holder_id) and state.attached(holder_id)[0] is disk:
+                return  # the boot disk goes with its VM
+            # vm_delete detaches it: delete it after the VM
+            self.b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
+                       vm=str(holder.get("hostname")), vm_id=holder_id,
+                       before={"size": disk.get("size")})  # fmt: skip
+            return
+        if disk.get("state") != "created":
+            self._problem(
+                "busy", f"disk {name}", f"disk {name} is {disk.get('state')}: cannot be"
+                " deleted now" + _busy_hint(disk.get("state")), blocking=False)  # fmt: skip
+            return
+        self.b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
+                   before={"size": disk.get("size")})  # fmt: skip
 
     # -- what the API would refuse: quota for the creates and growths ---------------------
-    available = state.available()
-    if need_shares > available["shares"]:
-        missing = need_shares - available["shares"]
-        plan.problems.append(Problem(
-            "shares", "account",
-            f"not enough free shares: the plan needs {need_shares}, {available['shares']} are"
-            f" free ({missing} missing; add them with `gandi-hosting product add shares"
-            f" {missing}`)", missing=missing))  # fmt: skip
-    if need_disk > available["disk"]:
-        missing = need_disk - available["disk"]
-        plan.problems.append(Problem(
-            "disk_quota", "account",
-            f"not enough free disk quota: the plan needs {need_disk} MB, {available['disk']}"
-            f" MB are free ({missing} MB missing; add them with `gandi-hosting product add"
-            f" disk {missing}`)", missing=missing))  # fmt: skip
-
-    plan.actions = b.actions
-    return plan
+    def _check_quota(self) -> None:
+        available = self.state.available()
+        for kind, product, what, unit, need in (
+            ("shares", "shares", "shares", "", self.need_shares),
+            ("disk_quota", "disk", "disk quota", " MB", self.need_disk),
+        ):
+            free = available[product]
+            if need > free:
+                missing = need - free
+                self._problem(
+                    kind, "account",
+                    f"not enough free {what}: the plan needs {need}{unit}, {free}{unit} are"
+                    f" free ({missing}{unit} missing; add them with `gandi-hosting product add"
+                    f" {product} {missing}`)", missing=missing)  # fmt: skip
 
 
 def _busy_hint(state: object) -> str:
@@ -467,10 +516,8 @@ def _phase_a(
         spec.state == "halted" or (reasons and not (is_new and reasons == ["boot disk"]))
     )
     if halt_now:
-        b.add("stop", f"vm {host}", vm=host, vm_id=vm_id,
-              before={"state": "running"}, after={"state": "halted"},
-              reason=("needed to change " + ", ".join(reasons)) if reasons and
-              spec.state != "halted" else "")  # fmt: skip
+        b.stop(host, vm_id, reason=("needed to change " + ", ".join(reasons)) if reasons and
+               spec.state != "halted" else "")  # fmt: skip
         snap["state"] = "halted"
     if specs:
         before = {}
@@ -490,8 +537,7 @@ def _phase_a(
             continue  # an undeclared disk: left alone
         disk_id = snap.get("attached_ids", {}).get(name)
         if snap["boot"] == name and snap["state"] == "running":
-            b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
-                  after={"state": "halted"}, reason="needed to detach its boot disk")  # fmt: skip
+            b.stop(host, vm_id, reason="needed to detach its boot disk")
             snap["state"] = "halted"
         b.add("detach", f"disk {name}", disk=name, disk_id=disk_id, vm=host, vm_id=vm_id,
               before={"vm": host}, after={"vm": owners.get(name)})  # fmt: skip
@@ -517,8 +563,7 @@ def _phase_b(b: _Builder, plan: Plan, spec: VmSpec, snap: dict, state: AccountSt
         snap["attached"].append(name)
     if spec.boot_disk != snap["boot"]:
         if snap["state"] == "running":
-            b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
-                  after={"state": "halted"}, reason="needed to change the boot disk")  # fmt: skip
+            b.stop(host, vm_id, reason="needed to change the boot disk")
             snap["state"] = "halted"
         wanted = spec.boot_disk
         disk_id = None
@@ -541,8 +586,7 @@ def _phase_b(b: _Builder, plan: Plan, spec: VmSpec, snap: dict, state: AccountSt
               after={"state": "running"})  # fmt: skip
         snap["state"] = "running"
     elif spec.state == "halted" and snap["state"] == "running":
-        b.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
-              after={"state": "halted"})  # fmt: skip
+        b.stop(host, vm_id)
         snap["state"] = "halted"
 
 

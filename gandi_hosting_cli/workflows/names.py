@@ -106,10 +106,7 @@ def resolve(
     named = any(not is_id(t) for r in RESOURCES for t in tokens[r])
     read_os_list = (os is not None and not is_id(os)) or (with_os_list and named)
     # the first request: lists to scan, guesses to confirm, the digits to show, os_list
-    info_keys = [(r, i) for r in guesses for i in dict.fromkeys(guesses[r].values())]
-    if fetch_info:
-        info_keys += [(r, int(t)) for r in RESOURCES for t in tokens[r] if is_id(t)]
-    info_keys = list(dict.fromkeys(info_keys))
+    info_keys = _first_info_keys(guesses, tokens, fetch_info)
     calls = [(RESOURCES[r].list_method, ()) for r in scans]
     calls += [(RESOURCES[r].info_method, (i,)) for r, i in info_keys]
     calls += [("os_list", ())] if read_os_list else []
@@ -123,13 +120,44 @@ def resolve(
         out.os_images = list(first[-1])
     if os is not None:
         out.os_id = int(os) if is_id(os) else match_os(out.os_images, os)
-    # a guess holds when its object still exists and still bears the name
-    stale = [r for r, by_name in guesses.items() if not _holds(r, by_name, out.infos)]
+    _drop_stale_guesses(client, guesses, out.infos, listed)
+    _scan(client, out, listed)
+    _ids_in_order(out, tokens, guesses, listed)
+    return out
+
+
+def _first_info_keys(
+    guesses: dict[str, dict[str, int]], tokens: dict[str, list[str]], fetch_info: bool
+) -> list[tuple[str, int]]:
+    """The infos the first request reads: the guesses to confirm, the digits to show."""
+    info_keys = [(r, i) for r in guesses for i in dict.fromkeys(guesses[r].values())]
+    if fetch_info:
+        info_keys += [(r, int(t)) for r in RESOURCES for t in tokens[r] if is_id(t)]
+    return list(dict.fromkeys(info_keys))
+
+
+def _drop_stale_guesses(
+    client: HostingClient,
+    guesses: dict[str, dict[str, int]],
+    infos: dict,
+    listed: dict[str, list[int]],
+) -> None:
+    """A guess holds when its object still exists and still bears the name; a resource
+    with one that does not is listed (read the long way, which refreshes the cache)."""
+    stale = [r for r, by_name in guesses.items() if not _holds(r, by_name, infos)]
     for resource in stale:
-        del guesses[resource]  # read the long way (which refreshes the cache)
+        del guesses[resource]
     lists = batch(client, [(RESOURCES[r].list_method, ()) for r in stale])
     listed.update(zip(stale, lists, strict=True))
-    _scan(client, out, listed)
+
+
+def _ids_in_order(
+    out: Resolved,
+    tokens: dict[str, list[str]],
+    guesses: dict[str, dict[str, int]],
+    listed: dict[str, list[int]],
+) -> None:
+    """Each token's id, in the order given, into ``out.vms`` and ``out.disks``."""
     for resource, resolved in (("vm", out.vms), ("disk", out.disks)):
         for token in tokens[resource]:
             if is_id(token):
@@ -138,7 +166,6 @@ def resolve(
                 resolved.append(guesses[resource][token])
             else:
                 resolved.append(_match_name(resource, token, listed.get(resource, []), out.infos))
-    return out
 
 
 def _guesses(cache: Any, tokens: dict[str, list[str]]) -> dict[str, dict[str, int]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gandi_hosting_cli.api.errors import HostingError
+from gandi_hosting_cli.rules import OPERATION_STATES, OPERATION_TYPES
 from gandi_hosting_cli.workflows.batch import multicall_chunked, raise_if_error, read_each
 from gandi_hosting_cli.workflows.names import os_names, resolve
 
@@ -153,24 +154,6 @@ def disk_info(client: HostingClient, disk_ref: str) -> dict:
 
 
 LIST_LIMIT = 300  # operation_list gives at most the last 300 matching ids
-OPERATION_STATES = ("PENDING", "RUN", "DONE", "ERROR", "CANCEL")
-OPERATION_TYPES = (
-    "hosting_account_product_add",
-    "hosting_account_product_renew",
-    "hosting_account_product_remove",
-    "hosting_account_product_update",
-    "vm_create",
-    "vm_update",
-    "vm_delete",
-    "vm_start",
-    "vm_stop",
-    "vm_reboot",
-    "vm_disk_link",
-    "disk_create",
-    "disk_delete",
-    "disk_attach",
-    "disk_detach",
-)
 _SECOND = dt.timedelta(seconds=1)
 
 
@@ -210,12 +193,7 @@ def _older_operations(
     pages: list[list[dict]] = []  # newest page first
 
     def read_new(page_ids: list[int]) -> None:
-        fresh = [i for i in dict.fromkeys(page_ids) if i not in by_id and i not in failed]
-        infos, unread = read_each(client.operation_details, fresh)
-        for info in infos:
-            by_id[_uid(info)] = info
-        pages.append(infos)
-        failed.update(unread)
+        _read_new_page(client, page_ids, by_id, failed, pages)
 
     user_before = _naive_utc(filters.get("created_before"))
     user_after = _naive_utc(filters.get("created_after"))
@@ -243,6 +221,22 @@ def _older_operations(
         ids = [int(i) for i in client.operation_list({**filters, "created_before": bound})]
         read_new(ids)
     return [info for page in reversed(pages) for info in page], failed, overflow
+
+
+def _read_new_page(
+    client: HostingClient,
+    page_ids: list[int],
+    by_id: dict[int, dict],
+    failed: dict[int, HostingError],
+    pages: list[list[dict]],
+) -> None:
+    """The details of the page's operations not read yet, as a new page."""
+    fresh = [i for i in dict.fromkeys(page_ids) if i not in by_id and i not in failed]
+    infos, unread = read_each(client.operation_details, fresh)
+    for info in infos:
+        by_id[_uid(info)] = info
+    pages.append(infos)
+    failed.update(unread)
 
 
 def _uid(details: dict) -> int:

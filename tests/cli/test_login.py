@@ -246,15 +246,7 @@ def test_a_failing_keyring_backend_falls_back_to_the_file(cli, sandbox_server, i
 
 
 def test_login_json(cli, sandbox_server):
-    result = cli(
-        "--url",
-        sandbox_server.url,
-        "login",
-        SEED_LOGIN,
-        "--password-stdin",
-        "--json",
-        input=SEED_PASSWORD + "\n",
-    )
+    result = login(cli, sandbox_server.url, "--json")
     data = json.loads(result.stdout)
     assert data["login"] == SEED_LOGIN and "session_id" not in data
 

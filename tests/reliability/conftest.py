@@ -6,7 +6,8 @@ the helpers they share are in tests/reliability/support.py).
   is also the store whose secrets these tests look for). The embedded sandbox's state and
   op delay come from tests/conftest.py.
 - ``run_cli``: ``support.invoke``; ``logged_in_url``: a sandbox server with a session
-  cached for it.
+  cached for it; ``proxy``: a ``FaultyProxy`` in front of one, with a session cached for
+  the proxy's URL.
 - At the end of the run, the ``STATS`` figures (of a long run, for the report).
 """
 
@@ -34,16 +35,30 @@ def run_cli():
     return invoke
 
 
-@pytest.fixture
-def logged_in_url(sandbox_server) -> str:
+def _log_in(url: str) -> None:
     from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
     result = invoke(
-        "--url", sandbox_server.url, "login", SEED_LOGIN, "--password-stdin",
-        input=SEED_PASSWORD + "\n",
+        "--url", url, "login", SEED_LOGIN, "--password-stdin", input=SEED_PASSWORD + "\n"
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def logged_in_url(sandbox_server) -> str:
+    _log_in(sandbox_server.url)
     return sandbox_server.url
+
+
+@pytest.fixture
+def proxy(sandbox_server):
+    """A forwarding proxy in front of a sandbox, with a session cached for its URL."""
+    from tests.reliability.faulty_server import FaultyProxy
+
+    with FaultyProxy(sandbox_server.url) as running:
+        _log_in(running.url)
+        running.calls.clear()
+        yield running
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -76,6 +76,39 @@ def invoke(*args: str, input: str | bytes | None = None, env: dict | None = None
     return CliResult(result.exit_code, result.stdout, result.stderr, exception)
 
 
+def self_signed_certificate(folder, subject: str, *extra: str) -> tuple[str, str]:
+    """(cert.pem, key.pem) of a new self-signed certificate for ``subject`` in ``folder``
+    (the test is skipped where openssl is not installed)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", subject, *extra, "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def one_error_line(result, code: int = 6) -> str:
+    """The command failed with ``code`` as users are promised: one ``Error:`` line on
+    stderr, nothing on stdout, no traceback. Returns that line."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None, result.exception
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines
+    return lines[0]
+
+
 class Deadline:
     """``while deadline:`` loops until the time is up."""
 

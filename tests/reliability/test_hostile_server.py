@@ -30,33 +30,15 @@ from tests.reliability.faulty_server import (
     response_xml,
     slow_headers,
 )
-from tests.reliability.support import LONG, STATS, invoke
+from tests.reliability.support import (
+    LONG,
+    STATS,
+    invoke,
+    one_error_line,
+    self_signed_certificate,
+)
 
 RSS_LIMIT_MB = 150
-
-
-def one_error_line(result, code: int = 6) -> str:
-    assert result.exit_code == code, result.output
-    assert result.exception is None, result.exception
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines
-    return lines[0]
-
-
-@pytest.fixture
-def proxy(sandbox_server):
-    """A forwarding proxy in front of a sandbox, with a session cached for its URL."""
-    with FaultyProxy(sandbox_server.url) as running:
-        result = invoke(
-            "--url", running.url, "login", SEED_LOGIN, "--password-stdin",
-            input=SEED_PASSWORD + "\n",
-        )  # fmt: skip
-        assert result.exit_code == 0, result.output
-        running.calls.clear()
-        yield running
 
 
 # Linux keeps the high-water mark of the memory a process replaced by exec (the parent's,
@@ -369,19 +351,9 @@ def test_no_proxy_and_loopback_endpoints_go_direct(sandbox_server, clean_proxy_e
 
 @pytest.fixture
 def self_signed(tmp_path):
-    import shutil
-
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=secure.invalid", "-addext", "subjectAltName=DNS:secure.invalid",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return str(cert), str(key)
+    return self_signed_certificate(
+        tmp_path, "/CN=secure.invalid", "-addext", "subjectAltName=DNS:secure.invalid"
+    )
 
 
 def test_an_https_endpoint_is_tunnelled_and_its_certificate_still_checked(

@@ -7,41 +7,15 @@ create, the CLI looks the operation up and says what happened.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.faulty_server import FaultyProxy, free_port
-from tests.reliability.support import STATS, invoke
+from tests.reliability.support import STATS, invoke, one_error_line, self_signed_certificate
 
 BROKEN_ANSWERS = ("silent", "cut", "html502", "empty200", "malformed", "close")
-
-
-def assert_network_failure(result) -> str:
-    assert result.exit_code == 6, result.output
-    assert result.exception is None, result.exception
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    return lines[0]
-
-
-@pytest.fixture
-def proxy(sandbox_server):
-    """A forwarding proxy in front of a sandbox, with a session cached for its URL."""
-    with FaultyProxy(sandbox_server.url) as running:
-        result = invoke(
-            "--url", running.url, "login", SEED_LOGIN, "--password-stdin",
-            input=SEED_PASSWORD + "\n",
-        )  # fmt: skip
-        assert result.exit_code == 0, result.output
-        running.calls.clear()
-        yield running
 
 
 @pytest.mark.parametrize("fault", BROKEN_ANSWERS)
@@ -49,7 +23,7 @@ def test_a_read_gets_one_line_exit_6_after_one_retry(proxy, fault):
     proxy.faults = {"*": fault}
     started = time.monotonic()
     result = invoke("--url", proxy.url, "--timeout", "0.5", "account", "info")
-    message = assert_network_failure(result)
+    message = one_error_line(result)
     assert "127.0.0.1" in message
     assert proxy.calls == ["hosting_account_info", "hosting_account_info"], proxy.calls
     assert time.monotonic() - started < 8  # two attempts of at most 1 s and a short pause
@@ -60,7 +34,7 @@ def test_a_read_gets_one_line_exit_6_after_one_retry(proxy, fault):
 def test_a_call_that_queues_an_operation_is_sent_once(proxy, fault):
     proxy.faults = {"hosting_account_product_add": fault}
     result = invoke("--url", proxy.url, "--timeout", "0.5", "product", "add", "shares", "2")
-    assert_network_failure(result)
+    one_error_line(result)
     assert proxy.calls.count("hosting_account_product_add") == 1, proxy.calls
     STATS["network faults provoked"] += 1
 
@@ -74,9 +48,7 @@ def test_messages_say_what_went_wrong(proxy):
     }
     for fault, words in expected.items():
         proxy.faults = {"*": fault}
-        message = assert_network_failure(
-            invoke("--url", proxy.url, "--timeout", "0.5", "os", "list")
-        )
+        message = one_error_line(invoke("--url", proxy.url, "--timeout", "0.5", "os", "list"))
         assert words in message, (fault, message)
 
 
@@ -85,7 +57,7 @@ def test_connection_refused(monkeypatch):
     monkeypatch.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
     url = f"http://127.0.0.1:{free_port()}/hosting/"
     started = time.monotonic()
-    message = assert_network_failure(invoke("--url", url, "--timeout", "2", "vm", "list"))
+    message = one_error_line(invoke("--url", url, "--timeout", "2", "vm", "list"))
     assert "refused" in message
     assert time.monotonic() - started < 5
 
@@ -101,7 +73,7 @@ def test_connection_refused_on_ipv6_loopback(monkeypatch):
         pytest.skip("no IPv6 loopback")
     monkeypatch.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
     monkeypatch.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
-    message = assert_network_failure(
+    message = one_error_line(
         invoke("--url", f"http://[::1]:{port}/hosting/", "--timeout", "2", "vm", "list")
     )
     assert "refused" in message
@@ -109,23 +81,14 @@ def test_connection_refused_on_ipv6_loopback(monkeypatch):
 
 @pytest.fixture
 def self_signed(tmp_path):
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return str(cert), str(key)
+    return self_signed_certificate(tmp_path, "/CN=127.0.0.1")
 
 
 def test_tls_endpoint_with_a_self_signed_certificate(self_signed, monkeypatch, sandbox_server):
     monkeypatch.setenv("GANDI_HOSTING_LOGIN", SEED_LOGIN)
     monkeypatch.setenv("GANDI_HOSTING_PASSWORD", SEED_PASSWORD)
     with FaultyProxy(sandbox_server.url, tls=self_signed) as tls:
-        message = assert_network_failure(invoke("--url", tls.url, "--timeout", "5", "vm", "list"))
+        message = one_error_line(invoke("--url", tls.url, "--timeout", "5", "vm", "list"))
         assert "certificate" in message.lower()
         assert tls.calls == []  # nothing was sent over the unverified connection
 
@@ -149,7 +112,7 @@ def test_a_create_whose_answer_is_lost_is_looked_up_not_resent(proxy, sandbox_se
         assert len(vms) == 1
         ops = api.operation_list(session, {"type": "vm_create"})
     # the user is told the VM and its operation exist, and not to create it again
-    message = assert_network_failure(result)
+    message = one_error_line(result)
     assert f"vm {vms[0]}" in message and f"operation {ops[0]}" in message, message
     assert f"op wait {ops[0]}" in message
 
@@ -159,7 +122,7 @@ def test_a_disk_create_whose_answer_is_lost_is_looked_up(proxy, sandbox_server):
     proxy.faults = {"disk_create": "forward-silent"}
     result = invoke("--url", proxy.url, "--timeout", "1.5", "disk", "create", "d1", "--size", "1G")
     assert proxy.calls.count("disk_create") == 1, proxy.calls
-    message = assert_network_failure(result)
+    message = one_error_line(result)
     with sandbox_server.proxy() as api:
         session = sandbox_server.login()
         (disk,) = api.disk_list(session)
@@ -180,7 +143,7 @@ def test_a_create_lost_before_the_server_is_reported_as_not_created(proxy, sandb
     )  # fmt: skip
     assert result.exit_code == 6, result.output
     assert proxy.calls.count("vm_create") == 1, proxy.calls
-    message = assert_network_failure(result)
+    message = one_error_line(result)
     assert "web1 was not created" in message and "safe to try again" in message, message
     with sandbox_server.proxy() as api:
         assert api.vm_list(sandbox_server.login()) == []

@@ -109,20 +109,12 @@ def vm_create(
           --shares 4 --cpu 2 --login deploy --password-stdin --json
     """
     from gandi_hosting_cli.cli.reporting import report_create
-    from gandi_hosting_cli.workflows.names import resolve
-    from gandi_hosting_cli.workflows.operations import create
-    from gandi_hosting_cli.workflows.states import check_new_name
 
     types.check_cpu(cpu, shares)
     password = read_root_password(app, password_stdin)
-    if allow_duplicate:
-        os_id = resolve(app.client, os=os_ref).os_id
-    else:
-        os_id = check_new_name(app.client, "vm", hostname, os_ref)
+    os_id = _new_vm_os_id(app, hostname, os_ref, allow_duplicate)
     specs = {"login": user_login} if user_login else {}
-    args = (hostname, password, os_id, shares, cpu, specs)
-    label = f"{hostname} (vm {{id}})"
-    outcome, op = create(app.client, "vm_create", args, "vm_create", "vm_id", label)
+    outcome, op = _queue_vm_create(app, (hostname, password, os_id, shares, cpu, specs))
     report_create(
         app,
         outcome,
@@ -133,6 +125,24 @@ def vm_create(
         name=hostname,
         held={"shares": shares},
     )
+
+
+def _new_vm_os_id(app: AppContext, hostname: str, os_ref: str, allow_duplicate: bool) -> int | None:
+    """The OS image's id; unless ``allow_duplicate``, refuses a hostname already taken."""
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.states import check_new_name
+
+    if allow_duplicate:
+        return resolve(app.client, os=os_ref).os_id
+    return check_new_name(app.client, "vm", hostname, os_ref)
+
+
+def _queue_vm_create(app: AppContext, args: tuple) -> tuple:
+    """vm_create (found again if its answer is lost): (outcome, operation)."""
+    from gandi_hosting_cli.workflows.operations import create
+
+    label = f"{args[0]} (vm {{id}})"
+    return create(app.client, "vm_create", args, "vm_create", "vm_id", label)
 
 
 @click.command("update")

@@ -10,7 +10,13 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import dry_run_option, global_options, wait_options, yes_option
+from gandi_hosting_cli.cli.options import (
+    dry_run_option,
+    global_options,
+    refs_argument,
+    wait_options,
+    yes_option,
+)
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -92,10 +98,7 @@ def _lifecycle_command(
     """
 
     @click.command(name, help=help_text)
-    @click.argument(
-        "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
-        callback=types.from_stdin,
-    )  # fmt: skip
+    @refs_argument("vm_refs", "VM...", types.VM_REF)
     @wait_options
     @dry_run_option
     @global_options
@@ -108,22 +111,20 @@ def _lifecycle_command(
     return command
 
 
+_LEFT_AS_IS = """
+    A VM already {state} is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
+    already {state}"), "state": "unchanged" in --json, and no request that changes it."""
+
 vm_start = _lifecycle_command(
     "start",
     lambda client: client.vm_start,
-    """Start (boot or unpause) one or more VMs.
-
-    A VM already running is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
-    already running"), "state": "unchanged" in --json, and no request that changes it.""",
+    "Start (boot or unpause) one or more VMs.\n" + _LEFT_AS_IS.format(state="running"),
     "gandi-hosting vm start web1 --wait",
 )
 vm_stop = _lifecycle_command(
     "stop",
     lambda client: client.vm_stop,
-    """Shut down one or more VMs.
-
-    A VM already halted is left as it is: exit 0, a note on stderr ("web1 (vm 12) is
-    already halted"), "state": "unchanged" in --json, and no request that changes it.""",
+    "Shut down one or more VMs.\n" + _LEFT_AS_IS.format(state="halted"),
     "gandi-hosting vm stop web1 web2 12 --wait",
 )
 vm_reboot = _lifecycle_command(
@@ -135,10 +136,7 @@ vm_reboot = _lifecycle_command(
 
 
 @click.command("delete")
-@click.argument(
-    "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("vm_refs", "VM...", types.VM_REF)
 @click.option(
     "--stop", "stop_first", is_flag=True, help="Stop running VMs first (and wait), then delete."
 )
@@ -178,18 +176,33 @@ def vm_delete(
       gandi-hosting vm delete 12 13 --yes --wait
       gandi-hosting vm delete web2 --stop --yes
     """
-    from gandi_hosting_cli.cli.reporting import (
-        act,
-        confirm_destruction,
-        report,
-        require_yes,
-        settle,
-    )
-    from gandi_hosting_cli.workflows.states import Action, decide_vm_delete
+    from gandi_hosting_cli.cli.reporting import act, report
+
+    decisions = _decide_deletions(app, vm_refs, stop_first, yes, wait, wait_timeout)
+    said = _confirm_deletions(app, decisions, yes)
+    _stop_those_running(app, decisions, wait_timeout)
+    outcomes = act(app, decisions, app.client.vm_delete)
+    for o, d in zip(outcomes, decisions, strict=True):
+        o.said = d.target.obj_id in said and o.error is d.error
+    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
+
+
+def _decide_deletions(
+    app: AppContext,
+    vm_refs: tuple[str, ...],
+    stop_first: bool,
+    yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> list:
+    """What to do with each VM (read before anything is asked): delete, stop first,
+    cancel its failed create, or refuse."""
+    from gandi_hosting_cli.cli.reporting import require_yes, settle
+    from gandi_hosting_cli.workflows.states import decide_vm_delete
 
     require_yes(app, yes, "delete VMs")
     targets, reread = resolve_targets(app, vm_refs, find_failed_creates=True)
-    decisions = settle(
+    return settle(
         app,
         targets,
         lambda t: decide_vm_delete(t, stop_first),
@@ -197,6 +210,13 @@ def vm_delete(
         wait=wait,
         wait_timeout=wait_timeout,
     )
+
+
+def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:
+    """Without --yes: say the refusals, list what goes, ask. The ids already refused."""
+    from gandi_hosting_cli.cli.reporting import confirm_destruction
+    from gandi_hosting_cli.workflows.states import Action
+
     acting = [
         d for d in decisions if d.action in (Action.QUEUE, Action.STOP_FIRST, Action.CANCEL_CREATE)
     ]
@@ -209,17 +229,20 @@ def vm_delete(
         lines = describe_deletions(app, acting)
         noun = "this VM" if len(acting) == 1 else f"these {len(acting)} VMs"
         confirm_destruction(app, yes, f"delete {noun}", lines)
+    return said
+
+
+def _stop_those_running(app: AppContext, decisions: list, wait_timeout: float | None) -> None:
+    """``--stop``: stop and wait; each one then is deleted, or refused with why not."""
+    from gandi_hosting_cli.workflows.states import Action
+
     stopped = stop_before_delete(
-        app, [d for d in acting if d.action is Action.STOP_FIRST], wait_timeout
+        app, [d for d in decisions if d.action is Action.STOP_FIRST], wait_timeout
     )
     for d in decisions:
         if d.action is Action.STOP_FIRST:
             error = stopped.get(d.target.obj_id)
             d.action, d.error = (Action.QUEUE, None) if error is None else (Action.REFUSE, error)
-    outcomes = act(app, decisions, app.client.vm_delete)
-    for o, d in zip(outcomes, decisions, strict=True):
-        o.said = d.target.obj_id in said and o.error is d.error
-    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
 def stop_before_delete(

@@ -6,8 +6,13 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.options import details_option, global_options, list_command
-from gandi_hosting_cli.output import Column, Result
+from gandi_hosting_cli.cli.options import (
+    details_option,
+    global_options,
+    list_command,
+    refs_argument,
+)
+from gandi_hosting_cli.output import Column, Result, field_lines
 
 DETAILS_HELP = "One row per object with its main fields (one batched request)."
 VM_STATES = ("being_created", "running", "halted", "paused", "being_deleted")
@@ -23,22 +28,6 @@ VM_COLUMNS = [
     Column("ips", "IPS", "list"),
 ]
 
-VM_FIELDS = [
-    Column("id", "id", "int"),
-    Column("hostname", "hostname"),
-    Column("state", "state", "state"),
-    Column("os", "os"),
-    Column("shares", "shares", "int"),
-    Column("cpu", "cpu", "int"),
-    Column("memory", "memory", "size_mb"),
-    Column("vm_max_memory", "max memory", "size_mb"),
-    Column("login", "login"),
-    Column("disks_id", "disks", "list"),
-    Column("ips", "ips", "list"),
-    Column("date_created", "created", "date"),
-    Column("date_updated", "updated", "date"),
-]
-
 # every key `vm list --columns/--sort` takes: vm_info's, and the OS label ("os")
 VM_CATALOG = [
     *VM_COLUMNS,
@@ -49,6 +38,12 @@ VM_CATALOG = [
     Column("date_created", "CREATED", "date"),
     Column("date_updated", "UPDATED", "date"),
 ]
+
+VM_FIELDS = field_lines(
+    VM_CATALOG,
+    "id hostname state os shares cpu memory vm_max_memory login disks_id ips date_created"
+    " date_updated",
+)
 
 DISK_ROW_COLUMNS = [
     Column("position", "POS", "int"),
@@ -131,10 +126,7 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
 
 
 @click.command("info")
-@click.argument(
-    "vm_refs", metavar="VM...", nargs=-1, required=True, type=types.VM_REF,
-    callback=types.from_stdin,
-)  # fmt: skip
+@refs_argument("vm_refs", "VM...", types.VM_REF)
 @global_options
 @click.pass_obj
 def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
