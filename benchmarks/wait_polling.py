@@ -44,7 +44,7 @@ STAGGER = 1.5  # seconds between the samples' starts
 
 
 def poll_interval(duration: float) -> float:
-    """The pause workflows/waiting.py takes between polls around ``duration`` seconds into a wait."""
+    """The pause between polls (workflows/waiting.py) around ``duration`` s into a wait."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from gandi_hosting_cli.workflows.waiting import next_delay
 
