@@ -238,24 +238,30 @@ class NameCache:
         self.login = login
         self.key = account_key(endpoint, login)
 
-    def ids_named(self, resource: str, names: Iterable[str]) -> dict[str, list[int]]:
-        """Every cached id bearing each name exactly (an empty list: not cached).
+    def ids_named(
+        self, resource: str, names: Iterable[str]
+    ) -> tuple[dict[str, list[int]], list[int]]:
+        """Every cached id bearing each name exactly (an empty list: not cached), and the
+        ids cached without a name (an ids-only list, ``vm list -q``, saw them first).
 
-        Nothing is cached while an object of ``resource`` is known by its id alone (a
-        plain ``vm list`` saw a new one): it may bear any of the names.
+        An object known by its id alone may bear any of the names: a lookup reads those
+        too (one request with the guesses), never every object of the account.
         """
         wanted: dict[str, list[int]] = {name: [] for name in names}
+        unnamed: list[int] = []
         try:
             entry = load()["accounts"].get(self.key, {}).get(resource, {})
             for item in entry.get("items", []) if isinstance(entry, dict) else []:
                 name, obj_id = item.get("name"), item.get("id")
+                if not isinstance(obj_id, int) or isinstance(obj_id, bool):
+                    continue
                 if not isinstance(name, str) or not name:
-                    return {name: [] for name in wanted}
-                if name in wanted and isinstance(obj_id, int) and not isinstance(obj_id, bool):
+                    unnamed.append(obj_id)
+                elif name in wanted:
                     wanted[name].append(obj_id)
         except Exception:  # an odd file is an empty cache, never a failed command
-            return {name: [] for name in wanted}
-        return wanted
+            return {name: [] for name in wanted}, []
+        return wanted, unnamed
 
     def remember(self, resource: str, items: Iterable[Any], *, complete: bool) -> None:
         remember(resource, items, endpoint=self.endpoint, login=self.login, complete=complete)

@@ -101,12 +101,12 @@ def resolve(
     one request; the others are read the long way (every object's info, see ``_scan``).
     """
     tokens = {"vm": list(vms), "disk": list(disks)}
-    guesses = _guesses(getattr(client, "name_cache", None), tokens)
-    scans = [r for r in RESOURCES if r not in guesses and any(not is_id(t) for t in tokens[r])]
+    candidates = _candidates(getattr(client, "name_cache", None), tokens)
+    scans = [r for r in RESOURCES if r not in candidates and any(not is_id(t) for t in tokens[r])]
     named = any(not is_id(t) for r in RESOURCES for t in tokens[r])
     read_os_list = (os is not None and not is_id(os)) or (with_os_list and named)
     # the first request: lists to scan, guesses to confirm, the digits to show, os_list
-    info_keys = _first_info_keys(guesses, tokens, fetch_info)
+    info_keys = _first_info_keys(candidates, tokens, fetch_info)
     calls = [(RESOURCES[r].list_method, ()) for r in scans]
     calls += [(RESOURCES[r].info_method, (i,)) for r, i in info_keys]
     calls += [("os_list", ())] if read_os_list else []
@@ -120,35 +120,49 @@ def resolve(
         out.os_images = list(first[-1])
     if os is not None:
         out.os_id = int(os) if is_id(os) else match_os(out.os_images, os)
-    _drop_stale_guesses(client, guesses, out.infos, listed)
+    guesses = _confirm(client, candidates, out.infos, listed)
     _scan(client, out, listed)
     _ids_in_order(out, tokens, guesses, listed)
     return out
 
 
 def _first_info_keys(
-    guesses: dict[str, dict[str, int]], tokens: dict[str, list[str]], fetch_info: bool
+    candidates: dict[str, Candidates], tokens: dict[str, list[str]], fetch_info: bool
 ) -> list[tuple[str, int]]:
-    """The infos the first request reads: the guesses to confirm, the digits to show."""
-    info_keys = [(r, i) for r in guesses for i in dict.fromkeys(guesses[r].values())]
+    """The infos the first request reads: the cached candidates to confirm, the digits
+    to show."""
+    info_keys = [(r, i) for r, c in candidates.items() for i in c.to_read()]
     if fetch_info:
         info_keys += [(r, int(t)) for r in RESOURCES for t in tokens[r] if is_id(t)]
     return list(dict.fromkeys(info_keys))
 
 
-def _drop_stale_guesses(
+def _confirm(
     client: HostingClient,
-    guesses: dict[str, dict[str, int]],
+    candidates: dict[str, Candidates],
     infos: dict,
     listed: dict[str, list[int]],
-) -> None:
-    """A guess holds when its object still exists and still bears the name; a resource
-    with one that does not is listed (read the long way, which refreshes the cache)."""
-    stale = [r for r, by_name in guesses.items() if not _holds(r, by_name, infos)]
-    for resource in stale:
-        del guesses[resource]
+) -> dict[str, dict[str, int]]:
+    """Each guessed resource's ids by name, when every name is borne, exactly, by one
+    and only one of the objects read; a resource where that does not hold is listed
+    (read the long way, which refreshes the cache). The names of objects the cache knew
+    by id alone are remembered."""
+    guesses: dict[str, dict[str, int]] = {}
+    for resource, cached in candidates.items():
+        by_name = cached.confirmed(resource, infos)
+        if by_name is not None:
+            guesses[resource] = by_name
+    stale = [r for r in candidates if r not in guesses]
     lists = batch(client, [(RESOURCES[r].list_method, ()) for r in stale])
     listed.update(zip(stale, lists, strict=True))
+    cache = getattr(client, "name_cache", None)
+    for resource in guesses:
+        read = [
+            infos[(resource, i)] for i in candidates[resource].unnamed if (resource, i) in infos
+        ]
+        if cache is not None and read:
+            cache.remember(resource, read, complete=False)
+    return guesses
 
 
 def _ids_in_order(
@@ -168,29 +182,53 @@ def _ids_in_order(
                 resolved.append(_match_name(resource, token, listed.get(resource, []), out.infos))
 
 
-def _guesses(cache: Any, tokens: dict[str, list[str]]) -> dict[str, dict[str, int]]:
-    """Per resource, each name's id when the cache knows exactly one object by that exact
-    name, for every name of that resource (else the resource is scanned)."""
-    guesses: dict[str, dict[str, int]] = {}
+@dataclass
+class Candidates:
+    """What the name cache says of one resource's names: the ids cached under each name,
+    and the ids it knows without a name (any of them may bear one)."""
+
+    by_name: dict[str, list[int]]
+    unnamed: list[int]
+
+    def to_read(self) -> list[int]:
+        return list(
+            dict.fromkeys([*(i for ids in self.by_name.values() for i in ids), *self.unnamed])
+        )
+
+    def confirmed(self, resource: str, infos: dict) -> dict[str, int] | None:
+        """Each name's one id among the objects read, or None when a name is borne by
+        none or several of them (then every object is read)."""
+        name_key = RESOURCES[resource].name_key
+        found: dict[str, int] = {}
+        for name, ids in self.by_name.items():
+            bearing = [
+                i
+                for i in dict.fromkeys([*ids, *self.unnamed])
+                if isinstance(infos.get((resource, i)), dict)
+                and infos[(resource, i)].get(name_key) == name
+            ]
+            if len(bearing) != 1:
+                return None
+            found[name] = bearing[0]
+        return found
+
+
+def _candidates(cache: Any, tokens: dict[str, list[str]]) -> dict[str, Candidates]:
+    """Per resource, what to read to confirm its names in the first request: when every
+    name is cached for exactly one id, or for none or one while some ids are cached
+    without a name (else the resource is scanned: a miss, or a name cached twice)."""
+    candidates: dict[str, Candidates] = {}
     if cache is None:
-        return guesses
+        return candidates
     for resource in RESOURCES:
         names = [t for t in tokens[resource] if not is_id(t)]
         if not names:
             continue
-        found = cache.ids_named(resource, names)
-        if all(len(found.get(name, [])) == 1 for name in names):
-            guesses[resource] = {name: found[name][0] for name in names}
-    return guesses
-
-
-def _holds(resource: str, by_name: dict[str, int], infos: dict) -> bool:
-    name_key = RESOURCES[resource].name_key
-    seen = [infos.get((resource, i)) for i in by_name.values()]
-    return all(
-        isinstance(info, dict) and info.get(name_key) == name
-        for name, info in zip(by_name, seen, strict=True)
-    )
+        found, unnamed = cache.ids_named(resource, names)
+        counts = [len(found.get(name, [])) for name in names]
+        if all(c == 1 for c in counts) or (unnamed and all(c <= 1 for c in counts)):
+            candidates[resource] = Candidates({n: found.get(n, []) for n in names}, unnamed)
+    return candidates
 
 
 def _first_request(client: HostingClient, calls: list[Call], lists: int) -> list[Any]:
