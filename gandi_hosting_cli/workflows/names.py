@@ -28,7 +28,7 @@ from gandi_hosting_cli.api.errors import (
     LocalUsageError,
     NotFound,
 )
-from gandi_hosting_cli.workflows.batch import Call, batch, multicall_chunked
+from gandi_hosting_cli.workflows.batch import MULTICALL_CHUNK, Call, batch, multicall_chunked
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -98,15 +98,20 @@ def resolve(
     when a name needs one anyway (an OS label for people costs no extra request).
 
     Names found once each in the client's ``name_cache`` cost one info call each, all in
-    one request; the others are read the long way (every object's info, see ``_scan``).
+    one request (with the objects the cache knows by id alone, see ``_candidates``); the
+    others are read the long way (every object's info, see ``_scan``).
     """
     tokens = {"vm": list(vms), "disk": list(disks)}
-    candidates = _candidates(getattr(client, "name_cache", None), tokens)
+    candidates, prefetch = _candidates(getattr(client, "name_cache", None), tokens)
+    _list_when_it_fits(candidates, prefetch)
     scans = [r for r in RESOURCES if r not in candidates and any(not is_id(t) for t in tokens[r])]
     named = any(not is_id(t) for r in RESOURCES for t in tokens[r])
     read_os_list = (os is not None and not is_id(os)) or (with_os_list and named)
     # the first request: lists to scan, guesses to confirm, the digits to show, os_list
     info_keys = _first_info_keys(candidates, tokens, fetch_info)
+    prefetch = [key for key in prefetch if key not in info_keys and key[0] in scans]
+    if len(scans) + len(info_keys) + len(prefetch) + 1 <= MULTICALL_CHUNK:
+        info_keys += prefetch  # one request still: the scan reads only the others
     calls = [(RESOURCES[r].list_method, ()) for r in scans]
     calls += [(RESOURCES[r].info_method, (i,)) for r, i in info_keys]
     calls += [("os_list", ())] if read_os_list else []
@@ -124,6 +129,18 @@ def resolve(
     _scan(client, out, listed)
     _ids_in_order(out, tokens, guesses, listed)
     return out
+
+
+def _list_when_it_fits(candidates: dict[str, Candidates], prefetch: list) -> None:
+    """A name the cache does not know is only looked for among the objects it knows by
+    id alone when listing them too would not fit one request: otherwise the list goes
+    in that request as well (the lookup is then exact, and a miss costs no more)."""
+    for resource, cached in list(candidates.items()):
+        reads = cached.to_read()
+        if all(cached.by_name.values()) or len(prefetch) + len(reads) + 3 > MULTICALL_CHUNK:
+            continue
+        del candidates[resource]
+        prefetch += [(resource, i) for i in reads]
 
 
 def _first_info_keys(
@@ -213,22 +230,35 @@ class Candidates:
         return found
 
 
-def _candidates(cache: Any, tokens: dict[str, list[str]]) -> dict[str, Candidates]:
-    """Per resource, what to read to confirm its names in the first request: when every
-    name is cached for exactly one id, or for none or one while some ids are cached
-    without a name (else the resource is scanned: a miss, or a name cached twice)."""
+def _candidates(
+    cache: Any, tokens: dict[str, list[str]]
+) -> tuple[dict[str, Candidates], list[tuple[str, int]]]:
+    """Per resource, the guess to confirm in the first request: when the cache knows
+    every name for exactly one id, or for at most one while it knows some objects by
+    their id alone (an ids-only list saw them; any may bear a name): those are read with
+    the guesses, and each name must be borne by exactly one of the objects read. Else
+    the resource is scanned, and the ids the cache knows of it are read beside the list
+    when that still fits one request (the scan then reads only the objects not read)."""
     candidates: dict[str, Candidates] = {}
+    prefetch: list[tuple[str, int]] = []
     if cache is None:
-        return candidates
+        return candidates, prefetch
     for resource in RESOURCES:
         names = [t for t in tokens[resource] if not is_id(t)]
         if not names:
             continue
-        found, unnamed = cache.ids_named(resource, names)
-        counts = [len(found.get(name, [])) for name in names]
+        entries = cache.entries(resource)
+        found: dict[str, list[int]] = {name: [] for name in names}
+        for obj_id, name in entries:
+            if name in found:
+                found[name].append(obj_id)
+        unnamed = [obj_id for obj_id, name in entries if name is None]
+        counts = [len(ids) for ids in found.values()]
         if all(c == 1 for c in counts) or (unnamed and all(c <= 1 for c in counts)):
-            candidates[resource] = Candidates({n: found.get(n, []) for n in names}, unnamed)
-    return candidates
+            candidates[resource] = Candidates(found, unnamed)
+        else:
+            prefetch += [(resource, obj_id) for obj_id, _ in entries]
+    return candidates, prefetch
 
 
 def _first_request(client: HostingClient, calls: list[Call], lists: int) -> list[Any]:
