@@ -3,7 +3,9 @@
 Digits are ids (no request). A name the local name cache (``name_cache.py``, kept by
 list commands, completion and earlier lookups) knows for exactly one object costs one
 info call, sent in one request with the other names' and confirmed there: the object
-must still exist and still bear that exact name. Other names (not cached, cached for
+must still exist and still bear that exact name. Objects the cache knows by id alone (an
+ids-only list, ``vm list -q``, saw them) are read in that request too, since any may bear
+the name: the name must be borne by exactly one object read. Other names (not cached, cached for
 several objects, or a guess that does not hold) cost one request of lists (batched,
 with ``os_list`` when an OS is named) and one multicall of every listed object's info,
 which then refreshes the cache. A name matching several objects is an
