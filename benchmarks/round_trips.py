@@ -4,8 +4,10 @@
 
 Counted from the server's log (one line per request), one command at a time:
 - `vm info`, `disk info`, `account balance`, `op info` by id: exactly 1 request; by
-  name: at most 1 more (the lookup) when the name is not cached, exactly 1 (one info call
-  confirming the cached guess) when it is, at 10 and ``--vms`` objects;
+  name: at most 1 more (the lookup) when the name is not cached, exactly 1 when it is, at
+  10 and ``--vms`` objects: one info call confirming the cached guess after a list that
+  read the objects ("listed"); after an ids-only list (`-q`, "cached") the first lookup
+  reads the objects that list saw, in multicalls of at most 1,000 calls;
 - `vm list --details` / `disk list --details`: the same count for 10 objects as for
   ``--vms`` (multicall; calls go in batches of 1,000, so that is O(1) up to 1,000
   objects), and at most N+1 against a server without `system.multicall` (then the single
@@ -75,6 +77,18 @@ def main() -> int:
                 (f"vm info NAME, cached, N={n}", ["--json", "vm", "info", f"vm{n // 2}"]),
                 (f"vm info NAME table, cached, N={n}", ["vm", "info", f"vm{n // 2}"]),
                 (f"disk info NAME, cached, N={n}", ["--json", "disk", "info", f"data{n // 2}"]),
+            ):
+                ok &= exact(box, f"requests: {name}", cmd, 1, equal=True)
+
+    # names cached by a list that reads the objects (`vm list`, `disk list`: names and
+    # ids), not by an ids-only `-q` list as above: one info call, nothing else
+    for n in (10, args.vms):
+        with ServedSandbox(vms=n, disks=n) as box:
+            box.cli("--json", "vm", "list")
+            box.cli("--json", "disk", "list")
+            for name, cmd in (
+                (f"vm info NAME, listed, N={n}", ["--json", "vm", "info", f"vm{n // 2}"]),
+                (f"disk info NAME, listed, N={n}", ["--json", "disk", "info", f"data{n // 2}"]),
             ):
                 ok &= exact(box, f"requests: {name}", cmd, 1, equal=True)
 

@@ -238,24 +238,19 @@ class NameCache:
         self.login = login
         self.key = account_key(endpoint, login)
 
-    def ids_named(self, resource: str, names: Iterable[str]) -> dict[str, list[int]]:
-        """Every cached id bearing each name exactly (an empty list: not cached).
-
-        Nothing is cached while an object of ``resource`` is known by its id alone (a
-        plain ``vm list`` saw a new one): it may bear any of the names.
-        """
-        wanted: dict[str, list[int]] = {name: [] for name in names}
+    def entries(self, resource: str) -> list[tuple[int, str | None]]:
+        """Every cached ``(id, name)`` of ``resource``; the name is None for an object
+        an ids-only list (``vm list -q``) saw first. An odd file reads as empty."""
+        out: list[tuple[int, str | None]] = []
         try:
             entry = load()["accounts"].get(self.key, {}).get(resource, {})
             for item in entry.get("items", []) if isinstance(entry, dict) else []:
                 name, obj_id = item.get("name"), item.get("id")
-                if not isinstance(name, str) or not name:
-                    return {name: [] for name in wanted}
-                if name in wanted and isinstance(obj_id, int) and not isinstance(obj_id, bool):
-                    wanted[name].append(obj_id)
+                if isinstance(obj_id, int) and not isinstance(obj_id, bool):
+                    out.append((obj_id, name if isinstance(name, str) and name else None))
         except Exception:  # an odd file is an empty cache, never a failed command
-            return {name: [] for name in wanted}
-        return wanted
+            return []
+        return out
 
     def remember(self, resource: str, items: Iterable[Any], *, complete: bool) -> None:
         remember(resource, items, endpoint=self.endpoint, login=self.login, complete=complete)

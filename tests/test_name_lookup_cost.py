@@ -190,3 +190,109 @@ def test_another_accounts_cache_is_never_used(g):
     counter, result = run(g, "--json", "vm", "info", "web1")
     assert json.loads(result.stdout)["id"] == web1
     assert "vm_list" in counter.calls  # no guess from another login's names
+
+
+# -- ids-only lists (-q): the ids they saw are read with the guess, never every object ----
+@pytest.mark.parametrize("n", [10, 1000])
+def test_vm_list_q_then_vm_info_by_name_costs_one_request(g, n):
+    g.vms(n, "web")
+    assert g("-q", "vm", "list").exit_code == 0  # ids only: no name known yet
+    counter, result = run(g, "--json", "vm", "info", f"web{n // 2}")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["hostname"] == f"web{n // 2}"
+    # the VMs the list saw, read in one request (with the list when it fits there)
+    assert counter.requests == 1 and counter.calls.count("vm_info") == n
+    # their names are now cached: the next name is one vm_info
+    counter, result = run(g, "--json", "vm", "info", f"web{n // 2 + 1}")
+    assert json.loads(result.stdout)["hostname"] == f"web{n // 2 + 1}"
+    assert (counter.requests, counter.calls) == (1, ["vm_info"])
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_disk_list_q_then_disk_info_by_name_costs_one_request(g, n):
+    g.disks(n, "data")
+    assert g("-q", "disk", "list").exit_code == 0
+    counter, result = run(g, "--json", "disk", "info", f"data{n // 2}")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == f"data{n // 2}"
+    assert counter.requests == 1 and counter.calls.count("disk_info") == n
+    counter, result = run(g, "--json", "disk", "info", f"data{n // 2 + 1}")
+    assert (counter.requests, counter.calls) == (1, ["disk_info"])
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_the_benchmark_sequence_reads_what_the_list_saw_once_then_one_object(g, n):
+    """benchmarks/round_trips.py: `-q vm list --details`, `-q disk list --details`, then
+    `--json vm info NAME`, `vm info NAME`, `--json disk info NAME`."""
+    g.vms(n, "vm")  # each with its system disk
+    g.disks(n, "data")
+    assert g("-q", "vm", "list", "--details").exit_code == 0
+    assert g("-q", "disk", "list", "--details").exit_code == 0  # 2n disks
+    # the first lookup of each kind reads what the ids-only list saw (multicalls of at
+    # most 1,000 calls: one request, two for 2,000 disks); later ones one info call
+    for args, requests, reads in (
+        (("--json", "vm", "info", f"vm{n // 2}"), 1, n),
+        (("vm", "info", f"vm{n // 2}"), 1, 1),  # and os_list
+        (("--json", "vm", "info", f"vm{n // 2 + 1}"), 1, 1),
+        (("--json", "disk", "info", f"data{n // 2}"), -(-2 * n // 1000), 2 * n),
+        (("--json", "disk", "info", f"data{n // 2 + 1}"), 1, 1),
+    ):
+        counter, result = run(g, *args)
+        assert result.exit_code == 0, result.stderr
+        infos = [c for c in counter.calls if c.endswith("_info")]
+        assert (counter.requests, len(infos)) == (requests, reads), args
+
+
+def test_an_ids_only_list_keeps_the_names_already_known(g):
+    g.vms(20, "web")
+    g("--json", "vm", "list")  # names cached
+    g("-q", "vm", "list")  # ids only: the names stay
+    counter, result = run(g, "--json", "vm", "info", "web5")
+    assert json.loads(result.stdout)["hostname"] == "web5"
+    assert (counter.requests, counter.calls) == (1, ["vm_info"])
+
+
+def test_a_vm_an_ids_only_list_saw_first_is_read_with_the_guess_not_every_vm(g):
+    g.vms(20, "web")
+    g("--json", "vm", "list")
+    [new] = g.vms(1, "db")
+    g("-q", "vm", "list")  # the new VM cached by its id alone
+    counter, result = run(g, "--json", "vm", "info", "web5")
+    assert json.loads(result.stdout)["hostname"] == "web5"
+    assert (counter.requests, counter.calls) == (1, ["vm_info", "vm_info"])
+    counter, result = run(g, "--json", "vm", "info", "db1")  # its name was learnt
+    assert json.loads(result.stdout)["id"] == new
+    assert (counter.requests, counter.calls) == (1, ["vm_info"])
+
+
+def test_filtered_lists_remember_the_names_they_read(g):
+    g.vms(5, "web")
+    g.disks(5, "data")
+    g("--json", "vm", "list", "--state", "halted")  # shows none, read all
+    g("--json", "disk", "list", "--unattached")
+    counter, result = run(g, "--json", "vm", "info", "web3")
+    assert (result.exit_code, counter.calls) == (0, ["vm_info"])
+    counter, result = run(g, "--json", "disk", "info", "data3")
+    assert (result.exit_code, counter.calls) == (0, ["disk_info"])
+
+
+def test_a_wrong_cached_name_is_not_used_when_an_unnamed_vm_bears_it(g):
+    web1, web2 = g.vms(2, "web")
+    plant(g, "vm", [{"id": web2, "hostname": "web1"}, {"id": web1}])
+    counter, result = run(g, "vm", "stop", "web1")
+    assert result.exit_code == 0, result.stderr
+    assert "vm_list" not in counter.calls  # both cached VMs read: only web1 bears it
+    states = {vm["id"]: vm["state"] for vm in g.json("vm", "list")}
+    assert states == {web1: "halted", web2: "running"}
+
+
+def test_a_name_no_cached_vm_bears_is_looked_up_the_long_way(g):
+    g.vms(3, "web")
+    g("-q", "vm", "list")
+    [new] = g.vms(1, "db")  # created after the list: the cache has never seen it
+    counter, result = run(g, "--json", "vm", "info", "db1")
+    assert json.loads(result.stdout)["id"] == new
+    # the list and the VMs the cache knew in one request, then the one it had not seen
+    assert counter.calls.count("vm_list") == 1 and counter.requests == 2
+    counter, result = run(g, "--json", "vm", "info", "db1")  # now cached
+    assert (counter.requests, counter.calls) == (1, ["vm_info"])

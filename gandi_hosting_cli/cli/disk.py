@@ -103,8 +103,7 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
     wants_vm = app.output.human or "vm" in (shape.columns or ()) or shape.sort in ("vm", "-vm")
     listing = reads.disk_details(app.client, with_hostnames=wants_vm)
     warn_unreadable(app, "disk", listing.unreadable)
-    if not filtered:
-        remember("disk", listing.items, app)
+    remember("disk", listing.items, app)  # every object was read: filters come after
     hostnames = listing.labels or (known_names(app, "vm") if wants_vm else {})
     items = listing.items
     if vm_id is not None:

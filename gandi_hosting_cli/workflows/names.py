@@ -3,7 +3,9 @@
 Digits are ids (no request). A name the local name cache (``name_cache.py``, kept by
 list commands, completion and earlier lookups) knows for exactly one object costs one
 info call, sent in one request with the other names' and confirmed there: the object
-must still exist and still bear that exact name. Other names (not cached, cached for
+must still exist and still bear that exact name. Objects the cache knows by id alone (an
+ids-only list, ``vm list -q``, saw them) are read in that request too, since any may bear
+the name: the name must be borne by exactly one object read. Other names (not cached, cached for
 several objects, or a guess that does not hold) cost one request of lists (batched,
 with ``os_list`` when an OS is named) and one multicall of every listed object's info,
 which then refreshes the cache. A name matching several objects is an
@@ -28,7 +30,7 @@ from gandi_hosting_cli.api.errors import (
     LocalUsageError,
     NotFound,
 )
-from gandi_hosting_cli.workflows.batch import Call, batch, multicall_chunked
+from gandi_hosting_cli.workflows.batch import MULTICALL_CHUNK, Call, batch, multicall_chunked
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -98,15 +100,20 @@ def resolve(
     when a name needs one anyway (an OS label for people costs no extra request).
 
     Names found once each in the client's ``name_cache`` cost one info call each, all in
-    one request; the others are read the long way (every object's info, see ``_scan``).
+    one request (with the objects the cache knows by id alone, see ``_candidates``); the
+    others are read the long way (every object's info, see ``_scan``).
     """
     tokens = {"vm": list(vms), "disk": list(disks)}
-    guesses = _guesses(getattr(client, "name_cache", None), tokens)
-    scans = [r for r in RESOURCES if r not in guesses and any(not is_id(t) for t in tokens[r])]
+    candidates, prefetch = _candidates(getattr(client, "name_cache", None), tokens)
+    _list_when_it_fits(candidates, prefetch)
+    scans = [r for r in RESOURCES if r not in candidates and any(not is_id(t) for t in tokens[r])]
     named = any(not is_id(t) for r in RESOURCES for t in tokens[r])
     read_os_list = (os is not None and not is_id(os)) or (with_os_list and named)
     # the first request: lists to scan, guesses to confirm, the digits to show, os_list
-    info_keys = _first_info_keys(guesses, tokens, fetch_info)
+    info_keys = _first_info_keys(candidates, tokens, fetch_info)
+    prefetch = [key for key in prefetch if key not in info_keys and key[0] in scans]
+    if len(scans) + len(info_keys) + len(prefetch) + 1 <= MULTICALL_CHUNK:
+        info_keys += prefetch  # one request still: the scan reads only the others
     calls = [(RESOURCES[r].list_method, ()) for r in scans]
     calls += [(RESOURCES[r].info_method, (i,)) for r, i in info_keys]
     calls += [("os_list", ())] if read_os_list else []
@@ -120,35 +127,61 @@ def resolve(
         out.os_images = list(first[-1])
     if os is not None:
         out.os_id = int(os) if is_id(os) else match_os(out.os_images, os)
-    _drop_stale_guesses(client, guesses, out.infos, listed)
+    guesses = _confirm(client, candidates, out.infos, listed)
     _scan(client, out, listed)
     _ids_in_order(out, tokens, guesses, listed)
     return out
 
 
+def _list_when_it_fits(candidates: dict[str, Candidates], prefetch: list) -> None:
+    """A name the cache does not know is only looked for among the objects it knows by
+    id alone when listing them too would not fit one request: otherwise the list goes
+    in that request as well (the lookup is then exact, and a miss costs no more)."""
+    for resource, cached in list(candidates.items()):
+        reads = cached.to_read()
+        if all(cached.by_name.values()) or len(prefetch) + len(reads) + 3 > MULTICALL_CHUNK:
+            continue
+        del candidates[resource]
+        prefetch += [(resource, i) for i in reads]
+
+
 def _first_info_keys(
-    guesses: dict[str, dict[str, int]], tokens: dict[str, list[str]], fetch_info: bool
+    candidates: dict[str, Candidates], tokens: dict[str, list[str]], fetch_info: bool
 ) -> list[tuple[str, int]]:
-    """The infos the first request reads: the guesses to confirm, the digits to show."""
-    info_keys = [(r, i) for r in guesses for i in dict.fromkeys(guesses[r].values())]
+    """The infos the first request reads: the cached candidates to confirm, the digits
+    to show."""
+    info_keys = [(r, i) for r, c in candidates.items() for i in c.to_read()]
     if fetch_info:
         info_keys += [(r, int(t)) for r in RESOURCES for t in tokens[r] if is_id(t)]
     return list(dict.fromkeys(info_keys))
 
 
-def _drop_stale_guesses(
+def _confirm(
     client: HostingClient,
-    guesses: dict[str, dict[str, int]],
+    candidates: dict[str, Candidates],
     infos: dict,
     listed: dict[str, list[int]],
-) -> None:
-    """A guess holds when its object still exists and still bears the name; a resource
-    with one that does not is listed (read the long way, which refreshes the cache)."""
-    stale = [r for r, by_name in guesses.items() if not _holds(r, by_name, infos)]
-    for resource in stale:
-        del guesses[resource]
+) -> dict[str, dict[str, int]]:
+    """Each guessed resource's ids by name, when every name is borne, exactly, by one
+    and only one of the objects read; a resource where that does not hold is listed
+    (read the long way, which refreshes the cache). The names of objects the cache knew
+    by id alone are remembered."""
+    guesses: dict[str, dict[str, int]] = {}
+    for resource, cached in candidates.items():
+        by_name = cached.confirmed(resource, infos)
+        if by_name is not None:
+            guesses[resource] = by_name
+    stale = [r for r in candidates if r not in guesses]
     lists = batch(client, [(RESOURCES[r].list_method, ()) for r in stale])
     listed.update(zip(stale, lists, strict=True))
+    cache = getattr(client, "name_cache", None)
+    for resource in guesses:
+        read = [
+            infos[(resource, i)] for i in candidates[resource].unnamed if (resource, i) in infos
+        ]
+        if cache is not None and read:
+            cache.remember(resource, read, complete=False)
+    return guesses
 
 
 def _ids_in_order(
@@ -168,29 +201,66 @@ def _ids_in_order(
                 resolved.append(_match_name(resource, token, listed.get(resource, []), out.infos))
 
 
-def _guesses(cache: Any, tokens: dict[str, list[str]]) -> dict[str, dict[str, int]]:
-    """Per resource, each name's id when the cache knows exactly one object by that exact
-    name, for every name of that resource (else the resource is scanned)."""
-    guesses: dict[str, dict[str, int]] = {}
+@dataclass
+class Candidates:
+    """What the name cache says of one resource's names: the ids cached under each name,
+    and the ids it knows without a name (any of them may bear one)."""
+
+    by_name: dict[str, list[int]]
+    unnamed: list[int]
+
+    def to_read(self) -> list[int]:
+        return list(
+            dict.fromkeys([*(i for ids in self.by_name.values() for i in ids), *self.unnamed])
+        )
+
+    def confirmed(self, resource: str, infos: dict) -> dict[str, int] | None:
+        """Each name's one id among the objects read, or None when a name is borne by
+        none or several of them (then every object is read)."""
+        name_key = RESOURCES[resource].name_key
+        found: dict[str, int] = {}
+        for name, ids in self.by_name.items():
+            bearing = [
+                i
+                for i in dict.fromkeys([*ids, *self.unnamed])
+                if isinstance(infos.get((resource, i)), dict)
+                and infos[(resource, i)].get(name_key) == name
+            ]
+            if len(bearing) != 1:
+                return None
+            found[name] = bearing[0]
+        return found
+
+
+def _candidates(
+    cache: Any, tokens: dict[str, list[str]]
+) -> tuple[dict[str, Candidates], list[tuple[str, int]]]:
+    """Per resource, the guess to confirm in the first request: when the cache knows
+    every name for exactly one id, or for at most one while it knows some objects by
+    their id alone (an ids-only list saw them; any may bear a name): those are read with
+    the guesses, and each name must be borne by exactly one of the objects read. Else
+    the resource is scanned, and the ids the cache knows of it are read beside the list
+    when that still fits one request (the scan then reads only the objects not read)."""
+    candidates: dict[str, Candidates] = {}
+    prefetch: list[tuple[str, int]] = []
     if cache is None:
-        return guesses
+        return candidates, prefetch
     for resource in RESOURCES:
         names = [t for t in tokens[resource] if not is_id(t)]
         if not names:
             continue
-        found = cache.ids_named(resource, names)
-        if all(len(found.get(name, [])) == 1 for name in names):
-            guesses[resource] = {name: found[name][0] for name in names}
-    return guesses
-
-
-def _holds(resource: str, by_name: dict[str, int], infos: dict) -> bool:
-    name_key = RESOURCES[resource].name_key
-    seen = [infos.get((resource, i)) for i in by_name.values()]
-    return all(
-        isinstance(info, dict) and info.get(name_key) == name
-        for name, info in zip(by_name, seen, strict=True)
-    )
+        entries = cache.entries(resource)
+        found: dict[str, list[int]] = {name: [] for name in names}
+        for obj_id, name in entries:
+            if name in found:
+                found[name].append(obj_id)
+        unnamed = [obj_id for obj_id, name in entries if name is None]
+        counts = [len(ids) for ids in found.values()]
+        if all(c == 1 for c in counts) or (unnamed and all(c <= 1 for c in counts)):
+            candidates[resource] = Candidates(found, unnamed)
+        else:
+            prefetch += [(resource, obj_id) for obj_id, _ in entries]
+    return candidates, prefetch
 
 
 def _first_request(client: HostingClient, calls: list[Call], lists: int) -> list[Any]:

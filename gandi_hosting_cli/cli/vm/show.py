@@ -112,8 +112,7 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
     need_os = os_ref is not None and not is_id(os_ref)
     listing = reads.vm_details(app.client, with_os_labels=wants_os, need_os=need_os)
     warn_unreadable(app, "vm", listing.unreadable)
-    if not (state or os_ref):
-        remember("vm", listing.items, app)
+    remember("vm", listing.items, app)  # every object was read: filters come after
     labels = listing.labels or (known_names(app, "os") if wants_os else {})
     items = listing.items
     if state:
