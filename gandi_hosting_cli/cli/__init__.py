@@ -171,6 +171,8 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
     The one place errors become exit codes: ``HostingError`` (the workflows' usage errors
     included) -> its ``exit_code``; click usage errors -> 2; Ctrl-C -> 130."""
+    if isinstance(exc, SystemExit) and not app.dry_run:  # --help, completion: the end
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     from gandi_hosting_cli.api.errors import HostingError
 
     if app.dry_run:
