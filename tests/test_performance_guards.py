@@ -222,7 +222,7 @@ def test_a_groups_help_imports_no_workflow_output_or_api_layer(args):
 
 def test_the_root_help_shows_each_commands_own_short_help(monkeypatch):
     # the table --help shows comes from a generated copy: it says what the commands say
-    from gandi_hosting_cli.cli import LazyGroup, cli
+    from gandi_hosting_cli.cli import RootGroup, cli
 
     def table(format_commands, width: int) -> str:
         ctx = click.Context(cli, info_name="gandi-hosting", terminal_width=width)
@@ -231,7 +231,7 @@ def test_the_root_help_shows_each_commands_own_short_help(monkeypatch):
         return formatter.getvalue()
 
     for width in (50, 80, 200):
-        ours = table(LazyGroup.format_commands, width)
+        ours = table(RootGroup.format_commands, width)
         assert ours == table(click.Group.format_commands, width)
         assert "  vm  " in ours and "Create, inspect, start" in ours
 
