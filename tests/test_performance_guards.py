@@ -402,3 +402,41 @@ def test_a_third_party_backend_is_left_to_keyrings_own_discovery(isolate, tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert "gh_test_backend.Kept" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"XDG_CONFIG_HOME": "/x/conf", "XDG_STATE_HOME": "/x/state", "XDG_CACHE_HOME": "/x/c/"},
+        {"XDG_CONFIG_HOME": "", "XDG_CACHE_HOME": "relative/cache"},
+        {"HOME": "/home/someone/"},
+        {"HOME": "relative-home"},
+    ],
+    ids=["home", "xdg", "empty-or-relative", "home-slash", "relative-home"],
+)
+@pytest.mark.parametrize("kind", ["config", "state", "cache"])
+def test_files_are_where_platformdirs_puts_them_without_importing_it(monkeypatch, env, kind):
+    import platformdirs
+
+    from gandi_hosting_cli.config import user_dir
+
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    expected = getattr(platformdirs, f"user_{kind}_path")("gandi-hosting")
+    assert user_dir(kind) == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux path")
+def test_a_read_by_id_on_linux_imports_neither_platformdirs_nor_a_thread_pool(sandbox_server):
+    [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
+    url = ["--url", sandbox_server.url]
+    login = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
+        input=SEED_PASSWORD, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert login.returncode == 0, login.stderr
+    names = imported_modules([*url, "--json", "vm", "info", str(vm_id)])
+    assert {n.split(".")[0] for n in names} & {"platformdirs", "concurrent"} == set()
