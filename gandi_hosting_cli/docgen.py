@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -363,7 +364,40 @@ def generated_files() -> dict[str, str]:
     files[REFERENCE_FILE] = reference(entries)
     for shell, name in SCRIPT_FILES.items():
         files[f"completions/{name}"] = completion_script(shell)
+    files[SHORT_HELP_FILE] = short_help_module()
     return files
+
+
+SHORT_HELP_FILE = "gandi_hosting_cli/cli/short_help.py"
+
+
+def short_help_module() -> str:
+    """The root group's command table for ``--help``, copied from each command's own help
+    (kept once, in its docstring) so that ``gandi-hosting --help`` imports no command
+    module: ``{name: text}``, the text being the command's short help or the first
+    paragraph of its help, which click shortens to the terminal's width as it would."""
+    from gandi_hosting_cli.cli import LAZY_COMMANDS, cli
+
+    ctx = click.Context(cli, info_name=PROG)
+    lines = [
+        "# ruff: noqa: E501",
+        f'"""Short help of the root group\'s commands for ``--help``.\n\n{GENERATED}.\n"""',
+        "",
+        "SHORT_HELP: dict[str, tuple[str, bool]] = {",
+    ]
+    for name in sorted(LAZY_COMMANDS):
+        command = cli.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        if command.short_help or command.deprecated:  # exact: click would not shorten it
+            text, exact = command.get_short_help_str(10**6), True
+        else:
+            words = (command.help or "").partition("\n\n")[0].split()
+            text, exact = " ".join(words[1:] if words[:1] == ["\b"] else words), False
+        lines += [f"    {json.dumps(name)}: (", f"        {json.dumps(text)},", f"        {exact},"]
+        lines.append("    ),")
+    lines += ["}", ""]
+    return "\n".join(lines)
 
 
 def _stale(root: Path, files: dict[str, str]) -> list[Path]:
@@ -404,6 +438,13 @@ def write(root: Path) -> list[str]:
     for path in _stale(root, files):
         path.unlink()
         changed.append(f"{path.relative_to(root)} (removed)")
+    if SHORT_HELP_FILE in changed:  # --help shows the new table: render the pages again
+        import importlib
+
+        import gandi_hosting_cli.cli.short_help as table
+
+        importlib.reload(table)
+        return sorted({*changed, *write(root)})
     return changed
 
 

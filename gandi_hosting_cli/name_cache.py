@@ -44,9 +44,9 @@ class Account(Protocol):
 
 
 def cache_path() -> Path:
-    from platformdirs import user_cache_path
+    from gandi_hosting_cli.config import user_dir
 
-    return user_cache_path("gandi-hosting") / "completion.json"
+    return user_dir("cache") / "completion.json"
 
 
 def account_key(endpoint: str, login: str | None) -> str:

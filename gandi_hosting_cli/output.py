@@ -30,6 +30,7 @@ from typing import Any
 import click
 
 from gandi_hosting_cli.api.errors import LocalUsageError
+from gandi_hosting_cli.columns import Column, field_lines  # noqa: F401 (re-exported)
 from gandi_hosting_cli.terminal import Terminal
 
 FORMATS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
@@ -119,26 +120,6 @@ def _sort_value(value: Any) -> Any:
     if type(value).__name__ == "DateTime" and hasattr(value, "value"):
         return str(value.value)
     return value
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a table: the record key, its header and how humans see its values
-    (``format``: one of ``FORMATS``)."""
-
-    key: str
-    header: str
-    format: str = "text"
-
-
-def field_lines(catalog: Sequence[Column], keys: str, **headers: str) -> list[Column]:
-    """The columns of ``catalog`` named by ``keys`` (space-separated), in that order, as
-    the fields of one object: headed in lower case, or by ``headers`` (key -> header)."""
-    by_key = {column.key: column for column in catalog}
-    return [
-        Column(key, headers.get(key, by_key[key].header.lower()), by_key[key].format)
-        for key in keys.split()
-    ]
 
 
 # -- what a command hands to the output layer ----------------------------------------------

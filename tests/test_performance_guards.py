@@ -23,10 +23,12 @@ import stat
 import subprocess
 import sys
 
+import click
 import pytest
 
 from gandi_hosting_cli import __version__
 from gandi_hosting_cli.api.client import FALLBACK_WORKERS
+from gandi_hosting_cli.cli import LAZY_COMMANDS
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.cli.hosting_helpers import Gh
 
@@ -173,6 +175,65 @@ def test_version_with_other_arguments_still_goes_to_click():
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0 and done.stdout == f"gandi-hosting, version {__version__}\n"
+
+
+# the layers a command reaches only when it runs: never on --help or a completion request
+RUN_TIME_ONLY = (
+    "gandi_hosting_cli.workflows",
+    "gandi_hosting_cli.output",
+    "gandi_hosting_cli.api",
+    "gandi_hosting_cli.auth",
+    "gandi_hosting_cli.config",
+    "gandi_hosting_cli.name_cache",
+    "gandi_hosting_cli.files",
+    "gandi_hosting_cli.declarative",
+    "gandi_hosting_cli.cli.dry_run",
+    "gandi_hosting_cli.cli.reporting",
+)
+COMMAND_MODULES = tuple({target.split(":")[0] for target in LAZY_COMMANDS.values()})
+
+
+def run_time_modules(names: set[str], also: tuple[str, ...] = ()) -> set[str]:
+    prefixes = (*RUN_TIME_ONLY, *also)
+    return {n for n in names if any(n == p or n.startswith(p + ".") for p in prefixes)}
+
+
+def test_help_imports_no_command_module_and_no_workflow_output_or_api_layer():
+    names = imported_modules(["--help"])
+    assert run_time_modules(names, COMMAND_MODULES) == set()
+
+
+@pytest.mark.parametrize(
+    "words", ["vm ", "vm info --", "disk list --state "], ids=["vm", "vm-info", "disk-option"]
+)
+def test_a_completion_request_imports_no_workflow_output_or_api_layer(words):
+    env = {
+        "_GANDI_HOSTING_COMPLETE": "bash_complete",
+        "COMP_WORDS": f"gandi-hosting {words}",
+        "COMP_CWORD": str(len(words.split(" "))),
+    }
+    assert run_time_modules(imported_modules([], env)) == set()
+
+
+@pytest.mark.parametrize("args", [["vm", "--help"], ["vm", "info", "--help"]], ids=" ".join)
+def test_a_groups_help_imports_no_workflow_output_or_api_layer(args):
+    assert run_time_modules(imported_modules(args)) == set()
+
+
+def test_the_root_help_shows_each_commands_own_short_help(monkeypatch):
+    # the table --help shows comes from a generated copy: it says what the commands say
+    from gandi_hosting_cli.cli import RootGroup, cli
+
+    def table(format_commands, width: int) -> str:
+        ctx = click.Context(cli, info_name="gandi-hosting", terminal_width=width)
+        formatter = ctx.make_formatter()
+        format_commands(cli, ctx, formatter)
+        return formatter.getvalue()
+
+    for width in (50, 80, 200):
+        ours = table(RootGroup.format_commands, width)
+        assert ours == table(click.Group.format_commands, width)
+        assert "  vm  " in ours and "Create, inspect, start" in ours
 
 
 @pytest.mark.parametrize("backend", ["fail", "null"])
@@ -341,3 +402,41 @@ def test_a_third_party_backend_is_left_to_keyrings_own_discovery(isolate, tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert "gh_test_backend.Kept" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"XDG_CONFIG_HOME": "/x/conf", "XDG_STATE_HOME": "/x/state", "XDG_CACHE_HOME": "/x/c/"},
+        {"XDG_CONFIG_HOME": "", "XDG_CACHE_HOME": "relative/cache"},
+        {"HOME": "/home/someone/"},
+        {"HOME": "relative-home"},
+    ],
+    ids=["home", "xdg", "empty-or-relative", "home-slash", "relative-home"],
+)
+@pytest.mark.parametrize("kind", ["config", "state", "cache"])
+def test_files_are_where_platformdirs_puts_them_without_importing_it(monkeypatch, env, kind):
+    import platformdirs
+
+    from gandi_hosting_cli.config import user_dir
+
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    expected = getattr(platformdirs, f"user_{kind}_path")("gandi-hosting")
+    assert user_dir(kind) == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux path")
+def test_a_read_by_id_on_linux_imports_neither_platformdirs_nor_a_thread_pool(sandbox_server):
+    [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
+    url = ["--url", sandbox_server.url]
+    login = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
+        input=SEED_PASSWORD, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert login.returncode == 0, login.stderr
+    names = imported_modules([*url, "--json", "vm", "info", str(vm_id)])
+    assert {n.split(".")[0] for n in names} & {"platformdirs", "concurrent"} == set()

@@ -14,7 +14,6 @@ import threading
 import time
 import xmlrpc.client
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -297,6 +296,8 @@ class HostingClient(HostingMethods):
         # make sure one session exists before fanning out, so threads do not all log in
         if self._session is None:
             self._renew_session(None)
+        from concurrent.futures import ThreadPoolExecutor  # only this fan-out needs it
+
         with ThreadPoolExecutor(max_workers=min(FALLBACK_WORKERS, len(calls))) as pool:
             return list(pool.map(one, calls))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 from typing import TYPE_CHECKING
 
 import click
@@ -49,8 +48,9 @@ LAZY_COMMANDS: dict[str, str] = {
 class LazyGroup(click.Group):
     """A group whose subcommands live in modules imported on first use.
 
-    ``--help`` imports them too, to show each one's short help from its own docstring
-    (kept once); command modules import nothing heavy at load (no rich, keyring, xmlrpc).
+    Command modules import nothing heavy at load (no rich, keyring, xmlrpc). The root's
+    ``--help`` imports none of them (see ``RootGroup.format_commands``); a sub-group's
+    ``--help`` imports its own.
     """
 
     def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
@@ -86,6 +86,47 @@ class LazyGroup(click.Group):
 
 
 class RootGroup(LazyGroup):
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        """The help width click would find, found without importing ``shutil`` (~1.5 ms of
+        ``--help``); the subcommands' contexts inherit it."""
+        import click.formatting
+
+        settings = {**self.context_settings, **extra}
+        if settings.get("terminal_width") is None and click.formatting.FORCED_WIDTH is None:
+            extra["terminal_width"] = _help_width(settings.get("max_content_width") or 80)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's command table, without importing the lazy commands' modules (their
+        short help comes from ``short_help``, generated from their docstrings)."""
+        from click.utils import _make_default_short_help
+
+        try:
+            from gandi_hosting_cli.cli.short_help import SHORT_HELP
+        except ImportError:  # not generated yet (docgen): ask the commands themselves
+            return super().format_commands(ctx, formatter)
+        names = [
+            n
+            for n in self.list_commands(ctx)
+            if n in SHORT_HELP or (n not in self.lazy_commands and not self.commands[n].hidden)
+        ]
+        missing = [n for n in names if n not in SHORT_HELP and n in self.lazy_commands]
+        if missing:  # added since the last docgen: ask the commands themselves
+            return super().format_commands(ctx, formatter)
+        if not names:
+            return None
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in SHORT_HELP:
+                text, exact = SHORT_HELP[name]
+                rows.append((name, text if exact else _make_default_short_help(text, limit)))
+            else:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+        return None
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Run the CLI and exit with the code of DESIGN.md section 2, whatever happens."""
         app = extra.pop("obj", None) or AppContext()
@@ -112,6 +153,24 @@ class RootGroup(LazyGroup):
         if not standalone_mode:
             return code
         sys.exit(code)
+
+
+def _help_width(max_width: int) -> int:
+    """What click's ``HelpFormatter`` computes from ``shutil.get_terminal_size()``: $COLUMNS,
+    else the terminal's width, else 80; at most ``max_width``, less 2, at least 50."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return max(min(columns, max_width) - 2, 50)
 
 
 def _json_requested(args: object) -> bool:
@@ -141,6 +200,8 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
     The one place errors become exit codes: ``HostingError`` (the workflows' usage errors
     included) -> its ``exit_code``; click usage errors -> 2; Ctrl-C -> 130."""
+    if isinstance(exc, SystemExit) and not app.dry_run:  # --help, completion: the end
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     from gandi_hosting_cli.api.errors import HostingError
 
     if app.dry_run:
@@ -180,6 +241,8 @@ def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
     if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):
         # a fault is the server's answer, already traced; a usage error is the user's
         # (one line, as without --debug); other failures may be ours
+        import traceback
+
         traceback.print_exception(exc, file=app.terminal.stderr)
     suffix = f" [fault {exc.code}]" if app.debug and exc.code is not None else ""
     if not app.json:  # with --json, stderr carries the JSON error object only
@@ -206,6 +269,8 @@ def _reader_gone() -> int:
 
 def _report_unexpected(app: AppContext, exc: Exception) -> int:
     if app.debug:
+        import traceback
+
         traceback.print_exception(exc, file=app.terminal.stderr)
     message = f"unexpected error: {type(exc).__name__}: {exc}"
     if not app.json:

@@ -13,7 +13,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.output import Column, Result
+from gandi_hosting_cli.columns import Column
 
 
 def _usage(exc: Exception | str) -> Exception:
@@ -87,6 +87,8 @@ def config_list(app: AppContext) -> None:
       gandi-hosting config list
       gandi-hosting --profile staging config list --json
     """
+    from gandi_hosting_cli.output import Result
+
     table = _profile_table(app)
     rows = [{"key": k, "value": _shown(v)} for k, v in table.items()]
     columns = [Column("key", "Key"), Column("value", "Value")]
@@ -116,6 +118,7 @@ def config_get(app: AppContext, key: str) -> None:
       gandi-hosting config get wait --json
     """
     from gandi_hosting_cli.api.errors import NotFound
+    from gandi_hosting_cli.output import Result
 
     table = _profile_table(app)
     _check_key(key, table)
@@ -224,6 +227,7 @@ def config_profiles(app: AppContext) -> None:
       gandi-hosting config profiles --json
     """
     from gandi_hosting_cli.config import DEFAULT_PROFILE
+    from gandi_hosting_cli.output import Result
 
     data = _file_data()
     names = [k for k, v in data.items() if isinstance(v, dict)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,7 +19,10 @@ from gandi_hosting_cli.cli.options import (
     read_password_stdin,
     yes_option,
 )
-from gandi_hosting_cli.output import Column, Lines, OutputMode, Result, Table
+from gandi_hosting_cli.columns import Column
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.output import OutputMode, Result
 
 MANIFEST = click.Path(exists=True, dir_okay=False, allow_dash=True)
 
@@ -114,6 +117,8 @@ def _problem_lines(plan: Any) -> list[str]:
 
 
 def _plan_result(plan: Any, mode: OutputMode) -> Result:
+    from gandi_hosting_cli.output import Lines, OutputMode, Result, Table
+
     arrow = "\u2192" if mode is OutputMode.TABLE else "->"
     blocks: list[Any] = []
     if plan.actions:
@@ -166,6 +171,8 @@ def plan(app: AppContext, manifest: str, prune: bool) -> None:
       gandi-hosting export --file site.toml && gandi-hosting plan site.toml
       gandi-hosting plan site.toml --prune --json
     """
+    from gandi_hosting_cli.output import OutputMode, Result
+
     _, the_plan = _plan(app, manifest, prune)
     if not the_plan.up_to_date:
         app.output.emit(_plan_result(the_plan, app.output.mode))
@@ -201,6 +208,8 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
       gandi-hosting apply site.toml --yes --password-stdin < pw.txt
       gandi-hosting apply site.toml --yes   # again: nothing to do, nothing sent
     """
+    from gandi_hosting_cli.output import Result
+
     spec, the_plan = _plan(app, manifest, prune)
     if app.dry_run:
         _apply_dry_run(app, the_plan)
@@ -273,6 +282,8 @@ def _confirm_and_apply(app: AppContext, the_plan: Any, passwords: Any, yes: bool
 
 
 def _emit_apply_result(app: AppContext, result: Any) -> None:
+    from gandi_hosting_cli.output import Result, Table
+
     rows = [
         {
             "id": o.action.id,
@@ -325,6 +336,7 @@ def export(app: AppContext, path: str | None) -> None:
       gandi-hosting export --file site.toml && gandi-hosting plan site.toml
     """
     from gandi_hosting_cli.declarative.export import export_account
+    from gandi_hosting_cli.output import Result
 
     text = export_account(app.client)
     if path:

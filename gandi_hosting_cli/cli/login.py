@@ -14,7 +14,7 @@ import click
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options, password_stdin_option, read_password_stdin
-from gandi_hosting_cli.output import Column, Result
+from gandi_hosting_cli.columns import Column
 
 SESSION_FIELDS = [
     Column("login", "Login"),
@@ -116,6 +116,7 @@ def login(
       gandi-hosting login --url http://127.0.0.1:8080/hosting/ AA1234-GANDI
     """
     from gandi_hosting_cli.auth.sessions import new_record
+    from gandi_hosting_cli.output import Result
 
     if allow_insecure_http:
         app.extras["allow_insecure_http"] = True
@@ -195,6 +196,7 @@ def logout(app: AppContext) -> None:
     """Forget the cached session (and any remembered password) of this profile."""
     from gandi_hosting_cli.auth.sessions import forget_login
     from gandi_hosting_cli.completers import forget
+    from gandi_hosting_cli.output import Result
 
     manager = app.session_manager()
     login_name = manager.login
@@ -232,6 +234,7 @@ def session(app: AppContext, check: bool) -> None:
       gandi-hosting session --check --json
     """
     from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+    from gandi_hosting_cli.output import Result
 
     manager = app.session_manager()
     record = manager.load(include_expired=True)
@@ -262,6 +265,7 @@ def session(app: AppContext, check: bool) -> None:
 
 def _not_logged_in(app: AppContext, manager: Any) -> NoReturn:
     from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+    from gandi_hosting_cli.output import Result
 
     info = {
         "login": manager.login,
@@ -299,6 +303,7 @@ def su(app: AppContext, handle: str) -> None:
       gandi-hosting su AA4321-GANDI
     """
     from gandi_hosting_cli.auth.sessions import new_record
+    from gandi_hosting_cli.output import Result
 
     client = app.client
     session_id = client.su(handle)  # may renew the session first; the record follows

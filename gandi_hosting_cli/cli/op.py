@@ -16,7 +16,7 @@ from gandi_hosting_cli.cli.options import (
     refs_argument,
     yes_option,
 )
-from gandi_hosting_cli.output import Column, Result, field_lines
+from gandi_hosting_cli.columns import Column, field_lines
 
 OP_COLUMNS = [
     Column("id", "ID", "int"),
@@ -108,6 +108,8 @@ def op_list(
       gandi-hosting op list --all -o tsv --columns id,type,state --no-header
       gandi-hosting op list --state PENDING -q | gandi-hosting op wait -
     """
+    from gandi_hosting_cli.output import Result
+
     app.check_shape(OP_CATALOG)
     filters: dict[str, Any] = {
         "type": op_type,
@@ -162,6 +164,7 @@ def op_info(app: AppContext, opids: tuple[int, ...]) -> None:
     """
     from gandi_hosting_cli.api.errors import HostingError
     from gandi_hosting_cli.cli.vm.show import emit_several
+    from gandi_hosting_cli.output import Result
     from gandi_hosting_cli.workflows.reads import operations_by_id
 
     if len(opids) == 1:

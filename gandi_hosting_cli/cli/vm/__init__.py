@@ -3,19 +3,33 @@
 - show.py: list, info, disks (reads)
 - create.py: create, update, boot-disk (one VM, settings)
 - lifecycle.py: start, stop, reboot, delete (several VMs at once)
+
+Each module is imported only when one of its commands runs (or `vm --help`).
 """
 
 from __future__ import annotations
 
 import click
 
+from gandi_hosting_cli.cli import LazyGroup
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.cli.vm.create import vm_boot_disk, vm_create, vm_update
-from gandi_hosting_cli.cli.vm.lifecycle import vm_delete, vm_reboot, vm_start, vm_stop
-from gandi_hosting_cli.cli.vm.show import vm_disks, vm_info, vm_list
+
+# command name -> "module:attribute": `vm info` imports show.py only (completion likewise)
+VM_COMMANDS = {
+    "list": "gandi_hosting_cli.cli.vm.show:vm_list",
+    "info": "gandi_hosting_cli.cli.vm.show:vm_info",
+    "disks": "gandi_hosting_cli.cli.vm.show:vm_disks",
+    "create": "gandi_hosting_cli.cli.vm.create:vm_create",
+    "update": "gandi_hosting_cli.cli.vm.create:vm_update",
+    "boot-disk": "gandi_hosting_cli.cli.vm.create:vm_boot_disk",
+    "start": "gandi_hosting_cli.cli.vm.lifecycle:vm_start",
+    "stop": "gandi_hosting_cli.cli.vm.lifecycle:vm_stop",
+    "reboot": "gandi_hosting_cli.cli.vm.lifecycle:vm_reboot",
+    "delete": "gandi_hosting_cli.cli.vm.lifecycle:vm_delete",
+}
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_commands=VM_COMMANDS)
 @global_options
 def vm() -> None:
     """Create, inspect, start, stop and delete servers (VMs).
@@ -29,18 +43,3 @@ def vm() -> None:
       gandi-hosting vm create web1 --os "Debian 12" --shares 2 --wait
       gandi-hosting vm stop web1 web2 --wait
     """
-
-
-for command in (
-    vm_list,
-    vm_info,
-    vm_create,
-    vm_update,
-    vm_delete,
-    vm_start,
-    vm_stop,
-    vm_reboot,
-    vm_disks,
-    vm_boot_disk,
-):
-    vm.add_command(command)

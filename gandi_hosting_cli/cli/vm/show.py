@@ -12,7 +12,7 @@ from gandi_hosting_cli.cli.options import (
     list_command,
     refs_argument,
 )
-from gandi_hosting_cli.output import Column, Result, field_lines
+from gandi_hosting_cli.columns import Column, field_lines
 
 DETAILS_HELP = "One row per object with its main fields (one batched request)."
 VM_STATES = ("being_created", "running", "halted", "paused", "being_deleted")
@@ -97,7 +97,7 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
       gandi-hosting vm list -q --state halted | gandi-hosting vm start - --wait
     """
     from gandi_hosting_cli.completers import known_names
-    from gandi_hosting_cli.output import OutputMode
+    from gandi_hosting_cli.output import OutputMode, Result
     from gandi_hosting_cli.workflows import reads
     from gandi_hosting_cli.workflows.names import is_id, match_os
 
@@ -138,6 +138,7 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
       gandi-hosting vm info 12 --json
       gandi-hosting vm list -q --state halted | gandi-hosting vm info -
     """
+    from gandi_hosting_cli.output import Result
     from gandi_hosting_cli.workflows import reads
 
     if len(vm_refs) == 1:
@@ -153,7 +154,7 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
 def emit_several(app: AppContext, records: list, fields: list, missing: dict) -> None:
     """Several objects (``info`` given several refs): one block each, a JSON array, their
     ids; those that could not be read are said on stderr, and decide the exit code."""
-    from gandi_hosting_cli.output import Fields, Lines
+    from gandi_hosting_cli.output import Fields, Lines, Result
 
     human: list = []
     for data, _ in records:
@@ -181,6 +182,7 @@ def vm_disks(app: AppContext, vm_ref: str, details: bool) -> None:
       gandi-hosting vm disks web1
       gandi-hosting vm disks web1 --details
     """
+    from gandi_hosting_cli.output import Result
     from gandi_hosting_cli.workflows import reads
 
     ids = reads.vm_disk_ids(app.client, vm_ref)
