@@ -184,6 +184,8 @@ RUN_TIME_ONLY = (
     "gandi_hosting_cli.api",
     "gandi_hosting_cli.auth",
     "gandi_hosting_cli.config",
+    "gandi_hosting_cli.config_edit",
+    "gandi_hosting_cli.capabilities",
     "gandi_hosting_cli.name_cache",
     "gandi_hosting_cli.files",
     "gandi_hosting_cli.declarative",
