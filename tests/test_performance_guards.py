@@ -181,6 +181,9 @@ def test_version_with_other_arguments_still_goes_to_click():
 RUN_TIME_ONLY = (
     "gandi_hosting_cli.workflows",
     "gandi_hosting_cli.output",
+    "gandi_hosting_cli.result",
+    "gandi_hosting_cli.shaping",
+    "gandi_hosting_cli.formatting",
     "gandi_hosting_cli.api",
     "gandi_hosting_cli.auth",
     "gandi_hosting_cli.config",
