@@ -12,8 +12,8 @@
 
 A top-level ``current = "staging"`` (written by ``gandi-hosting config use``) names the
 profile used when neither ``--profile`` nor ``GANDI_HOSTING_PROFILE`` is given. The
-``config`` commands and ``login`` edit the file with tomlkit, so the user's comments and
-layout survive (tomllib only reads).
+``config`` commands and ``login`` edit the file with tomlkit (config_edit.py), so the
+user's comments and layout survive (tomllib only reads).
 
 Nothing here imports keyring, rich or xmlrpc.
 """
@@ -21,8 +21,6 @@ Nothing here imports keyring, rich or xmlrpc.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,16 +163,6 @@ def load_profile(name: str | None, path: Path | None = None) -> Profile:
     return profiles[name]
 
 
-# -- what an endpoint can do, remembered across invocations ------------------------------
-# A server without system.multicall answers the first batch with "unknown method"; keeping
-# that for a day spares every later command the refused probe (N+1 requests, not N+2).
-CAPABILITY_TTL = 24 * 3600
-
-
-def capabilities_path() -> Path:
-    return user_dir("cache") / "capabilities.json"
-
-
 def display_url(url: str) -> str:
     """The endpoint without any ``user:password@`` (no file may hold a password)."""
     import urllib.parse
@@ -186,60 +174,6 @@ def display_url(url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
-
-
-def _endpoint_key(endpoint: str) -> str:
-    """The endpoint without any ``user:password@``: the file must never hold a password."""
-    return display_url(endpoint)
-
-
-def endpoint_lacks_multicall(endpoint: str) -> bool:
-    import time
-
-    from gandi_hosting_cli import files
-
-    try:
-        data = files.read_json(capabilities_path(), {})
-        if isinstance(data, dict) and any(_endpoint_key(k) != k for k in data):
-            _rewrite_capabilities()  # written by an older version, with user:password@
-        record = data.get(_endpoint_key(endpoint), {})
-        return record.get("multicall") is False and time.time() - record["checked"] < CAPABILITY_TTL
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-
-
-def _clean_capabilities(data: object) -> dict:
-    data = data if isinstance(data, dict) else {}
-    # entries written by older versions may name the endpoint with its userinfo
-    return {k: v for k, v in data.items() if _endpoint_key(k) == k}
-
-
-def _rewrite_capabilities() -> None:
-    from gandi_hosting_cli import files
-
-    try:
-        files.update_json(capabilities_path(), _clean_capabilities)
-    except OSError:
-        pass
-
-
-def remember_no_multicall(endpoint: str) -> None:
-    """Record the refusal (0600 file in the 0700 cache dir, locked read-modify-write)."""
-    import time
-
-    from gandi_hosting_cli import files
-
-    key = _endpoint_key(endpoint)
-
-    def change(data: object) -> dict:
-        data = _clean_capabilities(data)
-        data[key] = {"multicall": False, "checked": int(time.time())}
-        return data
-
-    try:
-        files.update_json(capabilities_path(), change)
-    except OSError:
-        pass  # a cache: losing it costs one request, nothing more
 
 
 # -- URLs ------------------------------------------------------------------------------------
@@ -334,148 +268,11 @@ def sends_in_clear(url: str) -> str | None:
     return host
 
 
-# -- editing config.toml (tomlkit keeps the user's comments and layout) ----------------------
+# -- the profile `config use` chose (config_edit.py writes it) -------------------------------
 CURRENT_KEY = "current"
-
-
-def setting_names() -> list[str]:
-    return list(KEY_TYPES)
-
-
-def parse_setting(key: str, text: str) -> Any:
-    """``text`` typed for ``key`` (``wait`` is a boolean); ``ConfigError`` otherwise."""
-    if key not in KEY_TYPES:
-        raise ConfigError(f"unknown key {key!r}; valid keys: {', '.join(KEY_TYPES)}")
-    expected, readable = KEY_TYPES[key]
-    if expected is bool:
-        lowered = text.strip().lower()
-        if lowered in ("true", "yes", "on", "1"):
-            return True
-        if lowered in ("false", "no", "off", "0"):
-            return False
-        raise ConfigError(f"{key} must be {readable}, not {text!r}"[:300])
-    if key == "url":
-        return check_url(text)
-    if not text.strip():
-        raise ConfigError(f"{key} must not be empty")
-    return text.strip()
 
 
 def current_profile(path: Path | None = None) -> str | None:
     """The profile ``config use`` chose (top-level ``current``), or ``None``."""
     value = _load_toml(path or config_path()).get(CURRENT_KEY)
     return value if isinstance(value, str) and value else None
-
-
-def _read_document(path: Path):
-    import tomlkit
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return tomlkit.document()
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"cannot read {path}: not UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return tomlkit.parse(text)
-    except Exception as exc:  # tomlkit's ParseError and friends
-        raise ConfigError(f"cannot read {path}: {exc}"[:300]) from None
-
-
-def _write_document(path: Path, document: Any) -> None:
-    """Write through ``write_config``: atomically, 0600 in a 0700 dir, never via a link."""
-    import tomlkit
-
-    try:
-        write_config(tomlkit.dumps(document), path)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-@contextmanager
-def _editing(path: Path) -> Iterator[None]:
-    """Hold config.toml's lock for a read-modify-write (concurrent writers lose nothing)."""
-    try:
-        lock = config_lock(path)
-        lock.__enter__()
-    except OSError as exc:
-        raise ConfigError(f"cannot lock {path}: {exc.strerror or exc}") from None
-    try:
-        yield
-    finally:
-        lock.__exit__(None, None, None)
-
-
-def _profile_table(document: Any, profile: str, *, create: bool) -> Any:
-    import tomlkit
-
-    if profile == CURRENT_KEY:
-        raise ConfigError(f"{CURRENT_KEY!r} cannot name a profile: it is the key of `config use`")
-
-    table = document.get(profile)
-    if table is None:
-        if not create:
-            return None
-        table = tomlkit.table()
-        document[profile] = table
-        return document[profile]
-    if not isinstance(table, dict):
-        raise ConfigError(f"{profile!r} is not a profile table in {config_path()}")
-    return table
-
-
-def set_setting(profile: str, key: str, value: Any, path: Path | None = None) -> None:
-    """``[profile] key = value`` (the table is created when missing)."""
-    path = path or config_path()
-    with _editing(path):
-        document = _read_document(path)
-        _profile_table(document, profile, create=True)[key] = value
-        _write_document(path, document)
-
-
-def unset_setting(profile: str, key: str, path: Path | None = None) -> bool:
-    """Remove ``key`` from ``[profile]``; ``False`` when it was not set."""
-    path = path or config_path()
-    with _editing(path):
-        document = _read_document(path)
-        table = _profile_table(document, profile, create=False)
-        if table is None or key not in table:
-            return False
-        del table[key]
-        _write_document(path, document)
-        return True
-
-
-def update_profile(profile: str, values: dict[str, Any], path: Path | None = None) -> bool:
-    """Set several keys of ``[profile]`` at once; the file is written only when one of
-    them changes. Returns whether it was."""
-    path = path or config_path()
-    with _editing(path):
-        document = _read_document(path)
-        table = _profile_table(document, profile, create=False)
-        if table is not None and all(table.get(k) == v for k, v in values.items()):
-            return False
-        table = _profile_table(document, profile, create=True)
-        for key, value in values.items():
-            table[key] = value
-        _write_document(path, document)
-        return True
-
-
-def set_current_profile(profile: str | None, path: Path | None = None) -> None:
-    """Remember ``profile`` as the current one (``None``/``default``: forget the choice)."""
-    path = path or config_path()
-    with _editing(path):
-        document = _read_document(path)
-        if profile is None or profile == DEFAULT_PROFILE:
-            if CURRENT_KEY in document:
-                del document[CURRENT_KEY]
-            else:
-                return
-        else:
-            # tomlkit puts a new top-level key before the first table, where TOML reads it as
-            # top-level (after a table it would belong to that table)
-            document[CURRENT_KEY] = profile
-        _write_document(path, document)

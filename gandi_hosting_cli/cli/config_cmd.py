@@ -50,7 +50,7 @@ def _profile_table(app: AppContext, *, must_exist: bool = True) -> dict[str, Any
 
 
 def _check_key(key: str, table: dict[str, Any] | None = None) -> None:
-    from gandi_hosting_cli.config import setting_names
+    from gandi_hosting_cli.config_edit import setting_names
 
     if key in setting_names() or (table is not None and key in table):
         return
@@ -143,7 +143,8 @@ def config_set(app: AppContext, key: str, value: str) -> None:
       gandi-hosting config set wait true
       gandi-hosting --profile staging config set url sandbox
     """
-    from gandi_hosting_cli.config import ConfigError, parse_setting, set_setting
+    from gandi_hosting_cli.config import ConfigError
+    from gandi_hosting_cli.config_edit import parse_setting, set_setting
 
     _check_key(key)
     try:
@@ -165,7 +166,8 @@ def config_unset(app: AppContext, key: str) -> None:
     Examples:
       gandi-hosting config unset wait
     """
-    from gandi_hosting_cli.config import ConfigError, unset_setting
+    from gandi_hosting_cli.config import ConfigError
+    from gandi_hosting_cli.config_edit import unset_setting
 
     table = _profile_table(app, must_exist=False)
     _check_key(key, table)
@@ -196,7 +198,8 @@ def config_use(app: AppContext, profile_name: str) -> None:
     """
     import os
 
-    from gandi_hosting_cli.config import DEFAULT_PROFILE, ConfigError, set_current_profile
+    from gandi_hosting_cli.config import DEFAULT_PROFILE, ConfigError
+    from gandi_hosting_cli.config_edit import set_current_profile
 
     data = _file_data()
     if profile_name != DEFAULT_PROFILE and not isinstance(data.get(profile_name), dict):

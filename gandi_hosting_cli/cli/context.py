@@ -298,7 +298,7 @@ class AppContext:
         ``quick`` (shell completion): no tracer, no pause before the retry of a read.
         """
         from gandi_hosting_cli.api.client import RETRY_DELAY, HostingClient
-        from gandi_hosting_cli.config import endpoint_lacks_multicall
+        from gandi_hosting_cli.capabilities import endpoint_lacks_multicall
 
         # the CLI, not the API layer, decides that `sandbox` means the in-process emulator
         transport = self.sandbox_transport() if self.is_sandbox else None
@@ -317,9 +317,9 @@ class AppContext:
     @cached_property
     def capabilities(self) -> Capabilities:
         """What this command's clients learn about the endpoint (shared between them), kept
-        for a day in the state dir (config.remember_no_multicall)."""
+        for a day in the state dir (capabilities.remember_no_multicall)."""
         from gandi_hosting_cli.api.client import Capabilities
-        from gandi_hosting_cli.config import remember_no_multicall
+        from gandi_hosting_cli.capabilities import remember_no_multicall
 
         return Capabilities(on_no_multicall=remember_no_multicall)
 

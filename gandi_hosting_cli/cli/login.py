@@ -163,7 +163,8 @@ def _save_in_profile(app: AppContext, login_name: str) -> None:
     for secrets). ``--sandbox`` is a choice per command and is not saved (else a later
     plain `login` would go to the sandbox; `config set url sandbox` makes it lasting). A
     config.toml that cannot be written costs a warning, not the login."""
-    from gandi_hosting_cli.config import ConfigError, config_path, update_profile
+    from gandi_hosting_cli.config import ConfigError, config_path
+    from gandi_hosting_cli.config_edit import update_profile
 
     if app.is_sandbox:
         return

@@ -18,10 +18,17 @@ one it was created with) is part of the VM, never a manifest disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.declarative.manifest import Manifest, VmSpec
+from gandi_hosting_cli.declarative.plan import (
+    KINDS,
+    Action,
+    Plan,
+    PlanBuilder,
+    Problem,
+    summary,
+)
 from gandi_hosting_cli.declarative.state import (
     AccountState,
     OsAmbiguous,
@@ -29,176 +36,10 @@ from gandi_hosting_cli.declarative.state import (
     match_os,
     os_label,
 )
-from gandi_hosting_cli.exit_codes import ExitCode
 
 SHARE_MEMORY_MB = 256  # DESIGN/seed: a VM's memory is shares * 256 MB
 DEFAULT_MAX_MEMORY = 2048  # vm_max_memory of a new VM: max(2048, memory)
-
-KINDS = (
-    "create_disk",
-    "create_vm",
-    "stop",
-    "update_vm",
-    "detach",
-    "attach",
-    "link_boot_disk",
-    "start",
-    "delete_vm",
-    "delete_disk",
-)
 STABLE_VM_STATES = ("running", "halted")
-_VERBS = {
-    "create_disk": "create",
-    "create_vm": "create",
-    "stop": "stop",
-    "update_vm": "update",
-    "detach": "detach",
-    "attach": "attach",
-    "link_boot_disk": "set the boot disk of",
-    "start": "start",
-    "delete_vm": "delete",
-    "delete_disk": "delete",
-}
-
-
-@dataclass
-class Action:
-    """One write request (and the operation it queues)."""
-
-    id: int
-    kind: str
-    target: str  # "vm web1", "disk data"
-    vm: str | None = None  # hostname (manifest name) the action is about
-    disk: str | None = None  # disk name
-    vm_id: int | None = None  # known at plan time (existing objects)
-    disk_id: int | None = None
-    before: dict[str, Any] = field(default_factory=dict)
-    after: dict[str, Any] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)  # create specs, update specs
-    depends: list[int] = field(default_factory=list)
-    reason: str = ""  # why (e.g. "needed to change cpu")
-
-    @property
-    def method(self) -> str:
-        return {
-            "create_disk": "disk_create",
-            "create_vm": "vm_create",
-            "stop": "vm_stop",
-            "start": "vm_start",
-            "update_vm": "vm_update",
-            "attach": "disk_attach",
-            "detach": "disk_detach",
-            "link_boot_disk": "vm_disk_link",
-            "delete_vm": "vm_delete",
-            "delete_disk": "disk_delete",
-        }[self.kind]
-
-    def describe(self) -> str:
-        """``create vm web1 (shares 2, cpu 1)``, ``update vm web1: shares 1 -> 2``..."""
-        verb = _VERBS[self.kind]
-        changes = ", ".join(f"{k} {self.before.get(k, '-')} -> {v}" for k, v in self.after.items())
-        if self.kind in ("attach", "detach"):
-            where = "to" if self.kind == "attach" else "from"
-            text = f"{verb} disk {self.disk} {where} vm {self.vm}"
-        else:
-            text = f"{verb} {self.target}"
-        if self.kind in ("create_vm", "create_disk") and self.after:
-            text += " (" + ", ".join(f"{k} {v}" for k, v in self.after.items()) + ")"
-        elif changes and self.kind not in ("attach", "detach"):
-            text += f": {changes}"
-        return text
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "action": self.kind,
-            "method": self.method,
-            "target": self.target,
-            "vm": self.vm,
-            "disk": self.disk,
-            "before": dict(self.before),
-            "after": dict(self.after),
-            "depends": list(self.depends),
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class Problem:
-    """Something the API would refuse. ``blocking``: apply refuses to start at all."""
-
-    kind: str  # "shares", "disk_quota", "os", "resize", "reinstall", "busy"
-    target: str
-    message: str
-    blocking: bool = True
-    missing: int | None = None  # how many shares / MB are missing
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "problem": self.kind,
-            "target": self.target,
-            "message": self.message,
-            "blocking": self.blocking,
-            "missing": self.missing,
-        }
-
-
-@dataclass
-class Plan:
-    actions: list[Action] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    # names -> ids of what exists now (the executor adds what it creates)
-    vm_ids: dict[str, int] = field(default_factory=dict)
-    disk_ids: dict[str, int] = field(default_factory=dict)
-    os_ids: dict[str, int] = field(default_factory=dict)  # hostname -> os id (creates)
-    vm_specs: dict[str, VmSpec] = field(default_factory=dict)  # hostname -> spec (creates)
-
-    @property
-    def up_to_date(self) -> bool:
-        return not self.actions and not self.problems
-
-    @property
-    def blocking(self) -> list[Problem]:
-        return [p for p in self.problems if p.blocking]
-
-    @property
-    def exit_code(self) -> int:
-        """What `plan` exits with: 0 nothing to do, 8 changes (or problems) pending."""
-        return int(ExitCode.OK if self.up_to_date else ExitCode.PLAN_CHANGES)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "up_to_date": self.up_to_date,
-            "actions": [a.as_dict() for a in self.actions],
-            "problems": [p.as_dict() for p in self.problems],
-        }
-
-
-class _Builder:
-    def __init__(self) -> None:
-        self.actions: list[Action] = []
-        self._last: dict[tuple[str, str], int] = {}  # object -> last action touching it
-
-    def add(self, kind: str, target: str, **kwargs: Any) -> Action:
-        action = Action(id=len(self.actions) + 1, kind=kind, target=target, **kwargs)
-        touched = []
-        if action.vm is not None or action.vm_id is not None:
-            touched.append(("vm", action.vm or f"#{action.vm_id}"))
-        if action.disk is not None or action.disk_id is not None:
-            touched.append(("disk", action.disk or f"#{action.disk_id}"))
-        for key in touched:
-            previous = self._last.get(key)
-            if previous is not None and previous not in action.depends:
-                action.depends.append(previous)
-            self._last[key] = action.id
-        action.depends.sort()
-        self.actions.append(action)
-        return action
-
-    def stop(self, host: str, vm_id: int | None, reason: str = "") -> Action:
-        """Halt a running VM (``reason``: why, when it is not what the manifest asks)."""
-        return self.add("stop", f"vm {host}", vm=host, vm_id=vm_id, before={"state": "running"},
-                        after={"state": "halted"}, reason=reason)  # fmt: skip
 
 
 def _max_memory(vm: dict) -> int:
@@ -218,7 +59,7 @@ class _Planner:
         self.state = state
         self.prune = prune
         self.plan = Plan()
-        self.b = _Builder()
+        self.b = PlanBuilder()
         self.need_shares = 0
         self.need_disk = 0
         self.declared_disks = {d.name for d in manifest.disks}
@@ -499,7 +340,7 @@ def _needs_halt(spec: VmSpec, snap: dict) -> tuple[dict, list[str]]:
 
 
 def _phase_a(
-    b: _Builder,
+    b: PlanBuilder,
     spec: VmSpec,
     snap: dict,
     declared: set[str],
@@ -546,7 +387,7 @@ def _phase_a(
             snap["boot"] = None
 
 
-def _phase_b(b: _Builder, plan: Plan, spec: VmSpec, snap: dict, state: AccountState) -> None:
+def _phase_b(b: PlanBuilder, plan: Plan, spec: VmSpec, snap: dict, state: AccountState) -> None:
     host = spec.hostname
     vm_id = snap["vm_id"]
     for name in spec.disks:
@@ -588,14 +429,6 @@ def _phase_b(b: _Builder, plan: Plan, spec: VmSpec, snap: dict, state: AccountSt
     elif spec.state == "halted" and snap["state"] == "running":
         b.stop(host, vm_id)
         snap["state"] = "halted"
-
-
-def summary(plan: Plan) -> dict[str, int]:
-    """How many actions of each kind (for a one-line "3 to create, 1 to update...")."""
-    counts: dict[str, int] = {}
-    for action in plan.actions:
-        counts[action.kind] = counts.get(action.kind, 0) + 1
-    return counts
 
 
 __all__ = ["Action", "Plan", "Problem", "make_plan", "summary", "os_label", "KINDS"]

@@ -1,0 +1,121 @@
+"""Values for people and for pipes: ``format_value`` (a table cell, no colour),
+``human_size``/``human_date``, ``to_json`` (deterministic, dates ISO 8601), ``tsv_value``,
+``plain_table`` (aligned columns) and the state colours (``STATE_STYLES``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+FORMATS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
+
+# the one table of state colours (objects' and operations' states), for tables and progress
+STATE_STYLES = {
+    "running": "green",
+    "created": "green",
+    "DONE": "green",
+    "halted": "yellow",
+    "paused": "yellow",
+    "PENDING": "cyan",
+    "RUN": "cyan",
+    "being_created": "cyan",
+    "being_deleted": "magenta",
+    "ERROR": "red",
+    "CANCEL": "magenta",
+    "UNKNOWN": "red",
+}
+
+
+def json_default(value: Any) -> Any:
+    """JSON for what the API returns beyond JSON's types (dates, xmlrpc values, bytes)."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if type(value).__name__ == "DateTime" and hasattr(value, "value"):  # xmlrpc.client.DateTime
+        from gandi_hosting_cli.api.client import from_wire
+
+        return from_wire(value).isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def to_json(value: Any) -> str:
+    """Deterministic JSON: the API's key order kept, dates ISO 8601, non-ASCII as is."""
+    import json
+
+    return json.dumps(value, default=json_default, ensure_ascii=False, indent=2)
+
+
+def human_size(mb: Any) -> str:
+    try:
+        mb = float(mb)
+    except (TypeError, ValueError):
+        return str(mb)
+    for unit in ("MB", "GB", "TB"):
+        if abs(mb) < 1024 or unit == "TB":
+            return f"{mb:.0f} {unit}" if mb == int(mb) else f"{mb:.1f} {unit}"
+        mb /= 1024
+    return f"{mb:.1f} TB"  # pragma: no cover
+
+
+def human_date(value: Any) -> str:
+    if isinstance(value, datetime):
+        local = value.astimezone() if value.tzinfo else value
+        return local.strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+def format_value(value: Any, fmt: str = "text") -> str:
+    """A value as people read it (no colour); ``fmt`` is one of ``FORMATS``."""
+    if value is None or value == "" and fmt != "text":
+        return "-" if fmt != "text" else ""
+    if fmt == "size_mb":
+        return human_size(value)
+    if fmt == "date":
+        return human_date(value)
+    if fmt == "bool":
+        return "yes" if value else "no"
+    if fmt == "money":
+        return f"{value:.2f}" if isinstance(value, (int, float)) else str(value)
+    if fmt == "list" or isinstance(value, (list, tuple)):
+        return ", ".join(format_value(v) for v in value) if value else "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={format_value(v)}" for k, v in value.items())
+    if isinstance(value, datetime):
+        return human_date(value)
+    return str(value)
+
+
+def plain_table(rows: Sequence[Sequence[str]], headers: Sequence[str] | None) -> str:
+    """Aligned columns separated by two spaces; no trailing blanks (diff- and grep-friendly).
+    ``headers`` None: no header line (the columns as wide as their values)."""
+    table = ([list(headers)] if headers is not None else []) + [list(r) for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))] if table else []
+    lines = []
+    for row in table:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def tsv_value(value: Any) -> str:
+    """A value in a TSV cell: raw (MB, ISO 8601 dates), lists comma-separated, nothing for
+    None; tabs and line breaks become spaces so that a row stays one line."""
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (list, tuple)):
+        text = ",".join(tsv_value(v) for v in value)
+    elif isinstance(value, dict):
+        import json
+
+        text = json.dumps(value, default=json_default, ensure_ascii=False, sort_keys=False)
+    elif isinstance(value, (str, int, float)):
+        text = str(value)
+    else:
+        text = str(json_default(value))
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
