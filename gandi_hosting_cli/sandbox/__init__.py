@@ -20,7 +20,11 @@ Modules, by responsibility:
     methods/         account.py (login, su, products, os_list), vm.py, disk.py,
                      operations.py, system.py (introspection and system.multicall)
     bulk.py          fast direct creation of many VMs/disks (takes a store and a clock)
-    server.py        ``SandboxServer``: HTTP/1.1 server (epoll + worker pool)
+    server.py        ``SandboxServer``: HTTP/1.1 server (epoll loop + worker pool)
+    connections.py   ``_Conn``; accepting connections, limits and eviction, deadlines
+    request_io.py    reading, parsing and answering requests on one connection
+    http_wire.py     HTTP framing: request head, refusals, the answer's bytes, ``Date``
+    http_body.py     request bodies: Content-Length, chunked, gzip/deflate decoding
     in_process.py    ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
 
 The value rules (hostnames, disk names, durations, sizes, ids...) live in
