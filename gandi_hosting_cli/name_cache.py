@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import time
-import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,13 +50,9 @@ def cache_path() -> Path:
 
 def account_key(endpoint: str, login: str | None) -> str:
     """``endpoint|login``, with any ``user:password@`` removed from the endpoint."""
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.username is not None or parts.password is not None:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        endpoint = urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
-    return f"{endpoint}|{login or ''}"
+    from gandi_hosting_cli.config import display_url
+
+    return f"{display_url(endpoint)}|{login or ''}"
 
 
 def load() -> dict[str, Any]:
