@@ -258,15 +258,12 @@ def complete_operation(ctx: click.Context, param: click.Parameter, incomplete: s
     return _complete("op", ctx, incomplete)
 
 
-OPEN_STATES = name_cache.OPEN_STATES  # not final: worth waiting for or cancelling
-_op_state = name_cache.op_state
-
-
 def complete_open_operation(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """Ids of the operations not in a final state (PENDING, RUN): what ``op wait`` and
     ``op cancel`` are for."""
     try:
-        items = [e for e in cached_items(ctx, "op") if _op_state(e) in OPEN_STATES]
+        open_states = name_cache.OPEN_STATES  # not final: worth waiting for or cancelling
+        items = [e for e in cached_items(ctx, "op") if name_cache.op_state(e) in open_states]
         return _candidates("op", items, incomplete)
     except Exception:
         return []
