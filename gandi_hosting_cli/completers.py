@@ -170,13 +170,8 @@ def cached_items(ctx: click.Context, resource: str, *, live: bool = True) -> lis
 def known_names(app: AppContext, resource: str) -> dict[int, str]:
     """Id -> name of what the cache knows (no request): labels for a table that did not
     read them (a server without multicall). Never raises."""
-    try:
-        account = name_cache.load()["accounts"].get(account_key(app.endpoint, app.login), {})
-        entry = account.get(resource) if isinstance(account.get(resource), dict) else {}
-        items = entry.get("items", [])
-        return {e["id"]: str(e["name"]) for e in items if isinstance(e, dict) and e.get("name")}
-    except Exception:
-        return {}
+    cached = name_cache.NameCache(app.endpoint, app.login or "").entries(resource)
+    return {obj_id: name for obj_id, name in cached if name}
 
 
 # -- the callbacks ------------------------------------------------------------------------
