@@ -19,11 +19,6 @@ def capabilities_path() -> Path:
     return user_dir("cache") / "capabilities.json"
 
 
-def _endpoint_key(endpoint: str) -> str:
-    """The endpoint without any ``user:password@``: the file must never hold a password."""
-    return display_url(endpoint)
-
-
 def endpoint_lacks_multicall(endpoint: str) -> bool:
     import time
 
@@ -31,9 +26,9 @@ def endpoint_lacks_multicall(endpoint: str) -> bool:
 
     try:
         data = files.read_json(capabilities_path(), {})
-        if isinstance(data, dict) and any(_endpoint_key(k) != k for k in data):
+        if isinstance(data, dict) and any(display_url(k) != k for k in data):
             _rewrite_capabilities()  # written by an older version, with user:password@
-        record = data.get(_endpoint_key(endpoint), {})
+        record = data.get(display_url(endpoint), {})
         return record.get("multicall") is False and time.time() - record["checked"] < CAPABILITY_TTL
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
@@ -42,7 +37,7 @@ def endpoint_lacks_multicall(endpoint: str) -> bool:
 def _clean_capabilities(data: object) -> dict:
     data = data if isinstance(data, dict) else {}
     # entries written by older versions may name the endpoint with its userinfo
-    return {k: v for k, v in data.items() if _endpoint_key(k) == k}
+    return {k: v for k, v in data.items() if display_url(k) == k}
 
 
 def _rewrite_capabilities() -> None:
@@ -60,7 +55,7 @@ def remember_no_multicall(endpoint: str) -> None:
 
     from gandi_hosting_cli import files
 
-    key = _endpoint_key(endpoint)
+    key = display_url(endpoint)
 
     def change(data: object) -> dict:
         data = _clean_capabilities(data)
