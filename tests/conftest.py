@@ -109,7 +109,7 @@ def cli():
         obj = None
         if interactive:
             from gandi_hosting_cli.cli.context import AppContext
-            from gandi_hosting_cli.terminal import Terminal
+            from gandi_hosting_cli.output.terminal import Terminal
 
             obj = AppContext(terminal=Terminal(interactive=True))
         return runner.invoke(

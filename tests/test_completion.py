@@ -273,7 +273,7 @@ def test_help_imports_neither_rich_nor_keyring(path_env):
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_bash_gets_os_labels_with_spaces_as_one_word(path_env):
-    from gandi_hosting_cli.completers import remember
+    from gandi_hosting_cli.cli.completers import remember
 
     url = "http://127.0.0.1:9/hosting/"  # never contacted: the cache is fresh
     remember("os", [{"id": 111, "label": "Debian 12 64 bits"}], endpoint=url, login="AA1-GANDI")

@@ -20,10 +20,11 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from gandi_hosting_cli import completers, name_cache
 from gandi_hosting_cli.cli import cli as root
+from gandi_hosting_cli.cli import completers
 from gandi_hosting_cli.cli.completion import COMPLETE_VAR
 from gandi_hosting_cli.cli.options import global_options
+from gandi_hosting_cli.config import name_cache
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
 REPO = Path(__file__).resolve().parent.parent
@@ -274,7 +275,7 @@ def test_an_unreachable_endpoint_costs_at_most_half_a_second(black_hole):
 PROGRAM = """
 import click
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.completers import complete_vm
+from gandi_hosting_cli.cli.completers import complete_vm
 
 @click.group()
 @global_options

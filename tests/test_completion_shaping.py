@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gandi_hosting_cli import completers
 from gandi_hosting_cli.cli import cli as root
+from gandi_hosting_cli.cli import completers
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
 from tests.test_completion import run_bash
 from tests.test_completion_live import complete, login

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gandi_hosting_cli import docgen
+from gandi_hosting_cli.docgen import helptext, manpages
+from gandi_hosting_cli.docgen import reference as docgen
 from gandi_hosting_cli.exit_codes import ExitCode
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,13 +35,13 @@ def test_the_readme_links_the_reference_instead_of_holding_it(generated):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "(man/REFERENCE.md)" in readme
     assert "COMMAND REFERENCE -->" not in readme
-    assert docgen.GENERATED not in readme
+    assert helptext.GENERATED not in readme
     assert "vm create --help" not in readme and "Usage: gandi-hosting" not in readme
 
 
 def test_the_reference_holds_every_commands_help(generated):
     text = generated[docgen.REFERENCE_FILE]
-    for entry in docgen.walk():
+    for entry in helptext.walk():
         assert f"## `{entry.words}`\n" in text
         assert entry.command.get_help(entry.ctx).splitlines()[0] in text
         if entry.path:
@@ -48,7 +49,7 @@ def test_the_reference_holds_every_commands_help(generated):
 
 
 def test_one_man_page_per_command():
-    entries = docgen.walk()
+    entries = helptext.walk()
     assert {f"{e.page}.1" for e in entries} == {p.name for p in MAN_PAGES}
     names = {p.name for p in MAN_PAGES}
     assert {"gandi-hosting.1", "gandi-hosting-vm-create.1", "gandi-hosting-op-wait.1"} <= names
@@ -74,7 +75,7 @@ def test_main_page_has_exit_codes_and_environment(generated):
 
 
 def test_every_exit_code_is_described():
-    assert set(docgen.EXIT_STATUS) == {code.name for code in ExitCode}
+    assert set(manpages.EXIT_STATUS) == {code.name for code in ExitCode}
 
 
 def test_a_leaf_page():
@@ -99,7 +100,7 @@ def test_a_leaf_page():
     ],
 )
 def test_roff_escaping(text, roff):
-    assert docgen.roff_escape(text) == roff
+    assert manpages.roff_escape(text) == roff
 
 
 # -- rendering ----------------------------------------------------------------------------

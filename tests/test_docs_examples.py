@@ -69,7 +69,7 @@ def _join_continuations(lines: list[str]) -> list[str]:
 
 def help_blocks() -> list[Block]:
     """The ``Examples:`` block of every command's help, as click prints it."""
-    from gandi_hosting_cli.docgen import walk
+    from gandi_hosting_cli.docgen.helptext import walk
 
     blocks = []
     for entry in walk():
@@ -446,7 +446,7 @@ RANGE = re.compile(r"1m\b[^,;|\n]*?\b(\d+)m\b|1y\b[^,;|\n]*?\b(\d+)y\b")
 
 def test_duration_ranges_agree_in_help_readme_and_sandbox(cli):
     from gandi_hosting_cli import rules
-    from gandi_hosting_cli.docgen import walk
+    from gandi_hosting_cli.docgen.helptext import walk
     from gandi_hosting_cli.sandbox import seed
 
     assert rules.MAX_DURATION_MONTHS == seed.MAX_DURATION_MONTHS == 120
@@ -473,18 +473,18 @@ ENV_NAME = re.compile(
 
 
 def test_the_man_page_lists_every_environment_variable_the_code_reads():
-    from gandi_hosting_cli.docgen import ENVIRONMENT
+    from gandi_hosting_cli.docgen.manpages import ENVIRONMENT
 
     package = ROOT / "gandi_hosting_cli"
     read = {
         name
         for path in package.rglob("*.py")
-        if path.name != "docgen.py"
+        if path.parent.name != "docgen"
         for name in ENV_NAME.findall(path.read_text(encoding="utf-8"))
     }
     listed = {name.strip() for names, _ in ENVIRONMENT for name in names.split(",")}
     assert {"GANDI_HOSTING_SANDBOX_ACCOUNTS", "FORCE_COLOR", "PYTHON_KEYRING_BACKEND"} <= read
-    assert read <= listed, f"read but not in docgen.ENVIRONMENT: {sorted(read - listed)}"
+    assert read <= listed, f"read but not in docgen's ENVIRONMENT: {sorted(read - listed)}"
     page = (ROOT / "man" / "gandi-hosting.1").read_text(encoding="utf-8")
     environment = page.split(".SH ENVIRONMENT", 1)[1].split(".SH FILES", 1)[0]
     for name in read:

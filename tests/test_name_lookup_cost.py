@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from gandi_hosting_cli import name_cache
+from gandi_hosting_cli.config import name_cache
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
 from tests.cli.hosting_helpers import Gh

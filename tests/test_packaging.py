@@ -67,7 +67,7 @@ def test_the_wheel_installs_man_pages_and_completions_under_share(dist):
         )
         entry_points = zf.read(f"gandi_hosting-{__version__}.dist-info/entry_points.txt")
         assert b"gandi-hosting = gandi_hosting_cli.__main__:main" in entry_points
-        assert "gandi_hosting_cli/docgen.py" in names
+        assert "gandi_hosting_cli/docgen/reference.py" in names
         assert not any(n.startswith(("tests/", "man/", "completions/")) for n in names)
 
 

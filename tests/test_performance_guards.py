@@ -180,17 +180,17 @@ def test_version_with_other_arguments_still_goes_to_click():
 # the layers a command reaches only when it runs: never on --help or a completion request
 RUN_TIME_ONLY = (
     "gandi_hosting_cli.workflows",
-    "gandi_hosting_cli.output",
-    "gandi_hosting_cli.result",
-    "gandi_hosting_cli.shaping",
-    "gandi_hosting_cli.formatting",
+    "gandi_hosting_cli.output.render",
+    "gandi_hosting_cli.output.result",
+    "gandi_hosting_cli.output.shaping",
+    "gandi_hosting_cli.output.formatting",
     "gandi_hosting_cli.api",
     "gandi_hosting_cli.auth",
-    "gandi_hosting_cli.config",
-    "gandi_hosting_cli.config_edit",
-    "gandi_hosting_cli.capabilities",
-    "gandi_hosting_cli.name_cache",
-    "gandi_hosting_cli.files",
+    "gandi_hosting_cli.config.settings",
+    "gandi_hosting_cli.config.edit",
+    "gandi_hosting_cli.config.capabilities",
+    "gandi_hosting_cli.config.name_cache",
+    "gandi_hosting_cli.config.files",
     "gandi_hosting_cli.declarative",
     "gandi_hosting_cli.cli.dry_run",
     "gandi_hosting_cli.cli.reporting",
@@ -424,7 +424,7 @@ def test_a_third_party_backend_is_left_to_keyrings_own_discovery(isolate, tmp_pa
 def test_files_are_where_platformdirs_puts_them_without_importing_it(monkeypatch, env, kind):
     import platformdirs
 
-    from gandi_hosting_cli.config import user_dir
+    from gandi_hosting_cli.config.settings import user_dir
 
     for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(var, raising=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gandi_hosting_cli import files
+from gandi_hosting_cli.config import files
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.independent_server import LOGIN, PASSWORD, IndependentServer
 
@@ -190,7 +190,7 @@ def test_write_atomic_refuses_a_symlink_and_leaves_no_temp_file(tmp_path):
 
 
 def test_config_written_by_the_tool_is_private(tmp_path):
-    from gandi_hosting_cli.config import config_lock, config_path, write_config
+    from gandi_hosting_cli.config.settings import config_lock, config_path, write_config
 
     with config_lock():
         write_config('[default]\nurl = "http://127.0.0.1:1/hosting/"\n')
@@ -210,7 +210,7 @@ def test_a_tool_dir_linked_to_another_disk_is_used(tmp_path):
 
 HOLD_LOCK = """
 import sys, time
-from gandi_hosting_cli import files
+from gandi_hosting_cli.config import files
 with files.locked(sys.argv[1]):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

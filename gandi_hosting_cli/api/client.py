@@ -22,11 +22,6 @@ from gandi_hosting_cli.api.errors import (
     FAULT_UNKNOWN_METHOD,
     LOGIN_HINT,
     SESSION_FAULTS,
-    APIFault,
-    AuthError,
-    HostingError,
-    LocalUsageError,
-    NetworkError,
     fault_to_error,
 )
 from gandi_hosting_cli.api.methods import HostingMethods, is_read_only, to_wire_date
@@ -36,6 +31,13 @@ from gandi_hosting_cli.api.transport import (
     display_url,
     make_transport,
     network_error,
+)
+from gandi_hosting_cli.errors import (
+    APIFault,
+    AuthError,
+    HostingError,
+    LocalUsageError,
+    NetworkError,
 )
 
 RETRY_DELAY = 0.3  # seconds before the single retry of a read-only call

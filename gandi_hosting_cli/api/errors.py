@@ -7,7 +7,23 @@ imports it on every run.
 
 from __future__ import annotations
 
-from gandi_hosting_cli.exit_codes import ExitCode
+from gandi_hosting_cli.errors import (  # noqa: F401 (the API's faults are these errors)
+    MAX_SHOWN,
+    APIFault,
+    AuthError,
+    HostingError,
+    InvalidInput,
+    LocalError,
+    LocalUsageError,
+    NetworkError,
+    NotFound,
+    OperationFailed,
+    QuotaError,
+    ServerFault,
+    StateError,
+    WaitTimeout,
+    for_terminal,
+)
 
 # faultCode = qualification * 100000 + object * 100 + cause (DESIGN.md section 1)
 QUAL_SERVER = 1
@@ -35,97 +51,6 @@ FAULT_UNKNOWN_METHOD = 501640
 SESSION_FAULTS = frozenset({FAULT_SESSION_EXPIRED, FAULT_SESSION_UNKNOWN})
 
 LOGIN_HINT = "run `gandi-hosting login` to open a session"
-
-
-class HostingError(Exception):
-    """Base of every error the CLI reports; ``main()`` exits with ``exit_code``."""
-
-    exit_code: ExitCode = ExitCode.API_FAULT
-
-    def __init__(self, message: str, code: int | None = None, *, hint: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class APIFault(HostingError):
-    """The server answered with an XML-RPC fault."""
-
-
-class AuthError(APIFault):
-    """Bad credentials, a session that cannot be renewed, or missing rights."""
-
-    exit_code = ExitCode.AUTH
-
-
-class NotFound(APIFault):
-    exit_code = ExitCode.NOT_FOUND
-
-
-class StateError(APIFault):
-    """The object is in the wrong state for this (running VM, attached disk...)."""
-
-
-class QuotaError(APIFault):
-    """Not enough shares, disk quota or money."""
-
-
-class InvalidInput(APIFault):
-    """The server refused a parameter (type, syntax, value, missing, duplicate)."""
-
-
-class ServerFault(APIFault):
-    """Qualification 1: the server failed on its side."""
-
-
-class NetworkError(HostingError):
-    """Unreachable, timed out, TLS failure, HTTP error page, or a body that is not XML-RPC."""
-
-    exit_code = ExitCode.NETWORK
-
-
-class OperationFailed(HostingError):
-    """An awaited operation ended in ERROR or CANCEL."""
-
-    exit_code = ExitCode.OPERATION_FAILED
-
-
-class WaitTimeout(HostingError):
-    exit_code = ExitCode.WAIT_TIMEOUT
-
-
-class LocalError(HostingError):
-    """A problem on this machine (unsafe cache file mode, unreadable config)."""
-
-
-class LocalUsageError(LocalError):
-    """A local setting or argument that cannot work, found before anything is sent (exit 2):
-    an unusable sandbox state file or delay, an int the XML-RPC wire cannot carry."""
-
-    exit_code = ExitCode.USAGE
-
-
-MAX_SHOWN = 300  # characters of an error message shown on the terminal without --debug
-
-
-def for_terminal(text: str, limit: int | None = MAX_SHOWN, *, newlines: bool = False) -> str:
-    """``text`` safe for a terminal: control characters (a hostile server's escape
-    sequences) shown as ``\\xNN``, and cut after ``limit`` characters with how many more.
-    ``newlines``: keep line breaks (our own multi-line messages, e.g. a list of ids)."""
-    text = "".join(
-        c
-        if c.isprintable() or (newlines and c == "\n")
-        else c.encode("unicode_escape").decode("ascii")
-        for c in text
-    )
-    if limit is not None and len(text) > limit + 40:  # do not cut a few characters
-        more = len(text) - limit
-        return f"{text[:limit]}... ({more} more characters; --debug shows them all)"
-    return text
 
 
 def split_code(code: int) -> tuple[int, int, int]:

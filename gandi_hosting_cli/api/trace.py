@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from gandi_hosting_cli.api.errors import for_terminal
+from gandi_hosting_cli.errors import for_terminal
 
 REDACTED = "***"
 MAX_LINE = 400

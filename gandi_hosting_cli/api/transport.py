@@ -37,8 +37,10 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 from gandi_hosting_cli import __version__
-from gandi_hosting_cli.api.errors import LocalUsageError, NetworkError
-from gandi_hosting_cli.config import display_url  # re-exported: the one URL shown to people
+from gandi_hosting_cli.config.settings import (
+    display_url,  # re-exported: the one URL shown to people
+)
+from gandi_hosting_cli.errors import LocalUsageError, NetworkError
 
 USER_AGENT = f"gandi-hosting/{__version__}"
 MAX_RESPONSE_MB = 64  # default cap of an answer, raw and decompressed

@@ -13,7 +13,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
+from gandi_hosting_cli.api.errors import LOGIN_HINT
+from gandi_hosting_cli.errors import AuthError
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.auth.sessions import SessionManager

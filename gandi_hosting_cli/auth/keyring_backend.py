@@ -164,7 +164,7 @@ def _probe(candidates: tuple[str, ...]):
 
 # -- "none usable", remembered ---------------------------------------------------------------
 def cache_path() -> Path:
-    from gandi_hosting_cli.config import state_dir
+    from gandi_hosting_cli.config.settings import state_dir
 
     return state_dir() / CACHE_NAME
 

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from gandi_hosting_cli.api.errors import LocalError
+from gandi_hosting_cli.errors import LocalError
 
 SERVICE = "gandi-hosting"
 
@@ -89,7 +89,7 @@ class FileStore:
             )
 
     def _read(self) -> dict[str, str]:
-        from gandi_hosting_cli import files
+        from gandi_hosting_cli.config import files
 
         try:
             found = files.read_bytes(self.path)
@@ -109,7 +109,7 @@ class FileStore:
 
     def _update(self, change: Callable[[dict[str, str]], bool]) -> bool:
         """Apply ``change`` to the current content under the lock; write if it says so."""
-        from gandi_hosting_cli import files
+        from gandi_hosting_cli.config import files
 
         with files.locked(self.path):
             created = not os.path.lexists(self.path)
@@ -172,7 +172,7 @@ def usable_keyring():
 
 
 def fallback_path() -> Path:
-    from gandi_hosting_cli.config import state_dir
+    from gandi_hosting_cli.config.settings import state_dir
 
     return state_dir() / "sessions.json"
 

@@ -13,14 +13,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError, LocalError
+from gandi_hosting_cli.api.errors import LOGIN_HINT
 from gandi_hosting_cli.auth.secret_store import (
     FileStore,
     KeyringStore,
     StoreUnavailable,
     open_store,
 )
-from gandi_hosting_cli.config import display_url  # noqa: F401 (re-exported)
+from gandi_hosting_cli.config.settings import display_url  # noqa: F401 (re-exported)
+from gandi_hosting_cli.errors import AuthError, LocalError
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -275,7 +276,7 @@ class SessionManager:
 
 # -- which login a profile+endpoint last logged in with (not secret) ---------------------
 def _logins_path():
-    from gandi_hosting_cli.config import state_dir
+    from gandi_hosting_cli.config.settings import state_dir
 
     return state_dir() / "logins.json"
 
@@ -285,7 +286,7 @@ def _login_key(profile: str, endpoint: str) -> str:
 
 
 def _read_logins() -> dict:
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     try:
         data = files.read_json(_logins_path(), {})
@@ -305,7 +306,7 @@ def remember_login(
     """Note the login (not secret); an unwritable state dir is reported to ``on_error``.
 
     A read-modify-write under the file's lock: parallel logins all keep their entry."""
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     key = _login_key(profile, endpoint)
     if _read_logins().get(key) == login:
@@ -327,7 +328,7 @@ def remember_login(
 
 
 def forget_login(profile: str, endpoint: str) -> None:
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     key = _login_key(profile, endpoint)
 

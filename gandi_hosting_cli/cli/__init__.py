@@ -22,7 +22,7 @@ from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.errors import HostingError
 
 # command name -> "module:attribute"; the module is imported only when the command runs.
 LAZY_COMMANDS: dict[str, str] = {
@@ -202,10 +202,10 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
     included) -> its ``exit_code``; click usage errors -> 2; Ctrl-C -> 130."""
     if isinstance(exc, SystemExit) and not app.dry_run:  # --help, completion: the end
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.errors import HostingError
 
     if app.dry_run:
-        from gandi_hosting_cli.declarative.dry_run import DryRunFinished
+        from gandi_hosting_cli.api.dry_run import DryRunFinished
 
         if isinstance(exc, DryRunFinished):  # a read of what an unsent write did: the end
             from gandi_hosting_cli.cli.dry_run import finish
@@ -235,7 +235,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
 
 def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
-    from gandi_hosting_cli.api.errors import MAX_SHOWN, APIFault, LocalUsageError, for_terminal
+    from gandi_hosting_cli.errors import MAX_SHOWN, APIFault, LocalUsageError, for_terminal
 
     message = exc.message + (f" ({exc.hint})" if exc.hint else "")
     if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):

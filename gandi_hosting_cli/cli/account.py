@@ -8,7 +8,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.columns import Column
+from gandi_hosting_cli.output.columns import Column
 
 PRODUCT_COLUMNS = [
     Column("id", "ID", "int"),
@@ -77,7 +77,7 @@ def account_info(app: AppContext) -> None:
       gandi-hosting account info
       gandi-hosting account info --json | jq .resources.available
     """
-    from gandi_hosting_cli.output import Fields, Lines, Result, Table
+    from gandi_hosting_cli.output.result import Fields, Lines, Result, Table
 
     info = app.client.hosting_account_info()
     products = info.get("products") or []
@@ -92,7 +92,7 @@ def account_info(app: AppContext) -> None:
 @click.pass_obj
 def account_balance(app: AppContext) -> None:
     """The prepaid balance, with its currency (one request)."""
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows.reads import balance as read_balance
 
     balance, currency = read_balance(app.client)
@@ -105,7 +105,7 @@ def account_balance(app: AppContext) -> None:
 @click.pass_obj
 def account_currency(app: AppContext) -> None:
     """The ISO 4217 currency of the prepaid account."""
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
 
     currency = app.client.account_currency()
     app.output.emit(Result.value({"currency": currency}, currency))

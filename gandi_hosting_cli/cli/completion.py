@@ -12,7 +12,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import pass_app
-from gandi_hosting_cli.output import Result
+from gandi_hosting_cli.output.result import Result
 
 PROG_NAME = "gandi-hosting"
 COMPLETE_VAR = "_GANDI_HOSTING_COMPLETE"

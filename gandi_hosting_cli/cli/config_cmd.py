@@ -1,6 +1,6 @@
 """``config list|get|set|unset|use|profiles``: profiles of ``config.toml`` from the CLI.
 
-The file is edited with tomlkit (gandi_hosting_cli.config), so the user's comments and
+The file is edited with tomlkit (gandi_hosting_cli.config.settings), so the user's comments and
 layout survive. Which profile is edited: --profile > GANDI_HOSTING_PROFILE > the one
 ``config use`` chose (top-level ``current``) > ``default``. Nothing here talks to the API.
 """
@@ -13,18 +13,18 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
-from gandi_hosting_cli.columns import Column
+from gandi_hosting_cli.output.columns import Column
 
 
 def _usage(exc: Exception | str) -> Exception:
     """A one-line usage error (exit 2)."""
-    from gandi_hosting_cli.api.errors import LocalUsageError
+    from gandi_hosting_cli.errors import LocalUsageError
 
     return LocalUsageError(str(exc))
 
 
 def _file_data() -> dict[str, Any]:
-    from gandi_hosting_cli.config import ConfigError, _load_toml, config_path
+    from gandi_hosting_cli.config.settings import ConfigError, _load_toml, config_path
 
     try:
         return _load_toml(config_path())
@@ -33,7 +33,7 @@ def _file_data() -> dict[str, Any]:
 
 
 def _profile_table(app: AppContext, *, must_exist: bool = True) -> dict[str, Any]:
-    from gandi_hosting_cli.config import DEFAULT_PROFILE, config_path
+    from gandi_hosting_cli.config.settings import DEFAULT_PROFILE, config_path
 
     data = _file_data()
     name = app.profile_name
@@ -50,7 +50,7 @@ def _profile_table(app: AppContext, *, must_exist: bool = True) -> dict[str, Any
 
 
 def _check_key(key: str, table: dict[str, Any] | None = None) -> None:
-    from gandi_hosting_cli.config_edit import setting_names
+    from gandi_hosting_cli.config.edit import setting_names
 
     if key in setting_names() or (table is not None and key in table):
         return
@@ -87,7 +87,7 @@ def config_list(app: AppContext) -> None:
       gandi-hosting config list
       gandi-hosting --profile staging config list --json
     """
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
 
     table = _profile_table(app)
     rows = [{"key": k, "value": _shown(v)} for k, v in table.items()]
@@ -117,8 +117,8 @@ def config_get(app: AppContext, key: str) -> None:
       gandi-hosting config get url
       gandi-hosting config get wait --json
     """
-    from gandi_hosting_cli.api.errors import NotFound
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.errors import NotFound
+    from gandi_hosting_cli.output.result import Result
 
     table = _profile_table(app)
     _check_key(key, table)
@@ -143,8 +143,8 @@ def config_set(app: AppContext, key: str, value: str) -> None:
       gandi-hosting config set wait true
       gandi-hosting --profile staging config set url sandbox
     """
-    from gandi_hosting_cli.config import ConfigError
-    from gandi_hosting_cli.config_edit import parse_setting, set_setting
+    from gandi_hosting_cli.config.edit import parse_setting, set_setting
+    from gandi_hosting_cli.config.settings import ConfigError
 
     _check_key(key)
     try:
@@ -166,8 +166,8 @@ def config_unset(app: AppContext, key: str) -> None:
     Examples:
       gandi-hosting config unset wait
     """
-    from gandi_hosting_cli.config import ConfigError
-    from gandi_hosting_cli.config_edit import unset_setting
+    from gandi_hosting_cli.config.edit import unset_setting
+    from gandi_hosting_cli.config.settings import ConfigError
 
     table = _profile_table(app, must_exist=False)
     _check_key(key, table)
@@ -198,8 +198,8 @@ def config_use(app: AppContext, profile_name: str) -> None:
     """
     import os
 
-    from gandi_hosting_cli.config import DEFAULT_PROFILE, ConfigError
-    from gandi_hosting_cli.config_edit import set_current_profile
+    from gandi_hosting_cli.config.edit import set_current_profile
+    from gandi_hosting_cli.config.settings import DEFAULT_PROFILE, ConfigError
 
     data = _file_data()
     if profile_name != DEFAULT_PROFILE and not isinstance(data.get(profile_name), dict):
@@ -229,8 +229,8 @@ def config_profiles(app: AppContext) -> None:
       gandi-hosting config profiles
       gandi-hosting config profiles --json
     """
-    from gandi_hosting_cli.config import DEFAULT_PROFILE
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.config.settings import DEFAULT_PROFILE
+    from gandi_hosting_cli.output.result import Result
 
     data = _file_data()
     names = [k for k, v in data.items() if isinstance(v, dict)]

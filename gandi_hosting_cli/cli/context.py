@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gandi_hosting_cli.terminal import Terminal
+from gandi_hosting_cli.output.terminal import Terminal
 
 if TYPE_CHECKING:
     import xmlrpc.client
@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import Capabilities, HostingClient
     from gandi_hosting_cli.api.trace import Tracer
     from gandi_hosting_cli.auth.sessions import SessionManager
-    from gandi_hosting_cli.config import Profile
-    from gandi_hosting_cli.output import Column, Output, Shape
+    from gandi_hosting_cli.config.settings import Profile
+    from gandi_hosting_cli.output.columns import Column
+    from gandi_hosting_cli.output.render import Output
+    from gandi_hosting_cli.output.shaping import Shape
 
 SANDBOX_URL = "sandbox"
 SANDBOX_ENDPOINT = "http://sandbox/hosting/"
@@ -75,7 +77,7 @@ class AppContext:
     @property
     def profile_name(self) -> str:
         """--profile > GANDI_HOSTING_PROFILE > ``current`` of config.toml > default."""
-        from gandi_hosting_cli.config import DEFAULT_PROFILE
+        from gandi_hosting_cli.config.settings import DEFAULT_PROFILE
 
         return (
             self.profile
@@ -87,8 +89,8 @@ class AppContext:
     @cached_property
     def current_profile(self) -> str | None:
         """The profile chosen by ``config use`` (config.toml's top-level ``current``)."""
-        from gandi_hosting_cli.api.errors import LocalUsageError
-        from gandi_hosting_cli.config import ConfigError, current_profile
+        from gandi_hosting_cli.config.settings import ConfigError, current_profile
+        from gandi_hosting_cli.errors import LocalUsageError
 
         try:
             return current_profile()
@@ -97,8 +99,8 @@ class AppContext:
 
     @cached_property
     def profile_config(self) -> Profile:
-        from gandi_hosting_cli.api.errors import LocalUsageError
-        from gandi_hosting_cli.config import ConfigError, load_profile
+        from gandi_hosting_cli.config.settings import ConfigError, load_profile
+        from gandi_hosting_cli.errors import LocalUsageError
 
         try:
             return load_profile(self.profile_name)
@@ -122,8 +124,8 @@ class AppContext:
         """What the user asked for, as requested (``config.check_url``: scheme and host in
         lower case, no default port): an http(s) URL or ``sandbox``. A URL without a scheme
         is a usage error (exit 2)."""
-        from gandi_hosting_cli.api.errors import LocalUsageError
-        from gandi_hosting_cli.config import DEFAULT_URL, ConfigError, check_url
+        from gandi_hosting_cli.config.settings import DEFAULT_URL, ConfigError, check_url
+        from gandi_hosting_cli.errors import LocalUsageError
 
         raw = (
             self.url
@@ -145,7 +147,7 @@ class AppContext:
         """The endpoint's identity, which sessions, logins and caches are keyed by
         (``config.normalize_url``: ``http://h/hosting`` = ``http://h/hosting/``;
         ``http://sandbox/hosting/`` for --sandbox). Requests go to ``request_url``."""
-        from gandi_hosting_cli.config import normalize_url
+        from gandi_hosting_cli.config.settings import normalize_url
 
         return SANDBOX_ENDPOINT if self.is_sandbox else normalize_url(self.resolved_url)
 
@@ -178,7 +180,7 @@ class AppContext:
     @cached_property
     def output(self) -> Output:
         """The output layer, in the mode the options chose (stdout: data only)."""
-        from gandi_hosting_cli.output import Output, OutputMode
+        from gandi_hosting_cli.output.render import Output, OutputMode
 
         if self.output_format is not None:
             mode = OutputMode(self.output_format)
@@ -192,7 +194,7 @@ class AppContext:
 
     @property
     def shape(self) -> Shape:
-        from gandi_hosting_cli.output import Shape
+        from gandi_hosting_cli.output.shaping import Shape
 
         return Shape(self.columns, not self.no_header, self.sort)
 
@@ -236,8 +238,8 @@ class AppContext:
         """No password over plain http:// to a host that is not loopback, unless allowed:
         a usage error (exit 2) for ``login``; for an automatic renewal an auth error (exit
         3: the session is gone and nothing was sent), with the way to allow it."""
-        from gandi_hosting_cli.api.errors import AuthError, LocalUsageError
-        from gandi_hosting_cli.config import sends_in_clear
+        from gandi_hosting_cli.config.settings import sends_in_clear
+        from gandi_hosting_cli.errors import AuthError, LocalUsageError
 
         host = None if self.is_sandbox else sends_in_clear(self.endpoint)
         if host is None or self.allow_insecure_http:
@@ -268,7 +270,7 @@ class AppContext:
     def sandbox_transport(self) -> xmlrpc.client.Transport:
         """The in-process sandbox ``--sandbox`` talks to (its state and op delay from the
         environment); an unusable state file or delay is a usage error (exit 2)."""
-        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.errors import LocalUsageError
         from gandi_hosting_cli.sandbox import SandboxStateError, env_op_delay, env_state_path
         from gandi_hosting_cli.sandbox.in_process import InProcessTransport
 
@@ -298,7 +300,7 @@ class AppContext:
         ``quick`` (shell completion): no tracer, no pause before the retry of a read.
         """
         from gandi_hosting_cli.api.client import RETRY_DELAY, HostingClient
-        from gandi_hosting_cli.capabilities import endpoint_lacks_multicall
+        from gandi_hosting_cli.config.capabilities import endpoint_lacks_multicall
 
         # the CLI, not the API layer, decides that `sandbox` means the in-process emulator
         transport = self.sandbox_transport() if self.is_sandbox else None
@@ -319,7 +321,7 @@ class AppContext:
         """What this command's clients learn about the endpoint (shared between them), kept
         for a day in the state dir (capabilities.remember_no_multicall)."""
         from gandi_hosting_cli.api.client import Capabilities
-        from gandi_hosting_cli.capabilities import remember_no_multicall
+        from gandi_hosting_cli.config.capabilities import remember_no_multicall
 
         return Capabilities(on_no_multicall=remember_no_multicall)
 
@@ -331,14 +333,14 @@ class AppContext:
         ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
         recorded (secrets as ``***``), and the first read after a write ends the command
         (``DryRunFinished``; ``cli.dry_run.finish`` prints the calls)."""
-        from gandi_hosting_cli.name_cache import NameCache
+        from gandi_hosting_cli.config.name_cache import NameCache
 
         record = self.session_manager().load()
         client = self.new_client(session=record.session_id if record else None, renew=True)
         if self.login:
             client.name_cache = NameCache(self.endpoint, self.login)  # type: ignore[attr-defined]
         if self.dry_run:
-            from gandi_hosting_cli.declarative.dry_run import DryRunClient
+            from gandi_hosting_cli.api.dry_run import DryRunClient
 
             return DryRunClient(client, stop_after_write=True)  # type: ignore[return-value]
         return client

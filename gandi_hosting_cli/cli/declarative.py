@@ -19,10 +19,11 @@ from gandi_hosting_cli.cli.options import (
     read_password_stdin,
     yes_option,
 )
-from gandi_hosting_cli.columns import Column
+from gandi_hosting_cli.output.columns import Column
 
 if TYPE_CHECKING:
-    from gandi_hosting_cli.output import OutputMode, Result
+    from gandi_hosting_cli.output.render import OutputMode
+    from gandi_hosting_cli.output.result import Result
 
 MANIFEST = click.Path(exists=True, dir_okay=False, allow_dash=True)
 
@@ -117,7 +118,8 @@ def _problem_lines(plan: Any) -> list[str]:
 
 
 def _plan_result(plan: Any, mode: OutputMode) -> Result:
-    from gandi_hosting_cli.output import Lines, OutputMode, Result, Table
+    from gandi_hosting_cli.output.render import OutputMode
+    from gandi_hosting_cli.output.result import Lines, Result, Table
 
     arrow = "\u2192" if mode is OutputMode.TABLE else "->"
     blocks: list[Any] = []
@@ -144,8 +146,8 @@ def _summary(plan: Any) -> str:
 
 def _show_plan_on_stderr(app: AppContext, plan: Any) -> None:
     """The plan as a table on stderr (before apply asks): stdout stays for the result."""
-    from gandi_hosting_cli.output import Output
-    from gandi_hosting_cli.terminal import Terminal
+    from gandi_hosting_cli.output.render import Output
+    from gandi_hosting_cli.output.terminal import Terminal
 
     terminal = app.terminal
     on_stderr = Terminal(stdout=terminal.stderr, stdout_tty=terminal.stderr_is_tty)
@@ -171,7 +173,8 @@ def plan(app: AppContext, manifest: str, prune: bool) -> None:
       gandi-hosting export --file site.toml && gandi-hosting plan site.toml
       gandi-hosting plan site.toml --prune --json
     """
-    from gandi_hosting_cli.output import OutputMode, Result
+    from gandi_hosting_cli.output.render import OutputMode
+    from gandi_hosting_cli.output.result import Result
 
     _, the_plan = _plan(app, manifest, prune)
     if not the_plan.up_to_date:
@@ -208,7 +211,7 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
       gandi-hosting apply site.toml --yes --password-stdin < pw.txt
       gandi-hosting apply site.toml --yes   # again: nothing to do, nothing sent
     """
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
 
     spec, the_plan = _plan(app, manifest, prune)
     if app.dry_run:
@@ -282,7 +285,7 @@ def _confirm_and_apply(app: AppContext, the_plan: Any, passwords: Any, yes: bool
 
 
 def _emit_apply_result(app: AppContext, result: Any) -> None:
-    from gandi_hosting_cli.output import Result, Table
+    from gandi_hosting_cli.output.result import Result, Table
 
     rows = [
         {
@@ -336,7 +339,7 @@ def export(app: AppContext, path: str | None) -> None:
       gandi-hosting export --file site.toml && gandi-hosting plan site.toml
     """
     from gandi_hosting_cli.declarative.export import export_account
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
 
     text = export_account(app.client)
     if path:

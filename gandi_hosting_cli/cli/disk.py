@@ -15,7 +15,7 @@ from gandi_hosting_cli.cli.options import (
     wait_options,
     yes_option,
 )
-from gandi_hosting_cli.columns import Column, field_lines
+from gandi_hosting_cli.output.columns import Column, field_lines
 
 DISK_COLUMNS = [
     Column("id", "ID", "int"),
@@ -81,9 +81,10 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
       gandi-hosting disk list --unattached -q
       gandi-hosting disk list --vm web1 --sort position
     """
-    from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
-    from gandi_hosting_cli.completers import known_names
-    from gandi_hosting_cli.output import OutputMode, Result
+    from gandi_hosting_cli.cli.completers import known_names
+    from gandi_hosting_cli.cli.listing import remember, warn_unreadable
+    from gandi_hosting_cli.output.render import OutputMode
+    from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows import reads
     from gandi_hosting_cli.workflows.names import is_id, resolve
 
@@ -135,8 +136,8 @@ def disk_info(app: AppContext, disk_refs: tuple[str, ...]) -> None:
       gandi-hosting disk info data
       gandi-hosting disk list -q --unattached | gandi-hosting disk info -
     """
-    from gandi_hosting_cli.cli.vm.show import emit_several
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.cli.listing import emit_several
+    from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows import reads
 
     if len(disk_refs) == 1:
@@ -281,7 +282,7 @@ def _disk_targets(app: AppContext, disk_refs, *, find_failed_creates: bool = Fal
 
 def _describe(disk_id: int, info: dict | None) -> str:
     """A disk as the confirmation prompt shows it."""
-    from gandi_hosting_cli.output import format_value
+    from gandi_hosting_cli.output.formatting import format_value
 
     if info is None:
         return f"disk {disk_id} (could not be read)"

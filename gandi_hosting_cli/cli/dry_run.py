@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.output import Lines, Output, Result
+from gandi_hosting_cli.output.render import Output
+from gandi_hosting_cli.output.result import Lines, Result
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.cli.context import AppContext

@@ -14,7 +14,7 @@ import click
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options, password_stdin_option, read_password_stdin
-from gandi_hosting_cli.columns import Column
+from gandi_hosting_cli.output.columns import Column
 
 SESSION_FIELDS = [
     Column("login", "Login"),
@@ -116,7 +116,7 @@ def login(
       gandi-hosting login --url http://127.0.0.1:8080/hosting/ AA1234-GANDI
     """
     from gandi_hosting_cli.auth.sessions import new_record
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
 
     if allow_insecure_http:
         app.extras["allow_insecure_http"] = True
@@ -163,8 +163,8 @@ def _save_in_profile(app: AppContext, login_name: str) -> None:
     for secrets). ``--sandbox`` is a choice per command and is not saved (else a later
     plain `login` would go to the sandbox; `config set url sandbox` makes it lasting). A
     config.toml that cannot be written costs a warning, not the login."""
-    from gandi_hosting_cli.config import ConfigError, config_path
-    from gandi_hosting_cli.config_edit import update_profile
+    from gandi_hosting_cli.config.edit import update_profile
+    from gandi_hosting_cli.config.settings import ConfigError, config_path
 
     if app.is_sandbox:
         return
@@ -185,7 +185,7 @@ def _save_in_profile(app: AppContext, login_name: str) -> None:
 
 def _shown(app: AppContext) -> str:
     """The endpoint for people: without any user:password@ part."""
-    from gandi_hosting_cli.config import display_url
+    from gandi_hosting_cli.config.settings import display_url
 
     return display_url(app.endpoint)
 
@@ -196,8 +196,8 @@ def _shown(app: AppContext) -> str:
 def logout(app: AppContext) -> None:
     """Forget the cached session (and any remembered password) of this profile."""
     from gandi_hosting_cli.auth.sessions import forget_login
-    from gandi_hosting_cli.completers import forget
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.cli.completers import forget
+    from gandi_hosting_cli.output.result import Result
 
     manager = app.session_manager()
     login_name = manager.login
@@ -234,8 +234,9 @@ def session(app: AppContext, check: bool) -> None:
       gandi-hosting session
       gandi-hosting session --check --json
     """
-    from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.api.errors import LOGIN_HINT
+    from gandi_hosting_cli.errors import AuthError
+    from gandi_hosting_cli.output.result import Result
 
     manager = app.session_manager()
     record = manager.load(include_expired=True)
@@ -265,8 +266,9 @@ def session(app: AppContext, check: bool) -> None:
 
 
 def _not_logged_in(app: AppContext, manager: Any) -> NoReturn:
-    from gandi_hosting_cli.api.errors import LOGIN_HINT, AuthError
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.api.errors import LOGIN_HINT
+    from gandi_hosting_cli.errors import AuthError
+    from gandi_hosting_cli.output.result import Result
 
     info = {
         "login": manager.login,
@@ -281,7 +283,7 @@ def _not_logged_in(app: AppContext, manager: Any) -> NoReturn:
 
 def _ask_server(app: AppContext, record: Any) -> tuple[bool, bool]:
     """--check: (valid, rejected) as the server says (one request, never a renewal)."""
-    from gandi_hosting_cli.api.errors import AuthError
+    from gandi_hosting_cli.errors import AuthError
 
     client = app.new_client(session=record.session_id)  # no renewal: only ask
     try:
@@ -304,7 +306,7 @@ def su(app: AppContext, handle: str) -> None:
       gandi-hosting su AA4321-GANDI
     """
     from gandi_hosting_cli.auth.sessions import new_record
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
 
     client = app.client
     session_id = client.su(handle)  # may renew the session first; the record follows

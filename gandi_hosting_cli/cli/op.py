@@ -16,7 +16,7 @@ from gandi_hosting_cli.cli.options import (
     refs_argument,
     yes_option,
 )
-from gandi_hosting_cli.columns import Column, field_lines
+from gandi_hosting_cli.output.columns import Column, field_lines
 
 OP_COLUMNS = [
     Column("id", "ID", "int"),
@@ -108,7 +108,7 @@ def op_list(
       gandi-hosting op list --all -o tsv --columns id,type,state --no-header
       gandi-hosting op list --state PENDING -q | gandi-hosting op wait -
     """
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
 
     app.check_shape(OP_CATALOG)
     filters: dict[str, Any] = {
@@ -120,7 +120,7 @@ def op_list(
         "updated_before": updated_before,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
-    from gandi_hosting_cli.cli.vm.show import remember, warn_unreadable
+    from gandi_hosting_cli.cli.listing import remember, warn_unreadable
     from gandi_hosting_cli.workflows.reads import operation_object, operations
 
     listing = operations(app.client, filters, every=every)
@@ -162,9 +162,9 @@ def op_info(app: AppContext, opids: tuple[int, ...]) -> None:
       gandi-hosting op info 1201
       gandi-hosting op list -q --state ERROR | gandi-hosting op info -
     """
-    from gandi_hosting_cli.api.errors import HostingError
-    from gandi_hosting_cli.cli.vm.show import emit_several
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.cli.listing import emit_several
+    from gandi_hosting_cli.errors import HostingError
+    from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows.reads import operations_by_id
 
     if len(opids) == 1:

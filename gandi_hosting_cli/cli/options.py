@@ -46,7 +46,7 @@ def _setter(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
 
 
 def _complete_profile(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-    from gandi_hosting_cli.completers import complete_profile
+    from gandi_hosting_cli.cli.completers import complete_profile
 
     return complete_profile(ctx, param, incomplete)
 

@@ -6,7 +6,7 @@ import click
 
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import details_option, global_options, list_command
-from gandi_hosting_cli.columns import Column
+from gandi_hosting_cli.output.columns import Column
 
 OS_COLUMNS = [
     Column("id", "ID", "int"),
@@ -39,8 +39,8 @@ def os_list(app: AppContext) -> None:
       gandi-hosting os list
       gandi-hosting os list --json | jq '.[] | select(.arch == "x86-64") | .id'
     """
-    from gandi_hosting_cli.completers import remember
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.cli.completers import remember
+    from gandi_hosting_cli.output.result import Result
 
     app.check_shape(OS_COLUMNS)
     images = app.client.os_list()

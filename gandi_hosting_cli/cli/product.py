@@ -17,7 +17,7 @@ from gandi_hosting_cli.cli.options import (
     wait_options,
     yes_option,
 )
-from gandi_hosting_cli.output import Result
+from gandi_hosting_cli.output.result import Result
 
 
 @click.group()
@@ -240,7 +240,7 @@ def _confirm_purchase(
     found = funds(app.client, product_id)
     if found.product is not None:
         lines = [f"{_describe(found.product)}, {lines[0]}", *lines[1:]]
-    from gandi_hosting_cli.output import format_value
+    from gandi_hosting_cli.output.formatting import format_value
 
     lines.append(
         f"balance now: {format_value(found.balance, 'money')} {found.currency} "
@@ -254,7 +254,7 @@ def _confirm_purchase(
 
 
 def _describe(p: dict[str, Any]) -> str:
-    from gandi_hosting_cli.output import format_value
+    from gandi_hosting_cli.output.formatting import format_value
 
     ends = format_value(p.get("date_end"), "date")
     return f"product {p.get('id')}: {p.get('product_name')} x{p.get('quantity')}, ends {ends}"

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from gandi_hosting_cli.output import STATE_STYLES
+from gandi_hosting_cli.output.formatting import STATE_STYLES
 from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, WaitOutcome
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.output import Lines, Result
+from gandi_hosting_cli.output.result import Lines, Result
 from gandi_hosting_cli.workflows import operations
 from gandi_hosting_cli.workflows.operations import Outcome
 from gandi_hosting_cli.workflows.waiting import WaitInterrupted, WaitOutcome, wait_operations
@@ -126,7 +126,7 @@ def settle(
 ) -> list[Decision]:
     """Decide for every object; with ``wait``, the busy ones are waited for, read again
     and decided again (their goal may hold by then), a few rounds at most."""
-    from gandi_hosting_cli.api.errors import WaitTimeout
+    from gandi_hosting_cli.errors import WaitTimeout
     from gandi_hosting_cli.workflows.states import Action
 
     decisions = [decide(t) for t in targets]
@@ -209,7 +209,7 @@ def _queue_writes(
     to_queue: list[Outcome],
     alone: bool,
 ) -> None:
-    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.errors import HostingError
     from gandi_hosting_cli.workflows.operations import queue_each
 
     try:
@@ -225,7 +225,7 @@ def _queue_writes(
 def _cancel_failed_creates(
     app: AppContext, to_cancel: list[tuple[Outcome, int]], alone: bool
 ) -> None:
-    from gandi_hosting_cli.api.errors import HostingError
+    from gandi_hosting_cli.errors import HostingError
     from gandi_hosting_cli.workflows.operations import cancel_each
 
     try:

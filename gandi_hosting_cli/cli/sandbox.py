@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from gandi_hosting_cli.cli.options import pass_app
-from gandi_hosting_cli.output import Result
+from gandi_hosting_cli.output.result import Result
 
 STATE_HELP = (
     "SQLite state file [env GANDI_HOSTING_SANDBOX_STATE; default: sandbox.sqlite3 in the "
@@ -49,7 +49,7 @@ class Seconds(click.ParamType):
         self.allow_zero = allow_zero
 
     def convert(self, value, param, ctx):
-        from gandi_hosting_cli.api.errors import LocalUsageError
+        from gandi_hosting_cli.errors import LocalUsageError
         from gandi_hosting_cli.sandbox import check_seconds
 
         name = param.opts[0] if param is not None and param.opts else "value"
@@ -232,7 +232,7 @@ def _check_accounts(accounts: tuple[str, ...]) -> None:
 
 def _open_sandbox(path, **options):
     """The sandbox on ``path``; an unusable state file is a usage error (exit 2)."""
-    from gandi_hosting_cli.api.errors import LocalUsageError
+    from gandi_hosting_cli.errors import LocalUsageError
     from gandi_hosting_cli.sandbox import Sandbox, SandboxStateError
 
     try:

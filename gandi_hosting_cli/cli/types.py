@@ -35,7 +35,7 @@ _HANDLE_RE = re.compile(r"[!-~]{1,64}")
 
 def _complete(completer: str, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """Shell completion from completers.py, imported only when the shell asks."""
-    from gandi_hosting_cli.completers import COMPLETERS
+    from gandi_hosting_cli.cli.completers import COMPLETERS
 
     return COMPLETERS[completer](ctx, param, incomplete)
 

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gandi_hosting_cli.api.errors import HostingError, NetworkError
 from gandi_hosting_cli.declarative.plan import Action, Plan
+from gandi_hosting_cli.errors import HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay
 

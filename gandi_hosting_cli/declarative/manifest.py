@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gandi_hosting_cli import rules
-from gandi_hosting_cli.api.errors import HostingError
+from gandi_hosting_cli.errors import HostingError
 from gandi_hosting_cli.exit_codes import ExitCode
 
 if sys.version_info >= (3, 11):

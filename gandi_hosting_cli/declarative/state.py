@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from gandi_hosting_cli.api.errors import HostingError, NotFound
+from gandi_hosting_cli.errors import HostingError, NotFound
 
 MULTICALL_CHUNK = 1000  # calls per request (the sandbox's body limit is 1 MB)
 

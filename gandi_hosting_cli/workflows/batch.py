@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.api.errors import HostingError
+from gandi_hosting_cli.errors import HostingError
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient

@@ -23,13 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.api.errors import (
-    APIFault,
-    AuthError,
-    HostingError,
-    LocalUsageError,
-    NotFound,
-)
+from gandi_hosting_cli.errors import APIFault, AuthError, HostingError, LocalUsageError, NotFound
 from gandi_hosting_cli.workflows.batch import MULTICALL_CHUNK, Call, batch, multicall_chunked
 
 if TYPE_CHECKING:

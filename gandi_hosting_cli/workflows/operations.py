@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.api.errors import HostingError, NetworkError, OperationFailed, WaitTimeout
+from gandi_hosting_cli.errors import HostingError, NetworkError, OperationFailed, WaitTimeout
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.workflows.batch import multicall_chunked
 from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, WaitOutcome

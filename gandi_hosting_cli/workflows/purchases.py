@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.api.errors import NotFound
+from gandi_hosting_cli.errors import NotFound
 from gandi_hosting_cli.workflows.batch import raise_if_error
 
 if TYPE_CHECKING:

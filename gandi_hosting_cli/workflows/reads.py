@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.api.errors import HostingError
+from gandi_hosting_cli.errors import HostingError
 from gandi_hosting_cli.rules import OPERATION_STATES, OPERATION_TYPES
 from gandi_hosting_cli.workflows.batch import multicall_chunked, raise_if_error, read_each
 from gandi_hosting_cli.workflows.names import os_names, resolve
@@ -107,7 +107,7 @@ def disk_infos_by_ref(
 def _found(
     resolved: Any, resource: str, refs: list[str]
 ) -> tuple[list[dict], dict[str, HostingError]]:
-    from gandi_hosting_cli.api.errors import NotFound
+    from gandi_hosting_cli.errors import NotFound
 
     ids = resolved.vms if resource == "vm" else resolved.disks
     infos, missing, seen = [], {}, set()

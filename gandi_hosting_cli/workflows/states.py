@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.api.errors import HostingError, LocalUsageError, NotFound, StateError
+from gandi_hosting_cli.errors import HostingError, LocalUsageError, NotFound, StateError
 from gandi_hosting_cli.workflows.batch import multicall_chunked
 from gandi_hosting_cli.workflows.names import RESOURCES, disk_label, vm_label
 

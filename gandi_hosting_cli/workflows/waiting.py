@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from gandi_hosting_cli.api.errors import HostingError
+from gandi_hosting_cli.errors import HostingError
 from gandi_hosting_cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 
 from gandi_hosting_cli.api.client import HostingClient
-from gandi_hosting_cli.api.errors import AuthError, LocalUsageError, NotFound
 from gandi_hosting_cli.api.methods import SPEC_METHODS
 from gandi_hosting_cli.api.trace import Tracer
+from gandi_hosting_cli.errors import AuthError, LocalUsageError, NotFound
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 

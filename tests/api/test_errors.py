@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from gandi_hosting_cli.api.errors import (
+from gandi_hosting_cli.api.errors import fault_to_error, split_code
+from gandi_hosting_cli.errors import (
     AuthError,
     InvalidInput,
     NotFound,
     QuotaError,
     ServerFault,
     StateError,
-    fault_to_error,
-    split_code,
 )
 from gandi_hosting_cli.exit_codes import ExitCode
 

@@ -14,7 +14,7 @@ import pytest
 
 from gandi_hosting_cli import __version__
 from gandi_hosting_cli.api.client import HostingClient
-from gandi_hosting_cli.api.errors import NetworkError
+from gandi_hosting_cli.errors import NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
 
 OK_BODY = (

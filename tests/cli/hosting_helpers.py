@@ -37,7 +37,7 @@ class Gh:
             return self.cli("--url", self.url, *args, input=input)
         from gandi_hosting_cli.cli import cli as root
         from gandi_hosting_cli.cli.context import AppContext
-        from gandi_hosting_cli.terminal import Terminal
+        from gandi_hosting_cli.output.terminal import Terminal
 
         # a person at a terminal: the terminal says so, nothing is patched
         app = AppContext(terminal=Terminal(interactive=True))

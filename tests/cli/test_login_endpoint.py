@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from gandi_hosting_cli.config import normalize_url
+from gandi_hosting_cli.config.settings import normalize_url
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
 if sys.version_info >= (3, 11):

@@ -7,17 +7,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from gandi_hosting_cli.output import (
-    Column,
-    Output,
-    OutputMode,
-    Result,
-    format_value,
-    human_size,
-    to_json,
-)
+from gandi_hosting_cli.output.columns import Column
+from gandi_hosting_cli.output.formatting import format_value, human_size, to_json
+from gandi_hosting_cli.output.render import Output, OutputMode
+from gandi_hosting_cli.output.result import Result
+from gandi_hosting_cli.output.terminal import Terminal
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
-from gandi_hosting_cli.terminal import Terminal
 
 ROWS = [
     {

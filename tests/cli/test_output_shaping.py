@@ -166,7 +166,10 @@ def test_columns_pick_the_fields_of_one_object_too(g):
 
 
 def test_tsv_cells_stay_on_one_line_and_missing_values_sort_last(capsys):
-    from gandi_hosting_cli.output import Column, Output, OutputMode, Result, Shape
+    from gandi_hosting_cli.output.columns import Column
+    from gandi_hosting_cli.output.render import Output, OutputMode
+    from gandi_hosting_cli.output.result import Result
+    from gandi_hosting_cli.output.shaping import Shape
 
     columns = [Column("id", "ID", "int"), Column("comment", "COMMENT")]
     rows = [

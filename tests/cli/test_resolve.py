@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gandi_hosting_cli.api.errors import NotFound
+from gandi_hosting_cli.errors import NotFound
 from gandi_hosting_cli.workflows.names import AmbiguousName, match_os
 
 IMAGES = [

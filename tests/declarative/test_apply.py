@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gandi_hosting_cli.declarative.dry_run import DryRunClient
+from gandi_hosting_cli.api.dry_run import DryRunClient
 from gandi_hosting_cli.declarative.executor import apply_plan, planned_calls
 from gandi_hosting_cli.declarative.export import export_account
 from gandi_hosting_cli.declarative.manifest import parse_manifest

@@ -167,7 +167,7 @@ def test_apply_on_a_terminal_draws_one_live_line_per_action(logged_in, tmp_path,
 
     from gandi_hosting_cli.cli import cli as root
     from gandi_hosting_cli.cli.context import AppContext
-    from gandi_hosting_cli.terminal import Terminal
+    from gandi_hosting_cli.output.terminal import Terminal
 
     site = tmp_path / "site.toml"
     site.write_text(SMALL)

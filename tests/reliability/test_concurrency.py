@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from gandi_hosting_cli.api.client import HostingClient
-from gandi_hosting_cli.api.errors import APIFault, HostingError, NetworkError
+from gandi_hosting_cli.errors import APIFault, HostingError, NetworkError
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.invariants import assert_invariants, settle
 from tests.reliability.support import STATS, Deadline, budget

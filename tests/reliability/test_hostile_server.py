@@ -231,7 +231,7 @@ def test_a_login_answer_that_is_not_a_string_is_a_protocol_error(sandbox_server)
 
 def test_a_multicall_answer_of_the_wrong_shape_is_a_protocol_error(proxy, sandbox_server):
     from gandi_hosting_cli.api.client import HostingClient
-    from gandi_hosting_cli.api.errors import NetworkError
+    from gandi_hosting_cli.errors import NetworkError
 
     session = sandbox_server.login()
     bad_batches = {

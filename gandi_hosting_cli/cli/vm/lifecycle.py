@@ -273,7 +273,7 @@ def stop_before_delete(
 def describe_deletions(app: AppContext, decisions: list) -> list[str]:
     """The prompt's lines: each VM with its state and what goes with it (one read of
     its disks): the system disk is deleted, the other disks detached and kept."""
-    from gandi_hosting_cli.output import format_value
+    from gandi_hosting_cli.output.formatting import format_value
     from gandi_hosting_cli.workflows.batch import multicall_chunked
     from gandi_hosting_cli.workflows.states import Action
 

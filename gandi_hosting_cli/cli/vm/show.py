@@ -6,13 +6,14 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.listing import emit_several, remember, warn_unreadable
 from gandi_hosting_cli.cli.options import (
     details_option,
     global_options,
     list_command,
     refs_argument,
 )
-from gandi_hosting_cli.columns import Column, field_lines
+from gandi_hosting_cli.output.columns import Column, field_lines
 
 DETAILS_HELP = "One row per object with its main fields (one batched request)."
 VM_STATES = ("being_created", "running", "halted", "paused", "being_deleted")
@@ -56,19 +57,6 @@ DISK_ROW_COLUMNS = [
 ]
 
 
-def remember(resource: str, items: list, app: AppContext, *, complete: bool = True) -> None:
-    """Keep what a command saw for shell completion (completers.py); never fails a command."""
-    from gandi_hosting_cli.completers import remember as remember_items
-
-    remember_items(resource, items, app, complete=complete)
-
-
-def warn_unreadable(app: AppContext, noun: str, unreadable: dict) -> None:
-    """Objects listed but gone before they could be read: a warning each."""
-    for obj_id, error in unreadable.items():
-        app.terminal.warn(f"could not read {noun} {obj_id}: {error.message}")
-
-
 @list_command(VM_CATALOG)
 @click.command("list")
 @click.option(
@@ -96,8 +84,9 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
       gandi-hosting vm list -o tsv --columns id,hostname --no-header
       gandi-hosting vm list -q --state halted | gandi-hosting vm start - --wait
     """
-    from gandi_hosting_cli.completers import known_names
-    from gandi_hosting_cli.output import OutputMode, Result
+    from gandi_hosting_cli.cli.completers import known_names
+    from gandi_hosting_cli.output.render import OutputMode
+    from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows import reads
     from gandi_hosting_cli.workflows.names import is_id, match_os
 
@@ -138,7 +127,7 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
       gandi-hosting vm info 12 --json
       gandi-hosting vm list -q --state halted | gandi-hosting vm info -
     """
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows import reads
 
     if len(vm_refs) == 1:
@@ -149,22 +138,6 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
     infos, missing, labels = reads.vm_infos(app.client, vm_refs, with_os_labels=app.output.human)
     records = [({**i, "os": labels.get(i.get("os_id"), i.get("os_id"))}, i) for i in infos]
     emit_several(app, records, VM_FIELDS, missing)
-
-
-def emit_several(app: AppContext, records: list, fields: list, missing: dict) -> None:
-    """Several objects (``info`` given several refs): one block each, a JSON array, their
-    ids; those that could not be read are said on stderr, and decide the exit code."""
-    from gandi_hosting_cli.output import Fields, Lines, Result
-
-    human: list = []
-    for data, _ in records:
-        human += [Lines([""]), Fields(data, fields)] if human else [Fields(data, fields)]
-    ids = [data.get("id") for data, _ in records]
-    app.output.emit(Result(human, [item for _, item in records], ids))
-    if missing:
-        for error in missing.values():
-            app.terminal.error(error.message)
-        raise click.exceptions.Exit(max(int(e.exit_code) for e in missing.values()))
 
 
 @click.command("disks")
@@ -182,7 +155,7 @@ def vm_disks(app: AppContext, vm_ref: str, details: bool) -> None:
       gandi-hosting vm disks web1
       gandi-hosting vm disks web1 --details
     """
-    from gandi_hosting_cli.output import Result
+    from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows import reads
 
     ids = reads.vm_disk_ids(app.client, vm_ref)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gandi_hosting_cli.config import display_url, user_dir
+from gandi_hosting_cli.config.settings import display_url, user_dir
 
 CAPABILITY_TTL = 24 * 3600
 
@@ -22,7 +22,7 @@ def capabilities_path() -> Path:
 def endpoint_lacks_multicall(endpoint: str) -> bool:
     import time
 
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     try:
         data = files.read_json(capabilities_path(), {})
@@ -41,7 +41,7 @@ def _clean_capabilities(data: object) -> dict:
 
 
 def _rewrite_capabilities() -> None:
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     try:
         files.update_json(capabilities_path(), _clean_capabilities)
@@ -53,7 +53,7 @@ def remember_no_multicall(endpoint: str) -> None:
     """Record the refusal (0600 file in the 0700 cache dir, locked read-modify-write)."""
     import time
 
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     key = display_url(endpoint)
 

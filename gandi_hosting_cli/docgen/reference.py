@@ -22,22 +22,15 @@ from pathlib import Path
 import click
 
 from gandi_hosting_cli import __version__
-from gandi_hosting_cli.helptext import (  # noqa: F401 (re-exported)
+from gandi_hosting_cli.docgen.helptext import (
     GENERATED,
     PROG,
-    WIDTH,
     Entry,
-    help_paragraphs,
     short_help,
     walk,
 )
-from gandi_hosting_cli.manpages import (  # noqa: F401 (re-exported)
-    ENVIRONMENT,
-    EXIT_STATUS,
-    FILES,
-    man_page,
+from gandi_hosting_cli.docgen.manpages import (
     man_pages,
-    roff_escape,
 )
 
 REFERENCE_FILE = "man/REFERENCE.md"

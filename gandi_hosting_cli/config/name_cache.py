@@ -43,21 +43,21 @@ class Account(Protocol):
 
 
 def cache_path() -> Path:
-    from gandi_hosting_cli.config import user_dir
+    from gandi_hosting_cli.config.settings import user_dir
 
     return user_dir("cache") / "completion.json"
 
 
 def account_key(endpoint: str, login: str | None) -> str:
     """``endpoint|login``, with any ``user:password@`` removed from the endpoint."""
-    from gandi_hosting_cli.config import display_url
+    from gandi_hosting_cli.config.settings import display_url
 
     return f"{display_url(endpoint)}|{login or ''}"
 
 
 def load() -> dict[str, Any]:
     """The whole cache (every account); an unreadable or foreign file reads as empty."""
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     try:
         data = files.read_json(cache_path())  # never through a symlink
@@ -73,7 +73,7 @@ def load() -> dict[str, Any]:
 def save(data: dict[str, Any]) -> None:
     """Write the cache back (atomically, 0600 in a 0700 dir, never through a symlink),
     keeping the MAX_ACCOUNTS most recently refreshed accounts; callers hold ``locked``."""
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     accounts = data["accounts"]
     if len(accounts) > MAX_ACCOUNTS:  # drop the least recently refreshed accounts
@@ -88,7 +88,7 @@ def locked(function: Any) -> Any:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from gandi_hosting_cli import files
+        from gandi_hosting_cli.config import files
 
         with files.locked(cache_path(), wait=2.0):
             return function(*args, **kwargs)

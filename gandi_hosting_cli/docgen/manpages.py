@@ -4,7 +4,7 @@ ENVIRONMENT and FILES sections, and ``roff_escape``. Written by docgen.py."""
 from __future__ import annotations
 
 from gandi_hosting_cli import __version__
-from gandi_hosting_cli.helptext import (
+from gandi_hosting_cli.docgen.helptext import (
     GENERATED,
     PROG,
     Entry,

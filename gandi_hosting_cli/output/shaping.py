@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gandi_hosting_cli.api.errors import LocalUsageError
+from gandi_hosting_cli.errors import LocalUsageError
 
 
 class ShapeError(LocalUsageError):

@@ -80,14 +80,14 @@ def write_config(text: str, path: Path | None = None) -> None:
     """Replace ``config.toml`` with ``text``: 0600 in a 0700 dir, atomically, never through
     a symlink (``files.UnsafePath``, an ``OSError``). For a read-modify-write, hold
     ``config_lock()`` around reading the file and this call."""
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     files.write_atomic(path or config_path(), text)
 
 
 def config_lock(path: Path | None = None):
     """The lock of ``config.toml`` (a context manager), for read-modify-write."""
-    from gandi_hosting_cli import files
+    from gandi_hosting_cli.config import files
 
     return files.locked(path or config_path())
 

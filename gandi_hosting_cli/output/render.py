@@ -26,21 +26,17 @@ from typing import Any
 
 import click
 
-from gandi_hosting_cli.columns import Column, field_lines  # noqa: F401 (re-exported)
-from gandi_hosting_cli.formatting import (  # noqa: F401 (re-exported)
-    FORMATS,
+from gandi_hosting_cli.output.columns import Column
+from gandi_hosting_cli.output.formatting import (
     STATE_STYLES,
     format_value,
-    human_date,
-    human_size,
-    json_default,
     plain_table,
     to_json,
     tsv_value,
 )
-from gandi_hosting_cli.result import NOTHING, Block, Fields, Lines, Result, Table
-from gandi_hosting_cli.shaping import Shape, ShapeError  # noqa: F401 (re-exported)
-from gandi_hosting_cli.terminal import Terminal
+from gandi_hosting_cli.output.result import NOTHING, Block, Fields, Lines, Result, Table
+from gandi_hosting_cli.output.shaping import Shape
+from gandi_hosting_cli.output.terminal import Terminal
 
 
 class OutputMode(Enum):

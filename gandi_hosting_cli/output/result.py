@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gandi_hosting_cli.columns import Column
+from gandi_hosting_cli.output.columns import Column
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ import click
 from click.shell_completion import CompletionItem
 
 # the cache itself lives in name_cache.py (no click: name lookups read it too)
-from gandi_hosting_cli import name_cache
-from gandi_hosting_cli.name_cache import account_key, cache_path, forget, remember
+from gandi_hosting_cli.config import name_cache
+from gandi_hosting_cli.config.name_cache import account_key, cache_path, forget, remember
 
 __all__ = ["COMPLETERS", "account_key", "cache_path", "cached_items", "forget", "remember"]
 
@@ -297,7 +297,7 @@ def complete_sort(ctx: click.Context, param: click.Parameter, incomplete: str) -
 def complete_profile(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """The profiles of config.toml (and ``default``)."""
     try:
-        from gandi_hosting_cli.config import DEFAULT_PROFILE, load_profiles
+        from gandi_hosting_cli.config.settings import DEFAULT_PROFILE, load_profiles
 
         names = sorted({DEFAULT_PROFILE, *load_profiles()})
     except Exception:  # an unreadable config.toml: nothing to offer, no traceback

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from gandi_hosting_cli.config import (
+from gandi_hosting_cli.config.settings import (
     CURRENT_KEY,
     DEFAULT_PROFILE,
     KEY_TYPES,
