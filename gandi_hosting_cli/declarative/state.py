@@ -63,6 +63,58 @@ class AccountState:
         return int(image.get("size", 0)) if image else 0
 
 
+# what of each object a plan depends on: a change to any of these since the plan was made
+# makes its plan file stale (plan.py's fingerprint)
+VM_FIELDS = ("hostname", "state", "shares", "cpu", "vm_max_memory", "os_id", "disks_id")
+DISK_FIELDS = ("name", "state", "size", "fstype", "vm_id")
+
+
+def snapshot(state: AccountState) -> dict[str, dict[str, dict]]:
+    """The read state a plan is computed from, as plain JSON-able data: per VM and disk
+    id, the fields the planner reads (``VM_FIELDS``, ``DISK_FIELDS``). No secrets."""
+
+    def pick(obj: dict, fields: tuple[str, ...]) -> dict:
+        return {f: obj.get(f) for f in fields}
+
+    return {
+        "vms": {str(i): pick(v, VM_FIELDS) for i, v in sorted(state.vms.items())},
+        "disks": {str(i): pick(d, DISK_FIELDS) for i, d in sorted(state.disks.items())},
+    }
+
+
+def fingerprint(snap: dict) -> str:
+    """``sha256:<hex>`` of a ``snapshot`` (canonical JSON)."""
+    import hashlib
+    import json
+
+    text = json.dumps(snap, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def changes_between(old: dict, new: dict) -> list[str]:
+    """What differs between two snapshots, one phrase per object: ``vm web1 (id 3): shares
+    1 -> 2``, ``disk data (id 7) was deleted``, ``vm web3 (id 9) was created``."""
+    found: list[str] = []
+    for kind, label in (("vms", "hostname"), ("disks", "name")):
+        before, after = old.get(kind, {}), new.get(kind, {})
+        what = kind[:-1]
+        for obj_id in sorted(set(before) | set(after), key=lambda i: int(i)):
+            was, now = before.get(obj_id), after.get(obj_id)
+            name = (now or was or {}).get(label)
+            where = f"{what} {name} (id {obj_id})"
+            if was is None:
+                found.append(f"{where} was created")
+            elif now is None:
+                found.append(f"{where} was deleted")
+            else:
+                diffs = [
+                    f"{k} {was.get(k)} -> {now.get(k)}" for k in now if was.get(k) != now.get(k)
+                ]
+                if diffs:
+                    found.append(f"{where}: " + ", ".join(diffs))
+    return found
+
+
 def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
     results: list[Any] = []
     for start in range(0, len(calls), MULTICALL_CHUNK):
