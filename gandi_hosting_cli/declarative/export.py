@@ -3,9 +3,9 @@
 VMs in id order with their OS label, shares, cpu, max_memory, state and data disks in
 position order (the system disk excluded; ``boot_disk`` when a data disk is the boot
 disk), and a commented ``password_env`` (a plan on an account without the VM then says
-its root password is missing); then every disk that is not a system disk, with its size in MB and fstype.
-Written by hand (TOML writing is not in the stdlib) with strings quoted as TOML basic
-strings.
+its root password is missing); then every disk that is not a system disk, with its size
+in MB and fstype. Written by hand (TOML writing is not in the stdlib) with strings quoted
+as TOML basic strings.
 """
 
 from __future__ import annotations
