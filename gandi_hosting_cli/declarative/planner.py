@@ -155,7 +155,8 @@ class _Planner:
         """A ``--replace NAME`` whose object has no drift: nothing is replaced (said)."""
         replaced = {t.split(" ", 1)[1].lower() for t in self.plan.replaced}
         for name in self.replace:
-            if name.lower() not in replaced and not unknown_names(self.manifest, [name]):
+            exists = self.state.vm_by_name(name) or self.state.disk_by_name(name)
+            if name.lower() not in replaced and exists is not None:
                 self.plan.notes.append(
                     f"{name}: nothing to replace (no drift the API cannot change in place)"
                 )

@@ -1,6 +1,7 @@
 """The account as the planner sees it, read in two batched requests.
 
-1. ``vm_list``, ``disk_list``, ``os_list`` and ``hosting_account_info`` in one multicall;
+1. ``vm_list``, ``disk_list``, ``os_list``, ``hosting_account_info`` and the ids of the
+   operations still PENDING or RUN (``operation_list``) in one multicall;
 2. every ``vm_info`` and ``disk_info`` in one more (chunked for huge accounts).
 
 Without ``system.multicall`` the client falls back to single calls on its own.
@@ -23,6 +24,7 @@ class AccountState:
     disks: dict[int, dict] = field(default_factory=dict)  # id -> disk_info
     os_images: list[dict] = field(default_factory=list)
     account: dict = field(default_factory=dict)  # hosting_account_info
+    open_operations: list[int] = field(default_factory=list)  # PENDING or RUN, by id
 
     def vm_by_name(self, hostname: str) -> dict | None:
         found = [v for v in self.vms.values() if v.get("hostname") == hostname]
@@ -79,6 +81,7 @@ def snapshot(state: AccountState) -> dict[str, dict[str, dict]]:
     return {
         "vms": {str(i): pick(v, VM_FIELDS) for i, v in sorted(state.vms.items())},
         "disks": {str(i): pick(d, DISK_FIELDS) for i, d in sorted(state.disks.items())},
+        "open_operations": list(state.open_operations),
     }
 
 
@@ -112,6 +115,12 @@ def changes_between(old: dict, new: dict) -> list[str]:
                 ]
                 if diffs:
                     found.append(f"{where}: " + ", ".join(diffs))
+    was_open = set(old.get("open_operations", []))
+    now_open = set(new.get("open_operations", []))
+    for opid in sorted(now_open - was_open):
+        found.append(f"operation {opid} was queued")
+    for opid in sorted(was_open - now_open):
+        found.append(f"operation {opid} has ended")
     return found
 
 
@@ -125,15 +134,26 @@ def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
 def read_account(client: Any) -> AccountState:
     """Everything the planner needs, in two requests (with ``system.multicall``)."""
     first = client.multicall(
-        [("vm_list", ()), ("disk_list", ()), ("os_list", ()), ("hosting_account_info", ())]
+        [
+            ("vm_list", ()),
+            ("disk_list", ()),
+            ("os_list", ()),
+            ("hosting_account_info", ()),
+            ("operation_list", ({"state": "PENDING"},)),
+            ("operation_list", ({"state": "RUN"},)),
+        ]
     )
     for result in first:
         if isinstance(result, HostingError):
             raise result
-    vm_ids, disk_ids, os_images, account = first
+    vm_ids, disk_ids, os_images, account, pending, running = first
     keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
     infos = _batch(client, [(f"{kind}_info", (i,)) for kind, i in keys])
-    state = AccountState(os_images=list(os_images), account=dict(account))
+    state = AccountState(
+        os_images=list(os_images),
+        account=dict(account),
+        open_operations=sorted({int(i) for i in [*pending, *running]}),
+    )
     for (kind, obj_id), info in zip(keys, infos, strict=True):
         if isinstance(info, NotFound):
             continue  # deleted between the two requests
