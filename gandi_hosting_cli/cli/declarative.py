@@ -279,7 +279,7 @@ def plan(
     Examples:
       gandi-hosting export --file site.toml && gandi-hosting plan site.toml
       gandi-hosting plan site.toml --prune --json
-      gandi-hosting plan site.toml --replace data --out site.plan
+      gandi-hosting plan site.toml --out site.plan && gandi-hosting apply site.plan
     """
     from gandi_hosting_cli.output.render import OutputMode
     from gandi_hosting_cli.output.result import Result
@@ -361,7 +361,6 @@ def apply(
       gandi-hosting apply site.toml --dry-run --json
       gandi-hosting apply site.toml --yes --password-stdin < pw.txt
       gandi-hosting plan site.toml --out site.plan && gandi-hosting apply site.plan
-      gandi-hosting apply site.toml --replace data
     """
     from gandi_hosting_cli.declarative import planfile
     from gandi_hosting_cli.output.result import Result
@@ -607,7 +606,7 @@ def export(app: AppContext, path: str | None, force: bool) -> None:
     \b
     Examples:
       gandi-hosting export > site.toml
-      gandi-hosting export --file site.toml && gandi-hosting plan site.toml
+      gandi-hosting export --file site.toml --force && gandi-hosting plan site.toml
     """
     from gandi_hosting_cli.config import files
     from gandi_hosting_cli.declarative.export import export_account
