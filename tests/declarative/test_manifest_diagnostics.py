@@ -14,6 +14,7 @@ from gandi_hosting_cli.declarative.manifest import (
     load_manifest,
     parse_manifest,
 )
+from tests.declarative.test_manifest import error_of
 
 FIVE_PROBLEMS = """\
 [[vm]]
@@ -28,12 +29,6 @@ name = "data"
 size = "2X"
 fstype = "ntfs"
 """
-
-
-def error_of(text: str) -> ManifestError:
-    with pytest.raises(ManifestError) as caught:
-        parse_manifest(text, "site.toml")
-    return caught.value
 
 
 def test_a_manifest_with_five_errors_reports_all_five_with_line_and_key():
