@@ -447,17 +447,24 @@ def _check_plan_file(app: AppContext, saved: Any, file: str) -> Any:
     )
 
 
+def apply_lock_path(endpoint: str, login: str) -> Any:
+    """The path ``files.locked`` locks for applies to ``login`` on ``endpoint`` (the lock
+    file is this path + ``.lock``, in the user state dir)."""
+    import hashlib
+
+    from gandi_hosting_cli.config.settings import state_dir
+
+    digest = hashlib.sha256(f"{endpoint}|{login}".encode()).hexdigest()[:24]
+    return state_dir() / "apply-locks" / digest
+
+
 @contextlib.contextmanager
 def _apply_lock(app: AppContext) -> Iterator[None]:
     """One apply at a time per endpoint and login on this machine (see the module doc)."""
-    import hashlib
-
     from gandi_hosting_cli.config import files
-    from gandi_hosting_cli.config.settings import state_dir
 
     endpoint, login = _account(app)
-    digest = hashlib.sha256(f"{endpoint}|{login}".encode()).hexdigest()[:24]
-    path = state_dir() / "apply-locks" / digest  # the lock is <digest>.lock
+    path = apply_lock_path(endpoint, login)
     stack = contextlib.ExitStack()
     try:
         files.private_dir(path.parent)
