@@ -119,3 +119,34 @@ def test_a_declared_name_two_vms_hold_is_a_problem_exit_2(client, plain, calls):
     [dup] = plan.duplicates
     assert dup.blocking and "2 vms have this name" in dup.message
     assert not any(a.vm == "web1" for a in plan.actions)
+
+
+def test_replacing_the_data_disk_a_running_vm_boots_from_halts_it_and_links_the_new_one(
+    client, plain
+):
+    apply(client, MANIFEST)
+    text = MANIFEST.replace('name = "dbdata"\nsize = "4G"', 'name = "dbdata"\nsize = "5G"')
+    plan = plan_for(client, text, replace=["dbdata"])
+    assert [a.kind for a in plan.actions] == [
+        "stop", "detach", "delete_disk", "create_disk", "attach", "link_boot_disk", "start",
+    ]  # fmt: skip
+    result = apply_plan(client, plan, passwords=passwords)
+    assert result.exit_code == 0, [o.as_dict() for o in result.outcomes]
+    vms, disks = account(*plain)
+    assert disks["dbdata"]["size"] == 5120 and names_on(vms["db1"], disks)[0] == "dbdata"
+    assert vms["db1"]["state"] == "running" and plan_for(client, text).up_to_date
+
+
+def test_replacing_a_vm_and_a_disk_it_holds_together_converges(client, plain):
+    apply(client, MANIFEST)
+    text = NEW_OS.replace('name = "data1"\nsize = "2G"', 'name = "data1"\nsize = "3G"')
+    plan = plan_for(client, text, replace=["web1", "data1"])
+    delete_vm = next(a for a in plan.actions if a.kind == "delete_vm")
+    delete_disk = next(a for a in plan.actions if a.kind == "delete_disk")
+    assert delete_vm.id in delete_disk.depends  # the VM's delete detaches it first
+    result = apply_plan(client, plan, passwords=passwords)
+    assert result.exit_code == 0, [o.as_dict() for o in result.outcomes]
+    vms, disks = account(*plain)
+    assert disks["data1"]["size"] == 3072
+    assert sorted(names_on(vms["web1"], disks)[1:]) == ["data1", "logs1"]
+    assert plan_for(client, text).up_to_date
