@@ -293,7 +293,9 @@ def plan(
         app.output.emit(Result(json=the_plan.as_dict()))
     _notes(app, the_plan)
     app.terminal.message(_summary(the_plan))
-    if out and not the_plan.duplicates:
+    if out and the_plan.duplicates:
+        app.terminal.warn(f"{out} not written: apply would refuse this plan")
+    elif out:
         _save_plan(app, out, the_plan, state, file, prune, replace)
     if the_plan.exit_code:
         raise click.exceptions.Exit(the_plan.exit_code)

@@ -121,9 +121,11 @@ def test_names_held_twice_on_the_account_plan_exit_2_and_apply_refuses(
             proxy.vm_create(session, "web1", PASSWORD, 111, 1, 1, {})
     site = tmp_path / "site.toml"
     site.write_text(SITE)
-    planned = cli("--url", logged_in.url, "plan", str(site))
+    saved = tmp_path / "site.plan"
+    planned = cli("--url", logged_in.url, "plan", str(site), "--out", str(saved))
     assert planned.exit_code == 2 and "Up to date" not in planned.output
     assert "2 vms have this name" in planned.stdout
+    assert not saved.exists() and "not written" in planned.stderr
     calls.clear()
     applied = cli("--url", logged_in.url, "apply", str(site), "--yes")
     assert applied.exit_code == 2 and "nothing was sent" in applied.stderr
