@@ -154,9 +154,10 @@ class _Planner:
     def _note_replace_without_drift(self) -> None:
         """A ``--replace NAME`` whose object has no drift: nothing is replaced (said)."""
         replaced = {t.split(" ", 1)[1].lower() for t in self.plan.replaced}
+        reported = {p.target.split(" ", 1)[-1].lower() for p in self.plan.problems}
         for name in self.replace:
             exists = self.state.vm_by_name(name) or self.state.disk_by_name(name)
-            if name.lower() not in replaced and exists is not None:
+            if name.lower() not in replaced | reported and exists is not None:
                 self.plan.notes.append(
                     f"{name}: nothing to replace (no drift the API cannot change in place)"
                 )
