@@ -15,4 +15,5 @@ class ExitCode(IntEnum):
     NETWORK = 6  # unreachable, timeout, TLS, not XML-RPC
     WAIT_TIMEOUT = 7
     PLAN_CHANGES = 8  # `plan`: the account differs from the manifest (changes pending)
+    PLAN_REPLACE = 9  # `plan`: drift only a replacement would converge (`apply --replace`)
     INTERRUPTED = 130

@@ -10,7 +10,7 @@ SHORT_HELP: dict[str, tuple[str, bool]] = {
         False,
     ),
     "apply": (
-        "Make the account match MANIFEST: independent operations in parallel.",
+        "Make the account match FILE (a manifest), or carry out PLANFILE (`plan --out`).",
         False,
     ),
     "completion": (
@@ -46,7 +46,7 @@ SHORT_HELP: dict[str, tuple[str, bool]] = {
         False,
     ),
     "plan": (
-        "Show what `apply MANIFEST` would change (exit 0: up to date, 8: changes pending).",
+        "Show what `apply MANIFEST` would change (exit 0: up to date, 8: apply would act, 9: only a replacement would converge, 2: a declared name several objects hold).",
         False,
     ),
     "product": (

@@ -138,11 +138,15 @@ def read_json(path: Path | str, default: Any = None) -> Any:
         return default
 
 
-def write_atomic(path: Path | str, data: bytes | str) -> None:
+def write_atomic(path: Path | str, data: bytes | str, *, own_dir: bool = True) -> None:
     """Replace ``path`` with ``data``: a 0600 ``O_EXCL`` temp file in the same directory,
-    then ``os.replace``. A symlink at ``path`` is refused, not replaced or followed."""
+    then ``os.replace``. A symlink at ``path`` is refused, not replaced or followed.
+
+    ``own_dir=False`` for a file the user names (a plan file, an export): its directory
+    must exist and is left as it is (never created, never narrowed to 0700)."""
     path = Path(path)
-    private_dir(path.parent)
+    if own_dir:
+        private_dir(path.parent)
     if is_symlink(path):
         raise UnsafePath(path)
     if isinstance(data, str):

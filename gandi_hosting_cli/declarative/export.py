@@ -2,15 +2,18 @@
 
 VMs in id order with their OS label, shares, cpu, max_memory, state and data disks in
 position order (the system disk excluded; ``boot_disk`` when a data disk is the boot
-disk); then every disk that is not a system disk, with its size in MB and fstype.
-Written by hand (TOML writing is not in the stdlib) with strings quoted as TOML basic
-strings.
+disk), and a commented ``password_env`` (a plan on an account without the VM then says
+its root password is missing); then every disk that is not a system disk, with its size
+in MB and fstype. Written by hand (TOML writing is not in the stdlib) with strings quoted
+as TOML basic strings.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
+from gandi_hosting_cli.declarative.manifest import PASSWORD_ENV_PREFIX
 from gandi_hosting_cli.declarative.state import AccountState, os_label, read_account
 
 HEADER = "# gandi-hosting manifest (written by `gandi-hosting export`)\n"
@@ -19,6 +22,12 @@ HEADER = "# gandi-hosting manifest (written by `gandi-hosting export`)\n"
 def _quote(value: str) -> str:
     # JSON string escapes are valid TOML basic-string escapes for what we write
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def password_env_name(hostname: str) -> str:
+    """``GANDI_VM_PASSWORD_WEB_1`` for ``web-1``: the variable an exported VM suggests."""
+    suffix = re.sub(r"[^A-Za-z0-9_]", "_", hostname).upper()
+    return f"{PASSWORD_ENV_PREFIX}_{suffix}" if suffix else PASSWORD_ENV_PREFIX
 
 
 def export_manifest(state: AccountState) -> str:
@@ -41,6 +50,8 @@ def export_manifest(state: AccountState) -> str:
         lines = [
             "[[vm]]",
             f"hostname = {_quote(vm.get('hostname', ''))}",
+            "# a VM created again from this manifest takes its root password from:",
+            f"# password_env = {_quote(password_env_name(str(vm.get('hostname', ''))))}",
             f"os = {_quote(labels.get(os_id, str(os_id)))}",
             f"shares = {int(vm.get('shares', 1))}",
             f"cpu = {int(vm.get('cpu', 1))}",

@@ -98,15 +98,27 @@ class Action:
         }
 
 
+# problem kinds: what each means for `plan`'s exit code
+DUPLICATE = "duplicate"  # a declared name held by several objects: exit 2, apply refuses
+REPLACE = "replace"  # drift the API cannot change in place: exit 9 (apply --replace NAME)
+BUSY = "busy"  # an object in transition, left alone this time
+
+
 @dataclass
 class Problem:
-    """Something the API would refuse. ``blocking``: apply refuses to start at all."""
+    """Something the API would refuse. ``blocking``: apply refuses to start at all.
 
-    kind: str  # "shares", "disk_quota", "os", "resize", "reinstall", "busy"
+    ``kind``: "shares", "disk_quota", "os" (blocking, exit 8 as the plan cannot be applied
+    as it is), "duplicate" (blocking, exit 2), "replace" (left as is unless
+    ``apply --replace NAME``: exit 9 when nothing else is pending), "busy".
+    ``name``: the VM hostname or disk name a "replace" problem is about."""
+
+    kind: str
     target: str
     message: str
     blocking: bool = True
     missing: int | None = None  # how many shares / MB are missing
+    name: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +139,8 @@ class Plan:
     disk_ids: dict[str, int] = field(default_factory=dict)
     os_ids: dict[str, int] = field(default_factory=dict)  # hostname -> os id (creates)
     vm_specs: dict[str, VmSpec] = field(default_factory=dict)  # hostname -> spec (creates)
+    replaced: list[str] = field(default_factory=list)  # "vm web1", "disk data": data lost
+    notes: list[str] = field(default_factory=list)  # e.g. a --replace NAME with no drift
 
     @property
     def up_to_date(self) -> bool:
@@ -137,15 +151,34 @@ class Plan:
         return [p for p in self.problems if p.blocking]
 
     @property
+    def duplicates(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == DUPLICATE]
+
+    @property
+    def replacements_needed(self) -> list[Problem]:
+        """Drift left as is: only ``apply --replace NAME`` would converge it."""
+        return [p for p in self.problems if p.kind == REPLACE]
+
+    @property
     def exit_code(self) -> int:
-        """What `plan` exits with: 0 nothing to do, 8 changes (or problems) pending."""
-        return int(ExitCode.OK if self.up_to_date else ExitCode.PLAN_CHANGES)
+        """What `plan` exits with: 2 a declared name is ambiguous on the account; 8 apply
+        would act (or a problem would stop it, or an object is busy); 9 only a replacement
+        would converge; 0 up to date."""
+        if self.duplicates:
+            return int(ExitCode.USAGE)
+        if self.actions or any(p.kind != REPLACE for p in self.problems):
+            return int(ExitCode.PLAN_CHANGES)
+        if self.replacements_needed:
+            return int(ExitCode.PLAN_REPLACE)
+        return int(ExitCode.OK)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "up_to_date": self.up_to_date,
+            "exit_code": self.exit_code,
             "actions": [a.as_dict() for a in self.actions],
             "problems": [p.as_dict() for p in self.problems],
+            "replaced": list(self.replaced),
         }
 
 
@@ -154,9 +187,13 @@ class PlanBuilder:
         self.actions: list[Action] = []
         self._last: dict[tuple[str, str], int] = {}  # object -> last action touching it
 
-    def add(self, kind: str, target: str, **kwargs: Any) -> Action:
+    def add(
+        self, kind: str, target: str, *, touches: tuple[str, ...] = (), **kwargs: Any
+    ) -> Action:
+        """Add an action after the last one on each object it is about; ``touches``: the
+        names of disks it also changes (a vm_delete detaches its data disks)."""
         action = Action(id=len(self.actions) + 1, kind=kind, target=target, **kwargs)
-        touched = []
+        touched = [("disk", name) for name in touches]
         if action.vm is not None or action.vm_id is not None:
             touched.append(("vm", action.vm or f"#{action.vm_id}"))
         if action.disk is not None or action.disk_id is not None:

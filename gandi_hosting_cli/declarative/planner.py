@@ -9,8 +9,14 @@ What the sandbox (and a real back end) requires, and so what the plan models:
   ``vm_max_memory``, changing the boot disk and detaching the boot disk need a halted VM
   (stop -> change -> start when the manifest wants it running);
 - a VM must be halted to be deleted (it takes its boot disk with it and detaches the
-  others); a disk must be detached to be deleted; the API cannot resize a disk or
-  reinstall a VM (reported as problems, never sent).
+  others); a disk must be detached to be deleted;
+- the API cannot resize a disk, change its fstype or reinstall a VM: such drift is a
+  "replace" problem (``plan`` exits 9 when nothing else is pending), and only a name in
+  ``replace`` is replaced: a delete action then a create action that depends on it (the
+  executor needs no other action kind); the disks a replaced VM holds are detached by
+  its delete and attached again to the new VM;
+- a declared name that several objects hold on the account is a "duplicate" problem
+  (``plan`` exits 2, apply refuses): which one the manifest means cannot be known.
 
 Objects not in the manifest are left alone unless ``prune``. A VM's system disk (the
 one it was created with) is part of the VM, never a manifest disk.
@@ -20,9 +26,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gandi_hosting_cli.declarative.manifest import Manifest, VmSpec
+from gandi_hosting_cli.declarative.manifest import DiskSpec, Manifest, VmSpec
 from gandi_hosting_cli.declarative.plan import (
+    BUSY,
+    DUPLICATE,
     KINDS,
+    REPLACE,
     Action,
     Plan,
     PlanBuilder,
@@ -46,36 +55,61 @@ def _max_memory(vm: dict) -> int:
     return int(vm.get("vm_max_memory") or 0)
 
 
-def make_plan(manifest: Manifest, state: AccountState, *, prune: bool = False) -> Plan:
-    """Compare and order. Never sends anything (``state`` was read before)."""
-    return _Planner(manifest, state, prune).run()
+def make_plan(
+    manifest: Manifest,
+    state: AccountState,
+    *,
+    prune: bool = False,
+    replace: tuple[str, ...] | list[str] = (),
+) -> Plan:
+    """Compare and order. Never sends anything (``state`` was read before). ``replace``:
+    the VM hostnames and disk names whose drift may be fixed by a delete and a create
+    (names not in the manifest: see ``unknown_names``)."""
+    return _Planner(manifest, state, prune, tuple(replace)).run()
+
+
+def unknown_names(manifest: Manifest, names: tuple[str, ...] | list[str]) -> list[str]:
+    """The names of ``names`` that are neither a declared VM nor a declared disk."""
+    declared = {v.hostname.lower() for v in manifest.vms} | {d.name for d in manifest.disks}
+    return [n for n in names if n not in declared and n.lower() not in declared]
 
 
 class _Planner:
     """One comparison of a manifest with an account: the plan, its actions, the quota needs."""
 
-    def __init__(self, manifest: Manifest, state: AccountState, prune: bool) -> None:
+    def __init__(
+        self, manifest: Manifest, state: AccountState, prune: bool, replace: tuple[str, ...]
+    ) -> None:
         self.manifest = manifest
         self.state = state
         self.prune = prune
+        self.replace = replace
         self.plan = Plan()
         self.b = PlanBuilder()
         self.need_shares = 0
         self.need_disk = 0
+        self.freed_shares = 0  # by replaced VMs (their delete runs before the create)
+        self.freed_disk = 0
         self.declared_disks = {d.name for d in manifest.disks}
         self.declared_hosts = {v.hostname.lower() for v in manifest.vms}
+        self.ambiguous: set[str] = set()  # declared names several objects hold
+        self.replaced_disks: dict[str, dict] = {}  # name -> the disk to delete and recreate
 
     def run(self) -> Plan:
         self._index_ids()
+        self._find_duplicates()
         self._plan_disks()
         phase_b = self._plan_vms()
         self._detach_from_undeclared_vms()
         if self.prune:
             pruned_vm_ids = self._prune_vms()
             self._prune_disks(pruned_vm_ids)
+        self._replace_disks()
+        replaced = set(self.replaced_disks)
         for spec, snap in phase_b:
-            _phase_b(self.b, self.plan, spec, snap, self.state)
+            _phase_b(self.b, self.plan, spec, snap, self.state, replaced)
         self._check_quota()
+        self._note_replace_without_drift()
         self.plan.actions = self.b.actions
         return self.plan
 
@@ -88,9 +122,51 @@ class _Planner:
         for disk in self.state.disks.values():
             self.plan.disk_ids.setdefault(str(disk.get("name")), int(disk["id"]))
 
+    def _find_duplicates(self) -> None:
+        """A declared name that several VMs (or disks) hold: a problem (exit 2), and the
+        name is left out of the plan (which object it means cannot be known)."""
+        for what, declared, objects, key in (
+            ("vm", [v.hostname for v in self.manifest.vms], self.state.vms, "hostname"),
+            ("disk", [d.name for d in self.manifest.disks], self.state.disks, "name"),
+        ):
+            for name in declared:
+                ids = sorted(
+                    obj_id
+                    for obj_id, obj in objects.items()
+                    if str(obj.get(key, "")).lower() == name.lower()
+                )
+                if len(ids) < 2:
+                    continue
+                self.ambiguous.add(f"{what} {name.lower()}")
+                listed = ", ".join(str(i) for i in ids)
+                self._problem(
+                    DUPLICATE, f"{what} {name}",
+                    f"{what} {name}: {len(ids)} {what}s have this name on the account"
+                    f" (ids {listed}): delete or rename the extra ones, then plan again",
+                )  # fmt: skip
+
+    def _is_ambiguous(self, what: str, name: str) -> bool:
+        return f"{what} {name.lower()}" in self.ambiguous
+
+    def _wants_replace(self, name: str) -> bool:
+        return name.lower() in {n.lower() for n in self.replace}
+
+    def _note_replace_without_drift(self) -> None:
+        """A ``--replace NAME`` whose object has no drift: nothing is replaced (said)."""
+        replaced = {t.split(" ", 1)[1].lower() for t in self.plan.replaced}
+        reported = {p.target.split(" ", 1)[-1].lower() for p in self.plan.problems}
+        for name in self.replace:
+            exists = self.state.vm_by_name(name) or self.state.disk_by_name(name)
+            if name.lower() not in replaced | reported and exists is not None:
+                self.plan.notes.append(
+                    f"{name}: nothing to replace (no drift the API cannot change in place)"
+                )
+
     # -- disks to create; sizes that differ ----------------------------------------------
     def _plan_disks(self) -> None:
         for spec in self.manifest.disks:
+            if self._is_ambiguous("disk", spec.name):
+                continue
             current = self.state.disk_by_name(spec.name)
             if current is None:
                 self.b.add("create_disk", f"disk {spec.name}", disk=spec.name,
@@ -101,31 +177,63 @@ class _Planner:
                 continue
             self._report_unchangeable_disk(spec, current)
 
-    def _report_unchangeable_disk(self, spec: Any, current: dict) -> None:
+    def _report_unchangeable_disk(self, spec: DiskSpec, current: dict) -> None:
+        """A size or fstype the API cannot change (no disk_update in API 1.0): replaced when
+        ``--replace NAME`` asks for it, else a "replace" problem."""
+        drift = []
         if int(current.get("size", 0)) != spec.size:
-            shrink = spec.size < int(current.get("size", 0))
-            self._problem(
-                "resize",
-                f"disk {spec.name}",
-                f"disk {spec.name}: size {current.get('size')} -> {spec.size} MB cannot be done"
-                f" (the API has no disk resize{'; a disk cannot shrink below what it holds' if shrink else ''});"  # noqa: E501
-                " left as is",
-                blocking=False,
-            )
+            drift.append(f"size {current.get('size')} -> {spec.size} MB")
         if str(current.get("fstype")) != spec.fstype:
+            drift.append(f"fstype {current.get('fstype')} -> {spec.fstype}")
+        if not drift:
+            return
+        change = ", ".join(drift)
+        if not self._wants_replace(spec.name):
             self._problem(
-                "resize",
-                f"disk {spec.name}",
-                f"disk {spec.name}: fstype {current.get('fstype')} -> {spec.fstype} cannot be"
-                " changed (the API has no reformat); left as is",
-                blocking=False,
-            )
+                REPLACE, f"disk {spec.name}",
+                f"disk {spec.name}: {change} cannot be changed in place (the API has no disk"
+                f" resize or reformat): it needs replacement, which loses its data"
+                f" (`apply --replace {spec.name}`); left as is",
+                blocking=False, name=spec.name,
+            )  # fmt: skip
+            return
+        if current.get("state") != "created":
+            self._problem(BUSY, f"disk {spec.name}", f"disk {spec.name} is"
+                          f" {current.get('state')}: cannot be replaced now",
+                          blocking=False)  # fmt: skip
+            return
+        holder = self.state.vms.get(int(current.get("vm_id") or 0))
+        if holder is not None and holder.get("state") not in STABLE_VM_STATES:
+            self._problem(BUSY, f"disk {spec.name}", f"disk {spec.name} is on vm"
+                          f" {holder.get('hostname')}, which is {holder.get('state')}: cannot be"
+                          " replaced now", blocking=False)  # fmt: skip
+            return
+        self.replaced_disks[spec.name] = {**current, "change": change}
+        self.plan.replaced.append(f"disk {spec.name}")
+        self.need_disk += spec.size
+        self.freed_disk += int(current.get("size", 0))
+
+    def _replace_disks(self) -> None:
+        """Delete then create each replaced disk, after whatever detaches it (its VM's
+        phase A, a replaced VM's delete); the attach to its VM comes in phase B."""
+        for name, current in self.replaced_disks.items():
+            spec = self.manifest.disk(name)
+            assert spec is not None
+            self.b.add("delete_disk", f"disk {name}", disk=name, disk_id=int(current["id"]),
+                       before={"size": current.get("size"), "fstype": current.get("fstype")},
+                       reason=f"replaced: {current['change']}; its data is lost")  # fmt: skip
+            self.b.add("create_disk", f"disk {name}", disk=name,
+                       after={"size": spec.size, "fstype": spec.fstype},
+                       params={"name": name, "size": spec.size, "fstype": spec.fstype},
+                       reason="replacement")  # fmt: skip
 
     # -- per VM: phase A (create/stop/update/detach), phase B (attach/link/start) ---------
     def _plan_vms(self) -> list[tuple[VmSpec, dict]]:
         phase_b: list[tuple[VmSpec, dict]] = []
         owners = {name: v.hostname for v in self.manifest.vms for name in v.disks}
         for spec in self.manifest.vms:
+            if self._is_ambiguous("vm", spec.hostname):
+                continue
             current = self.state.vm_by_name(spec.hostname)
             if current is not None and current.get("state") not in STABLE_VM_STATES:
                 self._problem(
@@ -137,11 +245,16 @@ class _Planner:
                 snap = self._new_vm(spec)
             else:
                 snap = self._existing_vm(spec, current)
+                if snap is not None and snap.get("replace"):
+                    self._replace_vm(spec, current, snap["replace"])
+                    snap = self._new_vm(spec, replacement=True)
+                    current = None
             if snap is None:
                 continue
             if spec.shares > snap["shares"] and current is not None:
                 self.need_shares += spec.shares - snap["shares"]
-            _phase_a(self.b, spec, snap, self.declared_disks, owners, self.prune)
+            _phase_a(self.b, spec, snap, self.declared_disks, owners, self.prune,
+                     set(self.replaced_disks))  # fmt: skip
             phase_b.append((spec, snap))
         return phase_b
 
@@ -152,7 +265,7 @@ class _Planner:
             self._problem("os", f"vm {spec.hostname}", str(error))
             return None
 
-    def _new_vm(self, spec: VmSpec) -> dict | None:
+    def _new_vm(self, spec: VmSpec, *, replacement: bool = False) -> dict | None:
         """Plan the create of a VM; its snapshot as it will be once created."""
         os_id = self._match_os(spec)
         if os_id is None:
@@ -164,7 +277,8 @@ class _Planner:
             after["login"] = spec.login
         self.b.add("create_vm", f"vm {spec.hostname}", vm=spec.hostname, after=after,
                    params={"os_id": os_id, "shares": spec.shares, "cpu": spec.cpu,
-                           "login": spec.login})  # fmt: skip
+                           "login": spec.login},
+                   reason="replacement" if replacement else "")  # fmt: skip
         self.need_shares += spec.shares
         self.need_disk += self.state.os_size(os_id)
         return {
@@ -185,14 +299,19 @@ class _Planner:
         wanted_os = self._match_os(spec)
         if wanted_os is None:
             return None
+        replace = None
         if int(current.get("os_id", -1)) != wanted_os:
-            self._problem(
-                "reinstall",
-                f"vm {spec.hostname}",
-                f"vm {spec.hostname}: os {current.get('os_id')} -> {wanted_os} cannot be"
-                " changed (the API cannot reinstall a VM); left as is",
-                blocking=False,
-            )
+            change = f"os {self._os_name(current.get('os_id'))} -> {self._os_name(wanted_os)}"
+            if self._wants_replace(spec.hostname):
+                replace = change
+            else:
+                self._problem(
+                    REPLACE, f"vm {spec.hostname}",
+                    f"vm {spec.hostname}: {change} cannot be changed in place (the API cannot"
+                    " reinstall a VM): it needs replacement, which loses its system disk"
+                    f" (`apply --replace {spec.hostname}`); left as is",
+                    blocking=False, name=spec.hostname,
+                )  # fmt: skip
         sys_disk = state.system_disk(vm_id)
         attached = [d for d in state.attached(vm_id) if sys_disk is None or d is not sys_disk]
         boot = state.attached(vm_id)[0] if state.attached(vm_id) else None
@@ -205,7 +324,37 @@ class _Planner:
             "boot": None if boot is None or boot is sys_disk else str(boot.get("name")),
             "vm_id": vm_id,
             "attached_ids": {str(d.get("name")): int(d["id"]) for d in attached},
+            "replace": replace,
         }
+
+    def _os_name(self, os_id: Any) -> str:
+        image = next((i for i in self.state.os_images if str(i.get("id")) == str(os_id)), None)
+        return f"{os_label(image)} ({os_id})" if image else str(os_id)
+
+    def _replace_vm(self, spec: VmSpec, current: dict, change: str) -> None:
+        """Stop, delete the VM (its system disk with it), before its create: the data
+        disks it holds are detached by the delete (their next action waits for it); a
+        data disk that is its boot disk is first swapped for the system disk, so that the
+        delete does not take it."""
+        host, vm_id, state = spec.hostname, int(current["id"]), self.state
+        self.plan.replaced.append(f"vm {host}")
+        if current.get("state") == "running":
+            self.b.stop(host, vm_id, reason="a VM must be halted to be deleted")
+        sys_disk = state.system_disk(vm_id)
+        attached = state.attached(vm_id)
+        data = [str(d.get("name")) for d in attached if d is not sys_disk]
+        if attached and sys_disk is not None and attached[0] is not sys_disk:
+            self.b.add("link_boot_disk", f"vm {host}", vm=host, vm_id=vm_id,
+                       disk=str(sys_disk.get("name")), disk_id=int(sys_disk["id"]),
+                       before={"boot_disk": attached[0].get("name")},
+                       after={"boot_disk": "system disk"},
+                       reason="so that deleting the VM keeps its data disks")  # fmt: skip
+        self.b.add("delete_vm", f"vm {host}", vm=host, vm_id=vm_id, touches=tuple(data),
+                   before={"state": current.get("state"), "shares": current.get("shares")},
+                   reason=f"replaced: {change}; its system disk is lost")  # fmt: skip
+        self.freed_shares += int(current.get("shares", 0))
+        if sys_disk is not None:
+            self.freed_disk += int(sys_disk.get("size", 0))
 
     def _detach_from_undeclared_vms(self) -> None:
         """Declared disks attached to VMs that are not declared: detach them when they must
@@ -295,11 +444,11 @@ class _Planner:
     # -- what the API would refuse: quota for the creates and growths ---------------------
     def _check_quota(self) -> None:
         available = self.state.available()
-        for kind, product, what, unit, need in (
-            ("shares", "shares", "shares", "", self.need_shares),
-            ("disk_quota", "disk", "disk quota", " MB", self.need_disk),
+        for kind, product, what, unit, need, freed in (
+            ("shares", "shares", "shares", "", self.need_shares, self.freed_shares),
+            ("disk_quota", "disk", "disk quota", " MB", self.need_disk, self.freed_disk),
         ):
-            free = available[product]
+            free = available[product] + freed
             if need > free:
                 missing = need - free
                 self._problem(
@@ -346,6 +495,7 @@ def _phase_a(
     declared: set[str],
     owners: dict[str, str],
     prune: bool,
+    replaced: set[str],
 ) -> None:
     host = spec.hostname
     vm_id = snap["vm_id"]
@@ -372,7 +522,7 @@ def _phase_a(
         snap["shares"], snap["cpu"] = spec.shares, spec.cpu
     # detach data disks that are not listed here
     for name in list(snap["attached"]):
-        if name in spec.disks:
+        if name in spec.disks and name not in replaced:  # a replaced disk is detached first
             continue
         if name not in declared and not prune:
             continue  # an undeclared disk: left alone
@@ -387,7 +537,11 @@ def _phase_a(
             snap["boot"] = None
 
 
-def _phase_b(b: PlanBuilder, plan: Plan, spec: VmSpec, snap: dict, state: AccountState) -> None:
+def _phase_b(
+    b: PlanBuilder, plan: Plan, spec: VmSpec, snap: dict, state: AccountState, replaced: set[str]
+) -> None:
+    """Attach, set the boot disk, start. A replaced disk has no id yet (the executor
+    knows it once its create is answered)."""
     host = spec.hostname
     vm_id = snap["vm_id"]
     for name in spec.disks:
@@ -399,7 +553,7 @@ def _phase_b(b: PlanBuilder, plan: Plan, spec: VmSpec, snap: dict, state: Accoun
             holder = state.vms.get(int(current["vm_id"]))
             before_vm = holder.get("hostname") if holder else None
         b.add("attach", f"disk {name}", disk=name, vm=host, vm_id=vm_id,
-              disk_id=int(current["id"]) if current else None,
+              disk_id=int(current["id"]) if current and name not in replaced else None,
               before={"vm": before_vm}, after={"vm": host})  # fmt: skip
         snap["attached"].append(name)
     if spec.boot_disk != snap["boot"]:
@@ -417,7 +571,7 @@ def _phase_b(b: PlanBuilder, plan: Plan, spec: VmSpec, snap: dict, state: Accoun
             wanted_label = wanted
             disk_name = wanted
             current = state.disk_by_name(wanted)
-            disk_id = int(current["id"]) if current else None
+            disk_id = int(current["id"]) if current and wanted not in replaced else None
         b.add("link_boot_disk", f"vm {host}", vm=host, vm_id=vm_id, disk=disk_name,
               disk_id=disk_id, before={"boot_disk": snap["boot"] or "system disk"},
               after={"boot_disk": wanted_label})  # fmt: skip

@@ -1,6 +1,7 @@
 """The account as the planner sees it, read in two batched requests.
 
-1. ``vm_list``, ``disk_list``, ``os_list`` and ``hosting_account_info`` in one multicall;
+1. ``vm_list``, ``disk_list``, ``os_list``, ``hosting_account_info`` and the ids of the
+   operations still PENDING or RUN (``operation_list``) in one multicall;
 2. every ``vm_info`` and ``disk_info`` in one more (chunked for huge accounts).
 
 Without ``system.multicall`` the client falls back to single calls on its own.
@@ -23,6 +24,7 @@ class AccountState:
     disks: dict[int, dict] = field(default_factory=dict)  # id -> disk_info
     os_images: list[dict] = field(default_factory=list)
     account: dict = field(default_factory=dict)  # hosting_account_info
+    open_operations: list[int] = field(default_factory=list)  # PENDING or RUN, by id
 
     def vm_by_name(self, hostname: str) -> dict | None:
         found = [v for v in self.vms.values() if v.get("hostname") == hostname]
@@ -63,6 +65,65 @@ class AccountState:
         return int(image.get("size", 0)) if image else 0
 
 
+# what of each object a plan depends on: a change to any of these since the plan was made
+# makes its plan file stale (plan.py's fingerprint)
+VM_FIELDS = ("hostname", "state", "shares", "cpu", "vm_max_memory", "os_id", "disks_id")
+DISK_FIELDS = ("name", "state", "size", "fstype", "vm_id")
+
+
+def snapshot(state: AccountState) -> dict[str, dict[str, dict]]:
+    """The read state a plan is computed from, as plain JSON-able data: per VM and disk
+    id, the fields the planner reads (``VM_FIELDS``, ``DISK_FIELDS``). No secrets."""
+
+    def pick(obj: dict, fields: tuple[str, ...]) -> dict:
+        return {f: obj.get(f) for f in fields}
+
+    return {
+        "vms": {str(i): pick(v, VM_FIELDS) for i, v in sorted(state.vms.items())},
+        "disks": {str(i): pick(d, DISK_FIELDS) for i, d in sorted(state.disks.items())},
+        "open_operations": list(state.open_operations),
+    }
+
+
+def fingerprint(snap: dict) -> str:
+    """``sha256:<hex>`` of a ``snapshot`` (canonical JSON)."""
+    import hashlib
+    import json
+
+    text = json.dumps(snap, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def changes_between(old: dict, new: dict) -> list[str]:
+    """What differs between two snapshots, one phrase per object: ``vm web1 (id 3): shares
+    1 -> 2``, ``disk data (id 7) was deleted``, ``vm web3 (id 9) was created``."""
+    found: list[str] = []
+    for kind, label in (("vms", "hostname"), ("disks", "name")):
+        before, after = old.get(kind, {}), new.get(kind, {})
+        what = kind[:-1]
+        for obj_id in sorted(set(before) | set(after), key=lambda i: int(i)):
+            was, now = before.get(obj_id), after.get(obj_id)
+            name = (now or was or {}).get(label)
+            where = f"{what} {name} (id {obj_id})"
+            if was is None:
+                found.append(f"{where} was created")
+            elif now is None:
+                found.append(f"{where} was deleted")
+            else:
+                diffs = [
+                    f"{k} {was.get(k)} -> {now.get(k)}" for k in now if was.get(k) != now.get(k)
+                ]
+                if diffs:
+                    found.append(f"{where}: " + ", ".join(diffs))
+    was_open = set(old.get("open_operations", []))
+    now_open = set(new.get("open_operations", []))
+    for opid in sorted(now_open - was_open):
+        found.append(f"operation {opid} was queued")
+    for opid in sorted(was_open - now_open):
+        found.append(f"operation {opid} has ended")
+    return found
+
+
 def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
     results: list[Any] = []
     for start in range(0, len(calls), MULTICALL_CHUNK):
@@ -73,15 +134,26 @@ def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
 def read_account(client: Any) -> AccountState:
     """Everything the planner needs, in two requests (with ``system.multicall``)."""
     first = client.multicall(
-        [("vm_list", ()), ("disk_list", ()), ("os_list", ()), ("hosting_account_info", ())]
+        [
+            ("vm_list", ()),
+            ("disk_list", ()),
+            ("os_list", ()),
+            ("hosting_account_info", ()),
+            ("operation_list", ({"state": "PENDING"},)),
+            ("operation_list", ({"state": "RUN"},)),
+        ]
     )
     for result in first:
         if isinstance(result, HostingError):
             raise result
-    vm_ids, disk_ids, os_images, account = first
+    vm_ids, disk_ids, os_images, account, pending, running = first
     keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
     infos = _batch(client, [(f"{kind}_info", (i,)) for kind, i in keys])
-    state = AccountState(os_images=list(os_images), account=dict(account))
+    state = AccountState(
+        os_images=list(os_images),
+        account=dict(account),
+        open_operations=sorted({int(i) for i in [*pending, *running]}),
+    )
     for (kind, obj_id), info in zip(keys, infos, strict=True):
         if isinstance(info, NotFound):
             continue  # deleted between the two requests

@@ -26,7 +26,9 @@ EXIT_STATUS = {
     "NETWORK": "Network or protocol failure: unreachable endpoint, timeout, TLS, "
     "an answer that is not XML-RPC.",
     "WAIT_TIMEOUT": "Waiting for an operation timed out (--wait-timeout).",
-    "PLAN_CHANGES": "plan: the account differs from the manifest (changes pending).",
+    "PLAN_CHANGES": "plan: apply would make changes (or a problem would stop it).",
+    "PLAN_REPLACE": "plan: drift that only a replacement would converge "
+    "(apply --replace NAME; its data is lost).",
     "INTERRUPTED": "Interrupted (Ctrl-C).",
 }
 

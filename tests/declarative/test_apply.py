@@ -218,14 +218,16 @@ def test_not_enough_shares_is_reported_with_the_missing_count_and_nothing_sent(c
 
 
 def test_missing_password_is_refused_before_anything_is_sent(client, calls, monkeypatch):
-    monkeypatch.delenv("WEB_PW", raising=False)
-    text = MANIFEST.replace('hostname = "web1"', 'hostname = "web1"\npassword_env = "WEB_PW"')
+    monkeypatch.delenv("GANDI_VM_PASSWORD_WEB", raising=False)
+    text = MANIFEST.replace(
+        'hostname = "web1"', 'hostname = "web1"\npassword_env = "GANDI_VM_PASSWORD_WEB"'
+    )
     plan = plan_for(client, text)
     calls.clear()
     try:
         apply_plan(client, plan, passwords=lambda host: None)
     except Exception as error:  # noqa: BLE001
-        assert error.exit_code == 2 and "WEB_PW" in str(error)
+        assert error.exit_code == 2 and "GANDI_VM_PASSWORD_WEB" in str(error)
     else:
         raise AssertionError("no password, yet apply_plan ran")
     assert calls.writes == []

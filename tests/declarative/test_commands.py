@@ -55,8 +55,9 @@ def test_bad_manifest_exits_2_naming_the_key_with_nothing_sent(cli, logged_in, c
 def test_apply_exits_5_when_an_operation_fails(cli, logged_in, tmp_path, monkeypatch):
     site = tmp_path / "site.toml"
     site.write_text(MANIFEST.replace('"web1"', '"fail-web1"').replace(
-        'hostname = "fail-web1"', 'hostname = "fail-web1"\npassword_env = "WEB_PW"'))  # fmt: skip
-    monkeypatch.setenv("WEB_PW", PASSWORD)
+        'hostname = "fail-web1"',
+        'hostname = "fail-web1"\npassword_env = "GANDI_VM_PASSWORD_WEB"'))  # fmt: skip
+    monkeypatch.setenv("GANDI_VM_PASSWORD_WEB", PASSWORD)
     result = cli("--url", logged_in.url, "apply", str(site), "--yes", "--password-stdin",
                  input=PASSWORD + "\n")  # fmt: skip
     assert result.exit_code == 5
@@ -89,7 +90,7 @@ SMALL = """
 hostname = "web1"
 os = "Debian 12"
 shares = 1
-password_env = "WEB_PW"
+password_env = "GANDI_VM_PASSWORD_WEB"
 
 [[disk]]
 name = "data"
@@ -120,7 +121,7 @@ def test_apply_off_a_terminal_says_each_finished_action_on_stderr(
 ):
     site = tmp_path / "site.toml"
     site.write_text(SMALL)
-    monkeypatch.setenv("WEB_PW", PASSWORD)
+    monkeypatch.setenv("GANDI_VM_PASSWORD_WEB", PASSWORD)
     result = cli("--url", logged_in.url, "apply", str(site), "--yes")
     assert result.exit_code == 0, result.output
     finished = [line for line in result.stderr.splitlines() if line.startswith("done: ")]
@@ -135,7 +136,7 @@ def test_apply_on_a_terminal_shows_the_plan_and_a_no_sends_nothing(
 ):
     site = tmp_path / "site.toml"
     site.write_text(SMALL)
-    monkeypatch.setenv("WEB_PW", PASSWORD)
+    monkeypatch.setenv("GANDI_VM_PASSWORD_WEB", PASSWORD)
     calls.clear()
     result = cli("--url", logged_in.url, "apply", str(site), input="n\n", interactive=True)
     assert result.exit_code == 1
@@ -147,7 +148,7 @@ def test_apply_on_a_terminal_shows_the_plan_and_a_no_sends_nothing(
 def test_apply_prune_shows_the_deletions_and_asks(cli, logged_in, calls, tmp_path, monkeypatch):
     site = tmp_path / "site.toml"
     site.write_text(SMALL)
-    monkeypatch.setenv("WEB_PW", PASSWORD)
+    monkeypatch.setenv("GANDI_VM_PASSWORD_WEB", PASSWORD)
     assert cli("--url", logged_in.url, "apply", str(site), "--yes").exit_code == 0
     with logged_in.proxy() as proxy:
         proxy.disk_create(logged_in.login(), {"name": "stray", "size": 1024})
@@ -171,7 +172,7 @@ def test_apply_on_a_terminal_draws_one_live_line_per_action(logged_in, tmp_path,
 
     site = tmp_path / "site.toml"
     site.write_text(SMALL)
-    monkeypatch.setenv("WEB_PW", PASSWORD)
+    monkeypatch.setenv("GANDI_VM_PASSWORD_WEB", PASSWORD)
     screen = io.StringIO()
     app = AppContext(terminal=Terminal(interactive=True, stderr_tty=True, stderr=screen))
     result = CliRunner().invoke(root, ["--url", logged_in.url, "apply", str(site), "--yes"],
