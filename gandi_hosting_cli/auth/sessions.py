@@ -11,9 +11,8 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from gandi_hosting_cli.api.errors import LOGIN_HINT
 from gandi_hosting_cli.auth.secret_store import (
     FileStore,
     KeyringStore,
@@ -21,10 +20,17 @@ from gandi_hosting_cli.auth.secret_store import (
     open_store,
 )
 from gandi_hosting_cli.config.settings import display_url  # noqa: F401 (re-exported)
-from gandi_hosting_cli.errors import AuthError, LocalError
+from gandi_hosting_cli.errors import LOGIN_HINT, AuthError, LocalError
 
-if TYPE_CHECKING:
-    from gandi_hosting_cli.api.client import HostingClient
+
+class LoginClient(Protocol):
+    """What a renewal needs of a client (``api.client.HostingClient`` has it): auth
+    depends on no API class."""
+
+    def login(self, login: str, password: str, safe: bool = True) -> str: ...
+
+    def raw_call(self, method: str, *params: Any) -> Any: ...
+
 
 SESSION_TTL = timedelta(hours=12)
 SAFETY_MARGIN = timedelta(minutes=5)  # clocks drift; renew a little early
@@ -255,7 +261,7 @@ class SessionManager:
         return self.store.delete(self.password_key())
 
     # -- renewal (HostingClient's ``renew`` callback) --------------------------------------
-    def renew(self, client: HostingClient) -> str:
+    def renew(self, client: LoginClient) -> str:
         """Log in again (and `su` again if the old session acted as another handle)."""
         if not self.login:
             raise AuthError("not logged in", hint=LOGIN_HINT)

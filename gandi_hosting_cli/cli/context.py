@@ -180,15 +180,13 @@ class AppContext:
     @cached_property
     def output(self) -> Output:
         """The output layer, in the mode the options chose (stdout: data only)."""
-        from gandi_hosting_cli.output.render import Output, OutputMode
+        from gandi_hosting_cli.output.render import DryRunOutput, Output, OutputMode
 
         if self.output_format is not None:
             mode = OutputMode(self.output_format)
         else:
             mode = OutputMode.JSON if self.json else OutputMode.IDS if self.quiet else None
         if self.dry_run:  # the command's own results would describe placeholders
-            from gandi_hosting_cli.cli.dry_run import DryRunOutput
-
             return DryRunOutput(mode, self.terminal)
         return Output(mode, self.terminal, self.shape)
 
@@ -262,7 +260,16 @@ class AppContext:
 
         self.refuse_password_in_clear(renewal=True)
         ask = self._ask_password if self.terminal.is_interactive else None
-        return find_password(login, manager, is_sandbox=self.is_sandbox, ask=ask)
+        seeded = self.sandbox_password(login)
+        return find_password(login, manager, sandbox_password=seeded, ask=ask)
+
+    def sandbox_password(self, login: str) -> str | None:
+        """With ``--sandbox``, the seeded account's password (for that account only)."""
+        if not self.is_sandbox:
+            return None
+        from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+
+        return SEED_PASSWORD if login == SEED_LOGIN else None
 
     def _ask_password(self, question: str) -> str:
         return self.terminal.prompt(question, secret=True)

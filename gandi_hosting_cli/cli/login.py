@@ -58,12 +58,9 @@ def _password(app: AppContext, login: str, from_stdin: bool) -> str:
     env = os.environ.get("GANDI_HOSTING_PASSWORD")
     if env:
         return env
-    if app.is_sandbox:
-        from gandi_hosting_cli.auth.credentials import sandbox_password
-
-        seeded = sandbox_password(login)
-        if seeded:
-            return seeded
+    seeded = app.sandbox_password(login)
+    if seeded:
+        return seeded
     if app.terminal.is_interactive:
         return app.terminal.prompt(f"Password for {login}", secret=True)
     raise click.UsageError(
