@@ -55,10 +55,10 @@ class SessionRecord:
     def expires_at(self) -> datetime | None:
         return _aware_date(self.expires)
 
-    @property
-    def expired(self) -> bool:
+    def expired_at(self, now: datetime) -> bool:
+        """Expired (or of no known expiry) at ``now`` (an aware datetime)."""
         when = self.expires_at
-        return when is None or when <= utcnow()
+        return when is None or when <= now
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -127,9 +127,10 @@ TYPE_NAMES = {str: "a string", bool: "true or false", (str, type(None)): "a stri
 
 
 def new_record(
-    session_id: str, login: str, endpoint: str, profile: str, safe: bool
+    session_id: str, login: str, endpoint: str, profile: str, safe: bool, *, now: datetime
 ) -> SessionRecord:
-    now = utcnow().replace(microsecond=0)
+    """A session opened at ``now`` (an aware datetime), with its expiry estimated."""
+    now = now.replace(microsecond=0)
     return SessionRecord(
         session_id=session_id,
         login=login,
@@ -142,7 +143,10 @@ def new_record(
 
 
 class SessionManager:
-    """Loads, saves and renews the session of one (profile, endpoint, login)."""
+    """Loads, saves and renews the session of one (profile, endpoint, login).
+
+    ``clock`` (aware UTC datetimes) says when a session expires and when a new one opens.
+    """
 
     def __init__(
         self,
@@ -152,12 +156,14 @@ class SessionManager:
         *,
         password_source: Callable[[str, SessionManager], str] | None = None,
         warn: Callable[[str], None] | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ):
         self.profile = profile
         self.endpoint = endpoint
         self.login = login
         self.password_source = password_source
         self._warn = warn or (lambda text: None)
+        self.clock = clock
         self._store: KeyringStore | FileStore | None = None
         self._write_failed = False
         self._damaged_said = False
@@ -219,7 +225,7 @@ class SessionManager:
                 f"at {display_url(self.endpoint)}: {why}"
             )
             return None
-        if record.expired and not include_expired:
+        if record.expired_at(self.clock()) and not include_expired:
             return None
         return record
 
@@ -271,7 +277,9 @@ class SessionManager:
         password = self.password_source(self.login, self)
         safe = old.safe if old else True
         session_id = client.login(self.login, password, safe)
-        record = new_record(session_id, self.login, self.endpoint, self.profile, safe)
+        record = new_record(
+            session_id, self.login, self.endpoint, self.profile, safe, now=self.clock()
+        )
         if old and old.acting_as:
             session_id = client.raw_call("su", session_id, old.acting_as)
             record.session_id = session_id

@@ -31,7 +31,7 @@ def calls_result(calls: Sequence[tuple[str, Sequence[Any]]]) -> Result:
 
 def emit_calls(app: AppContext, calls: Sequence[tuple[str, Sequence[Any]]], note: str) -> None:
     """Print ``calls`` (the dry run's data) and ``note`` on stderr; mark the run finished."""
-    app.extras["dry_run_finished"] = True
+    app.dry_run_printed = True
     output = app.output
     result = calls_result(calls)
     if isinstance(output, DryRunOutput):
@@ -47,7 +47,7 @@ def finish(app: AppContext, stopped: BaseException | None = None) -> int:
     ``stopped``: the command ended at a read of what its writes did (a state, a wait),
     so calls that would come after it (a delete after a stop and its wait) are not
     shown: they depend on results a dry run does not have."""
-    if app.extras.get("dry_run_finished") or "client" not in app.__dict__:
+    if app.dry_run_printed or "client" not in app.__dict__:
         return 0  # printed already (apply), or no request was ever needed (--help)
     recorded = getattr(app.client, "recorded", [])
     calls = [(c.method, c.params) for c in recorded]
