@@ -343,8 +343,9 @@ def export(app: AppContext, path: str | None) -> None:
 
     text = export_account(app.client)
     if path:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        from gandi_hosting_cli.config import files
+
+        files.write_document(path, text)  # atomic: an old manifest is never half replaced
         app.terminal.message(f"Wrote {path}.")
     else:
         app.output.emit(Result.verbatim(text))
