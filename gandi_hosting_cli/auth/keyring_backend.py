@@ -1,9 +1,10 @@
 """Which keyring backend can hold our secrets here, found without keyring's full discovery.
 
-``keyring.get_keyring()`` imports every backend it knows of, whatever the platform: on
-Linux its macOS module alone runs ``ctypes.util.find_library`` (external programs), and the
-whole discovery costs ~90 ms and ~10 MiB per command, only to find nothing on a headless
-machine. This module picks the same backend keyring would, in keyring's own order:
+``keyring.get_keyring()`` imports every backend it knows of, whatever the platform (on
+Linux its macOS module runs ``ctypes.util.find_library``, external programs): more than a
+whole command costs, only to find nothing on a headless machine (figures:
+``benchmarks/keyring_startup.py``). This module picks the same backend keyring would, in
+keyring's own order:
 
 1. when keyring is already in use in this process (imported by an embedding program, by
    tests that call ``keyring.set_keyring``, or by an earlier call here): its answer,
@@ -20,8 +21,7 @@ machine. This module picks the same backend keyring would, in keyring's own orde
 
 Only keyring's public API is used (``get_keyring``, ``set_keyring``, the backends' class
 names and ``priority``); once decided, the choice is handed to ``keyring.set_keyring``
-so later calls in the process get it from keyring cheaply. The figures that justify not
-calling ``keyring.get_keyring()`` straight away: ``benchmarks/keyring_startup.py``.
+so later calls in the process get it from keyring cheaply.
 
 "None usable" is remembered for a day in ``keyring.json`` in the state dir (0600), keyed
 by what the answer depends on (platform, interpreter, bus address, the mtimes of the
@@ -62,9 +62,7 @@ class _Defer(Exception):
 # -- what keyring would read first ---------------------------------------------------------
 def keyring_config_path() -> Path:
     """keyring's ``keyringrc.cfg`` (keyring.util.platform_.config_root(), without keyring)."""
-    import platform
-
-    if platform.system() == "Windows":
+    if sys.platform == "win32":  # keyring asks platform.system(): the same, without its import
         root = Path(os.environ.get("LOCALAPPDATA", os.environ.get("ProgramData", ".")))
         return root / "Python Keyring" / "keyringrc.cfg"
     base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
