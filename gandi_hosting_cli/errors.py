@@ -80,6 +80,9 @@ class LocalUsageError(LocalError):
     exit_code = ExitCode.USAGE
 
 
+# the way out of a missing or expired session (the API, auth and cli layers all say it)
+LOGIN_HINT = "run `gandi-hosting login` to open a session"
+
 MAX_SHOWN = 300  # characters of an error message shown on the terminal without --debug
 
 

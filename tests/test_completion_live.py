@@ -242,14 +242,14 @@ def test_without_a_session_nothing_is_sent_and_nothing_prompts(sandbox_server, m
 @pytest.fixture
 def black_hole(monkeypatch):
     """An endpoint that accepts connections and never answers, with a cached session."""
-    from gandi_hosting_cli.auth.sessions import SessionManager, new_record
+    from gandi_hosting_cli.auth.sessions import SessionManager, new_record, utcnow
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/hosting/"
     manager = SessionManager("default", url, SEED_LOGIN)
-    manager.save(new_record("not-a-real-session", SEED_LOGIN, url, "default", True))
+    manager.save(new_record("not-a-real-session", SEED_LOGIN, url, "default", True, now=utcnow()))
     completers.remember("vm", [{"id": 5, "hostname": "cached"}], endpoint=url, login=SEED_LOGIN)
     data = json.loads(cache_text())  # make the entry stale
     data["accounts"][completers.account_key(url, SEED_LOGIN)]["vm"]["updated"] = 0

@@ -22,6 +22,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -345,37 +346,71 @@ def test_a_real_endpoint_on_linux_tries_no_macos_or_windows_backend_and_remember
     assert "xmlrpc.client" in warm  # it did talk to the API
 
 
-@pytest.fixture
-def undecided_keyring(monkeypatch):
-    """keyring as a fresh process finds it: no backend chosen yet in this process."""
-    import keyring.core
-
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/gh-test-bus")
+REPO = Path(__file__).resolve().parent.parent
+NO_BUS = "unix:path=/nonexistent/gh-test-bus"  # a session bus that is not there
 
 
-def test_python_keyring_backend_is_honoured(undecided_keyring, monkeypatch):
-    from gandi_hosting_cli.auth.keyring_backend import find_backend
-    from tests.conftest import MemoryKeyring
+def fresh_find_backend(env: dict[str, str], code: str = "print(f())") -> str:
+    """``find_backend`` (as ``f``) in a fresh interpreter, as a command meets it: keyring
+    not imported yet, PYTHON_KEYRING_BACKEND and the bus only as ``env`` says."""
+    environ = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": NO_BUS}
+    environ.pop("PYTHON_KEYRING_BACKEND", None)
+    environ.update(env)
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), environ.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", f"from gandi_hosting_cli.auth.keyring_backend import "
+         f"find_backend as f\n{code}"],
+        capture_output=True, text=True, timeout=60, env=environ, cwd=REPO,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.conftest.MemoryKeyring")
-    assert isinstance(find_backend(), MemoryKeyring)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    assert find_backend() is None
+
+def test_python_keyring_backend_is_honoured(isolate):
+    memory = fresh_find_backend({"PYTHON_KEYRING_BACKEND": "tests.conftest.MemoryKeyring"})
+    assert "tests.conftest.MemoryKeyring" in memory
+    assert fresh_find_backend({"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}) == (
+        "None"
+    )
 
 
-def test_keyrings_own_config_file_is_honoured(undecided_keyring, isolate):
-    from gandi_hosting_cli.auth.keyring_backend import find_backend, keyring_config_path
-    from tests.conftest import MemoryKeyring
+def test_keyrings_own_config_file_is_honoured(isolate):
+    from gandi_hosting_cli.auth.keyring_backend import keyring_config_path
 
     config = keyring_config_path()
     assert config == isolate / "config" / "python_keyring" / "keyringrc.cfg"
     config.parent.mkdir(parents=True)
     config.write_text("[backend]\ndefault-keyring = tests.conftest.MemoryKeyring\n")
-    assert isinstance(find_backend(), MemoryKeyring)
+    assert "tests.conftest.MemoryKeyring" in fresh_find_backend({})
     config.write_text("[backend]\ndefault-keyring=keyring.backends.fail.Keyring\n")
-    assert find_backend() is None
+    assert fresh_find_backend({}) == "None"
+
+
+def test_a_backend_set_in_the_process_is_the_one_used():
+    """keyring already in use in this process (tests, an embedding program): what it was
+    told with the public ``keyring.set_keyring`` wins over the environment."""
+    import keyring
+
+    from gandi_hosting_cli.auth.keyring_backend import find_backend
+    from tests.conftest import MemoryKeyring
+
+    chosen = MemoryKeyring()
+    keyring.set_keyring(chosen)  # the autouse fixture restores the previous one
+    assert find_backend() is chosen
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux discovery path")
+def test_what_the_probe_found_is_handed_to_keyring_so_a_second_call_costs_no_discovery(
+    isolate,
+):
+    code = (
+        "import sys\n"
+        "first, second = f(remember=False), f(remember=False)\n"
+        "import keyring\n"
+        "print(first, second, type(keyring.get_keyring()).__module__,\n"
+        "      'keyring.backends.macOS' in sys.modules)"
+    )
+    assert fresh_find_backend({}, code) == "None None keyring.backends.fail False"
 
 
 def test_a_third_party_backend_is_left_to_keyrings_own_discovery(isolate, tmp_path):

@@ -284,3 +284,113 @@ def test_a_damaged_session_record_without_a_password_asks_for_login(cli, no_keyr
     assert "login" in result.output
     session = cli("--url", logged_in.url, "session")
     assert "TypeError" not in session.output and "Traceback" not in session.output
+
+
+# -- without the platform's optional pieces (Windows has no fcntl and no O_NOFOLLOW) ---------
+@pytest.fixture
+def bare_platform(monkeypatch):
+    """No fcntl, no msvcrt, no O_NOFOLLOW: the helpers' last-resort paths."""
+    monkeypatch.setattr(files, "fcntl", None)
+    monkeypatch.setattr(files, "msvcrt", None)
+    monkeypatch.setattr(files, "NOFOLLOW", 0)
+    assert files.locking() == "exclusive-file"
+
+
+def test_without_fcntl_and_o_nofollow_files_are_written_privately(tmp_path, bare_platform):
+    path = tmp_path / "app" / "shared.json"
+    files.update_json(path, lambda data: {**data, "a": 1})
+    files.update_json(path, lambda data: {**data, "b": 2})
+    assert files.read_json(path) == {"a": 1, "b": 2}
+    if os.name == "posix":
+        assert mode(path) == 0o600 and mode(path.parent) == 0o700
+    assert sorted(p.name for p in path.parent.iterdir()) == ["shared.json"]  # lock released
+
+
+def test_without_o_nofollow_a_symlink_is_refused_by_other_means(tmp_path, bare_platform):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("theirs")
+    app = tmp_path / "app"
+    app.mkdir(mode=0o700)
+    link = app / "sessions.json"
+    link.symlink_to(victim)
+    with pytest.raises(files.UnsafePath):
+        files.read_json(link)
+    with pytest.raises(files.UnsafePath):
+        files.write_json(link, {"x": 1})
+    # the exclusive lock file too: a link planted there is never created through
+    (app / "logins.json.lock.held").symlink_to(victim)
+    with pytest.raises(files.UnsafePath):
+        with files.locked(app / "logins.json", wait=0.2):
+            pass
+    assert victim.read_text() == "theirs"
+
+
+def test_without_o_nofollow_a_symlink_swapped_in_after_the_check_is_caught(
+    tmp_path, bare_platform, monkeypatch
+):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("theirs")
+    link = tmp_path / "cache.json"
+    link.symlink_to(victim)
+    monkeypatch.setattr(files, "is_symlink", lambda path: False)  # the check saw a file
+    with pytest.raises(files.UnsafePath):
+        files.read_bytes(link)
+
+
+def test_a_dead_holders_exclusive_lock_file_is_taken_over(tmp_path, bare_platform):
+    path = tmp_path / "app" / "shared.json"
+    path.parent.mkdir(mode=0o700)
+    held = path.with_name("shared.json.lock.held")
+    held.write_text("999999")
+    old = time.time() - files.STALE_LOCK - 60
+    os.utime(held, (old, old))
+    files.update_json(path, lambda data: {"taken": True}, default=dict)
+    assert files.read_json(path) == {"taken": True} and not held.exists()
+
+
+BARE = """
+import os, sys
+sys.modules["fcntl"] = None  # imports of them fail, as on a platform without them
+sys.modules["msvcrt"] = None
+if hasattr(os, "O_NOFOLLOW"):
+    del os.O_NOFOLLOW
+from gandi_hosting_cli.config import files
+assert files.locking() == "exclusive-file" and files.NOFOLLOW == 0
+path = sys.argv[1]
+if sys.argv[2] == "hold":
+    with files.locked(path):
+        print("held", flush=True)
+        sys.stdin.readline()  # until the test says so
+else:
+    try:
+        with files.locked(path, wait=0.3):
+            files.update_json(path, lambda data: {**data, "second": True})
+        print("got it")
+    except TimeoutError:
+        print("locked out")
+"""
+
+
+def test_without_fcntl_a_second_process_is_kept_out_until_the_lock_is_released(tmp_path):
+    path = tmp_path / "app" / "shared.json"
+
+    def second() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", BARE, str(path), "try"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", BARE, str(path), "hold"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert second() == "locked out"
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert holder.returncode == 0
+    assert second() == "got it"
+    assert json.loads(path.read_text()) == {"second": True}

@@ -8,6 +8,7 @@ imports it on every run.
 from __future__ import annotations
 
 from gandi_hosting_cli.errors import (  # noqa: F401 (the API's faults are these errors)
+    LOGIN_HINT,
     MAX_SHOWN,
     APIFault,
     AuthError,
@@ -49,8 +50,6 @@ FAULT_SESSION_UNKNOWN = 500240
 FAULT_UNKNOWN_METHOD = 501640
 # faults that a fresh session cures: the client renews once and retries
 SESSION_FAULTS = frozenset({FAULT_SESSION_EXPIRED, FAULT_SESSION_UNKNOWN})
-
-LOGIN_HINT = "run `gandi-hosting login` to open a session"
 
 
 def split_code(code: int) -> tuple[int, int, int]:

@@ -2,7 +2,8 @@
 
 1. remembered in keyring (`login --remember`; never in the fallback file),
 2. ``GANDI_HOSTING_PASSWORD``,
-3. the seeded sandbox account's password, with ``--sandbox``,
+3. ``sandbox_password``: the seeded sandbox account's password, which the CLI passes in
+   with ``--sandbox`` (auth knows nothing of the sandbox),
 4. ``ask(question)``, a hidden prompt the CLI passes in on a terminal only.
 Otherwise: ``AuthError`` (exit 3) with the hint to run ``gandi-hosting login``.
 """
@@ -13,8 +14,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.api.errors import LOGIN_HINT
-from gandi_hosting_cli.errors import AuthError
+from gandi_hosting_cli.errors import LOGIN_HINT, AuthError
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.auth.sessions import SessionManager
@@ -22,17 +22,11 @@ if TYPE_CHECKING:
 PASSWORD_ENV = "GANDI_HOSTING_PASSWORD"
 
 
-def sandbox_password(login: str) -> str | None:
-    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-
-    return SEED_PASSWORD if login == SEED_LOGIN else None
-
-
 def find_password(
     login: str,
     manager: SessionManager | None,
     *,
-    is_sandbox: bool = False,
+    sandbox_password: str | None = None,
     ask: Callable[[str], str] | None = None,
 ) -> str:
     remembered = manager.remembered_password() if manager is not None else None
@@ -41,10 +35,8 @@ def find_password(
     env = os.environ.get(PASSWORD_ENV)
     if env:
         return env
-    if is_sandbox:
-        seeded = sandbox_password(login)
-        if seeded:
-            return seeded
+    if sandbox_password:
+        return sandbox_password
     if ask is not None:
         return ask(f"Password for {login}")
     raise AuthError(

@@ -1,19 +1,27 @@
 """Which keyring backend can hold our secrets here, found without keyring's full discovery.
 
-``keyring.get_keyring()`` imports every backend it knows of, whatever the platform: on
-Linux its macOS module alone runs ``ctypes.util.find_library`` (external programs), and the
-whole discovery costs ~90 ms and ~10 MiB per command, only to find nothing on a headless
-machine. This module picks the same backend keyring would, in keyring's own order:
+``keyring.get_keyring()`` imports every backend it knows of, whatever the platform (on
+Linux its macOS module runs ``ctypes.util.find_library``, external programs): more than a
+whole command costs, only to find nothing on a headless machine (figures:
+``benchmarks/keyring_startup.py``). This module picks the same backend keyring would, in
+keyring's own order:
 
-1. a backend already set in this process (``keyring.set_keyring``, as tests do);
-2. ``PYTHON_KEYRING_BACKEND``, loaded exactly as keyring loads it;
-3. keyring's config file (``keyringrc.cfg``, ``[backend] default-keyring``), loaded by
-   keyring itself (so ``keyring-path`` works too);
+1. when keyring is already in use in this process (imported by an embedding program, by
+   tests that call ``keyring.set_keyring``, or by an earlier call here): its answer,
+   asked through its public ``keyring.get_keyring()``;
+2. ``PYTHON_KEYRING_BACKEND``, and
+3. keyring's config file (``keyringrc.cfg``, ``[backend] default-keyring``): both loaded
+   by keyring itself (``keyring.get_keyring()`` reads them first, so ``keyring-path``
+   works too); a backend that stores nothing named there costs no keyring import;
 4. otherwise only the backends that can apply to this platform: macOS Keychain on macOS,
    Windows Credential Manager on Windows, and elsewhere SecretService, KWallet and
    libsecret, all three reached over a D-Bus session bus (none is tried without one).
    Third-party backends (a ``keyring.backends`` entry point of another distribution) or
    several usable backends (keyring would chain them) hand the choice to keyring itself.
+
+Only keyring's public API is used (``get_keyring``, ``set_keyring``, the backends' class
+names and ``priority``); once decided, the choice is handed to ``keyring.set_keyring``
+so later calls in the process get it from keyring cheaply.
 
 "None usable" is remembered for a day in ``keyring.json`` in the state dir (0600), keyed
 by what the answer depends on (platform, interpreter, bus address, the mtimes of the
@@ -25,7 +33,6 @@ keeps sessions in its 0600 file.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -55,20 +62,32 @@ class _Defer(Exception):
 # -- what keyring would read first ---------------------------------------------------------
 def keyring_config_path() -> Path:
     """keyring's ``keyringrc.cfg`` (keyring.util.platform_.config_root(), without keyring)."""
-    import platform
-
-    if platform.system() == "Windows":
+    if sys.platform == "win32":  # keyring asks platform.system(): the same, without its import
         root = Path(os.environ.get("LOCALAPPDATA", os.environ.get("ProgramData", ".")))
         return root / "Python Keyring" / "keyringrc.cfg"
     base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
     return Path(base, "python_keyring", "keyringrc.cfg")
 
 
-def _set_in_process():
-    """The backend this process already settled on (``keyring.set_keyring`` or an earlier
-    ``get_keyring``), or None when keyring was not asked yet."""
-    core = sys.modules.get("keyring.core")
-    return getattr(core, "_keyring_backend", None) if core is not None else None
+def _in_use() -> bool:
+    """keyring is already imported in this process: asking it costs no import, and what
+    it was told (``keyring.set_keyring``) is the answer."""
+    return "keyring" in sys.modules
+
+
+def _settle(backend) -> None:
+    """Hand our choice to keyring (``fail`` for none), so that a later call in this
+    process asks keyring (``_in_use``) and gets the same answer without a discovery."""
+    try:
+        import keyring
+
+        if backend is None:
+            from keyring.backends import fail
+
+            backend = fail.Keyring()
+        keyring.set_keyring(backend)
+    except Exception:
+        pass  # keyring cannot even load: the next call decides again, the same way
 
 
 def _stores_something(backend) -> bool:
@@ -88,7 +107,8 @@ def _usable(backend):
 
 
 def _keyring_discovery():
-    """keyring's full discovery (what ``keyring.get_keyring()`` does on its own)."""
+    """keyring's own answer (``keyring.get_keyring()``): the backend already set, else the
+    one PYTHON_KEYRING_BACKEND or keyringrc.cfg names, else its full discovery."""
     import keyring
 
     return keyring.get_keyring()
@@ -183,9 +203,11 @@ def fingerprint() -> str:
 
 
 def _read_cache() -> dict[str, int]:
+    from gandi_hosting_cli.config import files
+
     try:
-        data = json.loads(cache_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = files.read_json(cache_path(), {})  # never through a symlink
+    except OSError:
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -203,19 +225,12 @@ def remember_unusable(key: str) -> None:
         if isinstance(v, int) and 0 <= now - v < NO_BACKEND_TTL
     }
     data[key] = now
-    path = cache_path()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    from gandi_hosting_cli.config import files
+
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1)
-        os.replace(tmp, path)
+        files.write_json(cache_path(), data)  # 0600, atomic, no symlink followed
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass  # a cache: losing it costs one more probe, nothing more
+        pass  # a cache: losing it costs one more probe, nothing more
 
 
 # -- the answer ------------------------------------------------------------------------------
@@ -225,9 +240,7 @@ def _configured() -> tuple[bool, object]:
     if name is not None:
         if name in NO_STORE_BACKENDS:
             return True, None  # without importing keyring
-        from keyring.core import load_env
-
-        return True, load_env()
+        return True, _keyring_discovery()  # keyring loads PYTHON_KEYRING_BACKEND first
     path = keyring_config_path()
     if not path.exists():
         return False, None
@@ -244,18 +257,15 @@ def _configured() -> tuple[bool, object]:
         return True, _keyring_discovery()  # keyring warns, then discovers (with keyring-path)
     if config.get("backend", "default-keyring").strip() in NO_STORE_BACKENDS:
         return True, None
-    from keyring.core import load_config
-
-    return True, load_config()
+    return True, _keyring_discovery()  # keyring reads keyringrc.cfg before discovering
 
 
 def find_backend(*, remember: bool = True):
     """The keyring backend that can store secrets here, or None (use the file store)."""
     key = None
     try:
-        already = _set_in_process()
-        if already is not None:
-            return _usable(already)
+        if _in_use():
+            return _usable(_keyring_discovery())
         decided, backend = _configured()
         if decided:
             return _usable(backend)
@@ -265,6 +275,8 @@ def find_backend(*, remember: bool = True):
         if _has_third_party_backends():
             raise _Defer
         backend = _usable(_probe(platform_candidates()))
+        if _in_use():  # the probe imported keyring: tell it what we found
+            _settle(backend)
     except _Defer:
         try:
             backend = _usable(_keyring_discovery())

@@ -70,6 +70,8 @@ class FileStore:
         self._on_error = on_error
 
     def _check_mode(self, info: os.stat_result) -> None:
+        if os.name == "nt":  # no POSIX modes: the profile directory's access rules apply
+            return
         mode = stat.S_IMODE(info.st_mode)
         if mode & 0o077:
             # the hint names the file itself: _read never opens a symlink, so it is no link

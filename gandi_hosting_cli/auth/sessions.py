@@ -11,9 +11,8 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from gandi_hosting_cli.api.errors import LOGIN_HINT
 from gandi_hosting_cli.auth.secret_store import (
     FileStore,
     KeyringStore,
@@ -21,10 +20,17 @@ from gandi_hosting_cli.auth.secret_store import (
     open_store,
 )
 from gandi_hosting_cli.config.settings import display_url  # noqa: F401 (re-exported)
-from gandi_hosting_cli.errors import AuthError, LocalError
+from gandi_hosting_cli.errors import LOGIN_HINT, AuthError, LocalError
 
-if TYPE_CHECKING:
-    from gandi_hosting_cli.api.client import HostingClient
+
+class LoginClient(Protocol):
+    """What a renewal needs of a client (``api.client.HostingClient`` has it): auth
+    depends on no API class."""
+
+    def login(self, login: str, password: str, safe: bool = True) -> str: ...
+
+    def raw_call(self, method: str, *params: Any) -> Any: ...
+
 
 SESSION_TTL = timedelta(hours=12)
 SAFETY_MARGIN = timedelta(minutes=5)  # clocks drift; renew a little early
@@ -49,10 +55,10 @@ class SessionRecord:
     def expires_at(self) -> datetime | None:
         return _aware_date(self.expires)
 
-    @property
-    def expired(self) -> bool:
+    def expired_at(self, now: datetime) -> bool:
+        """Expired (or of no known expiry) at ``now`` (an aware datetime)."""
         when = self.expires_at
-        return when is None or when <= utcnow()
+        return when is None or when <= now
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -121,9 +127,10 @@ TYPE_NAMES = {str: "a string", bool: "true or false", (str, type(None)): "a stri
 
 
 def new_record(
-    session_id: str, login: str, endpoint: str, profile: str, safe: bool
+    session_id: str, login: str, endpoint: str, profile: str, safe: bool, *, now: datetime
 ) -> SessionRecord:
-    now = utcnow().replace(microsecond=0)
+    """A session opened at ``now`` (an aware datetime), with its expiry estimated."""
+    now = now.replace(microsecond=0)
     return SessionRecord(
         session_id=session_id,
         login=login,
@@ -136,7 +143,10 @@ def new_record(
 
 
 class SessionManager:
-    """Loads, saves and renews the session of one (profile, endpoint, login)."""
+    """Loads, saves and renews the session of one (profile, endpoint, login).
+
+    ``clock`` (aware UTC datetimes) says when a session expires and when a new one opens.
+    """
 
     def __init__(
         self,
@@ -146,12 +156,14 @@ class SessionManager:
         *,
         password_source: Callable[[str, SessionManager], str] | None = None,
         warn: Callable[[str], None] | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ):
         self.profile = profile
         self.endpoint = endpoint
         self.login = login
         self.password_source = password_source
         self._warn = warn or (lambda text: None)
+        self.clock = clock
         self._store: KeyringStore | FileStore | None = None
         self._write_failed = False
         self._damaged_said = False
@@ -213,7 +225,7 @@ class SessionManager:
                 f"at {display_url(self.endpoint)}: {why}"
             )
             return None
-        if record.expired and not include_expired:
+        if record.expired_at(self.clock()) and not include_expired:
             return None
         return record
 
@@ -255,7 +267,7 @@ class SessionManager:
         return self.store.delete(self.password_key())
 
     # -- renewal (HostingClient's ``renew`` callback) --------------------------------------
-    def renew(self, client: HostingClient) -> str:
+    def renew(self, client: LoginClient) -> str:
         """Log in again (and `su` again if the old session acted as another handle)."""
         if not self.login:
             raise AuthError("not logged in", hint=LOGIN_HINT)
@@ -265,7 +277,9 @@ class SessionManager:
         password = self.password_source(self.login, self)
         safe = old.safe if old else True
         session_id = client.login(self.login, password, safe)
-        record = new_record(session_id, self.login, self.endpoint, self.profile, safe)
+        record = new_record(
+            session_id, self.login, self.endpoint, self.profile, safe, now=self.clock()
+        )
         if old and old.acting_as:
             session_id = client.raw_call("su", session_id, old.acting_as)
             record.session_id = session_id

@@ -99,8 +99,6 @@ class RootGroup(LazyGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's command table, without importing the lazy commands' modules (their
         short help comes from ``short_help``, generated from their docstrings)."""
-        from click.utils import _make_default_short_help
-
         try:
             from gandi_hosting_cli.cli.short_help import SHORT_HELP
         except ImportError:  # not generated yet (docgen): ask the commands themselves
@@ -120,7 +118,9 @@ class RootGroup(LazyGroup):
         for name in names:
             if name in SHORT_HELP:
                 text, exact = SHORT_HELP[name]
-                rows.append((name, text if exact else _make_default_short_help(text, limit)))
+                # click shortens a help text in Command.get_short_help_str (public API)
+                short = text if exact else click.Command(name, help=text).get_short_help_str(limit)
+                rows.append((name, short))
             else:
                 rows.append((name, self.commands[name].get_short_help_str(limit)))
         with formatter.section("Commands"):

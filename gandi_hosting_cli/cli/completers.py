@@ -67,7 +67,9 @@ def _fetch(app: AppContext, resource: str, known_ids: list[int], timeout: float)
     login = app.login
     if not login:
         return None
-    manager = SessionManager(app.profile_name, app.endpoint, login, warn=lambda text: None)
+    manager = SessionManager(
+        app.profile_name, app.endpoint, login, warn=lambda text: None, clock=app.clock
+    )
     record = manager.load()
     if record is None:
         return None

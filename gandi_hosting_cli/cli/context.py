@@ -8,7 +8,9 @@ and builds the logged-in client and the output lazily, so ``--help`` costs nothi
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import Capabilities, HostingClient
     from gandi_hosting_cli.api.trace import Tracer
     from gandi_hosting_cli.auth.sessions import SessionManager
+    from gandi_hosting_cli.config.name_cache import NameCache
     from gandi_hosting_cli.config.settings import Profile
     from gandi_hosting_cli.output.columns import Column
     from gandi_hosting_cli.output.render import Output
@@ -31,6 +34,10 @@ if TYPE_CHECKING:
 SANDBOX_URL = "sandbox"
 SANDBOX_ENDPOINT = "http://sandbox/hosting/"
 DEFAULT_TIMEOUT = 30.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class Declined(click.ClickException):
@@ -55,10 +62,16 @@ class AppContext:
     columns: tuple[str, ...] | None = None
     no_header: bool = False
     sort: str | None = None
-    # extra state for commands
-    extras: dict[str, Any] = field(default_factory=dict)
+    # `login --allow-insecure-http`: a password may cross plain http:// this once
+    insecure_http_allowed: bool = False
+    # a dry run's calls were printed already (`apply --dry-run`): `finish` prints nothing
+    dry_run_printed: bool = False
     # where messages and prompts go (stderr); tests give one with its tty-ness set
     terminal: Terminal = field(default_factory=Terminal)
+    # the clock session expiry is read against (aware UTC)
+    clock: Callable[[], datetime] = utcnow
+    # the session manager of the command's login, made on first use
+    _sessions: SessionManager | None = field(default=None, repr=False)
 
     def set_option(self, name: str, value: Any) -> None:
         """Record a global option (``-q`` silences messages, unless ``--json``; with
@@ -180,15 +193,13 @@ class AppContext:
     @cached_property
     def output(self) -> Output:
         """The output layer, in the mode the options chose (stdout: data only)."""
-        from gandi_hosting_cli.output.render import Output, OutputMode
+        from gandi_hosting_cli.output.render import DryRunOutput, Output, OutputMode
 
         if self.output_format is not None:
             mode = OutputMode(self.output_format)
         else:
             mode = OutputMode.JSON if self.json else OutputMode.IDS if self.quiet else None
         if self.dry_run:  # the command's own results would describe placeholders
-            from gandi_hosting_cli.cli.dry_run import DryRunOutput
-
             return DryRunOutput(mode, self.terminal)
         return Output(mode, self.terminal, self.shape)
 
@@ -214,23 +225,24 @@ class AppContext:
     def session_manager(self, login: str | None = None) -> SessionManager:
         from gandi_hosting_cli.auth.sessions import SessionManager
 
-        if login is None and "sessions" in self.extras:
-            return self.extras["sessions"]
+        if login is None and self._sessions is not None:
+            return self._sessions
         manager = SessionManager(
             self.profile_name,
             self.endpoint,
             login or self.login,
             password_source=self._password_for,
             warn=self.terminal.message,
+            clock=self.clock,
         )
         if login is None:
-            self.extras["sessions"] = manager
+            self._sessions = manager
         return manager
 
     @property
     def allow_insecure_http(self) -> bool:
         """The profile's ``allow_insecure_http = true`` (or ``login --allow-insecure-http``)."""
-        if self.extras.get("allow_insecure_http"):
+        if self.insecure_http_allowed:
             return True
         return bool(self.profile_settings.get("allow_insecure_http", False))
 
@@ -262,7 +274,16 @@ class AppContext:
 
         self.refuse_password_in_clear(renewal=True)
         ask = self._ask_password if self.terminal.is_interactive else None
-        return find_password(login, manager, is_sandbox=self.is_sandbox, ask=ask)
+        seeded = self.sandbox_password(login)
+        return find_password(login, manager, sandbox_password=seeded, ask=ask)
+
+    def sandbox_password(self, login: str) -> str | None:
+        """With ``--sandbox``, the seeded account's password (for that account only)."""
+        if not self.is_sandbox:
+            return None
+        from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+
+        return SEED_PASSWORD if login == SEED_LOGIN else None
 
     def _ask_password(self, question: str) -> str:
         return self.terminal.prompt(question, secret=True)
@@ -326,19 +347,22 @@ class AppContext:
         return Capabilities(on_no_multicall=remember_no_multicall)
 
     @cached_property
+    def name_cache(self) -> NameCache | None:
+        """This account's cached names, which name lookups try first (``workflows.names``
+        takes it as ``cache``); None without a login."""
+        from gandi_hosting_cli.config.name_cache import NameCache
+
+        return NameCache(self.endpoint, self.login) if self.login else None
+
+    @cached_property
     def client(self) -> HostingClient:
         """A logged-in client: the cached session if still valid, else renewed on first use.
 
-        Names are looked up in this account's name cache first (workflows.names). With
-        ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
+        With ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
         recorded (secrets as ``***``), and the first read after a write ends the command
         (``DryRunFinished``; ``cli.dry_run.finish`` prints the calls)."""
-        from gandi_hosting_cli.config.name_cache import NameCache
-
         record = self.session_manager().load()
         client = self.new_client(session=record.session_id if record else None, renew=True)
-        if self.login:
-            client.name_cache = NameCache(self.endpoint, self.login)  # type: ignore[attr-defined]
         if self.dry_run:
             from gandi_hosting_cli.api.dry_run import DryRunClient
 

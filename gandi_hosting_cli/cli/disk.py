@@ -100,7 +100,8 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
         return
     vm_id = None
     if vm_ref:
-        vm_id = int(vm_ref) if is_id(vm_ref) else resolve(app.client, vms=[vm_ref]).vms[0]
+        named = None if is_id(vm_ref) else resolve(app.client, vms=[vm_ref], cache=app.name_cache)
+        vm_id = int(vm_ref) if named is None else named.vms[0]
     wants_vm = app.output.human or "vm" in (shape.columns or ()) or shape.sort in ("vm", "-vm")
     listing = reads.disk_details(app.client, with_hostnames=wants_vm)
     warn_unreadable(app, "disk", listing.unreadable)
@@ -141,9 +142,10 @@ def disk_info(app: AppContext, disk_refs: tuple[str, ...]) -> None:
     from gandi_hosting_cli.workflows import reads
 
     if len(disk_refs) == 1:
-        app.output.emit(Result.record(reads.disk_info(app.client, disk_refs[0]), DISK_FIELDS))
+        info = reads.disk_info(app.client, disk_refs[0], cache=app.name_cache)
+        app.output.emit(Result.record(info, DISK_FIELDS))
         return
-    infos, missing = reads.disk_infos_by_ref(app.client, disk_refs)
+    infos, missing = reads.disk_infos_by_ref(app.client, disk_refs, cache=app.name_cache)
     emit_several(app, [(i, i) for i in infos], DISK_FIELDS, missing)
 
 
@@ -259,7 +261,7 @@ def disk_delete(
         ]
         noun = "this disk" if len(acting) == 1 else f"these {len(acting)} disks"
         confirm_destruction(app, yes, f"delete {noun} and its data", lines)
-    outcomes = act(app, decisions, app.client.disk_delete)
+    outcomes = act(app, decisions, "disk_delete")
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(disk_refs) > 1)
 
 
@@ -269,7 +271,7 @@ def _disk_targets(app: AppContext, disk_refs, *, find_failed_creates: bool = Fal
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.states import read_targets
 
-    resolved = resolve(app.client, disks=disk_refs, vms=vms)
+    resolved = resolve(app.client, disks=disk_refs, vms=vms, cache=app.name_cache)
     ids = list(dict.fromkeys(resolved.disks))
     known = {i: info for i in ids if (info := resolved.disk_info(i)) is not None}
 
@@ -316,7 +318,7 @@ def _link(
         wait=wait,
         wait_timeout=wait_timeout,
     )
-    method = app.client.disk_attach if action == "attach" else app.client.disk_detach
+    method = "disk_attach" if action == "attach" else "disk_detach"
     outcomes = act(app, decisions, method, lambda disk_id: (disk_id, vm_id))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
 

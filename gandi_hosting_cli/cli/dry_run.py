@@ -1,12 +1,12 @@
 """``--dry-run``: what the write calls of a command would be, printed instead of sent.
 
 ``@dry_run_option`` (cli/options.py) sets ``AppContext.dry_run``; ``AppContext.client``
-is then a ``DryRunClient`` (declarative/dry_run.py) that sends reads and records writes,
-and ``AppContext.output`` a ``DryRunOutput`` that drops the command's own results (they
-would describe placeholder ids). The command ends either normally or at its first read
-after a write (``DryRunFinished``, mapped in ``cli.handle_exception``); both end here,
-in ``finish``: the recorded calls go through the output layer (one line each, a JSON
-array with ``--json``), a note on stderr, exit 0.
+is then a ``DryRunClient`` (api/dry_run.py) that sends reads and records writes, and
+``AppContext.output`` a ``DryRunOutput`` (output/render.py) that drops the command's own
+results (they would describe placeholder ids). The command ends either normally or at
+its first read after a write (``DryRunFinished``, mapped in ``cli.handle_exception``);
+both end here, in ``finish``: the recorded calls go through the output layer (one line
+each, a JSON array with ``--json``), a note on stderr, exit 0.
 """
 
 from __future__ import annotations
@@ -14,21 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.output.render import Output
+from gandi_hosting_cli.output.render import DryRunOutput
 from gandi_hosting_cli.output.result import Lines, Result
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.cli.context import AppContext
-
-
-class DryRunOutput(Output):
-    """The output of a dry run: only the calls (``emit_calls``) are written."""
-
-    def emit(self, result: Result) -> None:
-        return None
-
-    def emit_calls(self, result: Result) -> None:
-        super().emit(result)
 
 
 def calls_result(calls: Sequence[tuple[str, Sequence[Any]]]) -> Result:
@@ -41,7 +31,7 @@ def calls_result(calls: Sequence[tuple[str, Sequence[Any]]]) -> Result:
 
 def emit_calls(app: AppContext, calls: Sequence[tuple[str, Sequence[Any]]], note: str) -> None:
     """Print ``calls`` (the dry run's data) and ``note`` on stderr; mark the run finished."""
-    app.extras["dry_run_finished"] = True
+    app.dry_run_printed = True
     output = app.output
     result = calls_result(calls)
     if isinstance(output, DryRunOutput):
@@ -57,7 +47,7 @@ def finish(app: AppContext, stopped: BaseException | None = None) -> int:
     ``stopped``: the command ended at a read of what its writes did (a state, a wait),
     so calls that would come after it (a delete after a stop and its wait) are not
     shown: they depend on results a dry run does not have."""
-    if app.extras.get("dry_run_finished") or "client" not in app.__dict__:
+    if app.dry_run_printed or "client" not in app.__dict__:
         return 0  # printed already (apply), or no request was ever needed (--help)
     recorded = getattr(app.client, "recorded", [])
     calls = [(c.method, c.params) for c in recorded]

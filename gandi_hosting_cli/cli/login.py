@@ -7,6 +7,7 @@ when, and which store holds it.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any, NoReturn
 
 import click
@@ -29,17 +30,16 @@ SESSION_FIELDS = [
 ]
 
 
-def session_info(record: Any, store: str) -> dict[str, Any]:
-    """The public view of a record (no id), with dates as datetimes for local display."""
-    from datetime import datetime
-
+def session_info(record: Any, store: str, now: datetime) -> dict[str, Any]:
+    """The public view of a record (no id), with dates as datetimes for local display;
+    ``expired`` as of ``now``."""
     data = record.public()
     for key in ("created", "expires"):
         try:
             data[key] = datetime.fromisoformat(data[key])
         except (TypeError, ValueError):
             pass
-    data["expired"] = record.expired
+    data["expired"] = record.expired_at(now)
     data["store"] = store
     return data
 
@@ -58,12 +58,9 @@ def _password(app: AppContext, login: str, from_stdin: bool) -> str:
     env = os.environ.get("GANDI_HOSTING_PASSWORD")
     if env:
         return env
-    if app.is_sandbox:
-        from gandi_hosting_cli.auth.credentials import sandbox_password
-
-        seeded = sandbox_password(login)
-        if seeded:
-            return seeded
+    seeded = app.sandbox_password(login)
+    if seeded:
+        return seeded
     if app.terminal.is_interactive:
         return app.terminal.prompt(f"Password for {login}", secret=True)
     raise click.UsageError(
@@ -119,7 +116,7 @@ def login(
     from gandi_hosting_cli.output.result import Result
 
     if allow_insecure_http:
-        app.extras["allow_insecure_http"] = True
+        app.insecure_http_allowed = True
     app.refuse_password_in_clear(renewal=False)  # before any prompt
     login_name = _login_name(app, login_name)
     password = _password(app, login_name, password_stdin)
@@ -127,12 +124,14 @@ def login(
     _check_can_remember(manager, remember)
     client = app.new_client()
     session_id = client.login(login_name, password, not unsafe)
-    record = new_record(session_id, login_name, app.endpoint, app.profile_name, not unsafe)
+    record = new_record(
+        session_id, login_name, app.endpoint, app.profile_name, not unsafe, now=app.clock()
+    )
     manager.save(record)
     if remember or manager.remembered_password() not in (None, password):
         # a password remembered earlier is kept current, or renewal would fail with it
         manager.remember_password(password)
-    info = session_info(record, manager.store.name)
+    info = session_info(record, manager.store.name, app.clock())
     mode = "unsafe" if unsafe else "safe"
     app.terminal.message(f"Logged in as {login_name} at {_shown(app)} ({mode} session).")
     _save_in_profile(app, login_name)
@@ -242,8 +241,8 @@ def session(app: AppContext, check: bool) -> None:
     record = manager.load(include_expired=True)
     if record is None:
         _not_logged_in(app, manager)
-    info = session_info(record, manager.store.name)
-    valid = not record.expired
+    info = session_info(record, manager.store.name, app.clock())
+    valid = not record.expired_at(app.clock())
     rejected = False
     if check:
         valid, rejected = _ask_server(app, record)
@@ -314,8 +313,10 @@ def su(app: AppContext, handle: str) -> None:
     current = manager.load(include_expired=True)
     login_name = current.login if current else manager.login
     safe = current.safe if current else True
-    record = new_record(session_id, login_name, app.endpoint, app.profile_name, safe)
+    record = new_record(
+        session_id, login_name, app.endpoint, app.profile_name, safe, now=app.clock()
+    )
     record.acting_as = None if handle == login_name else handle
     manager.save(record)
     app.terminal.message(f"Now acting as {handle}.")
-    app.output.emit(Result(json=session_info(record, manager.store.name)))
+    app.output.emit(Result(json=session_info(record, manager.store.name, app.clock())))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -105,7 +104,7 @@ def product_add(
     _queue(
         app,
         f"{product_name} x{quantity}",
-        app.client.hosting_account_product_add,
+        "hosting_account_product_add",
         (product_name, quantity, duration),
         wait,
         wait_timeout,
@@ -145,7 +144,7 @@ def product_renew(
     _queue(
         app,
         f"product {product_id}",
-        app.client.hosting_account_product_renew,
+        "hosting_account_product_renew",
         (product_id, duration),
         wait,
         wait_timeout,
@@ -171,7 +170,7 @@ def product_update(
     _queue(
         app,
         f"product {product_id}",
-        app.client.hosting_account_product_update,
+        "hosting_account_product_update",
         (product_id, quantity),
         wait,
         wait_timeout,
@@ -209,7 +208,7 @@ def product_remove(
     _queue(
         app,
         f"product {product_id}",
-        app.client.hosting_account_product_remove,
+        "hosting_account_product_remove",
         (product_id,),
         wait,
         wait_timeout,
@@ -263,7 +262,7 @@ def _describe(p: dict[str, Any]) -> str:
 def _queue(
     app: AppContext,
     label: str,
-    method: Callable[..., int],
+    method: str,
     args: tuple,
     wait: bool,
     wait_timeout: float | None,
@@ -271,5 +270,5 @@ def _queue(
     from gandi_hosting_cli.cli.reporting import report
     from gandi_hosting_cli.workflows.operations import queue_each
 
-    outcomes = queue_each(method, [(label, None, args)])
+    outcomes = queue_each(app.client, method, [(label, None, args)])
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)

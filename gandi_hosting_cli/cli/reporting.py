@@ -154,18 +154,19 @@ def settle(
 def act(
     app: AppContext,
     decisions: list[Decision],
-    method: Callable[..., int],
+    method: str,
     args: Callable[[int], tuple] = lambda obj_id: (obj_id,),
 ) -> list[Outcome]:
-    """Queue ``method`` on the objects to change, cancel the failed creates, and give every
-    object its outcome (in order): unchanged, refused, busy, queued or cancelled.
+    """Queue ``method`` (the client's method by name: ``"vm_stop"``) on the objects to
+    change, cancel the failed creates, and give every object its outcome (in order):
+    unchanged, refused, busy, queued or cancelled.
 
     Nothing is sent for an object whose goal holds; with several outcomes, a refusal of
     the write is that object's outcome instead of stopping the others."""
     outcomes, to_queue, to_cancel = _outcomes_to_fill(decisions)
     alone = len(outcomes) == 1
     if to_queue:
-        _queue_writes(method, args, to_queue, alone)
+        _queue_writes(app, method, args, to_queue, alone)
     if to_cancel:
         _cancel_failed_creates(app, to_cancel, alone)
     return outcomes
@@ -204,7 +205,8 @@ def _outcomes_to_fill(
 
 
 def _queue_writes(
-    method: Callable[..., int],
+    app: AppContext,
+    method: str,
     args: Callable[[int], tuple],
     to_queue: list[Outcome],
     alone: bool,
@@ -213,7 +215,8 @@ def _queue_writes(
     from gandi_hosting_cli.workflows.operations import queue_each
 
     try:
-        queued = queue_each(method, [(o.label, o.obj_id, args(o.obj_id)) for o in to_queue])
+        targets = [(o.label, o.obj_id, args(o.obj_id)) for o in to_queue]
+        queued = queue_each(app.client, method, targets)
     except HostingError as error:
         if alone:
             raise

@@ -1,17 +1,35 @@
-"""The tool's own files on disk: private, never through a symlink, replaced atomically.
+"""The tool's files on disk: private, never through a symlink, replaced atomically.
 
-Every file the CLI writes (``sessions.json``, ``logins.json``, ``capabilities.json``, the
-completion cache, ``config.toml``) goes through here, so that:
+Every file the CLI writes goes through here: its own (``sessions.json``, ``logins.json``,
+``capabilities.json``, ``keyring.json``, the completion cache, ``config.toml``), and the
+files the user names (``export --file``, ``plan --out``: ``write_atomic(own_dir=False)``).
+For the tool's own files:
 
 - files are created 0600 and the tool's directories 0700 (an existing directory of ours
   that others may read is narrowed to 0700);
-- a symlink at one of our paths is refused (``O_NOFOLLOW``), never followed: another
-  local user cannot make us read or overwrite a file of their choosing;
+- a symlink at one of our paths is refused, never followed: another local user cannot
+  make us read or overwrite a file of their choosing;
 - a new version is written to a temporary file created with ``O_EXCL`` in the same
   directory, then ``os.replace``d over the old one: readers never see half a file;
-- read-modify-write runs under an exclusive ``fcntl`` lock on ``<file>.lock`` (and a
-  per-process lock for threads), so parallel processes lose nothing.
+- read-modify-write runs under an exclusive lock of ``<file>.lock`` (and a per-process
+  lock for threads), so parallel processes lose nothing.
 
+Per platform (``locking()`` says which lock is in use):
+
+- Linux, macOS, the BSDs: ``fcntl.flock`` on ``<file>.lock`` (the kernel releases it
+  when its process dies); ``O_NOFOLLOW`` refuses a symlink in the open itself.
+- Windows: ``msvcrt.locking`` of the first byte of ``<file>.lock``. Without
+  ``O_NOFOLLOW``, a symlink is refused by ``lstat`` before the open and, after it, by
+  checking that the file opened is the one ``lstat`` saw (device and inode). POSIX modes
+  do not apply (``chmod`` only sets read-only): the files are private through the access
+  rules of the user's profile directory they live in.
+- Neither ``fcntl`` nor ``msvcrt``: an exclusive lock file ``<file>.lock.held`` made
+  with ``O_EXCL`` and removed on release; one older than ``STALE_LOCK`` seconds (its
+  holder died) is taken over.
+
+``filelock`` was weighed: importing it costs ~25 ms on top of ``import click`` (filelock
+4.3, medians of 20 interleaved runs), paid by every command that writes a cache
+(completion too); the fallbacks here cost no import.
 Nothing here imports anything heavy: the CLI's start-up imports it lazily anyway.
 """
 
@@ -28,16 +46,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-try:  # POSIX; elsewhere the in-process lock is all there is
+try:  # POSIX: Linux, macOS, the BSDs
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+try:  # Windows
+    import msvcrt
+except ImportError:
+    msvcrt = None  # type: ignore[assignment]
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
-NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0: none here (Windows), checked by lstat instead
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 LOCK_WAIT = 10.0  # seconds a writer waits for another process's lock before giving up
+STALE_LOCK = 60.0  # seconds after which an exclusive lock file's holder is taken for dead
 
 
 class UnsafePath(OSError):
@@ -97,13 +121,36 @@ def _owned(info: os.stat_result) -> bool:
 
 
 def open_nofollow(path: Path | str, flags: int = os.O_RDONLY, mode: int = FILE_MODE) -> int:
-    """``os.open`` that refuses a symlink at ``path`` (``UnsafePath``)."""
+    """``os.open`` that refuses a symlink at ``path`` (``UnsafePath``): in the open itself
+    with ``O_NOFOLLOW``, else by ``lstat`` before and after it."""
+    if not NOFOLLOW:
+        return _open_checked(path, flags | CLOEXEC | BINARY, mode)
     try:
-        return os.open(path, flags | NOFOLLOW | CLOEXEC, mode)
+        return os.open(path, flags | NOFOLLOW | CLOEXEC | BINARY, mode)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK) and is_symlink(path):
             raise UnsafePath(path) from None
         raise
+
+
+def _open_checked(path: Path | str, flags: int, mode: int) -> int:
+    """No ``O_NOFOLLOW``: refuse a symlink seen before the open, and a file that is not
+    the one at ``path`` after it (a link swapped in meanwhile)."""
+    if is_symlink(path):
+        raise UnsafePath(path)
+    fd = os.open(path, flags, mode)
+    try:
+        opened, seen = os.fstat(fd), os.lstat(path)
+    except OSError:
+        os.close(fd)
+        raise
+    if stat.S_ISLNK(seen.st_mode) or (opened.st_dev, opened.st_ino) != (
+        seen.st_dev,
+        seen.st_ino,
+    ):
+        os.close(fd)
+        raise UnsafePath(path)
+    return fd
 
 
 def read_bytes(path: Path | str) -> tuple[bytes, os.stat_result] | None:
@@ -149,8 +196,12 @@ def write_atomic(path: Path | str, data: bytes | str, *, own_dir: bool = True) -
         private_dir(path.parent)
     if is_symlink(path):
         raise UnsafePath(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    _replace(path, data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """``data`` into a 0600 ``O_EXCL`` temp file beside ``path``,
+    synced, then ``os.replace``d over ``path``."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     for _ in range(100):
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
@@ -182,7 +233,17 @@ def write_json(path: Path | str, data: Any, **dump: Any) -> None:
 # -- locking ------------------------------------------------------------------------------
 _registry_lock = threading.Lock()
 _thread_locks: dict[str, threading.RLock] = {}
-_held: dict[str, tuple[int, int]] = {}  # path -> (lock fd, depth) in this process
+_held: dict[str, tuple[Callable[[], None], int]] = {}  # path -> (release, depth) here
+
+
+def locking() -> str:
+    """How ``locked`` keeps other processes out here: ``"fcntl"`` (Linux, macOS, BSD),
+    ``"msvcrt"`` (Windows) or ``"exclusive-file"`` (neither: see the module's docstring)."""
+    if fcntl is not None:
+        return "fcntl"
+    if msvcrt is not None:
+        return "msvcrt"
+    return "exclusive-file"
 
 
 def lock_path(path: Path | str) -> Path:
@@ -194,9 +255,10 @@ def lock_path(path: Path | str) -> Path:
 def locked(path: Path | str, *, wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold the exclusive lock of ``path`` (reentrant within a process and thread).
 
-    The lock is ``fcntl.flock`` on ``<path>.lock`` (0600, never through a symlink), so it
-    also serialises separate processes; waiting longer than ``wait`` seconds raises
-    ``TimeoutError`` (an ``OSError``: callers treat it as "cannot write").
+    The lock is held on ``<path>.lock`` (0600, never through a symlink; how depends on
+    the platform: ``locking()``), so it also serialises separate processes; waiting longer
+    than ``wait`` seconds raises ``TimeoutError`` (an ``OSError``: callers treat it as
+    "cannot write").
     """
     key = os.path.abspath(path)
     with _registry_lock:
@@ -210,45 +272,114 @@ def locked(path: Path | str, *, wait: float = LOCK_WAIT) -> Iterator[None]:
             try:
                 yield
             finally:
-                fd, depth = _held[key]
-                _held[key] = (fd, depth - 1)
+                release, depth = _held[key]
+                _held[key] = (release, depth - 1)
             return
-        fd = _acquire(Path(path), wait)
-        _held[key] = (fd, 1)
+        release = _acquire(Path(path), wait)
+        _held[key] = (release, 1)
         try:
             yield
         finally:
             _held.pop(key, None)
-            with contextlib.suppress(OSError):
-                if fcntl is not None:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+            release()
     finally:
         rlock.release()
 
 
-def _acquire(path: Path, wait: float) -> int:
+def _acquire(path: Path, wait: float) -> Callable[[], None]:
+    """Take the inter-process lock of ``path``; returns what releases it."""
     private_dir(path.parent)
+    how = locking()
+    if how == "exclusive-file":
+        return _acquire_exclusive_file(path, wait)
     fd = open_nofollow(lock_path(path), os.O_RDWR | os.O_CREAT, FILE_MODE)
-    if fcntl is None:  # pragma: no cover
-        return fd
+    take, drop = (_flock, _flock_release) if how == "fcntl" else (_msvcrt, _msvcrt_release)
+    try:
+        _retry(lambda: take(fd), path, wait)
+    except BaseException:
+        os.close(fd)
+        raise
+
+    def release() -> None:
+        with contextlib.suppress(OSError):
+            drop(fd)
+        os.close(fd)
+
+    return release
+
+
+def _retry(attempt: Callable[[], bool], path: Path, wait: float) -> None:
+    """``attempt()`` until it takes the lock, pausing a little longer each time; after
+    ``wait`` seconds, ``TimeoutError``."""
     deadline = time.monotonic() + wait
     delay = 0.002
-    while True:
+    while not attempt():
+        if time.monotonic() >= deadline:
+            raise TimeoutError(errno.ETIMEDOUT, "the file is locked by another process", str(path))
+        time.sleep(delay)  # another process holds it: nothing to wait on but time
+        delay = min(delay * 2, 0.05)
+
+
+def _flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _flock_release(fd: int) -> None:
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _msvcrt(fd: int) -> bool:  # pragma: no cover - Windows
+    os.lseek(fd, 0, os.SEEK_SET)
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EDEADLK):
+            return False  # held by another process
+        raise
+    return True
+
+
+def _msvcrt_release(fd: int) -> None:  # pragma: no cover - Windows
+    os.lseek(fd, 0, os.SEEK_SET)
+    msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+def _acquire_exclusive_file(path: Path, wait: float) -> Callable[[], None]:
+    """Neither fcntl nor msvcrt: whoever creates ``<path>.lock.held`` (``O_EXCL``) holds
+    the lock until it removes it; a file older than STALE_LOCK is a dead holder's."""
+    held = path.with_name(path.name + ".lock.held")
+
+    def attempt() -> bool:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                os.close(fd)
-                raise TimeoutError(
-                    errno.ETIMEDOUT, "the file is locked by another process", str(path)
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.05)
-        except BaseException:
-            os.close(fd)
-            raise
+            fd = open_nofollow(held, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            _drop_if_stale(held)
+            return False
+        with os.fdopen(fd, "w") as fh:
+            fh.write(str(os.getpid()))
+        return True
+
+    _retry(attempt, path, wait)
+
+    def release() -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(held)
+
+    return release
+
+
+def _drop_if_stale(held: Path) -> None:
+    try:
+        age = time.time() - os.lstat(held).st_mtime
+    except OSError:
+        return
+    if age > STALE_LOCK:
+        with contextlib.suppress(OSError):
+            os.unlink(held)
 
 
 def update_json(

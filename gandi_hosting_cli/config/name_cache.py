@@ -224,8 +224,9 @@ def mark_failed(key: str) -> None:
 class NameCache:
     """One account's cached names, for ``workflows.names.resolve`` (guesses to confirm).
 
-    The CLI gives one to its logged-in client (``AppContext.client``); a lookup that had
-    to read every object writes what it read back through ``remember``.
+    The CLI makes one per command (``AppContext.name_cache``) and passes it to lookups
+    (``resolve(..., cache=)``); a lookup that had to read every object writes what it
+    read back through ``remember``.
     """
 
     def __init__(self, endpoint: str, login: str) -> None:

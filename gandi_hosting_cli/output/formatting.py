@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 FORMATS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
@@ -32,14 +32,21 @@ def json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if type(value).__name__ == "DateTime" and hasattr(value, "value"):  # xmlrpc.client.DateTime
-        from gandi_hosting_cli.api.client import from_wire
-
-        return from_wire(value).isoformat()
+        return _wire_date(value)
     if isinstance(value, (bytes, bytearray)):
         return value.decode("utf-8", "replace")
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _wire_date(value: Any) -> str:
+    """An XML-RPC dateTime (UTC by DESIGN.md) in ISO 8601 with its offset; one that does not
+    parse is shown as sent. Duck-typed: the output layer knows no XML-RPC module."""
+    try:
+        return datetime(*value.timetuple()[:6], tzinfo=timezone.utc).isoformat()
+    except (TypeError, ValueError, AttributeError):
+        return str(value.value)
 
 
 def to_json(value: Any) -> str:

@@ -236,3 +236,14 @@ class Output:
             line = Text(c.header.ljust(width) + "  ", style="bold")
             line.append(self._styled(block.data.get(c.key), c.format))
             self.console.print(line)
+
+
+class DryRunOutput(Output):
+    """The output of a dry run (``--dry-run``): the command's own results would describe
+    placeholder ids, so only the recorded calls (``emit_calls``) are written."""
+
+    def emit(self, result: Result) -> None:
+        return None
+
+    def emit_calls(self, result: Result) -> None:
+        super().emit(result)

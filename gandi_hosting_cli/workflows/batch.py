@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gandi_hosting_cli.errors import HostingError
@@ -43,13 +42,12 @@ def raise_if_error(result: Any) -> Any:
 
 
 def read_each(
-    method: Callable[[int], Any], ids: list[int]
+    client: HostingClient, method: str, ids: list[int]
 ) -> tuple[list[Any], dict[int, HostingError]]:
-    """``method(id)`` (a typed read of the client, e.g. ``client.vm_info``) for every id,
+    """``method(id)`` (a read of the client by its name, e.g. ``"vm_info"``) for every id,
     in one batch: the answers in order, and the errors of the ids that could not be read
     (objects gone meanwhile)."""
-    client = method.__self__  # type: ignore[attr-defined]
-    results = multicall_chunked(client, [(method.__name__, (i,)) for i in ids])
+    results = multicall_chunked(client, [(method, (i,)) for i in ids])
     found, failed = [], {}
     for obj_id, result in zip(ids, results, strict=True):
         if isinstance(result, HostingError):

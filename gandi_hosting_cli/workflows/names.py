@@ -1,6 +1,6 @@
 """Names to ids: VMs by hostname, disks by name, OS images by label, in one batch.
 
-Digits are ids (no request). A name the local name cache (``name_cache.py``, kept by
+Digits are ids (no request). A name the local name cache (``config/name_cache.py``, kept by
 list commands, completion and earlier lookups) knows for exactly one object costs one
 info call, sent in one request with the other names' and confirmed there: the object
 must still exist and still bear that exact name. Objects the cache knows by id alone (an
@@ -28,6 +28,7 @@ from gandi_hosting_cli.workflows.batch import MULTICALL_CHUNK, Call, batch, mult
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
+    from gandi_hosting_cli.config.name_cache import NameCache
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def resolve(
     os: str | None = None,
     fetch_info: bool = False,
     with_os_list: bool = False,
+    cache: NameCache | None = None,
 ) -> Resolved:
     """Resolve every token at once; ``fetch_info`` also reads the info of ids given as digits.
 
@@ -93,12 +95,13 @@ def resolve(
     ``with_os_list`` reads ``os_list`` (into ``os_images``) in the lookup's first request
     when a name needs one anyway (an OS label for people costs no extra request).
 
-    Names found once each in the client's ``name_cache`` cost one info call each, all in
+    Names found once each in ``cache`` (the account's name cache; None: no guesses) cost
+    one info call each, all in
     one request (with the objects the cache knows by id alone, see ``_candidates``); the
     others are read the long way (every object's info, see ``_scan``).
     """
     tokens = {"vm": list(vms), "disk": list(disks)}
-    candidates, prefetch = _candidates(getattr(client, "name_cache", None), tokens)
+    candidates, prefetch = _candidates(cache, tokens)
     _list_when_it_fits(candidates, prefetch)
     scans = [r for r in RESOURCES if r not in candidates and any(not is_id(t) for t in tokens[r])]
     named = any(not is_id(t) for r in RESOURCES for t in tokens[r])
@@ -121,8 +124,8 @@ def resolve(
         out.os_images = list(first[-1])
     if os is not None:
         out.os_id = int(os) if is_id(os) else match_os(out.os_images, os)
-    guesses = _confirm(client, candidates, out.infos, listed)
-    _scan(client, out, listed)
+    guesses = _confirm(client, candidates, out.infos, listed, cache)
+    _scan(client, out, listed, cache)
     _ids_in_order(out, tokens, guesses, listed)
     return out
 
@@ -155,6 +158,7 @@ def _confirm(
     candidates: dict[str, Candidates],
     infos: dict,
     listed: dict[str, list[int]],
+    cache: NameCache | None,
 ) -> dict[str, dict[str, int]]:
     """Each guessed resource's ids by name, when every name is borne, exactly, by one
     and only one of the objects read; a resource where that does not hold is listed
@@ -168,7 +172,6 @@ def _confirm(
     stale = [r for r in candidates if r not in guesses]
     lists = batch(client, [(RESOURCES[r].list_method, ()) for r in stale])
     listed.update(zip(stale, lists, strict=True))
-    cache = getattr(client, "name_cache", None)
     for resource in guesses:
         read = [
             infos[(resource, i)] for i in candidates[resource].unnamed if (resource, i) in infos
@@ -227,7 +230,7 @@ class Candidates:
 
 
 def _candidates(
-    cache: Any, tokens: dict[str, list[str]]
+    cache: NameCache | None, tokens: dict[str, list[str]]
 ) -> tuple[dict[str, Candidates], list[tuple[str, int]]]:
     """Per resource, the guess to confirm in the first request: when the cache knows
     every name for exactly one id, or for at most one while it knows some objects by
@@ -280,7 +283,9 @@ def _first_request(client: HostingClient, calls: list[Call], lists: int) -> list
     return results
 
 
-def _scan(client: HostingClient, out: Resolved, listed: dict[str, list[int]]) -> None:
+def _scan(
+    client: HostingClient, out: Resolved, listed: dict[str, list[int]], cache: NameCache | None
+) -> None:
     """Every listed object's info (what names are matched against), in one batch; the
     cache learns the names read (a complete list: ids not in it are dropped)."""
     info_keys = [(r, i) for r in listed for i in dict.fromkeys(listed[r])]
@@ -290,7 +295,6 @@ def _scan(client: HostingClient, out: Resolved, listed: dict[str, list[int]]) ->
         # an object that vanished between the two requests is not a candidate
         if not isinstance(result, HostingError):
             out.infos[key] = result
-    cache = getattr(client, "name_cache", None)
     for resource, ids in listed.items():
         if cache is not None:
             seen = [out.infos[(resource, i)] for i in ids if (resource, i) in out.infos]

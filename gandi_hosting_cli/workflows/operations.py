@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,19 +63,19 @@ class Outcome:
 
 
 def queue_each(
-    method: Callable[..., int], targets: Sequence[tuple[str, int | None, tuple]]
+    client: HostingClient, method: str, targets: Sequence[tuple[str, int | None, tuple]]
 ) -> list[Outcome]:
-    """Call ``method(*args)`` (a typed method of the client that queues an operation, e.g.
-    ``client.vm_start``) for every ``(label, obj_id, args)``; refusals become outcomes.
+    """Call ``method(*args)`` (a method of the client that queues an operation, by its
+    name, e.g. ``"vm_start"``) for every ``(label, obj_id, args)``; refusals become
+    outcomes.
 
     A single object goes out as a plain call whose refusal raises (exit code and message
     from main()); several go in one multicall, so one refusal does not stop the others.
     """
     if len(targets) == 1:
         label, obj_id, args = targets[0]
-        return [Outcome(label, obj_id, operation=method(*args))]
-    client = method.__self__  # type: ignore[attr-defined]
-    calls = [(method.__name__, args) for _, _, args in targets]
+        return [Outcome(label, obj_id, operation=getattr(client, method)(*args))]
+    calls = [(method, args) for _, _, args in targets]
     results = multicall_chunked(client, calls)
     outcomes = []
     for (label, obj_id, _), result in zip(targets, results, strict=True):

@@ -18,6 +18,7 @@ from gandi_hosting_cli.workflows.names import os_names, resolve
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
+    from gandi_hosting_cli.config.name_cache import NameCache
 
 
 @dataclass
@@ -53,15 +54,22 @@ def vm_details(client: HostingClient, *, with_os_labels: bool, need_os: bool = F
             raise_if_error(images)
     else:  # one request less without system.multicall (single calls)
         ids = client.vm_list()
-    infos, failed = read_each(client.vm_info, ids)
+    infos, failed = read_each(client, "vm_info", ids)
     images = images if isinstance(images, list) else []
     return Listing(infos, failed, os_names(images), images=images)
 
 
-def vm_info(client: HostingClient, vm_ref: str, *, with_os_label: bool) -> tuple[dict, str]:
-    """One VM's info (by id or hostname), and its OS label when asked (else empty)."""
+def vm_info(
+    client: HostingClient,
+    vm_ref: str,
+    *,
+    with_os_label: bool,
+    cache: NameCache | None = None,
+) -> tuple[dict, str]:
+    """One VM's info (by id or hostname), and its OS label when asked (else empty);
+    ``cache``: the account's name cache (``names.resolve``)."""
     # a hostname's lookup reads os_list in its first request: no extra one for the label
-    resolved = resolve(client, vms=[vm_ref], with_os_list=with_os_label)
+    resolved = resolve(client, vms=[vm_ref], with_os_list=with_os_label, cache=cache)
     vm_id = resolved.vms[0]
     info = resolved.vm_info(vm_id)
     images: Any = resolved.os_images
@@ -81,11 +89,15 @@ def vm_info(client: HostingClient, vm_ref: str, *, with_os_label: bool) -> tuple
 
 
 def vm_infos(
-    client: HostingClient, refs: Sequence[str], *, with_os_labels: bool
+    client: HostingClient,
+    refs: Sequence[str],
+    *,
+    with_os_labels: bool,
+    cache: NameCache | None = None,
 ) -> tuple[list[dict], dict[str, HostingError], dict[int, str]]:
     """Several VMs' infos (by id or hostname; each once), those that could not be read
     (ref -> error), and the OS labels when asked: two requests with multicall."""
-    resolved = resolve(client, vms=list(dict.fromkeys(refs)), fetch_info=True)
+    resolved = resolve(client, vms=list(dict.fromkeys(refs)), fetch_info=True, cache=cache)
     infos, missing = _found(resolved, "vm", list(dict.fromkeys(refs)))
     labels: dict[int, str] = {}
     if with_os_labels and infos:
@@ -97,10 +109,10 @@ def vm_infos(
 
 
 def disk_infos_by_ref(
-    client: HostingClient, refs: Sequence[str]
+    client: HostingClient, refs: Sequence[str], *, cache: NameCache | None = None
 ) -> tuple[list[dict], dict[str, HostingError]]:
     """Several disks' infos (by id or name; each once) and those that could not be read."""
-    resolved = resolve(client, disks=list(dict.fromkeys(refs)), fetch_info=True)
+    resolved = resolve(client, disks=list(dict.fromkeys(refs)), fetch_info=True, cache=cache)
     return _found(resolved, "disk", list(dict.fromkeys(refs)))
 
 
@@ -123,20 +135,20 @@ def _found(
     return infos, missing
 
 
-def vm_disk_ids(client: HostingClient, vm_ref: str) -> list[int]:
+def vm_disk_ids(client: HostingClient, vm_ref: str, *, cache: NameCache | None = None) -> list[int]:
     """The ids of the disks attached to a VM (by id or hostname), in position order."""
-    return client.vm_disk_list(resolve(client, vms=[vm_ref]).vms[0])
+    return client.vm_disk_list(resolve(client, vms=[vm_ref], cache=cache).vms[0])
 
 
 def disk_infos(client: HostingClient, ids: list[int]) -> Listing:
-    infos, failed = read_each(client.disk_info, ids)
+    infos, failed = read_each(client, "disk_info", ids)
     return Listing(infos, failed)
 
 
 def disk_details(client: HostingClient, *, with_hostnames: bool) -> Listing:
     """Every disk's info; with the hostnames of the VMs they are attached to, for people,
     when that costs one request (with multicall): N+1 requests at most without it."""
-    infos, failed = read_each(client.disk_info, client.disk_list())
+    infos, failed = read_each(client, "disk_info", client.disk_list())
     listing = Listing(infos, failed)
     if with_hostnames and has_multicall(client):
         vm_ids = sorted({int(d["vm_id"]) for d in infos if d.get("vm_id")})
@@ -147,8 +159,8 @@ def disk_details(client: HostingClient, *, with_hostnames: bool) -> Listing:
     return listing
 
 
-def disk_info(client: HostingClient, disk_ref: str) -> dict:
-    resolved = resolve(client, disks=[disk_ref])
+def disk_info(client: HostingClient, disk_ref: str, *, cache: NameCache | None = None) -> dict:
+    resolved = resolve(client, disks=[disk_ref], cache=cache)
     disk_id = resolved.disks[0]
     return resolved.disk_info(disk_id) or client.disk_info(disk_id)
 
@@ -165,7 +177,7 @@ def operations(client: HostingClient, filters: dict[str, Any], *, every: bool = 
     from the details' dates, so the details are read even when only ids are shown.
     """
     ids = [int(i) for i in client.operation_list(filters or None)]
-    details, failed = read_each(client.operation_details, ids)
+    details, failed = read_each(client, "operation_details", ids)
     if every and len(ids) >= LIST_LIMIT:
         more, more_failed, overflow = _older_operations(client, filters, ids, details)
         details = more + details  # older pages first: ties keep the server's order
@@ -232,7 +244,7 @@ def _read_new_page(
 ) -> None:
     """The details of the page's operations not read yet, as a new page."""
     fresh = [i for i in dict.fromkeys(page_ids) if i not in by_id and i not in failed]
-    infos, unread = read_each(client.operation_details, fresh)
+    infos, unread = read_each(client, "operation_details", fresh)
     for info in infos:
         by_id[_uid(info)] = info
     pages.append(infos)

@@ -88,11 +88,16 @@ class Clock:
 
 
 @pytest.fixture
-def slow_server(make_sandbox_server):
-    """A sandbox whose operations take 10 s of its hand-driven clock; 16 shares bought."""
-    clock = Clock()
+def slow_clock() -> Clock:
+    """The hand-driven clock of ``slow_server``, for the executor to share."""
+    return Clock()
+
+
+@pytest.fixture
+def slow_server(make_sandbox_server, slow_clock):
+    """A sandbox whose operations take 10 s of ``slow_clock``; 16 shares bought."""
+    clock = slow_clock
     running = make_sandbox_server(op_delay=10, clock=clock)
-    running.clock = clock
     with running.proxy() as proxy:
         session = running.login()
         proxy.hosting_account_product_add(session, "shares", 16, "1m")

@@ -11,8 +11,8 @@ from tests.declarative.conftest import passwords
 from tests.declarative.test_apply import MANIFEST
 
 
-def test_apply_runs_independent_operations_in_parallel(slow_server):
-    clock = slow_server.clock
+def test_apply_runs_independent_operations_in_parallel(slow_server, slow_clock):
+    clock = slow_clock
     client = HostingClient(slow_server.url, session=slow_server.login())
     plan = make_plan(parse_manifest(MANIFEST, "m"), read_account(client))
     events = []
@@ -33,8 +33,8 @@ def test_apply_runs_independent_operations_in_parallel(slow_server):
     assert kinds[:first_done].count("queued") >= 7  # the 4 disks and 3 VMs at once
 
 
-def test_timeout_reports_what_is_still_running(slow_server):
-    clock = slow_server.clock
+def test_timeout_reports_what_is_still_running(slow_server, slow_clock):
+    clock = slow_clock
     client = HostingClient(slow_server.url, session=slow_server.login())
     plan = make_plan(parse_manifest(MANIFEST, "m"), read_account(client))
     result = apply_plan(client, plan, passwords=passwords, clock=clock, sleep=clock.sleep,

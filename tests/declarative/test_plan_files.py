@@ -60,7 +60,7 @@ def test_a_saved_plan_is_refused_after_another_client_changed_the_account(
 
 
 def test_a_saved_plan_is_refused_while_another_clients_operation_is_queued(
-    cli, slow_server, site, tmp_path
+    cli, slow_server, slow_clock, site, tmp_path
 ):
     """vm_update queued by another client changes nothing vm_info shows yet: the open
     operation itself makes the plan stale (its operations take 10 s of a still clock)."""
@@ -72,7 +72,7 @@ def test_a_saved_plan_is_refused_while_another_clients_operation_is_queued(
     with slow_server.proxy() as proxy:
         session = slow_server.login()
         vm_id = proxy.vm_create(session, "web1", PASSWORD, 111, 1, 1, {})
-        slow_server.clock.sleep(10)
+        slow_clock.sleep(10)
         saved = tmp_path / "site.plan"
         assert cli("--url", url, "plan", str(site), "--out", str(saved)).exit_code == 8
         opid = proxy.vm_update(session, vm_id, {"shares": 2})

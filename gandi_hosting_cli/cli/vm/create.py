@@ -133,7 +133,7 @@ def _new_vm_os_id(app: AppContext, hostname: str, os_ref: str, allow_duplicate: 
     from gandi_hosting_cli.workflows.states import check_new_name
 
     if allow_duplicate:
-        return resolve(app.client, os=os_ref).os_id
+        return resolve(app.client, os=os_ref, cache=app.name_cache).os_id
     return check_new_name(app.client, "vm", hostname, os_ref)
 
 
@@ -188,10 +188,10 @@ def vm_update(
         raise click.UsageError("nothing to change: give --shares, --cpu or --max-memory")
     if cpu is not None:
         types.check_cpu(cpu, shares)
-    resolved = resolve(app.client, vms=[vm_ref])
+    resolved = resolve(app.client, vms=[vm_ref], cache=app.name_cache)
     vm_id = resolved.vms[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client.vm_update, [(label, vm_id, (vm_id, specs))])
+    outcomes = queue_each(app.client, "vm_update", [(label, vm_id, (vm_id, specs))])
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
 
 
@@ -218,8 +218,8 @@ def vm_boot_disk(
     from gandi_hosting_cli.workflows.names import resolve, vm_label
     from gandi_hosting_cli.workflows.operations import queue_each
 
-    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref])
+    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref], cache=app.name_cache)
     vm_id, disk_id = resolved.vms[0], resolved.disks[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client.vm_disk_link, [(label, vm_id, (vm_id, disk_id))])
+    outcomes = queue_each(app.client, "vm_disk_link", [(label, vm_id, (vm_id, disk_id))])
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)

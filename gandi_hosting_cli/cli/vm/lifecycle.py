@@ -19,7 +19,6 @@ from gandi_hosting_cli.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from gandi_hosting_cli.api.client import HostingClient
     from gandi_hosting_cli.workflows.states import Target
 
 BUSY_HELP = """
@@ -45,7 +44,7 @@ def resolve_targets(
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.states import read_targets
 
-    resolved = resolve(app.client, vms=vm_refs)
+    resolved = resolve(app.client, vms=vm_refs, cache=app.name_cache)
     vm_ids = list(dict.fromkeys(resolved.vms))  # the same VM twice is one request
     known = {i: info for i in vm_ids if (info := resolved.vm_info(i)) is not None}
 
@@ -58,7 +57,7 @@ def resolve_targets(
 
 def act_on_vms(
     app: AppContext,
-    method: Callable[[HostingClient], Callable[[int], int]],
+    method: str,
     vm_refs: tuple[str, ...],
     wait: bool,
     wait_timeout: float | None,
@@ -66,7 +65,7 @@ def act_on_vms(
     action: str = "",
 ) -> None:
     """Resolve every VM in one batch, read their states and what holds them, queue
-    ``method(client)`` (``client.vm_start``...) on those whose goal does not hold yet,
+    the client's ``method`` (``"vm_start"``...) on those whose goal does not hold yet,
     report each result (an unchanged VM: a note on stderr, exit 0, nothing sent)."""
     from gandi_hosting_cli.cli.reporting import act, report, settle
     from gandi_hosting_cli.workflows.states import decide_power
@@ -80,13 +79,13 @@ def act_on_vms(
         wait=wait,
         wait_timeout=wait_timeout,
     )
-    outcomes = act(app, decisions, method(app.client))
+    outcomes = act(app, decisions, method)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
 def _lifecycle_command(
     name: str,
-    method: Callable[[HostingClient], Callable[[int], int]],
+    method: str,
     summary: str,
     example: str,
 ) -> click.Command:
@@ -117,19 +116,19 @@ _LEFT_AS_IS = """
 
 vm_start = _lifecycle_command(
     "start",
-    lambda client: client.vm_start,
+    "vm_start",
     "Start (boot or unpause) one or more VMs.\n" + _LEFT_AS_IS.format(state="running"),
     "gandi-hosting vm start web1 --wait",
 )
 vm_stop = _lifecycle_command(
     "stop",
-    lambda client: client.vm_stop,
+    "vm_stop",
     "Shut down one or more VMs.\n" + _LEFT_AS_IS.format(state="halted"),
     "gandi-hosting vm stop web1 web2 12 --wait",
 )
 vm_reboot = _lifecycle_command(
     "reboot",
-    lambda client: client.vm_reboot,
+    "vm_reboot",
     "Reboot (soft) one or more VMs.",
     "gandi-hosting vm reboot web1",
 )
@@ -181,7 +180,7 @@ def vm_delete(
     decisions = _decide_deletions(app, vm_refs, stop_first, yes, wait, wait_timeout)
     said = _confirm_deletions(app, decisions, yes)
     _stop_those_running(app, decisions, wait_timeout)
-    outcomes = act(app, decisions, app.client.vm_delete)
+    outcomes = act(app, decisions, "vm_delete")
     for o, d in zip(outcomes, decisions, strict=True):
         o.said = d.target.obj_id in said and o.error is d.error
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
@@ -254,7 +253,7 @@ def stop_before_delete(
 
     if not decisions:
         return {}
-    outcomes = act(app, decisions, app.client.vm_stop)
+    outcomes = act(app, decisions, "vm_stop")
     queued = {o.operation: o.label for o in outcomes if o.operation is not None}
     if queued:
         apply_wait(outcomes, _wait(app, list(queued), queued, wait_timeout))

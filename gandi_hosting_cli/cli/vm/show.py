@@ -132,10 +132,14 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
 
     if len(vm_refs) == 1:
         with_label = app.output.human or "os" in (app.shape.columns or ())
-        info, os_label = reads.vm_info(app.client, vm_refs[0], with_os_label=with_label)
+        info, os_label = reads.vm_info(
+            app.client, vm_refs[0], with_os_label=with_label, cache=app.name_cache
+        )
         app.output.emit(Result.record({**info, "os": os_label}, VM_FIELDS, json=info))
         return
-    infos, missing, labels = reads.vm_infos(app.client, vm_refs, with_os_labels=app.output.human)
+    infos, missing, labels = reads.vm_infos(
+        app.client, vm_refs, with_os_labels=app.output.human, cache=app.name_cache
+    )
     records = [({**i, "os": labels.get(i.get("os_id"), i.get("os_id"))}, i) for i in infos]
     emit_several(app, records, VM_FIELDS, missing)
 
@@ -158,7 +162,7 @@ def vm_disks(app: AppContext, vm_ref: str, details: bool) -> None:
     from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows import reads
 
-    ids = reads.vm_disk_ids(app.client, vm_ref)
+    ids = reads.vm_disk_ids(app.client, vm_ref, cache=app.name_cache)
     if not details:
         app.output.emit(Result.id_list(ids))
         return

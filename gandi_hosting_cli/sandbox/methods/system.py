@@ -1,22 +1,31 @@
 """Introspection and batching: ``system.listMethods``, ``methodHelp``, ``methodSignature``
 and ``system.multicall``, registered like every other method (no session).
 
-Each gets the ``Sandbox`` itself (``system=True``): what it lists depends on the server
-(``multicall=False`` hides ``system.multicall``), and a multicall runs other calls.
+Each gets the server itself (``system=True``): what it lists depends on the server
+(``multicall=False`` hides ``system.multicall``), and a multicall runs other calls. The
+server is seen through ``Server`` (what ``dispatcher.Sandbox`` offers them), so this
+module does not import the dispatcher that imports it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from gandi_hosting_cli.sandbox.registry import Param, api_method
+from gandi_hosting_cli.sandbox.registry import MethodDef, Param, api_method
 
-if TYPE_CHECKING:
-    from gandi_hosting_cli.sandbox.dispatcher import Sandbox
+
+class Server(Protocol):
+    """What the system methods ask of the server (``dispatcher.Sandbox``)."""
+
+    def method_names(self) -> list[str]: ...
+
+    def definition(self, name: str) -> MethodDef: ...
+
+    def run_multicall(self, calls: list) -> Any: ...
 
 
 @api_method("system.listMethods", "array", write=False, session=False, system=True)
-def list_methods(sandbox: Sandbox) -> list[str]:
+def list_methods(sandbox: Server) -> list[str]:
     """The names of the methods this server answers."""
     return sandbox.method_names()
 
@@ -29,7 +38,7 @@ def list_methods(sandbox: Sandbox) -> list[str]:
     session=False,
     system=True,
 )
-def method_help(sandbox: Sandbox, name: str) -> str:
+def method_help(sandbox: Server, name: str) -> str:
     """A method's signature and description."""
     mdef = sandbox.definition(name)
     args = ", ".join(
@@ -46,7 +55,7 @@ def method_help(sandbox: Sandbox, name: str) -> str:
     session=False,
     system=True,
 )
-def method_signature(sandbox: Sandbox, name: str) -> list[list[str]]:
+def method_signature(sandbox: Server, name: str) -> list[list[str]]:
     """A method's signatures: [return type, argument types...]."""
     return sandbox.definition(name).signatures()
 
@@ -54,6 +63,6 @@ def method_signature(sandbox: Sandbox, name: str) -> list[list[str]]:
 @api_method(
     "system.multicall", "array", Param("calls", "array"), write=False, session=False, system=True
 )
-def multicall(sandbox: Sandbox, calls: list):
+def multicall(sandbox: Server, calls: list):
     """Run several calls in one request: [{methodName, params}] -> [[value] | fault]."""
     return sandbox.run_multicall(calls)
