@@ -141,6 +141,52 @@ def _is_loopback(host: str) -> bool:
     "client address (or this, if lower); idle ones are closed first to make room.",
 )
 @click.option(
+    "--fail",
+    "fails",
+    multiple=True,
+    metavar="METHOD[:NAME]",
+    help="Make METHOD fail (repeatable): the operation it queues for the VM or disk NAME "
+    "(any object without NAME) ends in ERROR; a method that queues nothing answers the "
+    "fault 150000 instead, having done nothing.",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="Answer a share P of the calls with the fault 150000, having done nothing.",
+)
+@click.option(
+    "--drop-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="For a share P of the calls, do the work then close the connection without an "
+    "answer (the lost answer a client must recover from).",
+)
+@click.option(
+    "--chaos-method",
+    "chaos_methods",
+    multiple=True,
+    metavar="METHOD",
+    help="Limit --fault-rate and --drop-rate to these methods (repeatable; default: "
+    "every call but system.*, each call of a multicall counted).",
+)
+@click.option(
+    "--random-seed",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Seed of the --fault-rate and --drop-rate draws: the same calls meet the same failures.",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(0, 60_000),
+    default=0.0,
+    metavar="MS",
+    help="Wait MS milliseconds before handling each request.",
+)
+@click.option(
     "--no-multicall",
     is_flag=True,
     hidden=True,
@@ -158,6 +204,12 @@ def sandbox_serve(
     strict,
     request_timeout,
     max_connections,
+    fails,
+    fault_rate,
+    drop_rate,
+    chaos_methods,
+    random_seed,
+    latency,
     no_multicall,
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
@@ -167,13 +219,21 @@ def sandbox_serve(
     password mypassword (the spec's sample: public, so keep the default --host
     127.0.0.1).
 
+    Failures on demand, to test a client's error paths: --fail, --fault-rate,
+    --drop-rate (with --chaos-method and --random-seed) and --latency. A VM hostname
+    or disk name beginning with fail- always makes its create end in ERROR.
+
     \b
     Examples:
       gandi-hosting sandbox serve
       gandi-hosting sandbox serve --port 0 --op-delay 0 --state /tmp/sandbox.sqlite3
       gandi-hosting sandbox serve --account XY1-GANDI:secret123
+      gandi-hosting sandbox serve --fail vm_create:web2 --fail disk_attach
+      gandi-hosting sandbox serve --drop-rate 1 --chaos-method vm_create
+      gandi-hosting sandbox serve --fault-rate 0.3 --random-seed 1 --latency 200
     """
     _check_accounts(accounts)
+    chaos = _chaos(fails, fault_rate, drop_rate, chaos_methods, random_seed, latency)
     _warn_if_reachable(app, host)
     box = _open_sandbox(
         _state_path(state),
@@ -182,6 +242,7 @@ def sandbox_serve(
         accounts=accounts,
         multicall=not no_multicall,
         strict=strict,
+        chaos=chaos,
     )
     server = _listen(box, host, port, request_timeout, max_connections)
     _serve_until_stopped(server, box, lambda: _announce(app, server, box, op_delay))
@@ -228,6 +289,35 @@ def _check_accounts(accounts: tuple[str, ...]) -> None:
         if not sep or not login or not password:
             # never echo the value: it holds a password
             raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
+
+
+def _chaos(fails, fault_rate, drop_rate, methods, seed, latency):
+    """The failures asked for (``sandbox/chaos.py``), or None; an unknown method is a
+    usage error (exit 2)."""
+    from gandi_hosting_cli.sandbox.chaos import Chaos, FailRule
+    from gandi_hosting_cli.sandbox.dispatcher import REGISTRY
+
+    rules = []
+    for text in fails:
+        try:
+            rules.append(FailRule.parse(text))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--fail") from None
+    for name, hint in [(r.method, "--fail") for r in rules] + [
+        (m, "--chaos-method") for m in methods
+    ]:
+        if name not in REGISTRY:
+            raise click.BadParameter(f"no such API method: {name!r}", param_hint=hint)
+    if not (rules or fault_rate or drop_rate or latency):
+        return None
+    return Chaos(
+        rules,
+        fault_rate=fault_rate,
+        drop_rate=drop_rate,
+        methods=methods,
+        latency_ms=latency,
+        seed=seed,
+    )
 
 
 def _open_sandbox(path, **options):

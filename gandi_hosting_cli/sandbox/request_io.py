@@ -11,6 +11,7 @@ import logging
 import socket
 import time
 
+from gandi_hosting_cli.sandbox.chaos import DropAnswer
 from gandi_hosting_cli.sandbox.connections import _IDLE, _LINGER, _READING, _WRITING, _Conn
 from gandi_hosting_cli.sandbox.faults import server_fault
 from gandi_hosting_cli.sandbox.http_body import (
@@ -250,6 +251,11 @@ class _RequestIO:
     def _answer(self, conn: _Conn, head: _Head, body: bytes) -> None:
         try:
             response, method = self.sandbox.handle_request(body)
+        except DropAnswer:  # sandbox serve --drop-rate: the work is done, no answer
+            self.count()
+            self._log(conn, head, 0, "(answer dropped)")
+            self._close(conn, owner=True)
+            return
         except Exception:  # handle_request answers faults itself; this is a last guard
             log.exception("internal error outside the dispatcher")
             response, method = dump_fault(server_fault()), "-"
