@@ -30,6 +30,7 @@ state_option = click.option(
 # that --help does not import the sandbox
 MAX_OP_DELAY = 3600.0
 MAX_SESSION_TTL = 366 * 86400.0
+MAX_BALANCE = 10_000_000.0  # EUR: --balance beyond this is surely a typo
 
 
 def _state_path(state: str | None):
@@ -141,6 +142,20 @@ def _is_loopback(host: str) -> bool:
     "client address (or this, if lower); idle ones are closed first to make room.",
 )
 @click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(dir_okay=False),
+    metavar="MANIFEST",
+    help="Start the seeded account as a copy of this `export` manifest: its VMs and "
+    "disks replace what the account held, at once (new ids, the same names).",
+)
+@click.option(
+    "--balance",
+    type=click.FloatRange(0, MAX_BALANCE),
+    metavar="EUR",
+    help="Set the seeded account's prepaid balance.",
+)
+@click.option(
     "--fail",
     "fails",
     multiple=True,
@@ -204,6 +219,8 @@ def sandbox_serve(
     strict,
     request_timeout,
     max_connections,
+    seed_file,
+    balance,
     fails,
     fault_rate,
     drop_rate,
@@ -223,9 +240,13 @@ def sandbox_serve(
     --drop-rate (with --chaos-method and --random-seed) and --latency. A VM hostname
     or disk name beginning with fail- always makes its create end in ERROR.
 
+    --seed rehearses a change on a copy of a real account: see `gandi-hosting sandbox
+    seed --help`.
+
     \b
     Examples:
       gandi-hosting sandbox serve
+      gandi-hosting sandbox serve --seed prod.toml --balance 200
       gandi-hosting sandbox serve --port 0 --op-delay 0 --state /tmp/sandbox.sqlite3
       gandi-hosting sandbox serve --account XY1-GANDI:secret123
       gandi-hosting sandbox serve --fail vm_create:web2 --fail disk_attach
@@ -234,6 +255,7 @@ def sandbox_serve(
     """
     _check_accounts(accounts)
     chaos = _chaos(fails, fault_rate, drop_rate, chaos_methods, random_seed, latency)
+    entries = _read_copy(seed_file) if seed_file is not None else None
     _warn_if_reachable(app, host)
     box = _open_sandbox(
         _state_path(state),
@@ -244,6 +266,7 @@ def sandbox_serve(
         strict=strict,
         chaos=chaos,
     )
+    _load_copy(box, seed_file, entries, None if balance is None else round(balance * 100))
     server = _listen(box, host, port, request_timeout, max_connections)
     _serve_until_stopped(server, box, lambda: _announce(app, server, box, op_delay))
     app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
@@ -289,6 +312,37 @@ def _check_accounts(accounts: tuple[str, ...]) -> None:
         if not sep or not login or not password:
             # never echo the value: it holds a password
             raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
+
+
+def _read_copy(path: str) -> tuple[list[dict], list[dict]]:
+    """The VMs and disks of an ``export`` manifest, as plain dicts for the sandbox (a
+    manifest that cannot be read is exit 2, naming the file, line and key)."""
+    import dataclasses
+
+    from gandi_hosting_cli.declarative.manifest import load_manifest
+
+    manifest = load_manifest(path)
+    return (
+        [dataclasses.asdict(vm) for vm in manifest.vms],
+        [dataclasses.asdict(disk) for disk in manifest.disks],
+    )
+
+
+def _load_copy(box, path, entries, cents) -> None:
+    """Load the copy (or just the balance) into the seeded account; exit 2 naming the
+    entry that cannot be loaded, with nothing changed."""
+    from gandi_hosting_cli.errors import LocalUsageError
+    from gandi_hosting_cli.sandbox.account_copy import CopyError
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+
+    try:
+        if entries is not None:
+            box.load_copy(SEED_LOGIN, *entries, balance_cents=cents)
+        elif cents is not None:
+            box.set_balance(SEED_LOGIN, cents)
+    except CopyError as exc:
+        box.close()
+        raise LocalUsageError(f"{path}: {exc}") from None
 
 
 def _chaos(fails, fault_rate, drop_rate, methods, seed, latency):
@@ -365,6 +419,65 @@ def _serve_until_stopped(server, box, announce) -> None:
         server.shutdown()
         box.close()
         logger.removeHandler(handler)
+
+
+@sandbox.command("seed")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option(
+    "--balance",
+    type=click.FloatRange(0, MAX_BALANCE),
+    metavar="EUR",
+    help="Also set the account's prepaid balance.",
+)
+@state_option
+@click.option(
+    "--yes", "-y", is_flag=True, help="Do not ask for confirmation (required off a terminal)."
+)
+@pass_app
+def sandbox_seed(app, manifest, balance, state, yes) -> None:
+    """Make the embedded sandbox's account a copy of an `export` manifest.
+
+    Its VMs and disks replace what the account (AA1234-GANDI, the one --sandbox uses)
+    held, at once: VMs running or halted as declared, disks attached as declared, and
+    products of exactly the shares and disk quota they need. Ids are new, names the
+    same. Then rehearse a change on the copy before making it for real:
+
+    \b
+      gandi-hosting --profile prod export --file prod.toml
+      gandi-hosting sandbox seed prod.toml --yes
+      (edit prod.toml)
+      gandi-hosting --sandbox plan prod.toml
+      gandi-hosting --sandbox apply prod.toml --yes
+      gandi-hosting --profile prod plan prod.toml     # the same actions
+
+    A manifest that cannot be loaded (a name twice, an OS the sandbox does not have) is
+    exit 2 naming the entry, with nothing changed.
+
+    \b
+    Examples:
+      gandi-hosting sandbox seed prod.toml --yes
+      gandi-hosting sandbox seed prod.toml --balance 200 --state /tmp/rehearsal.sqlite3 --yes
+    """
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+
+    entries = _read_copy(manifest)
+    box = _open_sandbox(_state_path(state), op_delay=0)
+    try:
+        vms, disks = box.held(SEED_LOGIN)
+        if vms or disks:
+            question = (
+                f"Replace the {vms} VMs and {disks} disks of the sandbox account {SEED_LOGIN} "
+                f"with the copy in {manifest}?"
+            )
+            app.confirm(question, yes, declined="Cancelled; nothing was changed.")
+        cents = None if balance is None else round(balance * 100)
+        _load_copy(box, manifest, entries, cents)
+    finally:
+        box.close()
+    app.terminal.notice(
+        f"Sandbox account {SEED_LOGIN} is now a copy of {manifest}: "
+        f"{len(entries[0])} VMs, {len(entries[1])} disks."
+    )
 
 
 @sandbox.command("reset")

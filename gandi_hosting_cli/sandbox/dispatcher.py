@@ -298,5 +298,22 @@ class Sandbox:
     def bulk_create_vms(self, login: str, n: int, prefix: str = "vm", **kwargs) -> list[int]:
         return bulk.bulk_create_vms(self.store, self.clock, login, n, prefix, **kwargs)
 
+    def load_copy(self, handle: str, vms, disks, *, balance_cents: int | None = None) -> None:
+        """Replace what ``handle`` holds with a manifest's entries (``account_copy.py``)."""
+        from gandi_hosting_cli.sandbox.account_copy import load_copy
+
+        load_copy(self.store, self.clock, handle, vms, disks, balance_cents=balance_cents)
+
+    def set_balance(self, handle: str, balance_cents: int) -> None:
+        from gandi_hosting_cli.sandbox.account_copy import set_balance
+
+        set_balance(self.store, handle, balance_cents)
+
+    def held(self, handle: str) -> tuple[int, int]:
+        """How many VMs and disks ``handle`` holds."""
+        from gandi_hosting_cli.sandbox.account_copy import held
+
+        return held(self.store, handle)
+
     def bulk_create_disks(self, login: str, n: int, prefix: str = "disk", **kwargs) -> list[int]:
         return bulk.bulk_create_disks(self.store, self.clock, login, n, prefix, **kwargs)
