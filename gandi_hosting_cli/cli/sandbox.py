@@ -123,7 +123,8 @@ def _is_loopback(host: str) -> bool:
     "--strict",
     is_flag=True,
     help="Refuse what is tolerated for the spec's PHP and Perl samples (digit strings for "
-    "ints, ints for strings, 0/1 for booleans, base64 for strings): check your own client.",
+    "ints, ints for strings, 0/1 for booleans, base64 for strings) and <i8> for ints: "
+    "check your own client.",
 )
 @click.option(
     "--request-timeout",

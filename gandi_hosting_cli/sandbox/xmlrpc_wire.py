@@ -19,7 +19,8 @@ an int is expected...), not "malformed request".
 The parse is a single expat pass driving ``xmlrpc.client.Unmarshaller`` (the standard
 library's own value decoder), so values decode exactly as ``xmlrpc.client`` encodes them.
 What other clients send is read too: any encoding expat knows (the declared one, e.g.
-ISO-8859-1, or a BOM), whitespace before the XML declaration, ``<i4>``/``<i8>``, untyped
+ISO-8859-1, or a BOM), whitespace before the XML declaration, ``<i4>``/``<i8>`` (an
+``<i8>`` is a ``WireI8``, which strict mode refuses), untyped
 ``<value>text</value>`` (a string), and whitespace around the method name and the text of
 a number, boolean, date or base64 value (``<boolean> 1 </boolean>``, as pretty-printing
 clients send); string values keep theirs.
@@ -47,6 +48,13 @@ MAX_DEPTH = 64
 _TRIMMED = frozenset(
     ("methodName", "int", "i4", "i8", "boolean", "double", "dateTime.iso8601", "base64")
 )
+
+
+class WireI8(int):
+    """An int that came as ``<i8>`` (not a type of the spec): the default mode takes it
+    for an int, ``--strict`` refuses it (``registry``)."""
+
+    __slots__ = ()
 
 
 class _Refused(Exception):
@@ -111,6 +119,8 @@ class _Reader(xmlrpc.client.Unmarshaller):
         decode = _DISPATCH.get(local)
         if decode is not None:
             decode(self, "".join(self._data))
+            if local == "i8":
+                self._stack[-1] = WireI8(self._stack[-1])
 
 
 _DISPATCH = xmlrpc.client.Unmarshaller.dispatch
