@@ -24,7 +24,8 @@ Modules, by responsibility:
                      (``sandbox seed``, ``serve --seed``)
     chaos.py         failures on demand (``--fail``, ``--fault-rate``, ``--drop-rate``,
                      ``--latency``): ``Chaos``, ``DropAnswer``
-    server.py        ``SandboxServer``: HTTP/1.1 server (epoll loop + worker pool)
+    server.py        ``SandboxServer``: HTTP/1.1 server (one poller + worker pool)
+    poller.py        ``Poller``: one-shot readiness over ``selectors`` for the workers
     connections.py   ``_Conn``; accepting connections, limits and eviction, deadlines
     request_io.py    reading, parsing and answering requests on one connection
     http_wire.py     HTTP framing: request head, refusals, the answer's bytes, ``Date``

@@ -245,42 +245,9 @@ def _dump(value: object, out: list[str]) -> None:
     elif kind is float:
         out.append(f"<value><double>{value!r}</double></value>")
     elif kind is dict:
-        out.append("<value><struct>")
-        for key, member in value.items():
-            # the common members inline (a struct of scalars is most answers): the same
-            # XML as the branches above, one call fewer per member
-            member_kind = type(member)
-            if member_kind is str:
-                out.append(
-                    f"<member><name>{_escape(key)}</name><value><string>{_escape(member)}"
-                    "</string></value></member>"
-                )
-            elif member_kind is int and -(2**31) <= member < 2**31:
-                out.append(
-                    f"<member><name>{_escape(key)}</name><value><int>{member}</int></value>"
-                    "</member>"
-                )
-            elif member_kind is xmlrpc.client.DateTime:
-                out.append(
-                    f"<member><name>{_escape(key)}</name><value><dateTime.iso8601>"
-                    f"{member.value}</dateTime.iso8601></value></member>"
-                )
-            else:
-                out.append(f"<member><name>{_escape(key)}</name>")
-                _dump(member, out)
-                out.append("</member>")
-        out.append("</struct></value>")
+        _dump_struct(value, out)
     elif kind is list:
-        out.append("<value><array><data>")
-        for item in value:
-            item_kind = type(item)  # ids and strings inline, as in structs
-            if item_kind is int and -(2**31) <= item < 2**31:
-                out.append(f"<value><int>{item}</int></value>")
-            elif item_kind is str:
-                out.append(f"<value><string>{_escape(item)}</string></value>")
-            else:
-                _dump(item, out)
-        out.append("</data></array></value>")
+        _dump_array(value, out)
     elif kind is Marshalled:
         out.append("<value><array><data>")
         out.extend(value.items)
@@ -289,6 +256,46 @@ def _dump(value: object, out: list[str]) -> None:
         out.append(f"<value><dateTime.iso8601>{value.value}</dateTime.iso8601></value>")
     else:
         raise TypeError(f"cannot marshal {kind.__name__}")
+
+
+def _dump_struct(value: dict, out: list[str]) -> None:
+    out.append("<value><struct>")
+    for key, member in value.items():
+        # the common members inline (a struct of scalars is most answers): the same
+        # XML as the branches above, one call fewer per member
+        member_kind = type(member)
+        if member_kind is str:
+            out.append(
+                f"<member><name>{_escape(key)}</name><value><string>{_escape(member)}"
+                "</string></value></member>"
+            )
+        elif member_kind is int and -(2**31) <= member < 2**31:
+            out.append(
+                f"<member><name>{_escape(key)}</name><value><int>{member}</int></value></member>"
+            )
+        elif member_kind is xmlrpc.client.DateTime:
+            out.append(
+                f"<member><name>{_escape(key)}</name><value><dateTime.iso8601>"
+                f"{member.value}</dateTime.iso8601></value></member>"
+            )
+        else:
+            out.append(f"<member><name>{_escape(key)}</name>")
+            _dump(member, out)
+            out.append("</member>")
+    out.append("</struct></value>")
+
+
+def _dump_array(value: list, out: list[str]) -> None:
+    out.append("<value><array><data>")
+    for item in value:
+        item_kind = type(item)  # ids and strings inline, as in structs
+        if item_kind is int and -(2**31) <= item < 2**31:
+            out.append(f"<value><int>{item}</int></value>")
+        elif item_kind is str:
+            out.append(f"<value><string>{_escape(item)}</string></value>")
+        else:
+            _dump(item, out)
+    out.append("</data></array></value>")
 
 
 def dump_response(value: object, max_bytes: int | None = None) -> bytes:
