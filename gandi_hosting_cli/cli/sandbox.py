@@ -255,6 +255,9 @@ def sandbox_serve(
       gandi-hosting sandbox serve --fault-rate 0.3 --random-seed 1 --latency 200
     """
     _check_accounts(accounts)
+    from gandi_hosting_cli.sandbox.memory import return_large_blocks
+
+    return_large_blocks()  # a burst of --account logins must not keep 16 MiB each
     chaos = _chaos(fails, fault_rate, drop_rate, chaos_methods, random_seed, latency)
     entries = _read_copy(seed_file) if seed_file is not None else None
     _warn_if_reachable(app, host)

@@ -92,3 +92,13 @@ def test_the_server_answers_over_a_forced_selector(tmp_path, name):
         for proxy in proxies:
             proxy("close")()
     box.close()
+
+
+def test_large_freed_blocks_go_back_to_the_system_where_glibc_keeps_them():
+    import platform
+    import sys
+
+    from gandi_hosting_cli.sandbox.memory import return_large_blocks
+
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert return_large_blocks() is glibc  # elsewhere the allocator returns them already
