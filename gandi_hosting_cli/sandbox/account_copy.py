@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from gandi_hosting_cli.sandbox import accounting, seed
-from gandi_hosting_cli.sandbox.records import insert_disk
+from gandi_hosting_cli.sandbox import seed
+from gandi_hosting_cli.sandbox.records import insert_disk, insert_year_products
 from gandi_hosting_cli.sandbox.registry import Ctx
 from gandi_hosting_cli.sandbox.state_db import Store
 
@@ -117,14 +117,7 @@ def _products(ctx: Ctx, handle: str, vms: Sequence[dict], disks: Sequence[dict],
     needed = sum(int(d["size"]) for d in disks)
     needed += sum(seed.OS_IMAGES[os_id].size for os_id in os_ids.values())
     extra_disk = max(0, needed - shares * seed.SHARE_DISK_MB)
-    end = accounting.add_months(ctx.now, 12)
-    for name, quantity in (("shares", shares), ("disk", extra_disk)):
-        if quantity:
-            ctx.conn.execute(
-                "INSERT INTO products (handle, product_name, quantity, duration, state,"
-                " date_created, date_end, date_updated) VALUES (?, ?, ?, '1y', 'active', ?, ?, ?)",
-                (handle, name, quantity, ctx.now, end, ctx.now),
-            )
+    insert_year_products(ctx, handle, {"shares": shares, "disk": extra_disk})
 
 
 def load_copy(
