@@ -2,6 +2,8 @@
 
     python benchmarks/sandbox_throughput.py [--rounds 5] [--seconds 3] [--clients 1 8 32]
     python benchmarks/sandbox_throughput.py --quick     # 2 rounds of 1.5 s
+    git archive OLD | tar -x -C /tmp/old && \
+        python benchmarks/sandbox_throughput.py --quick --also before=/tmp/old
 
 Two servers run at once, each in its own process:
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -120,11 +123,11 @@ def measure(url: str, phase: str, clients: int, seconds: float, session: str, id
 # -- the servers -----------------------------------------------------------------------
 
 
-def start(cmd: list[str]) -> tuple[subprocess.Popen, str]:
+def start(cmd: list[str], tree: Path = ROOT) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         cmd,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -153,6 +156,14 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--vms", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="2 rounds of 1.5 s")
+    parser.add_argument(
+        "--also",
+        metavar="NAME=DIR",
+        action="append",
+        default=[],
+        help="also measure the sandbox of another source tree (e.g. a `git archive` of an "
+        "older commit), in the same rounds: a before/after comparison under the same load",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds = 2, 1.5
@@ -165,38 +176,52 @@ def main() -> int:
         vm_ids = box.bulk_create_vms(SEED_LOGIN, args.vms)
         box.close()
         ids = ",".join(map(str, vm_ids))
-        sandbox, sandbox_url = start(
-            [sys.executable, "-m", "gandi_hosting_cli", "sandbox", "serve", "--port", "0"]
-            + ["--op-delay", "0", "--state", str(state)]
-        )
-        baseline, baseline_url = start([sys.executable, str(HERE / "baseline_server.py")])
+        trees = {
+            "sandbox": ROOT,
+            **{n: Path(d) for n, _, d in (a.partition("=") for a in args.also)},
+        }
+        procs, servers, sessions = [], {}, {}
+        for name, tree in trees.items():
+            copy = Path(tmp) / f"{name}.sqlite3"
+            shutil.copy(state, copy)
+            proc, servers[name] = start(
+                [sys.executable, "-m", "gandi_hosting_cli", "sandbox", "serve", "--port", "0"]
+                + ["--op-delay", "0", "--state", str(copy)],
+                tree,
+            )
+            procs.append(proc)
+        baseline, servers["baseline"] = start([sys.executable, str(HERE / "baseline_server.py")])
+        procs.append(baseline)
         try:
-            with xmlrpc.client.ServerProxy(sandbox_url) as proxy:
-                session = proxy.login(SEED_LOGIN, SEED_PASSWORD)
-                proxy.hosting_account_product_add(session, "shares", max(args.clients) * 2, "1m")
-            servers = {"baseline": baseline_url, "sandbox": sandbox_url}
+            for name in trees:
+                with xmlrpc.client.ServerProxy(servers[name]) as proxy:
+                    sessions[name] = session = proxy.login(SEED_LOGIN, SEED_PASSWORD)
+                    proxy.hosting_account_product_add(
+                        session, "shares", max(args.clients) * 2, "1m"
+                    )
+            sessions["baseline"] = session
             rates: dict[tuple[str, str, int], list[float]] = {}
             load_before = os.getloadavg()
             for round_no in range(args.rounds):
-                order = ["baseline", "sandbox"] if round_no % 2 == 0 else ["sandbox", "baseline"]
+                order = list(servers) if round_no % 2 else list(reversed(servers))
                 for phase in PHASES:
                     for clients in args.clients:
                         for name in order:
                             rate = measure(
-                                servers[name], phase, clients, args.seconds, session, ids
+                                servers[name], phase, clients, args.seconds, sessions[name], ids
                             )
                             rates.setdefault((name, phase, clients), []).append(rate)
                 print(
                     f"round {round_no + 1}/{args.rounds}: "
                     + ", ".join(
-                        f"{n[0]}{p[0]}{c}={v[-1]:,.0f}" for (n, p, c), v in sorted(rates.items())
+                        f"{n}:{p[0]}{c}={v[-1]:,.0f}" for (n, p, c), v in sorted(rates.items())
                     ),
                     flush=True,
                 )
             load_after = os.getloadavg()
         finally:
-            stop(sandbox)
-            stop(baseline)
+            for proc in procs:
+                stop(proc)
 
     med = {key: statistics.median(values) for key, values in rates.items()}
     print(
@@ -205,11 +230,14 @@ def main() -> int:
         f"keep-alive xmlrpc.client; load average {load_before[0]:.2f} before, "
         f"{load_after[0]:.2f} after, {os.cpu_count()} CPUs"
     )
-    print(f"  {'phase':<8}{'clients':>8}{'baseline/s':>13}{'sandbox/s':>12}{'ratio':>8}")
-    for phase in PHASES:
-        for clients in args.clients:
-            b, s = med[("baseline", phase, clients)], med[("sandbox", phase, clients)]
-            print(f"  {phase:<8}{clients:>8}{b:>13,.0f}{s:>12,.0f}{s / b:>8.2f}")
+    print(
+        f"  {'server':<10}{'phase':<8}{'clients':>8}{'baseline/s':>13}{'server/s':>12}{'ratio':>8}"
+    )
+    for name in trees:
+        for phase in PHASES:
+            for clients in args.clients:
+                b, s = med[("baseline", phase, clients)], med[(name, phase, clients)]
+                print(f"  {name:<10}{phase:<8}{clients:>8}{b:>13,.0f}{s:>12,.0f}{s / b:>8.2f}")
     ok = True
     for phase, floor in (("reads", 0.9), ("writes", 0.6)):
         call = "vm_info" if phase == "reads" else "create/stop/delete"

@@ -232,6 +232,7 @@ WORKDIR: dict[str, dict[str, str]] = {
     "help:apply": {"site.toml": SITE_TOML, "pw.txt": VARS["ROOT_PW"] + "\n"},
     "help:export": {},
     "help:plan": {},
+    "help:sandbox seed": {"prod.toml": SITE_TOML},
     "readme:Declarative use#1": {
         "site.toml": readme_code("Declarative use", "toml"),
         "root-pw.txt": VARS["ROOT_PW"] + "\n",
@@ -255,6 +256,8 @@ NOT_RUN: dict[str, str] = {
 SKIP_BLOCKS: dict[str, str] = {
     "readme:Installation#1": "installs the package",
     "readme:Development#1": "runs the whole test suite, docgen and ruff",
+    "readme:Rehearsing a change on a copy of the account#1": "needs a production profile and "
+    "an editor (tests/sandbox/test_account_copy.py runs the same story)",
 }
 
 SKIP_LINES: dict[str, str] = {

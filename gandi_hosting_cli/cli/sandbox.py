@@ -30,6 +30,7 @@ state_option = click.option(
 # that --help does not import the sandbox
 MAX_OP_DELAY = 3600.0
 MAX_SESSION_TTL = 366 * 86400.0
+MAX_BALANCE = 10_000_000.0  # EUR: --balance beyond this is surely a typo
 
 
 def _state_path(state: str | None):
@@ -122,7 +123,8 @@ def _is_loopback(host: str) -> bool:
     "--strict",
     is_flag=True,
     help="Refuse what is tolerated for the spec's PHP and Perl samples (digit strings for "
-    "ints, ints for strings, 0/1 for booleans, base64 for strings): check your own client.",
+    "ints, ints for strings, 0/1 for booleans, base64 for strings) and <i8> for ints: "
+    "check your own client.",
 )
 @click.option(
     "--request-timeout",
@@ -139,6 +141,66 @@ def _is_loopback(host: str) -> bool:
     show_default=True,
     help="Open connections at most (fewer if the open-file limit is lower), and 256 per "
     "client address (or this, if lower); idle ones are closed first to make room.",
+)
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(dir_okay=False),
+    metavar="MANIFEST",
+    help="Start the seeded account as a copy of this `export` manifest: its VMs and "
+    "disks replace what the account held, at once (new ids, the same names).",
+)
+@click.option(
+    "--balance",
+    type=click.FloatRange(0, MAX_BALANCE),
+    metavar="EUR",
+    help="Set the seeded account's prepaid balance.",
+)
+@click.option(
+    "--fail",
+    "fails",
+    multiple=True,
+    metavar="METHOD[:NAME]",
+    help="Make METHOD fail (repeatable): the operation it queues for the VM or disk NAME "
+    "(any object without NAME) ends in ERROR; a method that queues nothing answers the "
+    "fault 150000 instead, having done nothing.",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="Answer a share P of the calls with the fault 150000, having done nothing.",
+)
+@click.option(
+    "--drop-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="For a share P of the calls, do the work then close the connection without an "
+    "answer (the lost answer a client must recover from).",
+)
+@click.option(
+    "--chaos-method",
+    "chaos_methods",
+    multiple=True,
+    metavar="METHOD",
+    help="Limit --fault-rate and --drop-rate to these methods (repeatable; default: "
+    "every call but system.*, each call of a multicall counted).",
+)
+@click.option(
+    "--random-seed",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Seed of the --fault-rate and --drop-rate draws: the same calls meet the same failures.",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(0, 60_000),
+    default=0.0,
+    metavar="MS",
+    help="Wait MS milliseconds before handling each request.",
 )
 @click.option(
     "--no-multicall",
@@ -158,6 +220,14 @@ def sandbox_serve(
     strict,
     request_timeout,
     max_connections,
+    seed_file,
+    balance,
+    fails,
+    fault_rate,
+    drop_rate,
+    chaos_methods,
+    random_seed,
+    latency,
     no_multicall,
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C or SIGTERM.
@@ -167,13 +237,29 @@ def sandbox_serve(
     password mypassword (the spec's sample: public, so keep the default --host
     127.0.0.1).
 
+    Failures on demand, to test a client's error paths: --fail, --fault-rate,
+    --drop-rate (with --chaos-method and --random-seed) and --latency. A VM hostname
+    or disk name beginning with fail- always makes its create end in ERROR.
+
+    --seed rehearses a change on a copy of a real account: see `gandi-hosting sandbox
+    seed --help`.
+
     \b
     Examples:
       gandi-hosting sandbox serve
+      gandi-hosting sandbox serve --seed prod.toml --balance 200
       gandi-hosting sandbox serve --port 0 --op-delay 0 --state /tmp/sandbox.sqlite3
       gandi-hosting sandbox serve --account XY1-GANDI:secret123
+      gandi-hosting sandbox serve --fail vm_create:web2 --fail disk_attach
+      gandi-hosting sandbox serve --drop-rate 1 --chaos-method vm_create
+      gandi-hosting sandbox serve --fault-rate 0.3 --random-seed 1 --latency 200
     """
     _check_accounts(accounts)
+    from gandi_hosting_cli.sandbox.memory import return_large_blocks
+
+    return_large_blocks()  # a burst of --account logins must not keep 16 MiB each
+    chaos = _chaos(fails, fault_rate, drop_rate, chaos_methods, random_seed, latency)
+    entries = _read_copy(seed_file) if seed_file is not None else None
     _warn_if_reachable(app, host)
     box = _open_sandbox(
         _state_path(state),
@@ -182,7 +268,9 @@ def sandbox_serve(
         accounts=accounts,
         multicall=not no_multicall,
         strict=strict,
+        chaos=chaos,
     )
+    _load_copy(box, seed_file, entries, None if balance is None else round(balance * 100))
     server = _listen(box, host, port, request_timeout, max_connections)
     _serve_until_stopped(server, box, lambda: _announce(app, server, box, op_delay))
     app.terminal.notice(f"Sandbox stopped after {server.request_count} requests.")
@@ -230,6 +318,66 @@ def _check_accounts(accounts: tuple[str, ...]) -> None:
             raise click.BadParameter("expected LOGIN:PASSWORD", param_hint="--account")
 
 
+def _read_copy(path: str) -> tuple[list[dict], list[dict]]:
+    """The VMs and disks of an ``export`` manifest, as plain dicts for the sandbox (a
+    manifest that cannot be read is exit 2, naming the file, line and key)."""
+    import dataclasses
+
+    from gandi_hosting_cli.declarative.manifest import load_manifest
+
+    manifest = load_manifest(path)
+    return (
+        [dataclasses.asdict(vm) for vm in manifest.vms],
+        [dataclasses.asdict(disk) for disk in manifest.disks],
+    )
+
+
+def _load_copy(box, path, entries, cents) -> None:
+    """Load the copy (or just the balance) into the seeded account; exit 2 naming the
+    entry that cannot be loaded, with nothing changed."""
+    from gandi_hosting_cli.errors import LocalUsageError
+    from gandi_hosting_cli.sandbox.account_copy import CopyError
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+
+    try:
+        if entries is not None:
+            box.load_copy(SEED_LOGIN, *entries, balance_cents=cents)
+        elif cents is not None:
+            box.set_balance(SEED_LOGIN, cents)
+    except CopyError as exc:
+        box.close()
+        raise LocalUsageError(f"{path}: {exc}") from None
+
+
+def _chaos(fails, fault_rate, drop_rate, methods, seed, latency):
+    """The failures asked for (``sandbox/chaos.py``), or None; an unknown method is a
+    usage error (exit 2)."""
+    from gandi_hosting_cli.sandbox.chaos import Chaos, FailRule
+    from gandi_hosting_cli.sandbox.dispatcher import REGISTRY
+
+    rules = []
+    for text in fails:
+        try:
+            rules.append(FailRule.parse(text))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--fail") from None
+    for name, hint in [(r.method, "--fail") for r in rules] + [
+        (m, "--chaos-method") for m in methods
+    ]:
+        if name not in REGISTRY:
+            raise click.BadParameter(f"no such API method: {name!r}", param_hint=hint)
+    if not (rules or fault_rate or drop_rate or latency):
+        return None
+    return Chaos(
+        rules,
+        fault_rate=fault_rate,
+        drop_rate=drop_rate,
+        methods=methods,
+        latency_ms=latency,
+        seed=seed,
+    )
+
+
 def _open_sandbox(path, **options):
     """The sandbox on ``path``; an unusable state file is a usage error (exit 2)."""
     from gandi_hosting_cli.errors import LocalUsageError
@@ -275,6 +423,65 @@ def _serve_until_stopped(server, box, announce) -> None:
         server.shutdown()
         box.close()
         logger.removeHandler(handler)
+
+
+@sandbox.command("seed")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option(
+    "--balance",
+    type=click.FloatRange(0, MAX_BALANCE),
+    metavar="EUR",
+    help="Also set the account's prepaid balance.",
+)
+@state_option
+@click.option(
+    "--yes", "-y", is_flag=True, help="Do not ask for confirmation (required off a terminal)."
+)
+@pass_app
+def sandbox_seed(app, manifest, balance, state, yes) -> None:
+    """Make the embedded sandbox's account a copy of an `export` manifest.
+
+    Its VMs and disks replace what the account (AA1234-GANDI, the one --sandbox uses)
+    held, at once: VMs running or halted as declared, disks attached as declared, and
+    products of exactly the shares and disk quota they need. Ids are new, names the
+    same. Then rehearse a change on the copy before making it for real:
+
+    \b
+      gandi-hosting --profile prod export --file prod.toml
+      gandi-hosting sandbox seed prod.toml --yes
+      (edit prod.toml)
+      gandi-hosting --sandbox plan prod.toml
+      gandi-hosting --sandbox apply prod.toml --yes
+      gandi-hosting --profile prod plan prod.toml     # the same actions
+
+    A manifest that cannot be loaded (a name twice, an OS the sandbox does not have) is
+    exit 2 naming the entry, with nothing changed.
+
+    \b
+    Examples:
+      gandi-hosting sandbox seed prod.toml --yes
+      gandi-hosting sandbox seed prod.toml --balance 200 --state /tmp/rehearsal.sqlite3 --yes
+    """
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+
+    entries = _read_copy(manifest)
+    box = _open_sandbox(_state_path(state), op_delay=0)
+    try:
+        vms, disks = box.held(SEED_LOGIN)
+        if vms or disks:
+            question = (
+                f"Replace the {vms} VMs and {disks} disks of the sandbox account {SEED_LOGIN} "
+                f"with the copy in {manifest}?"
+            )
+            app.confirm(question, yes, declined="Cancelled; nothing was changed.")
+        cents = None if balance is None else round(balance * 100)
+        _load_copy(box, manifest, entries, cents)
+    finally:
+        box.close()
+    app.terminal.notice(
+        f"Sandbox account {SEED_LOGIN} is now a copy of {manifest}: "
+        f"{len(entries[0])} VMs, {len(entries[1])} disks."
+    )
 
 
 @sandbox.command("reset")

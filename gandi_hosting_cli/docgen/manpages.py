@@ -60,6 +60,11 @@ ENVIRONMENT = (
         "without showing the passwords in ps).",
     ),
     (
+        "GANDI_HOSTING_SANDBOX_SELECTOR",
+        "The way sandbox serve waits on its sockets: select, poll, epoll, kqueue or devpoll "
+        "(default: the platform's best), as on a platform that lacks the others.",
+    ),
+    (
         "GANDI_HOSTING_MAX_RESPONSE_MB",
         "Largest answer accepted from the server, in MB, as received and after gzip "
         "decompression (default 64); a larger one is a protocol error (exit 6).",

@@ -20,7 +20,12 @@ Modules, by responsibility:
     methods/         account.py (login, su, products, os_list), vm.py, disk.py,
                      operations.py, system.py (introspection and system.multicall)
     bulk.py          fast direct creation of many VMs/disks (takes a store and a clock)
-    server.py        ``SandboxServer``: HTTP/1.1 server (epoll loop + worker pool)
+    account_copy.py  an ``export`` manifest's VMs and disks as an account's state
+                     (``sandbox seed``, ``serve --seed``)
+    chaos.py         failures on demand (``--fail``, ``--fault-rate``, ``--drop-rate``,
+                     ``--latency``): ``Chaos``, ``DropAnswer``
+    server.py        ``SandboxServer``: HTTP/1.1 server (one poller + worker pool)
+    poller.py        ``Poller``: one-shot readiness over ``selectors`` for the workers
     connections.py   ``_Conn``; accepting connections, limits and eviction, deadlines
     request_io.py    reading, parsing and answering requests on one connection
     http_wire.py     HTTP framing: request head, refusals, the answer's bytes, ``Date``

@@ -21,8 +21,6 @@ from gandi_hosting_cli import rules
 from gandi_hosting_cli.sandbox import seed
 from gandi_hosting_cli.sandbox.faults import data_fault
 
-_MONTH_SECONDS = 30.4375 * 86400
-
 
 def parse_duration(duration: str) -> int:
     """``'1m'`` -> 1, ``'2y'`` -> 24; faults 501920 (syntax) and 501930 (over 120 months)."""
@@ -48,8 +46,18 @@ def add_months(timestamp: float, months: int) -> float:
 
 
 def months_left(date_end: float, now: float) -> int:
-    """Whole months (rounded up, at least one) before a product ends."""
-    return max(1, -int(-(date_end - now) // _MONTH_SECONDS))
+    """Calendar months (at least one) before a product ends: the fewest ``m`` such that
+    ``m`` months from ``now`` reach ``date_end``, as products end by calendar months
+    (``add_months``). So a 1-month product is one month from the day it starts, even in
+    a 31-day month (an average month of 30.44 days would count it as two)."""
+    start = datetime.fromtimestamp(now, tz=timezone.utc)
+    end = datetime.fromtimestamp(date_end, tz=timezone.utc)
+    months = max(1, (end.year - start.year) * 12 + end.month - start.month)
+    while add_months(now, months) < date_end:
+        months += 1
+    while months > 1 and add_months(now, months - 1) >= date_end:
+        months -= 1
+    return months
 
 
 def usage(conn: sqlite3.Connection, handle: str) -> dict[str, dict[str, int]]:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 
 from gandi_hosting_cli.sandbox import accounting, seed
-from gandi_hosting_cli.sandbox.records import insert_disk
+from gandi_hosting_cli.sandbox.records import insert_disk, insert_year_products
 from gandi_hosting_cli.sandbox.registry import Ctx
 from gandi_hosting_cli.sandbox.state_db import Store
 
@@ -24,14 +24,7 @@ def _cover(ctx: Ctx, handle: str, shares: int, disk: int) -> None:
     free = accounting.usage(ctx.conn, handle)["available"]
     missing_shares = max(0, shares - free["shares"])
     missing_disk = max(0, disk - free["disk"] - missing_shares * seed.SHARE_DISK_MB)
-    end = accounting.add_months(ctx.now, 12)
-    for name, quantity in (("shares", missing_shares), ("disk", missing_disk)):
-        if quantity:
-            ctx.conn.execute(
-                "INSERT INTO products (handle, product_name, quantity, duration, state,"
-                " date_created, date_end, date_updated) VALUES (?, ?, ?, '1y', 'active', ?, ?, ?)",
-                (handle, name, quantity, ctx.now, end, ctx.now),
-            )
+    insert_year_products(ctx, handle, {"shares": missing_shares, "disk": missing_disk})
 
 
 def _done_op(ctx: Ctx, handle: str, op_type: str, param: dict) -> None:

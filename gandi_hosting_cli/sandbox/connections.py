@@ -1,7 +1,7 @@
 """Connections of the sandbox server: ``_Conn`` (one client socket and what it waits
 for), and the ``_Connections`` mixin of ``_HTTPServer`` that accepts them, applies the
 connection limits (evicting idle, then slow, connections first), closes those past their
-deadlines, and hands them back to the epoll set.
+deadlines, and hands them back to the poller (``poller.py``).
 
 The limits and deadlines are described in ``server.py``'s docstring.
 """
@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import errno
 import logging
-import resource
-import select
 import socket
 import threading
 import time
 
 from gandi_hosting_cli.sandbox.http_body import ChunkedDecoder
 from gandi_hosting_cli.sandbox.http_wire import _Head, _response, _send_quietly
+from gandi_hosting_cli.sandbox.poller import READ, WRITE
 
 log = logging.getLogger("gandi_hosting_cli.sandbox")
 
 MAX_CONNECTIONS = 1000
 MAX_PER_CLIENT = 256
-_IN = select.EPOLLIN | select.EPOLLONESHOT
-_OUT = select.EPOLLOUT | select.EPOLLONESHOT
 
 # connection states (what the connection waits for when no worker holds it)
 _IDLE = 0  # the next request (nothing of it received yet)
@@ -77,6 +74,11 @@ class _Conn:
 
 
 def _file_limit() -> int:
+    """The process's open-file limit (Windows has no such limit: 1024 then)."""
+    try:
+        import resource  # Unix only
+    except ImportError:  # pragma: no cover - Windows
+        return 1024
     try:
         return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     except (OSError, ValueError):  # pragma: no cover
@@ -85,7 +87,7 @@ def _file_limit() -> int:
 
 class _Connections:
     """Connection admission, limits, deadlines and closing (a mixin of ``_HTTPServer``,
-    which provides the socket, the epoll set, the locks and ``_log``)."""
+    which provides the socket, the poller, the locks and ``_log``)."""
 
     # -- bookkeeping ---------------------------------------------------------------------
 
@@ -122,7 +124,7 @@ class _Connections:
         finally:
             if not self._stopping.is_set():
                 try:
-                    self._epoll.modify(self._listen_fd, _IN)
+                    self._poller.arm(self._listen_fd)
                 except (OSError, ValueError):
                     pass
 
@@ -146,7 +148,7 @@ class _Connections:
                 return
         self.track(sock, add=True)
         try:
-            self._epoll.register(conn.fd, _IN)
+            self._poller.arm(conn.fd)
         except OSError:
             self._close(conn, force=True)
 
@@ -188,10 +190,7 @@ class _Connections:
             if conn.closed or (conn.owned and not owner and not force):
                 return False
             conn.closed = True
-            try:
-                self._epoll.unregister(conn.fd)
-            except (OSError, ValueError):
-                pass
+            self._poller.disarm(conn.fd)
             with self._guard:
                 if self._conns.get(conn.fd) is conn:
                     del self._conns[conn.fd]
@@ -209,14 +208,14 @@ class _Connections:
         return True
 
     def _release(self, conn: _Conn) -> None:
-        """Give ``conn`` back to the epoll set, waiting for what it needs next."""
+        """Give ``conn`` back to the poller, waiting for what it needs next."""
         with conn.lock:
             conn.owned = False
             if conn.closed:
                 return
             try:
-                self._epoll.modify(conn.fd, _OUT if conn.state == _WRITING else _IN)
-            except (OSError, ValueError):
+                self._poller.arm(conn.fd, WRITE if conn.state == _WRITING else READ)
+            except (OSError, ValueError, KeyError):
                 conn.owned = True
         if conn.owned:
             self._close(conn, owner=True)

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable
 
 import gandi_hosting_cli.sandbox.methods  # noqa: F401 (importing it registers every API method)
 from gandi_hosting_cli.sandbox import bulk, engine
+from gandi_hosting_cli.sandbox.chaos import Chaos
 from gandi_hosting_cli.sandbox.faults import (
     SECRET,
     SandboxFault,
@@ -101,6 +102,7 @@ class Sandbox:
         clock: Callable[[], float] = time.time,
         max_multicall_calls: int = MAX_MULTICALL_CALLS,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        chaos: Chaos | None = None,
     ):
         self.op_delay = float(op_delay)
         self.session_ttl = float(session_ttl)
@@ -109,6 +111,7 @@ class Sandbox:
         self.clock = clock
         self.max_multicall_calls = max_multicall_calls
         self.max_response_bytes = max_response_bytes
+        self.chaos = chaos
         self._sessions: dict[str, tuple[str, str, bool, float]] = {}
         self.store = Store(state_path)
         self.state_path = self.store.path
@@ -125,7 +128,19 @@ class Sandbox:
         return self.handle_request(body)[0]
 
     def handle_request(self, body: bytes) -> tuple[bytes, str]:
-        """Like ``handle``, also returning the method name for the server's log line."""
+        """Like ``handle``, also returning the method name for the server's log line.
+
+        With ``chaos`` (``sandbox serve --drop-rate``), ``DropAnswer`` is raised once the
+        work is done when the answer is to be lost: the caller sends nothing.
+        """
+        if self.chaos is None:
+            return self._handle_request(body)
+        self.chaos.begin_request()
+        answer = self._handle_request(body)
+        self.chaos.end_request()
+        return answer
+
+    def _handle_request(self, body: bytes) -> tuple[bytes, str]:
         if len(body) > MAX_BODY:
             return dump_fault(
                 data_fault("unknown", "size", "request too large", "bytes", len(body))
@@ -179,6 +194,9 @@ class Sandbox:
     def _call(self, method: str, params: tuple) -> object:
         mdef = self.definition(method)
         check_count(mdef, params)
+        chaos = self.chaos
+        if chaos is not None:
+            chaos.draw(method)
         now = self.clock()
         identity = self._session(params[0], now) if mdef.session else None
         params = check_arguments(mdef, params, strict=self.strict)
@@ -191,13 +209,19 @@ class Sandbox:
         if mdef.prepare is not None:
             with self.store.read() as conn:
                 prepared = mdef.prepare(conn, *args)
-        if not mdef.write:
+        failing = chaos is not None and chaos.has_rule(method)
+        if not mdef.write and not failing:
             with self.store.read() as conn:
                 if not engine.has_due(conn, now):
                     return mdef.func(self._ctx(conn, now, identity, prepared), *args)
         with self.store.write() as conn:
             engine.advance(conn, now)
-            return mdef.func(self._ctx(conn, now, identity, prepared), *args)
+            ctx = self._ctx(conn, now, identity, prepared)
+            if failing:
+                declared = mdef.params[1:] if mdef.session else mdef.params
+                named = {p.name: a for p, a in zip(declared, args, strict=False)}
+                return chaos.run(conn, method, named, lambda: mdef.func(ctx, *args))
+            return mdef.func(ctx, *args)
 
     def _session(self, token: object, now: float) -> tuple[str, str, bool, float]:
         """The session's (login, handle, safe, expires): checked before any other argument."""
@@ -273,6 +297,23 @@ class Sandbox:
 
     def bulk_create_vms(self, login: str, n: int, prefix: str = "vm", **kwargs) -> list[int]:
         return bulk.bulk_create_vms(self.store, self.clock, login, n, prefix, **kwargs)
+
+    def load_copy(self, handle: str, vms, disks, *, balance_cents: int | None = None) -> None:
+        """Replace what ``handle`` holds with a manifest's entries (``account_copy.py``)."""
+        from gandi_hosting_cli.sandbox.account_copy import load_copy
+
+        load_copy(self.store, self.clock, handle, vms, disks, balance_cents=balance_cents)
+
+    def set_balance(self, handle: str, balance_cents: int) -> None:
+        from gandi_hosting_cli.sandbox.account_copy import set_balance
+
+        set_balance(self.store, handle, balance_cents)
+
+    def held(self, handle: str) -> tuple[int, int]:
+        """How many VMs and disks ``handle`` holds."""
+        from gandi_hosting_cli.sandbox.account_copy import held
+
+        return held(self.store, handle)
 
     def bulk_create_disks(self, login: str, n: int, prefix: str = "disk", **kwargs) -> list[int]:
         return bulk.bulk_create_disks(self.store, self.clock, login, n, prefix, **kwargs)

@@ -10,9 +10,10 @@ sandbox behaves exactly like the served one and a restarted server catches up.
   once in a transitional state, balances are debited) and every object an operation
   touches is locked (``lock_op``) until it ends, so a second change on it is refused.
 - Effects apply at ``DONE`` (``_FINISH``).
-- An operation created for a VM hostname or disk name starting with ``fail-`` ends in
-  ``ERROR`` at its due time with a comment; its object stays ``being_created``, locked and
-  holding its reservation, until the operation is cancelled.
+- An operation created for a VM hostname or disk name starting with ``fail-``, or marked
+  by a ``--fail`` rule (``chaos.py``), ends in ``ERROR`` at its due time with a comment;
+  its objects stay as queueing left them (a VM ``being_created``), locked and holding
+  their reservations, until the operation is cancelled.
 - ``cancel`` works on ``PENDING`` and ``ERROR`` operations only (``RUN`` is too late) and
   undoes what queueing did (``_UNDO``): objects removed or restored, money refunded.
 """
@@ -100,8 +101,10 @@ def _finish(conn: sqlite3.Connection, op: sqlite3.Row) -> None:
     when = op["due_done"]
     if op["fail"]:
         what = "hostname" if op["type"] == "vm_create" else "disk name"
+        # a ``--fail`` rule wrote its own comment at queue time (chaos.py)
         conn.execute(
-            "UPDATE operations SET state = 'ERROR', date_update = ?, comment = ? WHERE id = ?",
+            "UPDATE operations SET state = 'ERROR', date_update = ?,"
+            " comment = COALESCE(NULLIF(comment, ''), ?) WHERE id = ?",
             (when, f"simulated failure: the {what} begins with 'fail-'", op["id"]),
         )
         return

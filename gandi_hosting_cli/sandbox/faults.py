@@ -60,7 +60,9 @@ The codes the sandbox uses (the ``Fault`` raised by each refusal):
 530439/98     disk is attached / not attached to that VM
 510240/50/60  operation does not exist / not yours / cannot be cancelled in its state
 525030        operation_list: unknown state;  525130: unknown operation type
-150000        ServerError: internal error (any unexpected exception; logged without params)
+150000        ServerError: internal error (any unexpected exception; logged without params),
+              or ``simulated failure (...)`` asked for by ``sandbox serve --fail`` or
+              ``--fault-rate`` (``chaos.py``)
 110020        ServerError: database busy (another process held the state file too long)
 ============  ==============================================================
 """

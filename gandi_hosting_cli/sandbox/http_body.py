@@ -116,58 +116,69 @@ class ChunkedDecoder:
         self._trailers: int | None = None  # trailer lines seen, once the last chunk is in
 
     def feed(self, buf: bytes | bytearray, pos: int) -> int:
-        end_of_data = len(buf)
         while self.body is None:
             if self._need is not None:
-                size = self._need
-                end = pos + size
-                if end_of_data < end + 1:
+                after = self._data_end(buf, pos + self._need)
+                if after < 0:
                     return pos
-                if buf[end] == 10:  # "\n"
-                    after = end + 1
-                elif buf[end] == 13:  # "\r\n"
-                    if end_of_data < end + 2:
-                        return pos
-                    if buf[end + 1] != 10:
-                        raise BodyError(400)
-                    after = end + 2
-                else:
-                    raise BodyError(400)
-                self.parts.append(bytes(buf[pos:end]))
+                self.parts.append(bytes(buf[pos : pos + self._need]))
                 pos, self._need = after, None
                 continue
             newline = buf.find(b"\n", pos, pos + MAX_LINE + 1)
             if newline < 0:
-                if end_of_data - pos > MAX_LINE:
+                if len(buf) - pos > MAX_LINE:
                     raise BodyError(400)  # a size or trailer line too long
                 return pos
             line, pos = bytes(buf[pos : newline + 1]), newline + 1
-            if self._trailers is not None:  # trailer fields, then the empty line
-                if line in (b"\r\n", b"\n"):
-                    self.body = b"".join(self.parts)
-                    self.parts = []
-                    return pos
-                self._trailers += 1
-                if self._trailers > MAX_TRAILERS:
-                    raise BodyError(400)
-                continue
-            size_text = line.split(b";", 1)[0].strip()  # chunk extensions are ignored
-            try:
-                if not size_text or size_text.startswith((b"+", b"-", b"0x", b"0X")):
-                    raise ValueError
-                if not all(c in b"0123456789abcdefABCDEF" for c in size_text):
-                    raise ValueError  # int() would take "1_0" and spaces
-                size = int(size_text, 16)
-            except ValueError:
-                raise BodyError(400) from None
-            if size == 0:
-                self._trailers = 0
-                continue
-            self.total += size
-            if self.total > MAX_BODY:
-                raise BodyError(413)
-            self._need = size
+            if self._trailers is not None:
+                self._trailer(line)
+            else:
+                self._size_line(line)
         return pos
+
+    @staticmethod
+    def _data_end(buf: bytes | bytearray, end: int) -> int:
+        """Where the chunk's data ending at ``end`` and its line end are passed (-1: not
+        all in yet)."""
+        if len(buf) < end + 1:
+            return -1
+        if buf[end] == 10:  # "\n"
+            return end + 1
+        if buf[end] != 13:
+            raise BodyError(400)
+        if len(buf) < end + 2:
+            return -1
+        if buf[end + 1] != 10:  # "\r\n"
+            raise BodyError(400)
+        return end + 2
+
+    def _trailer(self, line: bytes) -> None:
+        """A trailer field (counted, dropped), or the empty line that ends the body."""
+        if line in (b"\r\n", b"\n"):
+            self.body = b"".join(self.parts)
+            self.parts = []
+            return
+        self._trailers = (self._trailers or 0) + 1
+        if self._trailers > MAX_TRAILERS:
+            raise BodyError(400)
+
+    def _size_line(self, line: bytes) -> None:
+        """A chunk's size line: the data awaited next, or the last chunk."""
+        size_text = line.split(b";", 1)[0].strip()  # chunk extensions are ignored
+        if (
+            not size_text
+            or size_text.startswith((b"+", b"-", b"0x", b"0X"))
+            or not all(c in b"0123456789abcdefABCDEF" for c in size_text)  # not "1_0", " 1"
+        ):
+            raise BodyError(400)
+        size = int(size_text, 16)
+        if size == 0:
+            self._trailers = 0
+            return
+        self.total += size
+        if self.total > MAX_BODY:
+            raise BodyError(413)
+        self._need = size
 
 
 def parse_content_length(value: bytes) -> int:

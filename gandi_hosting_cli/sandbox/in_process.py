@@ -15,11 +15,13 @@ releases its database connections.
 
 from __future__ import annotations
 
+import http.client
 import os
 import xmlrpc.client
 from collections.abc import Iterable
 
 from gandi_hosting_cli.sandbox import env_op_delay, env_state_path
+from gandi_hosting_cli.sandbox.chaos import DropAnswer
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
 from gandi_hosting_cli.sandbox.server import XMLRPC_PATHS
 
@@ -54,7 +56,12 @@ class InProcessTransport(xmlrpc.client.Transport):
             raise xmlrpc.client.ProtocolError(f"{host}{handler}", 404, "Not Found", {})
         if isinstance(request_body, str):
             request_body = request_body.encode("utf-8")
-        response = self.sandbox.handle(bytes(request_body))
+        try:
+            response = self.sandbox.handle(bytes(request_body))
+        except DropAnswer:  # a Sandbox(chaos=...) losing the answer, as a socket would
+            raise http.client.RemoteDisconnected(
+                "Remote end closed connection without response"
+            ) from None
         self.request_count += 1
         parser, unmarshaller = self.getparser()
         parser.feed(response)

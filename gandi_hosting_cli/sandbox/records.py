@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gandi_hosting_cli.sandbox import accounting
 from gandi_hosting_cli.sandbox.registry import Ctx
 
 
@@ -26,3 +27,16 @@ def insert_disk(
         " date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (handle, name, size, fstype, state, vm_id, 0 if vm_id else -1, ctx.now, ctx.now),
     ).lastrowid
+
+
+def insert_year_products(ctx: Ctx, handle: str, quantities: dict[str, int]) -> None:
+    """Active products of a year (no charge) for each nonzero ``{product_name: quantity}``:
+    what the bulk helpers and an account copy give an account so that its objects fit."""
+    end = accounting.add_months(ctx.now, 12)
+    for name, quantity in quantities.items():
+        if quantity:
+            ctx.conn.execute(
+                "INSERT INTO products (handle, product_name, quantity, duration, state,"
+                " date_created, date_end, date_updated) VALUES (?, ?, ?, '1y', 'active', ?, ?, ?)",
+                (handle, name, quantity, ctx.now, end, ctx.now),
+            )

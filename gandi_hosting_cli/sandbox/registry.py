@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gandi_hosting_cli.sandbox.faults import SECRET, SandboxFault, data_fault
+from gandi_hosting_cli.sandbox.xmlrpc_wire import WireI8
 
 # XML-RPC type name -> (python check, fault object, readable name)
 _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
@@ -37,6 +38,7 @@ MAX_INT = 2**31 - 1
 # type fault. Perl's XMLRPC::Lite sends
 # every string holding a byte outside printable ASCII (an accented password, say) as
 # <base64>: where a string is expected, base64 that is valid UTF-8 is taken for that string.
+# An <i8> (a common extension, not a type of the spec) is taken for an int, or a string.
 # A strict sandbox (``Sandbox(strict=True)``, ``sandbox serve --strict``) takes none of
 # these: each is the type fault of its argument, so users can check their own clients.
 # ``<nil/>`` arrives as ``None`` and is the type fault of its argument in both modes.
@@ -44,6 +46,9 @@ _INT_STRING = re.compile(r"[+-]?[0-9]{1,10}")
 
 
 def _coerce(kind: str, value: object) -> object:
+    if type(value) is WireI8:  # <i8>: not a spec type, taken for the int it holds
+        value = int(value)
+        return str(value) if kind == "string" else value
     if kind == "int" and isinstance(value, str) and _INT_STRING.fullmatch(value.strip()):
         return int(value.strip())
     if kind == "boolean" and type(value) is int and value in (0, 1):
@@ -165,6 +170,8 @@ def _no_coercion(kind: str, value: object) -> object:
 def _wire_name(value: object) -> str:
     if isinstance(value, xmlrpc.client.Binary):
         return "base64"
+    if type(value) is WireI8:
+        return "i8"
     return "int" if type(value) is int else "string"
 
 
@@ -172,7 +179,7 @@ def _check_value(
     kind: str, element: str, value: object, secret: bool, strict: bool = False
 ) -> None:
     check, obj, readable = _KINDS[kind]
-    if not check(value):
+    if not check(value) or (strict and type(value) is WireI8):
         text = f"{readable} expected"
         if strict and _coerce(kind, value) is not value:
             # what the default mode takes: say what came, since the caller's own code

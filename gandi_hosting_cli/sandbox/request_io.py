@@ -11,6 +11,7 @@ import logging
 import socket
 import time
 
+from gandi_hosting_cli.sandbox.chaos import DropAnswer
 from gandi_hosting_cli.sandbox.connections import _IDLE, _LINGER, _READING, _WRITING, _Conn
 from gandi_hosting_cli.sandbox.faults import server_fault
 from gandi_hosting_cli.sandbox.http_body import (
@@ -102,66 +103,14 @@ class _RequestIO:
 
     def _parse(self, conn: _Conn) -> tuple[_Head, bytes] | None:
         """A complete request taken off the buffer, or None while it is still arriving."""
-        buf = conn.buf
         head = conn.head
         if head is None:
-            if not buf:
+            head = self._take_head(conn)
+            if head is None:
                 return None
-            if conn.state == _IDLE:
-                # the first byte of a request: its deadline starts now (the connection's
-                # first request has had one since the connection was opened)
-                now = time.monotonic()
-                conn.started = now
-                conn.state = _READING
-                if not conn.first:
-                    conn.deadline = now + self.request_timeout
-            start = 0
-            while buf.startswith(b"\r\n", start) or buf.startswith(b"\n", start):
-                start += 2 if buf[start] == 13 else 1  # blank lines between requests
-            if start:
-                del buf[:start]
-            if not buf:
-                return None  # blank lines count as the request's start (no deadline reset)
-            end = buf.find(b"\n\r\n")
-            end2 = buf.find(b"\n\n")
-            if end < 0 or (0 <= end2 < end):
-                end, skip = end2, 2
-            else:
-                skip = 3
-            if end < 0:
-                line_too_long = len(buf) > MAX_LINE and buf.find(b"\n", 0, MAX_LINE + 1) < 0
-                if len(buf) > MAX_HEAD or line_too_long:
-                    raise _Refusal(400)
-                if conn.eof:
-                    raise _Refusal(400)
-                return None
-            raw, body_start = bytes(buf[:end]), end + skip
-            del buf[:body_start]
-            head = conn.head = self._parse_head(conn, raw)
-        decoder = conn.chunked
-        if decoder is not None:
-            try:
-                used = decoder.feed(buf, 0)
-            except BodyError as exc:
-                raise _Refusal(exc.status, head) from None
-            if decoder.body is None:
-                del buf[:used]  # what is decoded is kept by the decoder
-                if conn.eof:
-                    raise _Refusal(400, head)
-                if decoder.total > BIG_BODY:
-                    self._check_budget(head)
-                return None
-            body = decoder.body
-            del buf[:used]
-        else:
-            if len(buf) < conn.length:
-                if conn.eof:
-                    raise _Refusal(400, head)
-                if len(buf) > BIG_BODY:
-                    self._check_budget(head)
-                return None
-            body = bytes(buf[: conn.length])
-            del buf[: conn.length]
+        body = self._take_body(conn, head)
+        if body is None:
+            return None
         conn.head, conn.chunked = None, None
         if b"content-encoding" in head.headers:
             try:
@@ -169,6 +118,64 @@ class _RequestIO:
             except BodyError as exc:
                 raise _Refusal(exc.status, head) from None
         return head, body
+
+    def _take_head(self, conn: _Conn) -> _Head | None:
+        """The request line and headers taken off the buffer, once all in."""
+        buf = conn.buf
+        if not buf:
+            return None
+        if conn.state == _IDLE:
+            # the first byte of a request: its deadline starts now (the connection's
+            # first request has had one since the connection was opened)
+            now = time.monotonic()
+            conn.started = now
+            conn.state = _READING
+            if not conn.first:
+                conn.deadline = now + self.request_timeout
+        start = 0
+        while buf.startswith(b"\r\n", start) or buf.startswith(b"\n", start):
+            start += 2 if buf[start] == 13 else 1  # blank lines between requests
+        if start:
+            del buf[:start]
+        if not buf:
+            return None  # blank lines count as the request's start (no deadline reset)
+        end, end2 = buf.find(b"\n\r\n"), buf.find(b"\n\n")
+        end, skip = (end2, 2) if end < 0 or (0 <= end2 < end) else (end, 3)
+        if end < 0:
+            line_too_long = len(buf) > MAX_LINE and buf.find(b"\n", 0, MAX_LINE + 1) < 0
+            if len(buf) > MAX_HEAD or line_too_long or conn.eof:
+                raise _Refusal(400)
+            return None
+        raw = bytes(buf[:end])
+        del buf[: end + skip]
+        conn.head = self._parse_head(conn, raw)
+        return conn.head
+
+    def _take_body(self, conn: _Conn, head: _Head) -> bytes | None:
+        """The body (still encoded) taken off the buffer, once all in."""
+        buf = conn.buf
+        decoder = conn.chunked
+        if decoder is not None:
+            try:
+                used = decoder.feed(buf, 0)
+            except BodyError as exc:
+                raise _Refusal(exc.status, head) from None
+            del buf[:used]  # what is decoded is kept by the decoder
+            if decoder.body is None:
+                if conn.eof:
+                    raise _Refusal(400, head)
+                if decoder.total > BIG_BODY:
+                    self._check_budget(head)
+            return decoder.body
+        if len(buf) < conn.length:
+            if conn.eof:
+                raise _Refusal(400, head)
+            if len(buf) > BIG_BODY:
+                self._check_budget(head)
+            return None
+        body = bytes(buf[: conn.length])
+        del buf[: conn.length]
+        return body
 
     def _check_budget(self, head: _Head) -> None:
         """Refuse (503) a large body still arriving when all connections together hold
@@ -201,12 +208,24 @@ class _RequestIO:
             name, value = name.strip().lower(), value.strip(b" \t\r")
             # a repeated field is one list (RFC 9110 5.3)
             headers[name] = headers[name] + b", " + value if name in headers else value
+        http10 = parts[2] != b"HTTP/1.1"
+        self._connection_options(head, http10)
+        if head.command != "POST":
+            raise _Refusal(405, head, b"Allow: POST\r\n")
+        if head.path not in XMLRPC_PATHS:
+            raise _Refusal(404, head)
+        self._framing(conn, head, http10)
+        return head
+
+    @staticmethod
+    def _connection_options(head: _Head, http10: bool) -> None:
+        """Keep-alive or close (``Connection``), and gzip (``Accept-Encoding``)."""
+        headers = head.headers
         tokens = (
             {t.strip() for t in headers[b"connection"].lower().split(b",")}
             if b"connection" in headers
             else ()
         )
-        http10 = parts[2] != b"HTTP/1.1"
         head.close = b"close" in tokens or (http10 and b"keep-alive" not in tokens)
         head.keep_alive_header = http10 and not head.close
         accept = headers.get(b"accept-encoding")
@@ -217,10 +236,11 @@ class _RequestIO:
                 if len(_GZIP_ACCEPTED) < 64:
                     _GZIP_ACCEPTED[accept] = gzip
             head.gzip = gzip
-        if head.command != "POST":
-            raise _Refusal(405, head, b"Allow: POST\r\n")
-        if head.path not in XMLRPC_PATHS:
-            raise _Refusal(404, head)
+
+    @staticmethod
+    def _framing(conn: _Conn, head: _Head, http10: bool) -> None:
+        """How the body comes (chunked or Content-Length), and ``100 Continue``."""
+        headers = head.headers
         expect = not http10 and headers.get(b"expect", b"").lower() == b"100-continue"
         if b"transfer-encoding" in headers:
             if headers[b"transfer-encoding"].lower().strip() != b"chunked":
@@ -240,7 +260,6 @@ class _RequestIO:
                 raise _Refusal(413, head)
         if expect:
             _send_quietly(conn.sock, b"HTTP/1.1 100 Continue\r\n\r\n")
-        return head
 
     def _idle(self, conn: _Conn) -> None:
         """An answer is out: wait for the next request (at most ``keep_alive_timeout``)."""
@@ -250,6 +269,11 @@ class _RequestIO:
     def _answer(self, conn: _Conn, head: _Head, body: bytes) -> None:
         try:
             response, method = self.sandbox.handle_request(body)
+        except DropAnswer:  # sandbox serve --drop-rate: the work is done, no answer
+            self.count()
+            self._log(conn, head, 0, "(answer dropped)")
+            self._close(conn, owner=True)
+            return
         except Exception:  # handle_request answers faults itself; this is a last guard
             log.exception("internal error outside the dispatcher")
             response, method = dump_fault(server_fault()), "-"

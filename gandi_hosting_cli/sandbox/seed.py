@@ -26,8 +26,9 @@ Price list (per month, in the account's currency, debited when the operation is 
     disk          1024 MB (started blocks)    0.10 (can be updated, renewed, released)
     ============  ==========================  =========================================
     A duration is ``<n>m`` (months) or ``<n>y`` (12 months each), at most 120 months.
-    Growing a product's quantity costs the difference for the months left before its
-    end date (at least one); shrinking or releasing refunds nothing. Cancelling an
+    Growing a product's quantity costs the difference for the calendar months left
+    before its end date (at least one: ``accounting.months_left``); shrinking or
+    releasing refunds nothing. Cancelling an
     operation that charged the balance refunds it. Products never expire in the sandbox
     (``date_end`` is informative); there is no way to top up a balance but a new state.
 """

@@ -28,7 +28,8 @@
 Hostile clients (slow or many connections) cannot lock others out:
 
 - No thread per connection. Every socket is non-blocking and registered, one-shot, in
-  one ``epoll`` set served by a bounded pool of worker threads (``workers``, default 4):
+  one ``Poller`` (``poller.py``: the platform's best ``selectors`` selector, epoll,
+  kqueue or select) served by a bounded pool of worker threads (``workers``, default 4):
   a worker takes a ready connection, reads what has arrived, and once a request is
   complete runs it through the dispatcher and sends the answer itself (no hand-over
   between threads on the hot path), then re-arms the connection. A slow client's
@@ -61,13 +62,11 @@ leaves in a single ``send`` with ``TCP_NODELAY`` (no Nagle/delayed-ACK stall).
 from __future__ import annotations
 
 import logging
-import select
 import socket
 import threading
 import time
 
 from gandi_hosting_cli.sandbox.connections import (
-    _IN,
     MAX_CONNECTIONS,
     MAX_PER_CLIENT,
     _Conn,
@@ -76,6 +75,7 @@ from gandi_hosting_cli.sandbox.connections import (
 )
 from gandi_hosting_cli.sandbox.dispatcher import Sandbox
 from gandi_hosting_cli.sandbox.http_wire import XMLRPC_PATHS as XMLRPC_PATHS
+from gandi_hosting_cli.sandbox.poller import SELECT_LIMIT, Poller
 from gandi_hosting_cli.sandbox.request_io import MAX_BUFFERED, _RequestIO
 
 log = logging.getLogger("gandi_hosting_cli.sandbox")
@@ -88,7 +88,7 @@ HELP_IDLE = 0.5  # seconds a helper waits for an event before stepping back
 
 
 class _HTTPServer(_Connections, _RequestIO):
-    """The listening socket, the epoll set, the connections and the workers.
+    """The listening socket, the poller, the connections and the workers.
 
     Connection admission, limits and closing come from ``_Connections``
     (``connections.py``), reading and answering requests from ``_RequestIO``
@@ -105,38 +105,29 @@ class _HTTPServer(_Connections, _RequestIO):
         keep_alive_timeout: float = KEEP_ALIVE_TIMEOUT,
         max_connections: int | None = None,
         max_per_client: int = MAX_PER_CLIENT,
+        selector: str | None = None,
     ):
         self.sandbox = sandbox
         self.request_count = 0
+        self._poller = Poller(selector)
         self.workers = max(1, int(workers))
         self.request_timeout = float(request_timeout)
         self.keep_alive_timeout = float(keep_alive_timeout)
-        # leave room under the open-file limit for the state file, its journal, the epoll
-        # set and the listening socket
+        # leave room under the open-file limit for the state file, its journal, the
+        # poller and the listening socket (and under select()'s own limit)
         room = max(16, _file_limit() - 64)
+        if self._poller.kind == "SelectSelector":
+            room = min(room, SELECT_LIMIT - 64)
         self.max_connections = max(1, min(int(max_connections or MAX_CONNECTIONS), room))
         self.max_per_client = max(1, int(max_per_client))
         self.max_buffered = MAX_BUFFERED
         self._guard = threading.Lock()
         self._conns: dict[int, _Conn] = {}
         self._per_ip: dict[str, int] = {}
-        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.socket.bind(address)
-            self.socket.listen(1024)
-        except OSError:
-            self.socket.close()
-            raise
-        self.socket.setblocking(False)
+        self.socket = _listening_socket(address, self._poller)
         self.server_address = self.socket.getsockname()
         self._listen_fd = self.socket.fileno()
-        self._epoll = select.epoll()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._epoll.register(self._wake_r.fileno(), select.EPOLLIN)  # level: wakes every worker
-        self._epoll.register(self._listen_fd, _IN)
+        self._poller.arm(self._listen_fd)
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._stopped.set()
@@ -166,7 +157,7 @@ class _HTTPServer(_Connections, _RequestIO):
                 self._expire(now)
         finally:
             self._help.set()
-            self._wake_w.send(b"x")
+            self._poller.stop()
             for thread in self._threads:
                 thread.join(timeout=5)
             self._stopped.set()
@@ -178,30 +169,23 @@ class _HTTPServer(_Connections, _RequestIO):
 
     def shutdown(self) -> None:
         self._stopping.set()
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
+        self._poller.stop()
         self._stopped.wait(timeout=10)
 
     def server_close(self) -> None:
-        for sock in (self.socket, self._wake_r, self._wake_w):
-            sock.close()
-        try:
-            self._epoll.close()
-        except OSError:  # pragma: no cover
-            pass
+        self.socket.close()
+        self._poller.close()
 
     def _work(self, index: int) -> None:
         """Worker 0 serves everything; the others help only while it is held up.
 
         CPython runs one thread at a time, and threads handing the interpreter over at
         every system call cost more than they gain (measured: 10-40% more CPU per request
-        with 4 workers all polling). So worker 0 alone polls the epoll set, and the others
+        with 4 workers all polling). So worker 0 alone polls, and the others
         join in when the housekeeping loop sees every working worker held up by one event
         for over HELP_AFTER (a slow call, a database lock); they step back once idle.
         """
-        poll = self._epoll.poll
+        poll = self._poller.poll
         busy = self._busy
         helper = index > 0
         while not self._stopping.is_set():
@@ -211,11 +195,11 @@ class _HTTPServer(_Connections, _RequestIO):
                     return
             busy[index] = 0.0
             try:
-                events = poll(HELP_IDLE if helper else -1, 1)
+                events = poll(HELP_IDLE if helper else None)
             except InterruptedError:  # pragma: no cover
                 continue
             except (OSError, ValueError):
-                return  # the epoll set was closed
+                return  # the poller was closed
             for fd, mask in events:
                 busy[index] = time.monotonic()
                 if fd == self._listen_fd:
@@ -240,11 +224,32 @@ class _HTTPServer(_Connections, _RequestIO):
             self._close(conn, owner=True)
 
 
+def _listening_socket(address: tuple[str, int], poller: Poller) -> socket.socket:
+    """A non-blocking socket listening on ``address`` (the poller is closed if it fails)."""
+    family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):  # Windows: SO_REUSEADDR would share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        poller.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
 class SandboxServer:
     """A running (or ready) HTTP server for a ``Sandbox``.
 
     ``workers``, ``request_timeout``, ``keep_alive_timeout``, ``max_connections`` and
-    ``max_per_client`` are described in this module's docstring.
+    ``max_per_client`` are described in this module's docstring; ``selector`` forces a
+    ``selectors`` selector by name (``poller.py``; default: the platform's best, or
+    ``$GANDI_HOSTING_SANDBOX_SELECTOR``).
     """
 
     def __init__(
@@ -258,6 +263,7 @@ class SandboxServer:
         keep_alive_timeout: float = KEEP_ALIVE_TIMEOUT,
         max_connections: int | None = None,
         max_per_client: int = MAX_PER_CLIENT,
+        selector: str | None = None,
     ):
         self.sandbox = sandbox
         self._httpd = _HTTPServer(
@@ -268,6 +274,7 @@ class SandboxServer:
             keep_alive_timeout=keep_alive_timeout,
             max_connections=max_connections,
             max_per_client=max_per_client,
+            selector=selector,
         )
         self.host = host
         self.port = self._httpd.server_address[1]

@@ -31,6 +31,9 @@
   ``--account`` passwords with N=2**14 (about 50 ms a guess); the seeded accounts, whose
   passwords are public (the spec's sample), with a cheap N so tests stay fast. A state
   file from before (a salted SHA-256) still logs in, and the login upgrades its hash.
+  One scrypt runs at a time in the process (``_SCRYPT_SLOT``): each takes 16 MiB of
+  working memory, so 16 parallel logins would otherwise take 64 MiB at once (and glibc
+  would keep it; ``memory.py`` makes such blocks go back to the system when freed).
 - The state file and its ``-wal``/``-shm`` companions are 0600 (SQLite gives the
   companions the database file's mode, so the file is created 0600 before SQLite opens
   it, and an existing one is narrowed); a directory it creates is 0700.
@@ -153,19 +156,18 @@ SCRYPT_N = 2**14  # --account passwords: 16 MiB and ~50 ms per hash
 PUBLIC_SCRYPT_N = 2**4  # the seeded accounts: their passwords are published anyway
 _SCRYPT_R, _SCRYPT_P = 8, 1
 _SCHEME = b"scrypt$"
+# one scrypt at a time: a burst of logins queues here rather than taking 16 MiB each
+_SCRYPT_SLOT = threading.Lock()
+
+
+def _scrypt(secret: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+    with _SCRYPT_SLOT:
+        return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32)
 
 
 def hash_password(password: str, salt: bytes, n: int = SCRYPT_N) -> bytes:
     """``scrypt$N$r$p$`` followed by the 32-byte scrypt digest of ``password``."""
-    digest = hashlib.scrypt(
-        password.encode("utf-8", "surrogatepass"),
-        salt=salt,
-        n=n,
-        r=_SCRYPT_R,
-        p=_SCRYPT_P,
-        maxmem=64 * 1024 * 1024,
-        dklen=32,
-    )
+    digest = _scrypt(password.encode("utf-8", "surrogatepass"), salt, n, _SCRYPT_R, _SCRYPT_P)
     return _SCHEME + f"{n}${_SCRYPT_R}${_SCRYPT_P}$".encode() + digest
 
 
@@ -179,9 +181,7 @@ def check_password(password: str, salt: bytes, stored: bytes) -> tuple[bool, boo
         return secrets.compare_digest(legacy, stored), True
     try:
         n, r, p, digest = stored[len(_SCHEME) :].split(b"$", 3)
-        computed = hashlib.scrypt(
-            secret, salt=salt, n=int(n), r=int(r), p=int(p), maxmem=64 * 1024 * 1024, dklen=32
-        )
+        computed = _scrypt(secret, salt, int(n), int(r), int(p))
     except ValueError:  # a damaged record never matches
         return False, False
     return secrets.compare_digest(computed, digest), False

@@ -19,7 +19,8 @@ an int is expected...), not "malformed request".
 The parse is a single expat pass driving ``xmlrpc.client.Unmarshaller`` (the standard
 library's own value decoder), so values decode exactly as ``xmlrpc.client`` encodes them.
 What other clients send is read too: any encoding expat knows (the declared one, e.g.
-ISO-8859-1, or a BOM), whitespace before the XML declaration, ``<i4>``/``<i8>``, untyped
+ISO-8859-1, or a BOM), whitespace before the XML declaration, ``<i4>``/``<i8>`` (an
+``<i8>`` is a ``WireI8``, which strict mode refuses), untyped
 ``<value>text</value>`` (a string), and whitespace around the method name and the text of
 a number, boolean, date or base64 value (``<boolean> 1 </boolean>``, as pretty-printing
 clients send); string values keep theirs.
@@ -47,6 +48,13 @@ MAX_DEPTH = 64
 _TRIMMED = frozenset(
     ("methodName", "int", "i4", "i8", "boolean", "double", "dateTime.iso8601", "base64")
 )
+
+
+class WireI8(int):
+    """An int that came as ``<i8>`` (not a type of the spec): the default mode takes it
+    for an int, ``--strict`` refuses it (``registry``)."""
+
+    __slots__ = ()
 
 
 class _Refused(Exception):
@@ -111,6 +119,8 @@ class _Reader(xmlrpc.client.Unmarshaller):
         decode = _DISPATCH.get(local)
         if decode is not None:
             decode(self, "".join(self._data))
+            if local == "i8":
+                self._stack[-1] = WireI8(self._stack[-1])
 
 
 _DISPATCH = xmlrpc.client.Unmarshaller.dispatch
@@ -235,42 +245,9 @@ def _dump(value: object, out: list[str]) -> None:
     elif kind is float:
         out.append(f"<value><double>{value!r}</double></value>")
     elif kind is dict:
-        out.append("<value><struct>")
-        for key, member in value.items():
-            # the common members inline (a struct of scalars is most answers): the same
-            # XML as the branches above, one call fewer per member
-            member_kind = type(member)
-            if member_kind is str:
-                out.append(
-                    f"<member><name>{_escape(key)}</name><value><string>{_escape(member)}"
-                    "</string></value></member>"
-                )
-            elif member_kind is int and -(2**31) <= member < 2**31:
-                out.append(
-                    f"<member><name>{_escape(key)}</name><value><int>{member}</int></value>"
-                    "</member>"
-                )
-            elif member_kind is xmlrpc.client.DateTime:
-                out.append(
-                    f"<member><name>{_escape(key)}</name><value><dateTime.iso8601>"
-                    f"{member.value}</dateTime.iso8601></value></member>"
-                )
-            else:
-                out.append(f"<member><name>{_escape(key)}</name>")
-                _dump(member, out)
-                out.append("</member>")
-        out.append("</struct></value>")
+        _dump_struct(value, out)
     elif kind is list:
-        out.append("<value><array><data>")
-        for item in value:
-            item_kind = type(item)  # ids and strings inline, as in structs
-            if item_kind is int and -(2**31) <= item < 2**31:
-                out.append(f"<value><int>{item}</int></value>")
-            elif item_kind is str:
-                out.append(f"<value><string>{_escape(item)}</string></value>")
-            else:
-                _dump(item, out)
-        out.append("</data></array></value>")
+        _dump_array(value, out)
     elif kind is Marshalled:
         out.append("<value><array><data>")
         out.extend(value.items)
@@ -279,6 +256,46 @@ def _dump(value: object, out: list[str]) -> None:
         out.append(f"<value><dateTime.iso8601>{value.value}</dateTime.iso8601></value>")
     else:
         raise TypeError(f"cannot marshal {kind.__name__}")
+
+
+def _dump_struct(value: dict, out: list[str]) -> None:
+    out.append("<value><struct>")
+    for key, member in value.items():
+        # the common members inline (a struct of scalars is most answers): the same
+        # XML as the branches above, one call fewer per member
+        member_kind = type(member)
+        if member_kind is str:
+            out.append(
+                f"<member><name>{_escape(key)}</name><value><string>{_escape(member)}"
+                "</string></value></member>"
+            )
+        elif member_kind is int and -(2**31) <= member < 2**31:
+            out.append(
+                f"<member><name>{_escape(key)}</name><value><int>{member}</int></value></member>"
+            )
+        elif member_kind is xmlrpc.client.DateTime:
+            out.append(
+                f"<member><name>{_escape(key)}</name><value><dateTime.iso8601>"
+                f"{member.value}</dateTime.iso8601></value></member>"
+            )
+        else:
+            out.append(f"<member><name>{_escape(key)}</name>")
+            _dump(member, out)
+            out.append("</member>")
+    out.append("</struct></value>")
+
+
+def _dump_array(value: list, out: list[str]) -> None:
+    out.append("<value><array><data>")
+    for item in value:
+        item_kind = type(item)  # ids and strings inline, as in structs
+        if item_kind is int and -(2**31) <= item < 2**31:
+            out.append(f"<value><int>{item}</int></value>")
+        elif item_kind is str:
+            out.append(f"<value><string>{_escape(item)}</string></value>")
+        else:
+            _dump(item, out)
+    out.append("</data></array></value>")
 
 
 def dump_response(value: object, max_bytes: int | None = None) -> bytes:

@@ -172,3 +172,25 @@ def test_nil_gets_the_type_fault_of_its_argument(make_sandbox_server, strict):
         assert fault_code(api.disk_create, session, {"name": None, "size": 1}) == 501210
         fault = fault_code(api.operation_list, session, None)
         assert fault == 501510  # struct expected
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_i8_is_an_int_by_default_and_refused_in_strict_mode(make_sandbox_server, strict):
+    running, session = _fresh(make_sandbox_server, strict=strict)
+    body = (
+        "<?xml version='1.0'?><methodCall><methodName>disk_info</methodName><params>"
+        f"<param><value><string>{session}</string></value></param>"
+        "<param><value><i8>1001</i8></value></param></params></methodCall>"
+    ).encode()
+    request = urllib.request.Request(running.url, body, {"Content-Type": "text/xml"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = response.read()
+    if not strict:
+        assert xmlrpc.client.loads(answer)[0][0]["name"] == "d1"
+        return
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        xmlrpc.client.loads(answer)
+    assert info.value.faultCode == 501010
+    assert info.value.faultString == (
+        "DataError: integer expected, not i8 (strict mode) [disk_id: 1001]"
+    )
