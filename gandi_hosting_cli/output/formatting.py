@@ -42,11 +42,31 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
-def to_json(value: Any) -> str:
-    """Deterministic JSON: the API's key order kept, dates ISO 8601, non-ASCII as is."""
+# what json.dumps(ensure_ascii=False) leaves raw but a terminal obeys: C1 controls (CSI
+# U+009B, OSC U+009D...), DEL, bidi overrides and isolates, line and paragraph separators
+_JSON_UNSAFE = None
+
+
+def json_escape_controls(text: str) -> str:
+    """JSON text with the characters above written as ``\\uNNNN`` (the same JSON value:
+    they can only occur inside strings)."""
+    global _JSON_UNSAFE
+    if text.isascii() and "\x7f" not in text:
+        return text
+    if _JSON_UNSAFE is None:
+        import re
+
+        _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def to_json(value: Any, *, indent: int | None = 2) -> str:
+    """Deterministic JSON: the API's key order kept, dates ISO 8601, non-ASCII as is but
+    for the controls a terminal would obey (``json_escape_controls``)."""
     import json
 
-    return json.dumps(value, default=json_default, ensure_ascii=False, indent=2)
+    text = json.dumps(value, default=json_default, ensure_ascii=False, indent=indent)
+    return json_escape_controls(text)
 
 
 def human_size(mb: Any) -> str:
