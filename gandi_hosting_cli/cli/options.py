@@ -123,6 +123,10 @@ def _diagnostic_options() -> list[Callable[[F], F]]:
                  help="Trace XML-RPC calls on stderr (secrets redacted); show tracebacks."),
         _setting("timeout", "--timeout", type=types.TIMEOUT, metavar="SECONDS",
                  help="Network timeout for each request [default: 30]."),
+        _setting("retries", "--retries", type=click.IntRange(0, 10), metavar="N",
+                 help="Retries of a read after a connection error (refused, reset), "
+                 "0.3 s then twice as long each time; a timeout or a broken answer is "
+                 "retried once, a write never [env: GANDI_HOSTING_RETRIES; default: 2]."),
     ]  # fmt: skip
 
 
