@@ -121,6 +121,7 @@ class HostingClient(HostingMethods):
         self._local = threading.local()
         self._renew_lock = threading.Lock()
         self.request_count = 0  # requests sent by this client (tests and --debug use it)
+        self._answered = False  # the server answered once (a fault included)
 
     # -- session ---------------------------------------------------------------------------
     @property
@@ -146,7 +147,7 @@ class HostingClient(HostingMethods):
             try:
                 self.session = self.renew(self)
             except AuthError:
-                if self.request_count == sent:  # refused before asking the server
+                if self.request_count == sent and not self._answered:  # nothing heard yet
                     self._check_reachable()
                 raise
 
@@ -199,6 +200,7 @@ class HostingClient(HostingMethods):
             try:
                 result = getattr(self._thread_proxy(), method)(*params)
             except xmlrpc.client.Fault as fault:
+                self._answered = True
                 self._check_shape(shapes.check_fault, fault.faultCode, fault.faultString)
                 error = fault_to_error(fault.faultCode, fault.faultString)
                 if self.tracer:
@@ -222,6 +224,7 @@ class HostingClient(HostingMethods):
                     attempt += 1
                     continue
                 raise error from exc
+            self._answered = True
             self._check_shape(shapes.check_depth, result)
             result = from_wire(result)
             if self.tracer:

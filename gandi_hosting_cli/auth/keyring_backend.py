@@ -183,9 +183,11 @@ def fingerprint() -> str:
 
 
 def _read_cache() -> dict[str, int]:
+    from gandi_hosting_cli.config import files
+
     try:
-        data = json.loads(cache_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = files.read_json(cache_path(), {})  # bounded, never through a symlink
+    except OSError:
         return {}
     return data if isinstance(data, dict) else {}
 

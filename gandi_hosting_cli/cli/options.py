@@ -203,12 +203,23 @@ def password_stdin_option(f: F) -> F:
     )(f)
 
 
+MAX_PASSWORD_BYTES = 4096  # --password-stdin reads one line of 4 KiB at most
+
+
 def read_password_stdin() -> str:
-    """The first line of stdin without its line ending (exit 2 when empty or not UTF-8)."""
+    """The first line of stdin without its line ending (exit 2 when empty, not UTF-8, or
+    longer than 4 KiB: no more is read)."""
     import sys
 
+    limit = MAX_PASSWORD_BYTES + 2  # the line ending too (CR LF)
     stream = getattr(sys.stdin, "buffer", None)
-    raw = stream.readline() if stream is not None else sys.stdin.readline().encode()
+    raw = (
+        stream.readline(limit + 1) if stream is not None else sys.stdin.readline(limit + 1).encode()
+    )
+    if len(raw.rstrip(b"\r\n")) > MAX_PASSWORD_BYTES:
+        raise click.UsageError(
+            f"--password-stdin: the first line is longer than {MAX_PASSWORD_BYTES >> 10} KiB"
+        )
     try:
         line = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:

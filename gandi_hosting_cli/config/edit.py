@@ -20,6 +20,7 @@ from gandi_hosting_cli.config.settings import (
     check_url,
     config_lock,
     config_path,
+    display_url,
     write_config,
 )
 
@@ -41,7 +42,15 @@ def parse_setting(key: str, text: str) -> Any:
             return False
         raise ConfigError(f"{key} must be {readable}, not {text!r}"[:300])
     if key == "url":
-        return check_url(text)
+        url = check_url(text)
+        shown = display_url(url)
+        if shown != url and url != "sandbox":  # user:password@ (as `login --url` does)
+            raise ConfigError(
+                f"refusing to write a URL holding user:password@ to config.toml: {shown} "
+                "(no file of the tool holds a password; set the URL without them, and the "
+                "login with `config set login`)"
+            )
+        return url
     if not text.strip():
         raise ConfigError(f"{key} must not be empty")
     return text.strip()
@@ -50,8 +59,12 @@ def parse_setting(key: str, text: str) -> Any:
 def _read_document(path: Path):
     import tomlkit
 
+    from gandi_hosting_cli.config.files import read_limited
+    from gandi_hosting_cli.config.settings import CONFIG_TOO_LARGE, MAX_CONFIG_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            text = read_limited(fh, MAX_CONFIG_BYTES, path, CONFIG_TOO_LARGE).decode("utf-8")
     except FileNotFoundError:
         return tomlkit.document()
     except UnicodeDecodeError as exc:

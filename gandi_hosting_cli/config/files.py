@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from gandi_hosting_cli.errors import LocalUsageError
+
 try:  # POSIX; elsewhere the in-process lock is all there is
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -38,6 +40,26 @@ DIR_MODE = 0o700
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 LOCK_WAIT = 10.0  # seconds a writer waits for another process's lock before giving up
+# the largest state or cache file of ours read (sessions, logins, capabilities, completion
+# cache: a few KB to a few MB); config.toml has its own, smaller bound (settings.py)
+MAX_FILE_BYTES = 16 << 20
+
+
+class FileTooLarge(LocalUsageError):
+    """A file of ours beyond its documented size: not read further (exit 2)."""
+
+
+def read_limited(fh: Any, limit: int, path: Path | str, what: str = "") -> bytes:
+    """At most ``limit`` bytes of ``fh``: ``limit + 1`` are read, and one more than the
+    limit raises ``FileTooLarge`` (memory stays bounded whatever the file, /dev/zero too)."""
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+        raise FileTooLarge(
+            f"{path} is larger than {size}: not read",
+            hint=what or "a cache or state file of the tool: remove it",
+        )
+    return data
 
 
 class UnsafePath(OSError):
@@ -106,8 +128,11 @@ def open_nofollow(path: Path | str, flags: int = os.O_RDONLY, mode: int = FILE_M
         raise
 
 
-def read_bytes(path: Path | str) -> tuple[bytes, os.stat_result] | None:
-    """The content and ``fstat`` of a regular file, ``None`` when absent; no symlinks."""
+def read_bytes(
+    path: Path | str, limit: int = MAX_FILE_BYTES
+) -> tuple[bytes, os.stat_result] | None:
+    """The content and ``fstat`` of a regular file, ``None`` when absent; no symlinks;
+    ``FileTooLarge`` (exit 2) beyond ``limit`` bytes."""
     try:
         fd = open_nofollow(path)
     except FileNotFoundError:
@@ -116,7 +141,7 @@ def read_bytes(path: Path | str) -> tuple[bytes, os.stat_result] | None:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise UnsafePath(path, "it is not a regular file")
-        return fh.read(), info
+        return read_limited(fh, limit, path), info
 
 
 def read_text(path: Path | str) -> str | None:

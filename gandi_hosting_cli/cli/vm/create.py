@@ -15,7 +15,8 @@ from gandi_hosting_cli.cli.options import (
 
 
 def read_root_password(app: AppContext, password_stdin: bool) -> str:
-    """The VM's root password: stdin with --password-stdin, else asked twice on a terminal.
+    """The VM's root password: stdin with --password-stdin, else asked twice on a terminal
+    (a first answer that breaks the rules is refused and asked again).
 
     Never an argument (it would land in shell history and ``ps``). Checked against the
     API's rules here, so a bad password costs no request.
@@ -25,8 +26,13 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
 
         password = read_password_stdin()
     elif app.terminal.is_interactive:
-        password = app.terminal.prompt(
-            "Root password for the new VM", secret=True, repeat="Repeat the root password"
+        # the rules are checked on the first answer, before the second is asked; a bad one
+        # is said and asked again (click.prompt's value_proc)
+        return app.terminal.prompt(
+            "Root password for the new VM",
+            secret=True,
+            repeat="Repeat the root password",
+            value_proc=_checked_root_password,
         )
     else:
         raise click.UsageError(
@@ -37,6 +43,13 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
         return types.check_vm_password(password)
     except click.BadParameter as exc:
         raise click.UsageError(f"root password: {exc.message}") from None
+
+
+def _checked_root_password(password: str) -> str:
+    try:
+        return types.check_vm_password(password)
+    except click.BadParameter as exc:
+        raise click.UsageError(f"root password: {exc.message}; try again") from None
 
 
 @click.command("create")
