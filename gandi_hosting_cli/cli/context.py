@@ -76,6 +76,33 @@ class AppContext:
         self.terminal.quiet = self.quiet and not self.json
         self.terminal.json = self.json
 
+    def __post_init__(self) -> None:
+        self.terminal.hint_options = self.hint_options
+
+    def hint_options(self) -> str:
+        """The global options a command named in a hint needs to act where this one did:
+        ``--profile`` as typed, ``--url`` (without any user:password@) when it is not the
+        profile's own, ``--sandbox``. The environment is left out (it is still set)."""
+        import shlex
+
+        from gandi_hosting_cli.config.settings import display_url, normalize_url
+
+        words = []
+        if self.profile:
+            words += ["--profile", self.profile]
+        if self.url:
+            if self.url == SANDBOX_URL:
+                words.append("--sandbox")
+            else:
+                try:
+                    own = self.profile_config.url
+                    same = own is not None and normalize_url(own) == normalize_url(self.url)
+                except Exception:  # noqa: BLE001 - a hint never fails the command
+                    same = False
+                if not same:
+                    words += ["--url", display_url(self.url)]
+        return " ".join(shlex.quote(w) for w in words)
+
     # -- resolved settings -----------------------------------------------------------------
     @property
     def profile_name(self) -> str:

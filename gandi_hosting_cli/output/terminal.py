@@ -18,6 +18,8 @@ import click
 
 from gandi_hosting_cli.errors import escape_controls, for_terminal
 
+COMMAND_MARK = "`gandi-hosting "  # how a hint names a command to run
+
 
 def isatty(stream: Any) -> bool:
     try:
@@ -54,6 +56,9 @@ class Terminal:
         self._stdout = stdout
         self._stderr = stderr
         self._err_console: Any = None
+        # the global options the user typed that a command named in a hint must carry
+        # (``--profile p2``): AppContext sets it (``hint_options``)
+        self.hint_options: Any = None
 
     # -- streams and tty-ness --------------------------------------------------------------
     @property
@@ -85,7 +90,20 @@ class Terminal:
 
     # -- saying things (stderr) ------------------------------------------------------------
     def _say(self, text: str = "") -> None:
-        click.echo(text, file=self.stderr)
+        click.echo(self.with_options(text), file=self.stderr)
+
+    def with_options(self, text: str) -> str:
+        """Every command a hint names (`` `gandi-hosting op wait 5` ``) with the
+        ``--profile`` / ``--url`` the user typed, so that it acts where this one did."""
+        if self.hint_options is None or COMMAND_MARK not in text:
+            return text
+        options = self.hint_options()
+        if not options:
+            return text
+        import re
+
+        # a command that names its own global options already is left as it is
+        return re.sub(f"{COMMAND_MARK}(?!--)", lambda _: f"{COMMAND_MARK}{options} ", text)
 
     def json_line(self, obj: Any) -> None:
         """One JSON object on one line of stderr (what ``--json`` makes of everything)."""
