@@ -13,12 +13,13 @@ from gandi_hosting_cli.output.columns import Column
 PRODUCT_COLUMNS = [
     Column("id", "ID", "int"),
     Column("product_name", "PRODUCT"),
-    Column("quantity", "QUANTITY", "int"),
+    Column("quantity", "QUANTITY", "quantity"),
     Column("duration", "DURATION"),
     Column("date_created", "CREATED", "date"),
     Column("date_end", "ENDS", "date"),
     Column("updatable", "UPDATABLE", "bool"),
     Column("releasable", "RELEASABLE", "bool"),
+    Column("state", "STATE", "state"),
 ]
 
 
@@ -83,7 +84,9 @@ def account_info(app: AppContext) -> None:
     products = info.get("products") or []
     human = [Fields(account_summary(info), ACCOUNT_FIELDS)]
     if products:
-        human += [Lines([""]), Table(products, PRODUCT_COLUMNS)]
+        from gandi_hosting_cli.cli.product import with_unit
+
+        human += [Lines([""]), Table([with_unit(p) for p in products], PRODUCT_COLUMNS)]
     app.output.emit(Result(human, json=info, ids=[info.get("handle")]))
 
 

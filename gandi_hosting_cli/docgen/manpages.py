@@ -68,6 +68,11 @@ ENVIRONMENT = (
         "10): 0.3 s, then twice as long each time; writes are never retried.",
     ),
     (
+        "GANDI_HOSTING_TZ",
+        "local: dates in tables and info views in local time, with its zone (default: "
+        "UTC, shown as such); JSON and TSV always give ISO 8601 dates with their offset.",
+    ),
+    (
         "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
         "Proxies for https and http endpoints (http:// proxies, Basic credentials), as "
         "other tools read them; NO_PROXY lists hosts reached directly; loopback endpoints "

@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-FORMATS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
+FORMATS = (
+    "text",
+    "state",
+    "size_mb",
+    "date",
+    "datetime",
+    "int",
+    "list",
+    "bool",
+    "money",
+    "quantity",
+)
+TZ_ENV = "GANDI_HOSTING_TZ"  # "local": dates for people in local time (default: UTC)
 
 # the one table of state colours (objects' and operations' states), for tables and progress
 STATE_STYLES = {
@@ -81,11 +93,44 @@ def human_size(mb: Any) -> str:
     return f"{mb:.1f} TB"  # pragma: no cover
 
 
-def human_date(value: Any) -> str:
+def human_date(value: Any, *, seconds: bool = False) -> str:
+    """``2026-12-07 12:38 UTC`` (``seconds``: ``12:38:05``); in local time with its zone
+    when ``GANDI_HOSTING_TZ=local`` (the API's dates are UTC; a naive one is taken as UTC)."""
     if isinstance(value, datetime):
-        local = value.astimezone() if value.tzinfo else value
-        return local.strftime("%Y-%m-%d %H:%M")
+        import os
+        from datetime import timezone
+
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        if os.environ.get(TZ_ENV, "").strip().lower() == "local":
+            shown = aware.astimezone()
+            zone = shown.strftime("%Z") or shown.strftime("%z")
+        else:
+            shown, zone = aware.astimezone(timezone.utc), "UTC"
+        return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" {zone}"
     return "" if value is None else str(value)
+
+
+class Quantity(int):
+    """A product's quantity with its unit for people (``1024 MB``, ``4 shares``); an int
+    everywhere else (TSV, JSON, sorting)."""
+
+    unit: str = ""
+
+    def __new__(cls, value: int, unit: str) -> Quantity:
+        made = super().__new__(cls, value)
+        made.unit = unit
+        return made
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+    def __repr__(self) -> str:
+        return str(int(self))
+
+    def shown(self) -> str:
+        if self.unit == "share":
+            return f"{int(self)} share{'s' if int(self) != 1 else ''}"
+        return f"{int(self)} {self.unit}".rstrip()
 
 
 def format_value(value: Any, fmt: str = "text") -> str:
@@ -96,6 +141,10 @@ def format_value(value: Any, fmt: str = "text") -> str:
         return human_size(value)
     if fmt == "date":
         return human_date(value)
+    if fmt == "datetime":
+        return human_date(value, seconds=True)
+    if fmt == "quantity":
+        return value.shown() if isinstance(value, Quantity) else str(value)
     if fmt == "bool":
         return "yes" if value else "no"
     if fmt == "money":

@@ -42,6 +42,8 @@ from gandi_hosting_cli.output.result import NOTHING, Block, Fields, Lines, Resul
 from gandi_hosting_cli.output.shaping import Shape
 from gandi_hosting_cli.output.terminal import Terminal
 
+UNBOUNDED_WIDTH = 100_000  # the table width off a terminal (rows are never wrapped)
+
 
 class OutputMode(Enum):
     TABLE = "table"
@@ -114,8 +116,11 @@ class Output:
         """Write ``result`` on stdout as the mode wants it (a list shaped first).
 
         A ``--columns`` or ``--sort`` key the list lacks raises ``ShapeError``."""
-        if result.listing is not None:
-            result = self._shaped(result, result.listing)
+        listing = result.listing
+        if listing is not None:
+            result = self._shaped(result, listing)
+            if not listing.rows and listing.empty and self.terminal.stderr_is_tty:
+                self.terminal.message(listing.empty)  # people see why nothing follows
         elif self.shape.columns and _single_record(result):
             result = self._picked(result)
         if result.raw is not None:
@@ -152,7 +157,8 @@ class Output:
             json_part = [
                 {k: _pick(r, i, k) for k in shape.columns} for r, i in zip(rows, items, strict=True)
             ]
-        return Result([Table(rows, columns)], json_part, [r.get("id") for r in rows], result.raw)
+        shaped = Table(rows, columns, empty=table.empty)
+        return Result([shaped], json_part, [r.get("id") for r in rows], result.raw)
 
     def _picked(self, result: Result) -> Result:
         """One object (``info``) restricted to the ``--columns`` keys, in their order."""
@@ -186,7 +192,7 @@ class Output:
                 self._write("\n".join(lines))
         elif styled:
             self._rich_table(block)
-        elif block.rows:
+        elif block.rows or self.shape.header:  # an empty list: its header alone
             cells = [[_cell(r.get(c.key), c.format) for c in block.columns] for r in block.rows]
             headers = [c.header for c in block.columns] if self.shape.header else None
             self._write(plain_table(cells, headers))
@@ -197,12 +203,16 @@ class Output:
         if self._console is None:
             from rich.console import Console
 
+            # off a terminal nothing limits a line: a row is never wrapped (rich would
+            # fold "Debian 12 64 bits" at 80 columns in a pipe)
+            width = None if self.terminal.stdout_is_tty else UNBOUNDED_WIDTH
             self._console = Console(
                 file=self.terminal._stdout,
                 no_color=not self.color,
                 force_terminal=True if self.color else None,
                 highlight=False,
                 soft_wrap=False,
+                width=width,
             )
         return self._console
 

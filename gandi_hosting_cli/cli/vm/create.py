@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gandi_hosting_cli.cli import types
@@ -50,6 +52,10 @@ def _checked_root_password(password: str) -> str:
         return types.check_vm_password(password)
     except click.BadParameter as exc:
         raise click.UsageError(f"root password: {exc.message}; try again") from None
+
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.errors import HostingError
 
 
 @click.command("create")
@@ -189,6 +195,7 @@ def vm_update(
       gandi-hosting vm update 12 --max-memory 4G
     """
     from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.errors import APIFault
     from gandi_hosting_cli.workflows.names import resolve, vm_label
     from gandi_hosting_cli.workflows.operations import queue_each
 
@@ -204,8 +211,38 @@ def vm_update(
     resolved = resolve(app.client, vms=[vm_ref])
     vm_id = resolved.vms[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client.vm_update, [(label, vm_id, (vm_id, specs))])
+    try:
+        outcomes = queue_each(app.client.vm_update, [(label, vm_id, (vm_id, specs))])
+    except APIFault as error:  # refused: a cpu or memory change of a running VM?
+        if {"cpu", "vm_max_memory"} & set(specs):
+            _halted_first(app, vm_ref, vm_id, specs, error)
+        raise
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
+
+
+def _halted_first(
+    app: AppContext, vm_ref: str, vm_id: int, specs: dict, error: HostingError
+) -> None:
+    """A refused cpu or max-memory change of a running VM: name the next step (stop,
+    update, start), as the API changes them on a halted VM only."""
+    import shlex
+
+    from gandi_hosting_cli.errors import HostingError
+
+    try:
+        state = app.client.vm_info(vm_id).get("state")
+    except HostingError:
+        return
+    if state != "running" or error.hint:
+        return
+    name = shlex.quote(vm_ref)
+    options = {"shares": "--shares", "cpu": "--cpu", "vm_max_memory": "--max-memory"}
+    update = " ".join(f"{options[k]} {v}" for k, v in specs.items())
+    error.hint = (
+        "cpu and max memory change on a halted VM: "
+        f"`gandi-hosting vm stop {name} --wait`, `gandi-hosting vm update {name} {update} "
+        f"--wait`, then `gandi-hosting vm start {name}`"
+    )
 
 
 @click.command("boot-disk")
