@@ -178,9 +178,13 @@ def _profile_names(document: Any) -> list[str]:
     return [k for k, v in document.items() if isinstance(v, dict)]
 
 
-def _unknown_profile(document: Any, profile: str) -> ConfigError:
-    known = ", ".join(sorted(_profile_names(document))) or "none"
-    return ConfigError(f"unknown profile {profile!r} (profiles in {config_path()}: {known})")
+def _profile_values(document: Any, profile: str) -> dict[str, Any]:
+    """The settings of ``[profile]``; an unknown profile raises ``ConfigError``."""
+    table = _profile_table(document, profile, create=False)
+    if table is None:
+        known = ", ".join(sorted(_profile_names(document))) or "none"
+        raise ConfigError(f"unknown profile {profile!r} (profiles in {config_path()}: {known})")
+    return dict(table.unwrap())
 
 
 def _header_lines(lines: list[str], profile: str) -> tuple[int, int] | None:
@@ -217,7 +221,7 @@ def _header_lines(lines: list[str], profile: str) -> tuple[int, int] | None:
     return comments_above(start), end
 
 
-def _edited_text(document: Any, text: str, change, expected: dict) -> str | None:  # noqa: ANN001
+def _edited_text(text: str, change, expected: dict) -> str | None:  # noqa: ANN001
     """``change(lines)`` applied to the file's text, kept only when it parses to exactly
     ``expected`` (else None: the caller edits the tomlkit document instead)."""
     import tomlkit
@@ -249,10 +253,7 @@ def delete_profile(profile: str, path: Path | None = None) -> dict[str, Any]:
     path = path or config_path()
     with _editing(path):
         document = _read_document(path)
-        table = _profile_table(document, profile, create=False)
-        if table is None:
-            raise _unknown_profile(document, profile)
-        removed = dict(table.unwrap())
+        removed = _profile_values(document, profile)
         expected = document.unwrap()
         del expected[profile]
         was_current = expected.get(CURRENT_KEY) == profile
@@ -268,7 +269,7 @@ def delete_profile(profile: str, path: Path | None = None) -> dict[str, Any]:
                 kept = [ln for ln in kept if not ln.lstrip().startswith(f"{CURRENT_KEY} ")]
             return kept
 
-        text = _edited_text(document, _current_text(path), cut, expected)
+        text = _edited_text(_current_text(path), cut, expected)
         if text is None:  # an unusual layout: tomlkit's own edit (comments may move)
             del document[profile]
             if was_current:
@@ -291,12 +292,9 @@ def rename_profile(old: str, new: str, path: Path | None = None) -> dict[str, An
     path = path or config_path()
     with _editing(path):
         document = _read_document(path)
-        table = _profile_table(document, old, create=False)
-        if table is None:
-            raise _unknown_profile(document, old)
+        values = _profile_values(document, old)
         if new in document:
             raise ConfigError(f"profile {new!r} exists already in {config_path()}")
-        values = dict(table.unwrap())
         was_current = document.get(CURRENT_KEY) == old
         expected = {(new if k == old else k): v for k, v in document.unwrap().items()}
         if was_current:
@@ -318,7 +316,7 @@ def rename_profile(old: str, new: str, path: Path | None = None) -> dict[str, An
                 ]
             return lines
 
-        text = _edited_text(document, _current_text(path), retitle, expected)
+        text = _edited_text(_current_text(path), retitle, expected)
         if text is None:  # an unusual layout: a new document, item by item
             renamed = tomlkit.document()
             for key, item in document.body:
