@@ -61,21 +61,12 @@ def product_list(app: AppContext, product_type: str | None) -> None:
     products = app.client.hosting_account_info().get("products") or []
     if product_type:
         products = [p for p in products if p.get("product_name") == product_type]
+    from gandi_hosting_cli.cli.account import with_unit
+
     rows = [with_unit(p) for p in products]
     app.output.emit(
         Result.records(rows, catalog, json=products, catalog=catalog, empty="no products")
     )
-
-
-def with_unit(product: dict[str, Any]) -> dict[str, Any]:
-    """The product for people: its quantity with a unit (``1024 MB``, ``4 shares``)."""
-    from gandi_hosting_cli.output.formatting import Quantity
-
-    quantity = product.get("quantity")
-    if not isinstance(quantity, int) or isinstance(quantity, bool):
-        return product
-    unit = "MB" if product.get("product_name") == "disk" else "share"
-    return {**product, "quantity": Quantity(quantity, unit)}
 
 
 @product.command("add")

@@ -129,7 +129,7 @@ class Output:
             if result.json is not NOTHING:
                 self._write(to_json(result.json))
         elif self.mode is OutputMode.IDS:
-            ids = [str(i) for i in result.ids or () if i is not None]
+            ids = [escape_controls(str(i)) for i in result.ids or () if i is not None]
             if ids:
                 self._write("\n".join(ids))
         else:

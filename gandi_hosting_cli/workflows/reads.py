@@ -128,13 +128,6 @@ def vm_disk_ids(client: HostingClient, vm_ref: str) -> list[int]:
     return client.vm_disk_list(resolve(client, vms=[vm_ref]).vms[0])
 
 
-def disk_names(client: HostingClient, ids: Sequence[int]) -> dict[int, str]:
-    """The names of these disks (one request with multicall); those that cannot be read
-    are left out (their id is shown alone)."""
-    infos, _ = read_each(client.disk_info, list(dict.fromkeys(ids)))
-    return {int(i["id"]): str(i.get("name", "")) for i in infos if "id" in i}
-
-
 def disk_infos(client: HostingClient, ids: list[int]) -> Listing:
     infos, failed = read_each(client.disk_info, ids)
     return Listing(infos, failed)

@@ -156,13 +156,21 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
 
 
 def _disk_names(app: AppContext, infos: list[dict]) -> dict[int, str]:
-    """For people: the names of the VMs' disks (one request), shown beside their ids."""
+    """For people: the names of the VMs' disks, shown beside their ids. The name cache
+    knows most (no request); the others are read in one request, and remembered."""
+    from gandi_hosting_cli.cli.completers import known_names
     from gandi_hosting_cli.workflows import reads
 
     if not app.output.human:
         return {}
     ids = [int(d) for i in infos for d in i.get("disks_id") or () if isinstance(d, int)]
-    return reads.disk_names(app.client, ids) if ids else {}
+    names = known_names(app, "disk") if ids else {}
+    unknown = [d for d in dict.fromkeys(ids) if not names.get(d)]
+    if unknown:
+        listing = reads.disk_infos(app.client, unknown)
+        remember("disk", listing.items, app, complete=False)
+        names = {**names, **{int(d["id"]): str(d.get("name", "")) for d in listing.items}}
+    return names
 
 
 def _named_disks(info: dict, names: dict[int, str]) -> list:
