@@ -157,3 +157,33 @@ def test_busy_and_delete_messages_say_things_once(slow_gh):
     g.sandbox.op_delay = 0
     prompt = g.on_terminal()("vm", "delete", "web2", "--stop", input="n\n")
     assert "1 share" in prompt.output and "1 shares" not in prompt.output
+
+
+def test_a_busy_message_lists_only_open_operations_whatever_the_filter_returned(cli):
+    """A server that ignores operation_list's state filter (every operation, twice: once
+    for PENDING, once for RUN): the message names the one still open, once."""
+    from tests.independent_server import LOGIN, PASSWORD, IndependentServer
+
+    server = IndependentServer(pending=0, running=0)
+    try:
+        api = server.api
+
+        def run(*args: str, input: str | None = None):
+            return cli("--url", server.url, *args, input=input)
+
+        assert run("login", LOGIN, "--password-stdin", input=PASSWORD + "\n").exit_code == 0
+        assert run("product", "add", "shares", "1", "--yes", "--wait").exit_code == 0
+        created = run("vm", "create", "web1", "--os", "Debian 12 bookworm", "--shares", "1",
+                      "--password-stdin", "--wait", input=PASSWORD + "x\n")  # fmt: skip
+        assert created.exit_code == 0, created.output
+        api.hold("vm_stop")
+        assert run("vm", "stop", "web1").exit_code == 0
+        held = [op.uid for op in api.ops if op.type == "vm_stop"]
+        unfiltered = api.operation_list
+        api.operation_list = lambda handle, filters=None: unfiltered(handle, {})
+        result = run("vm", "reboot", "web1")
+        assert result.exit_code == 1, result.output
+        named = [int(i) for i in re.findall(r"operation (\d+)", result.stderr)]
+        assert named == held, result.stderr  # not the DONE create, not twice
+    finally:
+        server.stop()
