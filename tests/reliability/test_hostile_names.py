@@ -160,3 +160,18 @@ def test_an_escape_byte_breaks_the_protocol_and_is_not_shown(hostile):
     result = h("vm", "info", str(h.vm_id))
     assert result.exit_code == 6
     assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stderr
+
+
+def test_completion_never_offers_a_hostile_name_raw(hostile):
+    from gandi_hosting_cli.cli import cli as root
+    from gandi_hosting_cli.cli.completion import COMPLETE_VAR
+
+    h = hostile
+    assert h("vm", "list").exit_code == 0  # the name cache now holds the hostile name
+    line = f"gandi-hosting --url {h.server.url} vm info "
+    env = {COMPLETE_VAR: "zsh_complete", "COMP_WORDS": line, "COMP_CWORD": "5"}
+    result = CliRunner().invoke(root, [], env=env, prog_name="gandi-hosting")
+    assert result.exit_code == 0, result.output
+    assert str(h.vm_id) in result.stdout.splitlines()  # the id is offered
+    assert_escaped(result.stdout)
+    assert "\\u202e" in result.stdout  # the name, escaped, as the id's help
