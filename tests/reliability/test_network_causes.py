@@ -86,3 +86,15 @@ def test_a_wait_that_loses_the_server_says_what_goes_on_and_how_to_follow_it(pro
     proxy.faults = {}  # the server is back: the hint's command follows them
     follow = invoke("--url", proxy.url, "op", "wait", *ids)
     assert follow.exit_code == 0, follow.output
+
+
+def test_a_tls_failure_without_a_session_is_named_not_a_login_problem(tmp_path, sandbox_server):
+    from tests.reliability.faulty_server import FaultyProxy
+    from tests.reliability.support import self_signed_certificate
+
+    cert = self_signed_certificate(tmp_path, "/CN=127.0.0.1")
+    with FaultyProxy(sandbox_server.url, tls=cert) as tls:
+        message = one_error_line(invoke("--url", tls.url, "--timeout", "5", "vm", "list"))
+        assert "certificate" in message.lower() and tls.url in message, message
+        assert "login" not in message and "session" not in message
+        assert tls.calls == []
