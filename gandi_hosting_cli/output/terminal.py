@@ -102,8 +102,13 @@ class Terminal:
             return text
         import re
 
-        # a command that names its own global options already is left as it is
-        return re.sub(f"{COMMAND_MARK}(?!--)", lambda _: f"{COMMAND_MARK}{options} ", text)
+        # a command that names its own global options already is left as it is, and so
+        # are the local ones (the embedded sandbox's state, completion scripts)
+        return re.sub(
+            f"{COMMAND_MARK}(?!--|sandbox |completion )",
+            lambda _: f"{COMMAND_MARK}{options} ",
+            text,
+        )
 
     def json_line(self, obj: Any) -> None:
         """One JSON object on one line of stderr (what ``--json`` makes of everything)."""

@@ -187,3 +187,19 @@ def test_a_busy_message_lists_only_open_operations_whatever_the_filter_returned(
         assert named == held, result.stderr  # not the DONE create, not twice
     finally:
         server.stop()
+
+
+def test_vm_info_on_a_terminal_reads_disk_names_the_cache_lacks(gh):
+    from gandi_hosting_cli.cli import cli as root
+    from gandi_hosting_cli.cli.context import AppContext
+    from gandi_hosting_cli.output.terminal import Terminal
+
+    [vm_id] = gh.vms(1, "web")  # made behind the CLI's back: no disk name cached
+    [disk_id] = gh.json("vm", "info", str(vm_id))["disks_id"]
+    piped = gh("vm", "info", str(vm_id)).stdout
+    assert re.search(rf"disks\s+{disk_id}$", piped, re.M), piped  # a read by id: one request
+    app = AppContext(terminal=Terminal(stdout_tty=True))
+    shown = CliRunner().invoke(root, ["--url", gh.url, "vm", "info", str(vm_id)], obj=app)
+    assert re.search(rf"disks\s+\S+ \({disk_id}\)", shown.stdout), shown.stdout
+    # now remembered: a pipe shows the name too
+    assert f"({disk_id})" in gh("vm", "info", str(vm_id)).stdout

@@ -52,8 +52,7 @@ def test_an_id_costs_no_lookup(gh):
     [vm_id] = gh.vms(1, "web")
     requests, result = cost(gh, "vm", "info", str(vm_id))
     assert result.exit_code == 0
-    # multicall(vm_info, os_list): the OS label for people; then the disks' names
-    assert requests == 2
+    assert requests == 1  # multicall(vm_info, os_list): the OS label for people
     requests, _ = cost(gh, "--json", "vm", "info", str(vm_id))
     assert requests == 1
 

@@ -157,8 +157,11 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
 
 def _disk_names(app: AppContext, infos: list[dict]) -> dict[int, str]:
     """For people: the names of the VMs' disks, shown beside their ids. The name cache
-    knows most (no request); the others are read in one request, and remembered."""
+    knows them once a list or completion saw them (no request); on a terminal the others
+    are read (one request) and remembered; in a pipe they are left out (a read by id
+    stays one request: tests/test_performance_guards.py)."""
     from gandi_hosting_cli.cli.completers import known_names
+    from gandi_hosting_cli.output.render import OutputMode
     from gandi_hosting_cli.workflows import reads
 
     if not app.output.human:
@@ -166,7 +169,7 @@ def _disk_names(app: AppContext, infos: list[dict]) -> dict[int, str]:
     ids = [int(d) for i in infos for d in i.get("disks_id") or () if isinstance(d, int)]
     names = known_names(app, "disk") if ids else {}
     unknown = [d for d in dict.fromkeys(ids) if not names.get(d)]
-    if unknown:
+    if unknown and app.output.mode is OutputMode.TABLE:
         listing = reads.disk_infos(app.client, unknown)
         remember("disk", listing.items, app, complete=False)
         names = {**names, **{int(d["id"]): str(d.get("name", "")) for d in listing.items}}
