@@ -87,16 +87,26 @@ MAX_SHOWN = 300  # characters of an error message shown on the terminal without 
 
 
 def for_terminal(text: str, limit: int | None = MAX_SHOWN, *, newlines: bool = False) -> str:
-    """``text`` safe for a terminal: control characters (a hostile server's escape
-    sequences) shown as ``\\xNN``, and cut after ``limit`` characters with how many more.
-    ``newlines``: keep line breaks (our own multi-line messages, e.g. a list of ids)."""
-    text = "".join(
-        c
-        if c.isprintable() or (newlines and c == "\n")
-        else c.encode("unicode_escape").decode("ascii")
-        for c in text
-    )
+    """``text`` safe for a terminal: every character that is not printable (C0 and C1
+    controls such as ESC, CSI U+009B and OSC U+009D, CR and LF, bidi overrides and isolates
+    U+202A-U+202E and U+2066-U+2069, line separators) shown as ``\\xNN`` / ``\\uNNNN``, and
+    cut after ``limit`` characters with how many more. ``newlines``: keep line breaks (our
+    own multi-line messages, e.g. a list of ids)."""
+    if not text.isprintable():
+        text = "".join(
+            c
+            if c.isprintable() or (newlines and c == "\n")
+            else c.encode("unicode_escape").decode("ascii")
+            for c in text
+        )
     if limit is not None and len(text) > limit + 40:  # do not cut a few characters
         more = len(text) - limit
         return f"{text[:limit]}... ({more} more characters; --debug shows them all)"
     return text
+
+
+def escape_controls(text: object) -> str:
+    """What a server (or anyone) said, as one safe line: ``for_terminal`` without a cut.
+    The output layer applies it where text leaves for people (``output.render`` cells,
+    ``Terminal`` messages, the progress lines); JSON escapes by itself."""
+    return for_terminal(text if isinstance(text, str) else str(text), None)

@@ -1,8 +1,9 @@
 """HostingClient: the thin ``xmlrpc.client.ServerProxy`` wrapper every command uses.
 
 It adds what the bare proxy lacks: a timeout and User-Agent (transport.py), typed
-exceptions for faults and transport failures (errors.py), one retry of read-only calls
-after a network failure, one transparent session renewal on an expired or unknown
+exceptions for faults and transport failures (errors.py), retries of read-only calls
+(``retries`` after a connection error, with backoff; one after a timeout or a broken
+answer; writes never), one transparent session renewal on an expired or unknown
 session, ``system.multicall`` batching with a fallback to single calls, and ``--debug``
 tracing (trace.py). It never prints (except through the tracer) and never exits.
 """
@@ -40,7 +41,8 @@ from gandi_hosting_cli.errors import (
     NetworkError,
 )
 
-RETRY_DELAY = 0.3  # seconds before the single retry of a read-only call
+RETRY_DELAY = 0.3  # seconds before the first retry of a read-only call (doubled each time)
+DEFAULT_RETRIES = 2  # retries of a read after a connection error (--retries)
 FALLBACK_WORKERS = 8
 
 Renewer = Callable[["HostingClient"], str]
@@ -97,6 +99,7 @@ class HostingClient(HostingMethods):
         session: str | None = None,
         renew: Renewer | None = None,
         retry_delay: float = RETRY_DELAY,
+        retries: int = DEFAULT_RETRIES,
         multicall: bool = True,
         on_no_multicall: Callable[[str], None] | None = None,
         capabilities: Capabilities | None = None,
@@ -109,6 +112,7 @@ class HostingClient(HostingMethods):
         self.tracer = tracer
         self.renew = renew
         self.retry_delay = retry_delay
+        self.retries = retries
         self._session: str | None = None
         self.session = session
         # our own transports can be cloned per thread; a given one (in-process) cannot
@@ -117,6 +121,7 @@ class HostingClient(HostingMethods):
         self._local = threading.local()
         self._renew_lock = threading.Lock()
         self.request_count = 0  # requests sent by this client (tests and --debug use it)
+        self._answered = False  # the server answered once (a fault included)
 
     # -- session ---------------------------------------------------------------------------
     @property
@@ -138,7 +143,22 @@ class HostingClient(HostingMethods):
                 raise AuthError("not logged in or session expired", hint=LOGIN_HINT)
             if self.tracer:
                 self.tracer.note("renewing the session")
-            self.session = self.renew(self)
+            sent = self.request_count
+            try:
+                self.session = self.renew(self)
+            except AuthError:
+                if self.request_count == sent and not self._answered:  # nothing heard yet
+                    self._check_reachable()
+                raise
+
+    def _check_reachable(self) -> None:
+        """Before saying "log in" for a session that could not be had without asking the
+        server: a server that cannot be reached is the cause to name (exit 6, its URL),
+        not the session. Any answer, a fault included, proves that it is there."""
+        try:
+            self._invoke("system.listMethods", (), retry=False)
+        except APIFault:
+            pass
 
     # -- plumbing --------------------------------------------------------------------------
     def _make_proxy(self, transport: xmlrpc.client.Transport | None) -> xmlrpc.client.ServerProxy:
@@ -167,8 +187,9 @@ class HostingClient(HostingMethods):
         """Send one request; map faults and transport failures; retry reads once."""
         params = tuple(_to_wire(p) for p in params)
         _check_int_range(traced if traced is not None else [(method, params)])
-        attempts = 2 if retry else 1
-        for attempt in range(attempts):
+        retries = self.retries if retry else 0
+        attempt = 0
+        while True:
             if self.tracer:
                 if traced is not None:
                     self.tracer.multicall_request(traced)
@@ -179,6 +200,7 @@ class HostingClient(HostingMethods):
             try:
                 result = getattr(self._thread_proxy(), method)(*params)
             except xmlrpc.client.Fault as fault:
+                self._answered = True
                 self._check_shape(shapes.check_fault, fault.faultCode, fault.faultString)
                 error = fault_to_error(fault.faultCode, fault.faultString)
                 if self.tracer:
@@ -194,10 +216,15 @@ class HostingClient(HostingMethods):
                 error = network_error(exc, self.endpoint, self.timeout)
                 if self.tracer:
                     self.tracer.failure(error.message, time.monotonic() - started)
-                if attempt + 1 < attempts:
-                    time.sleep(self.retry_delay)
+                # a connection that failed or broke: retried (backoff) up to `retries`;
+                # a timeout or a broken answer: once (a slow server is not hammered)
+                budget = retries if _connection_error(exc) else min(retries, 1)
+                if attempt < budget:
+                    time.sleep(self.retry_delay * 2**attempt)
+                    attempt += 1
                     continue
                 raise error from exc
+            self._answered = True
             self._check_shape(shapes.check_depth, result)
             result = from_wire(result)
             if self.tracer:
@@ -207,7 +234,6 @@ class HostingClient(HostingMethods):
             else:
                 self._check_shape(shapes.check_result, method, result)
             return result
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_shape(self, check: Callable[..., None], *args: Any) -> None:
         """A wrong-shaped answer is a protocol failure (exit 6), never retried."""
@@ -305,6 +331,16 @@ class HostingClient(HostingMethods):
 
     def __repr__(self) -> str:
         return f"HostingClient({display_url(self.endpoint)!r})"
+
+
+def _connection_error(exc: BaseException) -> bool:
+    """The connection could not be made or broke before an answer (refused, reset, closed,
+    a DNS lookup that may work next time), not a timeout nor an answer of the wrong kind."""
+    import socket
+
+    if isinstance(exc, socket.gaierror):
+        return exc.errno == socket.EAI_AGAIN
+    return isinstance(exc, ConnectionError)
 
 
 def _is_unknown_method(error: HostingError) -> bool:

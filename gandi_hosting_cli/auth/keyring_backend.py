@@ -206,7 +206,7 @@ def _read_cache() -> dict[str, int]:
     from gandi_hosting_cli.config import files
 
     try:
-        data = files.read_json(cache_path(), {})  # never through a symlink
+        data = files.read_json(cache_path(), {})  # bounded, never through a symlink
     except OSError:
         return {}
     return data if isinstance(data, dict) else {}

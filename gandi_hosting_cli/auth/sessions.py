@@ -8,7 +8,7 @@ keyring is opened only when a command first needs a session.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
@@ -355,3 +355,61 @@ def forget_login(profile: str, endpoint: str) -> None:
         files.update_json(_logins_path(), change)
     except OSError:
         pass  # read-only: the next login there just uses the remembered name
+
+
+# -- a profile deleted or renamed (`config profiles delete|rename`) -----------------------
+def _profile_accounts(profile: str, known: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(endpoint, login) pairs ``profile`` has sessions for, as far as can be known: its
+    logins in logins.json, the ``known`` ones (its url and login in config.toml)."""
+    prefix = f"{profile}|"
+    found = {
+        (key[len(prefix) :], login)
+        for key, login in _read_logins().items()
+        if key.startswith(prefix) and isinstance(login, str)
+    }
+    return found | {(display_url(e), login) for e, login in known if e and login}
+
+
+def _file_store_keys(profile: str) -> tuple[FileStore | None, list[str]]:
+    """The session file's keys of ``profile`` (the file can be listed; keyring cannot)."""
+    from gandi_hosting_cli.auth.secret_store import fallback_path
+
+    path = fallback_path()
+    if not path.exists():
+        return None, []
+    store = FileStore(path, None, None)
+    return store, [k for k in store._read() if k.startswith(f"{profile}|")]
+
+
+def drop_profile_sessions(profile: str, known: Iterable[tuple[str, str]] = ()) -> int:
+    """Forget every cached session of ``profile`` (keyring and the session file) and its
+    logins in logins.json; returns how many sessions were forgotten. Remembered passwords
+    are kept: they belong to an endpoint and login, which other profiles may share."""
+    dropped = 0
+    for endpoint, login in _profile_accounts(profile, known):
+        dropped += SessionManager(profile, endpoint, login).forget()
+        forget_login(profile, endpoint)
+    store, keys = _file_store_keys(profile)
+    for key in keys:
+        dropped += store.delete(key) if store is not None else 0
+    return dropped
+
+
+def move_profile_sessions(old: str, new: str, known: Iterable[tuple[str, str]] = ()) -> int:
+    """Carry ``old``'s cached sessions and logins over to ``new`` (a renamed profile keeps
+    its sessions); returns how many sessions moved."""
+    moved = 0
+    for endpoint, login in _profile_accounts(old, known):
+        source = SessionManager(old, endpoint, login)
+        record = source.load(include_expired=True)
+        if record is not None:
+            record.profile = new
+            SessionManager(new, endpoint, login).save(record)
+            moved += 1
+        source.forget()
+        forget_login(old, endpoint)
+    store, keys = _file_store_keys(old)
+    for key in keys:  # file records of logins.json forgot (damaged or older ones): dropped
+        if store is not None:
+            store.delete(key)
+    return moved

@@ -219,7 +219,10 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
         return exc.exit_code
     if isinstance(exc, click.ClickException):
         if not app.json:
-            exc.show()
+            from gandi_hosting_cli.errors import escape_controls
+
+            exc.message = escape_controls(exc.message)  # it may quote a server's name
+            exc.show(app.terminal.stderr)
         _json_error(app, None, exc.format_message(), exc.exit_code)
         return exc.exit_code
     if isinstance(exc, (KeyboardInterrupt, click.Abort)):
@@ -235,7 +238,13 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
 
 def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
-    from gandi_hosting_cli.errors import MAX_SHOWN, APIFault, LocalUsageError, for_terminal
+    from gandi_hosting_cli.errors import (
+        MAX_SHOWN,
+        APIFault,
+        LocalError,
+        LocalUsageError,
+        for_terminal,
+    )
 
     message = exc.message + (f" ({exc.hint})" if exc.hint else "")
     if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):
@@ -249,9 +258,11 @@ def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
         # a server's text may be huge: cut on the terminal, whole under --debug
         server_text = isinstance(exc, APIFault)  # ours may span lines; the server's is cut
         limit = MAX_SHOWN if server_text and not app.debug else None
-        shown = for_terminal(exc.message, limit, newlines=not server_text)
+        # only our own local errors span lines (a list of ids); any other may quote a server
+        lines = isinstance(exc, LocalError)
+        shown = for_terminal(exc.message, limit, newlines=lines)
         shown += f" ({exc.hint})" if exc.hint else ""
-        app.terminal.error(f"{shown}{suffix}")
+        app.terminal.error(f"{shown}{suffix}", newlines=lines)
     _json_error(app, exc.code, message, exc.exit_code)
     return int(exc.exit_code)
 

@@ -13,12 +13,13 @@ from gandi_hosting_cli.output.columns import Column
 PRODUCT_COLUMNS = [
     Column("id", "ID", "int"),
     Column("product_name", "PRODUCT"),
-    Column("quantity", "QUANTITY", "int"),
+    Column("quantity", "QUANTITY", "quantity"),
     Column("duration", "DURATION"),
     Column("date_created", "CREATED", "date"),
     Column("date_end", "ENDS", "date"),
     Column("updatable", "UPDATABLE", "bool"),
     Column("releasable", "RELEASABLE", "bool"),
+    Column("state", "STATE", "state"),
 ]
 
 
@@ -83,7 +84,7 @@ def account_info(app: AppContext) -> None:
     products = info.get("products") or []
     human = [Fields(account_summary(info), ACCOUNT_FIELDS)]
     if products:
-        human += [Lines([""]), Table(products, PRODUCT_COLUMNS)]
+        human += [Lines([""]), Table([with_unit(p) for p in products], PRODUCT_COLUMNS)]
     app.output.emit(Result(human, json=info, ids=[info.get("handle")]))
 
 
@@ -109,3 +110,14 @@ def account_currency(app: AppContext) -> None:
 
     currency = app.client.account_currency()
     app.output.emit(Result.value({"currency": currency}, currency))
+
+
+def with_unit(product: dict[str, Any]) -> dict[str, Any]:
+    """The product for people: its quantity with a unit (``1024 MB``, ``4 shares``)."""
+    from gandi_hosting_cli.output.formatting import Quantity
+
+    quantity = product.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        return product
+    unit = "MB" if product.get("product_name") == "disk" else "share"
+    return {**product, "quantity": Quantity(quantity, unit)}

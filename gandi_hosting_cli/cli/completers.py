@@ -195,7 +195,9 @@ def _candidates(
     """Names first (with their id), then ids (with their name); each value once."""
     by_name: dict[str, list[dict[str, Any]]] = {}
     for e in items:
-        if e.get("name"):
+        # a name with control or bidi characters is never typed into the command line
+        # (its id is offered, the name escaped beside it)
+        if e.get("name") and str(e["name"]).isprintable():
             by_name.setdefault(str(e["name"]), []).append(e)
     out: list[CompletionItem] = []
     if not incomplete.isdigit():
@@ -219,9 +221,12 @@ def _describe(resource: str, entry: dict[str, Any], *, with_name: bool) -> str:
     """The help shown next to a candidate: ``VM 7 (halted)`` for a name, ``db (halted)``
     for an id (``PENDING`` for an operation id, which has no name). No commas: click
     8.5's fish script splits its answer lines on them."""
-    state = str(entry.get("state") or "")
+    from gandi_hosting_cli.errors import escape_controls
+
+    state = escape_controls(entry.get("state") or "")
     if with_name and entry.get("name"):
-        return f"{entry['name']} ({state})" if state else str(entry["name"])
+        name = escape_controls(entry["name"])
+        return f"{name} ({state})" if state else name
     if with_name and state:
         return state
     label = {"vm": "VM", "disk": "disk", "os": "OS", "op": "operation"}[resource]

@@ -218,17 +218,24 @@ def config_use(app: AppContext, profile_name: str) -> None:
         app.terminal.warn(f"GANDI_HOSTING_PROFILE={env} is set and wins over it")
 
 
-@config_group.command("profiles")
+@config_group.group("profiles", invoke_without_command=True)
 @global_options
-@click.pass_obj
-def config_profiles(app: AppContext) -> None:
-    """The profiles of config.toml, the current one marked.
+@click.pass_context
+def config_profiles(ctx: click.Context) -> None:
+    """The profiles of config.toml, the current one marked; delete or rename one.
 
     \b
     Examples:
       gandi-hosting config profiles
       gandi-hosting config profiles --json
+      gandi-hosting config profiles rename staging preprod
+      gandi-hosting config profiles delete preprod
     """
+    if ctx.invoked_subcommand is None:
+        _list_profiles(ctx.find_object(AppContext))
+
+
+def _list_profiles(app: AppContext) -> None:
     from gandi_hosting_cli.config.settings import DEFAULT_PROFILE
     from gandi_hosting_cli.output.result import Result
 
@@ -259,3 +266,80 @@ def config_profiles(app: AppContext) -> None:
             json=rows,
         )
     )
+
+
+def _sessions_of(table: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (endpoint, login) a profile's own settings name (its sessions' keys)."""
+    from gandi_hosting_cli.cli.context import SANDBOX_ENDPOINT
+    from gandi_hosting_cli.config.settings import DEFAULT_URL, ConfigError, check_url, normalize_url
+
+    try:
+        url = check_url(str(table.get("url") or DEFAULT_URL))
+    except ConfigError:
+        return []
+    endpoint = SANDBOX_ENDPOINT if url == "sandbox" else normalize_url(url)
+    login = table.get("login")
+    return [(endpoint, login)] if isinstance(login, str) and login else []
+
+
+@config_profiles.command("delete")
+@click.argument("name", metavar="PROFILE")
+@global_options
+@click.pass_obj
+def config_profiles_delete(app: AppContext, name: str) -> None:
+    """Delete PROFILE from config.toml and drop its cached sessions.
+
+    The other profiles and the file's comments are kept. Deleting the current profile
+    (chosen with `config use`) makes default current again. Remembered passwords
+    (`login --remember`) belong to an endpoint and login, not a profile: `logout` forgets
+    them.
+
+    \b
+    Examples:
+      gandi-hosting config profiles delete staging
+    """
+    from gandi_hosting_cli.auth.sessions import drop_profile_sessions
+    from gandi_hosting_cli.config.edit import delete_profile
+    from gandi_hosting_cli.config.settings import DEFAULT_PROFILE, ConfigError
+    from gandi_hosting_cli.output.result import Result
+
+    try:
+        removed = delete_profile(name)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    dropped = drop_profile_sessions(name, _sessions_of(removed))
+    said = f"Deleted profile {name}"
+    said += f" ({dropped} cached session{'s' if dropped != 1 else ''} dropped)" if dropped else ""
+    if removed["was_current"]:
+        said += f"; the current profile is {DEFAULT_PROFILE} again"
+    app.terminal.message(said + ".")
+    data = {"deleted": name, "sessions_dropped": dropped, "was_current": removed["was_current"]}
+    app.output.emit(Result.value(data))
+
+
+@config_profiles.command("rename")
+@click.argument("old", metavar="PROFILE")
+@click.argument("new", metavar="NEW_NAME")
+@global_options
+@click.pass_obj
+def config_profiles_rename(app: AppContext, old: str, new: str) -> None:
+    """Rename PROFILE to NEW_NAME in config.toml, in place (comments kept); its cached
+    sessions follow, and so does `config use`'s choice.
+
+    \b
+    Examples:
+      gandi-hosting config profiles rename staging preprod
+    """
+    from gandi_hosting_cli.auth.sessions import move_profile_sessions
+    from gandi_hosting_cli.config.edit import rename_profile
+    from gandi_hosting_cli.config.settings import ConfigError
+    from gandi_hosting_cli.output.result import Result
+
+    try:
+        values = rename_profile(old, new)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    moved = move_profile_sessions(old, new, _sessions_of(values))
+    app.terminal.message(f"Renamed profile {old} to {new}.")
+    data = {"renamed": old, "to": new, "sessions_moved": moved, "current": values["was_current"]}
+    app.output.emit(Result.value(data))

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 SANDBOX_URL = "sandbox"
 SANDBOX_ENDPOINT = "http://sandbox/hosting/"
 DEFAULT_TIMEOUT = 30.0
+RETRIES_ENV = "GANDI_HOSTING_RETRIES"
+MAX_RETRIES = 10
 
 
 def utcnow() -> datetime:
@@ -55,6 +57,7 @@ class AppContext:
     quiet: bool = False
     debug: bool = False
     timeout: float | None = None
+    retries: int | None = None
     # --dry-run (commands that change something): writes recorded, not sent
     dry_run: bool = False
     # -o/--output, --columns, --no-header, --sort (output.py: OutputMode, Shape)
@@ -85,6 +88,33 @@ class AppContext:
             self.output_format = None
         self.terminal.quiet = self.quiet and not self.json
         self.terminal.json = self.json
+
+    def __post_init__(self) -> None:
+        self.terminal.hint_options = self.hint_options
+
+    def hint_options(self) -> str:
+        """The global options a command named in a hint needs to act where this one did:
+        ``--profile`` as typed, ``--url`` (without any user:password@) when it is not the
+        profile's own, ``--sandbox``. The environment is left out (it is still set)."""
+        import shlex
+
+        from gandi_hosting_cli.config.settings import display_url, normalize_url
+
+        words = []
+        if self.profile:
+            words += ["--profile", self.profile]
+        if self.url:
+            if self.url == SANDBOX_URL:
+                words.append("--sandbox")
+            else:
+                try:
+                    own = self.profile_config.url
+                    same = own is not None and normalize_url(own) == normalize_url(self.url)
+                except Exception:  # noqa: BLE001 - a hint never fails the command
+                    same = False
+                if not same:
+                    words += ["--url", display_url(self.url)]
+        return " ".join(shlex.quote(w) for w in words)
 
     # -- resolved settings -----------------------------------------------------------------
     @property
@@ -172,6 +202,22 @@ class AppContext:
     @property
     def effective_timeout(self) -> float:
         return self.timeout if self.timeout is not None else DEFAULT_TIMEOUT
+
+    @property
+    def effective_retries(self) -> int:
+        """--retries > GANDI_HOSTING_RETRIES > 2: retries of a read after a connection
+        error (writes are never retried). A bad value in the environment: exit 2."""
+        from gandi_hosting_cli.api.client import DEFAULT_RETRIES
+        from gandi_hosting_cli.errors import LocalUsageError
+
+        if self.retries is not None:
+            return self.retries
+        raw = os.environ.get(RETRIES_ENV, "").strip()
+        if not raw:
+            return DEFAULT_RETRIES
+        if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_RETRIES:
+            raise LocalUsageError(f"{RETRIES_ENV} must be a whole number from 0 to {MAX_RETRIES}")
+        return int(raw)
 
     @property
     def login(self) -> str | None:
@@ -331,6 +377,7 @@ class AppContext:
             timeout=self.effective_timeout if timeout is None else timeout,
             tracer=None if quick else self.tracer,
             retry_delay=0.0 if quick else RETRY_DELAY,
+            retries=min(self.effective_retries, 1) if quick else self.effective_retries,
             session=session,
             renew=self.session_manager().renew if renew else None,
             multicall=self.is_sandbox or not endpoint_lacks_multicall(self.resolved_url),

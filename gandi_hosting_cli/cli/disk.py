@@ -32,8 +32,8 @@ DISK_CATALOG = [
     Column("vm_id", "VM ID", "int"),
     Column("position", "POSITION", "int"),
     Column("is_boot_disk", "BOOT", "bool"),
-    Column("date_created", "CREATED", "date"),
-    Column("date_updated", "UPDATED", "date"),
+    Column("date_created", "CREATED", "datetime"),
+    Column("date_updated", "UPDATED", "datetime"),
 ]
 
 DISK_FIELDS = field_lines(
@@ -113,7 +113,9 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
     if unattached:
         items = [d for d in items if not d.get("vm_id")]
     rows = [{**d, "vm": _attached(d, hostnames)} for d in items]
-    app.output.emit(Result.records(rows, DISK_COLUMNS, json=items, catalog=DISK_CATALOG))
+    app.output.emit(
+        Result.records(rows, DISK_COLUMNS, json=items, catalog=DISK_CATALOG, empty="no disks")
+    )
 
 
 def _attached(info: dict, hostnames: dict[int, str]) -> str:

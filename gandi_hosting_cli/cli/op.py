@@ -22,8 +22,8 @@ OP_COLUMNS = [
     Column("id", "ID", "int"),
     Column("type", "TYPE"),
     Column("state", "STATE", "state"),
-    Column("date_create", "CREATED", "date"),
-    Column("date_update", "UPDATED", "date"),
+    Column("date_create", "CREATED", "datetime"),
+    Column("date_update", "UPDATED", "datetime"),
     Column("object", "OBJECT"),
     Column("comment", "COMMENT"),
 ]
@@ -129,7 +129,9 @@ def op_list(
     rows = [{**d, "object": operation_object(d)} for d in items]
     # a filtered list is not the whole list: merge it into what completion knows
     remember("op", rows, app, complete=not filters)
-    app.output.emit(Result.records(rows, OP_COLUMNS, json=items, catalog=OP_CATALOG))
+    app.output.emit(
+        Result.records(rows, OP_COLUMNS, json=items, catalog=OP_CATALOG, empty="no operations")
+    )
     _warn_if_incomplete(app, listing)
 
 

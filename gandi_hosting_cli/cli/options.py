@@ -123,6 +123,10 @@ def _diagnostic_options() -> list[Callable[[F], F]]:
                  help="Trace XML-RPC calls on stderr (secrets redacted); show tracebacks."),
         _setting("timeout", "--timeout", type=types.TIMEOUT, metavar="SECONDS",
                  help="Network timeout for each request [default: 30]."),
+        _setting("retries", "--retries", type=click.IntRange(0, 10), metavar="N",
+                 help="Retries of a read after a connection error (refused, reset), "
+                 "0.3 s then twice as long each time; a timeout or a broken answer is "
+                 "retried once, a write never [env: GANDI_HOSTING_RETRIES; default: 2]."),
     ]  # fmt: skip
 
 
@@ -199,12 +203,23 @@ def password_stdin_option(f: F) -> F:
     )(f)
 
 
+MAX_PASSWORD_BYTES = 4096  # --password-stdin reads one line of 4 KiB at most
+
+
 def read_password_stdin() -> str:
-    """The first line of stdin without its line ending (exit 2 when empty or not UTF-8)."""
+    """The first line of stdin without its line ending (exit 2 when empty, not UTF-8, or
+    longer than 4 KiB: no more is read)."""
     import sys
 
+    limit = MAX_PASSWORD_BYTES + 2  # the line ending too (CR LF)
     stream = getattr(sys.stdin, "buffer", None)
-    raw = stream.readline() if stream is not None else sys.stdin.readline().encode()
+    raw = (
+        stream.readline(limit + 1) if stream is not None else sys.stdin.readline(limit + 1).encode()
+    )
+    if len(raw.rstrip(b"\r\n")) > MAX_PASSWORD_BYTES:
+        raise click.UsageError(
+            f"--password-stdin: the first line is longer than {MAX_PASSWORD_BYTES >> 10} KiB"
+        )
     try:
         line = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:

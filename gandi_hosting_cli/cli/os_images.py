@@ -45,4 +45,4 @@ def os_list(app: AppContext) -> None:
     app.check_shape(OS_COLUMNS)
     images = app.client.os_list()
     remember("os", images, app)  # OS labels for tab completion
-    app.output.emit(Result.records(images, OS_COLUMNS, catalog=OS_COLUMNS))
+    app.output.emit(Result.records(images, OS_COLUMNS, catalog=OS_COLUMNS, empty="no OS images"))

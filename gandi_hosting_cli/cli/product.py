@@ -60,7 +60,12 @@ def product_list(app: AppContext, product_type: str | None) -> None:
     products = app.client.hosting_account_info().get("products") or []
     if product_type:
         products = [p for p in products if p.get("product_name") == product_type]
-    app.output.emit(Result.records(products, catalog, catalog=catalog))
+    from gandi_hosting_cli.cli.account import with_unit
+
+    rows = [with_unit(p) for p in products]
+    app.output.emit(
+        Result.records(rows, catalog, json=products, catalog=catalog, empty="no products")
+    )
 
 
 @product.command("add")

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from gandi_hosting_cli.errors import escape_controls
 from gandi_hosting_cli.output.formatting import STATE_STYLES
 from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, WaitOutcome
 
@@ -65,9 +66,9 @@ class Progress:
             grid.add_row(
                 mark,
                 Text(f"operation {opid}", style="bold"),
-                Text(self._types.get(opid, "")),
-                Text(self._labels.get(opid, ""), style="dim"),
-                Text(state, style=STATE_STYLES.get(state, "")),
+                Text(escape_controls(self._types.get(opid, ""))),
+                Text(escape_controls(self._labels.get(opid, "")), style="dim"),
+                Text(escape_controls(state), style=STATE_STYLES.get(state, "")),
                 Text(f"{elapsed // 60}:{elapsed % 60:02d}", style="dim"),
             )
         return grid
@@ -135,9 +136,12 @@ class ApplyProgress:
             grid.add_row(
                 mark,
                 Text(f"#{action.id}", style="dim"),
-                Text(action.describe(), style="bold" if status not in ("waiting",) else ""),
+                Text(
+                    escape_controls(action.describe()),
+                    style="bold" if status not in ("waiting",) else "",
+                ),
                 Text(f"operation {opid}" if opid is not None else "", style="dim"),
-                Text(status, style=style),
+                Text(escape_controls(status), style=style),
                 Text(f"{elapsed // 60}:{elapsed % 60:02d}" if started else "", style="dim"),
             )
         return grid

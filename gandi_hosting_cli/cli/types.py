@@ -261,6 +261,7 @@ class OperationId(click.ParamType):
 
 STDIN = "-"
 MAX_STDIN_REFS = 100_000
+MAX_STDIN_CHARS = 1 << 20  # ids read from stdin: 1 MB at most (read so far, then exit 2)
 
 
 def from_stdin(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -277,9 +278,14 @@ def from_stdin(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if isatty(sys.stdin):
         raise click.BadParameter("'-' reads from stdin, but stdin is a terminal", ctx, param)
     try:
-        words = sys.stdin.read().split()
+        text = sys.stdin.read(MAX_STDIN_CHARS + 1)  # bounded, whatever is piped in
     except UnicodeDecodeError:
         raise click.BadParameter("stdin is not valid UTF-8", ctx, param) from None
+    if len(text) > MAX_STDIN_CHARS:
+        raise click.BadParameter(
+            f"more than {MAX_STDIN_CHARS >> 20} MB of ids on stdin", ctx, param
+        )
+    words = text.split()
     if not words:  # an empty pipe (`vm list -q --state halted | vm start -`): nothing to do
         terminal = getattr(ctx.find_root().obj, "terminal", None)
         if terminal is not None:

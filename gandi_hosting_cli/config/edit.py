@@ -20,6 +20,7 @@ from gandi_hosting_cli.config.settings import (
     check_url,
     config_lock,
     config_path,
+    display_url,
     write_config,
 )
 
@@ -41,7 +42,15 @@ def parse_setting(key: str, text: str) -> Any:
             return False
         raise ConfigError(f"{key} must be {readable}, not {text!r}"[:300])
     if key == "url":
-        return check_url(text)
+        url = check_url(text)
+        shown = display_url(url)
+        if shown != url and url != "sandbox":  # user:password@ (as `login --url` does)
+            raise ConfigError(
+                f"refusing to write a URL holding user:password@ to config.toml: {shown} "
+                "(no file of the tool holds a password; set the URL without them, and the "
+                "login with `config set login`)"
+            )
+        return url
     if not text.strip():
         raise ConfigError(f"{key} must not be empty")
     return text.strip()
@@ -50,8 +59,12 @@ def parse_setting(key: str, text: str) -> Any:
 def _read_document(path: Path):
     import tomlkit
 
+    from gandi_hosting_cli.config.files import read_limited
+    from gandi_hosting_cli.config.settings import CONFIG_TOO_LARGE, MAX_CONFIG_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            text = read_limited(fh, MAX_CONFIG_BYTES, path, CONFIG_TOO_LARGE).decode("utf-8")
     except FileNotFoundError:
         return tomlkit.document()
     except UnicodeDecodeError as exc:
@@ -159,3 +172,167 @@ def set_current_profile(profile: str | None, path: Path | None = None) -> None:
             # top-level (after a table it would belong to that table)
             document[CURRENT_KEY] = profile
         _write_document(path, document)
+
+
+def _profile_names(document: Any) -> list[str]:
+    return [k for k, v in document.items() if isinstance(v, dict)]
+
+
+def _profile_values(document: Any, profile: str) -> dict[str, Any]:
+    """The settings of ``[profile]``; an unknown profile raises ``ConfigError``."""
+    table = _profile_table(document, profile, create=False)
+    if table is None:
+        known = ", ".join(sorted(_profile_names(document))) or "none"
+        raise ConfigError(f"unknown profile {profile!r} (profiles in {config_path()}: {known})")
+    return dict(table.unwrap())
+
+
+def _header_lines(lines: list[str], profile: str) -> tuple[int, int] | None:
+    """(the first line of ``[profile]``'s part of the text, the line after its end): its
+    header and the comment lines just above it, up to the comments just above the next
+    table's header. None when the header is not found once, as a plain ``[name]`` line."""
+    import re
+
+    import tomlkit
+
+    def header(line: str) -> str | None:
+        m = re.fullmatch(r"\s*\[([^\[\]]+)\]\s*(#.*)?", line.rstrip("\r\n"))
+        if m is None:
+            return None
+        try:
+            parsed = tomlkit.parse(f"[{m.group(1)}]\n")
+        except Exception:  # noqa: BLE001 - not a header after all
+            return None
+        return next(iter(parsed), None) if len(parsed) == 1 else None
+
+    heads = [i for i, line in enumerate(lines) if line.lstrip().startswith("[")]
+    mine = [i for i in heads if header(lines[i]) == profile]
+    if len(mine) != 1:
+        return None
+
+    def comments_above(i: int) -> int:
+        while i > 0 and lines[i - 1].lstrip().startswith("#"):
+            i -= 1
+        return i
+
+    start = mine[0]
+    after = [i for i in heads if i > start]
+    end = comments_above(after[0]) if after else len(lines)
+    return comments_above(start), end
+
+
+def _edited_text(text: str, change, expected: dict) -> str | None:  # noqa: ANN001
+    """``change(lines)`` applied to the file's text, kept only when it parses to exactly
+    ``expected`` (else None: the caller edits the tomlkit document instead)."""
+    import tomlkit
+
+    lines = text.splitlines(keepends=True)
+    edited = change(lines)
+    if edited is None:
+        return None
+    new_text = "".join(edited)
+    try:
+        if tomlkit.parse(new_text).unwrap() != expected:
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+    return new_text
+
+
+def _current_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def delete_profile(profile: str, path: Path | None = None) -> dict[str, Any]:
+    """Remove ``[profile]`` with the comments just above its header (the other tables'
+    comments and layout kept). When it was the current profile (``config use``), the
+    choice is forgotten: ``default`` is current again. Returns the removed table's
+    values (its url and login say whose sessions to drop) plus ``"was_current"``."""
+    import tomlkit
+
+    path = path or config_path()
+    with _editing(path):
+        document = _read_document(path)
+        removed = _profile_values(document, profile)
+        expected = document.unwrap()
+        del expected[profile]
+        was_current = expected.get(CURRENT_KEY) == profile
+        if was_current:
+            del expected[CURRENT_KEY]
+
+        def cut(lines: list[str]) -> list[str] | None:
+            found = _header_lines(lines, profile)
+            if found is None:
+                return None
+            kept = lines[: found[0]] + lines[found[1] :]
+            if was_current:
+                kept = [ln for ln in kept if not ln.lstrip().startswith(f"{CURRENT_KEY} ")]
+            return kept
+
+        text = _edited_text(_current_text(path), cut, expected)
+        if text is None:  # an unusual layout: tomlkit's own edit (comments may move)
+            del document[profile]
+            if was_current:
+                del document[CURRENT_KEY]
+            text = tomlkit.dumps(document)
+        _write_text(path, text)
+    return {**removed, "was_current": was_current}
+
+
+def rename_profile(old: str, new: str, path: Path | None = None) -> dict[str, Any]:
+    """Rename ``[old]`` to ``[new]`` in place (its comments, position and values kept;
+    ``current`` follows). ``new`` must not exist. Returns the table's values plus
+    ``"was_current"``."""
+    import tomlkit
+
+    if new == CURRENT_KEY:
+        raise ConfigError(f"{CURRENT_KEY!r} cannot name a profile: it is the key of `config use`")
+    if not new.strip() or any(not c.isprintable() for c in new):
+        raise ConfigError(f"{new!r} cannot name a profile (printable characters only)")
+    path = path or config_path()
+    with _editing(path):
+        document = _read_document(path)
+        values = _profile_values(document, old)
+        if new in document:
+            raise ConfigError(f"profile {new!r} exists already in {config_path()}")
+        was_current = document.get(CURRENT_KEY) == old
+        expected = {(new if k == old else k): v for k, v in document.unwrap().items()}
+        if was_current:
+            expected[CURRENT_KEY] = new
+        header = tomlkit.dumps({new: {}}).strip()  # [new], quoted when it must be
+
+        def retitle(lines: list[str]) -> list[str] | None:
+            found = _header_lines(lines, old)
+            if found is None:
+                return None
+            at = next(i for i in range(found[0], found[1]) if lines[i].lstrip().startswith("["))
+            lines[at] = header + "\n"
+            if was_current:
+                lines = [
+                    f"{CURRENT_KEY} = {tomlkit.string(new).as_string()}\n"
+                    if ln.lstrip().startswith(f"{CURRENT_KEY} ")
+                    else ln
+                    for ln in lines
+                ]
+            return lines
+
+        text = _edited_text(_current_text(path), retitle, expected)
+        if text is None:  # an unusual layout: a new document, item by item
+            renamed = tomlkit.document()
+            for key, item in document.body:
+                if key is None:
+                    renamed.add(item)
+                else:
+                    renamed.append(new if key.key == old else key, item)
+            if was_current:
+                renamed[CURRENT_KEY] = new
+            text = tomlkit.dumps(renamed)
+        _write_text(path, text)
+    return {**values, "was_current": was_current}
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        write_config(text, path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -46,6 +46,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from gandi_hosting_cli.errors import LocalUsageError
+
 try:  # POSIX: Linux, macOS, the BSDs
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -62,6 +64,27 @@ CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 LOCK_WAIT = 10.0  # seconds a writer waits for another process's lock before giving up
 STALE_LOCK = 60.0  # seconds after which an exclusive lock file's holder is taken for dead
+
+# the largest state or cache file of ours read (sessions, logins, capabilities, completion
+# cache: a few KB to a few MB); config.toml has its own, smaller bound (settings.py)
+MAX_FILE_BYTES = 16 << 20
+
+
+class FileTooLarge(LocalUsageError):
+    """A file of ours beyond its documented size: not read further (exit 2)."""
+
+
+def read_limited(fh: Any, limit: int, path: Path | str, what: str = "") -> bytes:
+    """At most ``limit`` bytes of ``fh``: ``limit + 1`` are read, and one more than the
+    limit raises ``FileTooLarge`` (memory stays bounded whatever the file, /dev/zero too)."""
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+        raise FileTooLarge(
+            f"{path} is larger than {size}: not read",
+            hint=what or "a cache or state file of the tool: remove it",
+        )
+    return data
 
 
 class UnsafePath(OSError):
@@ -153,8 +176,11 @@ def _open_checked(path: Path | str, flags: int, mode: int) -> int:
     return fd
 
 
-def read_bytes(path: Path | str) -> tuple[bytes, os.stat_result] | None:
-    """The content and ``fstat`` of a regular file, ``None`` when absent; no symlinks."""
+def read_bytes(
+    path: Path | str, limit: int = MAX_FILE_BYTES
+) -> tuple[bytes, os.stat_result] | None:
+    """The content and ``fstat`` of a regular file, ``None`` when absent; no symlinks;
+    ``FileTooLarge`` (exit 2) beyond ``limit`` bytes."""
     try:
         fd = open_nofollow(path)
     except FileNotFoundError:
@@ -163,7 +189,7 @@ def read_bytes(path: Path | str) -> tuple[bytes, os.stat_result] | None:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise UnsafePath(path, "it is not a regular file")
-        return fh.read(), info
+        return read_limited(fh, limit, path), info
 
 
 def read_text(path: Path | str) -> str | None:

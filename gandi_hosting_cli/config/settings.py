@@ -100,6 +100,10 @@ class Profile:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+MAX_CONFIG_BYTES = 1 << 20  # config.toml is read up to 1 MB (beyond: exit 2)
+CONFIG_TOO_LARGE = "config.toml is a few lines of settings; check what this file is"
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         fh = path.open("rb")
@@ -111,9 +115,12 @@ def _load_toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
+    from gandi_hosting_cli.config.files import read_limited
+
     with fh:
         try:
-            return tomllib.load(fh)
+            text = read_limited(fh, MAX_CONFIG_BYTES, path, CONFIG_TOO_LARGE).decode("utf-8")
+            return tomllib.loads(text)
         except UnicodeDecodeError as exc:  # tomllib reads UTF-8 only
             raise ConfigError(f"cannot read {path}: not UTF-8 (byte {exc.start})") from None
         except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import re
 
+from gandi_hosting_cli import rules
 from gandi_hosting_cli.declarative.manifest import PASSWORD_ENV_PREFIX
 from gandi_hosting_cli.declarative.state import AccountState, os_label, read_account
+from gandi_hosting_cli.errors import LocalUsageError, escape_controls
 
 HEADER = "# gandi-hosting manifest (written by `gandi-hosting export`)\n"
 
@@ -30,9 +32,30 @@ def password_env_name(hostname: str) -> str:
     return f"{PASSWORD_ENV_PREFIX}_{suffix}" if suffix else PASSWORD_ENV_PREFIX
 
 
+def _safe(value: object, check, kind: str, obj_id: object, key: str) -> str:  # noqa: ANN001
+    """``value`` as it can be written back (``check``: the manifest's rule for ``key``);
+    else exit 2 naming the object: a name with control or bidi characters, or one the
+    manifest would refuse, must never reach the file (nor a terminal through it)."""
+    if isinstance(value, str) and check(value):
+        return value
+    shown = escape_controls(repr(value))
+    raise LocalUsageError(
+        f"cannot export {kind} {obj_id}: its {key} {shown} cannot be written back safely",
+        hint=f"rename it (a valid {key}) and export again",
+    )
+
+
+def _printable(value: str) -> bool:
+    return value.isprintable() and bool(value.strip())
+
+
 def export_manifest(state: AccountState) -> str:
     """TOML text of every VM and every disk that is not a system disk."""
-    labels = {int(i["id"]): os_label(i) for i in state.os_images}
+    # an OS label with controls in it is written by id (it names the image all the same)
+    labels = {
+        int(i["id"]): label if _printable(label := os_label(i)) else str(i["id"])
+        for i in state.os_images
+    }
     shared = [label for label in labels.values() if list(labels.values()).count(label) > 1]
     # an OS whose label another image shares is written by id (the label would be ambiguous)
     labels = {i: (str(i) if label in shared else label) for i, label in labels.items()}
@@ -47,11 +70,14 @@ def export_manifest(state: AccountState) -> str:
         attached = state.attached(vm_id)
         data = [d for d in attached if int(d["id"]) not in system_ids]
         os_id = int(vm.get("os_id", 0))
+        hostname = _safe(vm.get("hostname"), rules.is_hostname, "vm", vm_id, "hostname")
+        for disk in data:
+            _safe(disk.get("name"), rules.is_disk_name, "disk", disk.get("id"), "name")
         lines = [
             "[[vm]]",
-            f"hostname = {_quote(vm.get('hostname', ''))}",
+            f"hostname = {_quote(hostname)}",
             "# a VM created again from this manifest takes its root password from:",
-            f"# password_env = {_quote(password_env_name(str(vm.get('hostname', ''))))}",
+            f"# password_env = {_quote(password_env_name(str(hostname)))}",
             f"os = {_quote(labels.get(os_id, str(os_id)))}",
             f"shares = {int(vm.get('shares', 1))}",
             f"cpu = {int(vm.get('cpu', 1))}",
@@ -59,7 +85,8 @@ def export_manifest(state: AccountState) -> str:
             f"state = {_quote(vm.get('state') if vm.get('state') == 'halted' else 'running')}",
         ]
         if vm.get("login"):
-            lines.append(f"login = {_quote(vm['login'])}")
+            login = _safe(vm["login"], rules.is_unix_user, "vm", vm_id, "login")
+            lines.append(f"login = {_quote(login)}")
         lines.append("disks = [" + ", ".join(_quote(d.get("name", "")) for d in data) + "]")
         if attached and int(attached[0]["id"]) not in system_ids:
             lines.append(f"boot_disk = {_quote(attached[0].get('name', ''))}")
@@ -68,11 +95,13 @@ def export_manifest(state: AccountState) -> str:
         if disk_id in system_ids:
             continue
         disk = state.disks[disk_id]
+        name = _safe(disk.get("name"), rules.is_disk_name, "disk", disk_id, "name")
+        fstype = _safe(disk.get("fstype", "ext3"), rules.is_fstype, "disk", disk_id, "fstype")
         lines = [
             "[[disk]]",
-            f"name = {_quote(disk.get('name', ''))}",
+            f"name = {_quote(name)}",
             f"size = {int(disk.get('size', 0))}",
-            f"fstype = {_quote(disk.get('fstype', 'ext3'))}",
+            f"fstype = {_quote(fstype)}",
         ]
         parts.append("\n".join(lines) + "\n")
     return "\n".join(parts)

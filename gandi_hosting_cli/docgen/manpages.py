@@ -70,6 +70,16 @@ ENVIRONMENT = (
         "decompression (default 64); a larger one is a protocol error (exit 6).",
     ),
     (
+        "GANDI_HOSTING_RETRIES",
+        "Retries of a read after a connection error (like --retries; default 2, at most "
+        "10): 0.3 s, then twice as long each time; writes are never retried.",
+    ),
+    (
+        "GANDI_HOSTING_TZ",
+        "local: dates in tables and info views in local time, with its zone (default: "
+        "UTC, shown as such); JSON and TSV always give ISO 8601 dates with their offset.",
+    ),
+    (
         "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
         "Proxies for https and http endpoints (http:// proxies, Basic credentials), as "
         "other tools read them; NO_PROXY lists hosts reached directly; loopback endpoints "
@@ -94,12 +104,14 @@ FILES = (
         "$XDG_CONFIG_HOME/gandi-hosting/config.toml",
         "Profiles: one table per profile with url, login, wait and allow_insecure_http "
         "(edited by the config commands and login, comments kept); a top-level "
-        "current = NAME, written by config use, names the profile used by default.",
+        "current = NAME, written by config use, names the profile used by default. "
+        "Read up to 1 MB (beyond: exit 2).",
     ),
     (
         "$XDG_STATE_HOME/gandi-hosting/",
         "The last login per profile and endpoint, and the session file (mode 0600) "
-        "used when no keyring backend exists.",
+        "used when no keyring backend exists. State and cache files are read up to "
+        "16 MB (beyond: exit 2, remove the file).",
     ),
     (
         "$XDG_CACHE_HOME/gandi-hosting/completion.json",

@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
-FORMATS = ("text", "state", "size_mb", "date", "int", "list", "bool", "money")
+FORMATS = (
+    "text",
+    "state",
+    "size_mb",
+    "date",
+    "datetime",
+    "int",
+    "list",
+    "bool",
+    "money",
+    "quantity",
+)
+TZ_ENV = "GANDI_HOSTING_TZ"  # "local": dates for people in local time (default: UTC)
 
 # the one table of state colours (objects' and operations' states), for tables and progress
 STATE_STYLES = {
@@ -49,11 +61,31 @@ def _wire_date(value: Any) -> str:
         return str(value.value)
 
 
-def to_json(value: Any) -> str:
-    """Deterministic JSON: the API's key order kept, dates ISO 8601, non-ASCII as is."""
+# what json.dumps(ensure_ascii=False) leaves raw but a terminal obeys: C1 controls (CSI
+# U+009B, OSC U+009D...), DEL, bidi overrides and isolates, line and paragraph separators
+_JSON_UNSAFE = None
+
+
+def json_escape_controls(text: str) -> str:
+    """JSON text with the characters above written as ``\\uNNNN`` (the same JSON value:
+    they can only occur inside strings)."""
+    global _JSON_UNSAFE
+    if text.isascii() and "\x7f" not in text:
+        return text
+    if _JSON_UNSAFE is None:
+        import re
+
+        _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def to_json(value: Any, *, indent: int | None = 2) -> str:
+    """Deterministic JSON: the API's key order kept, dates ISO 8601, non-ASCII as is but
+    for the controls a terminal would obey (``json_escape_controls``)."""
     import json
 
-    return json.dumps(value, default=json_default, ensure_ascii=False, indent=2)
+    text = json.dumps(value, default=json_default, ensure_ascii=False, indent=indent)
+    return json_escape_controls(text)
 
 
 def human_size(mb: Any) -> str:
@@ -68,11 +100,44 @@ def human_size(mb: Any) -> str:
     return f"{mb:.1f} TB"  # pragma: no cover
 
 
-def human_date(value: Any) -> str:
+def human_date(value: Any, *, seconds: bool = False) -> str:
+    """``2026-12-07 12:38 UTC`` (``seconds``: ``12:38:05``); in local time with its zone
+    when ``GANDI_HOSTING_TZ=local`` (the API's dates are UTC; a naive one is taken as UTC)."""
     if isinstance(value, datetime):
-        local = value.astimezone() if value.tzinfo else value
-        return local.strftime("%Y-%m-%d %H:%M")
+        import os
+        from datetime import timezone
+
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        if os.environ.get(TZ_ENV, "").strip().lower() == "local":
+            shown = aware.astimezone()
+            zone = shown.strftime("%Z") or shown.strftime("%z")
+        else:
+            shown, zone = aware.astimezone(timezone.utc), "UTC"
+        return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" {zone}"
     return "" if value is None else str(value)
+
+
+class Quantity(int):
+    """A product's quantity with its unit for people (``1024 MB``, ``4 shares``); an int
+    everywhere else (TSV, JSON, sorting)."""
+
+    unit: str = ""
+
+    def __new__(cls, value: int, unit: str) -> Quantity:
+        made = super().__new__(cls, value)
+        made.unit = unit
+        return made
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+    def __repr__(self) -> str:
+        return str(int(self))
+
+    def shown(self) -> str:
+        if self.unit == "share":
+            return f"{int(self)} share{'s' if int(self) != 1 else ''}"
+        return f"{int(self)} {self.unit}".rstrip()
 
 
 def format_value(value: Any, fmt: str = "text") -> str:
@@ -83,6 +148,10 @@ def format_value(value: Any, fmt: str = "text") -> str:
         return human_size(value)
     if fmt == "date":
         return human_date(value)
+    if fmt == "datetime":
+        return human_date(value, seconds=True)
+    if fmt == "quantity":
+        return value.shown() if isinstance(value, Quantity) else str(value)
     if fmt == "bool":
         return "yes" if value else "no"
     if fmt == "money":

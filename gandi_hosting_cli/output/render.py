@@ -15,6 +15,9 @@ Lists (``Result.records``) are shaped by ``Shape`` (``--columns``, ``--no-header
 keys, as a table, TSV, JSON objects or ids.
 A new mode is a member of ``OutputMode`` plus its branch in ``Output.emit``.
 Messages, warnings and prompts are not data: they go through ``terminal.Terminal``.
+Nothing a server said reaches a terminal raw: every cell, field and line of the people's
+modes (TABLE, PLAIN, TSV) goes through ``errors.escape_controls`` here (``_cell``), and
+JSON escapes C0, C1 and bidi controls itself (``formatting.to_json``).
 rich is imported only when a terminal table is really drawn.
 """
 
@@ -26,6 +29,7 @@ from typing import Any
 
 import click
 
+from gandi_hosting_cli.errors import escape_controls
 from gandi_hosting_cli.output.columns import Column
 from gandi_hosting_cli.output.formatting import (
     STATE_STYLES,
@@ -37,6 +41,8 @@ from gandi_hosting_cli.output.formatting import (
 from gandi_hosting_cli.output.result import NOTHING, Block, Fields, Lines, Result, Table
 from gandi_hosting_cli.output.shaping import Shape
 from gandi_hosting_cli.output.terminal import Terminal
+
+UNBOUNDED_WIDTH = 100_000  # the table width off a terminal (rows are never wrapped)
 
 
 class OutputMode(Enum):
@@ -60,6 +66,11 @@ def _single_record(result: Result) -> bool:
 
 def _pick(row: dict[str, Any], item: Any, key: str) -> Any:
     return item[key] if isinstance(item, dict) and key in item else row.get(key)
+
+
+def _cell(value: Any, fmt: str = "text") -> str:
+    """A value as people read it, its control and bidi characters escaped (one line)."""
+    return escape_controls(format_value(value, fmt))
 
 
 def _fields_columns(block: Fields) -> list[Column]:
@@ -105,8 +116,11 @@ class Output:
         """Write ``result`` on stdout as the mode wants it (a list shaped first).
 
         A ``--columns`` or ``--sort`` key the list lacks raises ``ShapeError``."""
-        if result.listing is not None:
-            result = self._shaped(result, result.listing)
+        listing = result.listing
+        if listing is not None:
+            result = self._shaped(result, listing)
+            if not listing.rows and listing.empty and self.terminal.stderr_is_tty:
+                self.terminal.message(listing.empty)  # people see why nothing follows
         elif self.shape.columns and _single_record(result):
             result = self._picked(result)
         if result.raw is not None:
@@ -115,7 +129,7 @@ class Output:
             if result.json is not NOTHING:
                 self._write(to_json(result.json))
         elif self.mode is OutputMode.IDS:
-            ids = [str(i) for i in result.ids or () if i is not None]
+            ids = [escape_controls(str(i)) for i in result.ids or () if i is not None]
             if ids:
                 self._write("\n".join(ids))
         else:
@@ -143,7 +157,8 @@ class Output:
             json_part = [
                 {k: _pick(r, i, k) for k in shape.columns} for r, i in zip(rows, items, strict=True)
             ]
-        return Result([Table(rows, columns)], json_part, [r.get("id") for r in rows], result.raw)
+        shaped = Table(rows, columns, empty=table.empty)
+        return Result([shaped], json_part, [r.get("id") for r in rows], result.raw)
 
     def _picked(self, result: Result) -> Result:
         """One object (``info``) restricted to the ``--columns`` keys, in their order."""
@@ -164,20 +179,21 @@ class Output:
         styled = self.mode is OutputMode.TABLE
         if isinstance(block, Lines):
             if block.lines:
-                self._write("\n".join(block.lines))
+                self._write("\n".join(escape_controls(line) for line in block.lines))
         elif isinstance(block, Fields):
             self._fields(block, styled and self.color)
         elif self.mode is OutputMode.TSV:
             lines = ["\t".join(c.key for c in block.columns)] if self.shape.header else []
-            lines += ["\t".join(tsv_value(r.get(c.key)) for c in block.columns) for r in block.rows]
+            lines += [
+                "\t".join(escape_controls(tsv_value(r.get(c.key))) for c in block.columns)
+                for r in block.rows
+            ]
             if lines:
                 self._write("\n".join(lines))
         elif styled:
             self._rich_table(block)
-        elif block.rows:
-            cells = [
-                [format_value(r.get(c.key), c.format) for c in block.columns] for r in block.rows
-            ]
+        elif block.rows or self.shape.header:  # an empty list: its header alone
+            cells = [[_cell(r.get(c.key), c.format) for c in block.columns] for r in block.rows]
             headers = [c.header for c in block.columns] if self.shape.header else None
             self._write(plain_table(cells, headers))
 
@@ -187,12 +203,16 @@ class Output:
         if self._console is None:
             from rich.console import Console
 
+            # off a terminal nothing limits a line: a row is never wrapped (rich would
+            # fold "Debian 12 64 bits" at 80 columns in a pipe)
+            width = None if self.terminal.stdout_is_tty else UNBOUNDED_WIDTH
             self._console = Console(
                 file=self.terminal._stdout,
                 no_color=not self.color,
                 force_terminal=True if self.color else None,
                 highlight=False,
                 soft_wrap=False,
+                width=width,
             )
         return self._console
 
@@ -213,11 +233,12 @@ class Output:
         self.console.print(table)
 
     def _styled(self, raw: Any, fmt: str) -> Any:
-        text = format_value(raw, fmt)
-        if fmt != "state" or not self.color or raw not in STATE_STYLES:
-            return text
+        """A rich ``Text`` (never a str: rich would read a server's ``[red]`` as markup)."""
         from rich.text import Text
 
+        text = _cell(raw, fmt)
+        if fmt != "state" or not self.color or raw not in STATE_STYLES:
+            return Text(text)
         return Text(text, style=STATE_STYLES[raw])
 
     def _fields(self, block: Fields, styled: bool) -> None:
@@ -225,8 +246,7 @@ class Output:
         width = max((len(c.header) for c in cols), default=0)
         if not styled:
             lines = [
-                f"{c.header.ljust(width)}  {format_value(block.data.get(c.key), c.format)}"
-                for c in cols
+                f"{c.header.ljust(width)}  {_cell(block.data.get(c.key), c.format)}" for c in cols
             ]
             self._write("\n".join(line.rstrip() for line in lines))
             return

@@ -20,6 +20,7 @@ class Table:
     rows: Sequence[dict[str, Any]]
     columns: Sequence[Column]
     catalog: Sequence[Column] = ()
+    empty: str = ""  # what an empty list is said as on a terminal ("no VMs")
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,18 @@ class Result:
         *,
         json: Any = NOTHING,
         catalog: Sequence[Column] = (),
+        empty: str = "",
     ) -> Result:
         """A list of records: a table; a JSON array (``json``, else the rows); -q their ids.
 
         With a ``catalog`` (the list commands), the list is shaped by the output's
         ``Shape`` (sorted, columns picked) and ``json`` is one object per row, in order.
+        An empty list is a header (``[]`` in JSON), and ``empty`` ("no VMs") is said on
+        stderr when it is a terminal.
         """
         rows = list(rows)
         return cls(
-            [Table(rows, columns, catalog)],
+            [Table(rows, columns, catalog, empty)],
             rows if json is NOTHING else json,
             [r.get("id") for r in rows],
         )

@@ -16,6 +16,10 @@ from typing import Any, TextIO
 
 import click
 
+from gandi_hosting_cli.errors import escape_controls, for_terminal
+
+COMMAND_MARK = "`gandi-hosting "  # how a hint names a command to run
+
 
 def isatty(stream: Any) -> bool:
     try:
@@ -52,6 +56,9 @@ class Terminal:
         self._stdout = stdout
         self._stderr = stderr
         self._err_console: Any = None
+        # the global options the user typed that a command named in a hint must carry
+        # (``--profile p2``): AppContext sets it (``hint_options``)
+        self.hint_options: Any = None
 
     # -- streams and tty-ness --------------------------------------------------------------
     @property
@@ -83,49 +90,85 @@ class Terminal:
 
     # -- saying things (stderr) ------------------------------------------------------------
     def _say(self, text: str = "") -> None:
-        click.echo(text, file=self.stderr)
+        click.echo(self.with_options(text), file=self.stderr)
+
+    def with_options(self, text: str) -> str:
+        """Every command a hint names (`` `gandi-hosting op wait 5` ``) with the
+        ``--profile`` / ``--url`` the user typed, so that it acts where this one did."""
+        if self.hint_options is None or COMMAND_MARK not in text:
+            return text
+        options = self.hint_options()
+        if not options:
+            return text
+        import re
+
+        # a command that names its own global options already is left as it is, and so
+        # are the local ones (the embedded sandbox's state, completion scripts)
+        return re.sub(
+            f"{COMMAND_MARK}(?!--|sandbox |completion )",
+            lambda _: f"{COMMAND_MARK}{options} ",
+            text,
+        )
 
     def json_line(self, obj: Any) -> None:
         """One JSON object on one line of stderr (what ``--json`` makes of everything)."""
-        import json
+        from gandi_hosting_cli.output.formatting import to_json
 
-        self._say(json.dumps(obj, ensure_ascii=False))
+        self._say(to_json(obj, indent=None))
 
     def message(self, text: str) -> None:
-        """Information for people; silent with -q."""
+        """Information for people; silent with -q. Control and bidi characters (a server's
+        names inside the text) are escaped: one line, never a terminal sequence."""
         if self.quiet:
             return
         if self.json:
             self.json_line({"message": text})
         else:
-            self._say(text)
+            self._say(escape_controls(text))
 
     def warn(self, text: str) -> None:
-        """A warning, even with -q."""
+        """A warning, even with -q (escaped as ``message``)."""
         if self.json:
             self.json_line({"warning": text})
         else:
-            self._say(f"warning: {text}")
+            self._say(f"warning: {escape_controls(text)}")
 
-    def error(self, text: str) -> None:
+    def error(self, text: str, *, newlines: bool = False) -> None:
+        """An error (escaped as ``message``; ``newlines``: our own multi-line text)."""
         if self.json:
             self.json_line({"error": {"message": text}})
         else:
-            self._say(f"Error: {text}")
+            self._say(f"Error: {for_terminal(text, None, newlines=newlines)}")
 
     def notice(self, text: str = "") -> None:
         """A line on stderr whatever the mode (server logs, the newline after ^C); with
-        ``json``, an empty line is left out."""
+        ``json``, an empty line is left out. Line breaks are kept, other controls escaped."""
         if text or not self.json:
-            self._say(text)
+            self._say(for_terminal(text, None, newlines=True))
 
     # -- asking ----------------------------------------------------------------------------
-    def prompt(self, text: str, *, secret: bool = False, repeat: str | None = None) -> str:
-        """Ask for a value (hidden when ``secret``; asked twice when ``repeat`` is given)."""
-        return click.prompt(text, hide_input=secret, confirmation_prompt=repeat or False, err=True)
+    def prompt(
+        self,
+        text: str,
+        *,
+        secret: bool = False,
+        repeat: str | None = None,
+        value_proc: Any = None,
+    ) -> str:
+        """Ask for a value (hidden when ``secret``; asked twice when ``repeat`` is given).
+
+        ``value_proc(text)`` checks the first answer before the second is asked: it raises
+        ``click.BadParameter`` (said, then asked again) or returns the value."""
+        return click.prompt(
+            escape_controls(text),
+            hide_input=secret,
+            confirmation_prompt=repeat or False,
+            err=True,
+            value_proc=value_proc,
+        )
 
     def confirm(self, question: str) -> bool:
-        return click.confirm(question, default=False, err=True)
+        return click.confirm(escape_controls(question), default=False, err=True)
 
     # -- styled stderr (progress displays) -------------------------------------------------
     @property

@@ -23,7 +23,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.errors import APIFault, AuthError, HostingError, LocalUsageError, NotFound
+from gandi_hosting_cli.errors import (
+    APIFault,
+    AuthError,
+    HostingError,
+    LocalUsageError,
+    NotFound,
+    escape_controls,
+)
 from gandi_hosting_cli.workflows.batch import MULTICALL_CHUNK, Call, batch, multicall_chunked
 
 if TYPE_CHECKING:
@@ -51,7 +58,8 @@ class AmbiguousName(LocalUsageError):
     """Several objects answer to one name: exit 2, listing them as "id name"."""
 
     def __init__(self, noun: str, token: str, candidates: Sequence[tuple[int, str]]):
-        lines = "\n".join(f"  {cid} {name}" for cid, name in candidates)
+        # one line each, whatever a server put in a name (the message keeps its line breaks)
+        lines = "\n".join(f"  {cid} {escape_controls(name)}" for cid, name in candidates)
         super().__init__(f"{noun} name {token!r} is ambiguous; use one of these ids:\n{lines}")
         self.candidates = list(candidates)
 

@@ -275,8 +275,8 @@ def error_for(o: Outcome) -> HostingError:
     prefix = f"{o.label}: " if o.label else ""
     if o.error is not None:
         error = o.error
-        if not prefix or error.message.startswith(prefix):
-            return error
+        if not prefix or error.message.startswith((prefix, f"{o.label} ")):
+            return error  # it names the object already ("web1 (vm 102) is busy ...")
         return type(error)(f"{prefix}{error.message}", error.code, hint=error.hint)
     follow = f"follow it with `gandi-hosting op wait {o.operation}`"
     if o.timed_out:

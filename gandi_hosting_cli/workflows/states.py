@@ -121,7 +121,11 @@ def read_targets(
         # whether the object is busy
         if not isinstance(result, HostingError):
             listed += [int(i) for i in result]
-    in_progress = _details(client, listed)
+    # each once, and only those still PENDING or RUN by their details, whatever the
+    # server's filter returned (one that ignores it lists every operation)
+    in_progress = [
+        op for op in _details(client, list(dict.fromkeys(listed))) if op.get("state") in IN_PROGRESS
+    ]
     targets = []
     for i in ids:
         target = Target(resource, i, infos.get(i), errors.get(i))
@@ -233,12 +237,17 @@ def decide_link(target: Target, action: str, vm_id: int, vm_text: str) -> Decisi
 # --- what a failed create holds, and how to release it ----------------------------------
 
 
+def shares_text(shares: object) -> str:
+    """ "1 share", "2 shares" ("? shares" when unknown)."""
+    return f"{shares} share" if shares == 1 else f"{'?' if shares is None else shares} shares"
+
+
 def holdings(resource: str, info: dict | None) -> str:
     """What a VM or disk left ``being_created`` holds: "2 shares and the disk quota of its
     system disk", "10240 MB of disk quota"."""
     info = info or {}
     if resource == "vm":
-        return f"{info.get('shares', '?')} shares and the disk quota of its system disk"
+        return f"{shares_text(info.get('shares'))} and the disk quota of its system disk"
     return f"{info.get('size', '?')} MB of disk quota"
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from gandi_hosting_cli.errors import HostingError
+from gandi_hosting_cli.errors import HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -68,11 +68,28 @@ class WaitOutcome:
         ]
 
 
+def server_lost(exc: NetworkError, opids: list[int]) -> NetworkError:
+    """The server was lost during a wait: the operations still open go on over there;
+    say which, and how to follow them (as Ctrl-C does)."""
+    ids = " ".join(str(i) for i in opids)
+    one = len(opids) == 1
+    error = NetworkError(
+        f"stopped waiting: {exc.message}; "
+        f"{'operation' if one else 'operations'} {ids} {'goes' if one else 'go'} on",
+        exc.code,
+        hint=f"follow {'it' if one else 'them'} with `gandi-hosting op wait {ids}` "
+        "once the server answers again",
+    )
+    return error
+
+
 def _fetch(client: HostingClient, opids: list[int]) -> dict[int, dict | HostingError]:
     """operation_details for every id, in one request whatever their number."""
     if len(opids) == 1:
         try:
             return {opids[0]: client.operation_details(opids[0])}
+        except NetworkError:
+            raise  # the server, not the operation: wait_operations says what goes on
         except HostingError as exc:
             return {opids[0]: exc}
     results = client.multicall([("operation_details", (o,)) for o in opids])
@@ -92,13 +109,19 @@ def wait_operations(
 
     Never raises for an operation's outcome (the caller decides the exit code from the
     returned WaitOutcome); API errors reading one operation are recorded, not raised.
-    KeyboardInterrupt propagates: the caller says the operations go on.
+    KeyboardInterrupt propagates: the caller says the operations go on. A server lost on
+    the way (``NetworkError``) raises a ``NetworkError`` naming the operations still open
+    and how to follow them (``server_lost``).
     """
     outcome = WaitOutcome(details={o: {} for o in dict.fromkeys(opids)})
     start = clock()
     pending = list(outcome.details)
     while pending:
-        for opid, result in _fetch(client, pending).items():
+        try:
+            fetched = _fetch(client, pending)
+        except NetworkError as exc:
+            raise server_lost(exc, pending) from exc
+        for opid, result in fetched.items():
             if isinstance(result, HostingError):
                 outcome.errors[opid] = result
             else:

@@ -73,7 +73,7 @@ def test_nothing_listening_is_a_network_error_naming_the_endpoint():
         client.account_currency()
     assert info.value.exit_code == ExitCode.NETWORK
     assert url in info.value.message and "refused" in info.value.message
-    assert client.request_count == 2  # a read is retried once
+    assert client.request_count == 3  # a read is retried twice after a connection error
 
 
 def test_methods_that_create_operations_are_never_retried():

@@ -35,8 +35,10 @@ def test_account_info_lists_products(cli, logged_in):
         "ENDS",
         "UPDATABLE",
         "RELEASABLE",
+        "STATE",
     ]
     assert "Shares    0 used of 4 (4 available)" in result.stdout
+    assert "4 shares" in result.stdout  # the quantity with its unit
     data = json.loads(cli("--url", logged_in.url, "account", "info", "--json").stdout)
     assert data["products"][0]["product_name"] == "shares"
     assert "T" in data["products"][0]["date_created"]  # ISO 8601

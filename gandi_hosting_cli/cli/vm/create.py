@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gandi_hosting_cli.cli import types
@@ -15,7 +17,8 @@ from gandi_hosting_cli.cli.options import (
 
 
 def read_root_password(app: AppContext, password_stdin: bool) -> str:
-    """The VM's root password: stdin with --password-stdin, else asked twice on a terminal.
+    """The VM's root password: stdin with --password-stdin, else asked twice on a terminal
+    (a first answer that breaks the rules is refused and asked again).
 
     Never an argument (it would land in shell history and ``ps``). Checked against the
     API's rules here, so a bad password costs no request.
@@ -25,8 +28,13 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
 
         password = read_password_stdin()
     elif app.terminal.is_interactive:
-        password = app.terminal.prompt(
-            "Root password for the new VM", secret=True, repeat="Repeat the root password"
+        # the rules are checked on the first answer, before the second is asked; a bad one
+        # is said and asked again (click.prompt's value_proc)
+        return app.terminal.prompt(
+            "Root password for the new VM",
+            secret=True,
+            repeat="Repeat the root password",
+            value_proc=_checked_root_password,
         )
     else:
         raise click.UsageError(
@@ -37,6 +45,17 @@ def read_root_password(app: AppContext, password_stdin: bool) -> str:
         return types.check_vm_password(password)
     except click.BadParameter as exc:
         raise click.UsageError(f"root password: {exc.message}") from None
+
+
+def _checked_root_password(password: str) -> str:
+    try:
+        return types.check_vm_password(password)
+    except click.BadParameter as exc:
+        raise click.UsageError(f"root password: {exc.message}; try again") from None
+
+
+if TYPE_CHECKING:
+    from gandi_hosting_cli.errors import HostingError
 
 
 @click.command("create")
@@ -176,6 +195,7 @@ def vm_update(
       gandi-hosting vm update 12 --max-memory 4G
     """
     from gandi_hosting_cli.cli.reporting import report
+    from gandi_hosting_cli.errors import APIFault
     from gandi_hosting_cli.workflows.names import resolve, vm_label
     from gandi_hosting_cli.workflows.operations import queue_each
 
@@ -191,8 +211,38 @@ def vm_update(
     resolved = resolve(app.client, vms=[vm_ref], cache=app.name_cache)
     vm_id = resolved.vms[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client, "vm_update", [(label, vm_id, (vm_id, specs))])
+    try:
+        outcomes = queue_each(app.client, "vm_update", [(label, vm_id, (vm_id, specs))])
+    except APIFault as error:  # refused: a cpu or memory change of a running VM?
+        if {"cpu", "vm_max_memory"} & set(specs):
+            _halted_first(app, vm_ref, vm_id, specs, error)
+        raise
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
+
+
+def _halted_first(
+    app: AppContext, vm_ref: str, vm_id: int, specs: dict, error: HostingError
+) -> None:
+    """A refused cpu or max-memory change of a running VM: name the next step (stop,
+    update, start), as the API changes them on a halted VM only."""
+    import shlex
+
+    from gandi_hosting_cli.errors import HostingError
+
+    try:
+        state = app.client.vm_info(vm_id).get("state")
+    except HostingError:
+        return
+    if state != "running" or error.hint:
+        return
+    name = shlex.quote(vm_ref)
+    options = {"shares": "--shares", "cpu": "--cpu", "vm_max_memory": "--max-memory"}
+    update = " ".join(f"{options[k]} {v}" for k, v in specs.items())
+    error.hint = (
+        "cpu and max memory change on a halted VM: "
+        f"`gandi-hosting vm stop {name} --wait`, `gandi-hosting vm update {name} {update} "
+        f"--wait`, then `gandi-hosting vm start {name}`"
+    )
 
 
 @click.command("boot-disk")

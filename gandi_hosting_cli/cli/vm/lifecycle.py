@@ -274,7 +274,7 @@ def describe_deletions(app: AppContext, decisions: list) -> list[str]:
     its disks): the system disk is deleted, the other disks detached and kept."""
     from gandi_hosting_cli.output.formatting import format_value
     from gandi_hosting_cli.workflows.batch import multicall_chunked
-    from gandi_hosting_cli.workflows.states import Action
+    from gandi_hosting_cli.workflows.states import Action, shares_text
 
     disk_ids = [int(i) for d in decisions for i in (d.target.info or {}).get("disks_id") or []]
     calls = [("disk_info", (i,)) for i in disk_ids]
@@ -298,7 +298,7 @@ def describe_deletions(app: AppContext, decisions: list) -> list[str]:
             continue
         state = f"{t.state}, stopped first" if d.action is Action.STOP_FIRST else t.state
         ids = [int(i) for i in info.get("disks_id") or []]
-        parts = [f"{t.label}: {state}, {info.get('shares', '?')} shares"]
+        parts = [f"{t.label}: {state}, {shares_text(info.get('shares'))}"]
         if ids:
             parts.append(f"system disk {disk_text(ids[0])} deleted with it")
         if ids[1:]:

@@ -36,8 +36,8 @@ VM_CATALOG = [
     Column("vm_max_memory", "MAX MEMORY", "size_mb"),
     Column("login", "LOGIN"),
     Column("disks_id", "DISKS", "list"),
-    Column("date_created", "CREATED", "date"),
-    Column("date_updated", "UPDATED", "date"),
+    Column("date_created", "CREATED", "datetime"),
+    Column("date_updated", "UPDATED", "datetime"),
 ]
 
 VM_FIELDS = field_lines(
@@ -110,7 +110,9 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
         os_id = int(os_ref) if is_id(os_ref) else match_os(listing.images, os_ref)
         items = [i for i in items if i.get("os_id") == os_id]
     rows = [{**info, "os": labels.get(info.get("os_id"), info.get("os_id"))} for info in items]
-    app.output.emit(Result.records(rows, VM_COLUMNS, json=items, catalog=VM_CATALOG))
+    app.output.emit(
+        Result.records(rows, VM_COLUMNS, json=items, catalog=VM_CATALOG, empty="no VMs")
+    )
 
 
 @click.command("info")
@@ -135,13 +137,51 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
         info, os_label = reads.vm_info(
             app.client, vm_refs[0], with_os_label=with_label, cache=app.name_cache
         )
-        app.output.emit(Result.record({**info, "os": os_label}, VM_FIELDS, json=info))
+        names = _disk_names(app, [info])
+        data = {**info, "os": os_label, "disks_id": _named_disks(info, names)}
+        app.output.emit(Result.record(data, VM_FIELDS, json=info))
         return
     infos, missing, labels = reads.vm_infos(
         app.client, vm_refs, with_os_labels=app.output.human, cache=app.name_cache
     )
-    records = [({**i, "os": labels.get(i.get("os_id"), i.get("os_id"))}, i) for i in infos]
+    names = _disk_names(app, infos)
+    records = [
+        (
+            {
+                **i,
+                "os": labels.get(i.get("os_id"), i.get("os_id")),
+                "disks_id": _named_disks(i, names),
+            },
+            i,
+        )
+        for i in infos
+    ]
     emit_several(app, records, VM_FIELDS, missing)
+
+
+def _disk_names(app: AppContext, infos: list[dict]) -> dict[int, str]:
+    """For people: the names of the VMs' disks, shown beside their ids. The name cache
+    knows them once a list or completion saw them (no request); on a terminal the others
+    are read (one request) and remembered; in a pipe they are left out (a read by id
+    stays one request: tests/test_performance_guards.py)."""
+    from gandi_hosting_cli.cli.completers import known_names
+    from gandi_hosting_cli.output.render import OutputMode
+    from gandi_hosting_cli.workflows import reads
+
+    if not app.output.human:
+        return {}
+    ids = [int(d) for i in infos for d in i.get("disks_id") or () if isinstance(d, int)]
+    names = known_names(app, "disk") if ids else {}
+    unknown = [d for d in dict.fromkeys(ids) if not names.get(d)]
+    if unknown and app.output.mode is OutputMode.TABLE:
+        listing = reads.disk_infos(app.client, unknown)
+        remember("disk", listing.items, app, complete=False)
+        names = {**names, **{int(d["id"]): str(d.get("name", "")) for d in listing.items}}
+    return names
+
+
+def _named_disks(info: dict, names: dict[int, str]) -> list:
+    return [f"{names[d]} ({d})" if names.get(d) else d for d in info.get("disks_id") or ()]
 
 
 @click.command("disks")
@@ -150,9 +190,11 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
 @global_options
 @click.pass_obj
 def vm_disks(app: AppContext, vm_ref: str, details: bool) -> None:
-    """List the disks attached to VM, in position order (0 is the boot disk).
+    """List the disks attached to VM, in position order (0 is the boot disk): position,
+    id, name, size, fstype, state (one batched read).
 
-    --json gives an array of disk ids, or of disk_info structs with --details.
+    --json gives an array of disk ids, or of disk_info structs with --details; -q the
+    ids.
 
     \b
     Examples:
@@ -163,9 +205,10 @@ def vm_disks(app: AppContext, vm_ref: str, details: bool) -> None:
     from gandi_hosting_cli.workflows import reads
 
     ids = reads.vm_disk_ids(app.client, vm_ref, cache=app.name_cache)
-    if not details:
+    if not details and not app.output.human:
         app.output.emit(Result.id_list(ids))
         return
     listing = reads.disk_infos(app.client, ids)
     warn_unreadable(app, "disk", listing.unreadable)
-    app.output.emit(Result.records(listing.items, DISK_ROW_COLUMNS))
+    json = listing.items if details else ids
+    app.output.emit(Result.records(listing.items, DISK_ROW_COLUMNS, json=json))
