@@ -62,17 +62,28 @@ def _bin(venv: Path, name: str) -> Path:
     return venv / "bin" / name
 
 
-def make_venv(target: Path) -> Path:
-    """``python -m venv`` (no system site packages) + ``pip install`` of this checkout."""
+def make_venv(target: Path, *, compile_bytecode: bool = True) -> Path:
+    """``python -m venv`` (no system site packages), pip brought up to date (what a user
+    installing today gets: its console-script wrapper no longer imports ``re``; if the
+    index cannot be reached, the pip ensurepip bundled is kept), then ``pip install`` of
+    this checkout (``compile_bytecode=False``: ``--no-compile``, no bytecode cache)."""
     subprocess.run([sys.executable, "-m", "venv", str(target)], check=True, timeout=300)
-    pip = [str(_bin(target, "python")), "-m", "pip", "install", "-q"]
-    subprocess.run(
-        [*pip, "--disable-pip-version-check", str(ROOT)],
-        check=True,
-        timeout=600,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    pip = [str(_bin(target, "python")), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], timeout=600, env=env, capture_output=True)
+    no_compile = [] if compile_bytecode else ["--no-compile"]
+    done = subprocess.run(
+        [*pip, *no_compile, str(ROOT)], timeout=600, env=env, capture_output=True, text=True
     )
+    if done.returncode != 0:
+        sys.exit(f"pip install {ROOT} failed:\n{done.stderr[-2000:]}")
     return target
+
+
+def wrapper_imports_re(venv: Path) -> bool:
+    """Whether the venv's console script runs ``import re`` (pip < 24's wrapper did)."""
+    text = _bin(venv, "gandi-hosting").read_text(encoding="utf-8", errors="replace")
+    return "import re\n" in text
 
 
 def bench_venv() -> Path:
@@ -157,10 +168,13 @@ def median_ms(values: Sequence[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def print_baselines(times: dict[str, list[float]], runs: int | None = None) -> None:
+def print_baselines(
+    times: dict[str, list[float]], runs: int | None = None, python: str | None = None
+) -> None:
     """The interpreter's own start-up, and click's, as every ratio is taken against them."""
     count = runs or len(times["pass"])
-    print(f"  baselines from {bench_python()} (fresh venv), medians of {count} interleaved runs")
+    python = python or bench_python()
+    print(f"  baselines from {python} (fresh venv), medians of {count} interleaved runs")
     print(f"  {'python -c pass':<46} {median_ms(times['pass']):>19.1f} ms")
     label = "python -c 'import click'"
     print(f"  {label:<46} {median_ms(times['click']):>19.1f} ms")

@@ -26,7 +26,9 @@ def for_shell(value: str, bash: bool) -> str:
     spaces ("Debian 12 64 bits") needs backslashes, doubled because click's bash script
     reads each answer line with ``read`` (without -r), which eats one level.
     """
-    if not bash or all(c.isalnum() or c in _SAFE_PUNCTUATION for c in value):
+    if not bash or value.isalnum():
+        return value
+    if all(c.isalnum() or c in _SAFE_PUNCTUATION for c in value):
         return value  # (isalnum or _: what \\w matches)
     escaped = "".join(c if c.isalnum() or c in _SAFE_PUNCTUATION else "\\" + c for c in value)
     return escaped.replace("\\", "\\\\")
