@@ -244,8 +244,10 @@ class ServedSandbox:
         op_delay: float = 0.0,
         multicall: bool = True,
         login: bool = True,
+        balance_cents: int | None = None,
     ) -> None:
         self.vms, self.disks, self.op_delay = vms, disks, op_delay
+        self.balance_cents = balance_cents  # the seed account's prepaid balance, if given
         self.multicall, self.do_login = multicall, login
         self.lines: list[Logged] = []
         self._sentinels = 0
@@ -315,6 +317,12 @@ class ServedSandbox:
                 self.vm_ids = box.bulk_create_vms(SEED_LOGIN, self.vms, "vm")
             if self.disks:
                 self.disk_ids = box.bulk_create_disks(SEED_LOGIN, self.disks, "data")
+            if self.balance_cents is not None:
+                with box.store.write() as conn:
+                    conn.execute(
+                        "UPDATE accounts SET balance_cents = ? WHERE handle = ?",
+                        (self.balance_cents, SEED_LOGIN),
+                    )
         finally:
             box.close()
 

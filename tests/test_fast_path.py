@@ -216,7 +216,7 @@ def test_completion_of_names_reads_the_cache_of_the_account_in_use(fresh_cache, 
     assert fast_completion(env) == click_completion(env) == b"plain,box\nplain,5\n"
 
 
-def test_a_stale_cache_or_a_config_file_go_to_click(fresh_cache, isolate):
+def test_a_stale_cache_goes_to_click(fresh_cache):
     env = request("zsh", "gandi-hosting vm info ")
     assert fast_completion(env) is not None
     data = name_cache.load()
@@ -225,13 +225,63 @@ def test_a_stale_cache_or_a_config_file_go_to_click(fresh_cache, isolate):
     with pytest.raises(Unanswered):  # click refreshes it (a request bounded to 0.3 s)
         fast_completion(env)
     assert answer([], {**os.environ, **env}) is False  # and nothing was printed
-    config = isolate / "config" / "gandi-hosting" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('[work]\nurl = "https://example.net/"\n')
-    with pytest.raises(Unanswered):  # a profile may name another account
-        fast_completion(request("bash", "gandi-hosting disk info "))
-    with pytest.raises(Unanswered):  # the profiles are in it
-        fast_completion(request("bash", "gandi-hosting --profile "))
+
+
+@pytest.fixture
+def config(isolate):
+    path = isolate / "config" / "gandi-hosting" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_profiles_of_config_toml_choose_the_account_completed(fresh_cache, config, monkeypatch):
+    """What `login` and `config use` write: the profile's url and login name the cache."""
+    monkeypatch.delenv("GANDI_HOSTING_LOGIN")
+    url = "http://127.0.0.1:9/hosting/"
+    key = name_cache.account_key(url, "CD5-GANDI")
+    name_cache.store("disk", [{"id": 3, "name": "backup", "state": "created"}], key,
+                     complete=True)  # fmt: skip
+    config.write_text(
+        'current = "work"  # chosen by config use\n\n[default]\nlogin = "AB9-GANDI"\n\n'
+        f"# the lab\n[work]\nurl = '{url}'\nlogin = \"CD5-GANDI\"\nwait = true\n"
+    )
+    for line in (
+        "gandi-hosting disk info ",
+        "gandi-hosting --profile default disk info ",
+        "gandi-hosting --profile ",
+        "gandi-hosting --profile w",
+    ):
+        env = request("fish", line)
+        assert fast_completion(env) == click_completion(env), line
+    answer = fast_completion(request("bash", "gandi-hosting disk info "))
+    assert answer == b"plain,backup\nplain,3\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[work]\nurl = "http://h/\\u0041"\n',  # an escape
+        "[work]\ntimeout = 3\n",  # a number
+        '[work.lab]\nurl = "http://h/"\n',  # a dotted table
+        '[work]\nurl = "a"\nurl = "b"\n',  # not TOML at all
+        "[[vm]]\n",
+    ],
+)
+def test_a_config_toml_beyond_what_the_cli_writes_goes_to_click(fresh_cache, config, text):
+    config.write_text(text)
+    with pytest.raises(Unanswered):
+        fast_completion(request("bash", "gandi-hosting vm info "))
+
+
+def test_the_toml_it_reads_reads_as_tomllib_reads_it():
+    tomllib = pytest.importorskip("tomllib")
+    from gandi_hosting_cli.fast.complete import read_simple_toml
+
+    text = (
+        '# top\ncurrent = "b"\n\n[a]\nurl = "http://x/#y"  # a comment\nwait = false\n'
+        "[ b ]\nlogin = 'AB-GANDI'\nallow_insecure_http = true\n[c-d_1]\n"
+    )
+    assert read_simple_toml(text) == tomllib.loads(text)
 
 
 @pytest.mark.parametrize(

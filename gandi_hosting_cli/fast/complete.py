@@ -216,9 +216,9 @@ class Completion:
         elif kind == "sort":
             pairs = candidates.sort_keys(self.entry["catalog"], incomplete)
         elif kind == "profile":
-            self._no_config()  # without config.toml, the only profile is the default one
-            default = self.table.DEFAULT_PROFILE
-            return [(default, "plain", None)] if default.startswith(incomplete) else []
+            profiles, _ = self._config()
+            names = sorted({self.table.DEFAULT_PROFILE, *profiles})
+            return [(name, "plain", None) for name in names if name.startswith(incomplete)]
         elif kind == "live":
             pairs = self.live(spec[1], incomplete)
         else:
@@ -268,21 +268,45 @@ class Completion:
             return os.path.join(os.path.expanduser("~/" + default), self.table.APP_NAME)
         raise Unanswered("platformdirs decides")
 
-    def _no_config(self) -> None:
-        if os.path.lexists(os.path.join(self._user_dir("config"), "config.toml")):
-            raise Unanswered("config.toml may name profiles, URLs and logins")
+    def _config(self) -> tuple[dict[str, dict], str | None]:
+        """(profiles, current) of config.toml (``config.settings``), for the files the
+        CLI writes; anything else (or an odd value) goes to click."""
+        path = os.path.join(self._user_dir("config"), "config.toml")
+        text = _read_text(path)
+        data = read_simple_toml(text) if text is not None else {}
+        profiles = {name: t for name, t in data.items() if isinstance(t, dict)}
+        for table in profiles.values():
+            for key, kind in (("url", str), ("login", str)):
+                if key in table and not isinstance(table[key], kind):
+                    raise Unanswered("click says what is wrong with it")
+            for key in ("wait", "allow_insecure_http"):
+                if key in table and not isinstance(table[key], bool):
+                    raise Unanswered("click says what is wrong with it")
+        current = data.get("current")
+        return profiles, current if isinstance(current, str) and current else None
 
     def _account_key(self) -> str:
         """``name_cache.account_key(app.endpoint, app.login)`` as the AppContext resolves
-        them (option > environment > profile > default), without a config.toml."""
-        self._no_config()
+        them: option > environment > profile of config.toml > default."""
         table = self.table
-        profile = self.profile or self.environ.get("GANDI_HOSTING_PROFILE") or table.DEFAULT_PROFILE
-        if profile != table.DEFAULT_PROFILE:
+        profiles, current = self._config()
+        env_profile = self.environ.get("GANDI_HOSTING_PROFILE")
+        profile = self.profile or env_profile or current or table.DEFAULT_PROFILE
+        if profile != table.DEFAULT_PROFILE and profile not in profiles:
             raise Unanswered("an unknown profile: click says so")
-        url = self.url or self.environ.get("GANDI_HOSTING_URL") or table.DEFAULT_URL
+        settings = profiles.get(profile, {})
+        url = (
+            self.url
+            or self.environ.get("GANDI_HOSTING_URL")
+            or settings.get("url")
+            or table.DEFAULT_URL
+        )
         endpoint = normalize_url(url, table.SANDBOX_URL, table.SANDBOX_ENDPOINT)
-        login = self.environ.get("GANDI_HOSTING_LOGIN") or self._last_login(profile, endpoint)
+        login = (
+            self.environ.get("GANDI_HOSTING_LOGIN")
+            or settings.get("login")
+            or self._last_login(profile, endpoint)
+        )
         if not login and endpoint == table.SANDBOX_ENDPOINT:
             login = table.SEED_LOGIN
         return f"{endpoint}|{login or ''}"
@@ -303,6 +327,13 @@ class Completion:
 def _read_json(path: str) -> Any:
     """``config.files.read_json``: None when absent; a symlink or an unreadable file goes
     to click (which reads it as empty, or says why)."""
+    text = _read_text(path)
+    return None if text is None else _loads(text)
+
+
+def _read_text(path: str) -> str | None:
+    """A file's text (UTF-8); None when absent. Symlinks, unreadable or not UTF-8 files go
+    to click (which reads them as empty, or says why)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -320,10 +351,9 @@ def _read_json(path: str) -> Any:
     finally:
         os.close(fd)
     try:
-        text = b"".join(chunks).decode("utf-8")
-    except ValueError:  # not UTF-8: click reads it as absent
-        return None
-    return _loads(text)
+        return b"".join(chunks).decode("utf-8")
+    except ValueError:
+        raise Unanswered(path) from None
 
 
 def _loads(text: str) -> Any:
@@ -355,6 +385,53 @@ def _loads(text: str) -> Any:
     if end != len(body):
         raise Unanswered("not JSON as the CLI writes it")
     return value
+
+
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def read_simple_toml(text: str) -> dict[str, Any]:
+    """The TOML the CLI writes (``[profile]`` tables of ``key = "string"`` or booleans,
+    comments, a top-level ``current``), as tomllib reads it; anything else (escapes,
+    numbers, arrays, dotted or quoted keys...) raises ``Unanswered``: tomllib imports
+    ``re`` and more, several times what a TAB press costs."""
+    data: dict[str, Any] = {}
+    table = data
+    for raw in text.splitlines():
+        line = raw.strip(" \t")
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            name, _, rest = line[1:].partition("]")
+            name = name.strip(" \t")
+            if not name or not set(name) <= _BARE or name in data or not _comment(rest):
+                raise Unanswered("TOML for tomllib")
+            table = data[name] = {}
+            continue
+        key, eq, value = line.partition("=")
+        key, value = key.strip(" \t"), value.strip(" \t")
+        if not eq or not key or not set(key) <= _BARE or key in table:
+            raise Unanswered("TOML for tomllib")
+        table[key] = _toml_value(value)
+    return data
+
+
+def _toml_value(text: str) -> str | bool:
+    for word, value in (("true", True), ("false", False)):
+        if text.startswith(word) and _comment(text[len(word) :]):
+            return value
+    quote = text[:1]
+    if quote in ("'", '"'):
+        body, closed, rest = text[1:].partition(quote)
+        if closed and "\\" not in body and _comment(rest) and body.isprintable():
+            return body
+    raise Unanswered("TOML for tomllib")
+
+
+def _comment(rest: str) -> bool:
+    """Nothing, or a comment, after a value or a table header."""
+    rest = rest.strip(" \t")
+    return not rest or rest.startswith("#")
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
