@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,7 +56,10 @@ def measured(box: ServedSandbox, *args: str, ok=(0,), env=None) -> tuple[int, fl
     err, _, last = proc.stderr.rstrip().rpartition("\n")
     if proc.returncode not in ok or not last.startswith("MAXRSS "):
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}): {err[-800:]}")
-    return box.settle() - before, elapsed, int(last.split()[1]) / 1024
+    after = box.settle()
+    methods = Counter(line.method for line in box.lines[before:after])
+    print(f"    {args[0]}: requests by method: {dict(methods.most_common())}")
+    return after - before, elapsed, int(last.split()[1]) / 1024
 
 
 def new_entries(n: int) -> str:

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.errors import HostingError, NotFound
-
-MULTICALL_CHUNK = 1000  # calls per request (the sandbox's body limit is 1 MB)
+from gandi_hosting_cli.workflows.batch import multicall_chunked
 
 
 @dataclass
@@ -63,13 +62,6 @@ class AccountState:
         return int(image.get("size", 0)) if image else 0
 
 
-def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
-    results: list[Any] = []
-    for start in range(0, len(calls), MULTICALL_CHUNK):
-        results += client.multicall(calls[start : start + MULTICALL_CHUNK])
-    return results
-
-
 def read_account(client: Any) -> AccountState:
     """Everything the planner needs, in two requests (with ``system.multicall``)."""
     first = client.multicall(
@@ -80,7 +72,9 @@ def read_account(client: Any) -> AccountState:
             raise result
     vm_ids, disk_ids, os_images, account = first
     keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
-    infos = _batch(client, [(f"{kind}_info", (i,)) for kind, i in keys])
+    # (1,000 calls a request: N VMs with their system disks and N data disks are 3N infos,
+    # so an account of 1,000 of each is read in 1 + 3 requests)
+    infos = multicall_chunked(client, [(f"{kind}_info", (i,)) for kind, i in keys])
     state = AccountState(os_images=list(os_images), account=dict(account))
     for (kind, obj_id), info in zip(keys, infos, strict=True):
         if isinstance(info, NotFound):
