@@ -273,15 +273,52 @@ def test_a_config_toml_beyond_what_the_cli_writes_goes_to_click(fresh_cache, con
         fast_completion(request("bash", "gandi-hosting vm info "))
 
 
-def test_the_toml_it_reads_reads_as_tomllib_reads_it():
-    tomllib = pytest.importorskip("tomllib")
-    from gandi_hosting_cli.fast.complete import read_simple_toml
+SIMPLE_TOML = [
+    '# top\ncurrent = "b"\n\n[a]\nurl = "http://x/#y"  # a comment\nwait = false\n',
+    "[ b ]\r\nlogin = 'AB-GANDI'\r\nallow_insecure_http = true\n[c-d_1]\n",
+    '[default]\nlogin = "AA1234-GANDI"\nurl = "http://127.0.0.1:34725/hosting/"\n',
+    '\t[x]\t# tabs\n\tk\t=\t""\n',
+]
+TOML_FOR_TOMLLIB = [
+    '[a]\nurl = "\\u0041"\n',  # an escape
+    "[a]\nn = 3\n",
+    "[a.b]\n",
+    '[a]\nk = "x"\nk = "y"\n',  # invalid: tomllib says why
+    "[a]\n[a]\n",
+    "[[a]]\n",
+    'a = "x\ry"\n',  # a bare carriage return
+    "a = 'x' 'y'\n",
+    'a = """x"""\n',
+    '"a" = "x"\n',
+    "a = truex\n",
+    "\ufeff[a]\n",
+]
 
-    text = (
-        '# top\ncurrent = "b"\n\n[a]\nurl = "http://x/#y"  # a comment\nwait = false\n'
-        "[ b ]\nlogin = 'AB-GANDI'\nallow_insecure_http = true\n[c-d_1]\n"
-    )
+
+@pytest.mark.parametrize("text", SIMPLE_TOML)
+def test_the_toml_the_cli_writes_reads_as_tomllib_reads_it(text):
+    tomllib = pytest.importorskip("tomllib")
+    from gandi_hosting_cli.fast.simple_toml import read_simple_toml
+
     assert read_simple_toml(text) == tomllib.loads(text)
+
+
+@pytest.mark.parametrize("text", TOML_FOR_TOMLLIB)
+def test_other_toml_is_left_to_tomllib(text, isolate):
+    from gandi_hosting_cli.config import settings
+    from gandi_hosting_cli.fast.simple_toml import read_simple_toml
+
+    with pytest.raises(Unanswered):
+        read_simple_toml(text)
+    path = isolate / "other.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = pytest.importorskip("tomllib").loads(text)
+    except ValueError:  # the settings say what is wrong, as before
+        with pytest.raises(settings.ConfigError):
+            settings.load_profiles(path)
+    else:
+        assert settings._load_toml(path) == expected
 
 
 @pytest.mark.parametrize(

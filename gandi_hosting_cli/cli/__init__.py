@@ -93,7 +93,7 @@ class RootGroup(LazyGroup):
 
         settings = {**self.context_settings, **extra}
         if settings.get("terminal_width") is None and click.formatting.FORCED_WIDTH is None:
-            from gandi_hosting_cli.fast.helptext import help_width
+            from gandi_hosting_cli.fast import help_width
 
             extra["terminal_width"] = help_width(settings.get("max_content_width") or 80)
         return super().make_context(info_name, args, parent=parent, **extra)

@@ -49,6 +49,25 @@ def answer(argv: list[str], environ: dict[str, str] | object) -> bool:
 UTF8 = ("utf-8", "utf8")
 
 
+def help_width(max_width: int = 80) -> int:
+    """What click's ``HelpFormatter`` computes from ``shutil.get_terminal_size()``: $COLUMNS,
+    else the terminal's width, else 80; at most ``max_width``, less 2, at least 50."""
+    import os
+    import sys
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return max(min(columns, max_width) - 2, 50)
+
+
 def _write(data: bytes | str) -> bool:
     """Write as click does: help through the text stream, completions as bytes."""
     import sys

@@ -23,6 +23,7 @@ import os
 import sys
 
 from gandi_hosting_cli.fast import Unanswered, candidates
+from gandi_hosting_cli.fast.simple_toml import read_simple_toml
 
 TYPE_CHECKING = False  # (typing itself is not imported: it costs a few ms)
 if TYPE_CHECKING:
@@ -385,53 +386,6 @@ def _loads(text: str) -> Any:
     if end != len(body):
         raise Unanswered("not JSON as the CLI writes it")
     return value
-
-
-_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def read_simple_toml(text: str) -> dict[str, Any]:
-    """The TOML the CLI writes (``[profile]`` tables of ``key = "string"`` or booleans,
-    comments, a top-level ``current``), as tomllib reads it; anything else (escapes,
-    numbers, arrays, dotted or quoted keys...) raises ``Unanswered``: tomllib imports
-    ``re`` and more, several times what a TAB press costs."""
-    data: dict[str, Any] = {}
-    table = data
-    for raw in text.splitlines():
-        line = raw.strip(" \t")
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            name, _, rest = line[1:].partition("]")
-            name = name.strip(" \t")
-            if not name or not set(name) <= _BARE or name in data or not _comment(rest):
-                raise Unanswered("TOML for tomllib")
-            table = data[name] = {}
-            continue
-        key, eq, value = line.partition("=")
-        key, value = key.strip(" \t"), value.strip(" \t")
-        if not eq or not key or not set(key) <= _BARE or key in table:
-            raise Unanswered("TOML for tomllib")
-        table[key] = _toml_value(value)
-    return data
-
-
-def _toml_value(text: str) -> str | bool:
-    for word, value in (("true", True), ("false", False)):
-        if text.startswith(word) and _comment(text[len(word) :]):
-            return value
-    quote = text[:1]
-    if quote in ("'", '"'):
-        body, closed, rest = text[1:].partition(quote)
-        if closed and "\\" not in body and _comment(rest) and body.isprintable():
-            return body
-    raise Unanswered("TOML for tomllib")
-
-
-def _comment(rest: str) -> bool:
-    """Nothing, or a comment, after a value or a table header."""
-    rest = rest.strip(" \t")
-    return not rest or rest.startswith("#")
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}

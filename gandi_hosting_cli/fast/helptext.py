@@ -14,32 +14,13 @@ No import here beyond ``os`` and ``sys`` (both loaded by the interpreter itself)
 
 from __future__ import annotations
 
-import os
-import sys
-
-from gandi_hosting_cli.fast import Unanswered
+from gandi_hosting_cli.fast import Unanswered, help_width
 
 TYPE_CHECKING = False  # (typing itself is not imported: it costs a few ms)
 if TYPE_CHECKING:
     from typing import Any
 
 _WHITESPACE = "\t\n\x0b\x0c\r "  # textwrap's
-
-
-def help_width(max_width: int = 80) -> int:
-    """What click's ``HelpFormatter`` computes from ``shutil.get_terminal_size()``: $COLUMNS,
-    else the terminal's width, else 80; at most ``max_width``, less 2, at least 50."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-        columns = columns or 80
-    return max(min(columns, max_width) - 2, 50)
 
 
 def help_output(path: list[str], option: str, environ: Any = None) -> str | None:
