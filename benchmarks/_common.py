@@ -122,6 +122,35 @@ def python_click() -> list[str]:
     return [bench_python(), "-c", "import click"]
 
 
+# Linux keeps the high-water mark of the memory a process replaced by exec (the
+# parent's, after fork), so a child of this fat process would never look smaller than it:
+# a bare interpreter (-I -S, ~8 MB) forks and execs the command and reports its rusage.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\nMAXRSS {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(
+    cmd: Sequence[str], env: dict[str, str], ok: Sequence[int] = (0,), timeout: float = 120
+) -> tuple[subprocess.CompletedProcess, float]:
+    """One run of ``cmd`` through the bare launcher: (the launcher's process, with the
+    command's stdout and stderr, and the command's peak RSS in MiB)."""
+    launcher = [bench_python(), "-I", "-S", "-c", LAUNCHER]
+    proc = subprocess.run(
+        [*launcher, *cmd], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    err, _, last = proc.stderr.rstrip().rpartition("\n")
+    if proc.returncode not in ok or not last.startswith("MAXRSS "):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-800:]}")
+    return proc, int(last.split()[1]) / 1024  # KiB -> MiB
+
+
 def run_once(
     cmd: Sequence[str], env: dict[str, str] | None = None, input: str | None = None
 ) -> float:

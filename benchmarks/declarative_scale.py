@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,37 +28,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ServedSandbox, bench_python, load, report  # noqa: E402
+from _common import ServedSandbox, load, report, run_measured  # noqa: E402
 
-LAUNCHER = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-_, status, usage = os.wait4(pid, 0)
-sys.stderr.write(f"\\nMAXRSS {usage.ru_maxrss}\\n")
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
 PASSWORD_ENV = "BENCH_ROOT_PASSWORD"
 
 
 def measured(box: ServedSandbox, *args: str, ok=(0,), env=None) -> tuple[int, float, float]:
     """(requests, seconds, peak RSS MB) of one run of ``gandi-hosting --url URL *args``."""
-    launcher = [bench_python(), "-I", "-S", "-c", LAUNCHER]
     before = box.settle()
     start = time.perf_counter()
-    proc = subprocess.run(
-        [*launcher, *box.command(*args)], env=env or box.env, capture_output=True,
-        text=True, timeout=900,
-    )  # fmt: skip
+    _, rss = run_measured(box.command(*args), env or box.env, ok, timeout=900)
     elapsed = time.perf_counter() - start
-    err, _, last = proc.stderr.rstrip().rpartition("\n")
-    if proc.returncode not in ok or not last.startswith("MAXRSS "):
-        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}): {err[-800:]}")
     after = box.settle()
     methods = Counter(line.method for line in box.lines[before:after])
     print(f"    {args[0]}: requests by method: {dict(methods.most_common())}")
-    return after - before, elapsed, int(last.split()[1]) / 1024
+    return after - before, elapsed, rss
 
 
 def new_entries(n: int) -> str:
