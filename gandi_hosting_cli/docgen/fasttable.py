@@ -103,7 +103,9 @@ def _complete_var(shell: str):
 
 
 def _spec(param: click.Parameter, ctx: click.Context) -> tuple:
-    """Where the values of ``param`` come from, as ``fast/complete.py`` reads it."""
+    """Where the values of ``param`` come from, as ``fast/complete.py`` reads it.
+    (``_custom_shell_complete`` and ``_flag_needs_value`` are click's own attributes: the
+    byte-identity tests of tests/test_fast_path.py notice if a click release renames them.)"""
     from gandi_hosting_cli.cli import options, types
 
     custom = param._custom_shell_complete

@@ -162,6 +162,8 @@ class Completion:
     # -- click's _resolve_incomplete ----------------------------------------------------
     def items(self) -> list[Item]:
         self.walk()
+        if not self.entry["complete"]:
+            raise Unanswered("parameters only click parses")
         args, incomplete = self.args, self.incomplete
         if incomplete == "=":
             incomplete = ""
