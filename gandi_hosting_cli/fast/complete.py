@@ -233,7 +233,8 @@ class Completion:
         import time
 
         resource = "op" if completer == "open_op" else completer
-        account = self._accounts().get(self._account_key())
+        key, login = self._account()
+        account = self._accounts().get(key)
         account = account if isinstance(account, dict) else {}
         entry = account.get(resource)
         entry = entry if isinstance(entry, dict) else {}
@@ -243,7 +244,7 @@ class Completion:
             failed_recently = now - float(account.get("failed", 0.0)) < candidates.RETRY_AFTER
         except (TypeError, ValueError):
             raise Unanswered("an odd cache entry") from None
-        if stale and not failed_recently:
+        if stale and not failed_recently and login:  # (without a login, click cannot either)
             raise Unanswered("stale: click refreshes it")
         items = entry.get("items", [])
         if not isinstance(items, list):
@@ -288,9 +289,9 @@ class Completion:
         current = data.get("current")
         return profiles, current if isinstance(current, str) and current else None
 
-    def _account_key(self) -> str:
-        """``name_cache.account_key(app.endpoint, app.login)`` as the AppContext resolves
-        them: option > environment > profile of config.toml > default."""
+    def _account(self) -> tuple[str, str | None]:
+        """``name_cache.account_key(app.endpoint, app.login)`` and the login, as the
+        AppContext resolves them: option > environment > profile of config.toml > default."""
         table = self.table
         profiles, current = self._config()
         env_profile = self.environ.get("GANDI_HOSTING_PROFILE")
@@ -312,7 +313,7 @@ class Completion:
         )
         if not login and endpoint == table.SANDBOX_ENDPOINT:
             login = table.SEED_LOGIN
-        return f"{endpoint}|{login or ''}"
+        return f"{endpoint}|{login or ''}", login or None
 
     def _last_login(self, profile: str, endpoint: str) -> str | None:
         logins = _read_json(os.path.join(self._user_dir("state"), "logins.json"))
