@@ -236,13 +236,40 @@ def table_module() -> str:
         "",
     ]
     lines += [f"{name} = {value!r}" for name, value in constants.items()]
-    lines += ["", *_literal("CHUNKS", hyphenated_chunks(table)), ""]
-    lines += _literal("COMMANDS", table)
+    lines += ["", *_literal("CHUNKS", hyphenated_chunks(table), {}), ""]
+    shared = _shared(table)
+    lines += [f"{name} = {_source(value, {})}" for value, name in shared.items()]
+    lines += ["", *_literal("COMMANDS", table, shared)]
     return "\n".join(lines) + "\n"
 
 
-def _literal(name: str, mapping: dict) -> list[str]:
-    """``NAME = {key: value, ...}``, one entry a line (repr: deterministic)."""
+def _shared(table: dict[str, dict]) -> dict[tuple, str]:
+    """The parameters and help rows several commands have (the global options): written
+    once, as ``_S0``, ``_S1``... so that the module stays small (compiling it is most of
+    a first run without bytecode)."""
+    seen: dict[tuple, int] = {}
+    for entry in table.values():
+        rows = [row for op in entry["help"] if op[0] == "write_dl" for row in op[1]]
+        for value in (*entry["params"], *rows):
+            seen[value] = seen.get(value, 0) + 1
+    repeated = sorted((v for v, n in seen.items() if n > 1), key=repr)
+    return {value: f"_S{i}" for i, value in enumerate(repeated)}
+
+
+def _source(value: object, shared: dict[tuple, str]) -> str:
+    """``repr(value)``, with the shared tuples by name."""
+    if isinstance(value, tuple):
+        if value in shared:
+            return shared[value]
+        inner = ", ".join(_source(v, shared) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_source(v, shared)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _literal(name: str, mapping: dict, shared: dict[tuple, str]) -> list[str]:
+    """``NAME = {key: value, ...}``, one entry a line (deterministic)."""
     lines = [f"{name} = {{"]
-    lines += [f"    {key!r}: {value!r}," for key, value in sorted(mapping.items())]
+    lines += [f"    {key!r}: {_source(value, shared)}," for key, value in sorted(mapping.items())]
     return [*lines, "}"]
