@@ -121,6 +121,7 @@ def test_an_argv_the_table_does_not_know_goes_to_click():
     done = run_cli(["nosuch", "--help"])
     assert done.returncode == 2 and b"No such command" in done.stderr
     assert answer(["vm", "nosuch", "--help"], os.environ) is False
+    assert answer(["vm info", "--help"], os.environ) is False  # one word: no such command
 
 
 # -- completion ---------------------------------------------------------------------------

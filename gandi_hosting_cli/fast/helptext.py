@@ -28,8 +28,13 @@ def help_output(path: list[str], option: str, environ: Any = None) -> str | None
     have it (click answers)."""
     from gandi_hosting_cli.fast import table
 
-    entry = table.COMMANDS.get(" ".join(path))
-    if entry is None or option not in entry["help_options"]:
+    entry = table.COMMANDS[""]
+    for word in path:  # each word a subcommand of the one before, as click resolves them
+        key = (entry["subcommands"] or {}).get(word)
+        if key is None:
+            return None
+        entry = table.COMMANDS[key]
+    if option not in entry["help_options"]:
         return None
     return render(entry["help"], help_width(table.MAX_WIDTH), table.CHUNKS) + "\n"
 
