@@ -29,9 +29,8 @@ import click
 from click.shell_completion import CompletionItem
 
 # the cache itself lives in name_cache.py (no click: name lookups read it too)
-from gandi_hosting_cli.config import name_cache
+from gandi_hosting_cli.config import candidates, name_cache
 from gandi_hosting_cli.config.name_cache import account_key, cache_path, forget, remember
-from gandi_hosting_cli.fast import candidates
 
 __all__ = ["COMPLETERS", "account_key", "cache_path", "cached_items", "forget", "remember"]
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from gandi_hosting_cli.cli.context import AppContext
 
 # seconds: older entries are refreshed by a live request; after a failed one, none again
-# for RETRY_AFTER (fast/candidates.py: the fast path falls through here when stale)
+# for RETRY_AFTER (config/candidates.py; the fast path falls through here when stale)
 STALE_AFTER, RETRY_AFTER = candidates.STALE_AFTER, candidates.RETRY_AFTER
 LIVE_BUDGET = 0.3  # seconds a completer may wait for the live request
 LIVE_ITEMS = 500  # objects a live refresh reads, at most (one request, within the budget)

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-# states of an operation that may still change, and an entry's state (in fast/: the fast
-# completion path reads the cache without this module)
-from gandi_hosting_cli.fast.candidates import OPEN_STATES, op_state
+# states of an operation that may still change, and an entry's state (in candidates.py:
+# the fast completion path reads the cache without this module)
+from gandi_hosting_cli.config.candidates import OPEN_STATES, op_state
 
 CACHE_VERSION = 1
 # per resource: enough for name lookups on large accounts, still a small file (~60 B an

@@ -112,12 +112,11 @@ def _load_toml(path: Path) -> dict[str, Any]:
             raw = fh.read()
         except OSError as exc:
             raise ConfigError(f"cannot read {path}: {exc}") from None
-    from gandi_hosting_cli.fast import Unanswered
-    from gandi_hosting_cli.fast.simple_toml import read_simple_toml
+    from gandi_hosting_cli.config.simple_toml import read_simple_toml
 
     try:  # what login and `config` write, without tomllib (~1-3 ms of every command)
         return read_simple_toml(raw.decode("utf-8"))
-    except (UnicodeDecodeError, Unanswered):
+    except ValueError:  # not UTF-8, or NotSimple: tomllib reads it or says why
         pass
     if sys.version_info >= (3, 11):
         import tomllib

@@ -22,8 +22,9 @@ from __future__ import annotations
 import os
 import sys
 
-from gandi_hosting_cli.fast import Unanswered, candidates
-from gandi_hosting_cli.fast.simple_toml import read_simple_toml
+from gandi_hosting_cli.config import candidates
+from gandi_hosting_cli.config.simple_toml import NotSimple, read_simple_toml
+from gandi_hosting_cli.fast import Unanswered
 
 TYPE_CHECKING = False  # (typing itself is not imported: it costs a few ms)
 if TYPE_CHECKING:
@@ -277,7 +278,10 @@ class Completion:
         CLI writes; anything else (or an odd value) goes to click."""
         path = os.path.join(self._user_dir("config"), "config.toml")
         text = _read_text(path)
-        data = read_simple_toml(text) if text is not None else {}
+        try:
+            data = read_simple_toml(text) if text is not None else {}
+        except NotSimple:
+            raise Unanswered("tomllib reads it") from None
         profiles = {name: t for name, t in data.items() if isinstance(t, dict)}
         for table in profiles.values():
             for key, kind in (("url", str), ("login", str)):

@@ -1,6 +1,7 @@
 """Completion candidates as ``(value, help)`` pairs, without click: the live names of the
-name cache and the keys of a list. ``cli/completers.py`` (click's completion) and
-``fast/complete.py`` (the fast path) both build their answers here, so both say the same.
+name cache (``name_cache.py``) and the keys of a list. ``cli/completers.py`` (click's
+completion) and ``fast/complete.py`` (the fast path) both build their answers here, so
+both say the same.
 
 Nothing is imported here: a TAB press must stay at the interpreter's start-up cost.
 """
