@@ -62,17 +62,28 @@ def _bin(venv: Path, name: str) -> Path:
     return venv / "bin" / name
 
 
-def make_venv(target: Path) -> Path:
-    """``python -m venv`` (no system site packages) + ``pip install`` of this checkout."""
+def make_venv(target: Path, *, compile_bytecode: bool = True) -> Path:
+    """``python -m venv`` (no system site packages), pip brought up to date (what a user
+    installing today gets: its console-script wrapper no longer imports ``re``; if the
+    index cannot be reached, the pip ensurepip bundled is kept), then ``pip install`` of
+    this checkout (``compile_bytecode=False``: ``--no-compile``, no bytecode cache)."""
     subprocess.run([sys.executable, "-m", "venv", str(target)], check=True, timeout=300)
-    pip = [str(_bin(target, "python")), "-m", "pip", "install", "-q"]
-    subprocess.run(
-        [*pip, "--disable-pip-version-check", str(ROOT)],
-        check=True,
-        timeout=600,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    pip = [str(_bin(target, "python")), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], timeout=600, env=env, capture_output=True)
+    no_compile = [] if compile_bytecode else ["--no-compile"]
+    done = subprocess.run(
+        [*pip, *no_compile, str(ROOT)], timeout=600, env=env, capture_output=True, text=True
     )
+    if done.returncode != 0:
+        sys.exit(f"pip install {ROOT} failed:\n{done.stderr[-2000:]}")
     return target
+
+
+def wrapper_imports_re(venv: Path) -> bool:
+    """Whether the venv's console script runs ``import re`` (pip < 24's wrapper did)."""
+    text = _bin(venv, "gandi-hosting").read_text(encoding="utf-8", errors="replace")
+    return "import re\n" in text
 
 
 def bench_venv() -> Path:
@@ -109,6 +120,35 @@ def python_pass() -> list[str]:
 
 def python_click() -> list[str]:
     return [bench_python(), "-c", "import click"]
+
+
+# Linux keeps the high-water mark of the memory a process replaced by exec (the
+# parent's, after fork), so a child of this fat process would never look smaller than it:
+# a bare interpreter (-I -S, ~8 MB) forks and execs the command and reports its rusage.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\nMAXRSS {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(
+    cmd: Sequence[str], env: dict[str, str], ok: Sequence[int] = (0,), timeout: float = 120
+) -> tuple[subprocess.CompletedProcess, float]:
+    """One run of ``cmd`` through the bare launcher: (the launcher's process, with the
+    command's stdout and stderr, and the command's peak RSS in MiB)."""
+    launcher = [bench_python(), "-I", "-S", "-c", LAUNCHER]
+    proc = subprocess.run(
+        [*launcher, *cmd], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    err, _, last = proc.stderr.rstrip().rpartition("\n")
+    if proc.returncode not in ok or not last.startswith("MAXRSS "):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-800:]}")
+    return proc, int(last.split()[1]) / 1024  # KiB -> MiB
 
 
 def run_once(
@@ -157,10 +197,13 @@ def median_ms(values: Sequence[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def print_baselines(times: dict[str, list[float]], runs: int | None = None) -> None:
+def print_baselines(
+    times: dict[str, list[float]], runs: int | None = None, python: str | None = None
+) -> None:
     """The interpreter's own start-up, and click's, as every ratio is taken against them."""
     count = runs or len(times["pass"])
-    print(f"  baselines from {bench_python()} (fresh venv), medians of {count} interleaved runs")
+    python = python or bench_python()
+    print(f"  baselines from {python} (fresh venv), medians of {count} interleaved runs")
     print(f"  {'python -c pass':<46} {median_ms(times['pass']):>19.1f} ms")
     label = "python -c 'import click'"
     print(f"  {label:<46} {median_ms(times['click']):>19.1f} ms")
@@ -230,8 +273,10 @@ class ServedSandbox:
         op_delay: float = 0.0,
         multicall: bool = True,
         login: bool = True,
+        balance_cents: int | None = None,
     ) -> None:
         self.vms, self.disks, self.op_delay = vms, disks, op_delay
+        self.balance_cents = balance_cents  # the seed account's prepaid balance, if given
         self.multicall, self.do_login = multicall, login
         self.lines: list[Logged] = []
         self._sentinels = 0
@@ -301,6 +346,12 @@ class ServedSandbox:
                 self.vm_ids = box.bulk_create_vms(SEED_LOGIN, self.vms, "vm")
             if self.disks:
                 self.disk_ids = box.bulk_create_disks(SEED_LOGIN, self.disks, "data")
+            if self.balance_cents is not None:
+                with box.store.write() as conn:
+                    conn.execute(
+                        "UPDATE accounts SET balance_cents = ? WHERE handle = ?",
+                        (self.balance_cents, SEED_LOGIN),
+                    )
         finally:
             box.close()
 

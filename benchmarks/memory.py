@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -25,37 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     KEYRING_MODES,
     ServedSandbox,
-    bench_python,
     load,
     python_click,
     python_pass,
     report,
+    run_measured,
 )
-
-# Linux keeps the high-water mark of the memory a process replaced by exec (the
-# parent's, after fork), so a child of this fat process would never look smaller than it:
-# a bare interpreter (-I -S, ~8 MB) forks and execs the command and reports its rusage.
-LAUNCHER = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-_, status, usage = os.wait4(pid, 0)
-sys.stderr.write(f"\\nMAXRSS {usage.ru_maxrss}\\n")
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
 
 
 def peak_rss_mb(cmd: list[str], env: dict[str, str]) -> float:
-    launcher = [bench_python(), "-I", "-S", "-c", LAUNCHER]
-    proc = subprocess.run(
-        [*launcher, *cmd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, timeout=120,
-    )  # fmt: skip
-    err, _, last = proc.stderr.rstrip().rpartition("\n")
-    if proc.returncode != 0 or not last.startswith("MAXRSS "):
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-500:]}")
-    return int(last.split()[1]) / 1024  # KiB -> MiB
+    return run_measured(cmd, env)[1]
 
 
 def main() -> int:

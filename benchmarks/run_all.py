@@ -123,10 +123,13 @@ def main() -> int:
         results += run("startup.py", env=env)
         results += run("round_trips.py", env=env)
         results += run("wall_time.py", env=env)
+        results += run("warm_phases.py", env=env)
         results += run("memory.py", env=env)
         results += run("wait_polling.py", "--durations", *durations, env=env)
         results += run("sandbox_throughput.py", env=env)
         results += run("sandbox_memory.py", env=env)
+        sizes = ["10", "100"] if args.quick else ["10", "100", "1000"]
+        results += run("declarative_scale.py", "--sizes", *sizes, env=env, timeout=1800)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -116,16 +116,16 @@ def main() -> int:
                 ok &= report(
                     f"wall: vm info ID --json ({mode}) vs click",
                     f"{figure[2]:.2f}x click",
-                    "<= 2.5x import click",
-                    figure[2] <= 2.5,
+                    "<= 2.2x import click",
+                    figure[2] <= 2.2,
                     figure[2],
                 )
     complete = ratios(times, "complete vm info <TAB>")
     ok &= report(
         f"completion: VM ids after a list ({args.vms} VMs)",
         complete[3],
-        "<= 4x python -c pass",
-        complete[1] <= 4,
+        "<= 2x python -c pass",
+        complete[1] <= 2,
         complete[1],
     )
     listing = ratios(times, "vm list --details --json")

@@ -29,10 +29,11 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "workflows":   ("api", "config", "base"),
     "declarative": ("workflows", "api", "config", "base"),
     "sandbox":     ("base",),
+    "fast":        ("config", "base"),
     "cli":         ("declarative", "workflows", "auth", "api", "output", "config",
-                    "sandbox", "base"),
-    "docgen":      ("cli", "base"),
-    "__main__":    ("cli", "base"),
+                    "sandbox", "fast", "base"),
+    "docgen":      ("cli", "fast", "config", "sandbox", "base"),
+    "__main__":    ("fast", "cli", "base"),
 }
 # fmt: on
 

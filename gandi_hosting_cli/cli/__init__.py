@@ -93,7 +93,9 @@ class RootGroup(LazyGroup):
 
         settings = {**self.context_settings, **extra}
         if settings.get("terminal_width") is None and click.formatting.FORCED_WIDTH is None:
-            extra["terminal_width"] = _help_width(settings.get("max_content_width") or 80)
+            from gandi_hosting_cli.fast import help_width
+
+            extra["terminal_width"] = help_width(settings.get("max_content_width") or 80)
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -153,24 +155,6 @@ class RootGroup(LazyGroup):
         if not standalone_mode:
             return code
         sys.exit(code)
-
-
-def _help_width(max_width: int) -> int:
-    """What click's ``HelpFormatter`` computes from ``shutil.get_terminal_size()``: $COLUMNS,
-    else the terminal's width, else 80; at most ``max_width``, less 2, at least 50."""
-    import os
-
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-        columns = columns or 80
-    return max(min(columns, max_width) - 2, 50)
 
 
 def _json_requested(args: object) -> bool:

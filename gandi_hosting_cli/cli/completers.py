@@ -21,7 +21,6 @@ The cache holds ids, names and states, never a session id or a password.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,7 @@ import click
 from click.shell_completion import CompletionItem
 
 # the cache itself lives in name_cache.py (no click: name lookups read it too)
-from gandi_hosting_cli.config import name_cache
+from gandi_hosting_cli.config import candidates, name_cache
 from gandi_hosting_cli.config.name_cache import account_key, cache_path, forget, remember
 
 __all__ = ["COMPLETERS", "account_key", "cache_path", "cached_items", "forget", "remember"]
@@ -38,8 +37,9 @@ __all__ = ["COMPLETERS", "account_key", "cache_path", "cached_items", "forget", 
 if TYPE_CHECKING:
     from gandi_hosting_cli.cli.context import AppContext
 
-STALE_AFTER = 300.0  # seconds: older entries are refreshed by a live request
-RETRY_AFTER = 30.0  # seconds: after a failed live request, do not try again at every TAB
+# seconds: older entries are refreshed by a live request; after a failed one, none again
+# for RETRY_AFTER (config/candidates.py; the fast path falls through here when stale)
+STALE_AFTER, RETRY_AFTER = candidates.STALE_AFTER, candidates.RETRY_AFTER
 LIVE_BUDGET = 0.3  # seconds a completer may wait for the live request
 LIVE_ITEMS = 500  # objects a live refresh reads, at most (one request, within the budget)
 DURATION_EXAMPLES = (
@@ -50,8 +50,6 @@ DURATION_EXAMPLES = (
     ("2y", "2 years"),
 )
 COMPLETE_VAR = "_GANDI_HOSTING_COMPLETE"  # set by the shell scripts; names the shell
-_SAFE = re.compile(r"[\w@%+=:,./-]*")
-_UNSAFE = re.compile(r"([^\w@%+=:,./-])")
 SIZE_EXAMPLES = (("1024", "MB"), ("2048M", "2048 MB"), ("2G", "2048 MB"), ("10G", "10240 MB"))
 
 
@@ -177,60 +175,19 @@ def known_names(app: AppContext, resource: str) -> dict[int, str]:
 
 
 # -- the callbacks ------------------------------------------------------------------------
-def _for_shell(value: str) -> str:
-    """A candidate as the shell must receive it.
+def _bash() -> bool:
+    return os.environ.get(COMPLETE_VAR, "").startswith("bash")
 
-    zsh and fish quote what they insert; bash inserts COMPREPLY as is, so a label with
-    spaces ("Debian 12 64 bits") needs backslashes, doubled because click's bash script
-    reads each answer line with ``read`` (without -r), which eats one level.
-    """
-    if not os.environ.get(COMPLETE_VAR, "").startswith("bash") or _SAFE.fullmatch(value):
-        return value
-    return _UNSAFE.sub(r"\\\1", value).replace("\\", "\\\\")
+
+def _items(pairs: list[tuple[str, str]]) -> list[CompletionItem]:
+    return [CompletionItem(value, help=help_) for value, help_ in pairs]
 
 
 def _candidates(
     resource: str, items: list[dict[str, Any]], incomplete: str
 ) -> list[CompletionItem]:
     """Names first (with their id), then ids (with their name); each value once."""
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for e in items:
-        # a name with control or bidi characters is never typed into the command line
-        # (its id is offered, the name escaped beside it)
-        if e.get("name") and str(e["name"]).isprintable():
-            by_name.setdefault(str(e["name"]), []).append(e)
-    out: list[CompletionItem] = []
-    if not incomplete.isdigit():
-        for name in sorted(by_name):
-            if not name.startswith(incomplete):
-                continue
-            entries = by_name[name]
-            if len(entries) == 1:
-                help_ = _describe(resource, entries[0], with_name=False)
-            else:
-                help_ = "ambiguous: ids " + " / ".join(str(e["id"]) for e in entries)
-            out.append(CompletionItem(_for_shell(name), help=help_))
-    for e in items:
-        value = str(e["id"])
-        if value.startswith(incomplete):
-            out.append(CompletionItem(value, help=_describe(resource, e, with_name=True)))
-    return out
-
-
-def _describe(resource: str, entry: dict[str, Any], *, with_name: bool) -> str:
-    """The help shown next to a candidate: ``VM 7 (halted)`` for a name, ``db (halted)``
-    for an id (``PENDING`` for an operation id, which has no name). No commas: click
-    8.5's fish script splits its answer lines on them."""
-    from gandi_hosting_cli.errors import escape_controls
-
-    state = escape_controls(entry.get("state") or "")
-    if with_name and entry.get("name"):
-        name = escape_controls(entry["name"])
-        return f"{name} ({state})" if state else name
-    if with_name and state:
-        return state
-    label = {"vm": "VM", "disk": "disk", "os": "OS", "op": "operation"}[resource]
-    return f"{label} {entry['id']} ({state})" if state else f"{label} {entry['id']}"
+    return _items(candidates.names(resource, items, incomplete, _bash()))
 
 
 def _complete(resource: str, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
@@ -264,9 +221,7 @@ def complete_open_operation(ctx: click.Context, param: click.Parameter, incomple
     """Ids of the operations not in a final state (PENDING, RUN): what ``op wait`` and
     ``op cancel`` are for."""
     try:
-        open_states = name_cache.OPEN_STATES  # not final: worth waiting for or cancelling
-        items = [e for e in cached_items(ctx, "op") if name_cache.op_state(e) in open_states]
-        return _candidates("op", items, incomplete)
+        return _candidates("op", candidates.open_operations(cached_items(ctx, "op")), incomplete)
     except Exception:
         return []
 
@@ -280,25 +235,12 @@ def _list_keys(ctx: click.Context) -> list[tuple[str, str]]:
 def complete_columns(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """``--columns``: the keys of this list, after those already typed (``id,ho`` ->
     ``id,hostname``)."""
-    done, _, last = incomplete.rpartition(",")
-    chosen = set(done.split(",")) if done else set()
-    prefix = f"{done}," if done else ""
-    return [
-        CompletionItem(prefix + key, help=header)
-        for key, header in _list_keys(ctx)
-        if key.startswith(last) and key not in chosen
-    ]
+    return _items(candidates.columns(_list_keys(ctx), incomplete))
 
 
 def complete_sort(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """``--sort``: the keys of this list (``-key`` for descending)."""
-    sign = "-" if incomplete.startswith("-") else ""
-    word = incomplete[len(sign) :]
-    return [
-        CompletionItem(sign + key, help=("descending" if sign else header))
-        for key, header in _list_keys(ctx)
-        if key.startswith(word)
-    ]
+    return _items(candidates.sort_keys(_list_keys(ctx), incomplete))
 
 
 def complete_profile(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:

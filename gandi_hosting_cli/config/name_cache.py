@@ -21,6 +21,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+# states of an operation that may still change, and an entry's state (in candidates.py:
+# the fast completion path reads the cache without this module)
+from gandi_hosting_cli.config.candidates import OPEN_STATES, op_state
+
 CACHE_VERSION = 1
 # per resource: enough for name lookups on large accounts, still a small file (~60 B an
 # entry); completion's live refresh reads fewer (completers.LIVE_ITEMS)
@@ -187,15 +191,6 @@ def _drop(key: str) -> None:
     data = load()
     if data["accounts"].pop(key, None) is not None:
         save(data)
-
-
-# states of an operation that may still change (completion offers only these to wait on)
-OPEN_STATES = ("PENDING", "RUN")
-
-
-def op_state(entry: dict[str, Any]) -> str:
-    """The state of a cached operation (its entry says "TYPE STATE")."""
-    return str(entry.get("state", "")).rpartition(" ")[2]
 
 
 @locked

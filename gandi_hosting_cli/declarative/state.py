@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.errors import HostingError, NotFound
-
-MULTICALL_CHUNK = 1000  # calls per request (the sandbox's body limit is 1 MB)
+from gandi_hosting_cli.workflows.batch import multicall_chunked
 
 
 @dataclass
@@ -124,13 +123,6 @@ def changes_between(old: dict, new: dict) -> list[str]:
     return found
 
 
-def _batch(client: Any, calls: list[tuple[str, tuple]]) -> list[Any]:
-    results: list[Any] = []
-    for start in range(0, len(calls), MULTICALL_CHUNK):
-        results += client.multicall(calls[start : start + MULTICALL_CHUNK])
-    return results
-
-
 def read_account(client: Any) -> AccountState:
     """Everything the planner needs, in two requests (with ``system.multicall``)."""
     first = client.multicall(
@@ -148,7 +140,9 @@ def read_account(client: Any) -> AccountState:
             raise result
     vm_ids, disk_ids, os_images, account, pending, running = first
     keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
-    infos = _batch(client, [(f"{kind}_info", (i,)) for kind, i in keys])
+    # (1,000 calls a request: N VMs with their system disks and N data disks are 3N infos,
+    # so an account of 1,000 of each is read in 1 + 3 requests)
+    infos = multicall_chunked(client, [(f"{kind}_info", (i,)) for kind, i in keys])
     state = AccountState(
         os_images=list(os_images),
         account=dict(account),

@@ -22,6 +22,7 @@ from pathlib import Path
 import click
 
 from gandi_hosting_cli import __version__
+from gandi_hosting_cli.docgen.fasttable import TABLE_FILE, table_module
 from gandi_hosting_cli.docgen.helptext import (
     GENERATED,
     PROG,
@@ -82,6 +83,7 @@ def generated_files() -> dict[str, str]:
     for shell, name in SCRIPT_FILES.items():
         files[f"completions/{name}"] = completion_script(shell)
     files[SHORT_HELP_FILE] = short_help_module()
+    files[TABLE_FILE] = table_module()
     return files
 
 
