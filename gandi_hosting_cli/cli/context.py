@@ -33,6 +33,38 @@ SANDBOX_ENDPOINT = "http://sandbox/hosting/"
 DEFAULT_TIMEOUT = 30.0
 
 
+class ClientPool:
+    """Logged-in clients kept alive between the commands of one process (``shell``): one
+    per profile, endpoint, login, timeout and --debug, so the session and the HTTP
+    connection are reused and a session renewed once serves the next commands.
+
+    A command's ``AppContext`` gets the pool in ``extras["clients"]``; its options never
+    reach the pooled client, which is made from those five settings only."""
+
+    def __init__(self) -> None:
+        self.clients: dict[tuple, HostingClient] = {}
+
+    def client_for(self, app: AppContext) -> HostingClient:
+        key = (app.profile_name, app.endpoint, app.login, app.effective_timeout, app.debug)
+        client = self.clients.get(key)
+        if client is None:
+            base = AppContext(
+                profile=app.profile_name, url=app.url, timeout=app.timeout, debug=app.debug
+            )
+            client = self.clients[key] = base.logged_in_client()
+        return client
+
+    def clear(self) -> None:
+        """Forget every client (after login, logout, su, config: sessions or settings
+        may have changed); their connections are closed."""
+        for client in self.clients.values():
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - a connection already gone is fine
+                pass
+        self.clients.clear()
+
+
 class Declined(click.ClickException):
     """The user answered no to a confirmation (exit 1, not 130: nothing was interrupted)."""
 
@@ -333,16 +365,23 @@ class AppContext:
         ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
         recorded (secrets as ``***``), and the first read after a write ends the command
         (``DryRunFinished``; ``cli.dry_run.finish`` prints the calls)."""
+        pool = self.extras.get("clients")
+        client = pool.client_for(self) if pool is not None else self.logged_in_client()
+        if self.dry_run:
+            from gandi_hosting_cli.api.dry_run import DryRunClient
+
+            return DryRunClient(client, stop_after_write=True)  # type: ignore[return-value]
+        return client
+
+    def logged_in_client(self) -> HostingClient:
+        """A new client with the cached session (renewed on first use when it is stale),
+        looking names up in this account's name cache first."""
         from gandi_hosting_cli.config.name_cache import NameCache
 
         record = self.session_manager().load()
         client = self.new_client(session=record.session_id if record else None, renew=True)
         if self.login:
             client.name_cache = NameCache(self.endpoint, self.login)  # type: ignore[attr-defined]
-        if self.dry_run:
-            from gandi_hosting_cli.api.dry_run import DryRunClient
-
-            return DryRunClient(client, stop_after_write=True)  # type: ignore[return-value]
         return client
 
     # -- helpers for commands --------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli import AliasGroup, types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import (
     details_option,
@@ -44,7 +44,7 @@ DISK_FIELDS = field_lines(
 )
 
 
-@click.group()
+@click.group(cls=AliasGroup)
 @global_options
 def disk() -> None:
     """Create, attach, detach and delete disks.

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli import AliasGroup, types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import (
     dry_run_option,
@@ -40,7 +40,7 @@ OP_FIELDS = field_lines(
 )
 
 
-@click.group()
+@click.group(cls=AliasGroup)
 @global_options
 def op() -> None:
     """List, inspect, cancel and wait for operations.
