@@ -346,10 +346,11 @@ def shell(app: AppContext) -> None:
     Examples:
       gandi-hosting shell
       gandi-hosting --profile prod shell
-      gandi-hosting shell < commands.txt
+      printf 'vm list\\nop list --state open\\n' | gandi-hosting shell
     """
     from gandi_hosting_cli.output.terminal import isatty
 
+    app.profile_config  # noqa: B018 - an unknown profile or a bad config.toml: exit 2 now
     session = Session(app)
     if isatty(sys.stdin) and isatty(sys.stdout):
         code = session.interactive()

@@ -239,3 +239,16 @@ def test_completion_offers_commands_options_profiles_and_quotes_names_with_space
     assert values("vm list --columns id,ho") == ["id,hostname"]
     assert "'Debian 12 64 bits'" in values("vm create web3 --os Deb")
     assert values("help vm cr") == ["create"]
+
+
+def test_an_unknown_profile_is_refused_before_the_session_starts(served):
+    done = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", "--profile", "nope", "shell"],
+        input="vm ls\n",
+        capture_output=True,
+        text=True,
+        env=pty_env(),
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "unknown profile 'nope'" in done.stderr
