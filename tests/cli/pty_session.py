@@ -12,8 +12,6 @@ import os
 import re
 import sys
 
-import pexpect
-
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-B]|[=>78])")
@@ -38,6 +36,8 @@ def pty_env(**extra: str) -> dict[str, str]:
 
 class PtyCli:
     def __init__(self, *args: str, env: dict[str, str] | None = None):
+        import pexpect
+
         self.child = pexpect.spawn(
             sys.executable,
             ["-m", "gandi_hosting_cli", *args],
@@ -49,6 +49,12 @@ class PtyCli:
         )
         self.received = ""
         self._mark = 0  # where the last match ended, in ``text``
+
+    @property
+    def _pexpect(self):
+        import pexpect
+
+        return pexpect
 
     @property
     def text(self) -> str:
@@ -65,9 +71,9 @@ class PtyCli:
                 return match
             try:
                 self.received += self.child.read_nonblocking(65536, timeout=timeout)
-            except pexpect.TIMEOUT:
+            except self._pexpect.TIMEOUT:
                 raise AssertionError(f"{pattern!r} not seen; the screen:\n{self.text}") from None
-            except pexpect.EOF:
+            except self._pexpect.EOF:
                 match = compiled.search(self.text, start)
                 if match:
                     self._mark = match.end()
@@ -88,7 +94,7 @@ class PtyCli:
         try:
             while True:
                 self.received += self.child.read_nonblocking(65536, timeout=timeout)
-        except pexpect.EOF:
+        except self._pexpect.EOF:
             pass
         self.child.close()
         return self.child.exitstatus if self.child.exitstatus is not None else -1

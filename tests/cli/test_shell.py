@@ -15,6 +15,8 @@ import pytest
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
 from tests.cli.pty_session import PtyCli, pty_env
 
+# a pseudo-terminal: pexpect's spawn (POSIX; the test extra installs pexpect)
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no pseudo-terminal")
 pytest.importorskip("pexpect")
 
 UP = "\x1b[A"

@@ -16,6 +16,8 @@ from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.cli.pty_session import PtyCli, pty_env
 from tests.served import wait_until
 
+# a pseudo-terminal: pexpect's spawn (POSIX; the test extra installs pexpect)
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no pseudo-terminal")
 pytest.importorskip("pexpect")
 
 
