@@ -220,12 +220,21 @@ def _history_class() -> type:
 
             from gandi_hosting_cli.config import files
 
+            string = without_credentials(string)
             lines = [f"\n# {dt.datetime.now()}\n", *(f"+{line}\n" for line in string.split("\n"))]
             flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
             with os.fdopen(files.open_nofollow(self.filename, flags), "ab") as f:
                 f.write("".join(lines).encode("utf-8"))
 
     return _PrivateHistory
+
+
+def without_credentials(line: str) -> str:
+    """``line`` with the ``user:password@`` of any URL left out: no file may hold a
+    password, the history neither (the command itself refuses or strips them)."""
+    import re
+
+    return re.sub(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@", r"\1", line)
 
 
 def PrivateHistory(path: Path) -> Any:  # noqa: N802 - a class made on first use

@@ -254,3 +254,18 @@ def test_an_unknown_profile_is_refused_before_the_session_starts(served):
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert "unknown profile 'nope'" in done.stderr
+
+
+def test_the_history_never_keeps_a_password_given_in_a_url(isolate):
+    from gandi_hosting_cli.cli.shell import PrivateHistory, history_path
+
+    history = PrivateHistory(history_path())
+    history.store_string("config set url https://admin:s3cret@api.example.net/hosting/")
+    history.store_string("vm ls")
+    kept = history_path().read_text()
+    assert "s3cret" not in kept and "admin" not in kept
+    assert "+config set url https://api.example.net/hosting/" in kept
+    assert list(history.load_history_strings())[:2] == [
+        "vm ls",
+        "config set url https://api.example.net/hosting/",
+    ]
