@@ -38,8 +38,8 @@ class ClientPool:
     per profile, endpoint, login, timeout and --debug, so the session and the HTTP
     connection are reused and a session renewed once serves the next commands.
 
-    A command's ``AppContext`` gets the pool in ``extras["clients"]``; its options never
-    reach the pooled client, which is made from those five settings only."""
+    A command's ``AppContext`` gets the pool as ``clients``; its options never reach the
+    pooled client, which is made from those five settings only."""
 
     def __init__(self) -> None:
         self.clients: dict[tuple, HostingClient] = {}
@@ -89,6 +89,8 @@ class AppContext:
     sort: str | None = None
     # extra state for commands
     extras: dict[str, Any] = field(default_factory=dict)
+    # `shell`: the logged-in clients kept between its commands (None: one command, one client)
+    clients: ClientPool | None = field(default=None, repr=False)
     # where messages and prompts go (stderr); tests give one with its tty-ness set
     terminal: Terminal = field(default_factory=Terminal)
 
@@ -365,7 +367,7 @@ class AppContext:
         ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
         recorded (secrets as ``***``), and the first read after a write ends the command
         (``DryRunFinished``; ``cli.dry_run.finish`` prints the calls)."""
-        pool = self.extras.get("clients")
+        pool = self.clients
         client = pool.client_for(self) if pool is not None else self.logged_in_client()
         if self.dry_run:
             from gandi_hosting_cli.api.dry_run import DryRunClient

@@ -63,10 +63,13 @@ class Session:
 
     def new_app(self) -> AppContext:
         """A command's own context: only the shell's endpoint settings carry over."""
-        app = AppContext(profile=self.profile, url=self.url, timeout=self.timeout)
-        app.debug = self.debug
-        app.extras["clients"] = self.pool
-        return app
+        return AppContext(
+            profile=self.profile,
+            url=self.url,
+            timeout=self.timeout,
+            debug=self.debug,
+            clients=self.pool,
+        )
 
     def profile_label(self) -> str:
         try:
