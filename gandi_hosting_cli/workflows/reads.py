@@ -191,8 +191,13 @@ def operations_in_states(
     lists = multicall_chunked(
         client, [("operation_list", ({**filters, "state": s},)) for s in states]
     )
-    ids = [int(i) for found in lists for i in raise_if_error(found)]
-    details, failed = read_each(client.operation_details, list(dict.fromkeys(ids)))
+    ids = list(dict.fromkeys(int(i) for found in lists for i in raise_if_error(found)))
+    details, failed = [], {}
+    for opid, read in zip(ids, operations_by_id(client, ids), strict=True):
+        if isinstance(read, HostingError):
+            failed[opid] = read
+        else:
+            details.append(read)
     full = any(len(found) >= LIST_LIMIT for found in lists)
     return Listing(oldest_first(details), failed, full=full)
 
