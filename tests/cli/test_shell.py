@@ -94,6 +94,12 @@ def test_ctrl_c_during_wait_ends_the_command_not_the_shell(shell, served):
     s.expect(r"\[exit 130\]")
     s.sendline(f"op info {opid} --columns type,state")
     s.expect(r"type\s+vm_stop\s+state\s+(PENDING|RUN)")  # the operation went on
+    before = len(s.text)
+    s.send("vm ls")
+    s.interrupt()  # Ctrl-C at the prompt drops the line, not the shell
+    s.sendline("os list --columns name")
+    s.expect(r"Debian")
+    assert "HOSTNAME" not in s.text[before:]  # `vm ls` did not run
     s.sendline("exit")
     assert s.wait_exit() == 0
 
