@@ -154,9 +154,16 @@ class Session:
 
     def interactive(self) -> int:
         from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import History, InMemoryHistory
 
+        history: History
+        try:
+            history = PrivateHistory(history_path())
+        except OSError as exc:  # a state dir that is not ours (a symlink elsewhere...)
+            self.terminal.warn(f"the history is not kept: {exc}")
+            history = InMemoryHistory()
         prompt = PromptSession(
-            history=PrivateHistory(history_path()),
+            history=history,
             completer=ShellCompleter(self),
             complete_while_typing=False,
         )
