@@ -244,6 +244,7 @@ def test_completion_offers_commands_options_profiles_and_quotes_names_with_space
     assert values("use st") == ["staging"]
     assert values("vm st") == ["start", "stop"]
     assert "--state" in values("vm list --st")
+    assert "--state" in values("vm ls --st")  # after an alias too
     assert values("vm list --columns id,ho") == ["id,hostname"]
     assert "'Debian 12 64 bits'" in values("vm create web3 --os Deb")
     assert values("help vm cr") == ["create"]
