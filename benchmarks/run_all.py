@@ -125,6 +125,7 @@ def main() -> int:
         results += run("wall_time.py", env=env)
         results += run("warm_phases.py", env=env)
         results += run("memory.py", env=env)
+        results += run("shell_vs_processes.py", env=env)
         results += run("wait_polling.py", "--durations", *durations, env=env)
         results += run("sandbox_throughput.py", env=env)
         results += run("sandbox_memory.py", env=env)

@@ -265,6 +265,10 @@ SKIP_BLOCKS: dict[str, str] = {
 
 SKIP_LINES: dict[str, str] = {
     f"{PROG} sandbox serve": "serves until stopped (tests/served.py runs the real one)",
+    f"{PROG} shell": "a session at a terminal (tests/cli/test_shell.py drives it in a pty)",
+    f"{PROG} --profile prod shell": "a session at a terminal, on a profile of the reader's",
+    f"{PROG} op list --state open --watch": "runs until Ctrl-C (tests/cli/test_watch.py)",
+    f"{PROG} vm list --watch": "runs until Ctrl-C (tests/cli/test_watch.py)",
 }
 
 

@@ -167,6 +167,7 @@ LINES = [
     "gandi-hosting vm info --",
     "gandi-hosting vm info --json --j",
     "gandi-hosting --json vm list --j",
+    "gandi-hosting vm list --wa",
     "gandi-hosting -",
     "gandi-hosting vm list --columns ",
     "gandi-hosting vm list --columns id,ho",
@@ -330,6 +331,8 @@ def test_other_toml_is_left_to_tomllib(text, isolate):
         "gandi-hosting vm nosuch ",
         "gandi-hosting -qo ",  # short options run together
         "gandi-hosting --url http://user:pw@h/ vm info ",
+        "gandi-hosting vm list --watch ",  # an optional value: click decides what it takes
+        "gandi-hosting vm list --watch 5 --j",
     ],
 )
 def test_words_it_does_not_parse_go_to_click(fresh_cache, line):

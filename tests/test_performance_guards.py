@@ -32,7 +32,7 @@ from gandi_hosting_cli.cli import LAZY_COMMANDS
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.cli.hosting_helpers import Gh
 
-HEAVY = ("rich", "keyring", "xmlrpc")
+HEAVY = ("rich", "keyring", "xmlrpc", "prompt_toolkit")
 
 
 def cost(g: Gh, *args: str) -> int:
@@ -150,6 +150,7 @@ def imported(args: list[str], env: dict[str, str] | None = None) -> set[str]:
         ["op", "wait", "-h"],
         ["product", "--help"],
         ["sandbox", "serve", "--help"],
+        ["shell", "--help"],
     ],
     ids=" ".join,
 )

@@ -42,10 +42,63 @@ LAZY_COMMANDS: dict[str, str] = {
     "apply": "gandi_hosting_cli.cli.declarative:apply",
     "export": "gandi_hosting_cli.cli.declarative:export",
     "config": "gandi_hosting_cli.cli.config_cmd:config_group",
+    "shell": "gandi_hosting_cli.cli.shell:shell",
 }
 
+# what people type -> the command it stands for, in every group that has that command
+ALIASES: dict[str, str] = {"ls": "list", "rm": "delete", "show": "info"}
 
-class LazyGroup(click.Group):
+
+class AliasGroup(click.Group):
+    """A group that knows the aliases of ``ALIASES`` (``vm ls`` = ``vm list``), lists
+    them in its help (``list (ls)``), and answers an unknown command with the names it
+    may have meant (difflib, as click does for options), lazy commands included."""
+
+    def aliases(self, ctx: click.Context) -> dict[str, str]:
+        """The aliases of this group's commands (an alias never hides a real command)."""
+        names = set(self.list_commands(ctx))
+        return {a: t for a, t in ALIASES.items() if t in names and a not in names}
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in ALIASES:
+            target = self.aliases(ctx).get(args[0])
+            args = [target, *args[1:]] if target else args
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            raise self._no_such_command(ctx, exc.command_name) from None
+
+    def _no_such_command(self, ctx: click.Context, name: str) -> click.exceptions.NoSuchCommand:
+        """click's error, with the close names among every command (lazy ones too) and
+        alias (an alias only when the command it stands for is not suggested already)."""
+        from difflib import get_close_matches
+
+        aliases = self.aliases(ctx)
+        close = get_close_matches(name, [*self.list_commands(ctx), *aliases])
+        close = [n for n in close if aliases.get(n) not in close]
+        error = click.exceptions.NoSuchCommand(name, ctx=ctx)
+        error.possibilities = close or None  # type: ignore[misc]
+        return error
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's command table, each command with its alias: ``list (ls)``."""
+        labels = {t: f"{t} ({a})" for a, t in self.aliases(ctx).items()}
+        commands = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                commands.append((labels.get(name, name), command))
+        if not commands:
+            return
+        limit = formatter.width - 6 - max(len(label) for label, _ in commands)
+        rows = [(label, command.get_short_help_str(limit)) for label, command in commands]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class LazyGroup(AliasGroup):
     """A group whose subcommands live in modules imported on first use.
 
     Command modules import nothing heavy at load (no rich, keyring, xmlrpc). The root's

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from gandi_hosting_cli.cli import AliasGroup
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.output.columns import Column
@@ -33,7 +34,7 @@ ACCOUNT_FIELDS = [
 ]
 
 
-@click.group()
+@click.group(cls=AliasGroup)
 @global_options
 def account() -> None:
     """Account information, balance and currency."""

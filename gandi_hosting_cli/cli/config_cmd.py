@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from gandi_hosting_cli.cli import AliasGroup
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import global_options
 from gandi_hosting_cli.output.columns import Column
@@ -57,7 +58,7 @@ def _check_key(key: str, table: dict[str, Any] | None = None) -> None:
     raise _usage(f"unknown key {key!r}; valid keys: {', '.join(setting_names())}")
 
 
-@click.group("config")
+@click.group("config", cls=AliasGroup)
 def config_group() -> None:
     """Profiles of config.toml: show, change and choose them.
 

@@ -42,6 +42,38 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class ClientPool:
+    """Logged-in clients kept alive between the commands of one process (``shell``): one
+    per profile, endpoint, login, timeout and --debug, so the session and the HTTP
+    connection are reused and a session renewed once serves the next commands.
+
+    A command's ``AppContext`` gets the pool as ``clients``; its options never reach the
+    pooled client, which is made from those five settings only."""
+
+    def __init__(self) -> None:
+        self.clients: dict[tuple, HostingClient] = {}
+
+    def client_for(self, app: AppContext) -> HostingClient:
+        key = (app.profile_name, app.endpoint, app.login, app.effective_timeout, app.debug)
+        client = self.clients.get(key)
+        if client is None:
+            base = AppContext(
+                profile=app.profile_name, url=app.url, timeout=app.timeout, debug=app.debug
+            )
+            client = self.clients[key] = base.logged_in_client()
+        return client
+
+    def clear(self) -> None:
+        """Forget every client (after login, logout, su, config: sessions or settings
+        may have changed); their connections are closed."""
+        for client in self.clients.values():
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - a connection already gone is fine
+                pass
+        self.clients.clear()
+
+
 class Declined(click.ClickException):
     """The user answered no to a confirmation (exit 1, not 130: nothing was interrupted)."""
 
@@ -69,6 +101,8 @@ class AppContext:
     insecure_http_allowed: bool = False
     # a dry run's calls were printed already (`apply --dry-run`): `finish` prints nothing
     dry_run_printed: bool = False
+    # `shell`: the logged-in clients kept between its commands (None: one command, one client)
+    clients: ClientPool | None = field(default=None, repr=False)
     # where messages and prompts go (stderr); tests give one with its tty-ness set
     terminal: Terminal = field(default_factory=Terminal)
     # the clock session expiry is read against (aware UTC)
@@ -408,13 +442,18 @@ class AppContext:
         With ``--dry-run`` it is wrapped in a ``DryRunClient``: reads are sent, writes are
         recorded (secrets as ``***``), and the first read after a write ends the command
         (``DryRunFinished``; ``cli.dry_run.finish`` prints the calls)."""
-        record = self.session_manager().load()
-        client = self.new_client(session=record.session_id if record else None, renew=True)
+        pool = self.clients
+        client = pool.client_for(self) if pool is not None else self.logged_in_client()
         if self.dry_run:
             from gandi_hosting_cli.api.dry_run import DryRunClient
 
             return DryRunClient(client, stop_after_write=True)  # type: ignore[return-value]
         return client
+
+    def logged_in_client(self) -> HostingClient:
+        """A new client with the cached session (renewed on first use when it is stale)."""
+        record = self.session_manager().load()
+        return self.new_client(session=record.session_id if record else None, renew=True)
 
     # -- helpers for commands --------------------------------------------------------------
     def confirm(

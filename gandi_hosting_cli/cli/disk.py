@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli import AliasGroup, types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import (
     details_option,
@@ -15,6 +15,7 @@ from gandi_hosting_cli.cli.options import (
     wait_options,
     yes_option,
 )
+from gandi_hosting_cli.cli.watching import watch_option
 from gandi_hosting_cli.output.columns import Column, field_lines
 
 DISK_COLUMNS = [
@@ -44,7 +45,7 @@ DISK_FIELDS = field_lines(
 )
 
 
-@click.group()
+@click.group(cls=AliasGroup)
 @global_options
 def disk() -> None:
     """Create, attach, detach and delete disks.
@@ -65,10 +66,11 @@ def disk() -> None:
     "--vm", "vm_ref", metavar="VM", type=types.VM_REF, help="Only the disks attached to VM."
 )
 @click.option("--unattached", is_flag=True, help="Only the disks attached to no VM.")
+@watch_option
 @details_option
 @global_options
 @click.pass_obj
-def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
+def disk_list(app: AppContext, vm_ref: str | None, unattached: bool, watch: float | None) -> None:
     """List the disks, one row each: id, name, size, fstype, state, attached VM.
 
     Every disk is read in one system.multicall (N+1 single calls on a server without
@@ -93,7 +95,7 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
     app.check_shape(DISK_CATALOG)
     shape = app.shape
     filtered = bool(vm_ref or unattached)
-    if app.output.mode is OutputMode.IDS and not (filtered or shape.sort):
+    if app.output.mode is OutputMode.IDS and not (filtered or shape.sort) and watch is None:
         ids = app.client.disk_list()  # ids only: one request
         remember("disk", ids, app)
         app.output.emit(Result.id_list(ids))
@@ -103,19 +105,28 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool) -> None:
         named = None if is_id(vm_ref) else resolve(app.client, vms=[vm_ref], cache=app.name_cache)
         vm_id = int(vm_ref) if named is None else named.vms[0]
     wants_vm = app.output.human or "vm" in (shape.columns or ()) or shape.sort in ("vm", "-vm")
-    listing = reads.disk_details(app.client, with_hostnames=wants_vm)
-    warn_unreadable(app, "disk", listing.unreadable)
-    remember("disk", listing.items, app)  # every object was read: filters come after
-    hostnames = listing.labels or (known_names(app, "vm") if wants_vm else {})
-    items = listing.items
-    if vm_id is not None:
-        items = [d for d in items if int(d.get("vm_id") or 0) == vm_id]
-    if unattached:
-        items = [d for d in items if not d.get("vm_id")]
-    rows = [{**d, "vm": _attached(d, hostnames)} for d in items]
-    app.output.emit(
-        Result.records(rows, DISK_COLUMNS, json=items, catalog=DISK_CATALOG, empty="no disks")
-    )
+
+    def read() -> Result:
+        listing = reads.disk_details(app.client, with_hostnames=wants_vm)
+        warn_unreadable(app, "disk", listing.unreadable)
+        remember("disk", listing.items, app)  # every object was read: filters come after
+        hostnames = listing.labels or (known_names(app, "vm") if wants_vm else {})
+        items = listing.items
+        if vm_id is not None:
+            items = [d for d in items if int(d.get("vm_id") or 0) == vm_id]
+        if unattached:
+            items = [d for d in items if not d.get("vm_id")]
+        rows = [{**d, "vm": _attached(d, hostnames)} for d in items]
+        return Result.records(
+            rows, DISK_COLUMNS, json=items, catalog=DISK_CATALOG, empty="no disks"
+        )
+
+    if watch is None:
+        app.output.emit(read())
+    else:
+        from gandi_hosting_cli.cli.watching import watch as watch_list
+
+        watch_list(app, read, watch, "disk", "name")
 
 
 def _attached(info: dict, hostnames: dict[int, str]) -> str:

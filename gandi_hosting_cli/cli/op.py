@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli import AliasGroup, types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import (
     dry_run_option,
@@ -16,6 +16,7 @@ from gandi_hosting_cli.cli.options import (
     refs_argument,
     yes_option,
 )
+from gandi_hosting_cli.cli.watching import watch_option
 from gandi_hosting_cli.output.columns import Column, field_lines
 
 OP_COLUMNS = [
@@ -40,7 +41,7 @@ OP_FIELDS = field_lines(
 )
 
 
-@click.group()
+@click.group(cls=AliasGroup)
 @global_options
 def op() -> None:
     """List, inspect, cancel and wait for operations.
@@ -58,7 +59,11 @@ def op() -> None:
 @list_command(OP_CATALOG)
 @op.command("list")
 @click.option("--type", "op_type", type=types.OPERATION_TYPE, help="Only this operation type.")
-@click.option("--state", type=types.OPERATION_STATE, help="Only this state (ALL: any).")
+@click.option(
+    "--state",
+    type=types.OPERATION_STATE_OR_OPEN,
+    help="Only this state; open: PENDING and RUN (the operations one may wait for).",
+)
 @click.option(
     "--created-after",
     type=types.ISO_DATE,
@@ -80,6 +85,7 @@ def op() -> None:
     expose_value=False,
     help="Accepted for compatibility: lists show one row per operation by default.",
 )
+@watch_option
 @global_options
 @click.pass_obj
 def op_list(
@@ -91,6 +97,7 @@ def op_list(
     updated_after: dt.datetime | None,
     updated_before: dt.datetime | None,
     every: bool,
+    watch: float | None,
 ) -> None:  # fmt: skip
     """List the operations matching the filters, oldest first (the last 300 of them).
 
@@ -106,7 +113,8 @@ def op_list(
       gandi-hosting op list --type vm_create --state ERROR
       gandi-hosting op list --created-after 2026-01-01 --updated-before 2026-01-31T18:00
       gandi-hosting op list --all -o tsv --columns id,type,state --no-header
-      gandi-hosting op list --state PENDING -q | gandi-hosting op wait -
+      gandi-hosting op list --state open -q | gandi-hosting op wait -
+      gandi-hosting op list --state open --watch
     """
     from gandi_hosting_cli.output.result import Result
 
@@ -121,18 +129,35 @@ def op_list(
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     from gandi_hosting_cli.cli.listing import remember, warn_unreadable
-    from gandi_hosting_cli.workflows.reads import operation_object, operations
-
-    listing = operations(app.client, filters, every=every)
-    warn_unreadable(app, "operation", listing.unreadable)
-    items = [{"id": d.get("uid", d.get("id")), **d} for d in listing.items]
-    rows = [{**d, "object": operation_object(d)} for d in items]
-    # a filtered list is not the whole list: merge it into what completion knows
-    remember("op", rows, app, complete=not filters)
-    app.output.emit(
-        Result.records(rows, OP_COLUMNS, json=items, catalog=OP_CATALOG, empty="no operations")
+    from gandi_hosting_cli.workflows.reads import (
+        operation_object,
+        operations,
+        operations_in_states,
     )
-    _warn_if_incomplete(app, listing)
+
+    def read() -> Result:
+        if state is not None and state.lower() == "open":
+            open_states = ("PENDING", "RUN")
+            others = {k: v for k, v in filters.items() if k != "state"}
+            listing = operations_in_states(app.client, others, open_states, every=every)
+        else:
+            listing = operations(app.client, filters, every=every)
+        warn_unreadable(app, "operation", listing.unreadable)
+        items = [{"id": d.get("uid", d.get("id")), **d} for d in listing.items]
+        rows = [{**d, "object": operation_object(d)} for d in items]
+        # a filtered list is not the whole list: merge it into what completion knows
+        remember("op", rows, app, complete=not filters)
+        _warn_if_incomplete(app, listing)
+        return Result.records(
+            rows, OP_COLUMNS, json=items, catalog=OP_CATALOG, empty="no operations"
+        )
+
+    if watch is None:
+        app.output.emit(read())
+    else:
+        from gandi_hosting_cli.cli.watching import watch as watch_list
+
+        watch_list(app, read, watch, "operation", "type")
 
 
 def _warn_if_incomplete(app: AppContext, listing: Any) -> None:

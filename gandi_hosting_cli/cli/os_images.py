@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gandi_hosting_cli.cli import AliasGroup
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import details_option, global_options, list_command
 from gandi_hosting_cli.output.columns import Column
@@ -18,7 +19,7 @@ OS_COLUMNS = [
 ]
 
 
-@click.group("os")
+@click.group("os", cls=AliasGroup)
 @global_options
 def os_group() -> None:
     """OS images that a VM can be created from."""

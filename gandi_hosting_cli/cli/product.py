@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from gandi_hosting_cli.cli import types
+from gandi_hosting_cli.cli import AliasGroup, types
 from gandi_hosting_cli.cli.context import AppContext
 from gandi_hosting_cli.cli.options import (
     details_option,
@@ -19,7 +19,7 @@ from gandi_hosting_cli.cli.options import (
 from gandi_hosting_cli.output.result import Result
 
 
-@click.group()
+@click.group(cls=AliasGroup)
 @global_options
 def product() -> None:
     """Add, renew, resize and remove hosting products (shares and disk quota).

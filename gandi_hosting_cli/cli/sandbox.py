@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from gandi_hosting_cli.cli import AliasGroup
 from gandi_hosting_cli.cli.options import pass_app
 from gandi_hosting_cli.output.result import Result
 
@@ -62,7 +63,7 @@ class Seconds(click.ParamType):
             raise LocalUsageError(str(exc)) from None
 
 
-@click.group("sandbox")
+@click.group("sandbox", cls=AliasGroup)
 def sandbox() -> None:
     """Run the built-in emulator of the Gandi Hosting API, or reset it.
 

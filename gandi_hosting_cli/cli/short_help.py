@@ -61,6 +61,10 @@ SHORT_HELP: dict[str, tuple[str, bool]] = {
         "Show the cached session: login, endpoint, safe or not, expiry, store.",
         False,
     ),
+    "shell": (
+        "An admin session: commands typed one after the other in one process.",
+        False,
+    ),
     "su": (
         "Act as HANDLE: a customer of your reseller account, or your own handle to go back.",
         False,

@@ -401,6 +401,8 @@ SHARES = Count(1, MAX_INT)
 CPU = Count(1, MAX_CPU)
 FSTYPE = click.Choice(FSTYPES)
 OPERATION_STATE = click.Choice(OPERATION_STATES, case_sensitive=False)
+# `op list --state open`: PENDING and RUN, the operations one may still wait for
+OPERATION_STATE_OR_OPEN = click.Choice((*OPERATION_STATES, "open"), case_sensitive=False)
 OPERATION_TYPE = click.Choice(OPERATION_TYPES)
 TIMEOUT = Seconds(0.1, MAX_TIMEOUT)
 WAIT_TIMEOUT = Seconds(0, MAX_WAIT_TIMEOUT, min_open=True)

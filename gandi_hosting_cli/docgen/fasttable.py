@@ -63,15 +63,19 @@ class Recorder(click.HelpFormatter):
 
 def _command_rows(group: click.Group, ctx: click.Context) -> tuple:
     """What ``Group.format_commands`` shows, before it shortens to the width."""
+    # an AliasGroup shows each command with its alias: ``list (ls)``
+    aliases = group.aliases(ctx) if hasattr(group, "aliases") else {}
+    labels = {target: f"{target} ({alias})" for alias, target in aliases.items()}
     rows = []
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
         if command is None or command.hidden:
             continue
+        label = labels.get(name, name)
         if command.short_help or command.deprecated or not command.help:
-            rows.append((name, command.get_short_help_str(10**6), True))
+            rows.append((label, command.get_short_help_str(10**6), True))
         else:
-            rows.append((name, command.help, False))
+            rows.append((label, command.help, False))
     return tuple(rows)
 
 
@@ -139,8 +143,13 @@ def _param(param: click.Parameter, ctx: click.Context) -> tuple | None:
     spec = _spec(param, ctx)
     if isinstance(param, click.Option):
         flag = param.is_flag or param.count
-        if (not flag and param.nargs != 1) or param._flag_needs_value:
+        if not flag and param.nargs != 1:
             return None
+        if param._flag_needs_value:  # `--watch [SECONDS]`: its name is offered; once typed,
+            # whether the next word is its value is click's to decide
+            return ("option", param.name, tuple(param.opts), tuple(param.secondary_opts),
+                    "optional", param.nargs, param.hidden, param.multiple, param.help,
+                    ("click",))  # fmt: skip
         return ("option", param.name, tuple(param.opts), tuple(param.secondary_opts),
                 not flag, param.nargs, param.hidden, param.multiple, param.help, spec)  # fmt: skip
     if param.nargs not in (1, -1):

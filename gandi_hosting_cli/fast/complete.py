@@ -122,6 +122,8 @@ class Completion:
                 name, eq, value = word.partition("=")
                 index = self._option(name if eq and word.startswith("--") else word)
                 param = self.entry["params"][index]
+                if param[TAKES_VALUE] == "optional":
+                    raise Unanswered(word)  # an optional value: click decides what it takes
                 if eq and word.startswith("--"):
                     if not param[TAKES_VALUE]:
                         raise Unanswered(word)

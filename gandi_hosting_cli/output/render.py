@@ -136,6 +136,33 @@ class Output:
             for block in result.human:
                 self._human(block)
 
+    # -- live views (--watch) ---------------------------------------------------------------
+    def redraw(self, result: Result, heading: str) -> None:
+        """A refresh of a live view on a terminal: the screen cleared, ``heading``, then
+        ``result`` as ``emit`` writes it."""
+        self._write("\x1b[H\x1b[2J" + heading, newline=False)
+        self.emit(result)
+        self.flush()
+
+    def emit_lines(self, lines: list[str]) -> None:
+        """Lines that are the data (a live view's changes), as they are, in every mode."""
+        self._write("\n".join(lines))
+
+    def flush(self) -> None:
+        self.terminal.stdout.flush()
+
+    def shaped_rows(self, result: Result) -> tuple[list[Column], list[dict], list[Any]]:
+        """The columns, rows and JSON objects of a list as this output shows them
+        (``--columns`` and ``--sort`` applied)."""
+        table = result.listing
+        if table is None:
+            return [], [], []
+        shaped = self._shaped(result, table)
+        block = shaped.human[0]
+        assert isinstance(block, Table)
+        items = shaped.json if isinstance(shaped.json, list) else []
+        return list(block.columns), list(block.rows), items
+
     def _shaped(self, result: Result, table: Table) -> Result:
         """The list sorted and restricted to the chosen columns, in every mode's part."""
         shape = self.shape

@@ -188,6 +188,32 @@ def operations(client: HostingClient, filters: dict[str, Any], *, every: bool = 
     return Listing(oldest_first(details), failed, full=full, overflow=overflow)
 
 
+def operations_in_states(
+    client: HostingClient, filters: dict[str, Any], states: Sequence[str], *, every: bool = False
+) -> Listing:
+    """``operations`` for several states at once (``op list --state open``: PENDING and
+    RUN): one request of ``operation_list`` calls, then one of details (``every``: each
+    state paged back as ``operations`` does)."""
+    if every:
+        parts = [operations(client, {**filters, "state": s}, every=True) for s in states]
+        details = [d for part in parts for d in part.items]
+        failed = {k: v for part in parts for k, v in part.unreadable.items()}
+        overflow = any(part.overflow for part in parts)
+        return Listing(oldest_first(details), failed, overflow=overflow)
+    lists = multicall_chunked(
+        client, [("operation_list", ({**filters, "state": s},)) for s in states]
+    )
+    ids = list(dict.fromkeys(int(i) for found in lists for i in raise_if_error(found)))
+    details, failed = [], {}
+    for opid, read in zip(ids, operations_by_id(client, ids), strict=True):
+        if isinstance(read, HostingError):
+            failed[opid] = read
+        else:
+            details.append(read)
+    full = any(len(found) >= LIST_LIMIT for found in lists)
+    return Listing(oldest_first(details), failed, full=full)
+
+
 def _older_operations(
     client: HostingClient, filters: dict[str, Any], ids: list[int], details: list[dict]
 ) -> tuple[list[dict], dict[int, HostingError], bool]:

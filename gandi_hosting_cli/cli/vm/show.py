@@ -13,6 +13,7 @@ from gandi_hosting_cli.cli.options import (
     list_command,
     refs_argument,
 )
+from gandi_hosting_cli.cli.watching import watch_option
 from gandi_hosting_cli.output.columns import Column, field_lines
 
 DETAILS_HELP = "One row per object with its main fields (one batched request)."
@@ -67,10 +68,11 @@ DISK_ROW_COLUMNS = [
 @click.option(
     "--os", "os_ref", metavar="OS", help="Only the VMs of this OS (id, label, or name version)."
 )
+@watch_option
 @details_option
 @global_options
 @click.pass_obj
-def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
+def vm_list(app: AppContext, state: str | None, os_ref: str | None, watch: float | None) -> None:
     """List the VMs, one row each: id, hostname, state, shares, cpu, memory, OS, IPs.
 
     Every VM is read in one system.multicall (N+1 single calls on a server without
@@ -92,27 +94,33 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None) -> None:
 
     app.check_shape(VM_CATALOG)
     shape = app.shape
-    if app.output.mode is OutputMode.IDS and not (state or os_ref or shape.sort):
-        ids = app.client.vm_list()  # ids only: one request
-        remember("vm", ids, app)
-        app.output.emit(Result.id_list(ids))
-        return
-    wants_os = app.output.human or "os" in (shape.columns or ()) or shape.sort in ("os", "-os")
-    need_os = os_ref is not None and not is_id(os_ref)
-    listing = reads.vm_details(app.client, with_os_labels=wants_os, need_os=need_os)
-    warn_unreadable(app, "vm", listing.unreadable)
-    remember("vm", listing.items, app)  # every object was read: filters come after
-    labels = listing.labels or (known_names(app, "os") if wants_os else {})
-    items = listing.items
-    if state:
-        items = [i for i in items if str(i.get("state", "")).lower() == state.lower()]
-    if os_ref:
-        os_id = int(os_ref) if is_id(os_ref) else match_os(listing.images, os_ref)
-        items = [i for i in items if i.get("os_id") == os_id]
-    rows = [{**info, "os": labels.get(info.get("os_id"), info.get("os_id"))} for info in items]
-    app.output.emit(
-        Result.records(rows, VM_COLUMNS, json=items, catalog=VM_CATALOG, empty="no VMs")
-    )
+
+    def read() -> Result:
+        if app.output.mode is OutputMode.IDS and not (state or os_ref or shape.sort):
+            ids = app.client.vm_list()  # ids only: one request
+            remember("vm", ids, app)
+            return Result.id_list(ids)
+        wants_os = app.output.human or "os" in (shape.columns or ()) or shape.sort in ("os", "-os")
+        need_os = os_ref is not None and not is_id(os_ref)
+        listing = reads.vm_details(app.client, with_os_labels=wants_os, need_os=need_os)
+        warn_unreadable(app, "vm", listing.unreadable)
+        remember("vm", listing.items, app)  # every object was read: filters come after
+        labels = listing.labels or (known_names(app, "os") if wants_os else {})
+        items = listing.items
+        if state:
+            items = [i for i in items if str(i.get("state", "")).lower() == state.lower()]
+        if os_ref:
+            os_id = int(os_ref) if is_id(os_ref) else match_os(listing.images, os_ref)
+            items = [i for i in items if i.get("os_id") == os_id]
+        rows = [{**info, "os": labels.get(info.get("os_id"), info.get("os_id"))} for info in items]
+        return Result.records(rows, VM_COLUMNS, json=items, catalog=VM_CATALOG, empty="no VMs")
+
+    if watch is None:
+        app.output.emit(read())
+    else:
+        from gandi_hosting_cli.cli.watching import watch as watch_list
+
+        watch_list(app, read, watch, "vm", "hostname")
 
 
 @click.command("info")
