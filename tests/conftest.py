@@ -3,10 +3,14 @@
 No test may touch the developer's real config, keyring or sandbox state: every test gets
 private XDG dirs, a quiet environment, a fresh in-memory keyring (in-process) or keyring's
 ``fail`` backend (subprocesses, so they use the 0600 file in the isolated state dir), and
-its own embedded-sandbox state file.
+its own embedded-sandbox state file. ``wait_until(predicate, timeout)``: how a test waits
+for a condition (never a bare ``time.sleep``).
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner, Result
@@ -14,6 +18,19 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 pytest_plugins = ["tests.sandbox_fixtures"]
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.01):
+    """Poll ``predicate`` until it is true or ``timeout`` seconds have passed; return its
+    last value (``assert wait_until(...)``). Deadlines are generous: a loaded machine only
+    makes the wait longer, never the test fail, and a quick condition costs no more than
+    ``interval``."""
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= end:
+            return value
+        time.sleep(interval)
 
 
 @pytest.fixture(autouse=True)
