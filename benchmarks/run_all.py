@@ -127,6 +127,7 @@ def main() -> int:
         results += run("wait_polling.py", "--durations", *durations, env=env)
         results += run("sandbox_throughput.py", env=env)
         results += run("sandbox_memory.py", env=env)
+        results += run("hostile_clients.py", env=env)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
