@@ -113,22 +113,30 @@ def embedded_sandbox_state(tmp_path, monkeypatch):
 
 @pytest.fixture
 def cli():
-    """``cli(*args, input=None, env=None, interactive=False) -> Result`` through the real
-    root group."""
+    """``cli(*args, input=None, env=None, interactive=False, clock=None) -> Result`` through
+    the real root group."""
     from gandi_hosting_cli.cli import cli as root
 
     runner = CliRunner()
 
     def invoke(
-        *args: str, input: str | None = None, env: dict | None = None, interactive: bool = False
+        *args: str,
+        input: str | None = None,
+        env: dict | None = None,
+        interactive: bool = False,
+        clock=None,
     ) -> Result:
-        """``interactive``: someone at the terminal answers the prompts."""
+        """``interactive``: someone at the terminal answers the prompts. ``clock``: the
+        sandbox's hand-driven clock (``tests.sandbox_fixtures.Clock``), which the command's
+        waits read and move instead of sleeping."""
         obj = None
-        if interactive:
+        if interactive or clock is not None:
             from gandi_hosting_cli.cli.context import AppContext
             from gandi_hosting_cli.output.terminal import Terminal
 
-            obj = AppContext(terminal=Terminal(interactive=True))
+            obj = AppContext(terminal=Terminal(interactive=True) if interactive else Terminal())
+            if clock is not None:
+                obj.clock, obj.sleep = clock, clock.tick
         return runner.invoke(
             root, list(args), input=input, env=env, obj=obj, catch_exceptions=False
         )

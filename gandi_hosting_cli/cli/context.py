@@ -8,6 +8,7 @@ and builds the logged-in client and the output lazily, so ``--help`` costs nothi
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from gandi_hosting_cli.output.terminal import Terminal
 
 if TYPE_CHECKING:
     import xmlrpc.client
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from gandi_hosting_cli.api.client import Capabilities, HostingClient
     from gandi_hosting_cli.api.trace import Tracer
@@ -59,6 +60,10 @@ class AppContext:
     extras: dict[str, Any] = field(default_factory=dict)
     # where messages and prompts go (stderr); tests give one with its tty-ness set
     terminal: Terminal = field(default_factory=Terminal)
+    # how a wait (--wait, op wait, apply) tells the time and pauses between polls; tests
+    # give the sandbox's hand-driven clock, so a wait costs no real time
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
 
     def set_option(self, name: str, value: Any) -> None:
         """Record a global option (``-q`` silences messages, unless ``--json``; with
