@@ -11,7 +11,8 @@ lean on the sandbox's quirks:
 - ``system.multicall`` is optional (``multicall=False``: only introspection; unknown
   methods answer fault 501640 with its own wording);
 - operations go PENDING -> RUN -> DONE on their own clock (``pending``/``running``
-  seconds), effects apply at DONE; ``operation_list`` returns the last 300 matching ids
+  seconds of ``clock``, ``time.monotonic`` unless a test gives its hand-driven one),
+  effects apply at DONE; ``operation_list`` returns the last 300 matching ids
   newest-first (``newest_first=False``: oldest-first): the spec says only "the last 300";
 - ``account_balance``/``balance`` is a double with cents (123.4); dates are naive
   ``xmlrpc.client.DateTime`` in UTC; struct keys come in another order, with extra keys
@@ -65,7 +66,7 @@ class Op:
     def __init__(self, uid: int, handle: str, kind: str, param: dict, effect: Callable[[], None]):
         self.uid, self.handle, self.type, self.param, self.effect = uid, handle, kind, param, effect
         self.state, self.comment, self.fail, self.held = "PENDING", "", "", False
-        self.started = time.monotonic()
+        self.started = 0.0  # set by Hosting.queue, on the server's clock
         self.created = self.updated = now()
         self.undo: Callable[[], None] = lambda: None
 
@@ -73,8 +74,16 @@ class Op:
 class Hosting(Machines):
     """The API's rules over in-memory state; every public method is an XML-RPC method."""
 
-    def __init__(self, *, pending: float = 0.05, running: float = 0.1, newest_first: bool = True):
+    def __init__(
+        self,
+        *,
+        pending: float = 0.05,
+        running: float = 0.1,
+        newest_first: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.pending, self.running, self.newest_first = pending, running, newest_first
+        self.clock = clock
         self.lock = threading.RLock()
         self.rand = random.Random(4242)
         self.used_ids: set[int] = set()
@@ -140,7 +149,7 @@ class Hosting(Machines):
                 raise fault(501632, f"wrong arguments ({exc})", "method", method) from None
 
     def advance(self) -> None:
-        clock = time.monotonic()
+        clock = self.clock()
         for op in self.ops:
             if op.state not in ("PENDING", "RUN") or op.held:
                 continue
@@ -157,6 +166,7 @@ class Hosting(Machines):
 
     def queue(self, handle: str, kind: str, param: dict, effect: Callable[[], None]) -> Op:
         op = Op(self.new_id(), handle, kind, {**param, "source": "independent"}, effect)
+        op.started = self.clock()
         op.fail = self._fail.pop(kind, "")
         op.held = kind in self._hold
         self.ops.append(op)
