@@ -134,10 +134,11 @@ def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server
     assert screen.count("DONE") == 2 and "0:00" in screen
 
 
-def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server):
+def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server, clock):
     from tests.cli.hosting_helpers import Gh
 
-    g = Gh(cli, make_sandbox_server(op_delay=0.3))
+    # the wait polls twice (PENDING, then DONE), on the sandbox's clock: no real pause
+    g = Gh(cli, make_sandbox_server(op_delay=0.3, clock=clock), clock=clock)
     g.login()
     opid = g.json("product", "add", "disk", "1024")["operation"]
     result = g("op", "wait", str(opid))
