@@ -97,6 +97,7 @@ class HostingClient(HostingMethods):
         session: str | None = None,
         renew: Renewer | None = None,
         retry_delay: float = RETRY_DELAY,
+        sleep: Callable[[float], None] = time.sleep,
         multicall: bool = True,
         on_no_multicall: Callable[[str], None] | None = None,
         capabilities: Capabilities | None = None,
@@ -109,6 +110,7 @@ class HostingClient(HostingMethods):
         self.tracer = tracer
         self.renew = renew
         self.retry_delay = retry_delay
+        self._pause = sleep  # the pause before a retry (tests record it instead)
         self._session: str | None = None
         self.session = session
         # our own transports can be cloned per thread; a given one (in-process) cannot
@@ -195,7 +197,7 @@ class HostingClient(HostingMethods):
                 if self.tracer:
                     self.tracer.failure(error.message, time.monotonic() - started)
                 if attempt + 1 < attempts:
-                    time.sleep(self.retry_delay)
+                    self._pause(self.retry_delay)
                     continue
                 raise error from exc
             self._check_shape(shapes.check_depth, result)

@@ -60,8 +60,9 @@ class AppContext:
     extras: dict[str, Any] = field(default_factory=dict)
     # where messages and prompts go (stderr); tests give one with its tty-ness set
     terminal: Terminal = field(default_factory=Terminal)
-    # how a wait (--wait, op wait, apply) tells the time and pauses between polls; tests
-    # give the sandbox's hand-driven clock, so a wait costs no real time
+    # how a wait (--wait, op wait, apply) tells the time and pauses between polls, and how
+    # a client pauses before a retry; tests give the sandbox's hand-driven clock (a wait
+    # costs no real time) or record the pauses
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
 
@@ -315,6 +316,7 @@ class AppContext:
             timeout=self.effective_timeout if timeout is None else timeout,
             tracer=None if quick else self.tracer,
             retry_delay=0.0 if quick else RETRY_DELAY,
+            sleep=self.sleep,
             session=session,
             renew=self.session_manager().renew if renew else None,
             multicall=self.is_sandbox or not endpoint_lacks_multicall(self.resolved_url),

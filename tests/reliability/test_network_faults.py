@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from gandi_hosting_cli.api.client import RETRY_DELAY
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.faulty_server import FaultyProxy, free_port
 from tests.reliability.support import STATS, invoke, one_error_line, self_signed_certificate
@@ -26,7 +27,8 @@ def test_a_read_gets_one_line_exit_6_after_one_retry(proxy, fault):
     message = one_error_line(result)
     assert "127.0.0.1" in message
     assert proxy.calls == ["hosting_account_info", "hosting_account_info"], proxy.calls
-    assert time.monotonic() - started < 8  # two attempts of at most 1 s and a short pause
+    assert result.pauses == [RETRY_DELAY]  # a short pause before the one retry
+    assert time.monotonic() - started < 8  # two attempts of at most 1 s
     STATS["network faults provoked"] += 1
 
 
