@@ -6,8 +6,8 @@ another method 405, a broken request line or header 400); a body by ``Content-Le
 1 MiB (413); keep-alive, pipelining and ``Expect: 100-continue``; answers over 4 KB
 gzip-compressed for clients that accept it; one log line per request, never a parameter.
 
-What hostile clients cannot do: hold a thread (no thread per connection: one ``epoll``
-set and ``workers`` threads, the others joining the first while it is held up), dribble
+What hostile clients cannot do: hold a thread (no thread per connection: one readiness
+set shared by ``workers`` threads, the others joining the first while it is held up), dribble
 a request past ``request_timeout`` (408), exhaust the connections (``max_connections``,
 ``max_per_client``: idle connections go first, then the slowest request, else 503), or
 buffer more than 64 MiB of unfinished bodies together (503). ``shutdown()`` closes
