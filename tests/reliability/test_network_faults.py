@@ -102,7 +102,7 @@ def test_a_create_whose_answer_is_lost_is_looked_up_not_resent(proxy, sandbox_se
     proxy.calls.clear()
     proxy.faults = {"vm_create": "forward-silent"}
     result = invoke(
-        "--url", proxy.url, "--timeout", "1.5", "vm", "create", "web1", "--os", "111",
+        "--url", proxy.url, "--timeout", "1.0", "vm", "create", "web1", "--os", "111",
         "--shares", "1", "--password-stdin",
         input="rootpassword1\n",
     )  # fmt: skip
@@ -122,7 +122,7 @@ def test_a_create_whose_answer_is_lost_is_looked_up_not_resent(proxy, sandbox_se
 def test_a_disk_create_whose_answer_is_lost_is_looked_up(proxy, sandbox_server):
     assert invoke("--url", proxy.url, "product", "add", "shares", "1", "--wait").exit_code == 0
     proxy.faults = {"disk_create": "forward-silent"}
-    result = invoke("--url", proxy.url, "--timeout", "1.5", "disk", "create", "d1", "--size", "1G")
+    result = invoke("--url", proxy.url, "--timeout", "1.0", "disk", "create", "d1", "--size", "1G")
     assert proxy.calls.count("disk_create") == 1, proxy.calls
     message = one_error_line(result)
     with sandbox_server.proxy() as api:
@@ -139,7 +139,7 @@ def test_a_create_lost_before_the_server_is_reported_as_not_created(proxy, sandb
     proxy.calls.clear()
     proxy.faults = {"vm_create": "silent"}
     result = invoke(
-        "--url", proxy.url, "--timeout", "1.5", "vm", "create", "web1", "--os", "111",
+        "--url", proxy.url, "--timeout", "1.0", "vm", "create", "web1", "--os", "111",
         "--shares", "1", "--password-stdin",
         input="rootpassword1\n",
     )  # fmt: skip
