@@ -131,6 +131,7 @@ def main() -> int:
         results += run("sandbox_memory.py", env=env)
         sizes = ["10", "100"] if args.quick else ["10", "100", "1000"]
         results += run("declarative_scale.py", "--sizes", *sizes, env=env, timeout=1800)
+        results += run("hostile_clients.py", env=env)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -1,18 +1,10 @@
 """The value rules the CLI and the sandbox both apply, kept once (standard library only).
 
-The CLI's click types (``cli/types.py``) refuse a bad value before anything is sent (exit
-2); the sandbox (``sandbox/methods/``) refuses the same value with its fault. Both ask
-this module, so the two can never drift apart again.
-
-Every pattern is applied with ``re.fullmatch``: ``re.match(r"^...$")`` lets a trailing
-newline through (``$`` matches before a final ``\\n``), which is how ``'web1\\n'`` once
-passed as a hostname and ``'data\\n'`` became a disk's name.
-
-Rules the spec states: hostnames, durations, fstypes, product names, operation types
-and states, ids as XML-RPC ``int``. Rules the spec leaves open and the project chose
-(listed with their reasons in the README's sandbox section): the disk-name alphabet, the
-VM password length, the Unix user name for ``specs.login``,
-``1 <= cpu <= min(8, shares)``, quantity at most 100,000, durations at most 120 months.
+The CLI's click types (``cli/types.py``) and the manifest refuse a bad value before
+anything is sent (exit 2); the sandbox (``sandbox/methods/``) refuses the same value with
+its fault. Every pattern is applied with ``re.fullmatch`` (``re.match`` with ``$`` would
+let a trailing newline through). The rules the spec leaves open and the project chose
+are listed, with their reasons, in the README's sandbox section.
 """
 
 from __future__ import annotations

@@ -3,10 +3,14 @@
 No test may touch the developer's real config, keyring or sandbox state: every test gets
 private XDG dirs, a quiet environment, a fresh in-memory keyring (in-process) or keyring's
 ``fail`` backend (subprocesses, so they use the 0600 file in the isolated state dir), and
-its own embedded-sandbox state file.
+its own embedded-sandbox state file. ``wait_until(predicate, timeout)``: how a test waits
+for a condition (never a bare ``time.sleep``).
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner, Result
@@ -14,6 +18,19 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 pytest_plugins = ["tests.sandbox_fixtures"]
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.01):
+    """Poll ``predicate`` until it is true or ``timeout`` seconds have passed; return its
+    last value (``assert wait_until(...)``). Deadlines are generous: a loaded machine only
+    makes the wait longer, never the test fail, and a quick condition costs no more than
+    ``interval``."""
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= end:
+            return value
+        time.sleep(interval)
 
 
 @pytest.fixture(autouse=True)
@@ -96,22 +113,30 @@ def embedded_sandbox_state(tmp_path, monkeypatch):
 
 @pytest.fixture
 def cli():
-    """``cli(*args, input=None, env=None, interactive=False) -> Result`` through the real
-    root group."""
+    """``cli(*args, input=None, env=None, interactive=False, clock=None) -> Result`` through
+    the real root group."""
     from gandi_hosting_cli.cli import cli as root
 
     runner = CliRunner()
 
     def invoke(
-        *args: str, input: str | None = None, env: dict | None = None, interactive: bool = False
+        *args: str,
+        input: str | None = None,
+        env: dict | None = None,
+        interactive: bool = False,
+        clock=None,
     ) -> Result:
-        """``interactive``: someone at the terminal answers the prompts."""
+        """``interactive``: someone at the terminal answers the prompts. ``clock``: the
+        sandbox's hand-driven clock (``tests.sandbox_fixtures.Clock``), which the command's
+        waits read and move instead of sleeping."""
         obj = None
-        if interactive:
+        if interactive or clock is not None:
             from gandi_hosting_cli.cli.context import AppContext
             from gandi_hosting_cli.output.terminal import Terminal
 
-            obj = AppContext(terminal=Terminal(interactive=True))
+            obj = AppContext(terminal=Terminal(interactive=True) if interactive else Terminal())
+            if clock is not None:
+                obj.wait_clock, obj.sleep = clock, clock.tick
         return runner.invoke(
             root, list(args), input=input, env=env, obj=obj, catch_exceptions=False
         )

@@ -11,8 +11,10 @@ lean on the sandbox's quirks:
 - ``system.multicall`` is optional (``multicall=False``: only introspection; unknown
   methods answer fault 501640 with its own wording);
 - operations go PENDING -> RUN -> DONE on their own clock (``pending``/``running``
-  seconds), effects apply at DONE; ``operation_list`` returns the last 300 matching ids
-  newest-first (``newest_first=False``: oldest-first): the spec says only "the last 300";
+  seconds), effects apply at DONE; a test may give its hand-driven ``clock`` (epoch
+  seconds), which then also dates the operations; ``operation_list`` returns the last
+  300 matching ids newest-first (``newest_first=False``: oldest-first): the spec says
+  only "the last 300";
 - ``account_balance``/``balance`` is a double with cents (123.4); dates are naive
   ``xmlrpc.client.DateTime`` in UTC; struct keys come in another order, with extra keys
   (DESIGN: "more may be added"), and optional keys are omitted (``comment`` unless
@@ -65,7 +67,7 @@ class Op:
     def __init__(self, uid: int, handle: str, kind: str, param: dict, effect: Callable[[], None]):
         self.uid, self.handle, self.type, self.param, self.effect = uid, handle, kind, param, effect
         self.state, self.comment, self.fail, self.held = "PENDING", "", "", False
-        self.started = time.monotonic()
+        self.started = 0.0  # set by Hosting.queue, on the server's clock
         self.created = self.updated = now()
         self.undo: Callable[[], None] = lambda: None
 
@@ -73,8 +75,17 @@ class Op:
 class Hosting(Machines):
     """The API's rules over in-memory state; every public method is an XML-RPC method."""
 
-    def __init__(self, *, pending: float = 0.05, running: float = 0.1, newest_first: bool = True):
+    def __init__(
+        self,
+        *,
+        pending: float = 0.05,
+        running: float = 0.1,
+        newest_first: bool = True,
+        clock: Callable[[], float] | None = None,
+    ):
         self.pending, self.running, self.newest_first = pending, running, newest_first
+        self.clock = clock or time.monotonic
+        self._dated_by_clock = clock is not None
         self.lock = threading.RLock()
         self.rand = random.Random(4242)
         self.used_ids: set[int] = set()
@@ -139,24 +150,33 @@ class Hosting(Machines):
             except TypeError as exc:
                 raise fault(501632, f"wrong arguments ({exc})", "method", method) from None
 
+    def now(self) -> DateTime:
+        """An operation's dates: the test's clock when it gave one, else the real time."""
+        if not self._dated_by_clock:
+            return now()
+        when = datetime.fromtimestamp(int(self.clock()), timezone.utc)
+        return DateTime(when.replace(tzinfo=None))
+
     def advance(self) -> None:
-        clock = time.monotonic()
+        clock = self.clock()
         for op in self.ops:
             if op.state not in ("PENDING", "RUN") or op.held:
                 continue
             age = clock - op.started
             if age >= self.pending + self.running:
-                op.updated = now()
+                op.updated = self.now()
                 if op.fail:
                     op.state, op.comment = "ERROR", op.fail
                 else:
                     op.state = "DONE"
                     op.effect()
             elif age >= self.pending and op.state == "PENDING":
-                op.state, op.updated = "RUN", now()
+                op.state, op.updated = "RUN", self.now()
 
     def queue(self, handle: str, kind: str, param: dict, effect: Callable[[], None]) -> Op:
         op = Op(self.new_id(), handle, kind, {**param, "source": "independent"}, effect)
+        op.started = self.clock()
+        op.created = op.updated = self.now()
         op.fail = self._fail.pop(kind, "")
         op.held = kind in self._hold
         self.ops.append(op)
@@ -339,7 +359,7 @@ class Hosting(Machines):
         op = self._op(handle, opid)
         if op.state not in ("PENDING", "ERROR"):
             raise fault(510260, "too late to cancel", "state", op.state)
-        op.state, op.updated = "CANCEL", now()
+        op.state, op.updated = "CANCEL", self.now()
         op.undo()
         return True
 

@@ -10,8 +10,9 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
+
+from tests.conftest import wait_until  # noqa: F401 (where older tests import it from)
 
 
 class ServeProcess:
@@ -92,12 +93,3 @@ class ServeProcess:
             for stream in (self.proc.stdout, self.proc.stderr):
                 if stream is not None:
                     stream.close()
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

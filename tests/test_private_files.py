@@ -12,6 +12,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -209,38 +210,55 @@ def test_a_tool_dir_linked_to_another_disk_is_used(tmp_path):
 
 
 HOLD_LOCK = """
-import sys, time
+import sys
+import threading
 from gandi_hosting_cli.config import files
 with files.locked(sys.argv[1]):
     print("held", flush=True)
-    time.sleep(float(sys.argv[2]))
+    sys.stdin.readline()  # held until the test says "release"
 """
+
+
+def hold_lock(path: Path) -> subprocess.Popen:
+    """Another process holding the lock of ``path`` until a line on its stdin."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def release(holder: subprocess.Popen) -> None:
+    holder.stdin.write("release\n")
+    holder.stdin.close()
+    assert holder.wait(timeout=30) == 0
 
 
 def test_the_lock_keeps_a_second_process_waiting(tmp_path):
     path = tmp_path / "app" / "shared.json"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(path), "1.0"], stdout=subprocess.PIPE, text=True
+    holder = hold_lock(path)
+    updater = threading.Thread(
+        target=files.update_json, args=(path, lambda data: {**data, "mine": True})
     )
     try:
-        assert holder.stdout.readline().strip() == "held"
-        started = time.monotonic()
-        files.update_json(path, lambda data: {**data, "mine": True})
-        waited = time.monotonic() - started
+        updater.start()
+        updater.join(0.5)
+        assert updater.is_alive()  # still waiting for the other process's lock
+        assert not path.exists()
     finally:
-        holder.wait(timeout=30)
-    assert waited > 0.5, waited
+        release(holder)
+    updater.join(timeout=30)
+    assert not updater.is_alive()  # and it went on once the lock was free
     assert json.loads(path.read_text()) == {"mine": True}
-    with pytest.raises(TimeoutError):
-        holder = subprocess.Popen(
-            [sys.executable, "-c", HOLD_LOCK, str(path), "3.0"], stdout=subprocess.PIPE, text=True
-        )
-        try:
-            holder.stdout.readline()
-            with files.locked(path, wait=0.3):
-                pass
-        finally:
-            holder.wait(timeout=30)
+    holder = hold_lock(path)
+    try:
+        with pytest.raises(TimeoutError), files.locked(path, wait=0.3):
+            pass
+    finally:
+        release(holder)
 
 
 # -- damaged session records -----------------------------------------------------------------

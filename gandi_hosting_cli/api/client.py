@@ -100,6 +100,7 @@ class HostingClient(HostingMethods):
         renew: Renewer | None = None,
         retry_delay: float = RETRY_DELAY,
         retries: int = DEFAULT_RETRIES,
+        sleep: Callable[[float], None] = time.sleep,
         multicall: bool = True,
         on_no_multicall: Callable[[str], None] | None = None,
         capabilities: Capabilities | None = None,
@@ -113,6 +114,7 @@ class HostingClient(HostingMethods):
         self.renew = renew
         self.retry_delay = retry_delay
         self.retries = retries
+        self._pause = sleep  # the pause before a retry (tests record it instead)
         self._session: str | None = None
         self.session = session
         # our own transports can be cloned per thread; a given one (in-process) cannot
@@ -220,7 +222,7 @@ class HostingClient(HostingMethods):
                 # a timeout or a broken answer: once (a slow server is not hammered)
                 budget = retries if _connection_error(exc) else min(retries, 1)
                 if attempt < budget:
-                    time.sleep(self.retry_delay * 2**attempt)
+                    self._pause(self.retry_delay * 2**attempt)
                     attempt += 1
                     continue
                 raise error from exc

@@ -1,25 +1,13 @@
-"""HTTP(S) transports with a deadline, a size cap and our User-Agent, and failure mapping.
+"""HTTP(S) transports with one deadline per request, a size cap and our User-Agent.
 
-``xmlrpc.client.Transport`` already keeps the HTTP/1.1 connection alive between calls; it
-lacks what a hostile or broken server calls for:
-
-- a deadline for the whole request: ``timeout`` bounds connect + send + every read of
-  the answer together (before each ``recv`` the socket's timeout is set to the time
-  left), so a server that dribbles a byte a second, sends its headers slowly or sends
-  ``100 Continue`` forever is given up at ~``timeout``, not per read; a read-only call
-  retried once (client.py) may take at most twice the timeout;
-- a cap on the answer's size, raw and decompressed (``MAX_RESPONSE_MB``, 64 MB, changed
-  with ``GANDI_HOSTING_MAX_RESPONSE_MB``): a gzip answer is inflated as a stream
-  (``zlib.decompressobj`` with ``max_length``) and fed to the parser chunk by chunk, so a
-  decompression bomb costs at most the cap in memory;
-- a User-Agent naming the tool.
-
-Proxies: ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` (or their lowercase forms, which
-win) name an ``http://[user:password@]host:port`` proxy; ``NO_PROXY`` lists hosts reached
-directly (``*`` for all); loopback endpoints (127.0.0.0/8, ::1, localhost) never go
-through a proxy. An https endpoint is reached through a ``CONNECT`` tunnel (TLS end to end,
-the endpoint's certificate verified as without a proxy); an http one with absolute-URI
-requests. The proxy's password is sent as ``Proxy-Authorization`` and never shown.
+- ``timeout`` bounds connect, send and every read of the answer together, so a server
+  that dribbles, sends headers slowly or ``100 Continue`` forever is given up at
+  ~``timeout`` (a read retried once: twice that);
+- the answer is capped raw and inflated (64 MB, ``GANDI_HOSTING_MAX_RESPONSE_MB``), gzip
+  inflated as a stream, so a decompression bomb costs at most the cap;
+- proxies from ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY`` (loopback
+  always direct; https through a ``CONNECT`` tunnel, certificates checked end to end;
+  the proxy's password never shown); every failure becomes a ``NetworkError``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ and builds the logged-in client and the output lazily, so ``--help`` costs nothi
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ from gandi_hosting_cli.output.terminal import Terminal
 
 if TYPE_CHECKING:
     import xmlrpc.client
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from gandi_hosting_cli.api.client import Capabilities, HostingClient
     from gandi_hosting_cli.api.trace import Tracer
@@ -109,6 +110,11 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     # the session manager of the command's login, made on first use
     _sessions: SessionManager | None = field(default=None, repr=False)
+    # how a wait (--wait, op wait, apply) tells the time and pauses between polls, and how a
+    # client pauses before a retry; tests give the sandbox's hand-driven clock (a wait costs
+    # no real time) or record the pauses
+    wait_clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
 
     def set_option(self, name: str, value: Any) -> None:
         """Record a global option (``-q`` silences messages, unless ``--json``; with
@@ -412,6 +418,7 @@ class AppContext:
             tracer=None if quick else self.tracer,
             retry_delay=0.0 if quick else RETRY_DELAY,
             retries=min(self.effective_retries, 1) if quick else self.effective_retries,
+            sleep=self.sleep,
             session=session,
             renew=self.session_manager().renew if renew else None,
             multicall=self.is_sandbox or not endpoint_lacks_multicall(self.resolved_url),

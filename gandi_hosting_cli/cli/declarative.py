@@ -582,7 +582,14 @@ def _run(app: AppContext, the_plan: Any, passwords: Any, apply_plan: Any) -> Any
         from gandi_hosting_cli.cli.progress import ApplyProgress
 
         with ApplyProgress(console, the_plan.actions) as progress:
-            return apply_plan(app.client, the_plan, passwords=passwords, on_event=progress.event)
+            return apply_plan(
+                app.client,
+                the_plan,
+                passwords=passwords,
+                on_event=progress.event,
+                clock=app.wait_clock,
+                sleep=app.sleep,
+            )
 
     def on_event(event: Any) -> None:
         if event.kind not in ("done", "failed", "skipped"):
@@ -596,7 +603,14 @@ def _run(app: AppContext, the_plan: Any, passwords: Any, apply_plan: Any) -> Any
             line += f" ({event.message.removeprefix('skipped: ')})"
         app.terminal.message(line)
 
-    return apply_plan(app.client, the_plan, passwords=passwords, on_event=on_event)
+    return apply_plan(
+        app.client,
+        the_plan,
+        passwords=passwords,
+        on_event=on_event,
+        clock=app.wait_clock,
+        sleep=app.sleep,
+    )
 
 
 @click.command("export")

@@ -235,8 +235,8 @@ def _confirm_purchase(
     app: AppContext, yes: bool, verb: str, lines: list[str], product_id: int | None = None
 ) -> None:
     """On a terminal without --yes: show what will be bought and the balance (one
-    request), and ask. Off a terminal, with --yes or --dry-run (issue 13's
-    ``AppContext.dry_run``, where it exists): nothing read, nothing asked."""
+    request), and ask. Off a terminal, with --yes or --dry-run: nothing read, nothing
+    asked."""
     from gandi_hosting_cli.workflows.purchases import funds
 
     if yes or getattr(app, "dry_run", False) or not app.terminal.is_interactive:

@@ -295,10 +295,11 @@ def _wait(
     # stderr on a terminal: someone is watching (even with --json, whose result is on stdout)
     show = console.is_terminal and not app.terminal.quiet
     try:
+        pace = {"clock": app.wait_clock, "sleep": app.sleep}
         if not show:
-            return wait_operations(app.client, opids, timeout=timeout)
+            return wait_operations(app.client, opids, timeout=timeout, **pace)
         with Progress(console, opids, labels) as progress:
-            return wait_operations(app.client, opids, timeout=timeout, progress=progress)
+            return wait_operations(app.client, opids, timeout=timeout, progress=progress, **pace)
     except KeyboardInterrupt:
         ids = " ".join(str(i) for i in opids)
         noun = "operation" if len(opids) == 1 else "operations"

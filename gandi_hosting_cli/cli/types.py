@@ -1,7 +1,7 @@
 """Click parameter types: every value is checked here, before any request is sent.
 
-The rules are the shared value rules of gandi_hosting_cli/ARCHITECTURE.md (the sandbox enforces the
-same ones), so a bad value is a usage error (exit 2) with a clear message instead of a
+The rules are the shared value rules of ``rules.py`` (the sandbox enforces the same
+ones), so a bad value is a usage error (exit 2) with a clear message instead of a
 round trip and an API fault.
 """
 

@@ -1,21 +1,10 @@
-"""Paths (platformdirs) and profiles from ``config.toml``.
+"""Paths (XDG, platformdirs) and profiles from ``config.toml``.
 
-``config.toml`` lives in the user config dir and holds one table per profile::
-
-    [default]
-    url = "https://api.gandi.net/hosting/"
-    login = "AA1234-GANDI"
-
-    [staging]
-    url = "http://127.0.0.1:8080/hosting/"
-    wait = true          # defaults for commands (see Profile.settings)
-
-A top-level ``current = "staging"`` (written by ``gandi-hosting config use``) names the
-profile used when neither ``--profile`` nor ``GANDI_HOSTING_PROFILE`` is given. The
-``config`` commands and ``login`` edit the file with tomlkit (config_edit.py), so the
-user's comments and layout survive (tomllib only reads).
-
-Nothing here imports keyring, rich or xmlrpc.
+``config.toml`` holds one table per profile (``url``, ``login``, and command defaults
+such as ``wait``, see ``KEY_TYPES``) and a top-level ``current`` naming the profile used
+when neither ``--profile`` nor ``GANDI_HOSTING_PROFILE`` is given. It is read here with
+tomllib; ``config/edit.py`` writes it with tomlkit, keeping the user's comments. Also the
+URL rules (``check_url``, ``normalize_url``, ``sends_in_clear``). Nothing heavy imported.
 """
 
 from __future__ import annotations

@@ -1,41 +1,9 @@
-"""The sandbox: a faithful emulator of the whole Gandi Hosting XML-RPC API 1.0.
+"""The sandbox: a faithful emulator of the Gandi Hosting XML-RPC API 1.0.
 
-One dispatcher (``Sandbox``, in ``dispatcher.py``) serves two ways: over HTTP
-(``SandboxServer``, ``gandi-hosting sandbox serve``) and in-process
-(``InProcessTransport``, what ``--sandbox`` uses: the request is still marshalled, so the
-wire format is exercised, but no socket is opened). State lives in one SQLite file,
-``default_state_path()`` unless told otherwise.
-
-Modules, by responsibility:
-    seed.py          seeded accounts, OS images (``OsImage``), share definition, price list
-    faults.py        fault codes and messages (every code used, and the order of checks)
-    xmlrpc_wire.py   safe request parsing (size, DOCTYPE, depth, base64, duplicate members)
-                     and response marshalling
-    state_db.py      SQLite schema, file modes, password hashes, connection pool, transactions
-    registry.py      method table, argument checks (lenient or strict), the per-call context
-    dispatcher.py    ``Sandbox``: handle(), the order of checks, multicall bounds
-    accounting.py    shares, disk quota, balance, durations
-    engine.py        operations: queue, lifecycle with the clock, effects, cancel
-    records.py       rows written by both the methods and bulk.py (``insert_disk``)
-    methods/         account.py (login, su, products, os_list), vm.py, disk.py,
-                     operations.py, system.py (introspection and system.multicall)
-    bulk.py          fast direct creation of many VMs/disks (takes a store and a clock)
-    account_copy.py  an ``export`` manifest's VMs and disks as an account's state
-                     (``sandbox seed``, ``serve --seed``)
-    chaos.py         failures on demand (``--fail``, ``--fault-rate``, ``--drop-rate``,
-                     ``--latency``): ``Chaos``, ``DropAnswer``
-    server.py        ``SandboxServer``: HTTP/1.1 server (one poller + worker pool)
-    poller.py        ``Poller``: one-shot readiness over ``selectors`` for the workers
-    connections.py   ``_Conn``; accepting connections, limits and eviction, deadlines
-    request_io.py    reading, parsing and answering requests on one connection
-    http_wire.py     HTTP framing: request head, refusals, the answer's bytes, ``Date``
-    http_body.py     request bodies: Content-Length, chunked, gzip/deflate decoding
-    in_process.py    ``InProcessTransport`` for ``xmlrpc.client.ServerProxy``
-
-The value rules (hostnames, disk names, durations, sizes, ids...) live in
-``gandi_hosting_cli/rules.py``, shared with the CLI's parameter types.
-
-Importing this package is cheap: the heavy modules load on first use of their names.
+One dispatcher (``Sandbox``) serves over HTTP (``SandboxServer``, ``gandi-hosting sandbox
+serve``) and in-process (``InProcessTransport``, what ``--sandbox`` uses); its state is
+one SQLite file, ``default_state_path()`` unless told otherwise. It imports nothing of
+the client side, and importing this package is cheap: heavy modules load on first use.
 """
 
 from __future__ import annotations

@@ -1,29 +1,13 @@
 """``Sandbox``: the one dispatcher behind both the HTTP server and the in-process transport.
 
-``Sandbox.handle(body)`` takes an XML-RPC request body and returns the response body;
-every refusal is a fault (DESIGN.md codes), never an exception and never an HTTP 500.
-A call runs in the order ``faults.py`` documents:
-
-1. parse (``xmlrpc_wire``: size cap, no DOCTYPE/entities, depth cap, base64, duplicate
-   struct members; ``500020``);
-2. look the method up (``501640``) and count its arguments (``501632``/``501633``);
-3. the session (``500240``/``500249``), before anything about the other arguments;
-4. the argument types (strict or lenient, see ``registry``), then the method's syntax and
-   value checks;
-5. advance due operations, then the method (existence, rights, quota, state), all in one
-   transaction: a write transaction (process-wide lock + ``BEGIN IMMEDIATE``) for
-   methods that change state, a read snapshot for the others (upgraded to a write
-   transaction only when an operation is due);
-6. the response is marshalled and refused (``501631``) beyond ``max_response_bytes``;
-7. any unexpected exception becomes ``150000 ServerError: internal error``, logged with
-   its traceback but never with the call's parameters.
-
-Introspection (``methods/system.py``, registered like the others): ``system.listMethods``,
-``system.methodHelp``, ``system.methodSignature`` and ``system.multicall`` (each sub-call
-in its own transaction, a fault in one does not undo the others; nesting is refused; at
-most ``max_multicall_calls`` sub-calls, and the answer is marshalled as it grows, so it
-never holds more than ``max_response_bytes``). ``multicall=False`` makes
-``system.multicall`` an unknown method, so clients can test their fallback.
+``Sandbox.handle(body)`` takes an XML-RPC request body and returns the response body:
+every refusal is a fault, never an exception or an HTTP 500, in the order of checks
+``faults.py`` documents. Due operations advance first; a method runs in one transaction
+(a write transaction for methods that change state, else a read snapshot); an answer
+over ``max_response_bytes`` is the fault ``501631``; an unexpected exception is
+``150000``, logged without the call's parameters. ``system.multicall`` runs each
+sub-call in its own transaction (at most ``max_multicall_calls``; ``multicall=False``
+makes it unknown, so clients can test their fallback).
 """
 
 from __future__ import annotations

@@ -18,9 +18,7 @@ Each code keeps one meaning. Checks run in this order, the first refusal answers
 7. state, last (``5xxx60``: the object's state, an operation holding it, resources in
    use).
 
-DESIGN.md lists "type, syntax and value, existence, rights, state"; issue 15 asked for
-the session first and the quota before the state, which this order keeps (so a
-``vm_update`` of a running VM beyond the quota is ``530935``, not ``530260``).
+So a ``vm_update`` of a running VM beyond the quota is ``530935``, not ``530260``.
 
 The codes the sandbox uses (the ``Fault`` raised by each refusal):
 

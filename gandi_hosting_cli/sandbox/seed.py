@@ -1,24 +1,14 @@
 """What a fresh sandbox contains, and the rules of its accounting.
 
-The CLI imports the ``SEED_*`` constants (and nothing else) for ``--sandbox``; this module
-imports nothing heavy so that stays cheap.
+Accounts: ``AA1234-GANDI`` / ``mypassword`` (the spec's sample: EUR, 500.00 prepaid, no
+products), a reseller of the customer ``AA4321-GANDI`` / ``customerpass`` (EUR, 100.00);
+``sandbox serve --account LOGIN:PASSWORD`` adds accounts like the first. One share is
+256 MB of memory, 8192 MB of disk quota and a quarter of a CPU; every disk counts in the
+quota. Prices per unit and month, debited when queued: ``shares`` 5.00, ``shares_fixed``
+4.00 (renewed only), ``disk`` 0.10 per started 1024 MB; growing a product costs the
+difference for the months left, shrinking refunds nothing, cancelling refunds the
+charge. The README's sandbox section states the same rules for users.
 
-Accounts
-    ``AA1234-GANDI`` / ``mypassword`` (the spec's own sample): EUR, a prepaid balance of
-    500.00, no products at start (the spec's user case adds them in step 1). It is a
-    reseller that manages the customer handle ``AA4321-GANDI`` / ``customerpass`` (the
-    ``su`` sample's handle: EUR, 100.00). ``sandbox serve --account LOGIN:PASSWORD`` adds
-    accounts with the same defaults as the seeded one (EUR, 500.00, no customers).
-
-Share definition (what one share buys)
-    1 share = 256 MB of memory, 8192 MB of disk quota and a quarter of a CPU
-    (``cpu: 0.25`` in ``hosting_account_info.share_definition``). A VM's memory is
-    ``shares * 256`` MB. The disk quota granted is ``shares * 8192`` MB plus the ``disk``
-    products (their quantity is in MB). Every disk counts in the quota, system disks
-    included (their size comes from the OS image).
-
-Price list (per month, in the account's currency, debited when the operation is queued)
-    ============  ==========================  =========================================
     product       unit                        price per unit and month
     ============  ==========================  =========================================
     shares        1 share                     5.00 (can be updated, renewed, released)
@@ -31,6 +21,9 @@ Price list (per month, in the account's currency, debited when the operation is 
     releasing refunds nothing. Cancelling an
     operation that charged the balance refunds it. Products never expire in the sandbox
     (``date_end`` is informative); there is no way to top up a balance but a new state.
+=======
+The CLI imports the ``SEED_*`` constants (and nothing else) for ``--sandbox``: this
+module imports nothing heavy.
 """
 
 from __future__ import annotations

@@ -1,62 +1,18 @@
-"""``SandboxServer``: the sandbox over HTTP (HTTP/1.1 keep-alive, a bounded worker pool).
+"""``SandboxServer``: the sandbox over HTTP/1.1, served by a bounded pool of workers.
 
-- XML-RPC POSTs are answered at ``/hosting/`` (the spec's path), ``/hosting`` and ``/``;
-  another path gets 404, another HTTP method 405 (``Allow: POST``), a request line or
-  header that is not HTTP 400.
-- The body comes with ``Content-Length`` (ASCII digits only: ``1_0``, ``+10``, ``0x10``,
-  ``1e1`` or two different values are a 400) or ``Transfer-Encoding: chunked`` (another
-  transfer coding, or neither, gets 411); ``Content-Encoding: gzip``/``deflate`` is decoded
-  (another coding gets 415). A body over 1 MiB, before or after decoding, gets 413 (the
-  rest of it is read and dropped after the answer, never stored, so the client gets the
-  answer rather than a reset; the connection is then closed); a malformed one the fault
-  ``500020`` (HTTP 200).
-- HTTP/1.0 and 1.1: keep-alive is the default in 1.1 and on request in 1.0 (answered with
-  ``Connection: keep-alive``); ``Connection: close`` (a token among others, as LWP's
-  ``TE, close``) closes after the answer; ``Expect: 100-continue`` gets its interim
-  ``100 Continue`` (1.1 only, and not when the announced body is refused); pipelined
-  requests are answered in order. The request target may be absolute
-  (``http://host:port/hosting/``); a query string is ignored.
-- Every answer has ``Content-Length``, ``Date`` and ``Content-Type`` (``text/xml`` for
-  XML-RPC). An XML-RPC answer over 4 KB is gzip-compressed when the request said
-  ``Accept-Encoding: gzip`` (as ``xmlrpc.client`` does), as a production server would.
-- One log line per request on the ``gandi_hosting_cli.sandbox`` logger (level INFO):
-  client address, HTTP method, path, status, XML-RPC method name, duration. Never a
-  parameter, a password or a session id.
-- ``shutdown()`` stops accepting, closes the listening socket and every open keep-alive
-  connection, so a restart can take the same port at once.
+What clients see: XML-RPC POSTs at ``/hosting/``, ``/hosting`` or ``/`` (another path 404,
+another method 405, a broken request line or header 400); a body by ``Content-Length``
+(digits only, else 400) or chunked (else 411), gzip/deflate decoded (else 415), at most
+1 MiB (413); keep-alive, pipelining and ``Expect: 100-continue``; answers over 4 KB
+gzip-compressed for clients that accept it; one log line per request, never a parameter.
 
-Hostile clients (slow or many connections) cannot lock others out:
-
-- No thread per connection. Every socket is non-blocking and registered, one-shot, in
-  one ``Poller`` (``poller.py``: the platform's best ``selectors`` selector, epoll,
-  kqueue or select) served by a bounded pool of worker threads (``workers``, default 4):
-  a worker takes a ready connection, reads what has arrived, and once a request is
-  complete runs it through the dispatcher and sends the answer itself (no hand-over
-  between threads on the hot path), then re-arms the connection. A slow client's
-  half-sent request sits in its buffer and costs no thread. The first worker serves
-  alone while it keeps up (CPython runs one thread at a time; threads handing the
-  interpreter over at every system call cost 10-40% more CPU per request); the others
-  join in while it is held up by one call for over 0.1 s (a slow call, a database lock
-  held by another process), so one slow call never stalls the other clients.
-- A request must arrive whole (request line, headers and body) within
-  ``request_timeout`` seconds (default 10) of its first byte, or of the connection's
-  opening for the first one; past it the connection gets ``408`` and is closed (a client
-  dribbling a byte every few seconds is cut there). An answer the client does not read
-  gets the same deadline. An idle keep-alive connection is closed after
-  ``keep_alive_timeout`` seconds (default 60).
-- At most ``max_connections`` open connections (default 1,000, fewer when the process's
-  file limit is lower) and ``max_per_client`` per client address (default 256). When a
-  limit is reached, idle keep-alive connections (or opened ones that have sent nothing)
-  are closed first, the least recently used first; then the request that has been
-  arriving the longest (a slow client's: a real request arrives in milliseconds); only
-  when every connection is being answered does the new one get ``503``.
-- Unfinished requests hold at most 64 MiB together: a large body (over 64 KB) still
-  arriving beyond that gets ``503`` (a body is at most 1 MiB, so 1,000 slow uploads
-  cannot take a gigabyte).
-
-The HTTP layer is a small parser of its own rather than ``http.server``: that one parses
-headers with the ``email`` package, which cost more than the whole API call. Each answer
-leaves in a single ``send`` with ``TCP_NODELAY`` (no Nagle/delayed-ACK stall).
+What hostile clients cannot do: hold a thread (no thread per connection: one readiness
+set, ``poller.py`` over ``selectors``, shared by ``workers`` threads, the others joining
+the first while it is held up), dribble a request past ``request_timeout`` (408), exhaust
+the connections (``max_connections``, ``max_per_client``: idle connections go first, then
+the slowest request, else 503), or buffer more than 64 MiB of unfinished bodies together
+(503). ``shutdown()`` closes every connection, so a restart can take the same port at
+once.
 """
 
 from __future__ import annotations

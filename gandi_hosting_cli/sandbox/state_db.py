@@ -1,44 +1,19 @@
 """The sandbox state: one SQLite file, its schema, connections and transactions.
 
-- WAL journal, so readers never wait for the writer and a killed server loses nothing
-  it answered (every write is committed before its response is sent).
-- ``synchronous = NORMAL`` (WAL): a commit is written to the ``-wal`` file (handed to the
-  kernel) before the call is answered, but not fsync'd. That keeps DESIGN.md's promise
-  ("a killed server loses nothing that it answered"): the writes of a killed process
-  (SIGKILL, a crash) are already the kernel's, which writes them out. Only an
-  operating-system crash or a power cut can lose the last commits, and it never
-  corrupts the file (SQLite's guarantee for WAL + NORMAL). ``FULL`` would fsync every
-  commit for that case, which a local emulator's state does not need; ``OFF`` would
-  also skip the checkpoints' fsyncs, so a power cut could corrupt the file: not chosen.
-- Checkpoints (copying the WAL back into the database file, two fsyncs each) run every
-  ``WAL_CHECKPOINT_PAGES`` pages of WAL (~32 MB) instead of SQLite's default 1,000: a
-  write call touches ~8 pages, so at 1,000 a checkpoint came every ~40 calls and its
-  fsyncs cost more than the calls' own work (create/stop/delete in-process: ~240 ->
-  ~165 us per call). Durability does not depend on checkpoints (a commit is in the WAL
-  before it is answered); the WAL file may grow to ~32 MB while a server runs, and
-  closing the last connection checkpoints it and removes it.
-- Connections come from a small pool (one per concurrent call, reused), not one per
-  thread.
-- Writes take a process-wide lock per state file (shared by every ``Store`` on the same
-  path in this process) and then ``BEGIN IMMEDIATE``, so threads never meet
-  "database is locked"; other processes using the same file (two CLI invocations on the
-  embedded sandbox) wait on ``busy_timeout``.
-- Reads run in a deferred transaction, a consistent snapshot.
-- Ids are ``AUTOINCREMENT`` (never reused), starting at ``seed.FIRST_IDS`` so that ids of
-  different kinds never collide; a restarted server continues where it stopped.
-- Only a SHA-256 of each session id is stored (a random 192-bit id needs no slow hash).
-- Passwords are stored as ``scrypt$N$r$p$`` + an scrypt digest with a per-account salt:
-  ``--account`` passwords with N=2**14 (about 50 ms a guess); the seeded accounts, whose
-  passwords are public (the spec's sample), with a cheap N so tests stay fast. A state
-  file from before (a salted SHA-256) still logs in, and the login upgrades its hash.
-  One scrypt runs at a time in the process (``_SCRYPT_SLOT``): each takes 16 MiB of
-  working memory, so 16 parallel logins would otherwise take 64 MiB at once (and glibc
-  would keep it; ``memory.py`` makes such blocks go back to the system when freed).
-- The state file and its ``-wal``/``-shm`` companions are 0600 (SQLite gives the
-  companions the database file's mode, so the file is created 0600 before SQLite opens
-  it, and an existing one is narrowed); a directory it creates is 0700.
-- A file with the schema marker but not the tables is a ``SandboxStateError`` (the CLI
-  says ``sandbox reset``), not a traceback at the first query.
+- WAL with ``synchronous = NORMAL``: every write is committed before its answer is sent,
+  so a killed server loses nothing it answered (only an OS crash or a power cut can lose
+  the last commits, never corrupting the file); checkpoints every
+  ``WAL_CHECKPOINT_PAGES`` pages (its figures: benchmarks/README.md).
+- Writes take a process-wide lock per state file, then ``BEGIN IMMEDIATE`` (threads
+  never meet "database is locked"; other processes wait on ``busy_timeout``); reads run
+  in a snapshot. Connections come from a small pool.
+- Ids never repeat (``AUTOINCREMENT`` from ``seed.FIRST_IDS``, one range per kind).
+- Session ids are stored as SHA-256, passwords as scrypt (``--account`` ones at N=2**14;
+  the seeded accounts' public passwords with a cheap N); an older salted SHA-256 hash
+  still logs in and is upgraded. One scrypt runs at a time (``_SCRYPT_SLOT``: 16 MiB of
+  working memory each).
+- The file and its ``-wal``/``-shm`` are 0600, a directory it creates 0700. A file with
+  the schema marker but not the tables is a ``SandboxStateError`` (``sandbox reset``).
 """
 
 from __future__ import annotations
@@ -56,7 +31,7 @@ from gandi_hosting_cli.sandbox import SandboxStateError, seed
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 15_000
-WAL_CHECKPOINT_PAGES = 8_000  # see the module docstring (SQLite's default: 1,000)
+WAL_CHECKPOINT_PAGES = 8_000  # SQLite's default: 1,000 (why: benchmarks/README.md)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1,29 +1,11 @@
 """Safe parsing of XML-RPC requests and marshalling of responses.
 
-Guards (all answer the fault ``500020 DataError: malformed request [request: 'body']``,
-inside an HTTP 200 response, as XML-RPC servers traditionally do; only the HTTP size limit
-uses a status, 413):
-- any DOCTYPE, entity or notation declaration is refused before it is expanded (no
-  entity-expansion bombs, no external entities);
-- element nesting is capped at ``MAX_DEPTH``;
-- the body is capped at ``MAX_BODY`` bytes (``500031`` in ``Sandbox.handle``, HTTP 413 in
-  the server, which never reads an oversized body);
-- base64 that is not valid base64 (a character outside the alphabet, bad padding) is
-  refused: ``binascii`` alone would skip the stray characters and decode the rest;
-- a struct with the same member name twice is refused (which one would count?).
-
-``<nil/>`` (and ``<ex:nil/>``) is read as ``None``: the API never carries nil, so the
-argument checks give it the type fault of the argument it stands for (``501010`` where
-an int is expected...), not "malformed request".
-
-The parse is a single expat pass driving ``xmlrpc.client.Unmarshaller`` (the standard
-library's own value decoder), so values decode exactly as ``xmlrpc.client`` encodes them.
-What other clients send is read too: any encoding expat knows (the declared one, e.g.
-ISO-8859-1, or a BOM), whitespace before the XML declaration, ``<i4>``/``<i8>`` (an
-``<i8>`` is a ``WireI8``, which strict mode refuses), untyped
-``<value>text</value>`` (a string), and whitespace around the method name and the text of
-a number, boolean, date or base64 value (``<boolean> 1 </boolean>``, as pretty-printing
-clients send); string values keep theirs.
+A request is refused with ``500020`` (in an HTTP 200) when it declares a DOCTYPE, entity
+or notation, nests beyond ``MAX_DEPTH``, carries invalid base64 or a struct member twice;
+over ``MAX_BODY`` bytes it is ``500031``. ``<nil/>`` reads as ``None`` (then refused by
+the argument's type check). One expat pass drives ``xmlrpc.client.Unmarshaller``, so
+values decode exactly as ``xmlrpc.client`` encodes them; what other clients send (other
+encodings, ``<i4>``/``<i8>``, untyped values, whitespace around scalars) is read too.
 """
 
 from __future__ import annotations

@@ -115,6 +115,7 @@ def wait_operations(
     """
     outcome = WaitOutcome(details={o: {} for o in dict.fromkeys(opids)})
     start = clock()
+    deadline = None if timeout is None else start + timeout
     pending = list(outcome.details)
     while pending:
         try:
@@ -134,8 +135,8 @@ def wait_operations(
         if not pending:
             break
         delay = next_delay(outcome.elapsed)
-        if timeout is not None:
-            left = timeout - outcome.elapsed
+        if deadline is not None:
+            left = deadline - clock()  # exact at the deadline, whatever the clock's scale
             if left <= 0:
                 outcome.timed_out = True
                 break

@@ -26,28 +26,36 @@ def free_port() -> int:
 
 
 class Gh:
-    def __init__(self, cli: Callable[..., Result], server, *, interactive: bool = False) -> None:
+    """``clock``: the sandbox's hand-driven clock, when it has one: the command's waits
+    move it instead of sleeping."""
+
+    def __init__(
+        self, cli: Callable[..., Result], server, *, interactive: bool = False, clock=None
+    ) -> None:
         self.cli = cli
         self.server = server
         self.url = server.url
         self.interactive = interactive
+        self.clock = clock
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         if not self.interactive:
-            return self.cli("--url", self.url, *args, input=input)
+            return self.cli("--url", self.url, *args, input=input, clock=self.clock)
         from gandi_hosting_cli.cli import cli as root
         from gandi_hosting_cli.cli.context import AppContext
         from gandi_hosting_cli.output.terminal import Terminal
 
         # a person at a terminal: the terminal says so, nothing is patched
         app = AppContext(terminal=Terminal(interactive=True))
+        if self.clock is not None:
+            app.wait_clock, app.sleep = self.clock, self.clock.tick
         return CliRunner().invoke(
             root, ["--url", self.url, *args], input=input, obj=app, catch_exceptions=False
         )
 
     def on_terminal(self) -> Gh:
         """The same CLI, with someone at the terminal to answer prompts."""
-        return Gh(self.cli, self.server, interactive=True)
+        return Gh(self.cli, self.server, interactive=True, clock=self.clock)
 
     def json(self, *args: str, input: str | None = None):
         result = self("--json", *args, input=input)

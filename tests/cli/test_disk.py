@@ -40,7 +40,7 @@ def test_create_refused_over_the_quota(gh):
 
 
 def test_create_fail_name_ends_in_error(slow_gh):
-    g = slow_gh(0.2)
+    g = slow_gh(0)  # ends in ERROR at the first poll: no pause
     result = g("disk", "create", "fail-disk", "--size", "1G", "--wait")
     assert result.exit_code == 5
     assert "ended in ERROR" in result.stderr

@@ -22,13 +22,13 @@ ROOT_PW = "r00t-password-ok"
 
 
 class Ind:
-    """The CLI bound to one independent server."""
+    """The CLI bound to one independent server (its waits move the server's clock)."""
 
     def __init__(self, cli, server: IndependentServer) -> None:
         self.cli, self.server, self.api, self.url = cli, server, server.api, server.url
 
     def __call__(self, *args: str, input: str | None = None, env: dict | None = None) -> Result:
-        return self.cli("--url", self.url, *args, input=input, env=env)
+        return self.cli("--url", self.url, *args, input=input, env=env, clock=self.api.clock)
 
     def json(self, *args: str, input: str | None = None):
         result = self("--json", *args, input=input)
@@ -54,11 +54,14 @@ class Ind:
 
 
 @pytest.fixture(params=[True, False], ids=["multicall", "no-multicall"])
-def ind(request, cli) -> Iterator[Ind]:
+def ind(request, cli, clock) -> Iterator[Ind]:
     # with multicall: newest-first lists, operations that take 0.15 s (PENDING, RUN, DONE);
-    # without: oldest-first lists, operations done at the next request (both are the spec's)
+    # without: oldest-first lists, operations done at the next request (both are the spec's).
+    # The time is the test's hand-driven clock, moved by the CLI's waits: no real pauses.
     timing = {"pending": 0.05, "running": 0.1} if request.param else {"pending": 0, "running": 0}
-    server = IndependentServer(multicall=request.param, newest_first=request.param, **timing)
+    server = IndependentServer(
+        multicall=request.param, newest_first=request.param, clock=clock, **timing
+    )
     g = Ind(cli, server)
     g.login()
     yield g

@@ -71,7 +71,7 @@ def test_exit_4_not_found(gh, as_json):
 
 
 def test_exit_5_an_operation_ended_in_error(slow_gh, as_json):
-    g = slow_gh(0.1)
+    g = slow_gh(0)  # ends in ERROR at the first poll: no pause
     result = g(*as_json, "disk", "create", "fail-disk", "--size", "1G", "--wait")
     assert result.exit_code == 5 and the_error(result)
     assert json.loads(result.stdout)["state"] == "ERROR"

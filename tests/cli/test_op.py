@@ -85,7 +85,7 @@ def test_cancel_pending_then_refused_when_done(slow_gh):
 
 
 def test_cancel_several_with_one_failing_and_an_error_op_releases(slow_gh):
-    g = slow_gh(0.1)
+    g = slow_gh(0)  # ends in ERROR at the first poll: no pause
     failed = g("--json", "vm", "create", "fail-web", "--os", "111", "--shares", "8",
                "--password-stdin", "--wait", input=PASSWORD + "\n")  # fmt: skip
     assert failed.exit_code == 5
@@ -129,7 +129,7 @@ def test_wait_for_several_operations_at_once(slow_gh):
 
 
 def test_wait_reports_error_timeout_and_unknown(slow_gh):
-    g = slow_gh(0.2)
+    g = slow_gh(0)  # the failed create ends in ERROR at once
     bad = g("vm", "create", "fail-x", "--os", "111", "--shares", "1", "--password-stdin",
             input=PASSWORD + "\n")  # fmt: skip
     bad_op = int(bad.stdout.split("operation ")[1].split()[0])

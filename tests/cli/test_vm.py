@@ -106,7 +106,7 @@ def test_create_with_an_ambiguous_os_lists_the_candidates(gh):
 
 
 def test_create_fail_name_ends_in_error_exit_5_with_comment(slow_gh):
-    g = slow_gh(0.2)
+    g = slow_gh(0)  # ends in ERROR at the first poll: no pause
     result = g("--json", "vm", "create", "fail-web", "--os", "111", "--shares", "1",
                "--password-stdin", "--wait", input=PASSWORD + "\n")  # fmt: skip
     assert result.exit_code == 5

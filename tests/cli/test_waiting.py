@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from gandi_hosting_cli.cli.options import wait_options
 from gandi_hosting_cli.workflows.waiting import MAX_DELAY, next_delay
+from tests.conftest import wait_until
 
 
 def simulate(duration: float) -> tuple[int, float]:
@@ -133,10 +134,11 @@ def test_progress_draws_one_line_per_operation_on_a_terminal(make_sandbox_server
     assert screen.count("DONE") == 2 and "0:00" in screen
 
 
-def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server):
+def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server, clock):
     from tests.cli.hosting_helpers import Gh
 
-    g = Gh(cli, make_sandbox_server(op_delay=0.3))
+    # the wait polls twice (PENDING, then DONE), on the sandbox's clock: no real pause
+    g = Gh(cli, make_sandbox_server(op_delay=0.3, clock=clock), clock=clock)
     g.login()
     opid = g.json("product", "add", "disk", "1024")["operation"]
     result = g("op", "wait", str(opid))
@@ -173,11 +175,11 @@ def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while server.request_count < before + 2 and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the command has logged in and polled once
-    assert server.request_count >= before + 2, "the command never polled"
-    time.sleep(0.2)  # most likely now inside the pause between two polls
+    # until the command has logged in and polled once
+    assert wait_until(lambda: server.request_count >= before + 2), "the command never polled"
+    # aims the signal at the 0.5 s pause between two polls (where a wait spends its time);
+    # not a wait for a condition: the outcome must be the same wherever it lands
+    time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err

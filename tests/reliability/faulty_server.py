@@ -24,6 +24,7 @@ name received (in order). Every connection and the listening socket are closed b
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import socket
@@ -43,6 +44,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _stop_accepting(stop: threading.Event, sock: socket.socket, acceptor: threading.Thread) -> None:
+    """Stop an accept loop at once: a connection wakes its ``accept()`` (which would
+    otherwise notice ``stop`` only at its next 0.2 s timeout), then close the socket."""
+    stop.set()
+    with contextlib.suppress(OSError):
+        socket.create_connection(sock.getsockname(), timeout=1).close()
+    acceptor.join(timeout=5)
+    sock.close()
 
 
 class FaultyProxy:
@@ -77,9 +88,7 @@ class FaultyProxy:
 
     # -- life cycle ------------------------------------------------------------------------
     def stop(self) -> None:
-        self._stop.set()
-        self._acceptor.join(timeout=5)
-        self._sock.close()
+        _stop_accepting(self._stop, self._sock, self._acceptor)
         with self._lock:
             conns, self._conns = self._conns, []
         for conn in conns:
@@ -104,6 +113,9 @@ class FaultyProxy:
             except TimeoutError:
                 continue
             except OSError:
+                return
+            if self._stop.is_set():  # the wake-up connection of _stop_accepting
+                conn.close()
                 return
             with self._lock:
                 self._conns.append(conn)
@@ -388,9 +400,7 @@ class ForwardProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._acceptor.join(timeout=5)
-        self._sock.close()
+        _stop_accepting(self._stop, self._sock, self._acceptor)
         for conn in list(self._conns):
             try:
                 conn.shutdown(socket.SHUT_RDWR)
@@ -407,6 +417,9 @@ class ForwardProxy:
             except TimeoutError:
                 continue
             except OSError:
+                return
+            if self._stop.is_set():  # the wake-up connection of _stop_accepting
+                conn.close()
                 return
             self._conns.append(conn)
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)

@@ -1,8 +1,9 @@
 """The sandbox's accounting invariants, checked on its state file (opened read-only).
 
 ``check_invariants(state_path)`` returns the list of broken rules (empty: all hold) and
-``assert_invariants`` raises with that list. ``settle(url_or_sandbox)`` makes every due
-operation advance first (any API call does), so "every operation final" can be checked.
+``assert_invariants`` raises with that list. ``settle(url)`` waits (with a deadline) until
+every operation of the seeded account is final (each API call advances the due ones), so
+"every operation final" can be checked.
 
 Rules, per account:
 - shares used (every VM, the larger of current and pending shares) <= shares granted,
@@ -55,12 +56,18 @@ def open_readonly(state_path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def settle(url: str, *, session: str | None = None) -> None:
-    """One cheap API call: the sandbox applies every transition due by now."""
+def settle(url: str, *, session: str | None = None, timeout: float = 60.0) -> None:
+    """Wait until no operation is PENDING or RUN (each call applies the transitions due)."""
+    from tests.conftest import wait_until
+
     with xmlrpc.client.ServerProxy(url) as proxy:
         if session is None:
             session = proxy.login(seed.SEED_LOGIN, seed.SEED_PASSWORD, True)
-        proxy.hosting_account_info(session)
+
+        def final() -> bool:
+            return not any(proxy.operation_list(session, {"state": s}) for s in ("PENDING", "RUN"))
+
+        assert wait_until(final, timeout, interval=0.02), "operations still running"
 
 
 def check_invariants(

@@ -5,7 +5,8 @@
   derandomized, in CI; ``long`` examples, random, with the environment variable).
 - ``budget(ci_seconds, long_seconds)``: the time bound of soak loops; ``Deadline``.
 - ``invoke(*args, input=None, env=None)``: the real root group through ``CliRunner``
-  (stdout and stderr apart).
+  (stdout and stderr apart); the pauses the command asked for (a retry's, a wait's) are
+  recorded in ``result.pauses`` instead of slept.
 - ``STATS``: figures (examples, requests, invariants checked) printed at the end of a
   long run, for the report.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, settings
 
@@ -51,6 +52,7 @@ class CliResult:
     stdout: str
     stderr: str
     exception: BaseException | None
+    pauses: list[float] = field(default_factory=list)
 
     @property
     def output(self) -> str:
@@ -68,12 +70,17 @@ def _runner():
 
 def invoke(*args: str, input: str | bytes | None = None, env: dict | None = None) -> CliResult:
     from gandi_hosting_cli.cli import cli as root
+    from gandi_hosting_cli.cli.context import AppContext
 
-    result = _runner().invoke(root, list(args), input=input, env=env, catch_exceptions=True)
+    pauses: list[float] = []
+    app = AppContext(sleep=pauses.append)
+    result = _runner().invoke(
+        root, list(args), input=input, env=env, obj=app, catch_exceptions=True
+    )
     exception = result.exception
     if isinstance(exception, SystemExit):
         exception = None
-    return CliResult(result.exit_code, result.stdout, result.stderr, exception)
+    return CliResult(result.exit_code, result.stdout, result.stderr, exception, pauses)
 
 
 def self_signed_certificate(folder, subject: str, *extra: str) -> tuple[str, str]:

@@ -15,9 +15,9 @@ import xmlrpc.client
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+from tests.conftest import wait_until
 from tests.reliability.invariants import assert_invariants, settle
 from tests.reliability.support import LONG, STATS
-from tests.served import wait_until
 
 OP_DELAY = 0.2  # some operations are PENDING or RUN when the server dies
 CLIENTS = 6
@@ -83,7 +83,6 @@ def _setup(url: str) -> None:
     with xmlrpc.client.ServerProxy(url) as proxy:
         session = proxy.login(SEED_LOGIN, SEED_PASSWORD, True)
         proxy.hosting_account_product_add(session, "shares", 60, "1m")
-    time.sleep(OP_DELAY + 0.05)
     settle(url)
 
 
@@ -104,7 +103,7 @@ def test_sigkill_during_a_burst_of_creates_loses_nothing_answered(serve):
             thread.start()
         # kill once the burst is under way (a loaded machine may take a while to get there)
         assert wait_until(lambda b=burst: b.answers() > 0, timeout=60), "the burst got no answer"
-        time.sleep(rng.uniform(*burst_seconds))
+        time.sleep(rng.uniform(*burst_seconds))  # paces the kill: a random moment of the burst
         server.kill()  # SIGKILL: no clean shutdown, no last commit
         for thread in threads:
             thread.join(timeout=15)
@@ -137,7 +136,6 @@ def test_sigkill_during_a_burst_of_creates_loses_nothing_answered(serve):
         assert not missing_vms, f"answered VMs lost: {sorted(missing_vms)}"
         assert not missing_disks, f"answered disks lost: {sorted(missing_disks)}"
         assert not missing_ops, f"answered operations lost: {sorted(missing_ops)}"
-        time.sleep(OP_DELAY + 0.05)
         settle(server.url)
         report = assert_invariants(server.state, url=server.url)
         STATS["crash: invariants checked"] += report.checks

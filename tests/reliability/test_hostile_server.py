@@ -140,6 +140,11 @@ SLOW_SERVERS = {
     "continue-forever": lambda: continue_forever(0.25 if LONG else 0.05),
 }
 TIMEOUT = 3.0 if LONG else 0.5
+# Each slow answer lasts 20 s or more (drip: ~120 bytes; the others never end), so a
+# command that ends within MARGIN s past its timeouts has been cut by a deadline on the
+# whole answer, not on each read; the margin leaves room for a loaded machine (how soon
+# it ends is a figure in STATS, not an assertion).
+MARGIN = 8.0
 
 
 @pytest.mark.parametrize("kind", sorted(SLOW_SERVERS))
@@ -152,7 +157,7 @@ def test_timeout_bounds_the_whole_answer_of_a_read(proxy, kind):
     message = one_error_line(result)
     assert f"within {TIMEOUT:g} s" in message, message
     assert proxy.calls == ["os_list", "os_list"]
-    assert elapsed < 2 * TIMEOUT + 1.2, f"{kind}: {elapsed:.1f} s"
+    assert elapsed < 2 * TIMEOUT + MARGIN, f"{kind}: {elapsed:.1f} s"
     STATS[f"{kind}: seconds with --timeout {TIMEOUT:g} (read, retried once)"] = round(elapsed, 2)
 
 
@@ -165,7 +170,7 @@ def test_timeout_bounds_a_write_sent_once(proxy, kind):
     elapsed = time.monotonic() - started
     one_error_line(result)
     assert proxy.calls.count("hosting_account_product_add") == 1
-    assert elapsed < TIMEOUT + 1.2, f"{kind}: {elapsed:.1f} s"
+    assert elapsed < TIMEOUT + MARGIN, f"{kind}: {elapsed:.1f} s"
 
 
 # -- shape -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from gandi_hosting_cli.api.client import RETRY_DELAY
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
 from tests.reliability.faulty_server import FaultyProxy, free_port
 from tests.reliability.support import STATS, invoke, one_error_line, self_signed_certificate
@@ -29,7 +30,9 @@ def test_a_read_gets_one_line_exit_6_after_its_retries(proxy, fault):
     assert "127.0.0.1" in message
     attempts = 3 if fault == "close" else 2
     assert proxy.calls == ["hosting_account_info"] * attempts, proxy.calls
-    assert time.monotonic() - started < 8  # attempts of at most 1 s and short pauses
+    # short pauses, doubling, before each retry
+    assert result.pauses == [RETRY_DELAY * 2**i for i in range(attempts - 1)]
+    assert time.monotonic() - started < 8  # attempts of at most 1 s
     STATS["network faults provoked"] += 1
 
 
@@ -103,7 +106,7 @@ def test_a_create_whose_answer_is_lost_is_looked_up_not_resent(proxy, sandbox_se
     proxy.calls.clear()
     proxy.faults = {"vm_create": "forward-silent"}
     result = invoke(
-        "--url", proxy.url, "--timeout", "1.5", "vm", "create", "web1", "--os", "111",
+        "--url", proxy.url, "--timeout", "1.0", "vm", "create", "web1", "--os", "111",
         "--shares", "1", "--password-stdin",
         input="rootpassword1\n",
     )  # fmt: skip
@@ -123,7 +126,7 @@ def test_a_create_whose_answer_is_lost_is_looked_up_not_resent(proxy, sandbox_se
 def test_a_disk_create_whose_answer_is_lost_is_looked_up(proxy, sandbox_server):
     assert invoke("--url", proxy.url, "product", "add", "shares", "1", "--wait").exit_code == 0
     proxy.faults = {"disk_create": "forward-silent"}
-    result = invoke("--url", proxy.url, "--timeout", "1.5", "disk", "create", "d1", "--size", "1G")
+    result = invoke("--url", proxy.url, "--timeout", "1.0", "disk", "create", "d1", "--size", "1G")
     assert proxy.calls.count("disk_create") == 1, proxy.calls
     message = one_error_line(result)
     with sandbox_server.proxy() as api:
@@ -140,7 +143,7 @@ def test_a_create_lost_before_the_server_is_reported_as_not_created(proxy, sandb
     proxy.calls.clear()
     proxy.faults = {"vm_create": "silent"}
     result = invoke(
-        "--url", proxy.url, "--timeout", "1.5", "vm", "create", "web1", "--os", "111",
+        "--url", proxy.url, "--timeout", "1.0", "vm", "create", "web1", "--os", "111",
         "--shares", "1", "--password-stdin",
         input="rootpassword1\n",
     )  # fmt: skip
