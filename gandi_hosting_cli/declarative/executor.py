@@ -1,10 +1,11 @@
 """Run a plan: independent actions in parallel, dependent ones in order.
 
 The main thread schedules. Each ready action's write request goes to a small thread pool
-(``vm_create``/``disk_create`` also find their operation: an ordered batch of
-``operation_list``, the create, ``operation_list``). The operations being waited for
-are polled together, one ``system.multicall`` of ``operation_details`` per round, with
-the backoff of workflows/waiting.py (first poll at once, then 20% of each operation's age, 0.5 s
+(``vm_create``/``disk_create`` go through the one create path of
+workflows/operations.py: the name checked free just before, the operation found, a lost
+answer looked up). The operations being waited for are polled together through
+workflows/waiting.py's ``poll_once`` (one ``system.multicall`` of ``operation_details``
+per round), with its backoff (first poll at once, then 20% of each operation's age, 0.5 s
 to 5 s). When an operation is DONE the actions that waited for it become ready. A
 failure (a refused request, an operation in ERROR or CANCEL) skips every action that
 depends on it, lets the others finish, and the run's exit code is the worst one.
@@ -23,10 +24,9 @@ from typing import Any
 from gandi_hosting_cli.declarative.plan import Action, Plan
 from gandi_hosting_cli.errors import HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
-from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay
+from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay, poll_once
 
 WORKERS = 8
-CREATE_LOOKUP_BATCH = 10
 SECRET = "***"
 
 
@@ -167,30 +167,24 @@ def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tupl
     raise ValueError(f"unknown action {kind}")  # pragma: no cover
 
 
-def _create(client: Any, method: str, args: tuple, op_type: str, key: str) -> tuple[int, int]:
-    """``vm_create``/``disk_create`` and its operation: ``(new id, operation id)``.
+def _create(client: Any, action: Action, args: tuple) -> tuple[int, int]:
+    """A create through the one create path (workflows/operations.py): the name checked
+    free on the server just before, the operation found, and a lost answer looked up
+    (the object the server did create is taken, never created twice).
+    ``(operation id, new object id)``."""
+    from gandi_hosting_cli.workflows.operations import LostCreateFound, create_with_operation
 
-    Between two ``operation_list`` calls filtered by type in one ordered batch: the new
-    ids of the second list are (almost always just) ours; the details tell which one.
-    """
-    listing = ("operation_list", ({"type": op_type},))
-    before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
-    if isinstance(created, HostingError):
-        raise created
-    obj_id = int(created)
-    seen = set() if isinstance(before, HostingError) else {int(i) for i in before}
-    ids = [] if isinstance(after, HostingError) else [int(i) for i in after]
-    fresh = sorted((i for i in ids if i not in seen), reverse=True)
-    rest = sorted((i for i in ids if i in seen), reverse=True)
-    for batch_ids in _chunks(fresh) + _chunks(rest):
-        for details in client.multicall([("operation_details", (i,)) for i in batch_ids]):
-            if isinstance(details, dict) and (details.get("param") or {}).get(key) == obj_id:
-                return obj_id, int(details.get("uid", details.get("id")))
-    raise NetworkError(f"{method} created {obj_id} but its {op_type} operation was not found")
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + CREATE_LOOKUP_BATCH] for i in range(0, len(ids), CREATE_LOOKUP_BATCH)]
+    method = action.method
+    op_type, key = method, "vm_id" if method == "vm_create" else "disk_id"
+    try:
+        obj_id, details = create_with_operation(client, method, args, op_type, key, check_name=True)
+    except LostCreateFound as lost:
+        if not lost.obj_id:
+            raise
+        obj_id, details = lost.obj_id, lost.details
+    if details is None or "uid" not in details and "id" not in details:
+        raise NetworkError(f"{method} created {obj_id} but its {op_type} operation was not found")
+    return int(details.get("uid", details.get("id"))), obj_id
 
 
 @dataclass
@@ -268,14 +262,9 @@ class _PlanRun:
     def send(self, action: Action) -> tuple[int, int | None]:
         """The write request (runs in a pool thread): (operation id, new object id)."""
         client, vm_ids, disk_ids = self.client, self.vm_ids, self.disk_ids
-        if action.kind == "create_vm":
-            args = _params(action, vm_ids, disk_ids, self.secrets[action.vm])
-            obj_id, opid = _create(client, "vm_create", args, "vm_create", "vm_id")
-            return opid, obj_id
-        if action.kind == "create_disk":
-            args = _params(action, vm_ids, disk_ids, SECRET)
-            obj_id, opid = _create(client, "disk_create", args, "disk_create", "disk_id")
-            return opid, obj_id
+        if action.kind in ("create_vm", "create_disk"):
+            secret = self.secrets[action.vm] if action.kind == "create_vm" else SECRET
+            return _create(client, action, _params(action, vm_ids, disk_ids, secret))
         args = _params(action, vm_ids, disk_ids, SECRET)
         return int(client.call(action.method, *args)), None
 
@@ -398,16 +387,8 @@ def _poll(
     clock: Callable[[], float],
 ) -> None:
     opids = list(running)
-    if len(opids) == 1:
-        try:
-            answers: list[Any] = [client.operation_details(opids[0])]
-        except HostingError as error:
-            answers = [error]
-    else:
-        try:
-            answers = client.multicall([("operation_details", (o,)) for o in opids])
-        except HostingError as error:  # the whole batch (network): each one reports it
-            answers = [error] * len(opids)
+    polled = poll_once(client, opids, batch_errors=True)
+    answers = [polled[o] for o in opids]
     now = clock()
     for opid, details in zip(opids, answers, strict=True):
         run = running[opid]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.errors import HostingError, NotFound
+from gandi_hosting_cli.workflows.names import AmbiguousName, os_label  # noqa: F401 (re-exported)
+from gandi_hosting_cli.workflows.names import match_os as match_os_label
 
 MULTICALL_CHUNK = 1000  # calls per request (the sandbox's body limit is 1 MB)
 
@@ -103,26 +105,17 @@ class OsAmbiguous(LookupError):
         self.candidates = candidates
 
 
-def os_label(image: dict) -> str:
-    return str(image.get("label") or f"{image.get('name', '')} {image.get('version', '')}".strip())
-
-
 def match_os(images: list[dict], token: str) -> int:
-    """An OS by id, label, ``name version``, or name alone when only one version exists."""
+    """An OS by id (one of ``images``), else by the one OS matcher
+    (``workflows.names.match_os``: label, ``name version``, or name alone)."""
     if re.fullmatch(r"[0-9]+", token):
         wanted_id = int(token)
         if any(int(i.get("id", -1)) == wanted_id for i in images):
             return wanted_id
         raise OsNotFound(f"no OS image with id {wanted_id}")
-    wanted = " ".join(token.split()).lower()
-    for pred in (
-        lambda img: str(img.get("label", "")).lower() == wanted,
-        lambda img: f"{img.get('name', '')} {img.get('version', '')}".lower() == wanted,
-        lambda img: str(img.get("name", "")).lower() == wanted,
-    ):
-        found = [img for img in images if pred(img)]
-        if len(found) == 1:
-            return int(found[0]["id"])
-        if len(found) > 1:
-            raise OsAmbiguous(token, sorted((int(i["id"]), os_label(i)) for i in found))
-    raise OsNotFound(f"no OS image named {token!r} (see `gandi-hosting os list`)")
+    try:
+        return match_os_label(images, token)
+    except AmbiguousName as error:
+        raise OsAmbiguous(token, error.candidates) from None
+    except NotFound as error:
+        raise OsNotFound(error.message) from None

@@ -86,10 +86,32 @@ def queue_each(
     return outcomes
 
 
+class LostCreateFound(NetworkError):
+    """A create whose answer was lost, but the server did queue it: ``obj_id`` and its
+    operation's ``details`` were found. A single command reports it (exit 6, do not
+    create it again); ``apply`` takes the object found and goes on."""
+
+    def __init__(self, message: str, obj_id: int, details: dict, *, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.obj_id = obj_id
+        self.details = details
+
+
 def create_with_operation(
-    client: HostingClient, method: str, args: tuple, op_type: str, key: str
+    client: HostingClient,
+    method: str,
+    args: tuple,
+    op_type: str,
+    key: str,
+    *,
+    check_name: bool = False,
 ) -> tuple[int, dict | None]:
     """Call ``vm_create``/``disk_create`` and find its operation: ``(new id, details)``.
+
+    The one place a create is queued (single commands and ``apply`` alike).
+    ``check_name``: just before the create, confirm on the server that no object of that
+    name exists or is being created (``DuplicateName``, exit 2; a caller that has just
+    checked passes False).
 
     Those methods return the new object's id, not the operation's, and operation ids
     need not grow with time (the spec promises no order in ``operation_list``). So the
@@ -97,7 +119,14 @@ def create_with_operation(
     batch (one ``system.multicall``, or three calls in turn without it): the ids that
     appear in the second list are new, almost always just ours, and one batch reads
     their details. Anything unexpected falls back to reading every listed operation.
+    When the answer is lost, the create is never sent again: the operation is looked
+    for (``LostCreateFound`` when the server did queue it, else a ``NetworkError``).
     """
+    if check_name:
+        from gandi_hosting_cli.workflows.states import check_new_name
+
+        resource = "vm" if method == "vm_create" else "disk"
+        check_new_name(client, resource, _created_name(method, args))
     listing = ("operation_list", ({"type": op_type},))
     try:
         before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
@@ -116,6 +145,11 @@ def create_with_operation(
     return obj_id, op
 
 
+def _created_name(method: str, args: tuple) -> str:
+    """The hostname of a ``vm_create``, the name of a ``disk_create``."""
+    return str(args[0] if method == "vm_create" else args[0]["name"])
+
+
 # how far back (seconds) a lost create's operation may date, allowing for clock skew
 LOST_CREATE_WINDOW = 600
 
@@ -130,7 +164,8 @@ def _after_lost_create(
     message says whether the object exists (and its operation) or not, so the user
     knows whether trying again would make a second one.
     """
-    name_key, name = ("hostname", args[0]) if method == "vm_create" else ("name", args[0]["name"])
+    name_key = "hostname" if method == "vm_create" else "name"
+    name = _created_name(method, args)
     what = "vm" if method == "vm_create" else "disk"
     try:
         found = _find_lost_create(client, op_type, what, name_key, name)
@@ -145,11 +180,13 @@ def _after_lost_create(
             f"{what} {name} was not created",
             hint="it is safe to try again",
         )
-    obj_id = (found.get("param") or {}).get(f"{what}_id")
+    obj_id = int((found.get("param") or {}).get(f"{what}_id") or 0)
     opid = found.get("uid", found.get("id"))
-    return NetworkError(
+    return LostCreateFound(
         f"{error.message}; the server did queue it: {name} ({what} {obj_id}), "
         f"operation {opid} {found.get('state', '')}".rstrip(),
+        obj_id,
+        found,
         hint=f"follow it with `gandi-hosting op wait {opid}`; do not create it again",
     )
 

@@ -68,14 +68,25 @@ class WaitOutcome:
         ]
 
 
-def _fetch(client: HostingClient, opids: list[int]) -> dict[int, dict | HostingError]:
-    """operation_details for every id, in one request whatever their number."""
+def poll_once(
+    client: HostingClient, opids: list[int], *, batch_errors: bool = False
+) -> dict[int, dict | HostingError]:
+    """One poll: operation_details for every id, in one request whatever their number
+    (``wait_operations`` and ``apply``'s executor both poll through here).
+
+    ``batch_errors``: a failure of the whole request (the network) is each operation's
+    error instead of being raised."""
     if len(opids) == 1:
         try:
             return {opids[0]: client.operation_details(opids[0])}
         except HostingError as exc:
             return {opids[0]: exc}
-    results = client.multicall([("operation_details", (o,)) for o in opids])
+    try:
+        results = client.multicall([("operation_details", (o,)) for o in opids])
+    except HostingError as exc:
+        if not batch_errors:
+            raise
+        results = [exc] * len(opids)
     return dict(zip(opids, results, strict=True))
 
 
@@ -98,7 +109,7 @@ def wait_operations(
     start = clock()
     pending = list(outcome.details)
     while pending:
-        for opid, result in _fetch(client, pending).items():
+        for opid, result in poll_once(client, pending).items():
             if isinstance(result, HostingError):
                 outcome.errors[opid] = result
             else:

@@ -1,0 +1,74 @@
+"""apply goes through the single commands' engine: the one create path (a lost answer
+is looked up, never sent again; a name taken since the plan is refused just before the
+create), against a real sandbox."""
+
+from __future__ import annotations
+
+from gandi_hosting_cli.api.client import HostingClient
+from gandi_hosting_cli.declarative.executor import apply_plan
+from gandi_hosting_cli.declarative.manifest import parse_manifest
+from gandi_hosting_cli.declarative.planner import make_plan
+from gandi_hosting_cli.declarative.state import read_account
+from tests.declarative.conftest import PASSWORD, passwords
+from tests.reliability.faulty_server import FaultyProxy
+
+TWO_VMS = """
+[[vm]]
+hostname = "c1"
+os = 111
+shares = 1
+
+[[vm]]
+hostname = "c2"
+os = 111
+shares = 1
+"""
+
+
+def _drop_one_answer(method: str):
+    """A fault for FaultyProxy: the first request carrying ``method`` reaches the
+    server, which acts on it; its answer is dropped (the connection closes)."""
+
+    def answer(proxy, conn, body) -> bool:
+        proxy.faults.pop(method, None)
+        proxy._forward(body)
+        return False
+
+    return answer
+
+
+def test_apply_finds_the_vm_whose_create_answer_was_lost_and_creates_nothing_twice(
+    server, calls, plain
+):
+    with FaultyProxy(server.url) as proxy:
+        client = HostingClient(proxy.url, session=server.login())
+        the_plan = make_plan(parse_manifest(TWO_VMS, "site.toml"), read_account(client))
+        proxy.faults = {"vm_create": _drop_one_answer("vm_create")}
+        calls.clear()
+        result = apply_plan(client, the_plan, passwords=passwords)
+        client.close()
+        assert "vm_create" not in proxy.faults  # one answer was dropped
+    assert result.exit_code == 0, result.as_dict()
+    assert calls.writes.count("vm_create") == 2  # each VM created once
+    proxy_api, session = plain
+    vms = [proxy_api.vm_info(session, i) for i in proxy_api.vm_list(session)]
+    assert sorted(v["hostname"] for v in vms) == ["c1", "c2"]
+    assert {o.object_id for o in result.outcomes} == {v["id"] for v in vms}
+    assert all(o.status == "done" for o in result.outcomes)
+
+
+def test_apply_refuses_a_create_whose_name_another_client_took_after_the_plan(
+    server, client, calls, plain
+):
+    the_plan = make_plan(parse_manifest(TWO_VMS, "site.toml"), read_account(client))
+    proxy_api, session = plain
+    proxy_api.vm_create(session, "c1", PASSWORD, 111, 1, 1, {})  # another client, meanwhile
+    calls.clear()
+    result = apply_plan(client, the_plan, passwords=passwords)
+    by_target = {o.action.target: o for o in result.outcomes}
+    assert by_target["vm c1"].status == "failed" and by_target["vm c1"].exit_code == 2
+    assert "already exists" in by_target["vm c1"].message
+    assert by_target["vm c2"].status == "done"
+    assert calls.writes.count("vm_create") == 1  # only c2's
+    hostnames = [proxy_api.vm_info(session, i)["hostname"] for i in proxy_api.vm_list(session)]
+    assert sorted(hostnames) == ["c1", "c2"]
