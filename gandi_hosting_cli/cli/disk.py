@@ -143,8 +143,9 @@ def disk_info(app: AppContext, disk_refs: tuple[str, ...]) -> None:
     if len(disk_refs) == 1:
         app.output.emit(Result.record(reads.disk_info(app.client, disk_refs[0]), DISK_FIELDS))
         return
-    infos, missing = reads.disk_infos_by_ref(app.client, disk_refs)
-    emit_several(app, [(i, i) for i in infos], DISK_FIELDS, missing)
+    entries = reads.disk_infos_by_ref(app.client, disk_refs)
+    records = [(ref, (i, i) if isinstance(i, dict) else i) for ref, i in entries]
+    emit_several(app, records, DISK_FIELDS)
 
 
 @disk.command("create")
@@ -239,6 +240,7 @@ def disk_delete(
     from gandi_hosting_cli.cli.reporting import (
         act,
         confirm_destruction,
+        in_input_order,
         report,
         require_yes,
         settle,
@@ -246,7 +248,7 @@ def disk_delete(
     from gandi_hosting_cli.workflows.states import Action, decide_disk_delete
 
     require_yes(app, yes, "delete disks")
-    targets, reread, _ = _disk_targets(app, disk_refs, find_failed_creates=True)
+    targets, reread, resolved = _disk_targets(app, disk_refs, find_failed_creates=True)
     decisions = settle(
         app, targets, decide_disk_delete, reread, wait=wait, wait_timeout=wait_timeout
     )
@@ -259,7 +261,7 @@ def disk_delete(
         ]
         noun = "this disk" if len(acting) == 1 else f"these {len(acting)} disks"
         confirm_destruction(app, yes, f"delete {noun} and its data", lines)
-    outcomes = act(app, decisions, app.client.disk_delete)
+    outcomes = in_input_order(resolved.tokens["disk"], act(app, decisions, app.client.disk_delete))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(disk_refs) > 1)
 
 
@@ -269,14 +271,19 @@ def _disk_targets(app: AppContext, disk_refs, *, find_failed_creates: bool = Fal
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.states import read_targets
 
-    resolved = resolve(app.client, disks=disk_refs, vms=vms)
+    several = len(disk_refs) > 1
+    resolved = resolve(app.client, disks=disk_refs, vms=vms, keep_going=several, fresh=True)
     ids = list(dict.fromkeys(resolved.disks))
     known = {i: info for i in ids if (info := resolved.disk_info(i)) is not None}
 
     def reread(some: list[int]):
         return read_targets(app.client, "disk", some, find_failed_creates=find_failed_creates)
 
-    targets = read_targets(app.client, "disk", ids, known, find_failed_creates=find_failed_creates)
+    targets = (
+        read_targets(app.client, "disk", ids, known, find_failed_creates=find_failed_creates)
+        if ids
+        else []
+    )
     return targets, reread, resolved
 
 

@@ -172,13 +172,11 @@ def op_info(app: AppContext, opids: tuple[int, ...]) -> None:
         app.output.emit(Result.record(_op_data(details), OP_FIELDS, json=details))
         return
     ids = list(dict.fromkeys(opids))
-    records, missing = [], {}
-    for opid, found in zip(ids, operations_by_id(app.client, ids), strict=True):
-        if isinstance(found, HostingError):
-            missing[opid] = found
-        else:
-            records.append((_op_data(found), found))
-    emit_several(app, records, OP_FIELDS, missing)
+    records = [
+        (opid, found if isinstance(found, HostingError) else (_op_data(found), found))
+        for opid, found in zip(ids, operations_by_id(app.client, ids), strict=True)
+    ]
+    emit_several(app, records, OP_FIELDS)
 
 
 def _op_data(details: dict) -> dict:

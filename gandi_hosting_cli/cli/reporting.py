@@ -24,15 +24,14 @@ if TYPE_CHECKING:
 
 
 def outcome_json(o: Outcome, with_id: bool) -> dict[str, Any]:
+    from gandi_hosting_cli.cli.listing import error_json
+
     data: dict[str, Any] = {}
     if with_id or o.created:
-        data["id"] = o.obj_id
+        # a name that named no object (or several): the name given stands for the id
+        data["id"] = o.obj_id if o.obj_id is not None or o.error is None else o.label
     if o.error is not None:
-        data["error"] = {
-            "code": o.error.code,
-            "message": o.error.message,
-            "exit_code": int(o.error.exit_code),
-        }
+        data.update(error_json(o.error))
         return data
     data["operation"] = o.operation
     data["state"] = o.state
@@ -109,6 +108,24 @@ def report(
             error = operations.error_for(o)
             app.terminal.error(error.message + (f" ({error.hint})" if error.hint else ""))
     raise click.exceptions.Exit(worst)
+
+
+def in_input_order(
+    tokens: Sequence[tuple[str, int | None, Any]], outcomes: list[Outcome]
+) -> list[Outcome]:
+    """Each object's outcome in the order the user gave them (``Resolved.tokens``): the
+    outcomes of the objects found (each object once), and for a name that named none
+    (or several) its error."""
+    by_id = {o.obj_id: o for o in outcomes}
+    ordered: list[Outcome] = []
+    seen: set[int] = set()
+    for token, obj_id, error in tokens:
+        if obj_id is None:
+            ordered.append(Outcome(token, error=error))
+        elif obj_id not in seen and obj_id in by_id:
+            seen.add(obj_id)
+            ordered.append(by_id[obj_id])
+    return ordered
 
 
 # how many times the objects held by operations are waited for and read again

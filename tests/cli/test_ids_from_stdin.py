@@ -58,7 +58,9 @@ def test_an_unknown_object_among_several_is_said_and_decides_the_exit_code(gh):
     [vm_id] = gh.vms(1, "web")
     result = gh("--json", "vm", "info", "-", input=f"{vm_id} 4242")
     assert result.exit_code == 4
-    assert [i["id"] for i in json.loads(result.stdout)] == [vm_id]
+    entries = json.loads(result.stdout)
+    assert [i["id"] for i in entries] == [vm_id, 4242]  # each its entry, in input order
+    assert entries[1]["error"]["exit_code"] == 4 and "error" not in entries[0]
     assert json.loads(result.stderr.splitlines()[0])["error"]["message"]
 
 

@@ -188,7 +188,7 @@ def vm_update(
         raise click.UsageError("nothing to change: give --shares, --cpu or --max-memory")
     if cpu is not None:
         types.check_cpu(cpu, shares)
-    resolved = resolve(app.client, vms=[vm_ref])
+    resolved = resolve(app.client, vms=[vm_ref], fresh=True)
     vm_id = resolved.vms[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
     outcomes = queue_each(app.client.vm_update, [(label, vm_id, (vm_id, specs))])
@@ -218,7 +218,7 @@ def vm_boot_disk(
     from gandi_hosting_cli.workflows.names import resolve, vm_label
     from gandi_hosting_cli.workflows.operations import queue_each
 
-    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref])
+    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref], fresh=True)
     vm_id, disk_id = resolved.vms[0], resolved.disks[0]
     label = vm_label(vm_id, resolved.vm_info(vm_id))
     outcomes = queue_each(app.client.vm_disk_link, [(label, vm_id, (vm_id, disk_id))])

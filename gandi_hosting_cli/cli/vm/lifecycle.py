@@ -39,21 +39,28 @@ SEVERAL_HELP = """
 
 def resolve_targets(
     app: AppContext, vm_refs: tuple[str, ...], *, find_failed_creates: bool = False
-) -> tuple[list[Target], Callable[[list[int]], list[Target]]]:
-    """The VMs named (each once), read with the operations that hold them; and how to
-    read some of them again (after waiting for those operations)."""
+) -> tuple[list[Target], Callable[[list[int]], list[Target]], list]:
+    """The VMs named (each once), read with the operations that hold them; how to read
+    some of them again (after waiting for those operations); and every ref in the order
+    given (``Resolved.tokens``: with several VMs, a name that names none, or several,
+    is that ref's outcome instead of stopping the others). Names are confirmed unique
+    on the server, whatever the name cache says (``fresh``)."""
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.states import read_targets
 
-    resolved = resolve(app.client, vms=vm_refs)
+    resolved = resolve(app.client, vms=vm_refs, keep_going=len(vm_refs) > 1, fresh=True)
     vm_ids = list(dict.fromkeys(resolved.vms))  # the same VM twice is one request
     known = {i: info for i in vm_ids if (info := resolved.vm_info(i)) is not None}
 
     def reread(ids: list[int]) -> list[Target]:
         return read_targets(app.client, "vm", ids, find_failed_creates=find_failed_creates)
 
-    targets = read_targets(app.client, "vm", vm_ids, known, find_failed_creates=find_failed_creates)
-    return targets, reread
+    targets = (
+        read_targets(app.client, "vm", vm_ids, known, find_failed_creates=find_failed_creates)
+        if vm_ids
+        else []
+    )
+    return targets, reread, resolved.tokens["vm"]
 
 
 def act_on_vms(
@@ -68,10 +75,10 @@ def act_on_vms(
     """Resolve every VM in one batch, read their states and what holds them, queue
     ``method(client)`` (``client.vm_start``...) on those whose goal does not hold yet,
     report each result (an unchanged VM: a note on stderr, exit 0, nothing sent)."""
-    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.cli.reporting import act, in_input_order, report, settle
     from gandi_hosting_cli.workflows.states import decide_power
 
-    targets, reread = resolve_targets(app, vm_refs)
+    targets, reread, tokens = resolve_targets(app, vm_refs)
     decisions = settle(
         app,
         targets,
@@ -80,7 +87,7 @@ def act_on_vms(
         wait=wait,
         wait_timeout=wait_timeout,
     )
-    outcomes = act(app, decisions, method(app.client))
+    outcomes = in_input_order(tokens, act(app, decisions, method(app.client)))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
@@ -176,14 +183,15 @@ def vm_delete(
       gandi-hosting vm delete 12 13 --yes --wait
       gandi-hosting vm delete web2 --stop --yes
     """
-    from gandi_hosting_cli.cli.reporting import act, report
+    from gandi_hosting_cli.cli.reporting import act, in_input_order, report
 
-    decisions = _decide_deletions(app, vm_refs, stop_first, yes, wait, wait_timeout)
+    decisions, tokens = _decide_deletions(app, vm_refs, stop_first, yes, wait, wait_timeout)
     said = _confirm_deletions(app, decisions, yes)
     _stop_those_running(app, decisions, wait_timeout)
     outcomes = act(app, decisions, app.client.vm_delete)
     for o, d in zip(outcomes, decisions, strict=True):
         o.said = d.target.obj_id in said and o.error is d.error
+    outcomes = in_input_order(tokens, outcomes)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
@@ -194,15 +202,15 @@ def _decide_deletions(
     yes: bool,
     wait: bool,
     wait_timeout: float | None,
-) -> list:
+) -> tuple[list, list]:
     """What to do with each VM (read before anything is asked): delete, stop first,
-    cancel its failed create, or refuse."""
+    cancel its failed create, or refuse; and every ref in the order given."""
     from gandi_hosting_cli.cli.reporting import require_yes, settle
     from gandi_hosting_cli.workflows.states import decide_vm_delete
 
     require_yes(app, yes, "delete VMs")
-    targets, reread = resolve_targets(app, vm_refs, find_failed_creates=True)
-    return settle(
+    targets, reread, tokens = resolve_targets(app, vm_refs, find_failed_creates=True)
+    decisions = settle(
         app,
         targets,
         lambda t: decide_vm_delete(t, stop_first),
@@ -210,6 +218,7 @@ def _decide_deletions(
         wait=wait,
         wait_timeout=wait_timeout,
     )
+    return decisions, tokens
 
 
 def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:

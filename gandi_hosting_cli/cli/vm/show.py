@@ -135,9 +135,17 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
         info, os_label = reads.vm_info(app.client, vm_refs[0], with_os_label=with_label)
         app.output.emit(Result.record({**info, "os": os_label}, VM_FIELDS, json=info))
         return
-    infos, missing, labels = reads.vm_infos(app.client, vm_refs, with_os_labels=app.output.human)
-    records = [({**i, "os": labels.get(i.get("os_id"), i.get("os_id"))}, i) for i in infos]
-    emit_several(app, records, VM_FIELDS, missing)
+    entries, labels = reads.vm_infos(app.client, vm_refs, with_os_labels=app.output.human)
+    records = [
+        (
+            ref,
+            i
+            if not isinstance(i, dict)
+            else ({**i, "os": labels.get(i.get("os_id"), i.get("os_id"))}, i),
+        )
+        for ref, i in entries
+    ]
+    emit_several(app, records, VM_FIELDS)
 
 
 @click.command("disks")
