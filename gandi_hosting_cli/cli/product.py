@@ -90,7 +90,7 @@ def product_add(
     Disk quota takes the sizes of `disk create --size`: MB (10240), or with a unit
     (2048M, 10G). On a terminal the purchase (product, quantity, duration) and the
     current balance are shown and confirmation is asked (the API gives no prices, so
-    none is shown); --yes skips the question; off a terminal it proceeds as asked.
+    none is shown); off a terminal --yes is required and nothing is sent without it.
     Prints the operation id; --json gives {"operation": id, "state": "..."}.
 
     \b
@@ -134,7 +134,8 @@ def product_renew(
     """Renew product PRODUCT_ID for another --duration.
 
     On a terminal the product, the duration and the current balance are shown and
-    confirmation is asked; --yes skips the question; off a terminal it proceeds.
+    confirmation is asked; off a terminal --yes is required and nothing is sent
+    without it.
 
     \b
     Examples:
@@ -155,19 +156,31 @@ def product_renew(
 @product.command("update")
 @click.argument("product_id", type=types.PRODUCT_ID)
 @click.argument("quantity", type=types.QUANTITY)
+@yes_option
 @wait_options
 @dry_run_option
 @global_options
 @click.pass_obj
 def product_update(
-    app: AppContext, product_id: int, quantity: int, wait: bool, wait_timeout: float | None
-) -> None:
+    app: AppContext,
+    product_id: int,
+    quantity: int,
+    yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:  # fmt: skip
     """Change the quantity of product PRODUCT_ID (not possible for shares_fixed).
+
+    It spends money: on a terminal the product, its new quantity and the current
+    balance are shown and confirmation is asked; off a terminal --yes is required and
+    nothing is sent without it.
 
     \b
     Examples:
       gandi-hosting product update 12 8 --wait
+      gandi-hosting product update 12 8 --yes
     """
+    _confirm_purchase(app, yes, "change", [f"quantity -> {quantity}"], product_id=product_id)
     _queue(
         app,
         f"product {product_id}",
@@ -230,12 +243,14 @@ def _duration_text(duration: str) -> str:
 def _confirm_purchase(
     app: AppContext, yes: bool, verb: str, lines: list[str], product_id: int | None = None
 ) -> None:
-    """On a terminal without --yes: show what will be bought and the balance (one
-    request), and ask. Off a terminal, with --yes or --dry-run (issue 13's
-    ``AppContext.dry_run``, where it exists): nothing read, nothing asked."""
+    """The confirmation rule (cli/reporting.py) for a purchase: off a terminal without
+    --yes, exit 2 before any request; on a terminal, what will be bought and the balance
+    (one request) are shown, and asked. --yes or --dry-run: nothing read, nothing asked."""
+    from gandi_hosting_cli.cli.reporting import confirm_destruction, require_yes
     from gandi_hosting_cli.workflows.purchases import funds
 
-    if yes or getattr(app, "dry_run", False) or not app.terminal.is_interactive:
+    require_yes(app, yes, f"{verb} (it spends money)")
+    if yes or app.dry_run:
         return
     found = funds(app.client, product_id)
     if found.product is not None:
@@ -247,10 +262,7 @@ def _confirm_purchase(
         "(the API gives no prices: "
         "`gandi-hosting account balance` shows the debit afterwards)"
     )
-    app.terminal.notice(f"This will {verb}:")
-    for line in lines:
-        app.terminal.notice(f"  {line}")
-    app.confirm("Continue?", yes)
+    confirm_destruction(app, yes, verb, lines)
 
 
 def _describe(p: dict[str, Any]) -> str:

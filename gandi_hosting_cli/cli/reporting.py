@@ -326,13 +326,21 @@ def _wait(
         ) from None
 
 
+# The one confirmation rule (DESIGN.md section 2), for every command that deletes or
+# spends money (vm|disk delete, product add|renew|update|remove, op cancel): first
+# ``require_yes`` (off a terminal without --yes: exit 2 before any request), then, once
+# what will happen is known, ``confirm_destruction`` (on a terminal: show it, ask).
+# --dry-run never asks and needs no --yes. ``apply`` (cli/declarative.py) follows it.
+
+
 def confirm_destruction(app: AppContext, yes: bool, action: str, lines: Sequence[str]) -> None:
-    """Show what ``action`` destroys and ask, on a terminal; ``--yes`` skips the question.
+    """Show what ``action`` deletes or spends and ask, on a terminal; ``--yes`` (or
+    ``--dry-run``) skips the question.
 
     Off a terminal without ``--yes`` the caller must already have refused (see
     ``require_yes``): this only runs once the objects are known.
     """
-    if yes:
+    if yes or app.dry_run:
         return
     app.terminal.notice(f"This will {action}:")
     for line in lines:
@@ -341,8 +349,8 @@ def confirm_destruction(app: AppContext, yes: bool, action: str, lines: Sequence
 
 
 def require_yes(app: AppContext, yes: bool, action: str) -> None:
-    """Off a terminal, a destructive command needs ``--yes``: exit 2 before any request
-    (not with ``--dry-run``: nothing will be destroyed)."""
+    """Off a terminal, a command that deletes or spends needs ``--yes``: exit 2 before
+    any request (not with ``--dry-run``: nothing will happen)."""
     if not yes and not app.dry_run and not app.terminal.is_interactive:
         raise click.UsageError(
             f"refusing to {action} without confirmation: not on a terminal, pass --yes"

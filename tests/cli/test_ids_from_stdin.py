@@ -73,7 +73,7 @@ def test_disk_delete_from_stdin(gh):
 
 def test_op_info_wait_and_cancel_from_stdin(slow_gh):
     g = slow_gh(60)
-    queued = [g.json("product", "add", "disk", "1024")["operation"] for _ in range(2)]
+    queued = [g.json("product", "add", "--yes", "disk", "1024")["operation"] for _ in range(2)]
     pending = g("-q", "op", "list", "--state", "PENDING").stdout
     assert pending.split() == [str(i) for i in queued]
     details = g.json("op", "info", "-", input=pending)

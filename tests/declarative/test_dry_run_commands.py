@@ -51,9 +51,9 @@ COMMANDS = [
     (["disk", "delete", "data"], "disk_delete"),
     (["disk", "attach", "data", "web1", "--wait"], "disk_attach"),
     (["disk", "detach", "mounted", "web1"], "disk_detach"),
-    (["product", "add", "shares", "2"], "hosting_account_product_add"),
-    (["product", "renew", "{product}"], "hosting_account_product_renew"),
-    (["product", "update", "{product}", "4"], "hosting_account_product_update"),
+    (["product", "add", "--yes", "shares", "2"], "hosting_account_product_add"),
+    (["product", "renew", "--yes", "{product}"], "hosting_account_product_renew"),
+    (["product", "update", "--yes", "{product}", "4"], "hosting_account_product_update"),
     (["product", "remove", "{product}"], "hosting_account_product_remove"),
     (["op", "cancel", "{op}"], "operation_cancel"),
 ]  # fmt: skip
