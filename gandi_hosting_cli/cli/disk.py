@@ -192,8 +192,7 @@ def disk_create(
     from gandi_hosting_cli.workflows.operations import create
     from gandi_hosting_cli.workflows.states import check_new_name
 
-    if not allow_duplicate:
-        check_new_name(app.client, "disk", name)
+    check_new_name(app.client, "disk", name, size=size, check_name=not allow_duplicate)
     specs = {"name": name, "size": size, "fstype": fstype}
     label = f"{name} (disk {{id}})"
     outcome, op = create(app.client, "disk_create", (specs,), "disk_create", "disk_id", label)
@@ -267,7 +266,8 @@ def disk_delete(
 
 def _disk_targets(app: AppContext, disk_refs, *, find_failed_creates: bool = False, vms=()):
     """The disks named (each once), read with the operations that hold them; the VMs
-    named too (their ids); and how to read some disks again after waiting."""
+    named too (their ids and infos: one given by id is read in the same request as the
+    disks); and how to read some disks again after waiting."""
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.states import read_targets
 
@@ -279,11 +279,17 @@ def _disk_targets(app: AppContext, disk_refs, *, find_failed_creates: bool = Fal
     def reread(some: list[int]):
         return read_targets(app.client, "disk", some, find_failed_creates=find_failed_creates)
 
+    also: dict = {("vm_info", (i,)): None for i in resolved.vms if resolved.vm_info(i) is None}
     targets = (
-        read_targets(app.client, "disk", ids, known, find_failed_creates=find_failed_creates)
+        read_targets(
+            app.client, "disk", ids, known, find_failed_creates=find_failed_creates, also=also
+        )
         if ids
         else []
     )
+    for (_, (vm_id,)), info in also.items():
+        if isinstance(info, dict):
+            resolved.infos[("vm", vm_id)] = info
     return targets, reread, resolved
 
 
@@ -318,7 +324,7 @@ def _link(
     decisions = settle(
         app,
         targets,
-        lambda t: decide_link(t, action, vm_id, vm_text),
+        lambda t: decide_link(t, action, vm_id, vm_text, resolved.vm_info(vm_id)),
         reread,
         wait=wait,
         wait_timeout=wait_timeout,

@@ -79,7 +79,7 @@ def test_attach_where_it_is_and_detach_of_a_free_disk_send_no_write(gh):
     again = gh("--json", "disk", "attach", str(disk_id), str(vm_id))
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout)["state"] == "unchanged"
-    assert f"is already attached to vm {vm_id}" in again.stderr
+    assert f"is already attached to web1 (vm {vm_id})" in again.stderr
     # ids: no lookup; one multicall of disk_info + the two operation lists
     assert gh.server.request_count - before == 1
     by_name = gh("disk", "attach", "data1", "web1")

@@ -112,7 +112,7 @@ def vm_create(
 
     types.check_cpu(cpu, shares)
     password = read_root_password(app, password_stdin)
-    os_id = _new_vm_os_id(app, hostname, os_ref, allow_duplicate)
+    os_id = _new_vm_os_id(app, hostname, os_ref, shares, allow_duplicate)
     specs = {"login": user_login} if user_login else {}
     outcome, op = _queue_vm_create(app, (hostname, password, os_id, shares, cpu, specs))
     report_create(
@@ -127,14 +127,16 @@ def vm_create(
     )
 
 
-def _new_vm_os_id(app: AppContext, hostname: str, os_ref: str, allow_duplicate: bool) -> int | None:
-    """The OS image's id; unless ``allow_duplicate``, refuses a hostname already taken."""
-    from gandi_hosting_cli.workflows.names import resolve
+def _new_vm_os_id(
+    app: AppContext, hostname: str, os_ref: str, shares: int, allow_duplicate: bool
+) -> int | None:
+    """The OS image's id; refuses what the free shares and disk quota cannot hold and,
+    unless ``allow_duplicate``, a hostname already taken (before anything is sent)."""
     from gandi_hosting_cli.workflows.states import check_new_name
 
-    if allow_duplicate:
-        return resolve(app.client, os=os_ref).os_id
-    return check_new_name(app.client, "vm", hostname, os_ref)
+    return check_new_name(
+        app.client, "vm", hostname, os_ref, shares=shares, check_name=not allow_duplicate
+    )
 
 
 def _queue_vm_create(app: AppContext, args: tuple) -> tuple:
@@ -175,9 +177,9 @@ def vm_update(
       gandi-hosting vm update web1 --shares 4 --cpu 2 --wait
       gandi-hosting vm update 12 --max-memory 4G
     """
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.workflows.names import resolve, vm_label
-    from gandi_hosting_cli.workflows.operations import queue_each
+    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.states import decide_vm_update, free_resources, read_targets
 
     specs = {
         key: value
@@ -190,8 +192,22 @@ def vm_update(
         types.check_cpu(cpu, shares)
     resolved = resolve(app.client, vms=[vm_ref], fresh=True)
     vm_id = resolved.vms[0]
-    label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client.vm_update, [(label, vm_id, (vm_id, specs))])
+    known = {vm_id: info} if (info := resolved.vm_info(vm_id)) is not None else {}
+    # the free shares matter only when the VM gets more of them
+    available = free_resources(app.client.hosting_account_info()) if shares else None
+
+    def reread(ids: list[int]) -> list:
+        return read_targets(app.client, "vm", ids)
+
+    decisions = settle(
+        app,
+        read_targets(app.client, "vm", [vm_id], known),
+        lambda t: decide_vm_update(t, specs, available),
+        reread,
+        wait=wait,
+        wait_timeout=wait_timeout,
+    )
+    outcomes = act(app, decisions, app.client.vm_update, lambda i: (i, specs))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
 
 
