@@ -49,12 +49,21 @@ def _load(path: str) -> Any:
         raise BadManifest(str(error)) from None
 
 
-def _plan(app: AppContext, path: str, prune: bool) -> Any:
+def _plan(app: AppContext, path: str, prune: bool, settle: bool = False) -> Any:
+    """The manifest and its plan. ``settle`` (apply): first wait for the operations that
+    hold objects of the manifest (an apply stopped midway left them running)."""
     from gandi_hosting_cli.declarative.planner import make_plan
+    from gandi_hosting_cli.declarative.settle import settled_account
     from gandi_hosting_cli.declarative.state import read_account
 
     manifest = _load(path)  # a bad manifest: exit 2 before any request
-    return manifest, make_plan(manifest, read_account(app.client), prune=prune)
+
+    def waiting(opids: list[int]) -> None:
+        ids = " ".join(str(i) for i in opids)
+        app.terminal.message(f"Waiting for operations {ids}: they hold objects of the manifest")
+
+    state = settled_account(app.client, manifest, on_wait=waiting) if settle else None
+    return manifest, make_plan(manifest, state or read_account(app.client), prune=prune)
 
 
 _KIND_WORDS = {
@@ -213,7 +222,7 @@ def apply(app: AppContext, manifest: str, prune: bool, yes: bool, password_stdin
     """
     from gandi_hosting_cli.output.result import Result
 
-    spec, the_plan = _plan(app, manifest, prune)
+    spec, the_plan = _plan(app, manifest, prune, settle=not app.dry_run)
     if app.dry_run:
         _apply_dry_run(app, the_plan)
         return

@@ -1,7 +1,9 @@
 """The account as the planner sees it, read in two batched requests.
 
-1. ``vm_list``, ``disk_list``, ``os_list`` and ``hosting_account_info`` in one multicall;
-2. every ``vm_info`` and ``disk_info`` in one more (chunked for huge accounts).
+1. ``vm_list``, ``disk_list``, ``os_list``, ``hosting_account_info`` and the operations
+   in progress (``operation_list`` of PENDING and RUN ones) in one multicall;
+2. every ``vm_info`` and ``disk_info``, and the details of those operations, in one more
+   (chunked for huge accounts).
 
 Without ``system.multicall`` the client falls back to single calls on its own.
 """
@@ -25,6 +27,19 @@ class AccountState:
     disks: dict[int, dict] = field(default_factory=dict)  # id -> disk_info
     os_images: list[dict] = field(default_factory=list)
     account: dict = field(default_factory=dict)  # hosting_account_info
+    in_progress: list[dict] = field(default_factory=list)  # PENDING/RUN operation_details
+
+    def busy_operations(self, kind: str, obj_id: int) -> list[int]:
+        """The operations in progress that hold VM or disk ``obj_id``."""
+        found = []
+        for op in self.in_progress:
+            param = op.get("param") or {}
+            holds = param.get(f"{kind}_id") == obj_id and (
+                kind == "disk" or param.get("param_type") == "vm"
+            )
+            if holds:
+                found.append(int(op.get("uid", op.get("id", 0))))
+        return found
 
     def vm_by_name(self, hostname: str) -> dict | None:
         found = [v for v in self.vms.values() if v.get("hostname") == hostname]
@@ -76,14 +91,20 @@ def read_account(client: Any) -> AccountState:
     """Everything the planner needs, in two requests (with ``system.multicall``)."""
     first = client.multicall(
         [("vm_list", ()), ("disk_list", ()), ("os_list", ()), ("hosting_account_info", ())]
+        + [("operation_list", ({"state": s},)) for s in ("PENDING", "RUN")]
     )
-    for result in first:
+    for result in first[:4]:
         if isinstance(result, HostingError):
             raise result
-    vm_ids, disk_ids, os_images, account = first
+    vm_ids, disk_ids, os_images, account = first[:4]
+    # a server that cannot list them: the API itself says later whether an object is busy
+    opids = [int(i) for r in first[4:] if not isinstance(r, HostingError) for i in r]
     keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
-    infos = _batch(client, [(f"{kind}_info", (i,)) for kind, i in keys])
+    calls = [(f"{kind}_info", (i,)) for kind, i in keys]
+    results = _batch(client, calls + [("operation_details", (i,)) for i in opids])
+    infos = results[: len(keys)]
     state = AccountState(os_images=list(os_images), account=dict(account))
+    state.in_progress = [d for d in results[len(keys) :] if isinstance(d, dict)]
     for (kind, obj_id), info in zip(keys, infos, strict=True):
         if isinstance(info, NotFound):
             continue  # deleted between the two requests

@@ -72,3 +72,40 @@ def test_apply_refuses_a_create_whose_name_another_client_took_after_the_plan(
     assert calls.writes.count("vm_create") == 1  # only c2's
     hostnames = [proxy_api.vm_info(session, i)["hostname"] for i in proxy_api.vm_list(session)]
     assert sorted(hostnames) == ["c1", "c2"]
+
+
+def test_apply_again_after_an_interrupted_one_waits_for_busy_objects_and_converges(
+    slow_server,
+):
+    """An apply stopped midway (its timeout, as Ctrl-C would) leaves operations running;
+    the next apply waits for those that hold objects of the manifest, then finishes the
+    job with no failure and nothing created twice."""
+    from gandi_hosting_cli.declarative.settle import settled_account
+    from tests.declarative.test_apply import MANIFEST
+
+    clock = slow_server.clock
+    client = HostingClient(slow_server.url, session=slow_server.login())
+    manifest = parse_manifest(MANIFEST, "site.toml")
+    first = apply_plan(client, make_plan(manifest, read_account(client)), passwords=passwords,
+                       clock=clock, sleep=clock.sleep, timeout=5)  # fmt: skip
+    assert first.exit_code == 7  # stopped with creates still PENDING
+    waited: list[list[int]] = []
+    state = settled_account(client, manifest, on_wait=waited.append, clock=clock,
+                            sleep=clock.sleep)  # fmt: skip
+    assert waited and not [p for p in make_plan(manifest, state).problems if p.kind == "busy"]
+    second = apply_plan(client, make_plan(manifest, state), passwords=passwords,
+                        clock=clock, sleep=clock.sleep)  # fmt: skip
+    assert second.exit_code == 0, second.as_dict()
+    assert make_plan(manifest, read_account(client)).up_to_date
+    client.close()
+    with slow_server.proxy() as api:  # nothing created twice
+        session = slow_server.login()
+        hosts = sorted(api.vm_info(session, i)["hostname"] for i in api.vm_list(session))
+        names = [api.disk_info(session, i)["name"] for i in api.disk_list(session)]
+    assert hosts == ["db1", "web1", "web2"]
+    assert sorted(n for n in names if not n.startswith("sys_")) == [
+        "data1",
+        "data2",
+        "dbdata",
+        "logs1",
+    ]
