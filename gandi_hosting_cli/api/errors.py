@@ -11,6 +11,7 @@ from gandi_hosting_cli.errors import (  # noqa: F401 (the API's faults are these
     MAX_SHOWN,
     APIFault,
     AuthError,
+    Hint,
     HostingError,
     InvalidInput,
     LocalError,
@@ -50,7 +51,7 @@ FAULT_UNKNOWN_METHOD = 501640
 # faults that a fresh session cures: the client renews once and retries
 SESSION_FAULTS = frozenset({FAULT_SESSION_EXPIRED, FAULT_SESSION_UNKNOWN})
 
-LOGIN_HINT = "run `gandi-hosting login` to open a session"
+LOGIN_HINT = Hint("login")
 
 
 def split_code(code: int) -> tuple[int, int, int]:

@@ -235,9 +235,10 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
 
 def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
+    from gandi_hosting_cli.cli.hints import render, with_hint
     from gandi_hosting_cli.errors import MAX_SHOWN, APIFault, LocalUsageError, for_terminal
 
-    message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+    message = with_hint(exc.message, exc.hint)
     if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):
         # a fault is the server's answer, already traced; a usage error is the user's
         # (one line, as without --debug); other failures may be ours
@@ -250,7 +251,7 @@ def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
         server_text = isinstance(exc, APIFault)  # ours may span lines; the server's is cut
         limit = MAX_SHOWN if server_text and not app.debug else None
         shown = for_terminal(exc.message, limit, newlines=not server_text)
-        shown += f" ({exc.hint})" if exc.hint else ""
+        shown += f" ({render(exc.hint)})" if exc.hint else ""
         app.terminal.error(f"{shown}{suffix}")
     _json_error(app, exc.code, message, exc.exit_code)
     return int(exc.exit_code)

@@ -294,6 +294,7 @@ def _confirm_and_apply(app: AppContext, the_plan: Any, passwords: Any, yes: bool
 
 
 def _emit_apply_result(app: AppContext, result: Any) -> None:
+    from gandi_hosting_cli.cli.hints import with_hint
     from gandi_hosting_cli.output.result import Result, Table
 
     rows = [
@@ -302,7 +303,7 @@ def _emit_apply_result(app: AppContext, result: Any) -> None:
             "action": o.action.describe(),
             "status": o.status,
             "operation": o.operation,
-            "message": o.message,
+            "message": with_hint(o.message, o.hint),
         }
         for o in result.outcomes
     ]

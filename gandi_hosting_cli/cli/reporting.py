@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.hints import with_hint
 from gandi_hosting_cli.output.result import Lines, Result
 from gandi_hosting_cli.workflows import operations
 from gandi_hosting_cli.workflows.operations import Outcome
@@ -106,7 +107,7 @@ def report(
     for o in outcomes:
         if o.exit_code and not o.said:
             error = operations.error_for(o)
-            app.terminal.error(error.message + (f" ({error.hint})" if error.hint else ""))
+            app.terminal.error(with_hint(error.message, error.hint))
     raise click.exceptions.Exit(worst)
 
 
@@ -143,7 +144,7 @@ def settle(
 ) -> list[Decision]:
     """Decide for every object; with ``wait``, the busy ones are waited for, read again
     and decided again (their goal may hold by then), a few rounds at most."""
-    from gandi_hosting_cli.errors import WaitTimeout
+    from gandi_hosting_cli.errors import Hint, WaitTimeout
     from gandi_hosting_cli.workflows.states import Action
 
     decisions = [decide(t) for t in targets]
@@ -158,7 +159,7 @@ def settle(
                 ids = " ".join(str(i) for i in d.busy_ids)
                 d.error = WaitTimeout(
                     f"{d.target.label} is still busy with operation {ids} at the wait timeout",
-                    hint=f"follow it with `gandi-hosting op wait {ids}`",
+                    hint=Hint("follow", operations=tuple(d.busy_ids)),
                 )
             break
         fresh = {t.obj_id: t for t in reread([d.target.obj_id for d in busy])}
@@ -192,8 +193,10 @@ def _outcomes_to_fill(
     decisions: list[Decision],
 ) -> tuple[list[Outcome], list[Outcome], list[tuple[Outcome, int]]]:
     """Every object's outcome; those still to queue; those whose failed create to cancel."""
+    from gandi_hosting_cli.cli.hints import render
+    from gandi_hosting_cli.errors import Hint
     from gandi_hosting_cli.workflows.operations import UNCHANGED
-    from gandi_hosting_cli.workflows.states import ERROR_LIST_HINT, Action
+    from gandi_hosting_cli.workflows.states import Action
 
     outcomes: list[Outcome] = []
     to_queue: list[Outcome] = []
@@ -211,7 +214,7 @@ def _outcomes_to_fill(
             o.note = (
                 f"{t.label}: its create (operation {opid}) had ended in ERROR; cancelled it, "
                 f"which removes the {'VM and its system disk' if t.resource == 'vm' else 'disk'} "
-                f"and frees what it held; {ERROR_LIST_HINT}"
+                f"and frees what it held; {render(Hint('list_failed'))}"
             )
             to_cancel.append((o, opid))
         else:

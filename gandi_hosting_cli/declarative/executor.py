@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.declarative.plan import Action, Plan
-from gandi_hosting_cli.errors import HostingError, NetworkError
+from gandi_hosting_cli.errors import Hint, HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay, poll_once
 
@@ -63,6 +63,7 @@ class ActionOutcome:
     message: str = ""
     exit_code: int = 0
     object_id: int | None = None  # the new VM / disk of a create
+    hint: Hint | None = None  # what to do next (cli/ renders it)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -395,9 +396,10 @@ def _poll(
         out = outcomes[run.action.id]
         if isinstance(details, HostingError):
             del running[opid]
+            outcomes[run.action.id].hint = Hint("follow", operations=(opid,))
             finish(run.action, "failed", code=int(details.exit_code),
                    message=f"operation {opid} could not be read: {details.message}; it goes"
-                   f" on: follow it with `gandi-hosting op wait {opid}`")  # fmt: skip
+                   " on")  # fmt: skip
             continue
         state = str(details.get("state", "UNKNOWN"))
         if state != run.state:

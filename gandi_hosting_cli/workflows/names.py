@@ -23,7 +23,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.errors import APIFault, AuthError, HostingError, LocalUsageError, NotFound
+from gandi_hosting_cli.errors import (
+    APIFault,
+    AuthError,
+    Hint,
+    HostingError,
+    LocalUsageError,
+    NotFound,
+)
 from gandi_hosting_cli.workflows.batch import MULTICALL_CHUNK, Call, batch, multicall_chunked
 
 if TYPE_CHECKING:
@@ -409,7 +416,7 @@ def match_os(images: Sequence[dict], token: str) -> int:
             raise AmbiguousName(
                 "OS", token, sorted((int(img["id"]), os_label(img)) for img in found)
             )
-    raise NotFound(f"no OS image named {token!r} (see `gandi-hosting os list`)")
+    raise NotFound(f"no OS image named {token!r}", hint=Hint("os_list"))
 
 
 def vm_label(vm_id: int, info: dict | None) -> str:

@@ -15,7 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.errors import HostingError, NetworkError, OperationFailed, WaitTimeout
+from gandi_hosting_cli.errors import (
+    Hint,
+    HostingError,
+    NetworkError,
+    OperationFailed,
+    WaitTimeout,
+)
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.workflows.batch import multicall_chunked
 from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, WaitOutcome
@@ -91,7 +97,7 @@ class LostCreateFound(NetworkError):
     operation's ``details`` were found. A single command reports it (exit 6, do not
     create it again); ``apply`` takes the object found and goes on."""
 
-    def __init__(self, message: str, obj_id: int, details: dict, *, hint: str | None = None):
+    def __init__(self, message: str, obj_id: int, details: dict, *, hint: Hint | None = None):
         super().__init__(message, hint=hint)
         self.obj_id = obj_id
         self.details = details
@@ -172,13 +178,13 @@ def _after_lost_create(
     except HostingError:
         return NetworkError(
             f"{error.message}; whether {what} {name} was created is unknown",
-            hint=f"check `gandi-hosting op list --type {op_type}` before trying again",
+            hint=Hint("check_creates", resource=op_type),
         )
     if found is None:
         return NetworkError(
             f"{error.message}; no {op_type} operation for {name} was found: "
             f"{what} {name} was not created",
-            hint="it is safe to try again",
+            hint=Hint("retry"),
         )
     obj_id = int((found.get("param") or {}).get(f"{what}_id") or 0)
     opid = found.get("uid", found.get("id"))
@@ -187,7 +193,7 @@ def _after_lost_create(
         f"operation {opid} {found.get('state', '')}".rstrip(),
         obj_id,
         found,
-        hint=f"follow it with `gandi-hosting op wait {opid}`; do not create it again",
+        hint=Hint("created_anyway", operations=(int(opid),) if opid is not None else ()),
     )
 
 
@@ -315,10 +321,10 @@ def error_for(o: Outcome) -> HostingError:
         if not prefix or error.message.startswith(prefix):
             return error
         return type(error)(f"{prefix}{error.message}", error.code, hint=error.hint)
-    follow = f"follow it with `gandi-hosting op wait {o.operation}`"
     if o.timed_out:
         return WaitTimeout(
-            f"{prefix}operation {o.operation} is still {o.state} at the wait timeout; {follow}"
+            f"{prefix}operation {o.operation} is still {o.state} at the wait timeout",
+            hint=Hint("follow", operations=(int(o.operation or 0),)),
         )
     reason = f": {o.comment}" if o.comment else ""
     return OperationFailed(

@@ -19,6 +19,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from gandi_hosting_cli.errors import (
+    Hint,
     HostingError,
     LocalUsageError,
     NotFound,
@@ -40,7 +41,6 @@ DISK_ATTACHED = 530439
 DISK_NOT_ATTACHED = 530498
 SHARES_QUOTA = 530935
 DISK_QUOTA = 530435
-ERROR_LIST_HINT = "`gandi-hosting op list --state ERROR` lists the operations that failed"
 
 
 class Action(Enum):
@@ -183,10 +183,9 @@ def _busy(target: Target) -> Decision:
         f"operation {_opid(op)} ({op.get('type', '?')}, {op.get('state', '?')})"
         for op in target.busy
     )
-    ids = " ".join(str(_opid(op)) for op in target.busy)
     error = StateError(
         f"{target.label} is busy with {ops}",
-        hint=f"follow it with `gandi-hosting op wait {ids}` and run this again, or add --wait",
+        hint=Hint("busy", operations=tuple(_opid(op) for op in target.busy)),
     )
     return Decision(target, Action.BUSY, error=error)
 
@@ -223,8 +222,7 @@ def decide_vm_delete(target: Target, stop: bool) -> Decision:
             return Decision(target, Action.STOP_FIRST)
         error = StateError(
             f"{target.label} is {target.state}: a VM must be halted to be deleted",
-            hint=f"stop it first with `gandi-hosting vm stop {target.name} --wait`, "
-            f"or add --stop to stop and delete it in one command",
+            hint=Hint("stop_to_delete", name=target.name),
         )
         return Decision(target, Action.REFUSE, error=error)
     return Decision(target, Action.QUEUE)
@@ -243,7 +241,7 @@ def decide_disk_delete(target: Target) -> Decision:
         error = StateError(
             f"{target.label} is attached to vm {on}: a disk must be detached to be deleted",
             DISK_ATTACHED,
-            hint="detach it first",
+            hint=Hint("detach_first", name=target.name, other=str(on)),
         )
         return Decision(target, Action.REFUSE, error=error)
     return Decision(target, Action.QUEUE)
@@ -273,7 +271,7 @@ def decide_link(
         error = StateError(
             f"{target.label} is attached to vm {on}: a disk is attached to one VM at a time",
             DISK_ATTACHED,
-            hint="detach it from that VM first",
+            hint=Hint("detach_first", name=target.name, other=str(on)),
         )
     elif action == "detach" and on != vm_id:
         error = StateError(
@@ -288,7 +286,7 @@ def decide_link(
             f"{target.label} is the boot disk of {vm_text}, which is running: "
             "a VM must be halted to detach its boot disk",
             VM_STATE,
-            hint="stop the VM first",
+            hint=Hint("stop_first", name=str((vm_info or {}).get("hostname") or vm_id)),
         )
     if error is not None:
         return Decision(target, Action.REFUSE, error=error)
@@ -318,16 +316,18 @@ def decide_vm_update(
         if changed:
             error = StateError(
                 f"{target.label} is running: a VM must be halted to change " + " or ".join(changed),
-                hint="stop it first",
+                VM_STATE,
+                hint=Hint("stop_first", name=target.name),
             )
         elif memory > max_memory:
             error = StateError(
                 f"{target.label} is running: {memory} MB of memory is beyond its "
                 f"vm_max_memory ({max_memory} MB); a VM must be halted to grow beyond it",
-                hint="stop it first, or raise --max-memory while it is halted",
+                VM_STATE,
+                hint=Hint("stop_first", name=target.name),
             )
     elif target.state not in ("halted", "?"):
-        error = StateError(f"{target.label} is {target.state}: it cannot be updated now")
+        error = StateError(f"{target.label} is {target.state}: it cannot be updated now", VM_STATE)
     if error is not None:
         return Decision(target, Action.REFUSE, error=error)
     return Decision(target, Action.QUEUE)
@@ -344,7 +344,7 @@ def _quota(what: str, need: int, available: dict[str, int]) -> QuotaError:
         f"not enough free {noun}: {need}{unit} needed, {free}{unit} free "
         f"({need - free}{unit} missing)",
         SHARES_QUOTA if what == "shares" else DISK_QUOTA,
-        hint=f"buy {need - free}{unit} more {noun} first",
+        hint=Hint("buy", resource=what, amount=need - free),
     )
 
 
@@ -390,15 +390,16 @@ def cancel_note(target: Target) -> str:
     )
 
 
-def failed_create_hint(resource: str, name: str, opid: int | None, info: dict | None) -> str:
-    """The message after a create ended in ERROR: what holds the resources, how to free them."""
+def failed_create_hint(resource: str, name: str, opid: int | None, info: dict | None) -> Hint:
+    """The hint after a create ended in ERROR: what holds the resources, how to free them."""
     noun = "VM" if resource == "vm" else "disk"
-    held = holdings(resource, info)
-    cancel = f" or `gandi-hosting op cancel {opid}`" if opid is not None else ""
-    return (
-        f"the {noun} stays being_created and holds {held} until it is released: "
-        f"`gandi-hosting {resource} delete {name}`{cancel} cancels the failed create and frees "
-        f"them; {ERROR_LIST_HINT}"
+    return Hint(
+        "release",
+        operations=(opid,) if opid is not None else (),
+        name=name,
+        resource=resource,
+        text=f"the {noun} stays being_created and holds {holdings(resource, info)} until it "
+        "is released",
     )
 
 
@@ -467,5 +468,5 @@ class DuplicateName(LocalUsageError):
         super().__init__(
             f"a {noun} named {name!r} already exists ({which}): a second one would make "
             f"every command by name ambiguous",
-            hint="choose another name, or pass --allow-duplicate",
+            hint=Hint("rename"),
         )

@@ -223,6 +223,7 @@ def _decide_deletions(
 
 def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:
     """Without --yes: say the refusals, list what goes, ask. The ids already refused."""
+    from gandi_hosting_cli.cli.hints import with_hint
     from gandi_hosting_cli.cli.reporting import confirm_destruction
     from gandi_hosting_cli.workflows.states import Action
 
@@ -234,7 +235,7 @@ def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:
         for d in decisions:
             if d.error is not None:  # refused before anything is asked
                 said.add(d.target.obj_id)
-                app.terminal.error(d.error.message + (f" ({d.error.hint})" if d.error.hint else ""))
+                app.terminal.error(with_hint(d.error.message, d.error.hint))
         lines = describe_deletions(app, acting)
         noun = "this VM" if len(acting) == 1 else f"these {len(acting)} VMs"
         confirm_destruction(app, yes, f"delete {noun}", lines)
