@@ -78,7 +78,13 @@ def test_dry_run_of_vm_create_shows_the_password_as_stars(cli, account, calls):
                  input=PASSWORD + "\n")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
-    assert result.stdout.strip() == "vm_create('web2', '***', 111, 1, 1, {'login': 'deploy'})"
+    # for people, the table `plan` prints; --json and -q give the calls
+    assert result.stdout.split("\n")[0].split() == ["#", "ACTION", "TARGET", "CHANGE", "AFTER"]
+    assert "create  vm web2  os 111, shares 1, cpu 1, login deploy" in result.stdout
+    ids = cli("--url", account.url, "-q", "vm", "create", "web2", "--os", "Debian 12",
+              "--shares", "1", "--login", "deploy", "--password-stdin", "--dry-run",
+              input=PASSWORD + "\n")  # fmt: skip
+    assert ids.stdout.strip() == "vm_create('web2', '***', 111, 1, 1, {'login': 'deploy'})"
     assert calls.writes == []
 
 
@@ -86,7 +92,7 @@ def test_dry_run_of_a_destructive_command_needs_no_yes_off_a_terminal(cli, accou
     calls.clear()
     result = cli("--url", account.url, "vm", "delete", "idle", "idle", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"vm_delete({account.ids['idle']})"
+    assert f"1  delete  vm idle ({account.ids['idle']})" in result.stdout
     assert calls.writes == []
 
 
