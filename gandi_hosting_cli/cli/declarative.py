@@ -19,6 +19,8 @@ from gandi_hosting_cli.cli.options import (
     read_password_stdin,
     yes_option,
 )
+from gandi_hosting_cli.cli.plan_table import PLAN_COLUMNS
+from gandi_hosting_cli.cli.plan_table import plan_rows as _plan_rows
 from gandi_hosting_cli.output.columns import Column
 
 if TYPE_CHECKING:
@@ -66,23 +68,6 @@ def _plan(app: AppContext, path: str, prune: bool, settle: bool = False) -> Any:
     return manifest, make_plan(manifest, state or read_account(app.client), prune=prune)
 
 
-_KIND_WORDS = {
-    "create_disk": "create",
-    "create_vm": "create",
-    "update_vm": "update",
-    "link_boot_disk": "link boot disk",
-    "delete_vm": "delete",
-    "delete_disk": "delete",
-}
-
-PLAN_COLUMNS = [
-    Column("id", "#", "int"),
-    Column("action", "ACTION"),
-    Column("target", "TARGET"),
-    Column("change", "CHANGE"),
-    Column("after", "AFTER"),
-]
-
 APPLY_COLUMNS = [
     Column("id", "#", "int"),
     Column("action", "ACTION"),
@@ -90,35 +75,6 @@ APPLY_COLUMNS = [
     Column("operation", "OPERATION", "int"),
     Column("message", "MESSAGE"),
 ]
-
-
-def _plan_rows(plan: Any, arrow: str) -> list[dict[str, Any]]:
-    """One row per action: what, on what, ``before -> after``, and the actions it waits for."""
-    rows = []
-    for a in plan.actions:
-        if a.kind in ("attach", "detach"):
-            target = f"disk {a.disk} {'to' if a.kind == 'attach' else 'from'} vm {a.vm}"
-            change = ""
-        elif a.kind in ("create_vm", "create_disk"):
-            target = a.target
-            change = ", ".join(f"{k} {v}" for k, v in a.after.items())
-        else:
-            target = a.target
-            change = ", ".join(
-                f"{k} {a.before.get(k, '-')} {arrow} {v}" for k, v in a.after.items()
-            )
-        if a.reason:
-            change = f"{change} [{a.reason}]".strip()
-        rows.append(
-            {
-                "id": a.id,
-                "action": _KIND_WORDS.get(a.kind, a.kind),
-                "target": target,
-                "change": change,
-                "after": ", ".join(f"#{d}" for d in a.depends),
-            }
-        )
-    return rows
 
 
 def _problem_lines(plan: Any) -> list[str]:

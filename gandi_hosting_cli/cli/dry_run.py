@@ -104,7 +104,7 @@ def _as_plan(app: AppContext, calls: Sequence[tuple[str, Sequence[Any]]]) -> Res
     """The single command's writes as the table `plan` prints (one row per action, the
     objects by name where the name cache knows them, each action after the previous one
     on the same object)."""
-    from gandi_hosting_cli.cli.declarative import PLAN_COLUMNS, _plan_rows
+    from gandi_hosting_cli.cli.plan_table import PLAN_COLUMNS, plan_rows
     from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
     from gandi_hosting_cli.output.render import OutputMode
     from gandi_hosting_cli.output.result import Table
@@ -148,6 +148,6 @@ def _as_plan(app: AppContext, calls: Sequence[tuple[str, Sequence[Any]]]) -> Res
                 target = f"{args.pop('product')}"
             builder.add(kind, target, after=args)
     arrow = "\u2192" if app.output.mode is OutputMode.TABLE else "->"
-    rows = _plan_rows(Plan(actions=builder.actions), arrow)
+    rows = plan_rows(Plan(actions=builder.actions), arrow)
     lines = [f"{m}({', '.join(repr(p) for p in params)})" for m, params in calls]
     return Result([Table(rows, PLAN_COLUMNS)], ids=lines)
