@@ -41,6 +41,8 @@ DISK_ATTACHED = 530439
 DISK_NOT_ATTACHED = 530498
 SHARES_QUOTA = 530935
 DISK_QUOTA = 530435
+OPERATION_STATE = 510260  # an operation that can no longer be cancelled
+CANCELLABLE = ("PENDING", "ERROR")
 
 
 class Action(Enum):
@@ -207,6 +209,17 @@ def decide_power(target: Target, action: str) -> Decision:
     goal = {"start": "running", "stop": "halted"}.get(action)
     if goal is not None and target.state == goal:
         return Decision(target, Action.UNCHANGED, f"{target.label} is already {goal}")
+    # the states the API accepts for each (it refuses the others)
+    allowed = {"start": ("halted", "paused"), "stop": ("running", "paused")}.get(
+        action, ("running",)
+    )
+    if target.state not in allowed and target.state != "?":
+        error = StateError(
+            f"{target.label} is {target.state}: it cannot {action} now "
+            f"(it must be {' or '.join(allowed)})",
+            VM_STATE,
+        )
+        return Decision(target, Action.REFUSE, error=error)
     return Decision(target, Action.QUEUE)
 
 

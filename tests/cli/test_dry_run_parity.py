@@ -79,3 +79,12 @@ def test_busy_vm(slow_gh):
               input=PASSWORD + "\n").exit_code == 0  # fmt: skip
     same_outcome(gh, "vm", "stop", "web1", expect=1)
     same_outcome(gh, "vm", "update", "web1", "--shares", "2", expect=1)
+
+
+def test_state_a_halted_vm_cannot_reboot(account):
+    same_outcome(account, "vm", "reboot", "idle1", expect=1)
+
+
+def test_state_a_done_operation_cannot_be_cancelled(account):
+    [done] = account.ids("op", "list", "--state", "DONE")[:1]
+    same_outcome(account, "op", "cancel", str(done), "--yes", expect=1)

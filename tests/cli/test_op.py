@@ -106,12 +106,20 @@ def test_cancel_needs_yes_off_a_terminal_and_shows_the_operation_on_one(gh):
     before = gh.server.request_count
     assert gh("op", "cancel", "1").exit_code == 2
     assert gh.server.request_count == before
-    op = gh.json("product", "add", "--yes", "shares", "1", "--wait")["operation"]
+    done = gh.json("product", "add", "--yes", "shares", "1", "--wait")["operation"]
     person = gh.on_terminal()
+    # a DONE operation can no longer be cancelled: refused before anything is asked
+    refused = person("op", "cancel", str(done), input="y\n")
+    assert refused.exit_code == 1 and "Continue?" not in refused.stderr
+    assert "only PENDING or ERROR operations can be cancelled" in refused.stderr
+    failed = gh("vm", "create", "fail-1", "--os", "111", "--shares", "1", "--password-stdin",
+                input=PASSWORD + "\n")  # fmt: skip
+    assert failed.exit_code == 5
+    [op] = gh.ids("op", "list", "--state", "ERROR")
     declined = person("op", "cancel", str(op), input="n\n")
     assert declined.exit_code == 1  # Declined: nothing was sent
     assert "nothing was sent" in declined.stderr
-    assert f"operation {op}: hosting_account_product_add on product" in declined.stderr
+    assert f"operation {op}: vm_create on vm" in declined.stderr
 
 
 def test_wait_for_several_operations_at_once(slow_gh):

@@ -24,8 +24,9 @@ def account(logged_in):
         attached = proxy.disk_create(session, {"name": "mounted", "size": 1024})
         proxy.disk_info(session, attached)  # created (operations finish at the next call)
         proxy.disk_attach(session, attached, vm)
+        proxy.vm_create(session, "fail-x", PASSWORD, 111, 1, 1, {})  # its create: ERROR
         products = proxy.hosting_account_info(session)["products"]
-        ops = proxy.operation_list(session, {})
+        ops = proxy.operation_list(session, {"state": "ERROR"})  # cancellable
     logged_in.ids = {
         "vm": vm,
         "idle": idle,
