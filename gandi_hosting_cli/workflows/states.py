@@ -306,6 +306,29 @@ def decide_link(
     return Decision(target, Action.QUEUE)
 
 
+def decide_boot_disk(target: Target, disk_id: int, disk_info: dict | None) -> Decision:
+    """``vm boot-disk VM DISK``: DISK must be attached to VM, and VM halted (as the API
+    requires); already its boot disk: nothing to send."""
+    early = _unreadable(target)
+    if early is not None:
+        return early
+    disk = disk_info or {}
+    label = disk_label(disk_id, disk_info)
+    if disk_info is not None and int(disk.get("vm_id") or 0) != target.obj_id:
+        error = StateError(f"{label} is not attached to {target.label}", DISK_NOT_ATTACHED)
+        return Decision(target, Action.REFUSE, error=error)
+    if disk.get("position") == 0:
+        return Decision(target, Action.UNCHANGED, f"{label} is already the boot disk")
+    if target.state != "halted":
+        error = StateError(
+            f"{target.label} is {target.state}: a VM must be halted to change its boot disk",
+            VM_STATE,
+            hint=Hint("stop_first", name=target.name),
+        )
+        return Decision(target, Action.REFUSE, error=error)
+    return Decision(target, Action.QUEUE)
+
+
 def decide_vm_update(
     target: Target, specs: dict[str, int], available: dict[str, int] | None
 ) -> Decision:

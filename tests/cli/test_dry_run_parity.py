@@ -88,3 +88,8 @@ def test_state_a_halted_vm_cannot_reboot(account):
 def test_state_a_done_operation_cannot_be_cancelled(account):
     [done] = account.ids("op", "list", "--state", "DONE")[:1]
     same_outcome(account, "op", "cancel", str(done), "--yes", expect=1)
+
+
+def test_boot_disk_needs_a_halted_vm_and_a_disk_on_it(account):
+    same_outcome(account, "vm", "boot-disk", "web1", "data1", expect=1)  # web1 is running
+    same_outcome(account, "vm", "boot-disk", "idle1", "spare1", expect=1)  # not on idle1

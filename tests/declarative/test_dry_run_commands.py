@@ -24,6 +24,9 @@ def account(logged_in):
         attached = proxy.disk_create(session, {"name": "mounted", "size": 1024})
         proxy.disk_info(session, attached)  # created (operations finish at the next call)
         proxy.disk_attach(session, attached, vm)
+        extra = proxy.disk_create(session, {"name": "extra", "size": 1024})
+        proxy.disk_info(session, extra)
+        proxy.disk_attach(session, extra, idle)  # on the halted VM: can become its boot disk
         proxy.vm_create(session, "fail-x", PASSWORD, 111, 1, 1, {})  # its create: ERROR
         products = proxy.hosting_account_info(session)["products"]
         ops = proxy.operation_list(session, {"state": "ERROR"})  # cancellable
@@ -47,7 +50,7 @@ COMMANDS = [
     (["vm", "stop", "web1", "--wait"], "vm_stop"),
     (["vm", "reboot", "web1"], "vm_reboot"),
     (["vm", "delete", "idle"], "vm_delete"),
-    (["vm", "boot-disk", "web1", "data"], "vm_disk_link"),
+    (["vm", "boot-disk", "idle", "extra"], "vm_disk_link"),
     (["disk", "create", "logs", "--size", "2G"], "disk_create"),
     (["disk", "delete", "data"], "disk_delete"),
     (["disk", "attach", "data", "web1", "--wait"], "disk_attach"),

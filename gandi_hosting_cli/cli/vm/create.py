@@ -230,12 +230,24 @@ def vm_boot_disk(
       gandi-hosting vm stop web1 --wait
       gandi-hosting vm boot-disk web1 rescue --wait
     """
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.workflows.names import resolve, vm_label
-    from gandi_hosting_cli.workflows.operations import queue_each
+    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.states import decide_boot_disk, read_targets
 
-    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref], fresh=True)
+    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref], fresh=True, fetch_info=True)
     vm_id, disk_id = resolved.vms[0], resolved.disks[0]
-    label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client.vm_disk_link, [(label, vm_id, (vm_id, disk_id))])
+    known = {vm_id: info} if (info := resolved.vm_info(vm_id)) is not None else {}
+
+    def reread(ids: list[int]) -> list:
+        return read_targets(app.client, "vm", ids)
+
+    decisions = settle(
+        app,
+        read_targets(app.client, "vm", [vm_id], known),
+        lambda t: decide_boot_disk(t, disk_id, resolved.disk_info(disk_id)),
+        reread,
+        wait=wait,
+        wait_timeout=wait_timeout,
+    )
+    outcomes = act(app, decisions, app.client.vm_disk_link, lambda i: (i, disk_id))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
