@@ -171,16 +171,7 @@ def _read_new(
         for r, ids in fresh_lists.items()
         if r in guesses
     }
-    keys = [(r, i) for r, ids in new.items() for i in ids]
-    calls = [(RESOURCES[r].info_method, (i,)) for r, i in keys]
-    for key, result in zip(keys, multicall_chunked(client, calls), strict=True):
-        if not isinstance(result, HostingError):
-            out.infos[key] = result
-    cache = getattr(client, "name_cache", None)
-    for resource, ids in new.items():
-        seen = [out.infos[(resource, i)] for i in ids if (resource, i) in out.infos]
-        if cache is not None and seen:
-            cache.remember(resource, seen, complete=False)
+    _read_and_remember(client, out, new, complete=False)
     return new
 
 
@@ -361,7 +352,15 @@ def _first_request(client: HostingClient, calls: list[Call], lists: int) -> list
 def _scan(client: HostingClient, out: Resolved, listed: dict[str, list[int]]) -> None:
     """Every listed object's info (what names are matched against), in one batch; the
     cache learns the names read (a complete list: ids not in it are dropped)."""
-    info_keys = [(r, i) for r in listed for i in dict.fromkeys(listed[r])]
+    _read_and_remember(client, out, listed, complete=True)
+
+
+def _read_and_remember(
+    client: HostingClient, out: Resolved, ids: dict[str, list[int]], *, complete: bool
+) -> None:
+    """The infos of ``ids`` not read yet, in one batch, and the names the cache learns
+    from them (``complete``: those are every object of the resource)."""
+    info_keys = [(r, i) for r in ids for i in dict.fromkeys(ids[r])]
     info_keys = [key for key in info_keys if key not in out.infos]
     calls = [(RESOURCES[resource].info_method, (i,)) for resource, i in info_keys]
     for key, result in zip(info_keys, multicall_chunked(client, calls), strict=True):
@@ -369,10 +368,10 @@ def _scan(client: HostingClient, out: Resolved, listed: dict[str, list[int]]) ->
         if not isinstance(result, HostingError):
             out.infos[key] = result
     cache = getattr(client, "name_cache", None)
-    for resource, ids in listed.items():
-        if cache is not None:
-            seen = [out.infos[(resource, i)] for i in ids if (resource, i) in out.infos]
-            cache.remember(resource, seen, complete=True)
+    for resource, some in ids.items():
+        seen = [out.infos[(resource, i)] for i in some if (resource, i) in out.infos]
+        if cache is not None and (seen or complete):
+            cache.remember(resource, seen, complete=complete)
 
 
 def _match_name(resource: str, token: str, ids: Iterable[int], infos: dict) -> int:
