@@ -183,7 +183,7 @@ def act(
     outcomes, to_queue, to_cancel = _outcomes_to_fill(decisions)
     alone = len(outcomes) == 1
     if to_queue:
-        _queue_writes(method, args, to_queue, alone)
+        _queue_writes(app, method, args, to_queue, alone)
     if to_cancel:
         _cancel_failed_creates(app, to_cancel, alone)
     return outcomes
@@ -223,23 +223,60 @@ def _outcomes_to_fill(
     return outcomes, to_queue, to_cancel
 
 
+# the plan's action (declarative/plan.py) of each write a single command queues
+ACTION_KINDS = {
+    "vm_start": "start",
+    "vm_stop": "stop",
+    "vm_reboot": "reboot",
+    "vm_delete": "delete_vm",
+    "vm_update": "update_vm",
+    "vm_disk_link": "link_boot_disk",
+    "disk_attach": "attach",
+    "disk_detach": "detach",
+    "disk_delete": "delete_disk",
+}
+
+
+def _action_fields(kind: str, args: tuple) -> dict[str, Any]:
+    """The Action fields of a write's arguments (its objects, its specs)."""
+    if kind in ("attach", "detach"):
+        return {"disk_id": args[0], "vm_id": args[1]}
+    if kind == "delete_disk":
+        return {"disk_id": args[0]}
+    if kind == "link_boot_disk":
+        return {"vm_id": args[0], "disk_id": args[1]}
+    if kind == "update_vm":
+        return {"vm_id": args[0], "params": {"specs": dict(args[1])}, "after": dict(args[1])}
+    return {"vm_id": args[0]}
+
+
 def _queue_writes(
+    app: AppContext,
     method: Callable[..., int],
     args: Callable[[int], tuple],
     to_queue: list[Outcome],
     alone: bool,
 ) -> None:
+    """The writes as a plan of actions, carried out by the executor that runs ``apply``
+    (declarative/executor.py): several go in one request, each refusal is that object's
+    outcome (one object alone: its refusal is raised as the API gave it)."""
+    from gandi_hosting_cli.declarative.executor import apply_plan
+    from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
     from gandi_hosting_cli.errors import HostingError
-    from gandi_hosting_cli.workflows.operations import queue_each
 
-    try:
-        queued = queue_each(method, [(o.label, o.obj_id, args(o.obj_id)) for o in to_queue])
-    except HostingError as error:
-        if alone:
-            raise
-        queued = [Outcome(to_queue[0].label, to_queue[0].obj_id, error=error)]
-    for o, q in zip(to_queue, queued, strict=True):
-        o.operation, o.error = q.operation, q.error
+    kind = ACTION_KINDS[method.__name__]
+    builder = PlanBuilder()
+    for o in to_queue:
+        builder.add(kind, o.label, **_action_fields(kind, args(int(o.obj_id or 0))))
+    result = apply_plan(app.client, Plan(actions=builder.actions), wait=False)
+    for o, done in zip(to_queue, result.outcomes, strict=True):
+        error = done.error
+        if error is None and done.exit_code:
+            error = HostingError(done.message)
+            error.exit_code = done.exit_code  # type: ignore[misc]
+        if error is not None and alone:
+            raise error
+        o.operation, o.error = done.operation, error
 
 
 def _cancel_failed_creates(

@@ -64,6 +64,7 @@ class ActionOutcome:
     exit_code: int = 0
     object_id: int | None = None  # the new VM / disk of a create
     hint: Hint | None = None  # what to do next (cli/ renders it)
+    error: HostingError | None = None  # the refusal of its write request, as it came
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -157,7 +158,7 @@ def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tupl
         return (action.vm, password, p["os_id"], p["shares"], p["cpu"], specs)
     if kind == "update_vm":
         return (_ident(action, "vm", vm_ids, disk_ids), dict(action.params["specs"]))
-    if kind in ("start", "stop", "delete_vm"):
+    if kind in ("start", "stop", "reboot", "delete_vm"):
         return (_ident(action, "vm", vm_ids, disk_ids),)
     if kind in ("attach", "detach"):
         return (_ident(action, "disk", vm_ids, disk_ids), _ident(action, "vm", vm_ids, disk_ids))
@@ -207,6 +208,7 @@ def apply_plan(
     timeout: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    wait: bool = True,
 ) -> ApplyResult:
     """Run ``plan``; returns every action's outcome (never raises for one action's failure).
 
@@ -214,11 +216,15 @@ def apply_plan(
     ``PasswordMissing`` (a create without its root password). ``timeout``: seconds after
     which the actions still running are reported ``timed_out`` (exit 7) and no new one
     starts. KeyboardInterrupt propagates (the operations queued so far go on).
+    ``wait=False`` (the single commands, which wait themselves with ``--wait``): an
+    operation is polled only while another action waits for it; the others end
+    ``queued`` (PENDING) once their request is accepted.
     """
     if plan.blocking:
         raise PlanRefused("; ".join(p.message for p in plan.blocking))
     secrets = collect_passwords(plan, passwords)
     run = _PlanRun(client, plan, secrets, on_event or (lambda event: None), clock, sleep, timeout)
+    run.wait = wait
     with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         try:
             timed_out = run.loop(pool)
@@ -256,7 +262,8 @@ class _PlanRun:
                 self.dependents.setdefault(d, []).append(a.id)
         self.finished: set[int] = set()
         self.started: set[int] = set()
-        self.submitted: dict[futures.Future, Action] = {}
+        self.submitted: dict[futures.Future, list[Action]] = {}
+        self.wait = True
         self.running: dict[int, _Running] = {}  # operation id -> what waits for it
         self.start_time = clock()
 
@@ -268,6 +275,32 @@ class _PlanRun:
             return _create(client, action, _params(action, vm_ids, disk_ids, secret))
         args = _params(action, vm_ids, disk_ids, SECRET)
         return int(client.call(action.method, *args)), None
+
+    def send_together(self, actions: list[Action]) -> list[Any]:
+        """Several ready writes that are not creates, in one request (runs in a pool
+        thread): each its (operation id, None) or the error that refused it."""
+        from gandi_hosting_cli.workflows.batch import multicall_chunked
+
+        calls = [(a.method, _params(a, self.vm_ids, self.disk_ids, SECRET)) for a in actions]
+        results = multicall_chunked(self.client, calls)
+        return [r if isinstance(r, HostingError) else (int(r), None) for r in results]
+
+    def submit(self, pool: futures.ThreadPoolExecutor, ready: list[Action]) -> None:
+        """Creates one by one (each finds its own operation); the other writes together."""
+        creates = [a for a in ready if a.kind in ("create_vm", "create_disk")]
+        others = [a for a in ready if a not in creates]
+        for action in creates:
+            self.submitted[pool.submit(self._one, action)] = [action]
+        if len(others) == 1:
+            self.submitted[pool.submit(self._one, others[0])] = others
+        elif others:
+            self.submitted[pool.submit(self.send_together, others)] = others
+
+    def _one(self, action: Action) -> list[Any]:
+        try:
+            return [self.send(action)]
+        except HostingError as error:
+            return [error]
 
     def finish(self, action: Action, status: str, *, code: int = 0, message: str = "") -> None:
         out = self.outcomes[action.id]
@@ -308,9 +341,9 @@ class _PlanRun:
             now = self.clock()
             if self.timeout is not None and now - self.start_time >= self.timeout:
                 return True
-            for action in self.ready():
-                self.started.add(action.id)
-                self.submitted[pool.submit(self.send, action)] = action
+            ready = self.ready()
+            self.started.update(a.id for a in ready)
+            self.submit(pool, ready)
             # wait for a request to come back, or for the next poll to be due
             due = min((r.due for r in self.running.values()), default=None)
             if self.submitted:
@@ -336,16 +369,22 @@ class _PlanRun:
             list(self.submitted), timeout=wait_for, return_when=futures.FIRST_COMPLETED
         )
         for future in done:
-            self._accept(self.submitted.pop(future), future)
+            actions = self.submitted.pop(future)
+            try:
+                results = future.result()
+            except HostingError as error:  # the whole request (the network): each one
+                results = [error] * len(actions)
+            for action, result in zip(actions, results, strict=True):
+                self._accept(action, result)
         return bool(done)
 
-    def _accept(self, action: Action, future: futures.Future) -> None:
+    def _accept(self, action: Action, result: Any) -> None:
         out = self.outcomes[action.id]
-        try:
-            opid, obj_id = future.result()
-        except HostingError as error:
-            self.finish(action, "failed", code=int(error.exit_code), message=error.message)
+        if isinstance(result, HostingError):
+            out.error = result
+            self.finish(action, "failed", code=int(result.exit_code), message=result.message)
             return
+        opid, obj_id = result
         out.operation = opid
         out.state = "PENDING"
         if obj_id is not None:
@@ -354,9 +393,12 @@ class _PlanRun:
                 self.vm_ids[action.vm] = obj_id
             else:
                 self.disk_ids[action.disk] = obj_id
+        if not self.wait and not self.dependents.get(action.id):
+            self.finish(action, "queued")  # nothing waits for it: it goes on, unpolled
+            return
+        self.emit(Event("queued", action, opid, "PENDING"))
         queued_at = self.clock()
         self.running[opid] = _Running(action, opid, queued_at, queued_at)
-        self.emit(Event("queued", action, opid, "PENDING"))
 
     def _pause_until(self, due: float) -> bool:
         pause = due - self.clock()

@@ -19,6 +19,7 @@ KINDS = (
     "attach",
     "link_boot_disk",
     "start",
+    "reboot",
     "delete_vm",
     "delete_disk",
 )
@@ -31,6 +32,7 @@ _VERBS = {
     "attach": "attach",
     "link_boot_disk": "set the boot disk of",
     "start": "start",
+    "reboot": "reboot",
     "delete_vm": "delete",
     "delete_disk": "delete",
 }
@@ -60,6 +62,7 @@ class Action:
             "create_vm": "vm_create",
             "stop": "vm_stop",
             "start": "vm_start",
+            "reboot": "vm_reboot",
             "update_vm": "vm_update",
             "attach": "disk_attach",
             "detach": "disk_detach",

@@ -109,3 +109,25 @@ def test_apply_again_after_an_interrupted_one_waits_for_busy_objects_and_converg
         "dbdata",
         "logs1",
     ]
+
+
+def test_the_executor_sends_ready_writes_together_and_without_wait_polls_nothing(
+    server, client, calls, plain
+):
+    """What single commands use: the writes of a plan that nothing waits for go in one
+    request, each ends ``queued`` with its operation, and no operation is polled."""
+    from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
+
+    proxy_api, session = plain
+    ids = [proxy_api.vm_create(session, f"s{i}", PASSWORD, 111, 1, 1, {}) for i in (1, 2)]
+    proxy_api.vm_list(session)  # the creates are done (operations end at the next call)
+    builder = PlanBuilder()
+    for vm_id in ids:
+        builder.add("stop", f"vm {vm_id}", vm_id=vm_id)
+    before = server.request_count
+    calls.clear()
+    result = apply_plan(client, Plan(actions=builder.actions), wait=False)
+    assert server.request_count - before == 1
+    assert calls.methods == ["system.multicall", "vm_stop", "vm_stop"]  # no operation_details
+    assert [o.status for o in result.outcomes] == ["queued", "queued"]
+    assert all(o.operation for o in result.outcomes) and result.exit_code == 0
