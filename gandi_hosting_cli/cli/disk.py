@@ -188,14 +188,12 @@ def disk_create(
       gandi-hosting disk create data --size 10G
       gandi-hosting disk create logs --size 2048 --fstype xfs --wait
     """
-    from gandi_hosting_cli.cli.reporting import report_create
-    from gandi_hosting_cli.workflows.operations import create
+    from gandi_hosting_cli.cli.reporting import create_one, report_create
     from gandi_hosting_cli.workflows.states import check_new_name
 
     check_new_name(app.client, "disk", name, size=size, check_name=not allow_duplicate)
     specs = {"name": name, "size": size, "fstype": fstype}
-    label = f"{name} (disk {{id}})"
-    outcome, op = create(app.client, "disk_create", (specs,), "disk_create", "disk_id", label)
+    outcome, op = create_one(app, "create_disk", name, specs, f"{name} (disk {{id}})")
     report_create(
         app,
         outcome,

@@ -279,6 +279,46 @@ def _queue_writes(
         o.operation, o.error = done.operation, error
 
 
+def create_one(
+    app: AppContext,
+    kind: str,
+    name: str,
+    params: dict[str, Any],
+    label: str,
+    password: str | None = None,
+) -> tuple[Outcome, dict | None]:
+    """``vm create`` / ``disk create`` as a plan of one create action, carried out by the
+    executor that runs ``apply`` (its one create path; the name was just checked free,
+    so not again). ``label`` names the new object, ``{id}`` its id. A lost answer stays
+    an error (exit 6) saying whether the server created it. ``(outcome, operation
+    details)``; the details are None when the operation could not be found."""
+    from gandi_hosting_cli.declarative.executor import OperationNotFound, apply_plan
+    from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
+
+    builder = PlanBuilder()
+    if kind == "create_vm":
+        builder.add(kind, f"vm {name}", vm=name, params=params)
+    else:
+        builder.add(kind, f"disk {name}", disk=name, params=params)
+    result = apply_plan(
+        app.client,
+        Plan(actions=builder.actions),
+        passwords=(lambda hostname: password or "") if kind == "create_vm" else None,
+        wait=False,
+        check_names=False,
+        recover_lost_creates=False,
+    )
+    done = result.outcomes[0]
+    if isinstance(done.error, OperationNotFound):  # the object exists all the same
+        obj_id = done.error.obj_id
+        return Outcome(label.format(id=obj_id), obj_id, created=True, state="UNKNOWN"), None
+    if done.error is not None:
+        raise done.error
+    obj_id = done.object_id
+    outcome = Outcome(label.format(id=obj_id), obj_id, operation=done.operation, created=True)
+    return outcome, done.details
+
+
 def _cancel_failed_creates(
     app: AppContext, to_cancel: list[tuple[Outcome, int]], alone: bool
 ) -> None:

@@ -65,6 +65,7 @@ class ActionOutcome:
     object_id: int | None = None  # the new VM / disk of a create
     hint: Hint | None = None  # what to do next (cli/ renders it)
     error: HostingError | None = None  # the refusal of its write request, as it came
+    details: dict | None = None  # a create's operation, as read when it was found
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -169,24 +170,39 @@ def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tupl
     raise ValueError(f"unknown action {kind}")  # pragma: no cover
 
 
-def _create(client: Any, action: Action, args: tuple) -> tuple[int, int]:
+class OperationNotFound(NetworkError):
+    """A create went through (``obj_id``) but its operation could not be found."""
+
+    def __init__(self, message: str, obj_id: int):
+        super().__init__(message)
+        self.obj_id = obj_id
+
+
+def _create(
+    client: Any, action: Action, args: tuple, *, check_name: bool = True, recover: bool = True
+) -> tuple[int, int, dict]:
     """A create through the one create path (workflows/operations.py): the name checked
-    free on the server just before, the operation found, and a lost answer looked up
-    (the object the server did create is taken, never created twice).
-    ``(operation id, new object id)``."""
+    free on the server just before (unless the caller just did), the operation found,
+    and a lost answer looked up (``recover``: the object the server did create is taken,
+    never created twice; else ``LostCreateFound`` is that action's error).
+    ``(operation id, new object id, operation details)``."""
     from gandi_hosting_cli.workflows.operations import LostCreateFound, create_with_operation
 
     method = action.method
     op_type, key = method, "vm_id" if method == "vm_create" else "disk_id"
     try:
-        obj_id, details = create_with_operation(client, method, args, op_type, key, check_name=True)
+        obj_id, details = create_with_operation(
+            client, method, args, op_type, key, check_name=check_name
+        )
     except LostCreateFound as lost:
-        if not lost.obj_id:
+        if not lost.obj_id or not recover:
             raise
         obj_id, details = lost.obj_id, lost.details
     if details is None or "uid" not in details and "id" not in details:
-        raise NetworkError(f"{method} created {obj_id} but its {op_type} operation was not found")
-    return int(details.get("uid", details.get("id"))), obj_id
+        raise OperationNotFound(
+            f"{method} created {obj_id} but its {op_type} operation was not found", obj_id
+        )
+    return int(details.get("uid", details.get("id"))), obj_id, details
 
 
 @dataclass
@@ -209,6 +225,8 @@ def apply_plan(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     wait: bool = True,
+    check_names: bool = True,
+    recover_lost_creates: bool = True,
 ) -> ApplyResult:
     """Run ``plan``; returns every action's outcome (never raises for one action's failure).
 
@@ -218,13 +236,16 @@ def apply_plan(
     starts. KeyboardInterrupt propagates (the operations queued so far go on).
     ``wait=False`` (the single commands, which wait themselves with ``--wait``): an
     operation is polled only while another action waits for it; the others end
-    ``queued`` (PENDING) once their request is accepted.
+    ``queued`` (PENDING) once their request is accepted. ``check_names=False``: the
+    caller has just checked the new names free. ``recover_lost_creates=False``: a create
+    whose answer was lost is that action's error (``LostCreateFound``, exit 6), the
+    object found named in it, instead of being taken and gone on with.
     """
     if plan.blocking:
         raise PlanRefused("; ".join(p.message for p in plan.blocking))
     secrets = collect_passwords(plan, passwords)
     run = _PlanRun(client, plan, secrets, on_event or (lambda event: None), clock, sleep, timeout)
-    run.wait = wait
+    run.wait, run.check_names, run.recover = wait, check_names, recover_lost_creates
     with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         try:
             timed_out = run.loop(pool)
@@ -263,18 +284,20 @@ class _PlanRun:
         self.finished: set[int] = set()
         self.started: set[int] = set()
         self.submitted: dict[futures.Future, list[Action]] = {}
-        self.wait = True
+        self.wait, self.check_names, self.recover = True, True, True
         self.running: dict[int, _Running] = {}  # operation id -> what waits for it
         self.start_time = clock()
 
-    def send(self, action: Action) -> tuple[int, int | None]:
-        """The write request (runs in a pool thread): (operation id, new object id)."""
+    def send(self, action: Action) -> tuple[int, int | None, dict | None]:
+        """The write request (runs in a pool thread): (operation id, new object id, its
+        operation's details when a create read them)."""
         client, vm_ids, disk_ids = self.client, self.vm_ids, self.disk_ids
         if action.kind in ("create_vm", "create_disk"):
             secret = self.secrets[action.vm] if action.kind == "create_vm" else SECRET
-            return _create(client, action, _params(action, vm_ids, disk_ids, secret))
+            args = _params(action, vm_ids, disk_ids, secret)
+            return _create(client, action, args, check_name=self.check_names, recover=self.recover)
         args = _params(action, vm_ids, disk_ids, SECRET)
-        return int(client.call(action.method, *args)), None
+        return int(client.call(action.method, *args)), None, None
 
     def send_together(self, actions: list[Action]) -> list[Any]:
         """Several ready writes that are not creates, in one request (runs in a pool
@@ -283,7 +306,7 @@ class _PlanRun:
 
         calls = [(a.method, _params(a, self.vm_ids, self.disk_ids, SECRET)) for a in actions]
         results = multicall_chunked(self.client, calls)
-        return [r if isinstance(r, HostingError) else (int(r), None) for r in results]
+        return [r if isinstance(r, HostingError) else (int(r), None, None) for r in results]
 
     def submit(self, pool: futures.ThreadPoolExecutor, ready: list[Action]) -> None:
         """Creates one by one (each finds its own operation); the other writes together."""
@@ -384,7 +407,7 @@ class _PlanRun:
             out.error = result
             self.finish(action, "failed", code=int(result.exit_code), message=result.message)
             return
-        opid, obj_id = result
+        opid, obj_id, out.details = result
         out.operation = opid
         out.state = "PENDING"
         if obj_id is not None:

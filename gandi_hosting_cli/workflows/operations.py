@@ -332,23 +332,6 @@ def error_for(o: Outcome) -> HostingError:
     )
 
 
-def create(
-    client: HostingClient, method: str, args: tuple, op_type: str, key: str, label: str
-) -> tuple[Outcome, dict | None]:
-    """A ``vm_create``/``disk_create`` and its operation: ``(outcome, operation details)``.
-
-    ``label`` names the new object, ``{id}`` standing for its id. The details are None
-    when the operation could not be found (the object exists all the same).
-    """
-    obj_id, op = create_with_operation(client, method, args, op_type, key)
-    outcome = Outcome(label.format(id=obj_id), obj_id, created=True)
-    if op is None:
-        outcome.state = "UNKNOWN"
-    elif "uid" in op:
-        outcome.operation = int(op["uid"])
-    return outcome, op
-
-
 def cancel_each(client: HostingClient, opids: list[int]) -> list[Outcome]:
     """Cancel every operation; one refusal raises, several are kept per operation."""
     if len(opids) == 1:

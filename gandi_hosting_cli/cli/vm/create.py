@@ -108,13 +108,19 @@ def vm_create(
       printf '%s\\n' "$ROOT_PW" | gandi-hosting vm create web2 --os "Debian 12" \\
           --shares 4 --cpu 2 --login deploy --password-stdin --json
     """
-    from gandi_hosting_cli.cli.reporting import report_create
+    from gandi_hosting_cli.cli.reporting import create_one, report_create
 
     types.check_cpu(cpu, shares)
     password = read_root_password(app, password_stdin)
     os_id = _new_vm_os_id(app, hostname, os_ref, shares, allow_duplicate)
-    specs = {"login": user_login} if user_login else {}
-    outcome, op = _queue_vm_create(app, (hostname, password, os_id, shares, cpu, specs))
+    outcome, op = create_one(
+        app,
+        "create_vm",
+        hostname,
+        {"os_id": os_id, "shares": shares, "cpu": cpu, "login": user_login},
+        f"{hostname} (vm {{id}})",
+        password,
+    )
     report_create(
         app,
         outcome,
@@ -137,14 +143,6 @@ def _new_vm_os_id(
     return check_new_name(
         app.client, "vm", hostname, os_ref, shares=shares, check_name=not allow_duplicate
     )
-
-
-def _queue_vm_create(app: AppContext, args: tuple) -> tuple:
-    """vm_create (found again if its answer is lost): (outcome, operation)."""
-    from gandi_hosting_cli.workflows.operations import create
-
-    label = f"{args[0]} (vm {{id}})"
-    return create(app.client, "vm_create", args, "vm_create", "vm_id", label)
 
 
 @click.command("update")
