@@ -209,9 +209,9 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
       gandi-hosting op cancel 1201
       gandi-hosting op cancel 1201 1202 --yes
     """
-    from gandi_hosting_cli.cli.reporting import confirm_destruction, report, require_yes
+    from gandi_hosting_cli.cli.reporting import carry_out, confirm_destruction, report, require_yes
     from gandi_hosting_cli.errors import HostingError, StateError
-    from gandi_hosting_cli.workflows.operations import Outcome, cancel_each
+    from gandi_hosting_cli.workflows.operations import Outcome
     from gandi_hosting_cli.workflows.reads import operation_object, operations_by_id
     from gandi_hosting_cli.workflows.states import CANCELLABLE, OPERATION_STATE
 
@@ -239,10 +239,8 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
     to_cancel = [o for o in outcomes if o.error is None]
     if to_cancel:
         confirm_destruction(app, yes, "cancel", lines)
-        for o, c in zip(
-            to_cancel, cancel_each(app.client, [int(o.obj_id or 0) for o in to_cancel]), strict=True
-        ):
-            o.operation, o.error = c.operation, c.error
+        items = [(o, {"params": {"operation": int(o.obj_id or 0)}}) for o in to_cancel]
+        carry_out(app, "cancel", items, alone=len(outcomes) == 1)
     report(app, outcomes, wait=False, wait_timeout=None, several=len(opids) > 1)
 
 

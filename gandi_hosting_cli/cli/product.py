@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -102,14 +101,8 @@ def product_add(
 
     what = f"{product_name}: {quantity_text(product_name, quantity)}"
     _confirm_purchase(app, yes, "buy", [f"{what}, for {_duration_text(duration)}"])
-    _queue(
-        app,
-        f"{product_name} x{quantity}",
-        app.client.hosting_account_product_add,
-        (product_name, quantity, duration),
-        wait,
-        wait_timeout,
-    )
+    params = {"product": product_name, "quantity": quantity, "duration": duration}
+    _queue(app, f"{product_name} x{quantity}", "buy", params, wait, wait_timeout)
 
 
 @product.command("renew")
@@ -143,14 +136,8 @@ def product_renew(
     """
     extra = f"for another {_duration_text(duration)}"
     _confirm_purchase(app, yes, "renew", [extra], product_id=product_id)
-    _queue(
-        app,
-        f"product {product_id}",
-        app.client.hosting_account_product_renew,
-        (product_id, duration),
-        wait,
-        wait_timeout,
-    )
+    params = {"product_id": product_id, "duration": duration}
+    _queue(app, f"product {product_id}", "renew", params, wait, wait_timeout)
 
 
 @product.command("update")
@@ -181,14 +168,8 @@ def product_update(
       gandi-hosting product update 12 8 --yes
     """
     _confirm_purchase(app, yes, "change", [f"quantity -> {quantity}"], product_id=product_id)
-    _queue(
-        app,
-        f"product {product_id}",
-        app.client.hosting_account_product_update,
-        (product_id, quantity),
-        wait,
-        wait_timeout,
-    )
+    params = {"product_id": product_id, "quantity": quantity}
+    _queue(app, f"product {product_id}", "update_product", params, wait, wait_timeout)
 
 
 @product.command("remove")
@@ -219,14 +200,8 @@ def product_remove(
         found = [p for p in products if p.get("id") == product_id]
         lines = [_describe(p) for p in found] or [f"product {product_id}"]
         confirm_destruction(app, yes, "remove this product", lines)
-    _queue(
-        app,
-        f"product {product_id}",
-        app.client.hosting_account_product_remove,
-        (product_id,),
-        wait,
-        wait_timeout,
-    )
+    params = {"product_id": product_id}
+    _queue(app, f"product {product_id}", "remove_product", params, wait, wait_timeout)
 
 
 def _duration_text(duration: str) -> str:
@@ -275,13 +250,16 @@ def _describe(p: dict[str, Any]) -> str:
 def _queue(
     app: AppContext,
     label: str,
-    method: Callable[..., int],
-    args: tuple,
+    kind: str,
+    params: dict[str, Any],
     wait: bool,
     wait_timeout: float | None,
 ) -> None:
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.workflows.operations import queue_each
+    """The purchase as a plan action (buy, renew, update_product, remove_product),
+    carried out by apply's executor; then its state, or the wait."""
+    from gandi_hosting_cli.cli.reporting import carry_out, report
+    from gandi_hosting_cli.workflows.operations import Outcome
 
-    outcomes = queue_each(method, [(label, None, args)])
-    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
+    outcome = Outcome(label)
+    carry_out(app, kind, [(outcome, {"params": params})], alone=True)
+    report(app, [outcome], wait=wait, wait_timeout=wait_timeout, several=False)

@@ -257,19 +257,28 @@ def _queue_writes(
     to_queue: list[Outcome],
     alone: bool,
 ) -> None:
-    """The writes as a plan of actions, carried out by the executor that runs ``apply``
-    (declarative/executor.py): several go in one request, each refusal is that object's
-    outcome (one object alone: its refusal is raised as the API gave it)."""
+    kind = ACTION_KINDS[method.__name__]
+    items = [(o, _action_fields(kind, args(int(o.obj_id or 0)))) for o in to_queue]
+    carry_out(app, kind, items, alone)
+
+
+def carry_out(
+    app: AppContext, kind: str, items: list[tuple[Outcome, dict[str, Any]]], alone: bool
+) -> None:
+    """The writes as a plan of ``kind`` actions (declarative/plan.py; ``items``: each
+    object's outcome and its Action fields), carried out by the executor that runs
+    ``apply`` (declarative/executor.py), which waits for nothing here: several go in one
+    request, each refusal is that object's outcome (one object alone: its refusal is
+    raised as the API gave it)."""
     from gandi_hosting_cli.declarative.executor import apply_plan
     from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
     from gandi_hosting_cli.errors import HostingError
 
-    kind = ACTION_KINDS[method.__name__]
     builder = PlanBuilder()
-    for o in to_queue:
-        builder.add(kind, o.label, **_action_fields(kind, args(int(o.obj_id or 0))))
+    for o, fields in items:
+        builder.add(kind, o.label, **fields)
     result = apply_plan(app.client, Plan(actions=builder.actions), wait=False)
-    for o, done in zip(to_queue, result.outcomes, strict=True):
+    for (o, _), done in zip(items, result.outcomes, strict=True):
         error = done.error
         if error is None and done.exit_code:
             error = HostingError(done.message)
@@ -322,19 +331,11 @@ def create_one(
 def _cancel_failed_creates(
     app: AppContext, to_cancel: list[tuple[Outcome, int]], alone: bool
 ) -> None:
-    from gandi_hosting_cli.errors import HostingError
-    from gandi_hosting_cli.workflows.operations import cancel_each
-
-    try:
-        cancelled = cancel_each(app.client, [opid for _, opid in to_cancel])
-    except HostingError as error:
-        if alone:
-            raise
-        cancelled = [Outcome("", error=error)]
-    for (o, opid), c in zip(to_cancel, cancelled, strict=True):
-        o.operation, o.error = (opid, None) if c.error is None else (None, c.error)
-        if c.error is not None:
-            o.note = None
+    items = [(o, {"params": {"operation": opid}}) for o, opid in to_cancel]
+    carry_out(app, "cancel", items, alone)
+    for o, _ in to_cancel:
+        if o.error is not None:
+            o.operation, o.note = None, None
 
 
 def report_create(

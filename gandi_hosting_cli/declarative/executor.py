@@ -149,6 +149,16 @@ def _ident(action: Action, which: str, vm_ids: dict, disk_ids: dict) -> Any:
     return disk_ids[action.disk]
 
 
+# the parameters, in order, of the actions only single commands plan
+PARAM_ORDER = {
+    "cancel": ("operation",),
+    "buy": ("product", "quantity", "duration"),
+    "renew": ("product_id", "duration"),
+    "update_product": ("product_id", "quantity"),
+    "remove_product": ("product_id",),
+}
+
+
 def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tuple:
     kind = action.kind
     if kind == "create_disk":
@@ -167,6 +177,8 @@ def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tupl
         return (_ident(action, "vm", vm_ids, disk_ids), _ident(action, "disk", vm_ids, disk_ids))
     if kind == "delete_disk":
         return (_ident(action, "disk", vm_ids, disk_ids),)
+    if kind in PARAM_ORDER:  # the single commands' own: operations, products
+        return tuple(action.params[k] for k in PARAM_ORDER[kind])
     raise ValueError(f"unknown action {kind}")  # pragma: no cover
 
 
@@ -203,6 +215,14 @@ def _create(
             f"{method} created {obj_id} but its {op_type} operation was not found", obj_id
         )
     return int(details.get("uid", details.get("id"))), obj_id, details
+
+
+def _queued(action: Action, answer: Any) -> tuple[int, None, None]:
+    """The operation a write queued; ``operation_cancel`` answers True: its operation
+    is the one cancelled."""
+    if action.kind == "cancel":
+        return int(action.params["operation"]), None, None
+    return int(answer), None, None
 
 
 @dataclass
@@ -297,7 +317,7 @@ class _PlanRun:
             args = _params(action, vm_ids, disk_ids, secret)
             return _create(client, action, args, check_name=self.check_names, recover=self.recover)
         args = _params(action, vm_ids, disk_ids, SECRET)
-        return int(client.call(action.method, *args)), None, None
+        return _queued(action, client.call(action.method, *args))
 
     def send_together(self, actions: list[Action]) -> list[Any]:
         """Several ready writes that are not creates, in one request (runs in a pool
@@ -306,7 +326,10 @@ class _PlanRun:
 
         calls = [(a.method, _params(a, self.vm_ids, self.disk_ids, SECRET)) for a in actions]
         results = multicall_chunked(self.client, calls)
-        return [r if isinstance(r, HostingError) else (int(r), None, None) for r in results]
+        return [
+            r if isinstance(r, HostingError) else _queued(a, r)
+            for a, r in zip(actions, results, strict=True)
+        ]
 
     def submit(self, pool: futures.ThreadPoolExecutor, ready: list[Action]) -> None:
         """Creates one by one (each finds its own operation); the other writes together."""

@@ -22,6 +22,12 @@ KINDS = (
     "reboot",
     "delete_vm",
     "delete_disk",
+    # single commands only (no manifest plans them)
+    "cancel",
+    "buy",
+    "renew",
+    "update_product",
+    "remove_product",
 )
 _VERBS = {
     "create_disk": "create",
@@ -35,6 +41,11 @@ _VERBS = {
     "reboot": "reboot",
     "delete_vm": "delete",
     "delete_disk": "delete",
+    "cancel": "cancel",
+    "buy": "buy",
+    "renew": "renew",
+    "update_product": "update",
+    "remove_product": "remove",
 }
 
 
@@ -69,6 +80,11 @@ class Action:
             "link_boot_disk": "vm_disk_link",
             "delete_vm": "vm_delete",
             "delete_disk": "disk_delete",
+            "cancel": "operation_cancel",
+            "buy": "hosting_account_product_add",
+            "renew": "hosting_account_product_renew",
+            "update_product": "hosting_account_product_update",
+            "remove_product": "hosting_account_product_remove",
         }[self.kind]
 
     def describe(self) -> str:

@@ -1,7 +1,7 @@
 """Operations queued for one or several objects: queue, find a create's, read or wait.
 
-- ``queue_each`` sends one request per object (one multicall for several objects) and
-  never stops at the first refusal: each object gets its own ``Outcome``.
+- ``Outcome``: one object's result (the writes themselves are carried out by
+  declarative/executor.py, for single commands and ``apply`` alike).
 - ``create_with_operation`` finds the operation of a ``vm_create``/``disk_create``
   (those methods return the new object's id, not the operation's), and says what
   happened when the create's answer was lost (``NetworkError``, exit 6).
@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,30 +65,6 @@ class Outcome:
         if self.timed_out:
             return int(ExitCode.WAIT_TIMEOUT)
         return 0
-
-
-def queue_each(
-    method: Callable[..., int], targets: Sequence[tuple[str, int | None, tuple]]
-) -> list[Outcome]:
-    """Call ``method(*args)`` (a typed method of the client that queues an operation, e.g.
-    ``client.vm_start``) for every ``(label, obj_id, args)``; refusals become outcomes.
-
-    A single object goes out as a plain call whose refusal raises (exit code and message
-    from main()); several go in one multicall, so one refusal does not stop the others.
-    """
-    if len(targets) == 1:
-        label, obj_id, args = targets[0]
-        return [Outcome(label, obj_id, operation=method(*args))]
-    client = method.__self__  # type: ignore[attr-defined]
-    calls = [(method.__name__, args) for _, _, args in targets]
-    results = multicall_chunked(client, calls)
-    outcomes = []
-    for (label, obj_id, _), result in zip(targets, results, strict=True):
-        if isinstance(result, HostingError):
-            outcomes.append(Outcome(label, obj_id, error=result))
-        else:
-            outcomes.append(Outcome(label, obj_id, operation=int(result)))
-    return outcomes
 
 
 class LostCreateFound(NetworkError):
@@ -330,17 +305,3 @@ def error_for(o: Outcome) -> HostingError:
     return OperationFailed(
         f"{prefix}operation {o.operation} ended in {o.state}{reason}", hint=o.hint
     )
-
-
-def cancel_each(client: HostingClient, opids: list[int]) -> list[Outcome]:
-    """Cancel every operation; one refusal raises, several are kept per operation."""
-    if len(opids) == 1:
-        client.operation_cancel(opids[0])
-        return [Outcome("", operation=opids[0], cancel_expected=True)]
-    outcomes = []
-    results = multicall_chunked(client, [("operation_cancel", (i,)) for i in opids])
-    for opid, result in zip(opids, results, strict=True):
-        failed = result if isinstance(result, HostingError) else None
-        outcome = Outcome("", opid, None if failed else opid, error=failed, cancel_expected=True)
-        outcomes.append(outcome)
-    return outcomes
