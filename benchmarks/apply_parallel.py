@@ -37,7 +37,7 @@ def manifest(n: int) -> str:
 
 
 def buy_shares(box: ServedSandbox, n: int) -> None:
-    box.cli("product", "add", "shares", str(n + 4), "--wait")
+    box.cli("product", "add", "--yes", "shares", str(n + 4), "--wait")
 
 
 def run_apply(box: ServedSandbox, n: int) -> tuple[float, int, int]:

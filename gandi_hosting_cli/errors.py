@@ -5,7 +5,28 @@ nothing heavy: ``main()`` imports it on every run."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gandi_hosting_cli.exit_codes import ExitCode
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What the user can do next, as data: the layers below cli/ never write a command
+    line; ``cli/hints.py`` renders a Hint as the commands to type.
+
+    ``kind`` says what to do (the renderer knows each: ``follow``, ``busy``,
+    ``created_anyway``, ``check_creates``, ``retry``, ``stop_to_delete``, ``stop_first``,
+    ``detach_first``, ``halt_update``, ``release``, ``list_failed``, ``buy``, ``rename``,
+    ``os_list``, ``login``); the other fields are its objects. ``text``: words said before it."""
+
+    kind: str
+    operations: tuple[int, ...] = ()
+    name: str = ""  # the object, as a command takes it (a name, else an id)
+    other: str = ""  # a second object (the VM a disk is on)
+    resource: str = ""  # "vm", "disk", a product ("shares", "disk"), an operation type
+    amount: int | None = None
+    text: str = ""
 
 
 class HostingError(Exception):
@@ -13,7 +34,7 @@ class HostingError(Exception):
 
     exit_code: ExitCode = ExitCode.API_FAULT
 
-    def __init__(self, message: str, code: int | None = None, *, hint: str | None = None):
+    def __init__(self, message: str, code: int | None = None, *, hint: str | Hint | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -81,7 +102,7 @@ class LocalUsageError(LocalError):
 
 
 # the way out of a missing or expired session (the API, auth and cli layers all say it)
-LOGIN_HINT = "run `gandi-hosting login` to open a session"
+LOGIN_HINT = Hint("login")
 
 MAX_SHOWN = 300  # characters of an error message shown on the terminal without --debug
 

@@ -197,6 +197,10 @@ INTERACTIVE: dict[str, str] = {
     f"{PROG} disk delete data": YES,
     f"{PROG} op cancel 1201": YES,
     f"{PROG} product remove 12": YES,
+    f"{PROG} product add shares 4": YES,
+    f"{PROG} product add disk 10G --duration 1y --wait": YES,
+    f"{PROG} product renew 12 --duration 1y": YES,
+    f"{PROG} product update 12 8 --wait": YES,
     f"{PROG} vm stop web1 --wait && {PROG} vm delete web1": YES,
     f'{PROG} vm create web1 --os "Debian 12" --shares 2 --wait': ROOT_PW_TWICE,
     f"{PROG} vm create web1 --os 111 --shares 2 --wait": ROOT_PW_TWICE,
@@ -469,10 +473,10 @@ def test_duration_ranges_agree_in_help_readme_and_sandbox(cli):
     for months, years in found:
         assert months in (None, "120") and years in (None, "10"), found
     for good in ("120m", "10y"):
-        result = cli("--sandbox", "product", "add", "disk", "1024", "--duration", good)
+        result = cli("--sandbox", "product", "add", "--yes", "disk", "1024", "--duration", good)
         assert result.exit_code == 0, result.output
     for bad in ("121m", "11y"):
-        result = cli("--sandbox", "product", "add", "disk", "1024", "--duration", bad)
+        result = cli("--sandbox", "product", "add", "--yes", "disk", "1024", "--duration", bad)
         assert result.exit_code == 2, result.output
 
 

@@ -12,6 +12,7 @@ from gandi_hosting_cli.errors import (  # noqa: F401 (the API's faults are these
     MAX_SHOWN,
     APIFault,
     AuthError,
+    Hint,
     HostingError,
     InvalidInput,
     LocalError,

@@ -275,6 +275,7 @@ def handle_exception(app: AppContext, exc: BaseException) -> int:
 
 
 def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
+    from gandi_hosting_cli.cli.hints import render, with_hint
     from gandi_hosting_cli.errors import (
         MAX_SHOWN,
         APIFault,
@@ -283,7 +284,7 @@ def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
         for_terminal,
     )
 
-    message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+    message = with_hint(exc.message, exc.hint)
     if app.debug and not isinstance(exc, (APIFault, LocalUsageError)):
         # a fault is the server's answer, already traced; a usage error is the user's
         # (one line, as without --debug); other failures may be ours
@@ -298,7 +299,7 @@ def _report_hosting_error(app: AppContext, exc: HostingError) -> int:
         # only our own local errors span lines (a list of ids); any other may quote a server
         lines = isinstance(exc, LocalError)
         shown = for_terminal(exc.message, limit, newlines=lines)
-        shown += f" ({exc.hint})" if exc.hint else ""
+        shown += f" ({render(exc.hint)})" if exc.hint else ""
         app.terminal.error(f"{shown}{suffix}", newlines=lines)
     _json_error(app, exc.code, message, exc.exit_code)
     return int(exc.exit_code)

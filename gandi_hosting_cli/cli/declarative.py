@@ -25,6 +25,8 @@ from gandi_hosting_cli.cli.options import (
     read_password_stdin,
     yes_option,
 )
+from gandi_hosting_cli.cli.plan_table import PLAN_COLUMNS
+from gandi_hosting_cli.cli.plan_table import plan_rows as _plan_rows
 from gandi_hosting_cli.output.columns import Column
 
 if TYPE_CHECKING:
@@ -86,31 +88,28 @@ def _parse(text: str, file: str, replace: tuple[str, ...] = ()) -> Any:
     return manifest
 
 
-def _make_plan(app: AppContext, manifest: Any, prune: bool, replace: tuple[str, ...]) -> Any:
-    """(plan, read state) of a manifest against the account: one batched read."""
+def _make_plan(
+    app: AppContext,
+    manifest: Any,
+    prune: bool,
+    replace: tuple[str, ...],
+    settle: bool = False,
+) -> Any:
+    """(plan, read state) of a manifest against the account: one batched read.
+    ``settle`` (apply): first wait for the operations that hold objects of the manifest
+    (an apply stopped midway left them running)."""
     from gandi_hosting_cli.declarative.planner import make_plan
+    from gandi_hosting_cli.declarative.settle import settled_account
     from gandi_hosting_cli.declarative.state import read_account
 
-    state = read_account(app.client)
+    def waiting(opids: list[int]) -> None:
+        ids = " ".join(str(i) for i in opids)
+        app.terminal.message(f"Waiting for operations {ids}: they hold objects of the manifest")
+
+    state = settled_account(app.client, manifest, on_wait=waiting) if settle else None
+    state = state or read_account(app.client)
     return make_plan(manifest, state, prune=prune, replace=replace), state
 
-
-_KIND_WORDS = {
-    "create_disk": "create",
-    "create_vm": "create",
-    "update_vm": "update",
-    "link_boot_disk": "link boot disk",
-    "delete_vm": "delete",
-    "delete_disk": "delete",
-}
-
-PLAN_COLUMNS = [
-    Column("id", "#", "int"),
-    Column("action", "ACTION"),
-    Column("target", "TARGET"),
-    Column("change", "CHANGE"),
-    Column("after", "AFTER"),
-]
 
 APPLY_COLUMNS = [
     Column("id", "#", "int"),
@@ -121,38 +120,16 @@ APPLY_COLUMNS = [
 ]
 
 
-def _plan_rows(plan: Any, arrow: str) -> list[dict[str, Any]]:
-    """One row per action: what, on what, ``before -> after``, and the actions it waits for."""
-    rows = []
-    for a in plan.actions:
-        if a.kind in ("attach", "detach"):
-            target = f"disk {a.disk} {'to' if a.kind == 'attach' else 'from'} vm {a.vm}"
-            change = ""
-        elif a.kind in ("create_vm", "create_disk"):
-            target = a.target
-            change = ", ".join(f"{k} {v}" for k, v in a.after.items())
-        else:
-            target = a.target
-            change = ", ".join(
-                f"{k} {a.before.get(k, '-')} {arrow} {v}" for k, v in a.after.items()
-            )
-        if a.reason:
-            change = f"{change} [{a.reason}]".strip()
-        rows.append(
-            {
-                "id": a.id,
-                "action": _KIND_WORDS.get(a.kind, a.kind),
-                "target": target,
-                "change": change,
-                "after": ", ".join(f"#{d}" for d in a.depends),
-            }
-        )
-    return rows
-
-
 def _problem_lines(plan: Any) -> list[str]:
     """``! blocking problem`` (apply would send nothing), ``~ left as is``."""
-    return [f"{'!' if p.blocking else '~'} {p.message}" for p in plan.problems]
+    return [f"{'!' if p.blocking else '~'} {_problem_text(p)}" for p in plan.problems]
+
+
+def _problem_text(problem: Any) -> str:
+    """A problem's message with what to do about it, as commands."""
+    from gandi_hosting_cli.cli.hints import with_hint
+
+    return with_hint(problem.message, problem.hint)
 
 
 def _plan_result(plan: Any, mode: OutputMode) -> Result:
@@ -383,7 +360,7 @@ def apply(
         lookup = spec.vm
 
         def compute() -> Any:
-            return _make_plan(app, spec, prune, replace)[0]
+            return _make_plan(app, spec, prune, replace, settle=not app.dry_run)[0]
 
     if app.dry_run:
         _apply_dry_run(app, compute())
@@ -399,7 +376,7 @@ def apply(
             app.terminal.message(note)
         if not the_plan.actions and not the_plan.blocking:
             for problem in the_plan.problems:
-                app.terminal.message(f"~ {problem.message}")
+                app.terminal.message(f"~ {_problem_text(problem)}")
             app.output.emit(Result(json={"exit_code": 0, "actions": []}))
             app.terminal.message(_summary(the_plan) if the_plan.problems else
                                  "Up to date: nothing to do.")  # fmt: skip
@@ -496,7 +473,7 @@ def _apply_dry_run(app: AppContext, the_plan: Any) -> None:
 
     calls = planned_calls(the_plan)
     for problem in the_plan.blocking:
-        app.terminal.warn(f"{problem.message} (apply would send nothing)")
+        app.terminal.warn(f"{_problem_text(problem)} (apply would send nothing)")
     emit_calls(app, calls, f"Dry run: {len(calls)} write calls shown, nothing sent.")
 
 
@@ -531,7 +508,7 @@ def _confirm_and_apply(app: AppContext, the_plan: Any, passwords: Any, yes: bool
     try:
         if the_plan.blocking:
             _show_plan_on_stderr(app, the_plan)
-            raise PlanRefused("; ".join(p.message for p in the_plan.blocking))
+            raise PlanRefused("; ".join(_problem_text(p) for p in the_plan.blocking))
         if not yes and not app.terminal.is_interactive:
             raise click.UsageError(
                 "refusing to apply without confirmation: not on a terminal, pass --yes"
@@ -558,6 +535,7 @@ def _confirm_replacements(app: AppContext, the_plan: Any) -> None:
 
 
 def _emit_apply_result(app: AppContext, result: Any) -> None:
+    from gandi_hosting_cli.cli.hints import with_hint
     from gandi_hosting_cli.output.result import Result, Table
 
     rows = [
@@ -566,7 +544,7 @@ def _emit_apply_result(app: AppContext, result: Any) -> None:
             "action": o.action.describe(),
             "status": o.status,
             "operation": o.operation,
-            "message": o.message,
+            "message": with_hint(o.message, o.hint),
         }
         for o in result.outcomes
     ]

@@ -158,8 +158,9 @@ def disk_info(app: AppContext, disk_refs: tuple[str, ...]) -> None:
         info = reads.disk_info(app.client, disk_refs[0], cache=app.name_cache)
         app.output.emit(Result.record(info, DISK_FIELDS))
         return
-    infos, missing = reads.disk_infos_by_ref(app.client, disk_refs, cache=app.name_cache)
-    emit_several(app, [(i, i) for i in infos], DISK_FIELDS, missing)
+    entries = reads.disk_infos_by_ref(app.client, disk_refs, cache=app.name_cache)
+    records = [(ref, (i, i) if isinstance(i, dict) else i) for ref, i in entries]
+    emit_several(app, records, DISK_FIELDS)
 
 
 @disk.command("create")
@@ -202,15 +203,12 @@ def disk_create(
       gandi-hosting disk create data --size 10G
       gandi-hosting disk create logs --size 2048 --fstype xfs --wait
     """
-    from gandi_hosting_cli.cli.reporting import report_create
-    from gandi_hosting_cli.workflows.operations import create
+    from gandi_hosting_cli.cli.reporting import create_one, report_create
     from gandi_hosting_cli.workflows.states import check_new_name
 
-    if not allow_duplicate:
-        check_new_name(app.client, "disk", name)
+    check_new_name(app.client, "disk", name, size=size, check_name=not allow_duplicate)
     specs = {"name": name, "size": size, "fstype": fstype}
-    label = f"{name} (disk {{id}})"
-    outcome, op = create(app.client, "disk_create", (specs,), "disk_create", "disk_id", label)
+    outcome, op = create_one(app, "create_disk", name, specs, f"{name} (disk {{id}})")
     report_create(
         app,
         outcome,
@@ -254,6 +252,7 @@ def disk_delete(
     from gandi_hosting_cli.cli.reporting import (
         act,
         confirm_destruction,
+        in_input_order,
         report,
         require_yes,
         settle,
@@ -261,7 +260,7 @@ def disk_delete(
     from gandi_hosting_cli.workflows.states import Action, decide_disk_delete
 
     require_yes(app, yes, "delete disks")
-    targets, reread, _ = _disk_targets(app, disk_refs, find_failed_creates=True)
+    targets, reread, resolved = _disk_targets(app, disk_refs, find_failed_creates=True)
     decisions = settle(
         app, targets, decide_disk_delete, reread, wait=wait, wait_timeout=wait_timeout
     )
@@ -274,24 +273,38 @@ def disk_delete(
         ]
         noun = "this disk" if len(acting) == 1 else f"these {len(acting)} disks"
         confirm_destruction(app, yes, f"delete {noun} and its data", lines)
-    outcomes = act(app, decisions, "disk_delete")
+    outcomes = in_input_order(resolved.tokens["disk"], act(app, decisions, "disk_delete"))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(disk_refs) > 1)
 
 
 def _disk_targets(app: AppContext, disk_refs, *, find_failed_creates: bool = False, vms=()):
     """The disks named (each once), read with the operations that hold them; the VMs
-    named too (their ids); and how to read some disks again after waiting."""
+    named too (their ids and infos: one given by id is read in the same request as the
+    disks); and how to read some disks again after waiting."""
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.states import read_targets
 
-    resolved = resolve(app.client, disks=disk_refs, vms=vms, cache=app.name_cache)
+    several = len(disk_refs) > 1
+    resolved = resolve(
+        app.client, disks=disk_refs, vms=vms, keep_going=several, fresh=True, cache=app.name_cache
+    )
     ids = list(dict.fromkeys(resolved.disks))
     known = {i: info for i in ids if (info := resolved.disk_info(i)) is not None}
 
     def reread(some: list[int]):
         return read_targets(app.client, "disk", some, find_failed_creates=find_failed_creates)
 
-    targets = read_targets(app.client, "disk", ids, known, find_failed_creates=find_failed_creates)
+    also: dict = {("vm_info", (i,)): None for i in resolved.vms if resolved.vm_info(i) is None}
+    targets = (
+        read_targets(
+            app.client, "disk", ids, known, find_failed_creates=find_failed_creates, also=also
+        )
+        if ids
+        else []
+    )
+    for (_, (vm_id,)), info in also.items():
+        if isinstance(info, dict):
+            resolved.infos[("vm", vm_id)] = info
     return targets, reread, resolved
 
 
@@ -326,7 +339,7 @@ def _link(
     decisions = settle(
         app,
         targets,
-        lambda t: decide_link(t, action, vm_id, vm_text),
+        lambda t: decide_link(t, action, vm_id, vm_text, resolved.vm_info(vm_id)),
         reread,
         wait=wait,
         wait_timeout=wait_timeout,

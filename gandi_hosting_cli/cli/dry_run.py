@@ -29,11 +29,19 @@ def calls_result(calls: Sequence[tuple[str, Sequence[Any]]]) -> Result:
     return Result([Lines(lines)], json=data, ids=lines)
 
 
-def emit_calls(app: AppContext, calls: Sequence[tuple[str, Sequence[Any]]], note: str) -> None:
-    """Print ``calls`` (the dry run's data) and ``note`` on stderr; mark the run finished."""
+def emit_calls(
+    app: AppContext,
+    calls: Sequence[tuple[str, Sequence[Any]]],
+    note: str,
+    human: Result | None = None,
+) -> None:
+    """Print ``calls`` (the dry run's data) and ``note`` on stderr; mark the run finished.
+    ``human``: what people see instead of the call lines (the plan's table)."""
     app.dry_run_printed = True
     output = app.output
     result = calls_result(calls)
+    if human is not None and output.human:
+        result = human
     if isinstance(output, DryRunOutput):
         output.emit_calls(result)
     else:
@@ -56,5 +64,80 @@ def finish(app: AppContext, stopped: BaseException | None = None) -> int:
     else:
         count = f"{len(calls)} write call{'s' if len(calls) != 1 else ''}"
         note = f"Dry run: {count} shown, nothing sent."
-    emit_calls(app, calls, note)
+    emit_calls(app, calls, note, _as_plan(app, calls) if calls and app.output.human else None)
     return 0
+
+
+# a single command's write calls as the plan's actions (declarative/plan.py): the kind,
+# and what its first parameter is
+ACTIONS = {
+    "vm_create": "create_vm",
+    "disk_create": "create_disk",
+    "vm_start": "start",
+    "vm_stop": "stop",
+    "vm_reboot": "reboot",
+    "vm_update": "update_vm",
+    "vm_delete": "delete_vm",
+    "vm_disk_link": "link_boot_disk",
+    "disk_attach": "attach",
+    "disk_detach": "detach",
+    "disk_delete": "delete_disk",
+    "operation_cancel": "cancel",
+    "hosting_account_product_add": "buy",
+    "hosting_account_product_renew": "renew",
+    "hosting_account_product_update": "update",
+    "hosting_account_product_remove": "remove",
+}
+
+
+def _as_plan(app: AppContext, calls: Sequence[tuple[str, Sequence[Any]]]) -> Result:
+    """The single command's writes as the table `plan` prints (one row per action, the
+    objects by name where the name cache knows them, each action after the previous one
+    on the same object)."""
+    from gandi_hosting_cli.cli.plan_table import PLAN_COLUMNS, plan_rows
+    from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
+    from gandi_hosting_cli.output.render import OutputMode
+    from gandi_hosting_cli.output.result import Table
+
+    cache = app.name_cache
+    names = {r: dict(cache.entries(r)) if cache is not None else {} for r in ("vm", "disk")}
+
+    def name(resource: str, obj_id: Any) -> str:
+        known = names[resource].get(obj_id) if isinstance(obj_id, int) else None
+        return f"{known} ({obj_id})" if known else str(obj_id)
+
+    builder = PlanBuilder()
+    for method, params in calls:
+        kind = ACTIONS.get(method, method)
+        p = list(params)
+        if method == "vm_create":
+            after = {"os": p[2], "shares": p[3], "cpu": p[4], **(p[5] or {})}
+            builder.add(kind, f"vm {p[0]}", vm=p[0], after=after)
+        elif method == "disk_create":
+            spec = dict(p[0])
+            builder.add(kind, f"disk {spec.pop('name', '?')}", disk="new", after=spec)
+        elif method in ("disk_attach", "disk_detach"):
+            builder.add(kind, "", disk=name("disk", p[0]), vm=name("vm", p[1]))
+        elif method == "vm_disk_link":
+            builder.add(kind, f"vm {name('vm', p[0])}", vm=name("vm", p[0]),
+                        after={"boot disk": name("disk", p[1])})  # fmt: skip
+        elif method.startswith("vm_"):
+            after = dict(p[1]) if method == "vm_update" else {}
+            builder.add(kind, f"vm {name('vm', p[0])}", vm=name("vm", p[0]), after=after)
+        elif method == "disk_delete":
+            builder.add(kind, f"disk {name('disk', p[0])}", disk=name("disk", p[0]))
+        elif method == "operation_cancel":
+            builder.add(kind, f"operation {p[0]}")
+        else:  # the products
+            args = dict(zip(("product", "quantity", "duration"), p, strict=False))
+            if method != "hosting_account_product_add":
+                target = f"product {args.pop('product')}"
+                keys = ("duration",) if "renew" in method else ("quantity",)
+                args = dict(zip(keys, p[1:], strict=False))
+            else:
+                target = f"{args.pop('product')}"
+            builder.add(kind, target, after=args)
+    arrow = "\u2192" if app.output.mode is OutputMode.TABLE else "->"
+    rows = plan_rows(Plan(actions=builder.actions), arrow)
+    lines = [f"{m}({', '.join(repr(p) for p in params)})" for m, params in calls]
+    return Result([Table(rows, PLAN_COLUMNS)], ids=lines)

@@ -3,6 +3,8 @@ completion, warn of objects gone before they were read, and emit several info vi
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from gandi_hosting_cli.cli.context import AppContext
@@ -21,17 +23,39 @@ def warn_unreadable(app: AppContext, noun: str, unreadable: dict) -> None:
         app.terminal.warn(f"could not read {noun} {obj_id}: {error.message}")
 
 
-def emit_several(app: AppContext, records: list, fields: list, missing: dict) -> None:
-    """Several objects (``info`` given several refs): one block each, a JSON array, their
-    ids; those that could not be read are said on stderr, and decide the exit code."""
+def emit_several(app: AppContext, entries: list, fields: list) -> None:
+    """Several objects (``info`` given several refs), each its own outcome, in the order
+    given: ``(data, item)`` for one read (one block each; ``item`` its JSON), or the
+    ``HostingError`` of one that could not be (said on stderr; in JSON an entry
+    ``{"id", "error": {"code", "message", "exit_code"}}``). The worst exit code wins."""
+    from gandi_hosting_cli.errors import HostingError
     from gandi_hosting_cli.output.result import Fields, Lines, Result
 
     human: list = []
-    for data, _ in records:
+    data_json: list = []
+    failed: list[HostingError] = []
+    for ref, entry in entries:
+        if isinstance(entry, HostingError):
+            failed.append(entry)
+            data_json.append({"id": int(ref) if str(ref).isdigit() else ref, **error_json(entry)})
+            continue
+        data, item = entry
         human += [Lines([""]), Fields(data, fields)] if human else [Fields(data, fields)]
-    ids = [data.get("id") for data, _ in records]
-    app.output.emit(Result(human, [item for _, item in records], ids))
-    if missing:
-        for error in missing.values():
+        data_json.append(item)
+    ids = [entry[0].get("id") for _, entry in entries if not isinstance(entry, HostingError)]
+    app.output.emit(Result(human, data_json, ids))
+    if failed:
+        for error in failed:
             app.terminal.error(error.message)
-        raise click.exceptions.Exit(max(int(e.exit_code) for e in missing.values()))
+        raise click.exceptions.Exit(max(int(e.exit_code) for e in failed))
+
+
+def error_json(error: Any) -> dict[str, Any]:
+    """A failed object's entry in a JSON array: ``{"error": {code, message, exit_code}}``."""
+    return {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "exit_code": int(error.exit_code),
+        }
+    }

@@ -199,13 +199,11 @@ def op_info(app: AppContext, opids: tuple[int, ...]) -> None:
         app.output.emit(Result.record(_op_data(details), OP_FIELDS, json=details))
         return
     ids = list(dict.fromkeys(opids))
-    records, missing = [], {}
-    for opid, found in zip(ids, operations_by_id(app.client, ids), strict=True):
-        if isinstance(found, HostingError):
-            missing[opid] = found
-        else:
-            records.append((_op_data(found), found))
-    emit_several(app, records, OP_FIELDS, missing)
+    records = [
+        (opid, found if isinstance(found, HostingError) else (_op_data(found), found))
+        for opid, found in zip(ids, operations_by_id(app.client, ids), strict=True)
+    ]
+    emit_several(app, records, OP_FIELDS)
 
 
 def _op_data(details: dict) -> dict:
@@ -238,21 +236,38 @@ def op_cancel(app: AppContext, opids: tuple[int, ...], yes: bool) -> None:
       gandi-hosting op cancel 1201
       gandi-hosting op cancel 1201 1202 --yes
     """
-    from gandi_hosting_cli.cli.reporting import confirm_destruction, report, require_yes
-    from gandi_hosting_cli.workflows.operations import cancel_each
+    from gandi_hosting_cli.cli.reporting import carry_out, confirm_destruction, report, require_yes
+    from gandi_hosting_cli.errors import HostingError, StateError
+    from gandi_hosting_cli.workflows.operations import Outcome
     from gandi_hosting_cli.workflows.reads import operation_object, operations_by_id
+    from gandi_hosting_cli.workflows.states import CANCELLABLE, OPERATION_STATE
 
     require_yes(app, yes, "cancel operations")
     ids = list(dict.fromkeys(opids))
-    if not yes:
-        lines = [
-            f"operation {i}: {r.message}"
-            if isinstance(r, Exception)
-            else f"operation {i}: {r.get('type')} on {operation_object(r)}, {r.get('state')}"
-            for i, r in zip(ids, operations_by_id(app.client, ids), strict=True)
-        ]
+    # read first (one request): a missing operation, or one that can no longer be
+    # cancelled, is refused before anything is sent, as the API would refuse it
+    outcomes: list[Outcome] = []
+    lines: list[str] = []
+    for i, r in zip(ids, operations_by_id(app.client, ids), strict=True):
+        if isinstance(r, HostingError):
+            outcomes.append(Outcome("", i, error=r))
+        elif r.get("state") not in CANCELLABLE:
+            state = r.get("state")
+            error = StateError(
+                f"operation {i} is {state}: only PENDING or ERROR operations can be cancelled",
+                OPERATION_STATE,
+            )
+            outcomes.append(Outcome("", i, error=error))
+        else:
+            outcomes.append(Outcome("", i, cancel_expected=True))
+            lines.append(
+                f"operation {i}: {r.get('type')} on {operation_object(r)}, {r.get('state')}"
+            )
+    to_cancel = [o for o in outcomes if o.error is None]
+    if to_cancel:
         confirm_destruction(app, yes, "cancel", lines)
-    outcomes = cancel_each(app.client, ids)
+        items = [(o, {"params": {"operation": int(o.obj_id or 0)}}) for o in to_cancel]
+        carry_out(app, "cancel", items, alone=len(outcomes) == 1)
     report(app, outcomes, wait=False, wait_timeout=None, several=len(opids) > 1)
 
 

@@ -94,7 +94,7 @@ def product_add(
     Disk quota takes the sizes of `disk create --size`: MB (10240), or with a unit
     (2048M, 10G). On a terminal the purchase (product, quantity, duration) and the
     current balance are shown and confirmation is asked (the API gives no prices, so
-    none is shown); --yes skips the question; off a terminal it proceeds as asked.
+    none is shown); off a terminal --yes is required and nothing is sent without it.
     Prints the operation id; --json gives {"operation": id, "state": "..."}.
 
     \b
@@ -106,14 +106,8 @@ def product_add(
 
     what = f"{product_name}: {quantity_text(product_name, quantity)}"
     _confirm_purchase(app, yes, "buy", [f"{what}, for {_duration_text(duration)}"])
-    _queue(
-        app,
-        f"{product_name} x{quantity}",
-        "hosting_account_product_add",
-        (product_name, quantity, duration),
-        wait,
-        wait_timeout,
-    )
+    params = {"product": product_name, "quantity": quantity, "duration": duration}
+    _queue(app, f"{product_name} x{quantity}", "buy", params, wait, wait_timeout)
 
 
 @product.command("renew")
@@ -138,7 +132,8 @@ def product_renew(
     """Renew product PRODUCT_ID for another --duration.
 
     On a terminal the product, the duration and the current balance are shown and
-    confirmation is asked; --yes skips the question; off a terminal it proceeds.
+    confirmation is asked; off a terminal --yes is required and nothing is sent
+    without it.
 
     \b
     Examples:
@@ -146,40 +141,40 @@ def product_renew(
     """
     extra = f"for another {_duration_text(duration)}"
     _confirm_purchase(app, yes, "renew", [extra], product_id=product_id)
-    _queue(
-        app,
-        f"product {product_id}",
-        "hosting_account_product_renew",
-        (product_id, duration),
-        wait,
-        wait_timeout,
-    )
+    params = {"product_id": product_id, "duration": duration}
+    _queue(app, f"product {product_id}", "renew", params, wait, wait_timeout)
 
 
 @product.command("update")
 @click.argument("product_id", type=types.PRODUCT_ID)
 @click.argument("quantity", type=types.QUANTITY)
+@yes_option
 @wait_options
 @dry_run_option
 @global_options
 @click.pass_obj
 def product_update(
-    app: AppContext, product_id: int, quantity: int, wait: bool, wait_timeout: float | None
-) -> None:
+    app: AppContext,
+    product_id: int,
+    quantity: int,
+    yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:  # fmt: skip
     """Change the quantity of product PRODUCT_ID (not possible for shares_fixed).
+
+    It spends money: on a terminal the product, its new quantity and the current
+    balance are shown and confirmation is asked; off a terminal --yes is required and
+    nothing is sent without it.
 
     \b
     Examples:
       gandi-hosting product update 12 8 --wait
+      gandi-hosting product update 12 8 --yes
     """
-    _queue(
-        app,
-        f"product {product_id}",
-        "hosting_account_product_update",
-        (product_id, quantity),
-        wait,
-        wait_timeout,
-    )
+    _confirm_purchase(app, yes, "change", [f"quantity -> {quantity}"], product_id=product_id)
+    params = {"product_id": product_id, "quantity": quantity}
+    _queue(app, f"product {product_id}", "update_product", params, wait, wait_timeout)
 
 
 @product.command("remove")
@@ -210,14 +205,8 @@ def product_remove(
         found = [p for p in products if p.get("id") == product_id]
         lines = [_describe(p) for p in found] or [f"product {product_id}"]
         confirm_destruction(app, yes, "remove this product", lines)
-    _queue(
-        app,
-        f"product {product_id}",
-        "hosting_account_product_remove",
-        (product_id,),
-        wait,
-        wait_timeout,
-    )
+    params = {"product_id": product_id}
+    _queue(app, f"product {product_id}", "remove_product", params, wait, wait_timeout)
 
 
 def _duration_text(duration: str) -> str:
@@ -234,12 +223,14 @@ def _duration_text(duration: str) -> str:
 def _confirm_purchase(
     app: AppContext, yes: bool, verb: str, lines: list[str], product_id: int | None = None
 ) -> None:
-    """On a terminal without --yes: show what will be bought and the balance (one
-    request), and ask. Off a terminal, with --yes or --dry-run: nothing read, nothing
-    asked."""
+    """The confirmation rule (cli/reporting.py) for a purchase: off a terminal without
+    --yes, exit 2 before any request; on a terminal, what will be bought and the balance
+    (one request) are shown, and asked. --yes or --dry-run: nothing read, nothing asked."""
+    from gandi_hosting_cli.cli.reporting import confirm_destruction, require_yes
     from gandi_hosting_cli.workflows.purchases import funds
 
-    if yes or getattr(app, "dry_run", False) or not app.terminal.is_interactive:
+    require_yes(app, yes, f"{verb} (it spends money)")
+    if yes or app.dry_run:
         return
     found = funds(app.client, product_id)
     if found.product is not None:
@@ -251,10 +242,7 @@ def _confirm_purchase(
         "(the API gives no prices: "
         "`gandi-hosting account balance` shows the debit afterwards)"
     )
-    app.terminal.notice(f"This will {verb}:")
-    for line in lines:
-        app.terminal.notice(f"  {line}")
-    app.confirm("Continue?", yes)
+    confirm_destruction(app, yes, verb, lines)
 
 
 def _describe(p: dict[str, Any]) -> str:
@@ -267,13 +255,16 @@ def _describe(p: dict[str, Any]) -> str:
 def _queue(
     app: AppContext,
     label: str,
-    method: str,
-    args: tuple,
+    kind: str,
+    params: dict[str, Any],
     wait: bool,
     wait_timeout: float | None,
 ) -> None:
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.workflows.operations import queue_each
+    """The purchase as a plan action (buy, renew, update_product, remove_product),
+    carried out by apply's executor; then its state, or the wait."""
+    from gandi_hosting_cli.cli.reporting import carry_out, report
+    from gandi_hosting_cli.workflows.operations import Outcome
 
-    outcomes = queue_each(app.client, method, [(label, None, args)])
-    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
+    outcome = Outcome(label)
+    carry_out(app, kind, [(outcome, {"params": params})], alone=True)
+    report(app, [outcome], wait=wait, wait_timeout=wait_timeout, several=False)

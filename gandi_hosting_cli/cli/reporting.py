@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gandi_hosting_cli.cli.context import AppContext
+from gandi_hosting_cli.cli.hints import with_hint
 from gandi_hosting_cli.output.result import Lines, Result
 from gandi_hosting_cli.workflows import operations
 from gandi_hosting_cli.workflows.operations import Outcome
@@ -24,15 +25,14 @@ if TYPE_CHECKING:
 
 
 def outcome_json(o: Outcome, with_id: bool) -> dict[str, Any]:
+    from gandi_hosting_cli.cli.listing import error_json
+
     data: dict[str, Any] = {}
     if with_id or o.created:
-        data["id"] = o.obj_id
+        # a name that named no object (or several): the name given stands for the id
+        data["id"] = o.obj_id if o.obj_id is not None or o.error is None else o.label
     if o.error is not None:
-        data["error"] = {
-            "code": o.error.code,
-            "message": o.error.message,
-            "exit_code": int(o.error.exit_code),
-        }
+        data.update(error_json(o.error))
         return data
     data["operation"] = o.operation
     data["state"] = o.state
@@ -107,8 +107,26 @@ def report(
     for o in outcomes:
         if o.exit_code and not o.said:
             error = operations.error_for(o)
-            app.terminal.error(error.message + (f" ({error.hint})" if error.hint else ""))
+            app.terminal.error(with_hint(error.message, error.hint))
     raise click.exceptions.Exit(worst)
+
+
+def in_input_order(
+    tokens: Sequence[tuple[str, int | None, Any]], outcomes: list[Outcome]
+) -> list[Outcome]:
+    """Each object's outcome in the order the user gave them (``Resolved.tokens``): the
+    outcomes of the objects found (each object once), and for a name that named none
+    (or several) its error."""
+    by_id = {o.obj_id: o for o in outcomes}
+    ordered: list[Outcome] = []
+    seen: set[int] = set()
+    for token, obj_id, error in tokens:
+        if obj_id is None:
+            ordered.append(Outcome(token, error=error))
+        elif obj_id not in seen and obj_id in by_id:
+            seen.add(obj_id)
+            ordered.append(by_id[obj_id])
+    return ordered
 
 
 # how many times the objects held by operations are waited for and read again
@@ -126,7 +144,7 @@ def settle(
 ) -> list[Decision]:
     """Decide for every object; with ``wait``, the busy ones are waited for, read again
     and decided again (their goal may hold by then), a few rounds at most."""
-    from gandi_hosting_cli.errors import WaitTimeout
+    from gandi_hosting_cli.errors import Hint, WaitTimeout
     from gandi_hosting_cli.workflows.states import Action
 
     decisions = [decide(t) for t in targets]
@@ -141,7 +159,7 @@ def settle(
                 ids = " ".join(str(i) for i in d.busy_ids)
                 d.error = WaitTimeout(
                     f"{d.target.label} is still busy with operation {ids} at the wait timeout",
-                    hint=f"follow it with `gandi-hosting op wait {ids}`",
+                    hint=Hint("follow", operations=tuple(d.busy_ids)),
                 )
             break
         fresh = {t.obj_id: t for t in reread([d.target.obj_id for d in busy])}
@@ -176,8 +194,10 @@ def _outcomes_to_fill(
     decisions: list[Decision],
 ) -> tuple[list[Outcome], list[Outcome], list[tuple[Outcome, int]]]:
     """Every object's outcome; those still to queue; those whose failed create to cancel."""
+    from gandi_hosting_cli.cli.hints import render
+    from gandi_hosting_cli.errors import Hint
     from gandi_hosting_cli.workflows.operations import UNCHANGED
-    from gandi_hosting_cli.workflows.states import ERROR_LIST_HINT, Action
+    from gandi_hosting_cli.workflows.states import Action
 
     outcomes: list[Outcome] = []
     to_queue: list[Outcome] = []
@@ -195,13 +215,40 @@ def _outcomes_to_fill(
             o.note = (
                 f"{t.label}: its create (operation {opid}) had ended in ERROR; cancelled it, "
                 f"which removes the {'VM and its system disk' if t.resource == 'vm' else 'disk'} "
-                f"and frees what it held; {ERROR_LIST_HINT}"
+                f"and frees what it held; {render(Hint('list_failed'))}"
             )
             to_cancel.append((o, opid))
         else:
             to_queue.append(o)
         outcomes.append(o)
     return outcomes, to_queue, to_cancel
+
+
+# the plan's action (declarative/plan.py) of each write a single command queues
+ACTION_KINDS = {
+    "vm_start": "start",
+    "vm_stop": "stop",
+    "vm_reboot": "reboot",
+    "vm_delete": "delete_vm",
+    "vm_update": "update_vm",
+    "vm_disk_link": "link_boot_disk",
+    "disk_attach": "attach",
+    "disk_detach": "detach",
+    "disk_delete": "delete_disk",
+}
+
+
+def _action_fields(kind: str, args: tuple) -> dict[str, Any]:
+    """The Action fields of a write's arguments (its objects, its specs)."""
+    if kind in ("attach", "detach"):
+        return {"disk_id": args[0], "vm_id": args[1]}
+    if kind == "delete_disk":
+        return {"disk_id": args[0]}
+    if kind == "link_boot_disk":
+        return {"vm_id": args[0], "disk_id": args[1]}
+    if kind == "update_vm":
+        return {"vm_id": args[0], "params": {"specs": dict(args[1])}, "after": dict(args[1])}
+    return {"vm_id": args[0]}
 
 
 def _queue_writes(
@@ -211,36 +258,85 @@ def _queue_writes(
     to_queue: list[Outcome],
     alone: bool,
 ) -> None:
-    from gandi_hosting_cli.errors import HostingError
-    from gandi_hosting_cli.workflows.operations import queue_each
+    kind = ACTION_KINDS[method]
+    items = [(o, _action_fields(kind, args(int(o.obj_id or 0)))) for o in to_queue]
+    carry_out(app, kind, items, alone)
 
-    try:
-        targets = [(o.label, o.obj_id, args(o.obj_id)) for o in to_queue]
-        queued = queue_each(app.client, method, targets)
-    except HostingError as error:
-        if alone:
-            raise
-        queued = [Outcome(to_queue[0].label, to_queue[0].obj_id, error=error)]
-    for o, q in zip(to_queue, queued, strict=True):
-        o.operation, o.error = q.operation, q.error
+
+def carry_out(
+    app: AppContext, kind: str, items: list[tuple[Outcome, dict[str, Any]]], alone: bool
+) -> None:
+    """The writes as a plan of ``kind`` actions (declarative/plan.py; ``items``: each
+    object's outcome and its Action fields), carried out by the executor that runs
+    ``apply`` (declarative/executor.py), which waits for nothing here: several go in one
+    request, each refusal is that object's outcome (one object alone: its refusal is
+    raised as the API gave it)."""
+    from gandi_hosting_cli.declarative.executor import apply_plan
+    from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
+    from gandi_hosting_cli.errors import HostingError
+
+    builder = PlanBuilder()
+    for o, fields in items:
+        builder.add(kind, o.label, **fields)
+    result = apply_plan(app.client, Plan(actions=builder.actions), wait=False)
+    for (o, _), done in zip(items, result.outcomes, strict=True):
+        error = done.error
+        if error is None and done.exit_code:
+            error = HostingError(done.message)
+            error.exit_code = done.exit_code  # type: ignore[misc]
+        if error is not None and alone:
+            raise error
+        o.operation, o.error = done.operation, error
+
+
+def create_one(
+    app: AppContext,
+    kind: str,
+    name: str,
+    params: dict[str, Any],
+    label: str,
+    password: str | None = None,
+) -> tuple[Outcome, dict | None]:
+    """``vm create`` / ``disk create`` as a plan of one create action, carried out by the
+    executor that runs ``apply`` (its one create path; the name was just checked free,
+    so not again). ``label`` names the new object, ``{id}`` its id. A lost answer stays
+    an error (exit 6) saying whether the server created it. ``(outcome, operation
+    details)``; the details are None when the operation could not be found."""
+    from gandi_hosting_cli.declarative.executor import OperationNotFound, apply_plan
+    from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
+
+    builder = PlanBuilder()
+    if kind == "create_vm":
+        builder.add(kind, f"vm {name}", vm=name, params=params)
+    else:
+        builder.add(kind, f"disk {name}", disk=name, params=params)
+    result = apply_plan(
+        app.client,
+        Plan(actions=builder.actions),
+        passwords=(lambda hostname: password or "") if kind == "create_vm" else None,
+        wait=False,
+        check_names=False,
+        recover_lost_creates=False,
+    )
+    done = result.outcomes[0]
+    if isinstance(done.error, OperationNotFound):  # the object exists all the same
+        obj_id = done.error.obj_id
+        return Outcome(label.format(id=obj_id), obj_id, created=True, state="UNKNOWN"), None
+    if done.error is not None:
+        raise done.error
+    obj_id = done.object_id
+    outcome = Outcome(label.format(id=obj_id), obj_id, operation=done.operation, created=True)
+    return outcome, done.details
 
 
 def _cancel_failed_creates(
     app: AppContext, to_cancel: list[tuple[Outcome, int]], alone: bool
 ) -> None:
-    from gandi_hosting_cli.errors import HostingError
-    from gandi_hosting_cli.workflows.operations import cancel_each
-
-    try:
-        cancelled = cancel_each(app.client, [opid for _, opid in to_cancel])
-    except HostingError as error:
-        if alone:
-            raise
-        cancelled = [Outcome("", error=error)]
-    for (o, opid), c in zip(to_cancel, cancelled, strict=True):
-        o.operation, o.error = (opid, None) if c.error is None else (None, c.error)
-        if c.error is not None:
-            o.note = None
+    items = [(o, {"params": {"operation": opid}}) for o, opid in to_cancel]
+    carry_out(app, "cancel", items, alone)
+    for o, _ in to_cancel:
+        if o.error is not None:
+            o.operation, o.note = None, None
 
 
 def report_create(
@@ -313,13 +409,21 @@ def _wait(
         ) from None
 
 
+# The one confirmation rule (DESIGN.md section 2), for every command that deletes or
+# spends money (vm|disk delete, product add|renew|update|remove, op cancel): first
+# ``require_yes`` (off a terminal without --yes: exit 2 before any request), then, once
+# what will happen is known, ``confirm_destruction`` (on a terminal: show it, ask).
+# --dry-run never asks and needs no --yes. ``apply`` (cli/declarative.py) follows it.
+
+
 def confirm_destruction(app: AppContext, yes: bool, action: str, lines: Sequence[str]) -> None:
-    """Show what ``action`` destroys and ask, on a terminal; ``--yes`` skips the question.
+    """Show what ``action`` deletes or spends and ask, on a terminal; ``--yes`` (or
+    ``--dry-run``) skips the question.
 
     Off a terminal without ``--yes`` the caller must already have refused (see
     ``require_yes``): this only runs once the objects are known.
     """
-    if yes:
+    if yes or app.dry_run:
         return
     app.terminal.notice(f"This will {action}:")
     for line in lines:
@@ -328,8 +432,8 @@ def confirm_destruction(app: AppContext, yes: bool, action: str, lines: Sequence
 
 
 def require_yes(app: AppContext, yes: bool, action: str) -> None:
-    """Off a terminal, a destructive command needs ``--yes``: exit 2 before any request
-    (not with ``--dry-run``: nothing will be destroyed)."""
+    """Off a terminal, a command that deletes or spends needs ``--yes``: exit 2 before
+    any request (not with ``--dry-run``: nothing will happen)."""
     if not yes and not app.dry_run and not app.terminal.is_interactive:
         raise click.UsageError(
             f"refusing to {action} without confirmation: not on a terminal, pass --yes"

@@ -1,10 +1,11 @@
 """Run a plan: independent actions in parallel, dependent ones in order.
 
 The main thread schedules. Each ready action's write request goes to a small thread pool
-(``vm_create``/``disk_create`` also find their operation: an ordered batch of
-``operation_list``, the create, ``operation_list``). The operations being waited for
-are polled together, one ``system.multicall`` of ``operation_details`` per round, with
-the backoff of workflows/waiting.py (first poll at once, then 20% of each operation's age, 0.5 s
+(``vm_create``/``disk_create`` go through the one create path of
+workflows/operations.py: the name checked free just before, the operation found, a lost
+answer looked up). The operations being waited for are polled together through
+workflows/waiting.py's ``poll_once`` (one ``system.multicall`` of ``operation_details``
+per round), with its backoff (first poll at once, then 20% of each operation's age, 0.5 s
 to 5 s). When an operation is DONE the actions that waited for it become ready. A
 failure (a refused request, an operation in ERROR or CANCEL) skips every action that
 depends on it, lets the others finish, and the run's exit code is the worst one.
@@ -21,12 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.declarative.plan import Action, Plan
-from gandi_hosting_cli.errors import HostingError, NetworkError
+from gandi_hosting_cli.errors import Hint, HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
-from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay
+from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay, poll_once
 
 WORKERS = 8
-CREATE_LOOKUP_BATCH = 10
 SECRET = "***"
 
 
@@ -63,6 +63,9 @@ class ActionOutcome:
     message: str = ""
     exit_code: int = 0
     object_id: int | None = None  # the new VM / disk of a create
+    hint: Hint | None = None  # what to do next (cli/ renders it)
+    error: HostingError | None = None  # the refusal of its write request, as it came
+    details: dict | None = None  # a create's operation, as read when it was found
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +149,16 @@ def _ident(action: Action, which: str, vm_ids: dict, disk_ids: dict) -> Any:
     return disk_ids[action.disk]
 
 
+# the parameters, in order, of the actions only single commands plan
+PARAM_ORDER = {
+    "cancel": ("operation",),
+    "buy": ("product", "quantity", "duration"),
+    "renew": ("product_id", "duration"),
+    "update_product": ("product_id", "quantity"),
+    "remove_product": ("product_id",),
+}
+
+
 def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tuple:
     kind = action.kind
     if kind == "create_disk":
@@ -156,7 +169,7 @@ def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tupl
         return (action.vm, password, p["os_id"], p["shares"], p["cpu"], specs)
     if kind == "update_vm":
         return (_ident(action, "vm", vm_ids, disk_ids), dict(action.params["specs"]))
-    if kind in ("start", "stop", "delete_vm"):
+    if kind in ("start", "stop", "reboot", "delete_vm"):
         return (_ident(action, "vm", vm_ids, disk_ids),)
     if kind in ("attach", "detach"):
         return (_ident(action, "disk", vm_ids, disk_ids), _ident(action, "vm", vm_ids, disk_ids))
@@ -164,33 +177,52 @@ def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tupl
         return (_ident(action, "vm", vm_ids, disk_ids), _ident(action, "disk", vm_ids, disk_ids))
     if kind == "delete_disk":
         return (_ident(action, "disk", vm_ids, disk_ids),)
+    if kind in PARAM_ORDER:  # the single commands' own: operations, products
+        return tuple(action.params[k] for k in PARAM_ORDER[kind])
     raise ValueError(f"unknown action {kind}")  # pragma: no cover
 
 
-def _create(client: Any, method: str, args: tuple, op_type: str, key: str) -> tuple[int, int]:
-    """``vm_create``/``disk_create`` and its operation: ``(new id, operation id)``.
+class OperationNotFound(NetworkError):
+    """A create went through (``obj_id``) but its operation could not be found."""
 
-    Between two ``operation_list`` calls filtered by type in one ordered batch: the new
-    ids of the second list are (almost always just) ours; the details tell which one.
-    """
-    listing = ("operation_list", ({"type": op_type},))
-    before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
-    if isinstance(created, HostingError):
-        raise created
-    obj_id = int(created)
-    seen = set() if isinstance(before, HostingError) else {int(i) for i in before}
-    ids = [] if isinstance(after, HostingError) else [int(i) for i in after]
-    fresh = sorted((i for i in ids if i not in seen), reverse=True)
-    rest = sorted((i for i in ids if i in seen), reverse=True)
-    for batch_ids in _chunks(fresh) + _chunks(rest):
-        for details in client.multicall([("operation_details", (i,)) for i in batch_ids]):
-            if isinstance(details, dict) and (details.get("param") or {}).get(key) == obj_id:
-                return obj_id, int(details.get("uid", details.get("id")))
-    raise NetworkError(f"{method} created {obj_id} but its {op_type} operation was not found")
+    def __init__(self, message: str, obj_id: int):
+        super().__init__(message)
+        self.obj_id = obj_id
 
 
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + CREATE_LOOKUP_BATCH] for i in range(0, len(ids), CREATE_LOOKUP_BATCH)]
+def _create(
+    client: Any, action: Action, args: tuple, *, check_name: bool = True, recover: bool = True
+) -> tuple[int, int, dict]:
+    """A create through the one create path (workflows/operations.py): the name checked
+    free on the server just before (unless the caller just did), the operation found,
+    and a lost answer looked up (``recover``: the object the server did create is taken,
+    never created twice; else ``LostCreateFound`` is that action's error).
+    ``(operation id, new object id, operation details)``."""
+    from gandi_hosting_cli.workflows.operations import LostCreateFound, create_with_operation
+
+    method = action.method
+    op_type, key = method, "vm_id" if method == "vm_create" else "disk_id"
+    try:
+        obj_id, details = create_with_operation(
+            client, method, args, op_type, key, check_name=check_name
+        )
+    except LostCreateFound as lost:
+        if not lost.obj_id or not recover:
+            raise
+        obj_id, details = lost.obj_id, lost.details
+    if details is None or "uid" not in details and "id" not in details:
+        raise OperationNotFound(
+            f"{method} created {obj_id} but its {op_type} operation was not found", obj_id
+        )
+    return int(details.get("uid", details.get("id"))), obj_id, details
+
+
+def _queued(action: Action, answer: Any) -> tuple[int, None, None]:
+    """The operation a write queued; ``operation_cancel`` answers True: its operation
+    is the one cancelled."""
+    if action.kind == "cancel":
+        return int(action.params["operation"]), None, None
+    return int(answer), None, None
 
 
 @dataclass
@@ -212,6 +244,9 @@ def apply_plan(
     timeout: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    wait: bool = True,
+    check_names: bool = True,
+    recover_lost_creates: bool = True,
 ) -> ApplyResult:
     """Run ``plan``; returns every action's outcome (never raises for one action's failure).
 
@@ -219,11 +254,18 @@ def apply_plan(
     ``PasswordMissing`` (a create without its root password). ``timeout``: seconds after
     which the actions still running are reported ``timed_out`` (exit 7) and no new one
     starts. KeyboardInterrupt propagates (the operations queued so far go on).
+    ``wait=False`` (the single commands, which wait themselves with ``--wait``): an
+    operation is polled only while another action waits for it; the others end
+    ``queued`` (PENDING) once their request is accepted. ``check_names=False``: the
+    caller has just checked the new names free. ``recover_lost_creates=False``: a create
+    whose answer was lost is that action's error (``LostCreateFound``, exit 6), the
+    object found named in it, instead of being taken and gone on with.
     """
     if plan.blocking:
         raise PlanRefused("; ".join(p.message for p in plan.blocking))
     secrets = collect_passwords(plan, passwords)
     run = _PlanRun(client, plan, secrets, on_event or (lambda event: None), clock, sleep, timeout)
+    run.wait, run.check_names, run.recover = wait, check_names, recover_lost_creates
     with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         try:
             timed_out = run.loop(pool)
@@ -261,23 +303,50 @@ class _PlanRun:
                 self.dependents.setdefault(d, []).append(a.id)
         self.finished: set[int] = set()
         self.started: set[int] = set()
-        self.submitted: dict[futures.Future, Action] = {}
+        self.submitted: dict[futures.Future, list[Action]] = {}
+        self.wait, self.check_names, self.recover = True, True, True
         self.running: dict[int, _Running] = {}  # operation id -> what waits for it
         self.start_time = clock()
 
-    def send(self, action: Action) -> tuple[int, int | None]:
-        """The write request (runs in a pool thread): (operation id, new object id)."""
+    def send(self, action: Action) -> tuple[int, int | None, dict | None]:
+        """The write request (runs in a pool thread): (operation id, new object id, its
+        operation's details when a create read them)."""
         client, vm_ids, disk_ids = self.client, self.vm_ids, self.disk_ids
-        if action.kind == "create_vm":
-            args = _params(action, vm_ids, disk_ids, self.secrets[action.vm])
-            obj_id, opid = _create(client, "vm_create", args, "vm_create", "vm_id")
-            return opid, obj_id
-        if action.kind == "create_disk":
-            args = _params(action, vm_ids, disk_ids, SECRET)
-            obj_id, opid = _create(client, "disk_create", args, "disk_create", "disk_id")
-            return opid, obj_id
+        if action.kind in ("create_vm", "create_disk"):
+            secret = self.secrets[action.vm] if action.kind == "create_vm" else SECRET
+            args = _params(action, vm_ids, disk_ids, secret)
+            return _create(client, action, args, check_name=self.check_names, recover=self.recover)
         args = _params(action, vm_ids, disk_ids, SECRET)
-        return int(client.call(action.method, *args)), None
+        return _queued(action, client.call(action.method, *args))
+
+    def send_together(self, actions: list[Action]) -> list[Any]:
+        """Several ready writes that are not creates, in one request (runs in a pool
+        thread): each its (operation id, None) or the error that refused it."""
+        from gandi_hosting_cli.workflows.batch import multicall_chunked
+
+        calls = [(a.method, _params(a, self.vm_ids, self.disk_ids, SECRET)) for a in actions]
+        results = multicall_chunked(self.client, calls)
+        return [
+            r if isinstance(r, HostingError) else _queued(a, r)
+            for a, r in zip(actions, results, strict=True)
+        ]
+
+    def submit(self, pool: futures.ThreadPoolExecutor, ready: list[Action]) -> None:
+        """Creates one by one (each finds its own operation); the other writes together."""
+        creates = [a for a in ready if a.kind in ("create_vm", "create_disk")]
+        others = [a for a in ready if a not in creates]
+        for action in creates:
+            self.submitted[pool.submit(self._one, action)] = [action]
+        if len(others) == 1:
+            self.submitted[pool.submit(self._one, others[0])] = others
+        elif others:
+            self.submitted[pool.submit(self.send_together, others)] = others
+
+    def _one(self, action: Action) -> list[Any]:
+        try:
+            return [self.send(action)]
+        except HostingError as error:
+            return [error]
 
     def finish(self, action: Action, status: str, *, code: int = 0, message: str = "") -> None:
         out = self.outcomes[action.id]
@@ -318,9 +387,9 @@ class _PlanRun:
             now = self.clock()
             if self.timeout is not None and now - self.start_time >= self.timeout:
                 return True
-            for action in self.ready():
-                self.started.add(action.id)
-                self.submitted[pool.submit(self.send, action)] = action
+            ready = self.ready()
+            self.started.update(a.id for a in ready)
+            self.submit(pool, ready)
             # wait for a request to come back, or for the next poll to be due
             due = min((r.due for r in self.running.values()), default=None)
             if self.submitted:
@@ -346,16 +415,22 @@ class _PlanRun:
             list(self.submitted), timeout=wait_for, return_when=futures.FIRST_COMPLETED
         )
         for future in done:
-            self._accept(self.submitted.pop(future), future)
+            actions = self.submitted.pop(future)
+            try:
+                results = future.result()
+            except HostingError as error:  # the whole request (the network): each one
+                results = [error] * len(actions)
+            for action, result in zip(actions, results, strict=True):
+                self._accept(action, result)
         return bool(done)
 
-    def _accept(self, action: Action, future: futures.Future) -> None:
+    def _accept(self, action: Action, result: Any) -> None:
         out = self.outcomes[action.id]
-        try:
-            opid, obj_id = future.result()
-        except HostingError as error:
-            self.finish(action, "failed", code=int(error.exit_code), message=error.message)
+        if isinstance(result, HostingError):
+            out.error = result
+            self.finish(action, "failed", code=int(result.exit_code), message=result.message)
             return
+        opid, obj_id, out.details = result
         out.operation = opid
         out.state = "PENDING"
         if obj_id is not None:
@@ -364,9 +439,12 @@ class _PlanRun:
                 self.vm_ids[action.vm] = obj_id
             else:
                 self.disk_ids[action.disk] = obj_id
+        if not self.wait and not self.dependents.get(action.id):
+            self.finish(action, "queued")  # nothing waits for it: it goes on, unpolled
+            return
+        self.emit(Event("queued", action, opid, "PENDING"))
         queued_at = self.clock()
         self.running[opid] = _Running(action, opid, queued_at, queued_at)
-        self.emit(Event("queued", action, opid, "PENDING"))
 
     def _pause_until(self, due: float) -> bool:
         pause = due - self.clock()
@@ -398,25 +476,18 @@ def _poll(
     clock: Callable[[], float],
 ) -> None:
     opids = list(running)
-    if len(opids) == 1:
-        try:
-            answers: list[Any] = [client.operation_details(opids[0])]
-        except HostingError as error:
-            answers = [error]
-    else:
-        try:
-            answers = client.multicall([("operation_details", (o,)) for o in opids])
-        except HostingError as error:  # the whole batch (network): each one reports it
-            answers = [error] * len(opids)
+    polled = poll_once(client, opids, batch_errors=True)
+    answers = [polled[o] for o in opids]
     now = clock()
     for opid, details in zip(opids, answers, strict=True):
         run = running[opid]
         out = outcomes[run.action.id]
         if isinstance(details, HostingError):
             del running[opid]
+            outcomes[run.action.id].hint = Hint("follow", operations=(opid,))
             finish(run.action, "failed", code=int(details.exit_code),
                    message=f"operation {opid} could not be read: {details.message}; it goes"
-                   f" on: follow it with `gandi-hosting op wait {opid}`")  # fmt: skip
+                   " on")  # fmt: skip
             continue
         state = str(details.get("state", "UNKNOWN"))
         if state != run.state:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.declarative.manifest import VmSpec
+from gandi_hosting_cli.errors import Hint
 from gandi_hosting_cli.exit_codes import ExitCode
 
 KINDS = (
@@ -19,8 +20,15 @@ KINDS = (
     "attach",
     "link_boot_disk",
     "start",
+    "reboot",
     "delete_vm",
     "delete_disk",
+    # single commands only (no manifest plans them)
+    "cancel",
+    "buy",
+    "renew",
+    "update_product",
+    "remove_product",
 )
 _VERBS = {
     "create_disk": "create",
@@ -31,8 +39,14 @@ _VERBS = {
     "attach": "attach",
     "link_boot_disk": "set the boot disk of",
     "start": "start",
+    "reboot": "reboot",
     "delete_vm": "delete",
     "delete_disk": "delete",
+    "cancel": "cancel",
+    "buy": "buy",
+    "renew": "renew",
+    "update_product": "update",
+    "remove_product": "remove",
 }
 
 
@@ -60,12 +74,18 @@ class Action:
             "create_vm": "vm_create",
             "stop": "vm_stop",
             "start": "vm_start",
+            "reboot": "vm_reboot",
             "update_vm": "vm_update",
             "attach": "disk_attach",
             "detach": "disk_detach",
             "link_boot_disk": "vm_disk_link",
             "delete_vm": "vm_delete",
             "delete_disk": "disk_delete",
+            "cancel": "operation_cancel",
+            "buy": "hosting_account_product_add",
+            "renew": "hosting_account_product_renew",
+            "update_product": "hosting_account_product_update",
+            "remove_product": "hosting_account_product_remove",
         }[self.kind]
 
     def describe(self) -> str:
@@ -119,6 +139,7 @@ class Problem:
     blocking: bool = True
     missing: int | None = None  # how many shares / MB are missing
     name: str | None = None
+    hint: Hint | None = None  # what to do about it (cli/ writes it as a command)
 
     def as_dict(self) -> dict[str, Any]:
         return {

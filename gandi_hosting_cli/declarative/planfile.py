@@ -21,7 +21,7 @@ from typing import Any
 
 from gandi_hosting_cli.declarative.manifest import VmSpec, is_password_env, password_env_problem
 from gandi_hosting_cli.declarative.plan import KINDS, Action, Plan, Problem
-from gandi_hosting_cli.errors import HostingError
+from gandi_hosting_cli.errors import Hint, HostingError
 from gandi_hosting_cli.exit_codes import ExitCode
 
 FORMAT = "gandi-hosting-plan"
@@ -123,7 +123,7 @@ def load(text: str, file: str) -> SavedPlan:
     if data.get("version") != VERSION:
         raise PlanFileError(
             f"{file}: plan file version {data.get('version')!r} is not supported"
-            f" (this gandi-hosting reads version {VERSION}): make a new plan"
+            f" (this version of the tool reads version {VERSION}): make a new plan"
         )
     try:
         return _saved(data, file)
@@ -137,7 +137,7 @@ def _saved(data: dict, file: str) -> SavedPlan:
     body = data["plan"]
     plan = Plan(
         actions=[_load_action(a) for a in body["actions"]],
-        problems=[Problem(**p) for p in body["problems"]],
+        problems=[_problem(p) for p in body["problems"]],
         vm_ids={str(k): int(v) for k, v in body["vm_ids"].items()},
         disk_ids={str(k): int(v) for k, v in body["disk_ids"].items()},
         os_ids={str(k): int(v) for k, v in body["os_ids"].items()},
@@ -196,3 +196,11 @@ def _load_spec(raw: dict, file: str) -> VmSpec:
         raise PlanFileError(f"{file}: vm {raw.get('hostname')}: password_env {env!r}: "
                             + password_env_problem(str(env)))  # fmt: skip
     return VmSpec(**{**raw, "disks": tuple(raw.get("disks") or ())})
+
+
+def _problem(fields: dict) -> Problem:
+    """A problem read back (its hint, a dict in the file, made a ``Hint`` again)."""
+    hint = fields.get("hint")
+    if isinstance(hint, dict):
+        hint = Hint(**{**hint, "operations": tuple(hint.get("operations", ()))})
+    return Problem(**{**fields, "hint": hint})

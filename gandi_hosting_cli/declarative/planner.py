@@ -45,6 +45,7 @@ from gandi_hosting_cli.declarative.state import (
     match_os,
     os_label,
 )
+from gandi_hosting_cli.errors import Hint
 
 SHARE_MEMORY_MB = 256  # DESIGN/seed: a VM's memory is shares * 256 MB
 DEFAULT_MAX_MEMORY = 2048  # vm_max_memory of a new VM: max(2048, memory)
@@ -385,7 +386,8 @@ class _Planner:
                 self._problem(
                     "busy", f"vm {hostname}",
                     f"vm {hostname} is {vm.get('state')}: cannot be deleted now"
-                    + _busy_hint(vm.get("state")), blocking=False)  # fmt: skip
+                    + _busy_note(vm.get("state")), blocking=False,
+                    hint=_busy_hint(vm.get("state")))  # fmt: skip
                 continue
             pruned_vm_ids.add(vm_id)
             if vm.get("state") == "running":
@@ -436,7 +438,8 @@ class _Planner:
         if disk.get("state") != "created":
             self._problem(
                 "busy", f"disk {name}", f"disk {name} is {disk.get('state')}: cannot be"
-                " deleted now" + _busy_hint(disk.get("state")), blocking=False)  # fmt: skip
+                " deleted now" + _busy_note(disk.get("state")), blocking=False,
+                hint=_busy_hint(disk.get("state")))  # fmt: skip
             return
         self.b.add("delete_disk", f"disk {name}", disk=name, disk_id=disk_id,
                    before={"size": disk.get("size")})  # fmt: skip
@@ -454,17 +457,18 @@ class _Planner:
                 self._problem(
                     kind, "account",
                     f"not enough free {what}: the plan needs {need}{unit}, {free}{unit} are"
-                    f" free ({missing}{unit} missing; add them with `gandi-hosting product add"
-                    f" {product} {missing}`)", missing=missing)  # fmt: skip
+                    f" free ({missing}{unit} missing)", missing=missing,
+                    hint=Hint("buy", resource=product, amount=missing))  # fmt: skip
 
 
-def _busy_hint(state: object) -> str:
+def _busy_note(state: object) -> str:
     if state != "being_created":
         return ""
-    return (
-        " (a create that ended in ERROR holds it until its operation is cancelled:"
-        " see `gandi-hosting op list --state ERROR`)"
-    )
+    return " (a create that ended in ERROR holds it until its operation is cancelled)"
+
+
+def _busy_hint(state: object) -> Hint | None:
+    return Hint("list_failed") if state == "being_created" else None
 
 
 def _needs_halt(spec: VmSpec, snap: dict) -> tuple[dict, list[str]]:

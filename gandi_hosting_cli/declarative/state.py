@@ -1,8 +1,9 @@
 """The account as the planner sees it, read in two batched requests.
 
-1. ``vm_list``, ``disk_list``, ``os_list``, ``hosting_account_info`` and the ids of the
-   operations still PENDING or RUN (``operation_list``) in one multicall;
-2. every ``vm_info`` and ``disk_info`` in one more (chunked for huge accounts).
+1. ``vm_list``, ``disk_list``, ``os_list``, ``hosting_account_info`` and the operations
+   in progress (``operation_list`` of PENDING and RUN ones) in one multicall;
+2. every ``vm_info`` and ``disk_info``, and the details of those operations, in one more
+   (chunked for huge accounts).
 
 Without ``system.multicall`` the client falls back to single calls on its own.
 """
@@ -15,6 +16,8 @@ from typing import Any
 
 from gandi_hosting_cli.errors import HostingError, NotFound
 from gandi_hosting_cli.workflows.batch import multicall_chunked
+from gandi_hosting_cli.workflows.names import AmbiguousName, os_label  # noqa: F401 (re-exported)
+from gandi_hosting_cli.workflows.names import match_os as match_os_label
 
 
 @dataclass
@@ -24,6 +27,19 @@ class AccountState:
     os_images: list[dict] = field(default_factory=list)
     account: dict = field(default_factory=dict)  # hosting_account_info
     open_operations: list[int] = field(default_factory=list)  # PENDING or RUN, by id
+    in_progress: list[dict] = field(default_factory=list)  # PENDING/RUN operation_details
+
+    def busy_operations(self, kind: str, obj_id: int) -> list[int]:
+        """The operations in progress that hold VM or disk ``obj_id``."""
+        found = []
+        for op in self.in_progress:
+            param = op.get("param") or {}
+            holds = param.get(f"{kind}_id") == obj_id and (
+                kind == "disk" or param.get("param_type") == "vm"
+            )
+            if holds:
+                found.append(int(op.get("uid", op.get("id", 0))))
+        return found
 
     def vm_by_name(self, hostname: str) -> dict | None:
         found = [v for v in self.vms.values() if v.get("hostname") == hostname]
@@ -126,28 +142,25 @@ def changes_between(old: dict, new: dict) -> list[str]:
 def read_account(client: Any) -> AccountState:
     """Everything the planner needs, in two requests (with ``system.multicall``)."""
     first = client.multicall(
-        [
-            ("vm_list", ()),
-            ("disk_list", ()),
-            ("os_list", ()),
-            ("hosting_account_info", ()),
-            ("operation_list", ({"state": "PENDING"},)),
-            ("operation_list", ({"state": "RUN"},)),
-        ]
+        [("vm_list", ()), ("disk_list", ()), ("os_list", ()), ("hosting_account_info", ())]
+        + [("operation_list", ({"state": s},)) for s in ("PENDING", "RUN")]
     )
-    for result in first:
+    for result in first[:4]:
         if isinstance(result, HostingError):
             raise result
-    vm_ids, disk_ids, os_images, account, pending, running = first
+    vm_ids, disk_ids, os_images, account = first[:4]
+    # a server that cannot list them: the API itself says later whether an object is busy
+    opids = [int(i) for r in first[4:] if not isinstance(r, HostingError) for i in r]
     keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
+    calls = [(f"{kind}_info", (i,)) for kind, i in keys]
     # (1,000 calls a request: N VMs with their system disks and N data disks are 3N infos,
     # so an account of 1,000 of each is read in 1 + 3 requests)
-    infos = multicall_chunked(client, [(f"{kind}_info", (i,)) for kind, i in keys])
+    results = multicall_chunked(client, calls + [("operation_details", (i,)) for i in opids])
+    infos = results[: len(keys)]
     state = AccountState(
-        os_images=list(os_images),
-        account=dict(account),
-        open_operations=sorted({int(i) for i in [*pending, *running]}),
+        os_images=list(os_images), account=dict(account), open_operations=sorted(set(opids))
     )
+    state.in_progress = [d for d in results[len(keys) :] if isinstance(d, dict)]
     for (kind, obj_id), info in zip(keys, infos, strict=True):
         if isinstance(info, NotFound):
             continue  # deleted between the two requests
@@ -169,26 +182,17 @@ class OsAmbiguous(LookupError):
         self.candidates = candidates
 
 
-def os_label(image: dict) -> str:
-    return str(image.get("label") or f"{image.get('name', '')} {image.get('version', '')}".strip())
-
-
 def match_os(images: list[dict], token: str) -> int:
-    """An OS by id, label, ``name version``, or name alone when only one version exists."""
+    """An OS by id (one of ``images``), else by the one OS matcher
+    (``workflows.names.match_os``: label, ``name version``, or name alone)."""
     if re.fullmatch(r"[0-9]+", token):
         wanted_id = int(token)
         if any(int(i.get("id", -1)) == wanted_id for i in images):
             return wanted_id
         raise OsNotFound(f"no OS image with id {wanted_id}")
-    wanted = " ".join(token.split()).lower()
-    for pred in (
-        lambda img: str(img.get("label", "")).lower() == wanted,
-        lambda img: f"{img.get('name', '')} {img.get('version', '')}".lower() == wanted,
-        lambda img: str(img.get("name", "")).lower() == wanted,
-    ):
-        found = [img for img in images if pred(img)]
-        if len(found) == 1:
-            return int(found[0]["id"])
-        if len(found) > 1:
-            raise OsAmbiguous(token, sorted((int(i["id"]), os_label(i)) for i in found))
-    raise OsNotFound(f"no OS image named {token!r} (see `gandi-hosting os list`)")
+    try:
+        return match_os_label(images, token)
+    except AmbiguousName as error:
+        raise OsAmbiguous(token, error.candidates) from None
+    except NotFound as error:
+        raise OsNotFound(error.message) from None

@@ -64,6 +64,21 @@ def _single_record(result: Result) -> bool:
     )
 
 
+def _several_records(result: Result) -> bool:
+    """Several objects (``info A B``): Fields blocks (between blank Lines) and a JSON
+    array of their structs (and of the error entries of those that could not be read)."""
+    fields = [b for b in result.human if isinstance(b, Fields)]
+    return (
+        bool(fields)
+        and all(isinstance(b, (Fields, Lines)) for b in result.human)
+        and isinstance(result.json, list)
+    )
+
+
+def _is_error_entry(item: Any) -> bool:
+    return isinstance(item, dict) and set(item) <= {"id", "error"} and "error" in item
+
+
 def _pick(row: dict[str, Any], item: Any, key: str) -> Any:
     return item[key] if isinstance(item, dict) and key in item else row.get(key)
 
@@ -123,6 +138,8 @@ class Output:
                 self.terminal.message(listing.empty)  # people see why nothing follows
         elif self.shape.columns and _single_record(result):
             result = self._picked(result)
+        elif self.shape.columns and _several_records(result):
+            result = self._picked_several(result)
         if result.raw is not None:
             self._write(result.raw, newline=False)
         elif self.mode is OutputMode.JSON:
@@ -198,6 +215,23 @@ class Output:
         columns = [known.get(k, Column(k, k)) for k in chosen]
         picked = {k: _pick(block.data, result.json, k) for k in chosen}
         return Result([Fields(block.data, columns)], picked, result.ids, result.raw)
+
+    def _picked_several(self, result: Result) -> Result:
+        """Several objects restricted to the ``--columns`` keys, as one would be; the
+        entries of objects that could not be read keep their error."""
+        items = iter([i for i in result.json if not _is_error_entry(i)])
+        human: list[Block] = []
+        by_block: dict[int, Any] = {}
+        for block in result.human:
+            if isinstance(block, Fields):
+                item = next(items, {})
+                picked = self._picked(Result([block], item, result.ids))
+                by_block[id(item)] = picked.json
+                human += picked.human
+            else:
+                human.append(block)
+        json_part = [by_block.get(id(i), i) for i in result.json]
+        return Result(human, json_part, result.ids, result.raw)
 
     def _write(self, text: str, newline: bool = True) -> None:
         click.echo(text, file=self.terminal.stdout, nl=newline)

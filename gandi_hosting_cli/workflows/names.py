@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from gandi_hosting_cli.errors import (
     APIFault,
     AuthError,
+    Hint,
     HostingError,
     LocalUsageError,
     NotFound,
@@ -78,6 +79,10 @@ class Resolved:
     os_id: int | None = None
     infos: dict[tuple[str, int], dict] = field(default_factory=dict)
     os_images: list[dict] = field(default_factory=list)
+    # with ``keep_going``: each token, in the order given, with its id or why it has none
+    tokens: dict[str, list[tuple[str, int | None, HostingError | None]]] = field(
+        default_factory=lambda: {"vm": [], "disk": []}
+    )
 
     def vm_info(self, vm_id: int) -> dict | None:
         return self.infos.get(("vm", vm_id))
@@ -95,6 +100,8 @@ def resolve(
     fetch_info: bool = False,
     with_os_list: bool = False,
     cache: NameCache | None = None,
+    keep_going: bool = False,
+    fresh: bool = False,
 ) -> Resolved:
     """Resolve every token at once; ``fetch_info`` also reads the info of ids given as digits.
 
@@ -102,6 +109,13 @@ def resolve(
     confirmation prompt): the infos come in the same request as the name lookup.
     ``with_os_list`` reads ``os_list`` (into ``os_images``) in the lookup's first request
     when a name needs one anyway (an OS label for people costs no extra request).
+    ``keep_going`` (commands on several objects): a name not found or ambiguous is
+    recorded in ``tokens`` (its id None) instead of raised; ``vms`` / ``disks`` then
+    hold the ids of the others only.
+    ``fresh`` (before a stop, delete, detach, update or attach): a name's uniqueness is
+    confirmed on the server, whatever the cache says: the list is read in the same
+    request as the cached guesses, and only objects the cache did not know (another
+    client made them) are read after (none: no second request).
 
     Names found once each in ``cache`` (the account's name cache; None: no guesses) cost
     one info call each, all in
@@ -119,23 +133,52 @@ def resolve(
     prefetch = [key for key in prefetch if key not in info_keys and key[0] in scans]
     if len(scans) + len(info_keys) + len(prefetch) + 1 <= MULTICALL_CHUNK:
         info_keys += prefetch  # one request still: the scan reads only the others
-    calls = [(RESOURCES[r].list_method, ()) for r in scans]
+    # fresh: the guessed resources are listed in the same request, to see new objects
+    recheck = list(candidates) if fresh else []
+    lists = scans + recheck
+    calls = [(RESOURCES[r].list_method, ()) for r in lists]
     calls += [(RESOURCES[r].info_method, (i,)) for r, i in info_keys]
     calls += [("os_list", ())] if read_os_list else []
-    first = _first_request(client, calls, len(scans))
+    first = _first_request(client, calls, len(lists))
     out = Resolved()
     listed = dict(zip(scans, first, strict=False))
-    for key, result in zip(info_keys, first[len(scans) :], strict=False):
+    fresh_lists = {
+        r: [int(i) for i in ids]
+        for r, ids in zip(recheck, first[len(scans) : len(lists)], strict=True)
+    }
+    for key, result in zip(info_keys, first[len(lists) :], strict=False):
         if not isinstance(result, HostingError):
             out.infos[key] = result
     if read_os_list:
         out.os_images = list(first[-1])
     if os is not None:
         out.os_id = int(os) if is_id(os) else match_os(out.os_images, os)
-    guesses = _confirm(client, candidates, out.infos, listed, cache)
+    guesses = _confirm(client, candidates, out.infos, listed, cache, fresh_lists)
     _scan(client, out, listed, cache)
-    _ids_in_order(out, tokens, guesses, listed)
+    new = _read_new(client, out, candidates, guesses, fresh_lists, cache)
+    _ids_in_order(out, tokens, guesses, listed, keep_going, new)
     return out
+
+
+def _read_new(
+    client: HostingClient,
+    out: Resolved,
+    candidates: dict[str, Candidates],
+    guesses: dict[str, dict[str, int]],
+    fresh_lists: dict[str, list[int]],
+    cache: NameCache | None,
+) -> dict[str, list[int]]:
+    """``fresh``: the objects listed that the cache did not know (another client made
+    them since), read in one request (none when there are none): any may bear a name
+    the cache guessed. A name never changes, so objects the cache knows by another name
+    need no reading. Per guessed resource, the new ids."""
+    new = {
+        r: [i for i in ids if i not in candidates[r].known and (r, i) not in out.infos]
+        for r, ids in fresh_lists.items()
+        if r in guesses
+    }
+    _read_and_remember(client, out, new, cache, complete=False)
+    return new
 
 
 def _list_when_it_fits(candidates: dict[str, Candidates], prefetch: list) -> None:
@@ -167,6 +210,7 @@ def _confirm(
     infos: dict,
     listed: dict[str, list[int]],
     cache: NameCache | None,
+    fresh_lists: dict[str, list[int]] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Each guessed resource's ids by name, when every name is borne, exactly, by one
     and only one of the objects read; a resource where that does not hold is listed
@@ -178,6 +222,9 @@ def _confirm(
         if by_name is not None:
             guesses[resource] = by_name
     stale = [r for r in candidates if r not in guesses]
+    fresh_lists = fresh_lists or {}
+    listed.update({r: fresh_lists[r] for r in stale if r in fresh_lists})
+    stale = [r for r in stale if r not in fresh_lists]
     lists = batch(client, [(RESOURCES[r].list_method, ()) for r in stale])
     listed.update(zip(stale, lists, strict=True))
     for resource in guesses:
@@ -194,16 +241,31 @@ def _ids_in_order(
     tokens: dict[str, list[str]],
     guesses: dict[str, dict[str, int]],
     listed: dict[str, list[int]],
+    keep_going: bool = False,
+    new: dict[str, list[int]] | None = None,
 ) -> None:
-    """Each token's id, in the order given, into ``out.vms`` and ``out.disks``."""
+    """Each token's id, in the order given, into ``out.vms`` and ``out.disks`` (and
+    ``out.tokens``)."""
     for resource, resolved in (("vm", out.vms), ("disk", out.disks)):
         for token in tokens[resource]:
-            if is_id(token):
-                resolved.append(int(token))
-            elif resource in guesses:
-                resolved.append(guesses[resource][token])
-            else:
-                resolved.append(_match_name(resource, token, listed.get(resource, []), out.infos))
+            try:
+                if is_id(token):
+                    obj_id = int(token)
+                elif resource in guesses:
+                    obj_id = guesses[resource][token]
+                    others = (new or {}).get(resource)
+                    if others:  # a name guessed must still be borne by that one object only
+                        ids = [obj_id, *others]
+                        obj_id = _match_name(resource, token, ids, out.infos)
+                else:
+                    obj_id = _match_name(resource, token, listed.get(resource, []), out.infos)
+            except (NotFound, AmbiguousName) as error:
+                if not keep_going:
+                    raise
+                out.tokens[resource].append((token, None, error))
+                continue
+            resolved.append(obj_id)
+            out.tokens[resource].append((token, obj_id, None))
 
 
 @dataclass
@@ -213,6 +275,7 @@ class Candidates:
 
     by_name: dict[str, list[int]]
     unnamed: list[int]
+    known: set[int] = field(default_factory=set)  # every id the cache knows
 
     def to_read(self) -> list[int]:
         return list(
@@ -245,7 +308,8 @@ def _candidates(
     their id alone (an ids-only list saw them; any may bear a name): those are read with
     the guesses, and each name must be borne by exactly one of the objects read. Else
     the resource is scanned, and the ids the cache knows of it are read beside the list
-    when that still fits one request (the scan then reads only the objects not read)."""
+    when that still fits one request (the scan then reads only the objects not read).
+    """
     candidates: dict[str, Candidates] = {}
     prefetch: list[tuple[str, int]] = []
     if cache is None:
@@ -262,7 +326,7 @@ def _candidates(
         unnamed = [obj_id for obj_id, name in entries if name is None]
         counts = [len(ids) for ids in found.values()]
         if all(c == 1 for c in counts) or (unnamed and all(c <= 1 for c in counts)):
-            candidates[resource] = Candidates(found, unnamed)
+            candidates[resource] = Candidates(found, unnamed, {obj_id for obj_id, _ in entries})
         else:
             prefetch += [(resource, obj_id) for obj_id, _ in entries]
     return candidates, prefetch
@@ -296,17 +360,30 @@ def _scan(
 ) -> None:
     """Every listed object's info (what names are matched against), in one batch; the
     cache learns the names read (a complete list: ids not in it are dropped)."""
-    info_keys = [(r, i) for r in listed for i in dict.fromkeys(listed[r])]
+    _read_and_remember(client, out, listed, cache, complete=True)
+
+
+def _read_and_remember(
+    client: HostingClient,
+    out: Resolved,
+    ids: dict[str, list[int]],
+    cache: NameCache | None,
+    *,
+    complete: bool,
+) -> None:
+    """The infos of ``ids`` not read yet, in one batch, and the names the cache learns
+    from them (``complete``: those are every object of the resource)."""
+    info_keys = [(r, i) for r in ids for i in dict.fromkeys(ids[r])]
     info_keys = [key for key in info_keys if key not in out.infos]
     calls = [(RESOURCES[resource].info_method, (i,)) for resource, i in info_keys]
     for key, result in zip(info_keys, multicall_chunked(client, calls), strict=True):
         # an object that vanished between the two requests is not a candidate
         if not isinstance(result, HostingError):
             out.infos[key] = result
-    for resource, ids in listed.items():
-        if cache is not None:
-            seen = [out.infos[(resource, i)] for i in ids if (resource, i) in out.infos]
-            cache.remember(resource, seen, complete=True)
+    for resource, some in ids.items():
+        seen = [out.infos[(resource, i)] for i in some if (resource, i) in out.infos]
+        if cache is not None and (seen or complete):
+            cache.remember(resource, seen, complete=complete)
 
 
 def _match_name(resource: str, token: str, ids: Iterable[int], infos: dict) -> int:
@@ -350,7 +427,7 @@ def match_os(images: Sequence[dict], token: str) -> int:
             raise AmbiguousName(
                 "OS", token, sorted((int(img["id"]), os_label(img)) for img in found)
             )
-    raise NotFound(f"no OS image named {token!r} (see `gandi-hosting os list`)")
+    raise NotFound(f"no OS image named {token!r}", hint=Hint("os_list"))
 
 
 def vm_label(vm_id: int, info: dict | None) -> str:

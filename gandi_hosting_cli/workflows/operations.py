@@ -1,7 +1,7 @@
 """Operations queued for one or several objects: queue, find a create's, read or wait.
 
-- ``queue_each`` sends one request per object (one multicall for several objects) and
-  never stops at the first refusal: each object gets its own ``Outcome``.
+- ``Outcome``: one object's result (the writes themselves are carried out by
+  declarative/executor.py, for single commands and ``apply`` alike).
 - ``create_with_operation`` finds the operation of a ``vm_create``/``disk_create``
   (those methods return the new object's id, not the operation's), and says what
   happened when the create's answer was lost (``NetworkError``, exit 6).
@@ -11,11 +11,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gandi_hosting_cli.errors import HostingError, NetworkError, OperationFailed, WaitTimeout
+from gandi_hosting_cli.errors import (
+    Hint,
+    HostingError,
+    NetworkError,
+    OperationFailed,
+    WaitTimeout,
+)
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.workflows.batch import multicall_chunked
 from gandi_hosting_cli.workflows.waiting import FAILED_STATES, FINAL_STATES, WaitOutcome
@@ -62,34 +67,32 @@ class Outcome:
         return 0
 
 
-def queue_each(
-    client: HostingClient, method: str, targets: Sequence[tuple[str, int | None, tuple]]
-) -> list[Outcome]:
-    """Call ``method(*args)`` (a method of the client that queues an operation, by its
-    name, e.g. ``"vm_start"``) for every ``(label, obj_id, args)``; refusals become
-    outcomes.
+class LostCreateFound(NetworkError):
+    """A create whose answer was lost, but the server did queue it: ``obj_id`` and its
+    operation's ``details`` were found. A single command reports it (exit 6, do not
+    create it again); ``apply`` takes the object found and goes on."""
 
-    A single object goes out as a plain call whose refusal raises (exit code and message
-    from main()); several go in one multicall, so one refusal does not stop the others.
-    """
-    if len(targets) == 1:
-        label, obj_id, args = targets[0]
-        return [Outcome(label, obj_id, operation=getattr(client, method)(*args))]
-    calls = [(method, args) for _, _, args in targets]
-    results = multicall_chunked(client, calls)
-    outcomes = []
-    for (label, obj_id, _), result in zip(targets, results, strict=True):
-        if isinstance(result, HostingError):
-            outcomes.append(Outcome(label, obj_id, error=result))
-        else:
-            outcomes.append(Outcome(label, obj_id, operation=int(result)))
-    return outcomes
+    def __init__(self, message: str, obj_id: int, details: dict, *, hint: Hint | None = None):
+        super().__init__(message, hint=hint)
+        self.obj_id = obj_id
+        self.details = details
 
 
 def create_with_operation(
-    client: HostingClient, method: str, args: tuple, op_type: str, key: str
+    client: HostingClient,
+    method: str,
+    args: tuple,
+    op_type: str,
+    key: str,
+    *,
+    check_name: bool = False,
 ) -> tuple[int, dict | None]:
     """Call ``vm_create``/``disk_create`` and find its operation: ``(new id, details)``.
+
+    The one place a create is queued (single commands and ``apply`` alike).
+    ``check_name``: just before the create, confirm on the server that no object of that
+    name exists or is being created (``DuplicateName``, exit 2; a caller that has just
+    checked passes False).
 
     Those methods return the new object's id, not the operation's, and operation ids
     need not grow with time (the spec promises no order in ``operation_list``). So the
@@ -97,7 +100,14 @@ def create_with_operation(
     batch (one ``system.multicall``, or three calls in turn without it): the ids that
     appear in the second list are new, almost always just ours, and one batch reads
     their details. Anything unexpected falls back to reading every listed operation.
+    When the answer is lost, the create is never sent again: the operation is looked
+    for (``LostCreateFound`` when the server did queue it, else a ``NetworkError``).
     """
+    if check_name:
+        from gandi_hosting_cli.workflows.states import check_new_name
+
+        resource = "vm" if method == "vm_create" else "disk"
+        check_new_name(client, resource, _created_name(method, args))
     listing = ("operation_list", ({"type": op_type},))
     try:
         before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
@@ -116,6 +126,11 @@ def create_with_operation(
     return obj_id, op
 
 
+def _created_name(method: str, args: tuple) -> str:
+    """The hostname of a ``vm_create``, the name of a ``disk_create``."""
+    return str(args[0] if method == "vm_create" else args[0]["name"])
+
+
 # how far back (seconds) a lost create's operation may date, allowing for clock skew
 LOST_CREATE_WINDOW = 600
 
@@ -130,27 +145,30 @@ def _after_lost_create(
     message says whether the object exists (and its operation) or not, so the user
     knows whether trying again would make a second one.
     """
-    name_key, name = ("hostname", args[0]) if method == "vm_create" else ("name", args[0]["name"])
+    name_key = "hostname" if method == "vm_create" else "name"
+    name = _created_name(method, args)
     what = "vm" if method == "vm_create" else "disk"
     try:
         found = _find_lost_create(client, op_type, what, name_key, name)
     except HostingError:
         return NetworkError(
             f"{error.message}; whether {what} {name} was created is unknown",
-            hint=f"check `gandi-hosting op list --type {op_type}` before trying again",
+            hint=Hint("check_creates", resource=op_type),
         )
     if found is None:
         return NetworkError(
             f"{error.message}; no {op_type} operation for {name} was found: "
             f"{what} {name} was not created",
-            hint="it is safe to try again",
+            hint=Hint("retry"),
         )
-    obj_id = (found.get("param") or {}).get(f"{what}_id")
+    obj_id = int((found.get("param") or {}).get(f"{what}_id") or 0)
     opid = found.get("uid", found.get("id"))
-    return NetworkError(
+    return LostCreateFound(
         f"{error.message}; the server did queue it: {name} ({what} {obj_id}), "
         f"operation {opid} {found.get('state', '')}".rstrip(),
-        hint=f"follow it with `gandi-hosting op wait {opid}`; do not create it again",
+        obj_id,
+        found,
+        hint=Hint("created_anyway", operations=(int(opid),) if opid is not None else ()),
     )
 
 
@@ -278,43 +296,12 @@ def error_for(o: Outcome) -> HostingError:
         if not prefix or error.message.startswith((prefix, f"{o.label} ")):
             return error  # it names the object already ("web1 (vm 102) is busy ...")
         return type(error)(f"{prefix}{error.message}", error.code, hint=error.hint)
-    follow = f"follow it with `gandi-hosting op wait {o.operation}`"
     if o.timed_out:
         return WaitTimeout(
-            f"{prefix}operation {o.operation} is still {o.state} at the wait timeout; {follow}"
+            f"{prefix}operation {o.operation} is still {o.state} at the wait timeout",
+            hint=Hint("follow", operations=(int(o.operation or 0),)),
         )
     reason = f": {o.comment}" if o.comment else ""
     return OperationFailed(
         f"{prefix}operation {o.operation} ended in {o.state}{reason}", hint=o.hint
     )
-
-
-def create(
-    client: HostingClient, method: str, args: tuple, op_type: str, key: str, label: str
-) -> tuple[Outcome, dict | None]:
-    """A ``vm_create``/``disk_create`` and its operation: ``(outcome, operation details)``.
-
-    ``label`` names the new object, ``{id}`` standing for its id. The details are None
-    when the operation could not be found (the object exists all the same).
-    """
-    obj_id, op = create_with_operation(client, method, args, op_type, key)
-    outcome = Outcome(label.format(id=obj_id), obj_id, created=True)
-    if op is None:
-        outcome.state = "UNKNOWN"
-    elif "uid" in op:
-        outcome.operation = int(op["uid"])
-    return outcome, op
-
-
-def cancel_each(client: HostingClient, opids: list[int]) -> list[Outcome]:
-    """Cancel every operation; one refusal raises, several are kept per operation."""
-    if len(opids) == 1:
-        client.operation_cancel(opids[0])
-        return [Outcome("", operation=opids[0], cancel_expected=True)]
-    outcomes = []
-    results = multicall_chunked(client, [("operation_cancel", (i,)) for i in opids])
-    for opid, result in zip(opids, results, strict=True):
-        failed = result if isinstance(result, HostingError) else None
-        outcome = Outcome("", opid, None if failed else opid, error=failed, cancel_expected=True)
-        outcomes.append(outcome)
-    return outcomes

@@ -94,45 +94,50 @@ def vm_infos(
     *,
     with_os_labels: bool,
     cache: NameCache | None = None,
-) -> tuple[list[dict], dict[str, HostingError], dict[int, str]]:
-    """Several VMs' infos (by id or hostname; each once), those that could not be read
-    (ref -> error), and the OS labels when asked: two requests with multicall."""
-    resolved = resolve(client, vms=list(dict.fromkeys(refs)), fetch_info=True, cache=cache)
-    infos, missing = _found(resolved, "vm", list(dict.fromkeys(refs)))
+) -> tuple[list[tuple[str, dict | HostingError]], dict[int, str]]:
+    """Several VMs' infos (by id or hostname; each VM once), in the order given, each
+    with its info or why it has none (not found, ambiguous); and the OS labels when
+    asked: two requests with multicall."""
+    refs = list(dict.fromkeys(refs))
+    resolved = resolve(client, vms=refs, fetch_info=True, keep_going=True, cache=cache)
+    entries = _found(resolved, "vm")
     labels: dict[int, str] = {}
-    if with_os_labels and infos:
+    if with_os_labels and any(isinstance(e, dict) for _, e in entries):
         try:
             labels = os_names(client.os_list())
         except HostingError:
             pass
-    return infos, missing, labels
+    return entries, labels
 
 
 def disk_infos_by_ref(
     client: HostingClient, refs: Sequence[str], *, cache: NameCache | None = None
-) -> tuple[list[dict], dict[str, HostingError]]:
-    """Several disks' infos (by id or name; each once) and those that could not be read."""
-    resolved = resolve(client, disks=list(dict.fromkeys(refs)), fetch_info=True, cache=cache)
-    return _found(resolved, "disk", list(dict.fromkeys(refs)))
+) -> list[tuple[str, dict | HostingError]]:
+    """Several disks' infos (by id or name; each once), in the order given, each with
+    its info or why it has none."""
+    resolved = resolve(
+        client, disks=list(dict.fromkeys(refs)), fetch_info=True, keep_going=True, cache=cache
+    )
+    return _found(resolved, "disk")
 
 
-def _found(
-    resolved: Any, resource: str, refs: list[str]
-) -> tuple[list[dict], dict[str, HostingError]]:
+def _found(resolved: Any, resource: str) -> list[tuple[str, dict | HostingError]]:
     from gandi_hosting_cli.errors import NotFound
 
-    ids = resolved.vms if resource == "vm" else resolved.disks
-    infos, missing, seen = [], {}, set()
-    for ref, obj_id in zip(refs, ids, strict=True):
-        info = resolved.infos.get((resource, obj_id))
+    entries: list[tuple[str, dict | HostingError]] = []
+    seen: set[int] = set()
+    for ref, obj_id, error in resolved.tokens[resource]:
+        if obj_id is None:
+            entries.append((ref, error or NotFound(f"no {resource} {ref!r}")))
+            continue
         if obj_id in seen:
             continue
         seen.add(obj_id)
-        if info is None:
-            missing[ref] = NotFound(f"{resource} {obj_id} not found")
-        else:
-            infos.append(info)
-    return infos, missing
+        info = resolved.infos.get((resource, obj_id))
+        entries.append(
+            (ref, info if info is not None else NotFound(f"{resource} {obj_id} not found"))
+        )
+    return entries
 
 
 def vm_disk_ids(client: HostingClient, vm_ref: str, *, cache: NameCache | None = None) -> list[int]:

@@ -16,9 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.errors import HostingError, LocalUsageError, NotFound, StateError
+from gandi_hosting_cli.errors import (
+    Hint,
+    HostingError,
+    LocalUsageError,
+    NotFound,
+    QuotaError,
+    StateError,
+)
 from gandi_hosting_cli.workflows.batch import multicall_chunked
 from gandi_hosting_cli.workflows.names import RESOURCES, disk_label, vm_label
 
@@ -26,7 +33,16 @@ if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
 
 IN_PROGRESS = ("PENDING", "RUN")
-ERROR_LIST_HINT = "`gandi-hosting op list --state ERROR` lists the operations that failed"
+
+# the API's fault codes (DESIGN.md section 1) of the refusals decided here before sending:
+# a local refusal carries the code the server would have answered
+VM_STATE = 530260
+DISK_ATTACHED = 530439
+DISK_NOT_ATTACHED = 530498
+SHARES_QUOTA = 530935
+DISK_QUOTA = 530435
+OPERATION_STATE = 510260  # an operation that can no longer be cancelled
+CANCELLABLE = ("PENDING", "ERROR")
 
 
 class Action(Enum):
@@ -95,8 +111,11 @@ def read_targets(
     infos: dict[int, dict] | None = None,
     *,
     find_failed_creates: bool = False,
+    also: dict[tuple[str, tuple], Any] | None = None,
 ) -> list[Target]:
     """Read the objects (``infos`` already known are not read again) and what holds them.
+    ``also``: other reads to send in the same request (e.g. the VM a disk moves to):
+    their keys are ``(method, args)`` calls, filled with the results.
 
     One multicall: the missing infos and ``operation_list`` of PENDING and RUN
     operations; then, only when some are in progress, one multicall of their details.
@@ -106,9 +125,14 @@ def read_targets(
     infos = dict(infos or {})
     missing = [i for i in dict.fromkeys(ids) if i not in infos]
     info_method = RESOURCES[resource].info_method
+    extra = list(also or {})
     calls = [(info_method, (i,)) for i in missing]
+    calls += extra
     calls += [("operation_list", ({"state": state},)) for state in IN_PROGRESS]
     results = multicall_chunked(client, calls)
+    for call, result in zip(extra, results[len(missing) :], strict=False):
+        also[call] = result  # type: ignore[index]
+    results = results[: len(missing)] + results[len(missing) + len(extra) :]
     errors: dict[int, HostingError] = {}
     for i, result in zip(missing, results, strict=False):
         if isinstance(result, HostingError):
@@ -165,10 +189,9 @@ def _busy(target: Target) -> Decision:
         f"operation {_opid(op)} ({op.get('type', '?')}, {op.get('state', '?')})"
         for op in target.busy
     )
-    ids = " ".join(str(_opid(op)) for op in target.busy)
     error = StateError(
         f"{target.label} is busy with {ops}",
-        hint=f"follow it with `gandi-hosting op wait {ids}` and run this again, or add --wait",
+        hint=Hint("busy", operations=tuple(_opid(op) for op in target.busy)),
     )
     return Decision(target, Action.BUSY, error=error)
 
@@ -190,6 +213,17 @@ def decide_power(target: Target, action: str) -> Decision:
     goal = {"start": "running", "stop": "halted"}.get(action)
     if goal is not None and target.state == goal:
         return Decision(target, Action.UNCHANGED, f"{target.label} is already {goal}")
+    # the states the API accepts for each (it refuses the others)
+    allowed = {"start": ("halted", "paused"), "stop": ("running", "paused")}.get(
+        action, ("running",)
+    )
+    if target.state not in allowed and target.state != "?":
+        error = StateError(
+            f"{target.label} is {target.state}: it cannot {action} now "
+            f"(it must be {' or '.join(allowed)})",
+            VM_STATE,
+        )
+        return Decision(target, Action.REFUSE, error=error)
     return Decision(target, Action.QUEUE)
 
 
@@ -205,33 +239,180 @@ def decide_vm_delete(target: Target, stop: bool) -> Decision:
             return Decision(target, Action.STOP_FIRST)
         error = StateError(
             f"{target.label} is {target.state}: a VM must be halted to be deleted",
-            hint=f"stop it first with `gandi-hosting vm stop {target.name} --wait`, "
-            f"or add --stop to stop and delete it in one command",
+            hint=Hint("stop_to_delete", name=target.name),
         )
         return Decision(target, Action.REFUSE, error=error)
     return Decision(target, Action.QUEUE)
 
 
 def decide_disk_delete(target: Target) -> Decision:
+    """``disk delete``: a failed create is cancelled; an attached disk refused (as the
+    API would: a disk must be detached to be deleted)."""
     if target.info is not None and target.failed_create is not None:
         return Decision(target, Action.CANCEL_CREATE, cancel_note(target))
-    early = _unreadable(target)
-    return early if early is not None else Decision(target, Action.QUEUE)
-
-
-def decide_link(target: Target, action: str, vm_id: int, vm_text: str) -> Decision:
-    """``disk attach D V`` when D is on V, ``disk detach D V`` when D is on no VM."""
     early = _unreadable(target)
     if early is not None:
         return early
     on = int((target.info or {}).get("vm_id") or 0)
+    if on:
+        error = StateError(
+            f"{target.label} is attached to vm {on}: a disk must be detached to be deleted",
+            DISK_ATTACHED,
+            hint=Hint("detach_first", name=target.name, other=str(on)),
+        )
+        return Decision(target, Action.REFUSE, error=error)
+    return Decision(target, Action.QUEUE)
+
+
+def decide_link(
+    target: Target, action: str, vm_id: int, vm_text: str, vm_info: dict | None = None
+) -> Decision:
+    """``disk attach D V`` when D is on V, ``disk detach D V`` when D is on no VM: nothing
+    to send. Refused before anything is sent, as the API would refuse them: attaching a
+    disk attached to another VM, detaching it from a VM it is not on, detaching the
+    boot disk of a running VM, moving a disk on a VM neither running nor halted."""
+    early = _unreadable(target)
+    if early is not None:
+        return early
+    info = target.info or {}
+    on = int(info.get("vm_id") or 0)
     if action == "attach" and on == vm_id:
         return Decision(
             target, Action.UNCHANGED, f"{target.label} is already attached to {vm_text}"
         )
     if action == "detach" and on == 0:
         return Decision(target, Action.UNCHANGED, f"{target.label} is not attached to any VM")
+    error = None
+    vm_state = (vm_info or {}).get("state")
+    if action == "attach" and on:
+        error = StateError(
+            f"{target.label} is attached to vm {on}: a disk is attached to one VM at a time",
+            DISK_ATTACHED,
+            hint=Hint("detach_first", name=target.name, other=str(on)),
+        )
+    elif action == "detach" and on != vm_id:
+        error = StateError(
+            f"{target.label} is not attached to {vm_text} (it is on vm {on})", DISK_NOT_ATTACHED
+        )
+    elif vm_state is not None and vm_state not in ("running", "halted"):
+        error = StateError(
+            f"{vm_text} is {vm_state}: disks move only on a running or halted VM", VM_STATE
+        )
+    elif action == "detach" and info.get("position") == 0 and vm_state == "running":
+        error = StateError(
+            f"{target.label} is the boot disk of {vm_text}, which is running: "
+            "a VM must be halted to detach its boot disk",
+            VM_STATE,
+            hint=Hint("stop_first", name=str((vm_info or {}).get("hostname") or vm_id)),
+        )
+    if error is not None:
+        return Decision(target, Action.REFUSE, error=error)
     return Decision(target, Action.QUEUE)
+
+
+def decide_boot_disk(target: Target, disk_id: int, disk_info: dict | None) -> Decision:
+    """``vm boot-disk VM DISK``: DISK must be attached to VM, and VM halted (as the API
+    requires); already its boot disk: nothing to send."""
+    early = _unreadable(target)
+    if early is not None:
+        return early
+    disk = disk_info or {}
+    label = disk_label(disk_id, disk_info)
+    if disk_info is not None and int(disk.get("vm_id") or 0) != target.obj_id:
+        error = StateError(f"{label} is not attached to {target.label}", DISK_NOT_ATTACHED)
+        return Decision(target, Action.REFUSE, error=error)
+    if disk.get("position") == 0:
+        return Decision(target, Action.UNCHANGED, f"{label} is already the boot disk")
+    if target.state != "halted":
+        error = StateError(
+            f"{target.label} is {target.state}: a VM must be halted to change its boot disk",
+            VM_STATE,
+            hint=Hint("stop_first", name=target.name),
+        )
+        return Decision(target, Action.REFUSE, error=error)
+    return Decision(target, Action.QUEUE)
+
+
+def _spec_words(specs: dict[str, int]) -> str:
+    """``cpu=2 vm_max_memory=2048``: an update's specs as a hint carries them (the CLI
+    writes them back as the options they came from)."""
+    return " ".join(f"{key}={value}" for key, value in specs.items())
+
+
+def decide_vm_update(
+    target: Target, specs: dict[str, int], available: dict[str, int] | None
+) -> Decision:
+    """``vm update``: refused before anything is sent as the API would refuse it (more
+    shares than are free; cpu or vm_max_memory of a running VM; memory beyond
+    vm_max_memory while running), unchanged when every value already holds."""
+    early = _unreadable(target)
+    if early is not None:
+        return early
+    info = target.info or {}
+    if all(info.get(k) == v for k, v in specs.items()):
+        return Decision(target, Action.UNCHANGED, f"{target.label} already has those settings")
+    grow = int(specs.get("shares", info.get("shares", 0))) - int(info.get("shares", 0))
+    if available is not None and grow > available.get("shares", grow):
+        return Decision(target, Action.REFUSE, error=_quota("shares", grow, available))
+    error = None
+    if target.state == "running":
+        changed = [k for k in ("cpu", "vm_max_memory") if k in specs and specs[k] != info.get(k)]
+        memory = int(specs.get("shares", info.get("shares", 0))) * SHARE_MEMORY_MB
+        max_memory = int(specs.get("vm_max_memory", info.get("vm_max_memory") or memory))
+        if changed:
+            error = StateError(
+                f"{target.label} is running: a VM must be halted to change " + " or ".join(changed),
+                VM_STATE,
+                hint=Hint("halt_update", name=target.name, other=_spec_words(specs)),
+            )
+        elif memory > max_memory:
+            error = StateError(
+                f"{target.label} is running: {memory} MB of memory is beyond its "
+                f"vm_max_memory ({max_memory} MB); a VM must be halted to grow beyond it",
+                VM_STATE,
+                hint=Hint("halt_update", name=target.name, other=_spec_words(specs)),
+            )
+    elif target.state not in ("halted", "?"):
+        error = StateError(f"{target.label} is {target.state}: it cannot be updated now", VM_STATE)
+    if error is not None:
+        return Decision(target, Action.REFUSE, error=error)
+    return Decision(target, Action.QUEUE)
+
+
+SHARE_MEMORY_MB = 256  # a VM's memory is its shares * 256 MB (DESIGN, the sandbox)
+
+
+def _quota(what: str, need: int, available: dict[str, int]) -> QuotaError:
+    """Not enough free shares (``what`` "shares") or disk quota ("disk", MB)."""
+    free = available.get(what, 0)
+    noun, unit = ("shares", "") if what == "shares" else ("disk quota", " MB")
+    return QuotaError(
+        f"not enough free {noun}: {need}{unit} needed, {free}{unit} free "
+        f"({need - free}{unit} missing)",
+        SHARES_QUOTA if what == "shares" else DISK_QUOTA,
+        hint=Hint("buy", resource=what, amount=need - free),
+    )
+
+
+def free_resources(account: dict | HostingError) -> dict[str, int] | None:
+    """Free shares and disk quota (MB) from ``hosting_account_info``; None when the
+    server does not say (then the API itself decides)."""
+    if not isinstance(account, dict):
+        return None
+    avail = (account.get("resources") or {}).get("available")
+    if not isinstance(avail, dict) or "shares" not in avail:
+        return None
+    return {"shares": int(avail.get("shares", 0)), "disk": int(avail.get("disk", 0))}
+
+
+def check_funds(available: dict[str, int] | None, shares: int = 0, disk: int = 0) -> None:
+    """Refuse (``QuotaError``, exit 1, as the API would) what does not fit."""
+    if available is None:
+        return
+    if shares > available.get("shares", shares):
+        raise _quota("shares", shares, available)
+    if disk > available.get("disk", disk):
+        raise _quota("disk", disk, available)
 
 
 # --- what a failed create holds, and how to release it ----------------------------------
@@ -260,15 +441,16 @@ def cancel_note(target: Target) -> str:
     )
 
 
-def failed_create_hint(resource: str, name: str, opid: int | None, info: dict | None) -> str:
-    """The message after a create ended in ERROR: what holds the resources, how to free them."""
+def failed_create_hint(resource: str, name: str, opid: int | None, info: dict | None) -> Hint:
+    """The hint after a create ended in ERROR: what holds the resources, how to free them."""
     noun = "VM" if resource == "vm" else "disk"
-    held = holdings(resource, info)
-    cancel = f" or `gandi-hosting op cancel {opid}`" if opid is not None else ""
-    return (
-        f"the {noun} stays being_created and holds {held} until it is released: "
-        f"`gandi-hosting {resource} delete {name}`{cancel} cancels the failed create and frees "
-        f"them; {ERROR_LIST_HINT}"
+    return Hint(
+        "release",
+        operations=(opid,) if opid is not None else (),
+        name=name,
+        resource=resource,
+        text=f"the {noun} stays being_created and holds {holdings(resource, info)} until it "
+        "is released",
     )
 
 
@@ -276,24 +458,38 @@ def failed_create_hint(resource: str, name: str, opid: int | None, info: dict | 
 
 
 def check_new_name(
-    client: HostingClient, resource: str, name: str, os_ref: str | None = None
+    client: HostingClient,
+    resource: str,
+    name: str,
+    os_ref: str | None = None,
+    *,
+    shares: int | None = None,
+    size: int | None = None,
+    check_name: bool = True,
 ) -> int | None:
     """Refuse a VM hostname or disk name that already exists on the account (the API
-    allows duplicate hostnames, but then every command by name is ambiguous).
+    allows duplicate hostnames, but then every command by name is ambiguous); with
+    ``shares`` (a new VM: and its OS image's size) or ``size`` (a new disk), refuse
+    what the free shares or disk quota cannot hold (``QuotaError``, exit 1, as the API
+    would), before anything is sent.
 
-    Two requests: the list (with ``os_list`` when ``os_ref`` is a label) and one
-    multicall of infos. Returns the OS id of ``os_ref`` (None without one). Raises
-    ``DuplicateName`` (exit 2) when the name is taken.
+    Two requests: the list (with ``os_list`` and ``hosting_account_info`` when needed)
+    and one multicall of infos. Returns the OS id of ``os_ref`` (None without one).
+    Raises ``DuplicateName`` (exit 2) when the name is taken.
     """
     from gandi_hosting_cli.workflows.batch import batch
     from gandi_hosting_cli.workflows.names import is_id, match_os
 
     table = RESOURCES[resource]
-    calls = [(table.list_method, ())]
-    if os_ref is not None and not is_id(os_ref):
-        calls.append(("os_list", ()))
+    funds = shares is not None or size is not None
+    calls = [(table.list_method, ())] if check_name else []
+    read_os = os_ref is not None and (not is_id(os_ref) or funds)
+    calls += [("os_list", ())] if read_os else []
+    calls += [("hosting_account_info", ())] if funds else []
     first = batch(client, calls)
-    ids = [int(i) for i in first[0]]
+    listing = first.pop(0) if check_name else []
+    images = first.pop(0) if read_os else []
+    ids = [int(i) for i in listing]
     infos = multicall_chunked(client, [(table.info_method, (i,)) for i in ids])
     wanted = name.lower() if resource == "vm" else name  # hostnames are case-insensitive
     taken = []
@@ -304,9 +500,14 @@ def check_new_name(
                 taken.append(obj_id)
     if taken:
         raise DuplicateName(resource, name, taken)
-    if os_ref is None:
-        return None
-    return int(os_ref) if is_id(os_ref) else match_os(first[1], os_ref)
+    os_id = None
+    if os_ref is not None:
+        os_id = int(os_ref) if is_id(os_ref) else match_os(images, os_ref)
+    if funds:
+        image = next((i for i in images if int(i.get("id", -1)) == os_id), {})
+        disk = int(size or 0) + int(image.get("size") or 0)
+        check_funds(free_resources(first[0]), shares=int(shares or 0), disk=disk)
+    return os_id
 
 
 class DuplicateName(LocalUsageError):
@@ -318,5 +519,5 @@ class DuplicateName(LocalUsageError):
         super().__init__(
             f"a {noun} named {name!r} already exists ({which}): a second one would make "
             f"every command by name ambiguous",
-            hint="choose another name, or pass --allow-duplicate",
+            hint=Hint("rename"),
         )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from gandi_hosting_cli.errors import HostingError, NetworkError
+from gandi_hosting_cli.errors import Hint, HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -77,14 +77,19 @@ def server_lost(exc: NetworkError, opids: list[int]) -> NetworkError:
         f"stopped waiting: {exc.message}; "
         f"{'operation' if one else 'operations'} {ids} {'goes' if one else 'go'} on",
         exc.code,
-        hint=f"follow {'it' if one else 'them'} with `gandi-hosting op wait {ids}` "
-        "once the server answers again",
+        hint=Hint("follow", operations=tuple(opids), text="once the server answers again"),
     )
     return error
 
 
-def _fetch(client: HostingClient, opids: list[int]) -> dict[int, dict | HostingError]:
-    """operation_details for every id, in one request whatever their number."""
+def poll_once(
+    client: HostingClient, opids: list[int], *, batch_errors: bool = False
+) -> dict[int, dict | HostingError]:
+    """One poll: operation_details for every id, in one request whatever their number
+    (``wait_operations`` and ``apply``'s executor both poll through here).
+
+    ``batch_errors``: a failure of the whole request (the network) is each operation's
+    error instead of being raised."""
     if len(opids) == 1:
         try:
             return {opids[0]: client.operation_details(opids[0])}
@@ -92,7 +97,12 @@ def _fetch(client: HostingClient, opids: list[int]) -> dict[int, dict | HostingE
             raise  # the server, not the operation: wait_operations says what goes on
         except HostingError as exc:
             return {opids[0]: exc}
-    results = client.multicall([("operation_details", (o,)) for o in opids])
+    try:
+        results = client.multicall([("operation_details", (o,)) for o in opids])
+    except HostingError as exc:
+        if not batch_errors:
+            raise
+        results = [exc] * len(opids)
     return dict(zip(opids, results, strict=True))
 
 
@@ -119,7 +129,7 @@ def wait_operations(
     pending = list(outcome.details)
     while pending:
         try:
-            fetched = _fetch(client, pending)
+            fetched = poll_once(client, pending)
         except NetworkError as exc:
             raise server_lost(exc, pending) from exc
         for opid, result in fetched.items():

@@ -7,6 +7,7 @@ import pytest
 from gandi_hosting_cli.api.errors import fault_to_error, split_code
 from gandi_hosting_cli.errors import (
     AuthError,
+    Hint,
     InvalidInput,
     NotFound,
     QuotaError,
@@ -69,7 +70,7 @@ def test_fault_message_is_one_line():
 
 
 def test_session_faults_carry_the_login_hint():
-    assert "gandi-hosting login" in fault_to_error(500249, "DataError: expired").hint
+    assert fault_to_error(500249, "DataError: expired").hint == Hint("login")
 
 
 def test_a_fault_code_splits_into_qualification_object_and_cause():

@@ -84,7 +84,7 @@ class Gh:
 
     def shares(self, n: int = 8) -> None:
         """Buy ``n`` shares (a fresh account has none), through the CLI."""
-        result = self("product", "add", "shares", str(n), "--wait")
+        result = self("product", "add", "--yes", "shares", str(n), "--wait")
         assert result.exit_code == 0, result.stderr
 
     def create_vm(self, hostname: str, *extra: str) -> dict:

@@ -58,7 +58,9 @@ def test_an_unknown_object_among_several_is_said_and_decides_the_exit_code(gh):
     [vm_id] = gh.vms(1, "web")
     result = gh("--json", "vm", "info", "-", input=f"{vm_id} 4242")
     assert result.exit_code == 4
-    assert [i["id"] for i in json.loads(result.stdout)] == [vm_id]
+    entries = json.loads(result.stdout)
+    assert [i["id"] for i in entries] == [vm_id, 4242]  # each its entry, in input order
+    assert entries[1]["error"]["exit_code"] == 4 and "error" not in entries[0]
     assert json.loads(result.stderr.splitlines()[0])["error"]["message"]
 
 
@@ -71,7 +73,7 @@ def test_disk_delete_from_stdin(gh):
 
 def test_op_info_wait_and_cancel_from_stdin(slow_gh):
     g = slow_gh(60)
-    queued = [g.json("product", "add", "disk", "1024")["operation"] for _ in range(2)]
+    queued = [g.json("product", "add", "--yes", "disk", "1024")["operation"] for _ in range(2)]
     pending = g("-q", "op", "list", "--state", "PENDING").stdout
     assert pending.split() == [str(i) for i in queued]
     details = g.json("op", "info", "-", input=pending)

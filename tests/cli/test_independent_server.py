@@ -74,7 +74,7 @@ def is_big_id(value) -> bool:
 
 def test_the_user_case_end_to_end(ind):
     # step 1: add resources
-    added = ind.json("product", "add", "shares", "4", "--duration", "1m", "--wait")
+    added = ind.json("product", "add", "--yes", "shares", "4", "--duration", "1m", "--wait")
     assert added["state"] == "DONE" and is_big_id(added["operation"])
     # step 2: the shares are there; the balance is a double
     info = ind.json("account", "info")
@@ -173,7 +173,7 @@ def test_su_to_a_customer_and_back(ind):
 
 
 def test_a_create_whose_answer_is_lost_is_found_not_resent(ind):
-    ind.json("product", "add", "shares", "2", "--wait")
+    ind.json("product", "add", "--yes", "shares", "2", "--wait")
     ind.api.drop_answer("vm_create")
     result = ind.fails(
         6, "vm", "create", "lost-one", "--os", "CentOS 7", "--shares", "1",
@@ -185,7 +185,7 @@ def test_a_create_whose_answer_is_lost_is_found_not_resent(ind):
 
 
 def test_an_operation_that_ends_in_error_and_a_wait_that_times_out(ind):
-    ind.json("product", "add", "shares", "2", "--wait")
+    ind.json("product", "add", "--yes", "shares", "2", "--wait")
     ind.api.fail_next("vm_create", "no hypervisor has room")
     result = ind.fails(
         5, "vm", "create", "doomed", "--os", "Ubuntu 24.04", "--shares", "1",
@@ -209,7 +209,7 @@ def test_an_operation_that_ends_in_error_and_a_wait_that_times_out(ind):
 
 
 def test_finding_a_create_among_many_operations_with_random_ids(ind):
-    ind.json("product", "add", "disk", "40960", "--wait")
+    ind.json("product", "add", "--yes", "disk", "40960", "--wait")
     proxy, session = ind.proxy_session()
     for n in range(25):  # older disk_create operations, ids in no particular order
         proxy.disk_create(session, {"name": f"old{n}", "size": 64, "fstype": "ext3"})
@@ -223,7 +223,7 @@ def test_finding_a_create_among_many_operations_with_random_ids(ind):
 
 
 def test_multicall_is_used_when_offered_and_probed_once_when_not(ind):
-    ind.json("product", "add", "disk", "4096", "--wait")
+    ind.json("product", "add", "--yes", "disk", "4096", "--wait")
     proxy, session = ind.proxy_session()
     for n in range(3):
         proxy.disk_create(session, {"name": f"d{n}", "size": 64, "fstype": "jfs"})

@@ -88,7 +88,7 @@ def test_exit_6_nothing_listening(cli, as_json):
 
 def test_exit_7_wait_timeout(slow_gh, as_json):
     g = slow_gh(60)
-    opid = g.json("product", "add", "disk", "1024")["operation"]
+    opid = g.json("product", "add", "--yes", "disk", "1024")["operation"]
     result = g(*as_json, "op", "wait", str(opid), "--wait-timeout", "0.2")
     assert result.exit_code == 7 and the_error(result)
 

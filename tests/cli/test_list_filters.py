@@ -46,7 +46,7 @@ def test_disk_list_by_vm_or_unattached(gh):
 
 def test_product_list_by_type(gh):
     gh.shares(2)
-    assert gh("product", "add", "disk", "1024", "--wait").exit_code == 0
+    assert gh("product", "add", "--yes", "disk", "1024", "--wait").exit_code == 0
     shares = gh.json("product", "list", "--type", "shares")
     assert [p["product_name"] for p in shares] == ["shares"]
     assert [p["product_name"] for p in gh.json("product", "list", "--type", "disk")] == ["disk"]

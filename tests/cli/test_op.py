@@ -62,7 +62,7 @@ def test_list_refuses_bad_filters_before_sending(gh):
 
 
 def test_info_is_the_struct_and_unknown_is_exit_4(gh):
-    op = gh.json("product", "add", "shares", "2", "--wait")
+    op = gh.json("product", "add", "--yes", "shares", "2", "--wait")
     info = gh.json("op", "info", str(op["operation"]))
     assert info["uid"] == op["operation"] and info["type"] == "hosting_account_product_add"
     assert info["param"]["param_type"] == "product"
@@ -73,12 +73,12 @@ def test_info_is_the_struct_and_unknown_is_exit_4(gh):
 
 def test_cancel_pending_then_refused_when_done(slow_gh):
     g = slow_gh(30)
-    pending = g.json("product", "add", "disk", "1024")
+    pending = g.json("product", "add", "--yes", "disk", "1024")
     assert pending["state"] in ("PENDING", "RUN")
     cancelled = g.json("op", "cancel", str(pending["operation"]), "--yes")
     assert cancelled == {"operation": pending["operation"], "state": "CANCEL"}
     g.sandbox.op_delay = 0
-    done = g.json("product", "add", "disk", "1024", "--wait")
+    done = g.json("product", "add", "--yes", "disk", "1024", "--wait")
     refused = g("--json", "op", "cancel", str(done["operation"]), "--yes")
     assert refused.exit_code == 1
     assert json.loads(refused.stderr.splitlines()[-1])["error"]["code"] == 510260
@@ -106,17 +106,25 @@ def test_cancel_needs_yes_off_a_terminal_and_shows_the_operation_on_one(gh):
     before = gh.server.request_count
     assert gh("op", "cancel", "1").exit_code == 2
     assert gh.server.request_count == before
-    op = gh.json("product", "add", "shares", "1", "--wait")["operation"]
+    done = gh.json("product", "add", "--yes", "shares", "1", "--wait")["operation"]
     person = gh.on_terminal()
+    # a DONE operation can no longer be cancelled: refused before anything is asked
+    refused = person("op", "cancel", str(done), input="y\n")
+    assert refused.exit_code == 1 and "Continue?" not in refused.stderr
+    assert "only PENDING or ERROR operations can be cancelled" in refused.stderr
+    failed = gh("vm", "create", "fail-1", "--os", "111", "--shares", "1", "--password-stdin",
+                input=PASSWORD + "\n")  # fmt: skip
+    assert failed.exit_code == 5
+    [op] = gh.ids("op", "list", "--state", "ERROR")
     declined = person("op", "cancel", str(op), input="n\n")
     assert declined.exit_code == 1  # Declined: nothing was sent
     assert "nothing was sent" in declined.stderr
-    assert f"operation {op}: hosting_account_product_add on product" in declined.stderr
+    assert f"operation {op}: vm_create on vm" in declined.stderr
 
 
 def test_wait_for_several_operations_at_once(slow_gh):
     g = slow_gh(0.4)
-    ops = [g.json("product", "add", "disk", "1024")["operation"] for _ in range(3)]
+    ops = [g.json("product", "add", "--yes", "disk", "1024")["operation"] for _ in range(3)]
     before = g.server.request_count
     result = g("--json", "op", "wait", *map(str, ops))
     assert result.exit_code == 0, result.stderr
@@ -134,7 +142,7 @@ def test_wait_reports_error_timeout_and_unknown(slow_gh):
             input=PASSWORD + "\n")  # fmt: skip
     bad_op = int(bad.stdout.split("operation ")[1].split()[0])
     g.sandbox.op_delay = 30
-    slow_op = g.json("product", "add", "disk", "1024")["operation"]
+    slow_op = g.json("product", "add", "--yes", "disk", "1024")["operation"]
     failed = g("op", "wait", str(bad_op))
     assert failed.exit_code == 5
     assert "ended in ERROR: " in failed.stderr and "fail-" in failed.stderr
@@ -154,7 +162,7 @@ def test_op_list_json_gives_structs_with_or_without_details(cli, logged_in):
 
     assert run("--json").exit_code == 0 and json.loads(run("--json").stdout) == []
     for _ in range(2):
-        assert cli("--url", logged_in.url, "product", "add", "disk", "1024").exit_code == 0
+        assert cli("--url", logged_in.url, "product", "add", "--yes", "disk", "1024").exit_code == 0
     structs = json.loads(run("--json", "--details").stdout)
     assert json.loads(run("--json").stdout) == structs
     ids = [s["id"] for s in structs]

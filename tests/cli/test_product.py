@@ -6,11 +6,11 @@ import json
 
 
 def add(gh, *args: str) -> dict:
-    return gh.json("product", "add", *args)
+    return gh.json("product", "add", "--yes", *args)
 
 
 def test_add_then_list_shows_the_product(gh):
-    result = gh("product", "add", "shares", "4", "--duration", "1y")
+    result = gh("product", "add", "--yes", "shares", "4", "--duration", "1y")
     assert result.exit_code == 0, result.stderr
     assert "operation" in result.stdout
     listed = gh.json("product", "list")
@@ -27,7 +27,7 @@ def test_add_json_shape_is_operation_and_state(gh):
     assert set(data) == {"operation", "state"}
     assert isinstance(data["operation"], int)
     assert data["state"] in ("PENDING", "RUN", "DONE")
-    assert gh("-q", "product", "add", "shares", "1").stdout.strip().isdigit()
+    assert gh("-q", "product", "add", "--yes", "shares", "1").stdout.strip().isdigit()
 
 
 def test_add_with_wait_reaches_done(gh):
@@ -37,12 +37,12 @@ def test_add_with_wait_reaches_done(gh):
 def test_renew_update_remove(gh):
     add(gh, "shares", "4", "--wait")
     product_id = gh.json("product", "list")[0]["id"]
-    renewed = gh.json("product", "renew", str(product_id), "--duration", "2m", "--wait")
+    renewed = gh.json("product", "renew", "--yes", str(product_id), "--duration", "2m", "--wait")
     assert renewed["state"] == "DONE"
     assert gh.json("op", "info", str(renewed["operation"]))["type"] == (
         "hosting_account_product_renew"
     )
-    assert gh.json("product", "update", str(product_id), "6", "--wait")["state"] == "DONE"
+    assert gh.json("product", "update", "--yes", str(product_id), "6", "--wait")["state"] == "DONE"
     assert gh.json("product", "list")[0]["quantity"] == 6
     result = gh("product", "remove", str(product_id), "--yes", "--wait")
     assert result.exit_code == 0, result.stderr
@@ -67,7 +67,7 @@ def test_values_are_checked_before_any_request(gh):
 def test_refusal_shares_fixed_cannot_be_updated(gh):
     add(gh, "shares_fixed", "2", "--wait")
     product_id = gh.json("product", "list")[0]["id"]
-    result = gh("product", "update", str(product_id), "3")
+    result = gh("product", "update", "--yes", str(product_id), "3")
     # a rule of the product (535160, cause 60 state), not a right the caller lacks: exit 1
     assert result.exit_code == 1
     assert "Error:" in result.stderr and "shares_fixed" in result.stderr
@@ -75,7 +75,7 @@ def test_refusal_shares_fixed_cannot_be_updated(gh):
 
 
 def test_refusal_unknown_product_is_not_found(gh):
-    result = gh("--json", "product", "renew", "999999")
+    result = gh("--json", "product", "renew", "--yes", "999999")
     assert result.exit_code == 4
     assert '"exit_code": 4' in result.stderr
 
@@ -103,7 +103,7 @@ def test_remove_on_a_terminal_shows_the_product_and_asks(gh):
 
 
 def test_refusal_not_enough_money_and_fixed_shares_cannot_be_removed(gh):
-    poor = gh("--json", "product", "add", "shares", "100000", "--duration", "10y")
+    poor = gh("--json", "product", "add", "--yes", "shares", "100000", "--duration", "10y")
     assert poor.exit_code == 1
     assert json.loads(poor.stderr.splitlines()[-1])["error"]["code"] == 530063  # not enough money
     add(gh, "shares_fixed", "1", "--wait")
@@ -111,5 +111,5 @@ def test_refusal_not_enough_money_and_fixed_shares_cannot_be_removed(gh):
     refused = gh("--json", "product", "remove", str(product_id), "--yes")
     assert refused.exit_code == 1  # 535160: a rule of the product, not "no right" (exit 3)
     assert refused.stdout == ""
-    removed = gh.json("product", "add", "disk", "1024", "--wait")
+    removed = gh.json("product", "add", "--yes", "disk", "1024", "--wait")
     assert set(removed) == {"operation", "state"}

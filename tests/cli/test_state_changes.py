@@ -79,7 +79,7 @@ def test_attach_where_it_is_and_detach_of_a_free_disk_send_no_write(gh):
     again = gh("--json", "disk", "attach", str(disk_id), str(vm_id))
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout)["state"] == "unchanged"
-    assert f"is already attached to vm {vm_id}" in again.stderr
+    assert f"is already attached to web1 (vm {vm_id})" in again.stderr
     # ids: no lookup; one multicall of disk_info + the two operation lists
     assert gh.server.request_count - before == 1
     by_name = gh("disk", "attach", "data1", "web1")
@@ -142,7 +142,7 @@ def test_failed_create_says_what_holds_the_shares_and_vm_delete_frees_them(gh):
 
 
 def test_failed_disk_create_is_released_by_disk_delete_after_confirmation(gh):
-    gh.json("product", "add", "disk", "2048", "--wait")
+    gh.json("product", "add", "--yes", "disk", "2048", "--wait")
     failed = gh("disk", "create", "fail-data", "--size", "1G", "--wait")
     assert failed.exit_code == 5
     assert "1024 MB of disk quota" in failed.stderr
@@ -254,9 +254,11 @@ def test_product_add_on_a_terminal_shows_the_purchase_and_balance_and_asks(gh):
     assert len(operations(gh)) == len(ops) + 1
 
 
-def test_product_add_with_yes_or_off_a_terminal_asks_nothing(gh):
+def test_product_add_with_yes_asks_nothing_and_off_a_terminal_needs_it(gh):
     before = gh.server.request_count
-    assert gh("product", "add", "shares", "1").exit_code == 0  # off a terminal: as before
+    assert gh("product", "add", "shares", "1").exit_code == 2  # off a terminal: --yes needed
+    assert gh.server.request_count == before  # nothing sent
+    assert gh("product", "add", "--yes", "shares", "1").exit_code == 0
     assert gh.server.request_count - before == 2  # the add, then its state
     yes = gh.on_terminal()("product", "add", "disk", "2048M", "--yes")
     assert yes.exit_code == 0 and "Continue?" not in yes.stderr
@@ -276,14 +278,14 @@ def test_product_renew_on_a_terminal_names_the_product(gh):
 
 def test_product_add_disk_sizes_follow_disk_create_units(gh):
     before = gh.server.request_count
-    assert gh("product", "add", "disk", "200G").exit_code == 2  # 204800 MB > 100000
-    assert gh("product", "add", "shares", "2G").exit_code == 2  # shares are a count
+    assert gh("product", "add", "--yes", "disk", "200G").exit_code == 2  # 204800 MB > 100000
+    assert gh("product", "add", "--yes", "shares", "2G").exit_code == 2  # shares are a count
     assert gh.server.request_count == before
 
 
 def test_a_disk_being_created_is_reported_busy_or_waited_for_then_deleted(slow_gh):
     gh = slow_gh(0)
-    gh.json("product", "add", "disk", "2048", "--wait")
+    gh.json("product", "add", "--yes", "disk", "2048", "--wait")
     gh.sandbox.op_delay = 1.5  # the create takes 1.5 s
     created = gh.json("disk", "create", "data", "--size", "1G")
     busy = gh("disk", "delete", "data", "--yes")

@@ -30,7 +30,7 @@ def test_the_spec_user_case_and_back(cli, make_sandbox_server):
     balance_before = g.json("account", "balance")["balance"]
 
     # step 1: add resources
-    added = g.json("product", "add", "shares", "4", "--duration", "1m", "--wait")
+    added = g.json("product", "add", "--yes", "shares", "4", "--duration", "1m", "--wait")
     assert added["state"] == "DONE"
 
     # step 2: the shares are available

@@ -48,7 +48,7 @@ def test_several_with_one_refused_reports_each_and_exits_with_the_worst(gh):
     again = gh("vm", "reboot", "web2", "999999")
     assert again.exit_code == 4
     assert again.stdout == ""
-    assert f"web2 (vm {ids[1]}):" in again.stderr and "vm 999999" in again.stderr
+    assert f"web2 (vm {ids[1]}) is halted" in again.stderr and "vm 999999" in again.stderr
 
 
 def test_refusal_of_one_vm_is_its_fault_exit_code(gh):

@@ -140,7 +140,7 @@ def test_waiting_off_a_terminal_is_silent(cli, make_sandbox_server, clock):
     # the wait polls twice (PENDING, then DONE), on the sandbox's clock: no real pause
     g = Gh(cli, make_sandbox_server(op_delay=0.3, clock=clock), clock=clock)
     g.login()
-    opid = g.json("product", "add", "disk", "1024")["operation"]
+    opid = g.json("product", "add", "--yes", "disk", "1024")["operation"]
     result = g("op", "wait", str(opid))
     assert result.exit_code == 0
     assert result.stderr == ""

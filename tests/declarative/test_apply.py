@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from gandi_hosting_cli.api.dry_run import DryRunClient
+from gandi_hosting_cli.cli.hints import with_hint
 from gandi_hosting_cli.declarative.executor import apply_plan, planned_calls
 from gandi_hosting_cli.declarative.export import export_account
 from gandi_hosting_cli.declarative.manifest import parse_manifest
 from gandi_hosting_cli.declarative.planner import make_plan
 from gandi_hosting_cli.declarative.state import read_account
+from gandi_hosting_cli.errors import Hint
 from tests.declarative.conftest import passwords
 
 MANIFEST = """
@@ -260,7 +262,8 @@ def test_prune_leaves_a_failed_create_alone_and_says_how_to_release_it(client, p
     assert apply(client, broken)[1].exit_code == 5
     plan, result = apply(client, MANIFEST, prune=True)
     busy = [p for p in plan.problems if p.kind == "busy"]
-    assert busy and not plan.blocking and "op list --state ERROR" in busy[0].message
+    assert busy and not plan.blocking and busy[0].hint == Hint("list_failed")
+    assert "op list --state ERROR" in with_hint(busy[0].message, busy[0].hint)
     assert all(a.target != "vm fail-web2" for a in plan.actions)
     assert result.exit_code == 0
     vms, _ = account(*plain)

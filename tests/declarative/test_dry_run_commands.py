@@ -24,8 +24,12 @@ def account(logged_in):
         attached = proxy.disk_create(session, {"name": "mounted", "size": 1024})
         proxy.disk_info(session, attached)  # created (operations finish at the next call)
         proxy.disk_attach(session, attached, vm)
+        extra = proxy.disk_create(session, {"name": "extra", "size": 1024})
+        proxy.disk_info(session, extra)
+        proxy.disk_attach(session, extra, idle)  # on the halted VM: can become its boot disk
+        proxy.vm_create(session, "fail-x", PASSWORD, 111, 1, 1, {})  # its create: ERROR
         products = proxy.hosting_account_info(session)["products"]
-        ops = proxy.operation_list(session, {})
+        ops = proxy.operation_list(session, {"state": "ERROR"})  # cancellable
     logged_in.ids = {
         "vm": vm,
         "idle": idle,
@@ -46,14 +50,14 @@ COMMANDS = [
     (["vm", "stop", "web1", "--wait"], "vm_stop"),
     (["vm", "reboot", "web1"], "vm_reboot"),
     (["vm", "delete", "idle"], "vm_delete"),
-    (["vm", "boot-disk", "web1", "data"], "vm_disk_link"),
+    (["vm", "boot-disk", "idle", "extra"], "vm_disk_link"),
     (["disk", "create", "logs", "--size", "2G"], "disk_create"),
     (["disk", "delete", "data"], "disk_delete"),
     (["disk", "attach", "data", "web1", "--wait"], "disk_attach"),
     (["disk", "detach", "mounted", "web1"], "disk_detach"),
-    (["product", "add", "shares", "2"], "hosting_account_product_add"),
-    (["product", "renew", "{product}"], "hosting_account_product_renew"),
-    (["product", "update", "{product}", "4"], "hosting_account_product_update"),
+    (["product", "add", "--yes", "shares", "2"], "hosting_account_product_add"),
+    (["product", "renew", "--yes", "{product}"], "hosting_account_product_renew"),
+    (["product", "update", "--yes", "{product}", "4"], "hosting_account_product_update"),
     (["product", "remove", "{product}"], "hosting_account_product_remove"),
     (["op", "cancel", "{op}"], "operation_cancel"),
 ]  # fmt: skip
@@ -78,7 +82,13 @@ def test_dry_run_of_vm_create_shows_the_password_as_stars(cli, account, calls):
                  input=PASSWORD + "\n")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
-    assert result.stdout.strip() == "vm_create('web2', '***', 111, 1, 1, {'login': 'deploy'})"
+    # for people, the table `plan` prints; --json and -q give the calls
+    assert result.stdout.split("\n")[0].split() == ["#", "ACTION", "TARGET", "CHANGE", "AFTER"]
+    assert "create  vm web2  os 111, shares 1, cpu 1, login deploy" in result.stdout
+    ids = cli("--url", account.url, "-q", "vm", "create", "web2", "--os", "Debian 12",
+              "--shares", "1", "--login", "deploy", "--password-stdin", "--dry-run",
+              input=PASSWORD + "\n")  # fmt: skip
+    assert ids.stdout.strip() == "vm_create('web2', '***', 111, 1, 1, {'login': 'deploy'})"
     assert calls.writes == []
 
 
@@ -86,7 +96,7 @@ def test_dry_run_of_a_destructive_command_needs_no_yes_off_a_terminal(cli, accou
     calls.clear()
     result = cli("--url", account.url, "vm", "delete", "idle", "idle", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"vm_delete({account.ids['idle']})"
+    assert f"1  delete  vm idle ({account.ids['idle']})" in result.stdout
     assert calls.writes == []
 
 

@@ -33,7 +33,8 @@ def _start(args: list[str], stdin: str | None, env: dict) -> subprocess.Popen:
 def test_cli_processes_sharing_the_embedded_sandbox(tmp_path):
     env = {**os.environ, "GANDI_HOSTING_SANDBOX_STATE": str(tmp_path / "embedded.sqlite3")}
     first = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", "--sandbox", "product", "add", "shares", "20"],
+        [sys.executable, "-m", "gandi_hosting_cli", "--sandbox", "product", "add", "--yes",
+         "shares", "20"],
         env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert first.returncode == 0, first.stderr

@@ -165,7 +165,7 @@ def test_timeout_bounds_the_whole_answer_of_a_read(proxy, kind):
 def test_timeout_bounds_a_write_sent_once(proxy, kind):
     proxy.faults = {"hosting_account_product_add": SLOW_SERVERS[kind]()}
     started = time.monotonic()
-    args = ("--timeout", str(TIMEOUT), "product", "add", "shares", "1")
+    args = ("--timeout", str(TIMEOUT), "product", "add", "--yes", "shares", "1")
     result = invoke("--url", proxy.url, *args)
     elapsed = time.monotonic() - started
     one_error_line(result)

@@ -39,7 +39,9 @@ def test_a_read_gets_one_line_exit_6_after_its_retries(proxy, fault):
 @pytest.mark.parametrize("fault", BROKEN_ANSWERS)
 def test_a_call_that_queues_an_operation_is_sent_once(proxy, fault):
     proxy.faults = {"hosting_account_product_add": fault}
-    result = invoke("--url", proxy.url, "--timeout", "0.5", "product", "add", "shares", "2")
+    result = invoke(
+        "--url", proxy.url, "--timeout", "0.5", "product", "add", "--yes", "shares", "2"
+    )
     one_error_line(result)
     assert proxy.calls.count("hosting_account_product_add") == 1, proxy.calls
     STATS["network faults provoked"] += 1
@@ -101,7 +103,7 @@ def test_tls_endpoint_with_a_self_signed_certificate(self_signed, monkeypatch, s
 
 def test_a_create_whose_answer_is_lost_is_looked_up_not_resent(proxy, sandbox_server):
     """vm_create reaches the sandbox (the VM exists) but its answer never comes back."""
-    ready = invoke("--url", proxy.url, "product", "add", "shares", "4", "--wait")
+    ready = invoke("--url", proxy.url, "product", "add", "--yes", "shares", "4", "--wait")
     assert ready.exit_code == 0, ready.output
     proxy.calls.clear()
     proxy.faults = {"vm_create": "forward-silent"}
@@ -124,7 +126,10 @@ def test_a_create_whose_answer_is_lost_is_looked_up_not_resent(proxy, sandbox_se
 
 
 def test_a_disk_create_whose_answer_is_lost_is_looked_up(proxy, sandbox_server):
-    assert invoke("--url", proxy.url, "product", "add", "shares", "1", "--wait").exit_code == 0
+    assert (
+        invoke("--url", proxy.url, "product", "add", "--yes", "shares", "1", "--wait").exit_code
+        == 0
+    )
     proxy.faults = {"disk_create": "forward-silent"}
     result = invoke("--url", proxy.url, "--timeout", "1.0", "disk", "create", "d1", "--size", "1G")
     assert proxy.calls.count("disk_create") == 1, proxy.calls
@@ -138,7 +143,7 @@ def test_a_disk_create_whose_answer_is_lost_is_looked_up(proxy, sandbox_server):
 
 def test_a_create_lost_before_the_server_is_reported_as_not_created(proxy, sandbox_server):
     """The request never reached the sandbox: the lookup finds nothing, so the user may retry."""
-    ready = invoke("--url", proxy.url, "product", "add", "shares", "4", "--wait")
+    ready = invoke("--url", proxy.url, "product", "add", "--yes", "shares", "4", "--wait")
     assert ready.exit_code == 0, ready.output
     proxy.calls.clear()
     proxy.faults = {"vm_create": "silent"}

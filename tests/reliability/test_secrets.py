@@ -52,7 +52,7 @@ def user_case(url: str, home: Path) -> tuple[list[tuple[list[str], str]], set[st
         (["session", "--json"], None, (0,)),
         (["session"], None, (0,)),
         (["account", "info", "--debug"], None, (0,)),
-        (["product", "add", "shares", "4", "--wait", "--debug"], None, (0,)),
+        (["product", "add", "--yes", "shares", "4", "--wait", "--debug"], None, (0,)),
         (
             [
                 "vm",

@@ -28,7 +28,7 @@ def test_cli_exits_1_not_3_on_updating_a_shares_fixed_product(cli, logged_in):
     session = logged_in.login()
     with logged_in.proxy() as api:
         product_id = _fixed_product(api, session)
-    result = cli("--url", logged_in.url, "product", "update", str(product_id), "3")
+    result = cli("--url", logged_in.url, "product", "update", "--yes", str(product_id), "3")
     assert result.exit_code == 1, result.output
     assert "cannot be updated" in result.stderr
 

@@ -55,7 +55,7 @@ def _checked_root_password(password: str) -> str:
 
 
 if TYPE_CHECKING:
-    from gandi_hosting_cli.errors import HostingError
+    pass
 
 
 @click.command("create")
@@ -127,13 +127,19 @@ def vm_create(
       printf '%s\\n' "$ROOT_PW" | gandi-hosting vm create web2 --os "Debian 12" \\
           --shares 4 --cpu 2 --login deploy --password-stdin --json
     """
-    from gandi_hosting_cli.cli.reporting import report_create
+    from gandi_hosting_cli.cli.reporting import create_one, report_create
 
     types.check_cpu(cpu, shares)
     password = read_root_password(app, password_stdin)
-    os_id = _new_vm_os_id(app, hostname, os_ref, allow_duplicate)
-    specs = {"login": user_login} if user_login else {}
-    outcome, op = _queue_vm_create(app, (hostname, password, os_id, shares, cpu, specs))
+    os_id = _new_vm_os_id(app, hostname, os_ref, shares, allow_duplicate)
+    outcome, op = create_one(
+        app,
+        "create_vm",
+        hostname,
+        {"os_id": os_id, "shares": shares, "cpu": cpu, "login": user_login},
+        f"{hostname} (vm {{id}})",
+        password,
+    )
     report_create(
         app,
         outcome,
@@ -146,22 +152,16 @@ def vm_create(
     )
 
 
-def _new_vm_os_id(app: AppContext, hostname: str, os_ref: str, allow_duplicate: bool) -> int | None:
-    """The OS image's id; unless ``allow_duplicate``, refuses a hostname already taken."""
-    from gandi_hosting_cli.workflows.names import resolve
+def _new_vm_os_id(
+    app: AppContext, hostname: str, os_ref: str, shares: int, allow_duplicate: bool
+) -> int | None:
+    """The OS image's id; refuses what the free shares and disk quota cannot hold and,
+    unless ``allow_duplicate``, a hostname already taken (before anything is sent)."""
     from gandi_hosting_cli.workflows.states import check_new_name
 
-    if allow_duplicate:
-        return resolve(app.client, os=os_ref, cache=app.name_cache).os_id
-    return check_new_name(app.client, "vm", hostname, os_ref)
-
-
-def _queue_vm_create(app: AppContext, args: tuple) -> tuple:
-    """vm_create (found again if its answer is lost): (outcome, operation)."""
-    from gandi_hosting_cli.workflows.operations import create
-
-    label = f"{args[0]} (vm {{id}})"
-    return create(app.client, "vm_create", args, "vm_create", "vm_id", label)
+    return check_new_name(
+        app.client, "vm", hostname, os_ref, shares=shares, check_name=not allow_duplicate
+    )
 
 
 @click.command("update")
@@ -194,10 +194,9 @@ def vm_update(
       gandi-hosting vm update web1 --shares 4 --cpu 2 --wait
       gandi-hosting vm update 12 --max-memory 4G
     """
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.errors import APIFault
-    from gandi_hosting_cli.workflows.names import resolve, vm_label
-    from gandi_hosting_cli.workflows.operations import queue_each
+    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.states import decide_vm_update, free_resources, read_targets
 
     specs = {
         key: value
@@ -208,41 +207,25 @@ def vm_update(
         raise click.UsageError("nothing to change: give --shares, --cpu or --max-memory")
     if cpu is not None:
         types.check_cpu(cpu, shares)
-    resolved = resolve(app.client, vms=[vm_ref], cache=app.name_cache)
+    resolved = resolve(app.client, vms=[vm_ref], fresh=True, cache=app.name_cache)
     vm_id = resolved.vms[0]
-    label = vm_label(vm_id, resolved.vm_info(vm_id))
-    try:
-        outcomes = queue_each(app.client, "vm_update", [(label, vm_id, (vm_id, specs))])
-    except APIFault as error:  # refused: a cpu or memory change of a running VM?
-        if {"cpu", "vm_max_memory"} & set(specs):
-            _halted_first(app, vm_ref, vm_id, specs, error)
-        raise
-    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
+    known = {vm_id: info} if (info := resolved.vm_info(vm_id)) is not None else {}
+    # the free shares matter only when the VM gets more of them
+    available = free_resources(app.client.hosting_account_info()) if shares else None
 
+    def reread(ids: list[int]) -> list:
+        return read_targets(app.client, "vm", ids)
 
-def _halted_first(
-    app: AppContext, vm_ref: str, vm_id: int, specs: dict, error: HostingError
-) -> None:
-    """A refused cpu or max-memory change of a running VM: name the next step (stop,
-    update, start), as the API changes them on a halted VM only."""
-    import shlex
-
-    from gandi_hosting_cli.errors import HostingError
-
-    try:
-        state = app.client.vm_info(vm_id).get("state")
-    except HostingError:
-        return
-    if state != "running" or error.hint:
-        return
-    name = shlex.quote(vm_ref)
-    options = {"shares": "--shares", "cpu": "--cpu", "vm_max_memory": "--max-memory"}
-    update = " ".join(f"{options[k]} {v}" for k, v in specs.items())
-    error.hint = (
-        "cpu and max memory change on a halted VM: "
-        f"`gandi-hosting vm stop {name} --wait`, `gandi-hosting vm update {name} {update} "
-        f"--wait`, then `gandi-hosting vm start {name}`"
+    decisions = settle(
+        app,
+        read_targets(app.client, "vm", [vm_id], known),
+        lambda t: decide_vm_update(t, specs, available),
+        reread,
+        wait=wait,
+        wait_timeout=wait_timeout,
     )
+    outcomes = act(app, decisions, "vm_update", lambda i: (i, specs))
+    report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)
 
 
 @click.command("boot-disk")
@@ -264,12 +247,31 @@ def vm_boot_disk(
       gandi-hosting vm stop web1 --wait
       gandi-hosting vm boot-disk web1 rescue --wait
     """
-    from gandi_hosting_cli.cli.reporting import report
-    from gandi_hosting_cli.workflows.names import resolve, vm_label
-    from gandi_hosting_cli.workflows.operations import queue_each
+    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.workflows.names import resolve
+    from gandi_hosting_cli.workflows.states import decide_boot_disk, read_targets
 
-    resolved = resolve(app.client, vms=[vm_ref], disks=[disk_ref], cache=app.name_cache)
+    resolved = resolve(
+        app.client,
+        vms=[vm_ref],
+        disks=[disk_ref],
+        fresh=True,
+        fetch_info=True,
+        cache=app.name_cache,
+    )
     vm_id, disk_id = resolved.vms[0], resolved.disks[0]
-    label = vm_label(vm_id, resolved.vm_info(vm_id))
-    outcomes = queue_each(app.client, "vm_disk_link", [(label, vm_id, (vm_id, disk_id))])
+    known = {vm_id: info} if (info := resolved.vm_info(vm_id)) is not None else {}
+
+    def reread(ids: list[int]) -> list:
+        return read_targets(app.client, "vm", ids)
+
+    decisions = settle(
+        app,
+        read_targets(app.client, "vm", [vm_id], known),
+        lambda t: decide_boot_disk(t, disk_id, resolved.disk_info(disk_id)),
+        reread,
+        wait=wait,
+        wait_timeout=wait_timeout,
+    )
+    outcomes = act(app, decisions, "vm_disk_link", lambda i: (i, disk_id))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=False)

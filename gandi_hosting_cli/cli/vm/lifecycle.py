@@ -38,21 +38,30 @@ SEVERAL_HELP = """
 
 def resolve_targets(
     app: AppContext, vm_refs: tuple[str, ...], *, find_failed_creates: bool = False
-) -> tuple[list[Target], Callable[[list[int]], list[Target]]]:
-    """The VMs named (each once), read with the operations that hold them; and how to
-    read some of them again (after waiting for those operations)."""
+) -> tuple[list[Target], Callable[[list[int]], list[Target]], list]:
+    """The VMs named (each once), read with the operations that hold them; how to read
+    some of them again (after waiting for those operations); and every ref in the order
+    given (``Resolved.tokens``: with several VMs, a name that names none, or several,
+    is that ref's outcome instead of stopping the others). Names are confirmed unique
+    on the server, whatever the name cache says (``fresh``)."""
     from gandi_hosting_cli.workflows.names import resolve
     from gandi_hosting_cli.workflows.states import read_targets
 
-    resolved = resolve(app.client, vms=vm_refs, cache=app.name_cache)
+    resolved = resolve(
+        app.client, vms=vm_refs, keep_going=len(vm_refs) > 1, fresh=True, cache=app.name_cache
+    )
     vm_ids = list(dict.fromkeys(resolved.vms))  # the same VM twice is one request
     known = {i: info for i in vm_ids if (info := resolved.vm_info(i)) is not None}
 
     def reread(ids: list[int]) -> list[Target]:
         return read_targets(app.client, "vm", ids, find_failed_creates=find_failed_creates)
 
-    targets = read_targets(app.client, "vm", vm_ids, known, find_failed_creates=find_failed_creates)
-    return targets, reread
+    targets = (
+        read_targets(app.client, "vm", vm_ids, known, find_failed_creates=find_failed_creates)
+        if vm_ids
+        else []
+    )
+    return targets, reread, resolved.tokens["vm"]
 
 
 def act_on_vms(
@@ -67,10 +76,10 @@ def act_on_vms(
     """Resolve every VM in one batch, read their states and what holds them, queue
     the client's ``method`` (``"vm_start"``...) on those whose goal does not hold yet,
     report each result (an unchanged VM: a note on stderr, exit 0, nothing sent)."""
-    from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.cli.reporting import act, in_input_order, report, settle
     from gandi_hosting_cli.workflows.states import decide_power
 
-    targets, reread = resolve_targets(app, vm_refs)
+    targets, reread, tokens = resolve_targets(app, vm_refs)
     decisions = settle(
         app,
         targets,
@@ -79,7 +88,7 @@ def act_on_vms(
         wait=wait,
         wait_timeout=wait_timeout,
     )
-    outcomes = act(app, decisions, method)
+    outcomes = in_input_order(tokens, act(app, decisions, method))
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
@@ -175,14 +184,15 @@ def vm_delete(
       gandi-hosting vm delete 12 13 --yes --wait
       gandi-hosting vm delete web2 --stop --yes
     """
-    from gandi_hosting_cli.cli.reporting import act, report
+    from gandi_hosting_cli.cli.reporting import act, in_input_order, report
 
-    decisions = _decide_deletions(app, vm_refs, stop_first, yes, wait, wait_timeout)
+    decisions, tokens = _decide_deletions(app, vm_refs, stop_first, yes, wait, wait_timeout)
     said = _confirm_deletions(app, decisions, yes)
     _stop_those_running(app, decisions, wait_timeout)
     outcomes = act(app, decisions, "vm_delete")
     for o, d in zip(outcomes, decisions, strict=True):
         o.said = d.target.obj_id in said and o.error is d.error
+    outcomes = in_input_order(tokens, outcomes)
     report(app, outcomes, wait=wait, wait_timeout=wait_timeout, several=len(vm_refs) > 1)
 
 
@@ -193,15 +203,15 @@ def _decide_deletions(
     yes: bool,
     wait: bool,
     wait_timeout: float | None,
-) -> list:
+) -> tuple[list, list]:
     """What to do with each VM (read before anything is asked): delete, stop first,
-    cancel its failed create, or refuse."""
+    cancel its failed create, or refuse; and every ref in the order given."""
     from gandi_hosting_cli.cli.reporting import require_yes, settle
     from gandi_hosting_cli.workflows.states import decide_vm_delete
 
     require_yes(app, yes, "delete VMs")
-    targets, reread = resolve_targets(app, vm_refs, find_failed_creates=True)
-    return settle(
+    targets, reread, tokens = resolve_targets(app, vm_refs, find_failed_creates=True)
+    decisions = settle(
         app,
         targets,
         lambda t: decide_vm_delete(t, stop_first),
@@ -209,10 +219,12 @@ def _decide_deletions(
         wait=wait,
         wait_timeout=wait_timeout,
     )
+    return decisions, tokens
 
 
 def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:
     """Without --yes: say the refusals, list what goes, ask. The ids already refused."""
+    from gandi_hosting_cli.cli.hints import with_hint
     from gandi_hosting_cli.cli.reporting import confirm_destruction
     from gandi_hosting_cli.workflows.states import Action
 
@@ -224,7 +236,7 @@ def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:
         for d in decisions:
             if d.error is not None:  # refused before anything is asked
                 said.add(d.target.obj_id)
-                app.terminal.error(d.error.message + (f" ({d.error.hint})" if d.error.hint else ""))
+                app.terminal.error(with_hint(d.error.message, d.error.hint))
         lines = describe_deletions(app, acting)
         noun = "this VM" if len(acting) == 1 else f"these {len(acting)} VMs"
         confirm_destruction(app, yes, f"delete {noun}", lines)

@@ -149,22 +149,27 @@ def vm_info(app: AppContext, vm_refs: tuple[str, ...]) -> None:
         data = {**info, "os": os_label, "disks_id": _named_disks(info, names)}
         app.output.emit(Result.record(data, VM_FIELDS, json=info))
         return
-    infos, missing, labels = reads.vm_infos(
+    entries, labels = reads.vm_infos(
         app.client, vm_refs, with_os_labels=app.output.human, cache=app.name_cache
     )
-    names = _disk_names(app, infos)
+    names = _disk_names(app, [i for _, i in entries if isinstance(i, dict)])
     records = [
         (
-            {
-                **i,
-                "os": labels.get(i.get("os_id"), i.get("os_id")),
-                "disks_id": _named_disks(i, names),
-            },
-            i,
+            ref,
+            i
+            if not isinstance(i, dict)
+            else (
+                {
+                    **i,
+                    "os": labels.get(i.get("os_id"), i.get("os_id")),
+                    "disks_id": _named_disks(i, names),
+                },
+                i,
+            ),
         )
-        for i in infos
+        for ref, i in entries
     ]
-    emit_several(app, records, VM_FIELDS, missing)
+    emit_several(app, records, VM_FIELDS)
 
 
 def _disk_names(app: AppContext, infos: list[dict]) -> dict[int, str]:

@@ -1,0 +1,95 @@
+"""--dry-run meets what the real command meets: the same checks run before anything is
+sent (quota and free shares, attached disks, running VMs, busy objects), so a dry run
+exits with the code (and error code) of the real run on the same state, and sends no
+write. Writes are counted on the sandbox server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.hosting_helpers import PASSWORD, Gh
+from tests.cli.test_confirmation_rule import Writes
+
+
+def _error(result) -> dict | None:
+    lines = [line for line in result.stderr.splitlines() if '"error"' in line]
+    return json.loads(lines[-1])["error"] if lines else None
+
+
+def same_outcome(gh: Gh, *args: str, input: str | None = None, expect: int) -> None:
+    """The dry run first (nothing written), then the real command: same exit code and
+    error code, ``expect`` both."""
+    writes = Writes(gh.server)
+    dry = gh("--json", *args, "--dry-run", input=input)
+    assert writes.methods == [], writes.methods
+    real = gh("--json", *args, input=input)
+    assert (dry.exit_code, real.exit_code) == (expect, expect), (dry.stderr, real.stderr)
+    if expect:
+        assert _error(dry) and _error(dry)["code"] == _error(real)["code"]
+        assert writes.methods == []  # refused before anything was sent
+
+
+@pytest.fixture
+def account(gh: Gh) -> Gh:
+    gh.shares(4)
+    gh.vms(1, "web")  # running, with its system disk
+    gh.vms(1, "idle", state="halted")
+    gh.disks(1, "data")
+    assert gh("disk", "attach", "data1", "web1", "--wait").exit_code == 0
+    gh.disks(1, "spare")
+    return gh
+
+
+NEW_VM = ("vm", "create", "big", "--os", "111", "--password-stdin")
+
+
+def test_quota_shares_of_a_new_vm(account):
+    same_outcome(account, *NEW_VM, "--shares", "50", input=PASSWORD + "\n", expect=1)
+
+
+def test_quota_disk_of_a_new_disk(account):
+    same_outcome(account, "disk", "create", "huge", "--size", "900G", expect=1)
+
+
+def test_quota_shares_of_a_vm_update(account):
+    same_outcome(account, "vm", "update", "idle1", "--shares", "50", expect=1)
+
+
+def test_attached_disk_cannot_be_attached_elsewhere_nor_deleted(account):
+    same_outcome(account, "disk", "attach", "data1", "idle1", expect=1)
+    same_outcome(account, "disk", "delete", "data1", "--yes", expect=1)
+
+
+def test_running_vm_cannot_be_deleted_nor_get_cpus_nor_lose_its_boot_disk(account):
+    same_outcome(account, "vm", "delete", "web1", "--yes", expect=1)
+    same_outcome(account, "vm", "update", "web1", "--cpu", "2", "--shares", "2", expect=1)
+    same_outcome(account, "disk", "detach", "sys_web1", "web1", expect=1)
+
+
+def test_what_would_succeed_exits_0_dry_and_real(account):
+    same_outcome(account, *NEW_VM, "--shares", "1", input=PASSWORD + "\n", expect=0)
+    same_outcome(account, "disk", "attach", "spare1", "idle1", expect=0)
+
+
+def test_busy_vm(slow_gh):
+    gh = slow_gh(60)  # the create stays PENDING
+    assert gh("vm", "create", "web1", "--os", "111", "--shares", "1", "--password-stdin",
+              input=PASSWORD + "\n").exit_code == 0  # fmt: skip
+    same_outcome(gh, "vm", "stop", "web1", expect=1)
+    same_outcome(gh, "vm", "update", "web1", "--shares", "2", expect=1)
+
+
+def test_state_a_halted_vm_cannot_reboot(account):
+    same_outcome(account, "vm", "reboot", "idle1", expect=1)
+
+
+def test_state_a_done_operation_cannot_be_cancelled(account):
+    [done] = account.ids("op", "list", "--state", "DONE")[:1]
+    same_outcome(account, "op", "cancel", str(done), "--yes", expect=1)
+
+
+def test_boot_disk_needs_a_halted_vm_and_a_disk_on_it(account):
+    same_outcome(account, "vm", "boot-disk", "web1", "data1", expect=1)  # web1 is running
+    same_outcome(account, "vm", "boot-disk", "idle1", "spare1", expect=1)  # not on idle1

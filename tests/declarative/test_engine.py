@@ -1,0 +1,133 @@
+"""apply goes through the single commands' engine: the one create path (a lost answer
+is looked up, never sent again; a name taken since the plan is refused just before the
+create), against a real sandbox."""
+
+from __future__ import annotations
+
+from gandi_hosting_cli.api.client import HostingClient
+from gandi_hosting_cli.declarative.executor import apply_plan
+from gandi_hosting_cli.declarative.manifest import parse_manifest
+from gandi_hosting_cli.declarative.planner import make_plan
+from gandi_hosting_cli.declarative.state import read_account
+from tests.declarative.conftest import PASSWORD, passwords
+from tests.reliability.faulty_server import FaultyProxy
+
+TWO_VMS = """
+[[vm]]
+hostname = "c1"
+os = 111
+shares = 1
+
+[[vm]]
+hostname = "c2"
+os = 111
+shares = 1
+"""
+
+
+def _drop_one_answer(method: str):
+    """A fault for FaultyProxy: the first request carrying ``method`` reaches the
+    server, which acts on it; its answer is dropped (the connection closes)."""
+
+    def answer(proxy, conn, body) -> bool:
+        proxy.faults.pop(method, None)
+        proxy._forward(body)
+        return False
+
+    return answer
+
+
+def test_apply_finds_the_vm_whose_create_answer_was_lost_and_creates_nothing_twice(
+    server, calls, plain
+):
+    with FaultyProxy(server.url) as proxy:
+        client = HostingClient(proxy.url, session=server.login())
+        the_plan = make_plan(parse_manifest(TWO_VMS, "site.toml"), read_account(client))
+        proxy.faults = {"vm_create": _drop_one_answer("vm_create")}
+        calls.clear()
+        result = apply_plan(client, the_plan, passwords=passwords)
+        client.close()
+        assert "vm_create" not in proxy.faults  # one answer was dropped
+    assert result.exit_code == 0, result.as_dict()
+    assert calls.writes.count("vm_create") == 2  # each VM created once
+    proxy_api, session = plain
+    vms = [proxy_api.vm_info(session, i) for i in proxy_api.vm_list(session)]
+    assert sorted(v["hostname"] for v in vms) == ["c1", "c2"]
+    assert {o.object_id for o in result.outcomes} == {v["id"] for v in vms}
+    assert all(o.status == "done" for o in result.outcomes)
+
+
+def test_apply_refuses_a_create_whose_name_another_client_took_after_the_plan(
+    server, client, calls, plain
+):
+    the_plan = make_plan(parse_manifest(TWO_VMS, "site.toml"), read_account(client))
+    proxy_api, session = plain
+    proxy_api.vm_create(session, "c1", PASSWORD, 111, 1, 1, {})  # another client, meanwhile
+    calls.clear()
+    result = apply_plan(client, the_plan, passwords=passwords)
+    by_target = {o.action.target: o for o in result.outcomes}
+    assert by_target["vm c1"].status == "failed" and by_target["vm c1"].exit_code == 2
+    assert "already exists" in by_target["vm c1"].message
+    assert by_target["vm c2"].status == "done"
+    assert calls.writes.count("vm_create") == 1  # only c2's
+    hostnames = [proxy_api.vm_info(session, i)["hostname"] for i in proxy_api.vm_list(session)]
+    assert sorted(hostnames) == ["c1", "c2"]
+
+
+def test_apply_again_after_an_interrupted_one_waits_for_busy_objects_and_converges(
+    slow_server, slow_clock
+):
+    """An apply stopped midway (its timeout, as Ctrl-C would) leaves operations running;
+    the next apply waits for those that hold objects of the manifest, then finishes the
+    job with no failure and nothing created twice."""
+    from gandi_hosting_cli.declarative.settle import settled_account
+    from tests.declarative.test_apply import MANIFEST
+
+    clock = slow_clock
+    client = HostingClient(slow_server.url, session=slow_server.login())
+    manifest = parse_manifest(MANIFEST, "site.toml")
+    first = apply_plan(client, make_plan(manifest, read_account(client)), passwords=passwords,
+                       clock=clock, sleep=clock.sleep, timeout=5)  # fmt: skip
+    assert first.exit_code == 7  # stopped with creates still PENDING
+    waited: list[list[int]] = []
+    state = settled_account(client, manifest, on_wait=waited.append, clock=clock,
+                            sleep=clock.sleep)  # fmt: skip
+    assert waited and not [p for p in make_plan(manifest, state).problems if p.kind == "busy"]
+    second = apply_plan(client, make_plan(manifest, state), passwords=passwords,
+                        clock=clock, sleep=clock.sleep)  # fmt: skip
+    assert second.exit_code == 0, second.as_dict()
+    assert make_plan(manifest, read_account(client)).up_to_date
+    client.close()
+    with slow_server.proxy() as api:  # nothing created twice
+        session = slow_server.login()
+        hosts = sorted(api.vm_info(session, i)["hostname"] for i in api.vm_list(session))
+        names = [api.disk_info(session, i)["name"] for i in api.disk_list(session)]
+    assert hosts == ["db1", "web1", "web2"]
+    assert sorted(n for n in names if not n.startswith("sys_")) == [
+        "data1",
+        "data2",
+        "dbdata",
+        "logs1",
+    ]
+
+
+def test_the_executor_sends_ready_writes_together_and_without_wait_polls_nothing(
+    server, client, calls, plain
+):
+    """What single commands use: the writes of a plan that nothing waits for go in one
+    request, each ends ``queued`` with its operation, and no operation is polled."""
+    from gandi_hosting_cli.declarative.plan import Plan, PlanBuilder
+
+    proxy_api, session = plain
+    ids = [proxy_api.vm_create(session, f"s{i}", PASSWORD, 111, 1, 1, {}) for i in (1, 2)]
+    proxy_api.vm_list(session)  # the creates are done (operations end at the next call)
+    builder = PlanBuilder()
+    for vm_id in ids:
+        builder.add("stop", f"vm {vm_id}", vm_id=vm_id)
+    before = server.request_count
+    calls.clear()
+    result = apply_plan(client, Plan(actions=builder.actions), wait=False)
+    assert server.request_count - before == 1
+    assert calls.methods == ["system.multicall", "vm_stop", "vm_stop"]  # no operation_details
+    assert [o.status for o in result.outcomes] == ["queued", "queued"]
+    assert all(o.operation for o in result.outcomes) and result.exit_code == 0
