@@ -84,7 +84,7 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool, watch: floa
       gandi-hosting disk list --vm web1 --sort position
     """
     from gandi_hosting_cli.cli.completers import known_names
-    from gandi_hosting_cli.cli.listing import remember, warn_unreadable
+    from gandi_hosting_cli.cli.listing import emit_or_watch, remember, warn_unreadable
     from gandi_hosting_cli.output.render import OutputMode
     from gandi_hosting_cli.output.result import Result
     from gandi_hosting_cli.workflows import reads
@@ -121,12 +121,7 @@ def disk_list(app: AppContext, vm_ref: str | None, unattached: bool, watch: floa
             rows, DISK_COLUMNS, json=items, catalog=DISK_CATALOG, empty="no disks"
         )
 
-    if watch is None:
-        app.output.emit(read())
-    else:
-        from gandi_hosting_cli.cli.watching import watch as watch_list
-
-        watch_list(app, read, watch, "disk", "name")
+    emit_or_watch(app, read, watch, "disk", "name")
 
 
 def _attached(info: dict, hostnames: dict[int, str]) -> str:

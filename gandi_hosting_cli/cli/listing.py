@@ -59,3 +59,16 @@ def error_json(error: Any) -> dict[str, Any]:
             "exit_code": int(error.exit_code),
         }
     }
+
+
+def emit_or_watch(
+    app: AppContext, read: Any, interval: float | None, noun: str, label_key: str
+) -> None:
+    """A list command's result (``read()``), once; or, with ``--watch``, read again every
+    ``interval`` seconds (cli/watching.py)."""
+    if interval is None:
+        app.output.emit(read())
+        return
+    from gandi_hosting_cli.cli.watching import watch
+
+    watch(app, read, interval, noun, label_key)

@@ -128,7 +128,7 @@ def op_list(
         "updated_before": updated_before,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
-    from gandi_hosting_cli.cli.listing import remember, warn_unreadable
+    from gandi_hosting_cli.cli.listing import emit_or_watch, remember, warn_unreadable
     from gandi_hosting_cli.workflows.reads import (
         operation_object,
         operations,
@@ -152,12 +152,7 @@ def op_list(
             rows, OP_COLUMNS, json=items, catalog=OP_CATALOG, empty="no operations"
         )
 
-    if watch is None:
-        app.output.emit(read())
-    else:
-        from gandi_hosting_cli.cli.watching import watch as watch_list
-
-        watch_list(app, read, watch, "operation", "type")
+    emit_or_watch(app, read, watch, "operation", "type")
 
 
 def _warn_if_incomplete(app: AppContext, listing: Any) -> None:

@@ -6,7 +6,12 @@ import click
 
 from gandi_hosting_cli.cli import types
 from gandi_hosting_cli.cli.context import AppContext
-from gandi_hosting_cli.cli.listing import emit_several, remember, warn_unreadable
+from gandi_hosting_cli.cli.listing import (
+    emit_or_watch,
+    emit_several,
+    remember,
+    warn_unreadable,
+)
 from gandi_hosting_cli.cli.options import (
     details_option,
     global_options,
@@ -115,12 +120,7 @@ def vm_list(app: AppContext, state: str | None, os_ref: str | None, watch: float
         rows = [{**info, "os": labels.get(info.get("os_id"), info.get("os_id"))} for info in items]
         return Result.records(rows, VM_COLUMNS, json=items, catalog=VM_CATALOG, empty="no VMs")
 
-    if watch is None:
-        app.output.emit(read())
-    else:
-        from gandi_hosting_cli.cli.watching import watch as watch_list
-
-        watch_list(app, read, watch, "vm", "hostname")
+    emit_or_watch(app, read, watch, "vm", "hostname")
 
 
 @click.command("info")
