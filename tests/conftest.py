@@ -180,3 +180,12 @@ def path_env(tmp_path) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH")]))
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     return env
+
+
+def sigint_as_default() -> None:
+    """``preexec_fn`` of a child a test sends SIGINT (Ctrl-C) to: its default action back,
+    whatever the runner inherited (a shell's background job starts with SIGINT ignored, and
+    Python then installs no KeyboardInterrupt handler)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

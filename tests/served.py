@@ -12,7 +12,10 @@ import sys
 import threading
 from pathlib import Path
 
-from tests.conftest import wait_until  # noqa: F401 (where older tests import it from)
+from tests.conftest import (
+    sigint_as_default,
+    wait_until,  # noqa: F401 (where older tests import it from)
+)
 
 
 class ServeProcess:
@@ -43,6 +46,7 @@ class ServeProcess:
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
+            preexec_fn=sigint_as_default,  # stop(signal.SIGINT) is Ctrl-C
         )
         self.log_lines: list[str] = []
         self._stderr = threading.Thread(target=self._read_stderr, daemon=True)

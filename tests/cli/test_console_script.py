@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+from tests.conftest import sigint_as_default
 
 
 def _installed_script() -> str | None:
@@ -102,6 +103,7 @@ def test_ctrl_c_exits_130_without_a_traceback():
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=sigint_as_default,
         )
         proc.stdin.write(SEED_PASSWORD + "\n")
         proc.stdin.close()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from gandi_hosting_cli.cli.options import wait_options
 from gandi_hosting_cli.workflows.waiting import MAX_DELAY, next_delay
-from tests.conftest import wait_until
+from tests.conftest import sigint_as_default, wait_until
 
 
 def simulate(duration: float) -> tuple[int, float]:
@@ -174,6 +174,7 @@ def test_ctrl_c_while_waiting_gives_one_line_and_the_json_error(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_as_default,
     )
     # until the command has logged in and polled once
     assert wait_until(lambda: server.request_count >= before + 2), "the command never polled"
