@@ -46,7 +46,7 @@ def emit_several(app: AppContext, entries: list, fields: list) -> None:
     app.output.emit(Result(human, data_json, ids))
     if failed:
         for error in failed:
-            app.terminal.error(error.message)
+            app.terminal.error(error.message, code=error.code, exit_code=error.exit_code)
         raise click.exceptions.Exit(max(int(e.exit_code) for e in failed))
 
 

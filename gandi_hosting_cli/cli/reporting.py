@@ -107,7 +107,11 @@ def report(
     for o in outcomes:
         if o.exit_code and not o.said:
             error = operations.error_for(o)
-            app.terminal.error(with_hint(error.message, error.hint))
+            app.terminal.error(
+                with_hint(error.message, error.hint),
+                code=error.code,
+                exit_code=error.exit_code,
+            )
     raise click.exceptions.Exit(worst)
 
 

@@ -133,10 +133,22 @@ class Terminal:
         else:
             self._say(f"warning: {escape_controls(text)}")
 
-    def error(self, text: str, *, newlines: bool = False) -> None:
-        """An error (escaped as ``message``; ``newlines``: our own multi-line text)."""
+    def error(
+        self,
+        text: str,
+        *,
+        newlines: bool = False,
+        code: int | None = None,
+        exit_code: int | None = None,
+    ) -> None:
+        """An error (escaped as ``message``; ``newlines``: our own multi-line text). With
+        ``json``, one ``{"error": {"code", "message", "exit_code"}}`` line (DESIGN's error
+        object) when the error's code and exit code are given."""
         if self.json:
-            self.json_line({"error": {"message": text}})
+            body: dict = {"message": text}
+            if exit_code is not None:
+                body = {"code": code, "message": text, "exit_code": int(exit_code)}
+            self.json_line({"error": body})
         else:
             self._say(f"Error: {for_terminal(text, None, newlines=newlines)}")
 

@@ -22,6 +22,10 @@ def account(gh: Gh) -> dict:
 
 def _entries(result) -> list[dict]:
     assert result.exit_code == 4, (result.stdout, result.stderr)
+    # stderr: one JSON object a line, the failed object's error in DESIGN's error shape
+    errors = [json.loads(line)["error"] for line in result.stderr.splitlines() if '"error"' in line]
+    assert errors and all({"code", "message", "exit_code"} <= set(e) for e in errors), errors
+    assert max(e["exit_code"] for e in errors) == 4
     entries = json.loads(result.stdout)
     assert len(entries) == 2, entries
     missing = entries[1]

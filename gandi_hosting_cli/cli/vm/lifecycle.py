@@ -236,7 +236,12 @@ def _confirm_deletions(app: AppContext, decisions: list, yes: bool) -> set[int]:
         for d in decisions:
             if d.error is not None:  # refused before anything is asked
                 said.add(d.target.obj_id)
-                app.terminal.error(with_hint(d.error.message, d.error.hint))
+                error = d.error
+                app.terminal.error(
+                    with_hint(error.message, error.hint),
+                    code=error.code,
+                    exit_code=error.exit_code,
+                )
         lines = describe_deletions(app, acting)
         noun = "this VM" if len(acting) == 1 else f"these {len(acting)} VMs"
         confirm_destruction(app, yes, f"delete {noun}", lines)
