@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ServedSandbox, load, report, run_measured  # noqa: E402
 
-PASSWORD_ENV = "BENCH_ROOT_PASSWORD"
+PASSWORD_ENV = "GANDI_VM_PASSWORD_BENCH"  # the prefix a manifest must use (DESIGN)
 
 
 def measured(box: ServedSandbox, *args: str, ok=(0,), env=None) -> tuple[int, float, float]:
@@ -75,7 +75,7 @@ def scale(n: int, op_delay: float, do_apply: bool, tmp: Path) -> list[bool]:
 
         if do_apply:
             k = max(n // 5, 1)
-            box.cli("product", "add", "shares", str(k + 4), "--wait")
+            box.cli("product", "add", "shares", str(k + 4), "--wait", "--yes")
             wanted = tmp / f"account-{n}-plus-{k}.toml"
             wanted.write_text(manifest.read_text() + new_entries(k))
             env = {**box.env, PASSWORD_ENV: "bench-pass-123"}

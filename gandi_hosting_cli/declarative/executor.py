@@ -310,12 +310,13 @@ class _PlanRun:
 
     def send(self, action: Action) -> tuple[int, int | None, dict | None]:
         """The write request (runs in a pool thread): (operation id, new object id, its
-        operation's details when a create read them)."""
+        operation's details when a create read them). A create's name was checked free
+        with the other creates of its wave, just before (``names_checked``)."""
         client, vm_ids, disk_ids = self.client, self.vm_ids, self.disk_ids
         if action.kind in ("create_vm", "create_disk"):
             secret = self.secrets[action.vm] if action.kind == "create_vm" else SECRET
             args = _params(action, vm_ids, disk_ids, secret)
-            return _create(client, action, args, check_name=self.check_names, recover=self.recover)
+            return _create(client, action, args, check_name=False, recover=self.recover)
         args = _params(action, vm_ids, disk_ids, SECRET)
         return _queued(action, client.call(action.method, *args))
 
@@ -332,15 +333,47 @@ class _PlanRun:
         ]
 
     def submit(self, pool: futures.ThreadPoolExecutor, ready: list[Action]) -> None:
-        """Creates one by one (each finds its own operation); the other writes together."""
+        """Creates one by one (each finds its own operation), their names checked free
+        on the server together just before; the other writes together."""
         creates = [a for a in ready if a.kind in ("create_vm", "create_disk")]
         others = [a for a in ready if a not in creates]
+        refused = self.names_checked(creates) if self.check_names else {}
         for action in creates:
-            self.submitted[pool.submit(self._one, action)] = [action]
+            if action.id in refused:
+                error = refused[action.id]
+                self.submitted[pool.submit(lambda e=error: [e])] = [action]
+            else:
+                self.submitted[pool.submit(self._one, action)] = [action]
         if len(others) == 1:
             self.submitted[pool.submit(self._one, others[0])] = others
         elif others:
             self.submitted[pool.submit(self.send_together, others)] = others
+
+    def names_checked(self, creates: list[Action]) -> dict[int, HostingError]:
+        """Just before a wave of creates: the names already borne on the server (another
+        apply, another client, since the plan was read), each create's refusal by id.
+        One list and one batch of infos per resource, whatever the wave's size."""
+        from gandi_hosting_cli.workflows.states import DuplicateName, names_taken
+
+        refused: dict[int, HostingError] = {}
+        for kind, resource in (("create_vm", "vm"), ("create_disk", "disk")):
+            wave = [a for a in creates if a.kind == kind]
+            if not wave:
+                continue
+            name_of = {
+                a.id: str(a.vm if kind == "create_vm" else a.params.get("name", a.disk))
+                for a in wave
+            }
+            try:
+                taken = names_taken(self.client, resource, sorted(set(name_of.values())))
+            except HostingError as error:  # the check itself failed: no create is sent
+                refused.update({a.id: error for a in wave})
+                continue
+            for action_id, name in name_of.items():
+                found = taken.get(name)
+                if found:
+                    refused[action_id] = DuplicateName(resource, name, found)
+        return refused
 
     def _one(self, action: Action) -> list[Any]:
         try:

@@ -489,15 +489,7 @@ def check_new_name(
     first = batch(client, calls)
     listing = first.pop(0) if check_name else []
     images = first.pop(0) if read_os else []
-    ids = [int(i) for i in listing]
-    infos = multicall_chunked(client, [(table.info_method, (i,)) for i in ids])
-    wanted = name.lower() if resource == "vm" else name  # hostnames are case-insensitive
-    taken = []
-    for obj_id, info in zip(ids, infos, strict=True):
-        if isinstance(info, dict):
-            have = str(info.get(table.name_key, ""))
-            if (have.lower() if resource == "vm" else have) == wanted:
-                taken.append(obj_id)
+    taken = names_taken(client, resource, [name], [int(i) for i in listing]).get(name)
     if taken:
         raise DuplicateName(resource, name, taken)
     os_id = None
@@ -508,6 +500,31 @@ def check_new_name(
         disk = int(size or 0) + int(image.get("size") or 0)
         check_funds(free_resources(first[0]), shares=int(shares or 0), disk=disk)
     return os_id
+
+
+def names_taken(
+    client: HostingClient, resource: str, names: list[str], ids: list[int] | None = None
+) -> dict[str, list[int]]:
+    """Which of ``names`` a VM (hostnames: case-insensitive) or disk of the account
+    already bears, objects being created included: name -> ids. One request for the
+    list (unless ``ids`` are given: the list just read) and one chunked multicall of
+    infos, whatever the number of names (``apply`` checks a wave of creates at once)."""
+    table = RESOURCES[resource]
+    if ids is None:
+        ids = [int(i) for i in getattr(client, table.list_method)()]
+    infos = multicall_chunked(client, [(table.info_method, (i,)) for i in ids])
+
+    def key(text: str) -> str:
+        return text.lower() if resource == "vm" else text
+
+    wanted = {key(n): n for n in names}
+    taken: dict[str, list[int]] = {}
+    for obj_id, info in zip(ids, infos, strict=True):
+        if isinstance(info, dict):
+            name = wanted.get(key(str(info.get(table.name_key, ""))))
+            if name is not None:
+                taken.setdefault(name, []).append(obj_id)
+    return taken
 
 
 class DuplicateName(LocalUsageError):
