@@ -120,7 +120,9 @@ def create_with_operation(
     ids = [] if isinstance(after, HostingError) else [int(i) for i in after]
     seen = set() if isinstance(before, HostingError) else {int(i) for i in before}
     fresh = [i for i in ids if i not in seen]
-    op = _match_operation(client, fresh, key, obj_id, first_batch_only=True)
+    # every new id in one batch: with many creates in flight (apply), ours need not be
+    # among the newest few, and reading past them one batch at a time costs a request each
+    op = _match_operation(client, fresh, key, obj_id, first_batch_only=True, batch=len(fresh))
     if op is None:
         op = find_create_operation(client, op_type, key, obj_id)
     return obj_id, op
@@ -235,12 +237,19 @@ def find_create_operation(
 
 
 def _match_operation(
-    client: HostingClient, ids: list[int], key: str, obj_id: int, *, first_batch_only: bool = False
+    client: HostingClient,
+    ids: list[int],
+    key: str,
+    obj_id: int,
+    *,
+    first_batch_only: bool = False,
+    batch: int = CREATE_LOOKUP_BATCH,
 ) -> dict | None:
     ids = sorted(ids, reverse=True)
-    for start in range(0, len(ids), CREATE_LOOKUP_BATCH):
-        batch = ids[start : start + CREATE_LOOKUP_BATCH]
-        for details in client.multicall([("operation_details", (i,)) for i in batch]):
+    size = max(1, batch)
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        for details in client.multicall([("operation_details", (i,)) for i in chunk]):
             if isinstance(details, dict) and (details.get("param") or {}).get(key) == obj_id:
                 return details
         if first_batch_only:
