@@ -191,10 +191,10 @@ class OperationNotFound(NetworkError):
 
 
 def _create(
-    client: Any, action: Action, args: tuple, *, check_name: bool = True, recover: bool = True
+    client: Any, action: Action, args: tuple, *, recover: bool = True
 ) -> tuple[int, int, dict]:
-    """A create through the one create path (workflows/operations.py): the name checked
-    free on the server just before (unless the caller just did), the operation found,
+    """A create through the one create path (workflows/operations.py), its name checked
+    free with its wave (``names_checked``): the operation found,
     and a lost answer looked up (``recover``: the object the server did create is taken,
     never created twice; else ``LostCreateFound`` is that action's error).
     ``(operation id, new object id, operation details)``."""
@@ -203,9 +203,7 @@ def _create(
     method = action.method
     op_type, key = method, "vm_id" if method == "vm_create" else "disk_id"
     try:
-        obj_id, details = create_with_operation(
-            client, method, args, op_type, key, check_name=check_name
-        )
+        obj_id, details = create_with_operation(client, method, args, op_type, key)
     except LostCreateFound as lost:
         if not lost.obj_id or not recover:
             raise
@@ -316,7 +314,7 @@ class _PlanRun:
         if action.kind in ("create_vm", "create_disk"):
             secret = self.secrets[action.vm] if action.kind == "create_vm" else SECRET
             args = _params(action, vm_ids, disk_ids, secret)
-            return _create(client, action, args, check_name=False, recover=self.recover)
+            return _create(client, action, args, recover=self.recover)
         args = _params(action, vm_ids, disk_ids, SECRET)
         return _queued(action, client.call(action.method, *args))
 

@@ -84,15 +84,12 @@ def create_with_operation(
     args: tuple,
     op_type: str,
     key: str,
-    *,
-    check_name: bool = False,
 ) -> tuple[int, dict | None]:
     """Call ``vm_create``/``disk_create`` and find its operation: ``(new id, details)``.
 
     The one place a create is queued (single commands and ``apply`` alike).
-    ``check_name``: just before the create, confirm on the server that no object of that
-    name exists or is being created (``DuplicateName``, exit 2; a caller that has just
-    checked passes False).
+    The caller has checked the new name free on the server just before (a single
+    command's own check, or ``apply``'s for its whole wave of creates).
 
     Those methods return the new object's id, not the operation's, and operation ids
     need not grow with time (the spec promises no order in ``operation_list``). So the
@@ -103,11 +100,6 @@ def create_with_operation(
     When the answer is lost, the create is never sent again: the operation is looked
     for (``LostCreateFound`` when the server did queue it, else a ``NetworkError``).
     """
-    if check_name:
-        from gandi_hosting_cli.workflows.states import check_new_name
-
-        resource = "vm" if method == "vm_create" else "disk"
-        check_new_name(client, resource, _created_name(method, args))
     listing = ("operation_list", ({"type": op_type},))
     try:
         before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
