@@ -153,8 +153,8 @@ def read_account(client: Any) -> AccountState:
     opids = [int(i) for r in first[4:] if not isinstance(r, HostingError) for i in r]
     keys = [("vm", int(i)) for i in vm_ids] + [("disk", int(i)) for i in disk_ids]
     calls = [(f"{kind}_info", (i,)) for kind, i in keys]
-    # (1,000 calls a request: N VMs with their system disks and N data disks are 3N infos,
-    # so an account of 1,000 of each is read in 1 + 3 requests)
+    # (at most 2,000 calls a request, in equal parts: N VMs with their system disks and
+    # N data disks are 3N infos, so an account of 1,000 of each is read in 1 + 2 requests)
     results = multicall_chunked(client, calls + [("operation_details", (i,)) for i in opids])
     infos = results[: len(keys)]
     state = AccountState(

@@ -48,11 +48,12 @@ from gandi_hosting_cli.sandbox.xmlrpc_wire import (
 
 log = logging.getLogger("gandi_hosting_cli.sandbox")
 
-# A system.multicall runs at most this many sub-calls (the CLI sends at most 1,000 per
-# request, cli/resolve.py's MULTICALL_CHUNK), and no response is larger than this: a
+# A system.multicall runs at most this many sub-calls (the CLI sends at most 2,000 per
+# request, workflows/batch.py's MULTICALL_CHUNK: the infos of 1,000 VMs, their system
+# disks and 1,000 data disks in two requests), and no response is larger than this: a
 # 200 KB request of 1,000 disk_list calls on an account of 20,000 disks would otherwise
-# answer 600 MB.
-MAX_MULTICALL_CALLS = 1000
+# answer 600 MB. 2,000 calls are ~620 KB, under the 1 MB body limit.
+MAX_MULTICALL_CALLS = 2000
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 

@@ -31,7 +31,7 @@ The codes the sandbox uses (the ``Fault`` raised by each refusal):
               or array), ``<nil/>`` included; 501030: an int outside 32 bits
 501532/33     a required struct field is missing / a struct field is unknown
 501530        a ``system.multicall`` item is not ``{methodName, params}``
-501531        a ``system.multicall`` of more than 1,000 calls (``MAX_MULTICALL_CALLS``)
+501531        a ``system.multicall`` of more than 2,000 calls (``MAX_MULTICALL_CALLS``)
 501631        the response would exceed 16 MiB (``MAX_RESPONSE_BYTES``; a multicall's is
               counted as it is built, so the server never holds more)
 501640        unknown method (also ``system.multicall`` when it is disabled)

@@ -257,6 +257,17 @@ def test_reading_the_account_takes_two_requests(client, server):
     assert server.request_count - before == 2
 
 
+def test_an_account_of_a_thousand_vms_and_disks_is_read_in_three_requests(client, server):
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
+
+    server.sandbox.bulk_create_vms(SEED_LOGIN, 1000, "bulk")  # each with its system disk
+    server.sandbox.bulk_create_disks(SEED_LOGIN, 1000, "bulkdata")
+    before = server.request_count
+    state = read_account(client)  # the lists, then 3,000 infos in two equal batches
+    assert server.request_count - before == 3
+    assert len(state.vms) >= 1000 and len(state.disks) >= 2000
+
+
 def test_prune_leaves_a_failed_create_alone_and_says_how_to_release_it(client, plain):
     broken = MANIFEST.replace('hostname = "web2"', 'hostname = "fail-web2"')
     assert apply(client, broken)[1].exit_code == 5

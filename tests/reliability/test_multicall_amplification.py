@@ -1,6 +1,6 @@
 """Multicall amplification: a small request must not make a huge answer or a huge server.
 
-``system.multicall`` runs at most ``MAX_MULTICALL_CALLS`` (1,000) sub-calls, and no
+``system.multicall`` runs at most ``MAX_MULTICALL_CALLS`` (2,000) sub-calls, and no
 response is larger than ``MAX_RESPONSE_BYTES`` (16 MiB): the multicall answer is
 marshalled as it grows, so the server refuses (``501631``) before holding more. Bounded
 in CI; ``GANDI_HOSTING_LONG_TESTS=1`` runs the size that once took 3.67 GB (1,000
@@ -34,7 +34,7 @@ def _disk_lists(running, session: str, n: int) -> list:
 
 
 def test_the_documented_limits():
-    assert MAX_MULTICALL_CALLS == 1000
+    assert MAX_MULTICALL_CALLS == 2000
     assert MAX_RESPONSE_BYTES == 16 * 1024 * 1024
 
 
@@ -52,11 +52,11 @@ def test_more_sub_calls_than_the_limit_is_one_fault_and_runs_none(make_sandbox_s
         assert api.operation_list(session) == []  # none of the 51 ran
 
 
-def test_the_default_limit_takes_1000_sub_calls_and_refuses_1001(sandbox_server):
+def test_the_default_limit_takes_2000_sub_calls_and_refuses_2001(sandbox_server):
     session = sandbox_server.login()
-    assert len(_disk_lists(sandbox_server, session, 1000).results) == 1000
+    assert len(_disk_lists(sandbox_server, session, 2000).results) == 2000
     with pytest.raises(xmlrpc.client.Fault) as info:
-        _disk_lists(sandbox_server, session, 1001)
+        _disk_lists(sandbox_server, session, 2001)
     assert info.value.faultCode == 501531
 
 
