@@ -1,9 +1,10 @@
 """Run a plan: independent actions in parallel, dependent ones in order.
 
 The main thread schedules. Each ready action's write request goes to a small thread pool
-(``vm_create``/``disk_create`` go through the one create path of
-workflows/operations.py: the name checked free just before, the operation found, a lost
-answer looked up). The operations being waited for are polled together through
+(the ready ``vm_create``/``disk_create`` calls go together through the one create path
+of workflows/operations.py: their names checked free just before, in one request, each
+operation found, a lost answer looked up; the other ready writes go together in one
+request). The operations being waited for are polled together through
 workflows/waiting.py's ``poll_once`` (one ``system.multicall`` of ``operation_details``
 per round), with its backoff (first poll at once, then 20% of each operation's age, 0.5 s
 to 5 s). When an operation is DONE the actions that waited for it become ready. A
@@ -190,31 +191,6 @@ class OperationNotFound(NetworkError):
         self.obj_id = obj_id
 
 
-def _create(
-    client: Any, action: Action, args: tuple, *, recover: bool = True
-) -> tuple[int, int, dict]:
-    """A create through the one create path (workflows/operations.py), its name checked
-    free with its wave (``names_checked``): the operation found,
-    and a lost answer looked up (``recover``: the object the server did create is taken,
-    never created twice; else ``LostCreateFound`` is that action's error).
-    ``(operation id, new object id, operation details)``."""
-    from gandi_hosting_cli.workflows.operations import LostCreateFound, create_with_operation
-
-    method = action.method
-    op_type, key = method, "vm_id" if method == "vm_create" else "disk_id"
-    try:
-        obj_id, details = create_with_operation(client, method, args, op_type, key)
-    except LostCreateFound as lost:
-        if not lost.obj_id or not recover:
-            raise
-        obj_id, details = lost.obj_id, lost.details
-    if details is None or "uid" not in details and "id" not in details:
-        raise OperationNotFound(
-            f"{method} created {obj_id} but its {op_type} operation was not found", obj_id
-        )
-    return int(details.get("uid", details.get("id"))), obj_id, details
-
-
 def _queued(action: Action, answer: Any) -> tuple[int, None, None]:
     """The operation a write queued; ``operation_cancel`` answers True: its operation
     is the one cancelled."""
@@ -306,17 +282,41 @@ class _PlanRun:
         self.running: dict[int, _Running] = {}  # operation id -> what waits for it
         self.start_time = clock()
 
-    def send(self, action: Action) -> tuple[int, int | None, dict | None]:
-        """The write request (runs in a pool thread): (operation id, new object id, its
-        operation's details when a create read them). A create's name was checked free
-        with the other creates of its wave, just before (``names_checked``)."""
-        client, vm_ids, disk_ids = self.client, self.vm_ids, self.disk_ids
-        if action.kind in ("create_vm", "create_disk"):
+    def send(self, action: Action) -> tuple[int, None, None]:
+        """The write request of one action that is not a create (runs in a pool thread):
+        (operation id, None, None)."""
+        args = _params(action, self.vm_ids, self.disk_ids, SECRET)
+        return _queued(action, self.client.call(action.method, *args))
+
+    def create_together(self, actions: list[Action]) -> list[Any]:
+        """A wave of creates through the one create path (workflows/operations.py), in
+        one request (runs in a pool thread), their names checked free together just
+        before (``names_checked``): each its (operation id, new object id, operation
+        details) or the error that refused it. A create whose answer was lost is looked
+        up: with ``recover`` the object the server did create is taken (never created
+        twice), else ``LostCreateFound`` is that action's error."""
+        from gandi_hosting_cli.workflows.operations import LostCreateFound, create_many
+
+        calls = []
+        for action in actions:
             secret = self.secrets[action.vm] if action.kind == "create_vm" else SECRET
-            args = _params(action, vm_ids, disk_ids, secret)
-            return _create(client, action, args, recover=self.recover)
-        args = _params(action, vm_ids, disk_ids, SECRET)
-        return _queued(action, client.call(action.method, *args))
+            calls.append((action.method, _params(action, self.vm_ids, self.disk_ids, secret)))
+        results: list[Any] = []
+        for (method, _), created in zip(calls, create_many(self.client, calls), strict=True):
+            if isinstance(created, LostCreateFound) and created.obj_id and self.recover:
+                created = (created.obj_id, created.details)
+            if isinstance(created, HostingError):
+                results.append(created)
+                continue
+            obj_id, details = created
+            if details is None or "uid" not in details and "id" not in details:
+                results.append(OperationNotFound(
+                    f"{method} created {obj_id} but its {method} operation was not found",
+                    obj_id,
+                ))  # fmt: skip
+                continue
+            results.append((int(details.get("uid", details.get("id"))), obj_id, details))
+        return results
 
     def send_together(self, actions: list[Action]) -> list[Any]:
         """Several ready writes that are not creates, in one request (runs in a pool
@@ -331,8 +331,9 @@ class _PlanRun:
         ]
 
     def submit(self, pool: futures.ThreadPoolExecutor, ready: list[Action]) -> None:
-        """Creates one by one (each finds its own operation), their names checked free
-        on the server together just before; the other writes together."""
+        """The creates together (one request, each finding its own operation), their
+        names checked free on the server together just before; the other writes
+        together."""
         creates = [a for a in ready if a.kind in ("create_vm", "create_disk")]
         others = [a for a in ready if a not in creates]
         refused = self.names_checked(creates) if self.check_names else {}
@@ -340,8 +341,9 @@ class _PlanRun:
             if action.id in refused:
                 error = refused[action.id]
                 self.submitted[pool.submit(lambda e=error: [e])] = [action]
-            else:
-                self.submitted[pool.submit(self._one, action)] = [action]
+        sent = [a for a in creates if a.id not in refused]
+        if sent:
+            self.submitted[pool.submit(self.create_together, sent)] = sent
         if len(others) == 1:
             self.submitted[pool.submit(self._one, others[0])] = others
         elif others:
@@ -350,25 +352,25 @@ class _PlanRun:
     def names_checked(self, creates: list[Action]) -> dict[int, HostingError]:
         """Just before a wave of creates: the names already borne on the server (another
         apply, another client, since the plan was read), each create's refusal by id.
-        One list and one batch of infos per resource, whatever the wave's size."""
-        from gandi_hosting_cli.workflows.states import DuplicateName, names_taken
+        One request of lists and one batch of infos, whatever the wave's size."""
+        from gandi_hosting_cli.workflows.states import DuplicateName, names_taken_together
 
+        name_of: dict[str, dict[int, str]] = {}
+        for action in creates:
+            resource = "vm" if action.kind == "create_vm" else "disk"
+            name = action.vm if resource == "vm" else action.params.get("name", action.disk)
+            name_of.setdefault(resource, {})[action.id] = str(name)
+        if not name_of:
+            return {}
+        wanted = {r: sorted(set(names.values())) for r, names in name_of.items()}
+        try:
+            taken = names_taken_together(self.client, wanted)
+        except HostingError as error:  # the check itself failed: no create is sent
+            return {a.id: error for a in creates}
         refused: dict[int, HostingError] = {}
-        for kind, resource in (("create_vm", "vm"), ("create_disk", "disk")):
-            wave = [a for a in creates if a.kind == kind]
-            if not wave:
-                continue
-            name_of = {
-                a.id: str(a.vm if kind == "create_vm" else a.params.get("name", a.disk))
-                for a in wave
-            }
-            try:
-                taken = names_taken(self.client, resource, sorted(set(name_of.values())))
-            except HostingError as error:  # the check itself failed: no create is sent
-                refused.update({a.id: error for a in wave})
-                continue
-            for action_id, name in name_of.items():
-                found = taken.get(name)
+        for resource, names in name_of.items():
+            for action_id, name in names.items():
+                found = taken[resource].get(name)
                 if found:
                     refused[action_id] = DuplicateName(resource, name, found)
         return refused
@@ -475,7 +477,10 @@ class _PlanRun:
             return
         self.emit(Event("queued", action, opid, "PENDING"))
         queued_at = self.clock()
-        self.running[opid] = _Running(action, opid, queued_at, queued_at)
+        run = self.running[opid] = _Running(action, opid, queued_at, queued_at)
+        if out.details is not None:  # a create's lookup read it just now: a first poll
+            _observe(run, out.details, self.running, self.outcomes, self.finish, self.emit,
+                     queued_at)  # fmt: skip
 
     def _pause_until(self, due: float) -> bool:
         pause = due - self.clock()
@@ -512,7 +517,6 @@ def _poll(
     now = clock()
     for opid, details in zip(opids, answers, strict=True):
         run = running[opid]
-        out = outcomes[run.action.id]
         if isinstance(details, HostingError):
             del running[opid]
             outcomes[run.action.id].hint = Hint("follow", operations=(opid,))
@@ -520,19 +524,33 @@ def _poll(
                    message=f"operation {opid} could not be read: {details.message}; it goes"
                    " on")  # fmt: skip
             continue
-        state = str(details.get("state", "UNKNOWN"))
-        if state != run.state:
-            run.state = out.state = state
-            if state not in FINAL_STATES:
-                emit(Event("state", run.action, opid, state))
-        if state == "DONE":
-            del running[opid]
-            finish(run.action, "done")
-        elif state in FINAL_STATES:
-            del running[opid]
-            comment = details.get("comment")
-            reason = f": {comment}" if comment else ""
-            finish(run.action, "failed", code=int(ExitCode.OPERATION_FAILED),
-                   message=f"operation {opid} ended in {state}{reason}")  # fmt: skip
-        else:
-            run.due = now + next_delay(now - run.started)
+        _observe(run, details, running, outcomes, finish, emit, now)
+
+
+def _observe(
+    run: _Running,
+    details: dict,
+    running: dict[int, _Running],
+    outcomes: dict[int, ActionOutcome],
+    finish: Callable[..., None],
+    emit: Callable[[Event], None],
+    now: float,
+) -> None:
+    """What one read of ``run``'s operation says: a new state, its end, or the next poll."""
+    opid, out = run.operation, outcomes[run.action.id]
+    state = str(details.get("state", "UNKNOWN"))
+    if state != run.state:
+        run.state = out.state = state
+        if state not in FINAL_STATES:
+            emit(Event("state", run.action, opid, state))
+    if state == "DONE":
+        del running[opid]
+        finish(run.action, "done")
+    elif state in FINAL_STATES:
+        del running[opid]
+        comment = details.get("comment")
+        reason = f": {comment}" if comment else ""
+        finish(run.action, "failed", code=int(ExitCode.OPERATION_FAILED),
+               message=f"operation {opid} ended in {state}{reason}")  # fmt: skip
+    else:
+        run.due = now + next_delay(now - run.started)

@@ -2,9 +2,9 @@
 
 - ``Outcome``: one object's result (the writes themselves are carried out by
   declarative/executor.py, for single commands and ``apply`` alike).
-- ``create_with_operation`` finds the operation of a ``vm_create``/``disk_create``
-  (those methods return the new object's id, not the operation's), and says what
-  happened when the create's answer was lost (``NetworkError``, exit 6).
+- ``create_many`` queues ``vm_create``/``disk_create`` calls, a wave in one request,
+  and finds their operations (those methods return the new object's id, not the
+  operation's); it says what happened when an answer was lost (``NetworkError``, exit 6).
 - ``read_states`` / ``apply_wait`` fill in the outcomes' states; ``error_for`` is the
   typed error an unsuccessful outcome stands for; ``worst_exit_code`` decides the exit.
 """
@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gandi_hosting_cli.errors import (
     Hint,
@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
 
 UNCHANGED = "unchanged"  # the state of an object whose goal already held (nothing sent)
-
-# how many of the newest matching operations one batch reads to find a create's operation
-CREATE_LOOKUP_BATCH = 10
 
 
 @dataclass
@@ -78,46 +75,124 @@ class LostCreateFound(NetworkError):
         self.details = details
 
 
-def create_with_operation(
-    client: HostingClient,
-    method: str,
-    args: tuple,
-    op_type: str,
-    key: str,
-) -> tuple[int, dict | None]:
-    """Call ``vm_create``/``disk_create`` and find its operation: ``(new id, details)``.
+# creates of one type in one request at most: ``operation_list`` shows the last 300 ids
+# of a type, and ours, with any other client's of the same moment, must fit in it
+CREATE_WAVE = 200
 
-    The one place a create is queued (single commands and ``apply`` alike).
-    The caller has checked the new name free on the server just before (a single
-    command's own check, or ``apply``'s for its whole wave of creates).
+# (new object id, its operation's details: None when it could not be found)
+Created = tuple[int, "dict | None"]
+
+
+def create_many(
+    client: HostingClient, creates: list[tuple[str, tuple]]
+) -> list[Created | HostingError]:
+    """Send ``vm_create``/``disk_create`` calls and find each one's operation: for each
+    create, in order, ``(new id, operation details)`` or the error that refused it.
+
+    The one place a create is queued (single commands and ``apply`` alike). The caller
+    has checked the new names free on the server just before (a single command's own
+    check, or ``apply``'s for its whole wave of creates).
 
     Those methods return the new object's id, not the operation's, and operation ids
     need not grow with time (the spec promises no order in ``operation_list``). So the
-    create goes between two ``operation_list`` calls filtered by type, in one ordered
-    batch (one ``system.multicall``, or three calls in turn without it): the ids that
-    appear in the second list are new, almost always just ours, and one batch reads
-    their details. Anything unexpected falls back to reading every listed operation.
-    When the answer is lost, the create is never sent again: the operation is looked
-    for (``LostCreateFound`` when the server did queue it, else a ``NetworkError``).
+    creates go between two ``operation_list`` calls per type, in one ordered batch (one
+    ``system.multicall``, or the calls in turn without it), ``CREATE_WAVE`` of a type a
+    batch: the ids that appear in the second lists are new, and one more batch reads
+    their details, matched to the creates by their object's id (``param``). A create
+    whose operation is not among them (another client's creates pushed it out of the
+    list's 300) is looked for among every listed one, once for the whole batch. When
+    the answer is lost, no create is sent again: each one's operation is looked for
+    (``LostCreateFound`` when the server did queue it, else a ``NetworkError``).
     """
-    listing = ("operation_list", ({"type": op_type},))
+    results: list[Created | HostingError | None] = [None] * len(creates)
+    for part in _waves(creates):
+        sent = [creates[i] for i in part]
+        for i, result in zip(part, _create_wave(client, sent), strict=True):
+            results[i] = result
+    return results  # type: ignore[return-value]
+
+
+def _waves(creates: list[tuple[str, tuple]]) -> list[list[int]]:
+    """The indexes of ``creates`` in batches of at most ``CREATE_WAVE`` of each method."""
+    by_method: dict[str, list[int]] = {}
+    for i, (method, _) in enumerate(creates):
+        by_method.setdefault(method, []).append(i)
+    waves: list[list[int]] = []
+    for indexes in by_method.values():
+        for n, start in enumerate(range(0, len(indexes), CREATE_WAVE)):
+            if n == len(waves):
+                waves.append([])
+            waves[n] += indexes[start : start + CREATE_WAVE]
+    return [sorted(w) for w in waves]
+
+
+def _key(method: str) -> str:
+    """The ``param`` key of a create's operation that holds the new object's id."""
+    return "vm_id" if method == "vm_create" else "disk_id"
+
+
+def _create_wave(client: HostingClient, sent: list[tuple[str, tuple]]) -> list[Any]:
+    types = sorted({method for method, _ in sent})
+    listings = [("operation_list", ({"type": t},)) for t in types]
     try:
-        before, created, after = client.multicall([listing, (method, args), listing], ordered=True)
+        answers = client.multicall([*listings, *sent, *listings], ordered=True)
     except NetworkError as error:
-        # never sent again blindly: the server may have created it before the line broke
-        raise _after_lost_create(client, error, method, args, op_type) from None
-    if isinstance(created, HostingError):
-        raise created
-    obj_id = int(created)
-    ids = [] if isinstance(after, HostingError) else [int(i) for i in after]
-    seen = set() if isinstance(before, HostingError) else {int(i) for i in before}
-    fresh = [i for i in ids if i not in seen]
-    # every new id in one batch: with many creates in flight (apply), ours need not be
-    # among the newest few, and reading past them one batch at a time costs a request each
-    op = _match_operation(client, fresh, key, obj_id, first_batch_only=True, batch=len(fresh))
-    if op is None:
-        op = find_create_operation(client, op_type, key, obj_id)
-    return obj_id, op
+        # never sent again blindly: the server may have created them before the line broke
+        return _after_lost_creates(client, error, sent)
+    before, created = answers[: len(types)], answers[len(types) : len(types) + len(sent)]
+    after = answers[len(types) + len(sent) :]
+    fresh: dict[int, str] = {}  # operation id -> the type it was listed for
+    for op_type, old, new in zip(types, before, after, strict=True):
+        if isinstance(new, HostingError):
+            continue
+        seen = set() if isinstance(old, HostingError) else {int(i) for i in old}
+        fresh.update({int(i): op_type for i in new if int(i) not in seen})
+    wanted = {
+        (method, int(answer))
+        for (method, _), answer in zip(sent, created, strict=True)
+        if not isinstance(answer, HostingError)
+    }
+    found = _operations_of(client, fresh, wanted)
+    missing = {method for method, obj_id in wanted - set(found)}
+    if missing:  # not among the new ids: look among every listed one, once for all
+        lists = client.multicall([("operation_list", ({"type": t},)) for t in sorted(missing)])
+        listed = {
+            int(i): op_type
+            for op_type, ids in zip(sorted(missing), lists, strict=True)
+            if not isinstance(ids, HostingError)
+            for i in ids
+            if int(i) not in fresh
+        }
+        found.update(_operations_of(client, listed, wanted - set(found)))
+    return [
+        answer if isinstance(answer, HostingError)
+        else (int(answer), found.get((method, int(answer))))
+        for (method, _), answer in zip(sent, created, strict=True)
+    ]  # fmt: skip
+
+
+def _operations_of(
+    client: HostingClient, opids: dict[int, str], wanted: set[tuple[str, int]]
+) -> dict[tuple[str, int], dict]:
+    """The details of the operations ``opids`` (id -> type) that are a create of
+    ``wanted`` ((method, new object id)), read in one batch: (method, id) -> details."""
+    if not opids or not wanted:
+        return {}
+    ids = sorted(opids, reverse=True)
+    found: dict[tuple[str, int], dict] = {}
+    details = multicall_chunked(client, [("operation_details", (i,)) for i in ids])
+    for opid, d in zip(ids, details, strict=True):
+        if not isinstance(d, dict):
+            continue
+        op_type = opids[opid]
+        obj_id = (d.get("param") or {}).get(_key(op_type))
+        try:
+            key = (op_type, int(obj_id))
+        except (TypeError, ValueError):
+            continue
+        if key in wanted:
+            found.setdefault(key, d)
+    return found
 
 
 def _created_name(method: str, args: tuple) -> str:
@@ -129,47 +204,65 @@ def _created_name(method: str, args: tuple) -> str:
 LOST_CREATE_WINDOW = 600
 
 
-def _after_lost_create(
-    client: HostingClient, error: HostingError, method: str, args: tuple, op_type: str
-) -> HostingError:
-    """A create whose answer never came: look its operation up and say what happened.
+def _after_lost_creates(
+    client: HostingClient, error: HostingError, sent: list[tuple[str, tuple]]
+) -> list[HostingError]:
+    """Creates whose answer never came: look their operations up and say what happened.
 
-    The operation is the newest ``op_type`` one for the same hostname / disk name,
-    created in the last few minutes. The error stays a network error (exit 6); its
-    message says whether the object exists (and its operation) or not, so the user
-    knows whether trying again would make a second one.
+    Each one's operation is the newest of its type for the same hostname / disk name,
+    created in the last few minutes (one lookup per type for the whole batch). Each
+    error stays a network error (exit 6); its message says whether the object exists
+    (and its operation) or not, so the user knows whether trying again would make a
+    second one.
     """
-    name_key = "hostname" if method == "vm_create" else "name"
-    name = _created_name(method, args)
+    names: dict[str, set[str]] = {}
+    for method, args in sent:
+        names.setdefault(method, set()).add(_created_name(method, args))
+    found: dict[str, dict[str, dict]] = {}
+    unknown: set[str] = set()
+    for method, wanted in names.items():
+        what = "vm" if method == "vm_create" else "disk"
+        name_key = "hostname" if method == "vm_create" else "name"
+        try:
+            found[method] = _find_lost_creates(client, method, what, name_key, wanted)
+        except HostingError:
+            unknown.add(method)
+    return [_lost_create_error(error, m, a, found.get(m), m in unknown) for m, a in sent]
+
+
+def _lost_create_error(
+    error: HostingError, method: str, args: tuple, found: dict | None, unknown: bool
+) -> HostingError:
     what = "vm" if method == "vm_create" else "disk"
-    try:
-        found = _find_lost_create(client, op_type, what, name_key, name)
-    except HostingError:
+    name = _created_name(method, args)
+    if unknown:
         return NetworkError(
             f"{error.message}; whether {what} {name} was created is unknown",
-            hint=Hint("check_creates", resource=op_type),
+            hint=Hint("check_creates", resource=method),
         )
-    if found is None:
+    details = (found or {}).get(name)
+    if details is None:
         return NetworkError(
-            f"{error.message}; no {op_type} operation for {name} was found: "
+            f"{error.message}; no {method} operation for {name} was found: "
             f"{what} {name} was not created",
             hint=Hint("retry"),
         )
-    obj_id = int((found.get("param") or {}).get(f"{what}_id") or 0)
-    opid = found.get("uid", found.get("id"))
+    obj_id = int((details.get("param") or {}).get(f"{what}_id") or 0)
+    opid = details.get("uid", details.get("id"))
     return LostCreateFound(
         f"{error.message}; the server did queue it: {name} ({what} {obj_id}), "
-        f"operation {opid} {found.get('state', '')}".rstrip(),
+        f"operation {opid} {details.get('state', '')}".rstrip(),
         obj_id,
-        found,
+        details,
         hint=Hint("created_anyway", operations=(int(opid),) if opid is not None else ()),
     )
 
 
-def _find_lost_create(
-    client: HostingClient, op_type: str, what: str, name_key: str, name: str
-) -> dict | None:
-    """The newest recent ``op_type`` operation whose object is called ``name``.
+def _find_lost_creates(
+    client: HostingClient, op_type: str, what: str, name_key: str, names: set[str]
+) -> dict[str, dict]:
+    """The newest recent ``op_type`` operation of each object called one of ``names``:
+    name -> details.
 
     Every listed operation is read (ids need not grow with time, so "the highest ids"
     says nothing about age). DESIGN only promises ``param_type`` and the object's id in
@@ -192,16 +285,14 @@ def _find_lost_create(
         if name_key not in (d.get("param") or {}) and (d.get("param") or {}).get(f"{what}_id")
     ]  # fmt: skip
     calls = [(f"{what}_info", (int(d["param"][f"{what}_id"]),)) for d in unnamed]
-    names = {
-        id(d): info.get(name_key)
-        for d, info in zip(unnamed, multicall_chunked(client, calls), strict=True)
-        if isinstance(info, dict)
-    }
-    found = None
+    infos = multicall_chunked(client, calls)
+    named = {id(d): info.get(name_key) for d, info in zip(unnamed, infos, strict=True)
+             if isinstance(info, dict)}  # fmt: skip
+    found: dict[str, dict] = {}
     for details in recent:
-        param = details.get("param") or {}
-        if param.get(name_key, names.get(id(details))) == name and _newer(details, found):
-            found = details
+        name = (details.get("param") or {}).get(name_key, named.get(id(details)))
+        if name in names and _newer(details, found.get(name)):
+            found[name] = details
     return found
 
 
@@ -214,39 +305,6 @@ def _newer(details: dict, than: dict | None) -> bool:
         return bool(a > b)  # type: ignore[operator]
     except TypeError:
         return False
-
-
-def find_create_operation(
-    client: HostingClient, op_type: str, key: str, obj_id: int
-) -> dict | None:
-    """The ``op_type`` operation whose ``param[key]`` is ``obj_id``, with its details.
-
-    One ``operation_list`` filtered by type, then the details of the newest few ids in
-    one multicall: ours was queued a moment ago, so it is almost always among them.
-    """
-    ids = [int(i) for i in client.operation_list({"type": op_type})]
-    return _match_operation(client, ids, key, obj_id)
-
-
-def _match_operation(
-    client: HostingClient,
-    ids: list[int],
-    key: str,
-    obj_id: int,
-    *,
-    first_batch_only: bool = False,
-    batch: int = CREATE_LOOKUP_BATCH,
-) -> dict | None:
-    ids = sorted(ids, reverse=True)
-    size = max(1, batch)
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        for details in client.multicall([("operation_details", (i,)) for i in chunk]):
-            if isinstance(details, dict) and (details.get("param") or {}).get(key) == obj_id:
-                return details
-        if first_batch_only:
-            break
-    return None
 
 
 def read_states(

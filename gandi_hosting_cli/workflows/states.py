@@ -26,7 +26,7 @@ from gandi_hosting_cli.errors import (
     QuotaError,
     StateError,
 )
-from gandi_hosting_cli.workflows.batch import multicall_chunked
+from gandi_hosting_cli.workflows.batch import batch, multicall_chunked
 from gandi_hosting_cli.workflows.names import RESOURCES, disk_label, vm_label
 
 if TYPE_CHECKING:
@@ -477,7 +477,6 @@ def check_new_name(
     and one multicall of infos. Returns the OS id of ``os_ref`` (None without one).
     Raises ``DuplicateName`` (exit 2) when the name is taken.
     """
-    from gandi_hosting_cli.workflows.batch import batch
     from gandi_hosting_cli.workflows.names import is_id, match_os
 
     table = RESOURCES[resource]
@@ -503,27 +502,43 @@ def check_new_name(
 
 
 def names_taken(
-    client: HostingClient, resource: str, names: list[str], ids: list[int] | None = None
+    client: HostingClient, resource: str, names: list[str], ids: list[int]
 ) -> dict[str, list[int]]:
     """Which of ``names`` a VM (hostnames: case-insensitive) or disk of the account
-    already bears, objects being created included: name -> ids. One request for the
-    list (unless ``ids`` are given: the list just read) and one chunked multicall of
-    infos, whatever the number of names (``apply`` checks a wave of creates at once)."""
-    table = RESOURCES[resource]
-    if ids is None:
-        ids = [int(i) for i in getattr(client, table.list_method)()]
-    infos = multicall_chunked(client, [(table.info_method, (i,)) for i in ids])
+    already bears, objects being created included: name -> ids, from the infos of
+    ``ids`` (the list just read) in one chunked multicall."""
+    return _taken(client, {resource: names}, {resource: ids})[resource]
 
-    def key(text: str) -> str:
+
+def names_taken_together(
+    client: HostingClient, wanted: dict[str, list[str]]
+) -> dict[str, dict[str, list[int]]]:
+    """``names_taken`` of several resources (``{"vm": [...], "disk": [...]}``) at once:
+    one request of their lists, one chunked multicall of all their infos (``apply``
+    checks a wave of creates of VMs and disks together)."""
+    resources = list(wanted)
+    lists = batch(client, [(RESOURCES[r].list_method, ()) for r in resources])
+    ids = {r: [int(i) for i in found] for r, found in zip(resources, lists, strict=True)}
+    return _taken(client, wanted, ids)
+
+
+def _taken(
+    client: HostingClient, wanted: dict[str, list[str]], ids: dict[str, list[int]]
+) -> dict[str, dict[str, list[int]]]:
+    keys = [(r, i) for r in wanted for i in ids[r]]
+    infos = multicall_chunked(client, [(RESOURCES[r].info_method, (i,)) for r, i in keys])
+
+    def key(resource: str, text: str) -> str:
         return text.lower() if resource == "vm" else text
 
-    wanted = {key(n): n for n in names}
-    taken: dict[str, list[int]] = {}
-    for obj_id, info in zip(ids, infos, strict=True):
+    looked_for = {r: {key(r, n): n for n in names} for r, names in wanted.items()}
+    taken: dict[str, dict[str, list[int]]] = {r: {} for r in wanted}
+    for (resource, obj_id), info in zip(keys, infos, strict=True):
         if isinstance(info, dict):
-            name = wanted.get(key(str(info.get(table.name_key, ""))))
+            name_key = RESOURCES[resource].name_key
+            name = looked_for[resource].get(key(resource, str(info.get(name_key, ""))))
             if name is not None:
-                taken.setdefault(name, []).append(obj_id)
+                taken[resource].setdefault(name, []).append(obj_id)
     return taken
 
 

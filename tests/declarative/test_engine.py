@@ -131,3 +131,62 @@ def test_the_executor_sends_ready_writes_together_and_without_wait_polls_nothing
     assert calls.methods == ["system.multicall", "vm_stop", "vm_stop"]  # no operation_details
     assert [o.status for o in result.outcomes] == ["queued", "queued"]
     assert all(o.operation for o in result.outcomes) and result.exit_code == 0
+
+
+def _vms_with_disks(prefix: str, n: int) -> str:
+    return "".join(
+        f'[[vm]]\nhostname = "{prefix}{i}"\nos = 111\nshares = 1\ndisks = ["{prefix}d{i}"]\n\n'
+        f'[[disk]]\nname = "{prefix}d{i}"\nsize = 512\n\n'
+        for i in range(n)
+    )
+
+
+def test_apply_requests_do_not_grow_with_the_number_of_objects_it_creates(slow_server, slow_clock):
+    """A wave of creates is one request (and one more to find their operations), the
+    polls read every pending operation at once, the attaches go together: creating 2
+    VMs with their data disks costs as many requests as creating 8, and every object is
+    created once."""
+    from tests.declarative.conftest import CallLog
+
+    clock, calls = slow_clock, CallLog(slow_server.sandbox)
+    client = HostingClient(slow_server.url, session=slow_server.login())
+    counts = []
+    text = ""
+    for prefix, n in (("first", 1), ("a", 2), ("b", 8)):  # the first: an account not empty
+        text += _vms_with_disks(prefix, n)
+        the_plan = make_plan(parse_manifest(text, "site.toml"), read_account(client))
+        calls.clear()
+        before = slow_server.request_count
+        result = apply_plan(client, the_plan, passwords=passwords, clock=clock,
+                            sleep=clock.sleep)  # fmt: skip
+        assert result.exit_code == 0, result.as_dict()
+        counts.append(slow_server.request_count - before)
+        writes = calls.writes
+        assert [writes.count(m) for m in ("vm_create", "disk_create", "disk_attach")] == [n] * 3
+    client.close()
+    assert counts[1] == counts[2] <= 40, counts  # 10 s operations: ~13 polls a wave
+    with slow_server.proxy() as api:
+        session = slow_server.login()
+        hosts = sorted(api.vm_info(session, i)["hostname"] for i in api.vm_list(session))
+    assert hosts == sorted(["first0"] + [f"a{i}" for i in range(2)] + [f"b{i}" for i in range(8)])
+
+
+def test_creates_beyond_one_wave_go_in_several_requests_and_each_finds_its_operation(
+    server, client, calls, plain, monkeypatch
+):
+    from gandi_hosting_cli.workflows import operations
+
+    monkeypatch.setattr(operations, "CREATE_WAVE", 3)
+    creates = [("disk_create", ({"name": f"w{i}", "size": 256},)) for i in range(7)]
+    creates.insert(2, ("disk_create", ({"name": "bad name!", "size": 256},)))  # refused
+    calls.clear()
+    results = operations.create_many(client, creates)
+    # 8 creates in waves of 3, 3 and 2: each one request, and one to read its operations
+    assert calls.methods.count("system.multicall") == 6
+    assert calls.writes.count("disk_create") == 8
+    refused = results.pop(2)
+    assert refused.code == 530420 and "disk name must be" in refused.message  # as it came
+    proxy_api, session = plain
+    for (_, (specs,)), (disk_id, details) in zip(creates[:2] + creates[3:], results, strict=True):
+        assert proxy_api.disk_info(session, disk_id)["name"] == specs["name"]
+        assert details["type"] == "disk_create" and details["param"]["disk_id"] == disk_id
