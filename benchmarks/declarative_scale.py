@@ -28,7 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ServedSandbox, load, report, run_measured  # noqa: E402
+from _common import (  # noqa: E402
+    ServedSandbox,
+    load,
+    print_baselines,
+    report,
+    run_measured,
+    timed_runs,
+)
 
 PASSWORD_ENV = "GANDI_VM_PASSWORD_BENCH"  # the prefix a manifest must use (DESIGN)
 
@@ -99,6 +106,7 @@ def main() -> int:
     parser.add_argument("--no-apply", action="store_true")
     args = parser.parse_args()
     print(f"declarative path at scale, sandbox serve --op-delay {args.op_delay:g}; {load()}")
+    print_baselines(timed_runs({}, 15))  # the interpreter's floor, for scale
     ok = True
     with tempfile.TemporaryDirectory(prefix="gh-bench-") as tmp:
         for n in args.sizes:

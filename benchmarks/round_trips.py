@@ -7,9 +7,9 @@ Counted from the server's log (one line per request), one command at a time:
   name: at most 1 more (the lookup) when the name is not cached, exactly 1 when it is, at
   10 and ``--vms`` objects: one info call confirming the cached guess after a list that
   read the objects ("listed"); after an ids-only list (`-q`, "cached") the first lookup
-  reads the objects that list saw, in multicalls of at most 1,000 calls;
+  reads the objects that list saw, in multicalls of at most 2,000 calls;
 - `vm list --details` / `disk list --details`: the same count for 10 objects as for
-  ``--vms`` (multicall; calls go in batches of 1,000, so that is O(1) up to 1,000
+  ``--vms`` (multicall; calls go in batches of up to 2,000, so that is O(1) up to 2,000
   objects), and at most N+1 against a server without `system.multicall` (then the single
   calls go over a bounded pool of parallel connections; the disk table also reads the
   attached VMs' hostnames).
