@@ -46,6 +46,7 @@ from gandi_hosting_cli.declarative.state import (
     os_label,
 )
 from gandi_hosting_cli.errors import Hint
+from gandi_hosting_cli.workflows.states import free_resources, shortfalls
 
 SHARE_MEMORY_MB = 256  # DESIGN/seed: a VM's memory is shares * 256 MB
 DEFAULT_MAX_MEMORY = 2048  # vm_max_memory of a new VM: max(2048, memory)
@@ -446,19 +447,19 @@ class _Planner:
 
     # -- what the API would refuse: quota for the creates and growths ---------------------
     def _check_quota(self) -> None:
-        available = self.state.available()
-        for kind, product, what, unit, need, freed in (
-            ("shares", "shares", "shares", "", self.need_shares, self.freed_shares),
-            ("disk_quota", "disk", "disk quota", " MB", self.need_disk, self.freed_disk),
-        ):
-            free = available[product] + freed
-            if need > free:
-                missing = need - free
-                self._problem(
-                    kind, "account",
-                    f"not enough free {what}: the plan needs {need}{unit}, {free}{unit} are"
-                    f" free ({missing}{unit} missing)", missing=missing,
-                    hint=Hint("buy", resource=product, amount=missing))  # fmt: skip
+        """The single commands' rule (``states.shortfalls``), for the whole plan."""
+        errors = shortfalls(
+            free_resources(self.state.account),
+            shares=self.need_shares,
+            disk=self.need_disk,
+            freed_shares=self.freed_shares,
+            freed_disk=self.freed_disk,
+        )
+        for error in errors:
+            hint = error.hint
+            kind = "shares" if hint is not None and hint.resource == "shares" else "disk_quota"
+            missing = hint.amount if hint is not None else 0
+            self._problem(kind, "account", error.message, missing=missing, hint=hint)
 
 
 def _busy_note(state: object) -> str:

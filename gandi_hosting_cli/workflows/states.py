@@ -407,12 +407,29 @@ def free_resources(account: dict | HostingError) -> dict[str, int] | None:
 
 def check_funds(available: dict[str, int] | None, shares: int = 0, disk: int = 0) -> None:
     """Refuse (``QuotaError``, exit 1, as the API would) what does not fit."""
+    for error in shortfalls(available, shares=shares, disk=disk):
+        raise error
+
+
+def shortfalls(
+    available: dict[str, int] | None,
+    *,
+    shares: int = 0,
+    disk: int = 0,
+    freed_shares: int = 0,
+    freed_disk: int = 0,
+) -> list[QuotaError]:
+    """The one quota rule, for a single command's check and a plan's alike: what does not
+    fit in the free shares and disk quota (MB), plus what the same change frees first
+    (``freed_*``: VMs and disks deleted before the creates), one ``QuotaError`` each.
+    Nothing when the server does not say what is free: the API itself decides then."""
     if available is None:
-        return
-    if shares > available.get("shares", shares):
-        raise _quota("shares", shares, available)
-    if disk > available.get("disk", disk):
-        raise _quota("disk", disk, available)
+        return []
+    errors = []
+    for what, need, freed in (("shares", shares, freed_shares), ("disk", disk, freed_disk)):
+        if what in available and need > available[what] + freed:
+            errors.append(_quota(what, need, {what: available[what] + freed}))
+    return errors
 
 
 # --- what a failed create holds, and how to release it ----------------------------------

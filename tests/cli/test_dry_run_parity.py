@@ -93,3 +93,20 @@ def test_state_a_done_operation_cannot_be_cancelled(account):
 def test_boot_disk_needs_a_halted_vm_and_a_disk_on_it(account):
     same_outcome(account, "vm", "boot-disk", "web1", "data1", expect=1)  # web1 is running
     same_outcome(account, "vm", "boot-disk", "idle1", "spare1", expect=1)  # not on idle1
+
+
+def test_a_single_command_and_apply_refuse_the_same_shortfall_in_the_same_words(account, tmp_path):
+    """One quota rule: `vm create` and `apply` (and `plan`) of the same VM say the same
+    shortfall, exit 1, and send nothing."""
+    writes = Writes(account.server)
+    single = account(*NEW_VM, "--shares", "50", input=PASSWORD + "\n")
+    manifest = tmp_path / "big.toml"
+    manifest.write_text('[[vm]]\nhostname = "big"\nos = 111\nshares = 50\n')
+    applied = account("apply", str(manifest), "--yes")
+    planned = account("plan", str(manifest))
+    assert (single.exit_code, applied.exit_code) == (1, 1), (single.stderr, applied.stderr)
+    said = next(line for line in single.stderr.splitlines() if "not enough free" in line)
+    shortfall = said[said.index("not enough free") :]
+    assert shortfall.startswith("not enough free shares: 50 needed, ")
+    assert shortfall in applied.stderr and shortfall in planned.stdout + planned.stderr
+    assert writes.methods == []
