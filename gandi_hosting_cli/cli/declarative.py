@@ -553,6 +553,40 @@ def _emit_apply_result(app: AppContext, result: Any) -> None:
 
 
 def _run(app: AppContext, the_plan: Any, passwords: Any, apply_plan: Any) -> Any:
+    """Run the plan (``_run_plan``); Ctrl-C says what goes on without us (exit 130)."""
+    from gandi_hosting_cli.declarative.executor import ApplyInterrupted
+
+    try:
+        return _run_plan(app, the_plan, passwords, apply_plan)
+    except ApplyInterrupted as stopped:
+        raise _interrupted(app, stopped) from None
+
+
+def _interrupted(app: AppContext, stopped: Any) -> Exception:
+    """The one-line error of an apply stopped by Ctrl-C: the operations that go on on the
+    server (and how to follow them), the requests sent but not answered, and that
+    ``apply`` again finishes the job once they end."""
+    from gandi_hosting_cli.cli.hints import render
+    from gandi_hosting_cli.errors import Hint
+    from gandi_hosting_cli.workflows.waiting import WaitInterrupted
+
+    if app.terminal.err_console.is_terminal:
+        app.terminal.notice()  # off the line where the terminal echoed ^C
+    parts = ["apply stopped"]
+    ops = stopped.operations
+    if ops:
+        noun, verb = ("operation", "goes") if len(ops) == 1 else ("operations", "go")
+        listed = " ".join(str(i) for i in ops)
+        parts.append(f"{noun} {listed} {verb} on ({render(Hint('follow', operations=tuple(ops)))})")
+    if stopped.unanswered:
+        what = ", ".join(a.describe() for a in stopped.unanswered[:5])
+        more = f" and {len(stopped.unanswered) - 5} more" if len(stopped.unanswered) > 5 else ""
+        parts.append(f"sent, not answered (the server may carry them out): {what}{more}")
+    parts.append("run apply again to finish once they end")
+    return WaitInterrupted("; ".join(parts))
+
+
+def _run_plan(app: AppContext, the_plan: Any, passwords: Any, apply_plan: Any) -> Any:
     """Run the plan: a live display on a terminal (stderr), else one line per finished
     action on stderr (silent with -q)."""
     console = app.terminal.err_console

@@ -37,6 +37,21 @@ class PlanRefused(HostingError):
     exit_code = ExitCode.API_FAULT
 
 
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: ``operations`` (queued, not seen to end) go on on the server;
+    ``unanswered`` are the actions whose request was sent and not answered (the server
+    may carry them out); ``result`` holds every action's outcome so far. A
+    KeyboardInterrupt still, for the callers that only know that."""
+
+    def __init__(
+        self, result: ApplyResult, operations: list[int], unanswered: list[Action]
+    ) -> None:
+        super().__init__()
+        self.result = result
+        self.operations = operations
+        self.unanswered = unanswered
+
+
 class PasswordMissing(HostingError):
     """A VM to create has no root password (exit 2, before anything is sent)."""
 
@@ -227,7 +242,8 @@ def apply_plan(
     Raises before anything is sent: ``PlanRefused`` (blocking problems),
     ``PasswordMissing`` (a create without its root password). ``timeout``: seconds after
     which the actions still running are reported ``timed_out`` (exit 7) and no new one
-    starts. KeyboardInterrupt propagates (the operations queued so far go on).
+    starts. Ctrl-C raises ``ApplyInterrupted`` (a KeyboardInterrupt naming the operations
+    queued so far and not seen to end: they go on).
     ``wait=False`` (the single commands, which wait themselves with ``--wait``): an
     operation is polled only while another action waits for it; the others end
     ``queued`` (PENDING) once their request is accepted. ``check_names=False``: the
@@ -243,6 +259,11 @@ def apply_plan(
     with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         try:
             timed_out = run.loop(pool)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            run.result.elapsed = clock() - run.start_time
+            unanswered = [a for actions in run.submitted.values() for a in actions]
+            raise ApplyInterrupted(run.result, sorted(run.running), unanswered) from None
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

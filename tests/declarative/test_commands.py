@@ -182,3 +182,57 @@ def test_apply_on_a_terminal_draws_one_live_line_per_action(logged_in, tmp_path,
     assert "create vm web1" in drawn and "create disk data" in drawn
     assert drawn.count("✓") >= 2 and "done" in drawn
     assert not any(line.startswith("done: ") for line in drawn.splitlines())
+
+
+def test_ctrl_c_during_apply_names_the_operations_that_go_on(slow_server, tmp_path):
+    """apply stopped by Ctrl-C while its creates run: exit 130, one line naming each
+    operation that goes on and how to follow it; nothing is cancelled on the server."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+    from tests.conftest import sigint_as_default, wait_until
+    from tests.declarative.conftest import CallLog
+
+    site = tmp_path / "site.toml"
+    site.write_text(
+        "".join(
+            f'[[vm]]\nhostname = "c{i}"\nos = 111\nshares = 1\n'
+            'password_env = "GANDI_VM_PASSWORD_C"\n\n'
+            for i in (1, 2)
+        )
+    )
+    env = {
+        **os.environ,
+        "GANDI_HOSTING_URL": slow_server.url,
+        "GANDI_HOSTING_LOGIN": SEED_LOGIN,
+        "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
+        "GANDI_VM_PASSWORD_C": PASSWORD,
+    }
+    calls = CallLog(slow_server.sandbox)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gandi_hosting_cli", "apply", str(site), "--yes"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=sigint_as_default,
+    )
+    # the two creates' operations were found (2 reads) and polled once (2 more): the
+    # operations of the slow sandbox do not end while its clock stands still
+    assert wait_until(lambda: calls.methods.count("operation_details") >= 4), "never polled"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    with slow_server.proxy() as api:
+        session = slow_server.login()
+        opids = sorted(api.operation_list(session, {"type": "vm_create"}))
+        states = {api.operation_details(session, i)["state"] for i in opids}
+    listed = " ".join(str(i) for i in opids)
+    said = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert len(said) == 1, err
+    assert said[0].startswith(f"Error: apply stopped; operations {listed} go on (follow them")
+    assert f"gandi-hosting op wait {listed}" in said[0] and "apply again" in said[0]
+    assert len(opids) == 2 and states <= {"PENDING", "RUN"}  # they go on
