@@ -184,7 +184,7 @@ def _operations_of(
     for opid, d in zip(ids, details, strict=True):
         if not isinstance(d, dict):
             continue
-        op_type = opids[opid]
+        op_type = str(d.get("type") or opids[opid])  # its own word first: a list may not filter
         obj_id = (d.get("param") or {}).get(_key(op_type))
         try:
             key = (op_type, int(obj_id))
