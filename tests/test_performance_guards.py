@@ -133,6 +133,18 @@ def imported_modules(
     return names
 
 
+def login_in_a_process(
+    url: list[str], environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """``login`` of the seeded account in a process of its own, as a user runs it."""
+    login = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
+        input=SEED_PASSWORD + "\n", capture_output=True, text=True, timeout=60, env=environ,
+    )  # fmt: skip
+    assert login.returncode == 0, login.stderr
+    return login
+
+
 def imported(args: list[str], env: dict[str, str] | None = None) -> set[str]:
     """Top-level packages a run of the CLI imported."""
     names = imported_modules(args, env)
@@ -255,15 +267,7 @@ def test_a_cached_session_in_the_file_store_costs_no_keyring_import(sandbox_serv
     env = {"PYTHON_KEYRING_BACKEND": f"keyring.backends.{backend}.Keyring"}
     [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
     url = ["--url", sandbox_server.url]
-    login = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
-        input=SEED_PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **env},
-    )
-    assert login.returncode == 0, login.stderr
+    login = login_in_a_process(url, {**os.environ, **env})
     assert "sessions are kept in" in login.stderr  # the 0600 file store
     before = sandbox_server.request_count
     names = imported([*url, "--json", "vm", "info", str(vm_id)], env)
@@ -329,11 +333,7 @@ def test_a_real_endpoint_on_linux_tries_no_macos_or_windows_backend_and_remember
     env = {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"}
     environ = {**os.environ, **env}
     environ.pop("PYTHON_KEYRING_BACKEND", None)
-    login = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
-        input=SEED_PASSWORD + "\n", capture_output=True, text=True, timeout=60, env=environ,
-    )  # fmt: skip
-    assert login.returncode == 0, login.stderr
+    login = login_in_a_process(url, environ)
     assert "sessions are kept in" in login.stderr  # nothing usable: the 0600 file store
     remembered = isolate / "state" / "gandi-hosting" / "keyring.json"
     assert stat.S_IMODE(remembered.stat().st_mode) == 0o600
@@ -480,11 +480,7 @@ def test_files_are_where_platformdirs_puts_them_without_importing_it(monkeypatch
 def test_a_read_by_id_on_linux_imports_neither_platformdirs_nor_a_thread_pool(sandbox_server):
     [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
     url = ["--url", sandbox_server.url]
-    login = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
-        input=SEED_PASSWORD, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert login.returncode == 0, login.stderr
+    login_in_a_process(url)
     names = imported_modules([*url, "--json", "vm", "info", str(vm_id)])
     assert {n.split(".")[0] for n in names} & {"platformdirs", "concurrent"} == set()
 
@@ -507,11 +503,7 @@ def test_a_read_by_id_with_the_default_keyring_and_no_bus_imports_no_keyring_nor
     environ = {**os.environ, **env}
     for name in KEYRING_ENV:
         environ.pop(name, None)
-    login = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
-        input=SEED_PASSWORD + "\n", capture_output=True, text=True, timeout=60, env=environ,
-    )  # fmt: skip
-    assert login.returncode == 0, login.stderr
+    login = login_in_a_process(url, environ)
     assert "sessions are kept in" in login.stderr  # nothing usable: the 0600 file store
     remembered = Path(os.environ["XDG_STATE_HOME"], "gandi-hosting", "keyring.json")
     for run in ("first", "warm"):
