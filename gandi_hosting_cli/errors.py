@@ -5,13 +5,11 @@ nothing heavy: ``main()`` imports it on every run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gandi_hosting_cli.exit_codes import ExitCode
+from gandi_hosting_cli.records import FrozenRecord
 
 
-@dataclass(frozen=True)
-class Hint:
+class Hint(FrozenRecord):
     """What the user can do next, as data: the layers below cli/ never write a command
     line; ``cli/hints.py`` renders a Hint as the commands to type.
 
@@ -20,13 +18,26 @@ class Hint:
     ``detach_first``, ``halt_update``, ``release``, ``list_failed``, ``buy``, ``rename``,
     ``os_list``, ``login``); the other fields are its objects. ``text``: words said before it."""
 
+    _fields = ("kind", "operations", "name", "other", "resource", "amount", "text")
     kind: str
-    operations: tuple[int, ...] = ()
-    name: str = ""  # the object, as a command takes it (a name, else an id)
-    other: str = ""  # a second object (the VM a disk is on)
-    resource: str = ""  # "vm", "disk", a product ("shares", "disk"), an operation type
-    amount: int | None = None
-    text: str = ""
+    operations: tuple[int, ...]
+    name: str  # the object, as a command takes it (a name, else an id)
+    other: str  # a second object (the VM a disk is on)
+    resource: str  # "vm", "disk", a product ("shares", "disk"), an operation type
+    amount: int | None
+    text: str
+
+    def __init__(
+        self,
+        kind: str,
+        operations: tuple[int, ...] = (),
+        name: str = "",
+        other: str = "",
+        resource: str = "",
+        amount: int | None = None,
+        text: str = "",
+    ) -> None:
+        self._set(kind, operations, name, other, resource, amount, text)
 
 
 class HostingError(Exception):

@@ -133,6 +133,18 @@ def imported_modules(
     return names
 
 
+def login_in_a_process(
+    url: list[str], environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """``login`` of the seeded account in a process of its own, as a user runs it."""
+    login = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
+        input=SEED_PASSWORD + "\n", capture_output=True, text=True, timeout=60, env=environ,
+    )  # fmt: skip
+    assert login.returncode == 0, login.stderr
+    return login
+
+
 def imported(args: list[str], env: dict[str, str] | None = None) -> set[str]:
     """Top-level packages a run of the CLI imported."""
     names = imported_modules(args, env)
@@ -255,15 +267,7 @@ def test_a_cached_session_in_the_file_store_costs_no_keyring_import(sandbox_serv
     env = {"PYTHON_KEYRING_BACKEND": f"keyring.backends.{backend}.Keyring"}
     [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
     url = ["--url", sandbox_server.url]
-    login = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
-        input=SEED_PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **env},
-    )
-    assert login.returncode == 0, login.stderr
+    login = login_in_a_process(url, {**os.environ, **env})
     assert "sessions are kept in" in login.stderr  # the 0600 file store
     before = sandbox_server.request_count
     names = imported([*url, "--json", "vm", "info", str(vm_id)], env)
@@ -329,11 +333,7 @@ def test_a_real_endpoint_on_linux_tries_no_macos_or_windows_backend_and_remember
     env = {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"}
     environ = {**os.environ, **env}
     environ.pop("PYTHON_KEYRING_BACKEND", None)
-    login = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
-        input=SEED_PASSWORD + "\n", capture_output=True, text=True, timeout=60, env=environ,
-    )  # fmt: skip
-    assert login.returncode == 0, login.stderr
+    login = login_in_a_process(url, environ)
     assert "sessions are kept in" in login.stderr  # nothing usable: the 0600 file store
     remembered = isolate / "state" / "gandi-hosting" / "keyring.json"
     assert stat.S_IMODE(remembered.stat().st_mode) == 0o600
@@ -480,10 +480,66 @@ def test_files_are_where_platformdirs_puts_them_without_importing_it(monkeypatch
 def test_a_read_by_id_on_linux_imports_neither_platformdirs_nor_a_thread_pool(sandbox_server):
     [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
     url = ["--url", sandbox_server.url]
-    login = subprocess.run(
-        [sys.executable, "-m", "gandi_hosting_cli", *url, "login", SEED_LOGIN, "--password-stdin"],
-        input=SEED_PASSWORD, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert login.returncode == 0, login.stderr
+    login_in_a_process(url)
     names = imported_modules([*url, "--json", "vm", "info", str(vm_id)])
     assert {n.split(".")[0] for n in names} & {"platformdirs", "concurrent"} == set()
+
+
+# -- a warm read by id: what its start-up rests on (benchmarks/warm_phases.py) ---------------
+# none of these on `vm info ID --json`: keyring, or its backends' entry points (nothing
+# to probe without a session bus), dataclasses (records.py: its classes were 8-10 ms of
+# exec at import), click's shell completion (vm info's disk names are for people only)
+NOT_ON_A_WARM_READ = ("keyring", "importlib.metadata", "dataclasses", "click.shell_completion")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux discovery path")
+def test_a_read_by_id_with_the_default_keyring_and_no_bus_imports_no_keyring_nor_dataclasses(
+    sandbox_server, tmp_path
+):
+    [vm_id] = sandbox_server.sandbox.bulk_create_vms(SEED_LOGIN, 1, "web")
+    url = ["--url", sandbox_server.url]
+    # the platform's default resolution, on a machine without a D-Bus session bus
+    env = {"XDG_RUNTIME_DIR": str(tmp_path)}  # no bus socket there
+    environ = {**os.environ, **env}
+    for name in KEYRING_ENV:
+        environ.pop(name, None)
+    login = login_in_a_process(url, environ)
+    assert "sessions are kept in" in login.stderr  # nothing usable: the 0600 file store
+    remembered = Path(os.environ["XDG_STATE_HOME"], "gandi-hosting", "keyring.json")
+    for run in ("first", "warm"):
+        if run == "first":
+            remembered.unlink()  # nothing remembered: this run looks (and finds nothing)
+        before = sandbox_server.request_count
+        names = imported_modules([*url, "--json", "vm", "info", str(vm_id)], env, drop=KEYRING_ENV)
+        assert sandbox_server.request_count == before + 1
+        assert "xmlrpc.client" in names  # it did talk to the API
+        found = {
+            n for n in names if any(n == m or n.startswith(m + ".") for m in NOT_ON_A_WARM_READ)
+        }
+        assert (run, found) == (run, set())
+        assert remembered.exists()  # "none usable", for the next command
+
+
+def test_the_entry_point_freezes_only_the_loaded_cli_so_a_commands_database_is_closed(
+    isolate, tmp_path
+):
+    """The console script freezes click and the CLI's root once loaded (the collector
+    skips them, at exit too: issue 22's warm commands), and nothing a command made: the
+    embedded sandbox's database is still closed at exit, its WAL checkpointed away."""
+    state = tmp_path / "box.sqlite3"
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 1000))\n"
+        "sys.argv[0] = 'gandi-hosting'\n"
+        "from gandi_hosting_cli.__main__ import main\n"
+        "main()\n"
+    )
+    environ = {**os.environ, "GANDI_HOSTING_SANDBOX_STATE": str(state)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--sandbox", "--json", "vm", "list"],
+        capture_output=True, text=True, timeout=60, env=environ,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "frozen True"
+    assert state.exists()
+    assert sorted(p.name for p in tmp_path.glob("box.sqlite3*")) == ["box.sqlite3"]

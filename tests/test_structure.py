@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent / "gandi_hosting_cli"
 PACKAGE = "gandi_hosting_cli"
 
 # The root modules every layer may import: the package itself and these.
-BASE_MODULES = ("errors", "exit_codes", "rules")
+BASE_MODULES = ("errors", "exit_codes", "records", "rules")
 
 # Each layer (a package of gandi_hosting_cli, "base", or the "__main__" entry point) and
 # the layers its modules may import, at module level, in a function or for type checking

@@ -13,21 +13,32 @@ may be added). Messages name types, never values: an answer may carry a secret.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from gandi_hosting_cli.records import FrozenRecord
 
 
 class ShapeError(Exception):
     """An answer of the wrong shape; ``str()`` says where and what, without values."""
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(FrozenRecord):
+    _fields = ("type_name", "item", "required", "optional")
     type_name: str  # int, str, bool, number, date, any, array, struct
-    item: Shape | None = None  # array items
-    required: Mapping[str, Shape] = field(default_factory=dict)  # struct
-    optional: Mapping[str, Shape] = field(default_factory=dict)  # struct
+    item: Shape | None  # array items
+    required: Mapping[str, Shape]  # struct
+    optional: Mapping[str, Shape]  # struct
+
+    def __init__(
+        self,
+        type_name: str,
+        item: Shape | None = None,
+        required: Mapping[str, Shape] | None = None,
+        optional: Mapping[str, Shape] | None = None,
+    ) -> None:
+        required = {} if required is None else required
+        self._set(type_name, item, required, {} if optional is None else optional)
 
     def describe(self) -> str:
         if self.type_name == "array":

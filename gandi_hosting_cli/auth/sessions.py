@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -21,6 +20,7 @@ from gandi_hosting_cli.auth.secret_store import (
 )
 from gandi_hosting_cli.config.settings import display_url  # noqa: F401 (re-exported)
 from gandi_hosting_cli.errors import LOGIN_HINT, AuthError, LocalError
+from gandi_hosting_cli.records import Record
 
 
 class LoginClient(Protocol):
@@ -40,16 +40,41 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass
-class SessionRecord:
-    session_id: str
-    login: str
-    endpoint: str
-    profile: str
-    safe: bool = True
-    created: str = ""  # ISO 8601
-    expires: str = ""  # ISO 8601
-    acting_as: str | None = None  # set by `su HANDLE`
+class SessionRecord(Record):
+    _fields = (
+        "session_id",
+        "login",
+        "endpoint",
+        "profile",
+        "safe",
+        "created",
+        "expires",
+        "acting_as",
+    )
+
+    def __init__(
+        self,
+        session_id: str,
+        login: str,
+        endpoint: str,
+        profile: str,
+        safe: bool = True,
+        created: str = "",  # ISO 8601
+        expires: str = "",  # ISO 8601
+        acting_as: str | None = None,  # set by `su HANDLE`
+    ) -> None:
+        self.session_id = session_id
+        self.login = login
+        self.endpoint = endpoint
+        self.profile = profile
+        self.safe = safe
+        self.created = created
+        self.expires = expires
+        self.acting_as = acting_as
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field, in order (what ``dataclasses.asdict`` gave)."""
+        return {name: getattr(self, name) for name in self._fields}
 
     @property
     def expires_at(self) -> datetime | None:
@@ -61,7 +86,7 @@ class SessionRecord:
         return when is None or when <= now
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps(self.as_dict())
 
     @classmethod
     def from_json(cls, text: str) -> SessionRecord | None:
@@ -95,7 +120,7 @@ class SessionRecord:
 
     def public(self) -> dict[str, object]:
         """Everything but the id, for `session` and `login` output."""
-        data = asdict(self)
+        data = self.as_dict()
         del data["session_id"]
         return data
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gandi_hosting_cli.output.terminal import Terminal
+from gandi_hosting_cli.records import Record
 
 if TYPE_CHECKING:
     import xmlrpc.client
@@ -81,40 +81,72 @@ class Declined(click.ClickException):
     exit_code = 1
 
 
-@dataclass
-class AppContext:
-    # raw option values (None: not given on the command line)
-    profile: str | None = None
-    url: str | None = None
-    json: bool = False
-    quiet: bool = False
-    debug: bool = False
-    timeout: float | None = None
-    retries: int | None = None
-    # --dry-run (commands that change something): writes recorded, not sent
-    dry_run: bool = False
-    # -o/--output, --columns, --no-header, --sort (output.py: OutputMode, Shape)
-    output_format: str | None = None
-    columns: tuple[str, ...] | None = None
-    no_header: bool = False
-    sort: str | None = None
-    # `login --allow-insecure-http`: a password may cross plain http:// this once
-    insecure_http_allowed: bool = False
-    # a dry run's calls were printed already (`apply --dry-run`): `finish` prints nothing
-    dry_run_printed: bool = False
-    # `shell`: the logged-in clients kept between its commands (None: one command, one client)
-    clients: ClientPool | None = field(default=None, repr=False)
-    # where messages and prompts go (stderr); tests give one with its tty-ness set
-    terminal: Terminal = field(default_factory=Terminal)
-    # the clock session expiry is read against (aware UTC)
-    clock: Callable[[], datetime] = utcnow
-    # the session manager of the command's login, made on first use
-    _sessions: SessionManager | None = field(default=None, repr=False)
-    # how a wait (--wait, op wait, apply) tells the time and pauses between polls, and how a
-    # client pauses before a retry; tests give the sandbox's hand-driven clock (a wait costs
-    # no real time) or record the pauses
-    wait_clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+class AppContext(Record):
+    _fields = (
+        "profile", "url", "json", "quiet", "debug", "timeout", "retries", "dry_run",
+        "output_format", "columns", "no_header", "sort", "insecure_http_allowed",
+        "dry_run_printed", "clients", "terminal", "clock", "_sessions", "wait_clock", "sleep",
+    )  # fmt: skip
+    _hidden = frozenset({"clients", "_sessions"})
+
+    def __init__(
+        self,
+        # raw option values (None: not given on the command line)
+        profile: str | None = None,
+        url: str | None = None,
+        json: bool = False,
+        quiet: bool = False,
+        debug: bool = False,
+        timeout: float | None = None,
+        retries: int | None = None,
+        # --dry-run (commands that change something): writes recorded, not sent
+        dry_run: bool = False,
+        # -o/--output, --columns, --no-header, --sort (output.py: OutputMode, Shape)
+        output_format: str | None = None,
+        columns: tuple[str, ...] | None = None,
+        no_header: bool = False,
+        sort: str | None = None,
+        # `login --allow-insecure-http`: a password may cross plain http:// this once
+        insecure_http_allowed: bool = False,
+        # a dry run's calls were printed already (`apply --dry-run`): `finish` prints nothing
+        dry_run_printed: bool = False,
+        # `shell`: the logged-in clients kept between its commands (None: one command, one
+        # client)
+        clients: ClientPool | None = None,
+        # where messages and prompts go (stderr; None: a new Terminal); tests give one with
+        # its tty-ness set
+        terminal: Terminal | None = None,
+        # the clock session expiry is read against (aware UTC)
+        clock: Callable[[], datetime] = utcnow,
+        # the session manager of the command's login, made on first use
+        _sessions: SessionManager | None = None,
+        # how a wait (--wait, op wait, apply) tells the time and pauses between polls, and
+        # how a client pauses before a retry; tests give the sandbox's hand-driven clock (a
+        # wait costs no real time) or record the pauses
+        wait_clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.profile = profile
+        self.url = url
+        self.json = json
+        self.quiet = quiet
+        self.debug = debug
+        self.timeout = timeout
+        self.retries = retries
+        self.dry_run = dry_run
+        self.output_format = output_format
+        self.columns = columns
+        self.no_header = no_header
+        self.sort = sort
+        self.insecure_http_allowed = insecure_http_allowed
+        self.dry_run_printed = dry_run_printed
+        self.clients = clients
+        self.terminal = Terminal() if terminal is None else terminal
+        self.clock = clock
+        self._sessions = _sessions
+        self.wait_clock = wait_clock
+        self.sleep = sleep
+        self.terminal.hint_options = self.hint_options
 
     def set_option(self, name: str, value: Any) -> None:
         """Record a global option (``-q`` silences messages, unless ``--json``; with
@@ -128,9 +160,6 @@ class AppContext:
             self.output_format = None
         self.terminal.quiet = self.quiet and not self.json
         self.terminal.json = self.json
-
-    def __post_init__(self) -> None:
-        self.terminal.hint_options = self.hint_options
 
     def hint_options(self) -> str:
         """The global options a command named in a hint needs to act where this one did:

@@ -10,9 +10,10 @@ URL rules (``check_url``, ``normalize_url``, ``sends_in_clear``). Nothing heavy 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from gandi_hosting_cli.records import Record
 
 APP_NAME = "gandi-hosting"
 DEFAULT_URL = "https://api.gandi.net/hosting/"
@@ -81,12 +82,20 @@ def config_lock(path: Path | None = None):
     return files.locked(path or config_path())
 
 
-@dataclass
-class Profile:
-    name: str
-    url: str | None = None
-    login: str | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
+class Profile(Record):
+    _fields = ("name", "url", "login", "settings")
+
+    def __init__(
+        self,
+        name: str,
+        url: str | None = None,
+        login: str | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.url = url
+        self.login = login
+        self.settings: dict[str, Any] = {} if settings is None else settings
 
 
 MAX_CONFIG_BYTES = 1 << 20  # config.toml is read up to 1 MB (beyond: exit 2)

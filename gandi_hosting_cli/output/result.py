@@ -5,54 +5,78 @@ writes it; nothing here prints."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from gandi_hosting_cli.output.columns import Column
+from gandi_hosting_cli.records import FrozenRecord, Record
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(FrozenRecord):
     """Records under columns (a table for people). ``catalog``: every column a user may
     pick with ``--columns`` or ``--sort`` (the defaults are ``columns``); a table with a
     catalog is a list that ``Shape`` applies to."""
 
+    _fields = ("rows", "columns", "catalog", "empty")
     rows: Sequence[dict[str, Any]]
     columns: Sequence[Column]
-    catalog: Sequence[Column] = ()
-    empty: str = ""  # what an empty list is said as on a terminal ("no VMs")
+    catalog: Sequence[Column]
+    empty: str  # what an empty list is said as on a terminal ("no VMs")
+
+    def __init__(
+        self,
+        rows: Sequence[dict[str, Any]],
+        columns: Sequence[Column],
+        catalog: Sequence[Column] = (),
+        empty: str = "",
+    ) -> None:
+        self._set(rows, columns, catalog, empty)
 
 
-@dataclass(frozen=True)
-class Fields:
+class Fields(FrozenRecord):
     """One object as ``key  value`` lines (all its keys when ``columns`` is None)."""
 
+    _fields = ("data", "columns")
     data: dict[str, Any]
-    columns: Sequence[Column] | None = None
+    columns: Sequence[Column] | None
+
+    def __init__(self, data: dict[str, Any], columns: Sequence[Column] | None = None) -> None:
+        self._set(data, columns)
 
 
-@dataclass(frozen=True)
-class Lines:
+class Lines(FrozenRecord):
     """Lines of text for people (an empty tuple: nothing; ``("",)``: a blank line)."""
 
+    _fields = ("lines",)
     lines: Sequence[str]
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self._set(lines)
 
 
 Block = Table | Fields | Lines
 NOTHING: Any = object()  # "json left unset" (None is a value)
 
 
-@dataclass
-class Result:
+class Result(Record):
     """What one command prints: ``human`` blocks, the ``json`` value, the ``ids`` lines.
 
     ``json`` left unset prints nothing under --json; ``ids`` None prints nothing with -q.
+    ``raw`` is written as is in every mode.
     """
 
-    human: list[Block] = field(default_factory=list)
-    json: Any = NOTHING
-    ids: Sequence[Any] | None = None
-    raw: str | None = None  # written as is in every mode
+    _fields = ("human", "json", "ids", "raw")
+
+    def __init__(
+        self,
+        human: list[Block] | None = None,
+        json: Any = NOTHING,
+        ids: Sequence[Any] | None = None,
+        raw: str | None = None,
+    ) -> None:
+        self.human: list[Block] = [] if human is None else human
+        self.json = json
+        self.ids = ids
+        self.raw = raw
 
     @classmethod
     def records(

@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from gandi_hosting_cli.errors import LocalUsageError
+from gandi_hosting_cli.records import FrozenRecord
 
 
 class ShapeError(LocalUsageError):
     """A ``--columns`` or ``--sort`` key that the list does not have (exit 2)."""
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(FrozenRecord):
     """How a list is shaped: ``columns`` (key names, in order; None: the defaults),
     ``header`` (False: ``--no-header``), ``sort`` (a key, ``-key`` for descending)."""
 
-    columns: tuple[str, ...] | None = None
-    header: bool = True
-    sort: str | None = None
+    _fields = ("columns", "header", "sort")
+    columns: tuple[str, ...] | None
+    header: bool
+    sort: str | None
+
+    def __init__(
+        self, columns: tuple[str, ...] | None = None, header: bool = True, sort: str | None = None
+    ) -> None:
+        self._set(columns, header, sort)
 
     def check(self, keys: Sequence[str]) -> None:
         """Raise ``ShapeError`` for a column or sort key not in ``keys``."""

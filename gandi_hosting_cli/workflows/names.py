@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gandi_hosting_cli.errors import (
@@ -32,6 +31,7 @@ from gandi_hosting_cli.errors import (
     NotFound,
     escape_controls,
 )
+from gandi_hosting_cli.records import FrozenRecord, Record
 from gandi_hosting_cli.workflows.batch import MULTICALL_CHUNK, Call, batch, multicall_chunked
 
 if TYPE_CHECKING:
@@ -39,14 +39,17 @@ if TYPE_CHECKING:
     from gandi_hosting_cli.config.name_cache import NameCache
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(FrozenRecord):
     """How a resource (VMs, disks) is listed, read, named and called to a user."""
 
+    _fields = ("list_method", "info_method", "name_key", "noun")
     list_method: str
     info_method: str
     name_key: str
     noun: str
+
+    def __init__(self, list_method: str, info_method: str, name_key: str, noun: str) -> None:
+        self._set(list_method, info_method, name_key, noun)
 
 
 RESOURCES = {
@@ -70,19 +73,29 @@ def is_id(token: str) -> bool:
     return re.fullmatch(r"[0-9]+", token) is not None
 
 
-@dataclass
-class Resolved:
+class Resolved(Record):
     """Ids in the order asked, and the info structs fetched on the way (by id)."""
 
-    vms: list[int] = field(default_factory=list)
-    disks: list[int] = field(default_factory=list)
-    os_id: int | None = None
-    infos: dict[tuple[str, int], dict] = field(default_factory=dict)
-    os_images: list[dict] = field(default_factory=list)
-    # with ``keep_going``: each token, in the order given, with its id or why it has none
-    tokens: dict[str, list[tuple[str, int | None, HostingError | None]]] = field(
-        default_factory=lambda: {"vm": [], "disk": []}
-    )
+    _fields = ("vms", "disks", "os_id", "infos", "os_images", "tokens")
+
+    def __init__(
+        self,
+        vms: list[int] | None = None,
+        disks: list[int] | None = None,
+        os_id: int | None = None,
+        infos: dict[tuple[str, int], dict] | None = None,
+        os_images: list[dict] | None = None,
+        tokens: dict[str, list[tuple[str, int | None, HostingError | None]]] | None = None,
+    ) -> None:
+        self.vms: list[int] = [] if vms is None else vms
+        self.disks: list[int] = [] if disks is None else disks
+        self.os_id = os_id
+        self.infos: dict[tuple[str, int], dict] = {} if infos is None else infos
+        self.os_images: list[dict] = [] if os_images is None else os_images
+        # with ``keep_going``: each token, in the order given, with its id or why it has none
+        self.tokens: dict[str, list[tuple[str, int | None, HostingError | None]]] = (
+            {"vm": [], "disk": []} if tokens is None else tokens
+        )
 
     def vm_info(self, vm_id: int) -> dict | None:
         return self.infos.get(("vm", vm_id))
@@ -268,14 +281,18 @@ def _ids_in_order(
             out.tokens[resource].append((token, obj_id, None))
 
 
-@dataclass
-class Candidates:
+class Candidates(Record):
     """What the name cache says of one resource's names: the ids cached under each name,
     and the ids it knows without a name (any of them may bear one)."""
 
-    by_name: dict[str, list[int]]
-    unnamed: list[int]
-    known: set[int] = field(default_factory=set)  # every id the cache knows
+    _fields = ("by_name", "unnamed", "known")
+
+    def __init__(
+        self, by_name: dict[str, list[int]], unnamed: list[int], known: set[int] | None = None
+    ) -> None:
+        self.by_name = by_name
+        self.unnamed = unnamed
+        self.known: set[int] = set() if known is None else known  # every id the cache knows
 
     def to_read(self) -> list[int]:
         return list(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gandi_hosting_cli.errors import HostingError
+from gandi_hosting_cli.records import Record
 from gandi_hosting_cli.rules import OPERATION_STATES, OPERATION_TYPES
 from gandi_hosting_cli.workflows.batch import multicall_chunked, raise_if_error, read_each
 from gandi_hosting_cli.workflows.names import os_names, resolve
@@ -21,18 +21,28 @@ if TYPE_CHECKING:
     from gandi_hosting_cli.config.name_cache import NameCache
 
 
-@dataclass
-class Listing:
+class Listing(Record):
     """Objects read in one batch, the ids that could not be read, and labels on the side
     (OS labels of VMs, hostnames of the VMs disks are attached to)."""
 
-    items: list[dict]
-    unreadable: dict[int, HostingError] = field(default_factory=dict)
-    labels: dict[int, str] = field(default_factory=dict)
-    full: bool = False  # operation_list came back full: older operations were left out
-    # --all met more than a page of one type and state in one second: some may be missing
-    overflow: bool = False
-    images: list[dict] = field(default_factory=list)  # os_list, when it was read
+    _fields = ("items", "unreadable", "labels", "full", "overflow", "images")
+
+    def __init__(
+        self,
+        items: list[dict],
+        unreadable: dict[int, HostingError] | None = None,
+        labels: dict[int, str] | None = None,
+        full: bool = False,
+        overflow: bool = False,
+        images: list[dict] | None = None,
+    ) -> None:
+        self.items = items
+        self.unreadable: dict[int, HostingError] = {} if unreadable is None else unreadable
+        self.labels: dict[int, str] = {} if labels is None else labels
+        self.full = full  # operation_list came back full: older operations were left out
+        # --all met more than a page of one type and state in one second: some may be missing
+        self.overflow = overflow
+        self.images: list[dict] = [] if images is None else images  # os_list, when read
 
 
 def has_multicall(client: HostingClient) -> bool:

@@ -176,13 +176,14 @@ def _disk_names(app: AppContext, infos: list[dict]) -> dict[int, str]:
     """For people: the names of the VMs' disks, shown beside their ids. The name cache
     knows them once a list or completion saw them (no request); on a terminal the others
     are read (one request) and remembered; in a pipe they are left out (a read by id
-    stays one request: tests/test_performance_guards.py)."""
+    stays one request: tests/test_performance_guards.py). Scripts (--json, -q) import
+    neither the name cache's completers nor click's shell completion."""
+    if not app.output.human:
+        return {}
     from gandi_hosting_cli.cli.completers import known_names
     from gandi_hosting_cli.output.render import OutputMode
     from gandi_hosting_cli.workflows import reads
 
-    if not app.output.human:
-        return {}
     ids = [int(d) for i in infos for d in i.get("disks_id") or () if isinstance(d, int)]
     names = known_names(app, "disk") if ids else {}
     unknown = [d for d in dict.fromkeys(ids) if not names.get(d)]
