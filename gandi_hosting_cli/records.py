@@ -27,6 +27,11 @@ class Record:
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._fields)
 
+    def as_dict(self) -> dict[str, Any]:
+        """Its fields by name (``dataclasses.asdict`` of one level: nested records stay
+        records)."""
+        return {name: getattr(self, name) for name in self._fields}
+
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{name}={getattr(self, name)!r}" for name in self._fields if name not in self._hidden

@@ -66,7 +66,7 @@ def dump(saved: SavedPlan) -> str:
             "state": saved.state,
             "plan": {
                 "actions": [_action(a) for a in plan.actions],
-                "problems": [asdict(p) for p in plan.problems],
+                "problems": [_problem_fields(p) for p in plan.problems],
                 "vm_ids": plan.vm_ids,
                 "disk_ids": plan.disk_ids,
                 "os_ids": plan.os_ids,
@@ -196,6 +196,13 @@ def _load_spec(raw: dict, file: str) -> VmSpec:
         raise PlanFileError(f"{file}: vm {raw.get('hostname')}: password_env {env!r}: "
                             + password_env_problem(str(env)))  # fmt: skip
     return VmSpec(**{**raw, "disks": tuple(raw.get("disks") or ())})
+
+
+def _problem_fields(problem: Problem) -> dict:
+    """A problem as the file holds it: its fields, its hint (a record) as a dict."""
+    fields = asdict(problem)
+    fields["hint"] = problem.hint.as_dict() if problem.hint is not None else None
+    return fields
 
 
 def _problem(fields: dict) -> Problem:

@@ -154,3 +154,21 @@ def test_a_plan_of_an_export_on_an_account_without_the_vm_says_its_password_is_m
     assert "vm web1: its root password: none in the manifest" in planned.stderr
     refused = cli("--url", logged_in.url, "apply", str(exported), "--yes")
     assert refused.exit_code == 2 and "no root password" in refused.output
+
+
+def test_a_saved_plan_keeps_a_problem_and_its_hint_and_apply_refuses_it(
+    cli, logged_in, calls, tmp_path
+):
+    big = tmp_path / "big.toml"
+    big.write_text('[[vm]]\nhostname = "big"\nos = 111\nshares = 500\n')
+    saved = tmp_path / "big.plan"
+    planned = cli("--url", logged_in.url, "plan", str(big), "--out", str(saved))
+    assert planned.exit_code == 8, planned.output  # changes pending, one that would be refused
+    [problem] = json.loads(saved.read_text())["plan"]["problems"]
+    assert problem["kind"] == "shares" and problem["hint"]["kind"] == "buy"
+    calls.clear()
+    refused = cli("--url", logged_in.url, "apply", str(saved), "--yes")
+    assert refused.exit_code == 1
+    assert "not enough free shares: 500 needed" in refused.stderr
+    assert "product add shares" in refused.stderr  # the hint, rendered again
+    assert calls.writes == []
