@@ -14,15 +14,22 @@ if TYPE_CHECKING:
 # accounts of any size. A larger batch is cut into equal parts (3,000 calls: two of 1,500).
 MULTICALL_CHUNK = 2000
 
+# writes per request at most: their arguments are larger than a read's (2,000 vm_update
+# calls with three specs are ~1.1 MB, over the sandbox's body limit; 500 are ~270 KB)
+WRITE_CHUNK = 500
+
 Call = tuple[str, tuple]
 
 
 def multicall_chunked(client: HostingClient, calls: list[Call]) -> list[Any]:
-    """``client.multicall`` in as few requests as MULTICALL_CHUNK allows (one for most
-    accounts), of equal size: results in order, a failed call's slot holding its
-    HostingError."""
+    """``client.multicall`` in as few requests as MULTICALL_CHUNK (reads) or WRITE_CHUNK
+    (a batch with a write) allows, one for most accounts, of equal size: results in
+    order, a failed call's slot holding its HostingError."""
+    from gandi_hosting_cli.api.methods import is_read_only
+
+    limit = MULTICALL_CHUNK if all(is_read_only(m) for m, _ in calls) else WRITE_CHUNK
     results: list[Any] = []
-    parts = -(-len(calls) // MULTICALL_CHUNK)
+    parts = -(-len(calls) // limit)
     size = -(-len(calls) // parts) if parts else 0
     for start in range(0, len(calls), max(size, 1)):
         results += client.multicall(calls[start : start + size])

@@ -75,8 +75,9 @@ class LostCreateFound(NetworkError):
         self.details = details
 
 
-# creates of one type in one request at most: ``operation_list`` shows the last 300 ids
-# of a type, and ours, with any other client's of the same moment, must fit in it
+# creates in one request at most: ``operation_list`` shows the last 300 ids of a type (of
+# every type, on a server that ignores the filter), and ours, with any other client's of
+# the same moment, must fit in it
 CREATE_WAVE = 200
 
 # (new object id, its operation's details: None when it could not be found)
@@ -96,9 +97,9 @@ def create_many(
     Those methods return the new object's id, not the operation's, and operation ids
     need not grow with time (the spec promises no order in ``operation_list``). So the
     creates go between two ``operation_list`` calls per type, in one ordered batch (one
-    ``system.multicall``, or the calls in turn without it), ``CREATE_WAVE`` of a type a
-    batch: the ids that appear in the second lists are new, and one more batch reads
-    their details, matched to the creates by their object's id (``param``). A create
+    ``system.multicall``, or the calls in turn without it), ``CREATE_WAVE`` a batch: the
+    ids that appear in the second lists are new, and one more batch reads their
+    details, matched to the creates by their object's id (``param``). A create
     whose operation is not among them (another client's creates pushed it out of the
     list's 300) is looked for among every listed one, once for the whole batch. When
     the answer is lost, no create is sent again: each one's operation is looked for
@@ -113,17 +114,11 @@ def create_many(
 
 
 def _waves(creates: list[tuple[str, tuple]]) -> list[list[int]]:
-    """The indexes of ``creates`` in batches of at most ``CREATE_WAVE`` of each method."""
-    by_method: dict[str, list[int]] = {}
-    for i, (method, _) in enumerate(creates):
-        by_method.setdefault(method, []).append(i)
-    waves: list[list[int]] = []
-    for indexes in by_method.values():
-        for n, start in enumerate(range(0, len(indexes), CREATE_WAVE)):
-            if n == len(waves):
-                waves.append([])
-            waves[n] += indexes[start : start + CREATE_WAVE]
-    return [sorted(w) for w in waves]
+    """The indexes of ``creates`` in batches of at most ``CREATE_WAVE``."""
+    return [
+        list(range(start, min(start + CREATE_WAVE, len(creates))))
+        for start in range(0, len(creates), CREATE_WAVE)
+    ]
 
 
 def _key(method: str) -> str:
@@ -152,23 +147,35 @@ def _create_wave(client: HostingClient, sent: list[tuple[str, tuple]]) -> list[A
         for (method, _), answer in zip(sent, created, strict=True)
         if not isinstance(answer, HostingError)
     }
-    found = _operations_of(client, fresh, wanted)
-    missing = {method for method, obj_id in wanted - set(found)}
-    if missing:  # not among the new ids: look among every listed one, once for all
-        lists = client.multicall([("operation_list", ({"type": t},)) for t in sorted(missing)])
-        listed = {
-            int(i): op_type
-            for op_type, ids in zip(sorted(missing), lists, strict=True)
-            if not isinstance(ids, HostingError)
-            for i in ids
-            if int(i) not in fresh
-        }
-        found.update(_operations_of(client, listed, wanted - set(found)))
+    try:
+        found = _find_created(client, fresh, wanted)
+    except HostingError:  # the objects exist: each one's operation is just not known
+        found = {}
     return [
         answer if isinstance(answer, HostingError)
         else (int(answer), found.get((method, int(answer))))
         for (method, _), answer in zip(sent, created, strict=True)
     ]  # fmt: skip
+
+
+def _find_created(
+    client: HostingClient, fresh: dict[int, str], wanted: set[tuple[str, int]]
+) -> dict[tuple[str, int], dict]:
+    """The operations of the creates ``wanted`` among the ``fresh`` ids, then (those not
+    there) among every listed one, once for all."""
+    found = _operations_of(client, fresh, wanted)
+    missing = sorted({method for method, obj_id in wanted - set(found)})
+    if missing:
+        lists = client.multicall([("operation_list", ({"type": t},)) for t in missing])
+        listed = {
+            int(i): op_type
+            for op_type, ids in zip(missing, lists, strict=True)
+            if not isinstance(ids, HostingError)
+            for i in ids
+            if int(i) not in fresh
+        }
+        found.update(_operations_of(client, listed, wanted - set(found)))
+    return found
 
 
 def _operations_of(
@@ -265,8 +272,9 @@ def _find_lost_creates(
     name -> details.
 
     Every listed operation is read (ids need not grow with time, so "the highest ids"
-    says nothing about age). DESIGN only promises ``param_type`` and the object's id in
-    ``param``: when the name is not there too, the object's info says it.
+    says nothing about age), then the infos of the objects they created (one batch):
+    DESIGN only promises ``param_type`` and the object's id in ``param``, so the name
+    may only be in the info, and an object deleted since is not the lost one.
     """
     import time
 
@@ -280,20 +288,41 @@ def _find_lost_creates(
             created.timestamp() >= time.time() - LOST_CREATE_WINDOW
         ):
             recent.append(details)
-    unnamed = [
-        d for d in recent
-        if name_key not in (d.get("param") or {}) and (d.get("param") or {}).get(f"{what}_id")
-    ]  # fmt: skip
-    calls = [(f"{what}_info", (int(d["param"][f"{what}_id"]),)) for d in unnamed]
-    infos = multicall_chunked(client, calls)
-    named = {id(d): info.get(name_key) for d, info in zip(unnamed, infos, strict=True)
-             if isinstance(info, dict)}  # fmt: skip
+    candidates = []
+    for d in recent:
+        param = d.get("param") if isinstance(d.get("param"), dict) else {}
+        obj_id, name = param.get(f"{what}_id"), param.get(name_key)
+        if (
+            isinstance(obj_id, int)
+            and obj_id > 0
+            and (name is None or (isinstance(name, str) and name in names))
+        ):
+            candidates.append({**d, "param": param})
     found: dict[str, dict] = {}
-    for details in recent:
-        name = (details.get("param") or {}).get(name_key, named.get(id(details)))
+    for details in _still_there(client, what, name_key, candidates):
+        name = str(details["param"][name_key])
         if name in names and _newer(details, found.get(name)):
             found[name] = details
     return found
+
+
+def _still_there(
+    client: HostingClient, what: str, name_key: str, candidates: list[dict]
+) -> list[dict]:
+    """The candidates whose object exists, still bears the name, and is not being
+    deleted: a create of the same name a moment ago, whose object was then deleted (or
+    cancelled), is not the lost one. Their ``param`` gets the name the info says when
+    it had none."""
+    ids = [int(d["param"][f"{what}_id"]) for d in candidates]
+    infos = multicall_chunked(client, [(f"{what}_info", (i,)) for i in ids])
+    kept = []
+    for details, info in zip(candidates, infos, strict=True):
+        if isinstance(info, dict) and info.get("state") != "being_deleted":
+            param = dict(details["param"])
+            param.setdefault(name_key, info.get(name_key))
+            if str(param[name_key]).lower() == str(info.get(name_key, "")).lower():
+                kept.append({**details, "param": param})
+    return kept
 
 
 def _newer(details: dict, than: dict | None) -> bool:

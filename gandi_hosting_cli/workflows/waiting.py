@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from gandi_hosting_cli.errors import Hint, HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
+from gandi_hosting_cli.workflows.batch import multicall_chunked
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -85,7 +86,7 @@ def server_lost(exc: NetworkError, opids: list[int]) -> NetworkError:
 def poll_once(
     client: HostingClient, opids: list[int], *, batch_errors: bool = False
 ) -> dict[int, dict | HostingError]:
-    """One poll: operation_details for every id, in one request whatever their number
+    """One poll: operation_details for every id, in one request up to 2,000 of them
     (``wait_operations`` and ``apply``'s executor both poll through here).
 
     ``batch_errors``: a failure of the whole request (the network) is each operation's
@@ -98,7 +99,7 @@ def poll_once(
         except HostingError as exc:
             return {opids[0]: exc}
     try:
-        results = client.multicall([("operation_details", (o,)) for o in opids])
+        results = multicall_chunked(client, [("operation_details", (o,)) for o in opids])
     except HostingError as exc:
         if not batch_errors:
             raise

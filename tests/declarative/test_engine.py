@@ -190,3 +190,72 @@ def test_creates_beyond_one_wave_go_in_several_requests_and_each_finds_its_opera
     for (_, (specs,)), (disk_id, details) in zip(creates[:2] + creates[3:], results, strict=True):
         assert proxy_api.disk_info(session, disk_id)["name"] == specs["name"]
         assert details["type"] == "disk_create" and details["param"]["disk_id"] == disk_id
+
+
+def _refuse_once(method: str):
+    """A fault for FaultyProxy: the first request carrying ``method`` never reaches the
+    server (a proxy's 502 page answers it)."""
+
+    def answer(proxy, conn, body) -> bool:
+        proxy.faults.pop(method, None)
+        page = b"<html><body>502 Bad Gateway</body></html>"
+        conn.sendall(
+            b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(page), page)
+        )
+        return False
+
+    return answer
+
+
+def test_a_lost_create_is_not_taken_for_a_deleted_vm_of_the_same_name(server, calls, plain):
+    """The wave's request never reached the server, and a VM of the same name was created
+    and deleted a moment before: its create operation is not taken for ours."""
+    proxy_api, session = plain
+    old = proxy_api.vm_create(session, "c1", PASSWORD, 111, 1, 1, {})
+    proxy_api.vm_list(session)  # its create is done (operations end at the next call)
+    proxy_api.vm_stop(session, old)
+    proxy_api.vm_list(session)
+    proxy_api.vm_delete(session, old)
+    proxy_api.vm_list(session)
+    assert old not in proxy_api.vm_list(session)
+    with FaultyProxy(server.url) as proxy:
+        client = HostingClient(proxy.url, session=server.login())
+        the_plan = make_plan(parse_manifest(TWO_VMS, "site.toml"), read_account(client))
+        proxy.faults = {"vm_create": _refuse_once("vm_create")}
+        calls.clear()
+        result = apply_plan(client, the_plan, passwords=passwords)
+        client.close()
+    assert "vm_create" not in calls.methods  # the wave never reached the server
+    assert [o.status for o in result.outcomes] == ["failed", "failed"]
+    assert all(o.exit_code == 6 and "was not created" in o.message for o in result.outcomes)
+    assert all(o.object_id is None for o in result.outcomes)
+
+
+def test_apply_on_a_server_taking_few_calls_a_request_splits_its_creates_and_polls(
+    make_sandbox_server, slow_clock, monkeypatch
+):
+    """Against a server that takes at most 6 calls a multicall, with the batch sizes cut
+    to fit: 4 VMs with their disks attached are created and polled (8 operations at
+    once, more than one multicall holds), each once, and every action ends done."""
+    from gandi_hosting_cli.workflows import batch, operations
+    from tests.declarative.conftest import CallLog
+
+    for name in ("MULTICALL_CHUNK", "WRITE_CHUNK"):
+        monkeypatch.setattr(batch, name, 6)
+    monkeypatch.setattr(operations, "CREATE_WAVE", 1)  # a list, the create, a list
+    clock = slow_clock
+    running = make_sandbox_server(op_delay=10, clock=clock, max_multicall_calls=6)
+    with running.proxy() as proxy:
+        proxy.hosting_account_product_add(running.login(), "shares", 16, "1m")
+    clock.sleep(10)
+    calls = CallLog(running.sandbox)
+    client = HostingClient(running.url, session=running.login())
+    manifest = parse_manifest(_vms_with_disks("s", 4), "site.toml")
+    result = apply_plan(client, make_plan(manifest, read_account(client)), passwords=passwords,
+                        clock=clock, sleep=clock.sleep)  # fmt: skip
+    client.close()
+    assert result.exit_code == 0, result.as_dict()
+    assert all(o.status == "done" for o in result.outcomes)
+    writes = calls.writes
+    assert [writes.count(m) for m in ("vm_create", "disk_create", "disk_attach")] == [4, 4, 4]
