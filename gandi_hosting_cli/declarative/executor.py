@@ -485,6 +485,10 @@ class _PlanRun:
             self.finish(action, "failed", code=int(result.exit_code), message=result.message)
             return
         opid, obj_id, out.details = result
+        if opid in self.running:  # a server that gave one operation to two writes
+            out.error = NetworkError(f"the server answered operation {opid} for two requests")
+            self.finish(action, "failed", code=int(out.error.exit_code), message=out.error.message)
+            return
         out.operation = opid
         out.state = "PENDING"
         if obj_id is not None:

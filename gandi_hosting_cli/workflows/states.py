@@ -352,8 +352,8 @@ def decide_vm_update(
     if all(info.get(k) == v for k, v in specs.items()):
         return Decision(target, Action.UNCHANGED, f"{target.label} already has those settings")
     grow = int(specs.get("shares", info.get("shares", 0))) - int(info.get("shares", 0))
-    if available is not None and grow > available.get("shares", grow):
-        return Decision(target, Action.REFUSE, error=_quota("shares", grow, available))
+    for refused in shortfalls(available, shares=grow):  # the one quota rule
+        return Decision(target, Action.REFUSE, error=refused)
     error = None
     if target.state == "running":
         changed = [k for k in ("cpu", "vm_max_memory") if k in specs and specs[k] != info.get(k)]
@@ -400,9 +400,11 @@ def free_resources(account: dict | HostingError) -> dict[str, int] | None:
     if not isinstance(account, dict):
         return None
     avail = (account.get("resources") or {}).get("available")
-    if not isinstance(avail, dict) or "shares" not in avail:
+    if not isinstance(avail, dict):
         return None
-    return {"shares": int(avail.get("shares", 0)), "disk": int(avail.get("disk", 0))}
+    # only what the server says: a missing one is left to the API, never taken for 0
+    free = {k: int(avail[k]) for k in ("shares", "disk") if isinstance(avail.get(k), int)}
+    return free or None
 
 
 def check_funds(available: dict[str, int] | None, shares: int = 0, disk: int = 0) -> None:

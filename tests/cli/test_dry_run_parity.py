@@ -110,3 +110,14 @@ def test_a_single_command_and_apply_refuse_the_same_shortfall_in_the_same_words(
     assert shortfall.startswith("not enough free shares: 50 needed, ")
     assert shortfall in applied.stderr and shortfall in planned.stdout + planned.stderr
     assert writes.methods == []
+
+
+def test_a_quota_the_server_does_not_state_is_left_to_the_api_never_taken_for_zero():
+    from gandi_hosting_cli.workflows.states import free_resources, shortfalls
+
+    shares_only = free_resources({"resources": {"available": {"shares": 3}}})
+    assert shares_only == {"shares": 3}
+    assert shortfalls(shares_only, disk=10**6) == []  # disk: the API decides
+    [refused] = shortfalls(shares_only, shares=5, disk=10**6)
+    assert refused.message.startswith("not enough free shares: 5 needed, 3 free")
+    assert free_resources({"resources": {}}) is None and shortfalls(None, shares=99) == []
