@@ -256,17 +256,20 @@ def apply_plan(
     secrets = collect_passwords(plan, passwords)
     run = _PlanRun(client, plan, secrets, on_event or (lambda event: None), clock, sleep, timeout)
     run.wait, run.check_names, run.recover = wait, check_names, recover_lost_creates
-    with futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        try:
-            timed_out = run.loop(pool)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            run.result.elapsed = clock() - run.start_time
-            unanswered = [a for actions in run.submitted.values() for a in actions]
-            raise ApplyInterrupted(run.result, sorted(run.running), unanswered) from None
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    pool = futures.ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        timed_out = run.loop(pool)
+    except KeyboardInterrupt:
+        # not joined: a request in flight must not keep Ctrl-C from being answered
+        pool.shutdown(wait=False, cancel_futures=True)
+        run.harvest()  # the answers already in: their operations are known
+        run.result.elapsed = clock() - run.start_time
+        unanswered = [a for actions in run.submitted.values() for a in actions]
+        raise ApplyInterrupted(run.result, sorted(run.running), unanswered) from None
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     if timed_out:
         run.mark_timed_out()
     run.result.elapsed = clock() - run.start_time
@@ -477,6 +480,20 @@ class _PlanRun:
             for action, result in zip(actions, results, strict=True):
                 self._accept(action, result)
         return bool(done)
+
+    def harvest(self) -> None:
+        """After Ctrl-C: take the answers that came back and were not collected yet (a
+        request cancelled before it was sent is not one)."""
+        for future in [f for f in self.submitted if f.done() and not f.cancelled()]:
+            actions = self.submitted.pop(future)
+            try:
+                results = future.result()
+            except HostingError as error:
+                results = [error] * len(actions)
+            for action, result in zip(actions, results, strict=True):
+                self._accept(action, result)
+        for future in [f for f in self.submitted if f.cancelled()]:
+            del self.submitted[future]  # never sent
 
     def _accept(self, action: Action, result: Any) -> None:
         out = self.outcomes[action.id]
