@@ -307,7 +307,19 @@ class HostingClient(HostingMethods):
                     continue
                 raise
             results = [_multicall_item(item) for item in raw]
-            stale = any(isinstance(r, APIFault) and r.code in SESSION_FAULTS for r in results)
+            stale = [
+                i for i, r in enumerate(results)
+                if isinstance(r, APIFault) and r.code in SESSION_FAULTS
+            ]  # fmt: skip
+            if stale and len(stale) < len(results) and not renewed and self.renew is not None:
+                # only the calls the session fault refused go again: a write that went
+                # through is never sent twice
+                renewed = True
+                self._renew_session(used)
+                again = self.multicall([calls[i] for i in stale], ordered=ordered)
+                for i, result in zip(stale, again, strict=True):
+                    results[i] = result
+                return results
             if stale and not renewed and self.renew is not None:
                 renewed = True
                 self._renew_session(used)
