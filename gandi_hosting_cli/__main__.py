@@ -43,7 +43,9 @@ def _load_cli() -> None:
     piece, ~10 ms of a warm ``vm info ID --json`` (benchmarks/README.md, issue 22); frozen,
     the OS takes it back with the process. Only what exists before any command object
     does is frozen: what a command makes (its client, the embedded sandbox's database) is
-    collected and finalized as before."""
+    collected and finalized as before. This is the console script's own process: a
+    program that embeds the CLI calls ``gandi_hosting_cli.cli.main``, which freezes
+    nothing of its host's heap."""
     import gc
 
     enabled = gc.isenabled()
