@@ -37,17 +37,23 @@ def _drop_one_answer(method: str):
     return answer
 
 
-def test_apply_finds_the_vm_whose_create_answer_was_lost_and_creates_nothing_twice(
-    server, calls, plain
-):
+def _apply_through(server, calls, fault) -> object:
+    """apply of TWO_VMS through a FaultyProxy whose ``fault`` hits the first vm_create."""
     with FaultyProxy(server.url) as proxy:
         client = HostingClient(proxy.url, session=server.login())
         the_plan = make_plan(parse_manifest(TWO_VMS, "site.toml"), read_account(client))
-        proxy.faults = {"vm_create": _drop_one_answer("vm_create")}
+        proxy.faults = {"vm_create": fault}
         calls.clear()
         result = apply_plan(client, the_plan, passwords=passwords)
         client.close()
-        assert "vm_create" not in proxy.faults  # one answer was dropped
+        assert "vm_create" not in proxy.faults  # the fault struck
+    return result
+
+
+def test_apply_finds_the_vm_whose_create_answer_was_lost_and_creates_nothing_twice(
+    server, calls, plain
+):
+    result = _apply_through(server, calls, _drop_one_answer("vm_create"))
     assert result.exit_code == 0, result.as_dict()
     assert calls.writes.count("vm_create") == 2  # each VM created once
     proxy_api, session = plain
@@ -219,13 +225,7 @@ def test_a_lost_create_is_not_taken_for_a_deleted_vm_of_the_same_name(server, ca
     proxy_api.vm_delete(session, old)
     proxy_api.vm_list(session)
     assert old not in proxy_api.vm_list(session)
-    with FaultyProxy(server.url) as proxy:
-        client = HostingClient(proxy.url, session=server.login())
-        the_plan = make_plan(parse_manifest(TWO_VMS, "site.toml"), read_account(client))
-        proxy.faults = {"vm_create": _refuse_once("vm_create")}
-        calls.clear()
-        result = apply_plan(client, the_plan, passwords=passwords)
-        client.close()
+    result = _apply_through(server, calls, _refuse_once("vm_create"))
     assert "vm_create" not in calls.methods  # the wave never reached the server
     assert [o.status for o in result.outcomes] == ["failed", "failed"]
     assert all(o.exit_code == 6 and "was not created" in o.message for o in result.outcomes)
