@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 
 from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+from tests.conftest import sigint_as_default
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-B]|[=>78])")
 TIMEOUT = 20.0
@@ -46,6 +48,7 @@ class PtyCli:
             codec_errors="replace",
             timeout=TIMEOUT,
             dimensions=(40, 120),
+            preexec_fn=sigint_as_default,  # Ctrl-C works even if the runner ignores SIGINT
         )
         self.received = ""
         self._mark = 0  # where the last match ended, in ``text``
@@ -64,13 +67,17 @@ class PtyCli:
         """Wait until ``pattern`` (a regex) appears after what was matched before."""
         compiled = re.compile(pattern)
         start = self._mark
+        deadline = time.monotonic() + timeout  # a screen redrawn forever still ends it
         while True:
             match = compiled.search(self.text, start)
             if match:
                 self._mark = match.end()
                 return match
+            left = deadline - time.monotonic()
             try:
-                self.received += self.child.read_nonblocking(65536, timeout=timeout)
+                if left <= 0:
+                    raise self._pexpect.TIMEOUT("deadline")
+                self.received += self.child.read_nonblocking(65536, timeout=left)
             except self._pexpect.TIMEOUT:
                 raise AssertionError(f"{pattern!r} not seen; the screen:\n{self.text}") from None
             except self._pexpect.EOF:
@@ -90,12 +97,19 @@ class PtyCli:
         self.child.sendintr()
 
     def wait_exit(self, timeout: float = TIMEOUT) -> int:
-        """The exit status, once the process ended (all its output read)."""
+        """The exit status, once the process ended (all its output read); an
+        AssertionError if it is still running after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout  # a screen redrawn forever still ends it
         try:
             while True:
-                self.received += self.child.read_nonblocking(65536, timeout=timeout)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"still running after {timeout} s:\n{self.text}")
+                self.received += self.child.read_nonblocking(65536, timeout=left)
         except self._pexpect.EOF:
             pass
+        except self._pexpect.TIMEOUT:
+            raise AssertionError(f"still running after {timeout} s:\n{self.text}") from None
         self.child.close()
         return self.child.exitstatus if self.child.exitstatus is not None else -1
 
