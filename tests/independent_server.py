@@ -103,6 +103,7 @@ class Hosting(Machines):
         self._fail: dict[str, str] = {}
         self._hold: set[str] = set()
         self.drop: set[str] = set()
+        self.forget_after: str | None = None  # a method after which sessions are forgotten
 
     # -- test hooks ------------------------------------------------------------------------
     def fail_next(self, op_type: str, comment: str) -> None:
@@ -114,6 +115,11 @@ class Hosting(Machines):
     def drop_answer(self, method: str) -> None:
         """The next request calling ``method`` is carried out, but answered HTTP 500."""
         self.drop.add(method)
+
+    def forget_sessions_after(self, method: str) -> None:
+        """Once the next ``method`` call has run, every session is forgotten (500240):
+        the later calls of the same ``system.multicall`` are refused."""
+        self.forget_after = method
 
     def release(self) -> None:
         self._hold.clear()
@@ -149,6 +155,10 @@ class Hosting(Machines):
                 return getattr(self, method)(handle, *params[1:])
             except TypeError as exc:
                 raise fault(501632, f"wrong arguments ({exc})", "method", method) from None
+            finally:
+                if method == self.forget_after:
+                    self.sessions.clear()
+                    self.forget_after = None
 
     def now(self) -> DateTime:
         """An operation's dates: the test's clock when it gave one, else the real time."""

@@ -242,3 +242,18 @@ def test_debug_never_shows_the_hex_session(ind):
     assert result.exit_code == 0
     for session in ind.api.sessions:
         assert session not in result.stderr and session not in result.stdout
+
+
+def test_a_session_forgotten_midway_through_a_batch_of_writes_sends_none_twice(ind):
+    """The server forgets the session after the first stop of a batch of three: the CLI
+    logs in again and sends only the two refused stops; each VM is stopped once."""
+    ind.json("product", "add", "--yes", "shares", "3", "--wait")
+    for name in ("s1", "s2", "s3"):
+        ind.ok("vm", "create", name, "--os", "Debian 12 bookworm", "--shares", "1",
+               "--password-stdin", "--wait", input=ROOT_PW + "\n")  # fmt: skip
+    ind.api.forget_sessions_after("vm_stop")
+    stopped = ind("--json", "vm", "stop", "s1", "s2", "s3", "--wait",
+                  env={"GANDI_HOSTING_PASSWORD": PASSWORD})  # fmt: skip
+    assert stopped.exit_code == 0, stopped.stderr
+    assert [op.type for op in ind.api.ops].count("vm_stop") == 3  # none carried out twice
+    assert {vm["state"] for vm in ind.api.vms.values()} == {"halted"}
