@@ -236,3 +236,53 @@ def test_ctrl_c_during_apply_names_the_operations_that_go_on(slow_server, tmp_pa
     assert said[0].startswith(f"Error: apply stopped; operations {listed} go on (follow them")
     assert f"gandi-hosting op wait {listed}" in said[0] and "apply again" in said[0]
     assert len(opids) == 2 and states <= {"PENDING", "RUN"}  # they go on
+
+
+def test_a_second_ctrl_c_while_a_request_is_in_flight_exits_at_once_without_a_traceback(
+    server, tmp_path
+):
+    """The wave of creates is sent and never answered; the first Ctrl-C says what goes on
+    (the create sent, not answered), the process then waits for that request; a second
+    Ctrl-C ends it at once, exit 130, with no traceback."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+    from tests.conftest import sigint_as_default, wait_until
+    from tests.reliability.faulty_server import FaultyProxy
+
+    site = tmp_path / "site.toml"
+    site.write_text('[[vm]]\nhostname = "c1"\nos = 111\nshares = 1\n'
+                    'password_env = "GANDI_VM_PASSWORD_C"\n')  # fmt: skip
+    with FaultyProxy(server.url, faults={"vm_create": "silent"}) as proxy:
+        env = {
+            **os.environ,
+            "GANDI_HOSTING_URL": proxy.url,
+            "GANDI_HOSTING_LOGIN": SEED_LOGIN,
+            "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
+            "GANDI_VM_PASSWORD_C": PASSWORD,
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gandi_hosting_cli", "apply", str(site), "--yes"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=sigint_as_default,
+        )
+        err: list[str] = []
+        reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
+        reader.start()
+        assert wait_until(lambda: "vm_create" in proxy.calls), "the create was never sent"
+        proc.send_signal(signal.SIGINT)
+        assert wait_until(lambda: any("apply stopped" in line for line in err)), err
+        assert proc.poll() is None  # still waiting for the request in flight
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 130
+        reader.join(timeout=10)
+    said = "".join(err)
+    assert "sent, not answered" in said and "create vm c1" in said
+    assert "Traceback" not in said and "Exception ignored" not in said
