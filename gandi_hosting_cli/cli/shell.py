@@ -139,10 +139,15 @@ class Session:
         return 0
 
     # -- the two ways in -----------------------------------------------------------------------
-    def script(self, lines: Iterable[str]) -> int:
-        """Run each line; the exit code is the last non-zero one (0 when all succeeded)."""
+    def script(self, lines: Iterable[str | None]) -> int:
+        """Run each line (None: a line that is not text, a usage error); the exit code is
+        the last non-zero one (0 when all succeeded)."""
         worst = 0
-        for line in lines:
+        for number, line in enumerate(lines, 1):
+            if line is None:
+                self.terminal.error(f"cannot read line {number} of the script: it is not text")
+                worst = int(ExitCode.USAGE)
+                continue
             try:
                 with _no_stdin():  # stdin is the script: a command must not read it
                     code = self.run_line(line)
@@ -188,6 +193,21 @@ def _exit_code(args: list[str]) -> int:
         return int(args[0]) if args else 0
     except ValueError:
         return int(ExitCode.USAGE)
+
+
+def _script_lines(stream: Any) -> Iterator[str | None]:
+    """The lines of a script on ``stream``, decoded one by one in its encoding: None for
+    a line that is not text in it (the others still run)."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        yield from stream
+        return
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    for data in raw:
+        try:
+            yield data.decode(encoding)
+        except UnicodeDecodeError:
+            yield None
 
 
 class _no_stdin:
@@ -374,6 +394,6 @@ def shell(app: AppContext) -> None:
     if isatty(sys.stdin) and isatty(sys.stdout):
         code = session.interactive()
     else:
-        code = session.script(sys.stdin)
+        code = session.script(_script_lines(sys.stdin))
     if code:
         raise click.exceptions.Exit(code)

@@ -206,6 +206,21 @@ def test_a_script_line_with_an_open_quote_is_a_usage_error_and_the_next_lines_ru
     assert done.stdout.split() == [str(served.vm_ids["db1"])]
 
 
+def test_a_script_line_that_is_not_text_is_a_usage_error_and_the_next_lines_run(served):
+    done = subprocess.run(
+        [sys.executable, "-m", "gandi_hosting_cli", "shell"],
+        input=b"\xff\xfe vm ls\nvm info db1 -q\n",
+        capture_output=True,
+        env=pty_env(),
+        timeout=60,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert "cannot read line 1 of the script: it is not text" in err
+    assert "Traceback" not in err and "unexpected error" not in err
+    assert done.stdout.split() == [str(served.vm_ids["db1"]).encode()]
+
+
 def test_a_command_of_a_script_does_not_read_the_script_as_its_input(served):
     done = run_script("vm start -\nvm ls -q --sort hostname\n")
     assert done.returncode == 0, done.stderr
