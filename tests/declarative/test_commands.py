@@ -187,39 +187,13 @@ def test_apply_on_a_terminal_draws_one_live_line_per_action(logged_in, tmp_path,
 def test_ctrl_c_during_apply_names_the_operations_that_go_on(slow_server, tmp_path):
     """apply stopped by Ctrl-C while its creates run: exit 130, one line naming each
     operation that goes on and how to follow it; nothing is cancelled on the server."""
-    import os
     import signal
-    import subprocess
-    import sys
 
-    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-    from tests.conftest import sigint_as_default, wait_until
+    from tests.conftest import wait_until
     from tests.declarative.conftest import CallLog
 
-    site = tmp_path / "site.toml"
-    site.write_text(
-        "".join(
-            f'[[vm]]\nhostname = "c{i}"\nos = 111\nshares = 1\n'
-            'password_env = "GANDI_VM_PASSWORD_C"\n\n'
-            for i in (1, 2)
-        )
-    )
-    env = {
-        **os.environ,
-        "GANDI_HOSTING_URL": slow_server.url,
-        "GANDI_HOSTING_LOGIN": SEED_LOGIN,
-        "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
-        "GANDI_VM_PASSWORD_C": PASSWORD,
-    }
     calls = CallLog(slow_server.sandbox)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gandi_hosting_cli", "apply", str(site), "--yes"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=sigint_as_default,
-    )
+    proc = _apply_in_a_process(slow_server.url, tmp_path, ("c1", "c2"))
     # the two creates' operations were found (2 reads) and polled once (2 more): the
     # operations of the slow sandbox do not end while its clock stands still
     assert wait_until(lambda: calls.methods.count("operation_details") >= 4), "never polled"
@@ -244,35 +218,14 @@ def test_a_second_ctrl_c_while_a_request_is_in_flight_exits_at_once_without_a_tr
     """The wave of creates is sent and never answered; the first Ctrl-C says what goes on
     (the create sent, not answered), the process then waits for that request; a second
     Ctrl-C ends it at once, exit 130, with no traceback."""
-    import os
     import signal
-    import subprocess
-    import sys
     import threading
 
-    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
-    from tests.conftest import sigint_as_default, wait_until
+    from tests.conftest import wait_until
     from tests.reliability.faulty_server import FaultyProxy
 
-    site = tmp_path / "site.toml"
-    site.write_text('[[vm]]\nhostname = "c1"\nos = 111\nshares = 1\n'
-                    'password_env = "GANDI_VM_PASSWORD_C"\n')  # fmt: skip
     with FaultyProxy(server.url, faults={"vm_create": "silent"}) as proxy:
-        env = {
-            **os.environ,
-            "GANDI_HOSTING_URL": proxy.url,
-            "GANDI_HOSTING_LOGIN": SEED_LOGIN,
-            "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
-            "GANDI_VM_PASSWORD_C": PASSWORD,
-        }
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gandi_hosting_cli", "apply", str(site), "--yes"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=sigint_as_default,
-        )
+        proc = _apply_in_a_process(proxy.url, tmp_path, ("c1",))
         err: list[str] = []
         reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
         reader.start()
@@ -286,3 +239,38 @@ def test_a_second_ctrl_c_while_a_request_is_in_flight_exits_at_once_without_a_tr
     said = "".join(err)
     assert "sent, not answered" in said and "create vm c1" in said
     assert "Traceback" not in said and "Exception ignored" not in said
+
+
+def _apply_in_a_process(url: str, tmp_path, hostnames: tuple[str, ...]):
+    """``gandi-hosting apply`` of VMs ``hostnames`` in a process of its own (Ctrl-C as a
+    user sends it), against ``url``, with its pipes open."""
+    import os
+    import subprocess
+    import sys
+
+    from gandi_hosting_cli.sandbox.seed import SEED_LOGIN, SEED_PASSWORD
+    from tests.conftest import sigint_as_default
+
+    site = tmp_path / "site.toml"
+    site.write_text(
+        "".join(
+            f'[[vm]]\nhostname = "{name}"\nos = 111\nshares = 1\n'
+            'password_env = "GANDI_VM_PASSWORD_C"\n\n'
+            for name in hostnames
+        )
+    )
+    env = {
+        **os.environ,
+        "GANDI_HOSTING_URL": url,
+        "GANDI_HOSTING_LOGIN": SEED_LOGIN,
+        "GANDI_HOSTING_PASSWORD": SEED_PASSWORD,
+        "GANDI_VM_PASSWORD_C": PASSWORD,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "gandi_hosting_cli", "apply", str(site), "--yes"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=sigint_as_default,
+    )
