@@ -31,7 +31,32 @@ def main() -> None:
         _load_cli()
     from gandi_hosting_cli.cli import main as cli_main
 
-    cli_main()
+    try:
+        cli_main()
+    except SystemExit as done:
+        _leave_without_waiting(done)
+        raise
+
+
+def _leave_without_waiting(done: SystemExit) -> None:
+    """Ctrl-C can cut a command short while a request is in flight in a worker thread:
+    Python would then keep the process until that request is answered or times out, and
+    a second Ctrl-C during that wait ends in its traceback. The command has said what
+    goes on, and the server holds what was done, so the process ends now (stdout and
+    stderr flushed). Only here, where the process is ours: a program that embeds the CLI
+    keeps its threads."""
+    import threading
+
+    main = threading.main_thread()
+    if not any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
+    code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _load_cli() -> None:

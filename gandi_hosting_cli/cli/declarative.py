@@ -583,23 +583,7 @@ def _interrupted(app: AppContext, stopped: Any) -> Exception:
         more = f" and {len(stopped.unanswered) - 5} more" if len(stopped.unanswered) > 5 else ""
         parts.append(f"sent, not answered (the server may carry them out): {what}{more}")
     parts.append("run apply again to finish once they end")
-    if stopped.unanswered and app.clients is None:  # a process of its own, not `shell`
-        _second_ctrl_c_exits()
     return WaitInterrupted("; ".join(parts))
-
-
-def _second_ctrl_c_exits() -> None:
-    """The process ends only once the requests in flight are answered (or time out): a
-    second Ctrl-C meanwhile exits at once (130), rather than interrupting Python's own
-    wait for them with a traceback. Nothing of ours is left to save: the server holds
-    what was done."""
-    import os
-    import signal
-
-    def now(signum: int, frame: Any) -> None:
-        os._exit(130)
-
-    signal.signal(signal.SIGINT, now)
 
 
 def _run_plan(app: AppContext, the_plan: Any, passwords: Any, apply_plan: Any) -> Any:
