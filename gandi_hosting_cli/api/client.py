@@ -273,7 +273,9 @@ class HostingClient(HostingMethods):
         return self._call(method, *args)
 
     # -- batching --------------------------------------------------------------------------
-    def multicall(self, calls: list[tuple[str, tuple]], *, ordered: bool = False) -> list[Any]:
+    def multicall(
+        self, calls: list[tuple[str, tuple]], *, ordered: bool = False, _renewed: bool = False
+    ) -> list[Any]:
         """Results in order; a failed call's slot holds its ``HostingError`` (not raised).
 
         One ``system.multicall`` request when the server has it, otherwise single calls over
@@ -287,7 +289,7 @@ class HostingClient(HostingMethods):
         if not self.capabilities.has_multicall(self.endpoint):
             return self._single_calls(calls, ordered=ordered)
         retry = all(is_read_only(m) for m, _ in calls)
-        renewed = False
+        renewed = _renewed  # each batch renews the session once at most
         if self._session is None:
             self._renew_session(None)
             renewed = True
@@ -314,9 +316,12 @@ class HostingClient(HostingMethods):
             if stale and len(stale) < len(results) and not renewed and self.renew is not None:
                 # only the calls the session fault refused go again: a write that went
                 # through is never sent twice
-                renewed = True
-                self._renew_session(used)
-                again = self.multicall([calls[i] for i in stale], ordered=ordered)
+                try:
+                    self._renew_session(used)
+                    again = self.multicall([calls[i] for i in stale], ordered=ordered,
+                                           _renewed=True)  # fmt: skip
+                except HostingError as error:  # the answers that came stay known
+                    again = [error] * len(stale)
                 for i, result in zip(stale, again, strict=True):
                     results[i] = result
                 return results

@@ -270,6 +270,7 @@ def apply_plan(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+    run.harvest()  # after a timeout: the answers of the writes still in flight then
     if timed_out:
         run.mark_timed_out()
     run.result.elapsed = clock() - run.start_time
@@ -304,6 +305,7 @@ class _PlanRun:
         self.submitted: dict[futures.Future, list[Action]] = {}
         self.wait, self.check_names, self.recover = True, True, True
         self.running: dict[int, _Running] = {}  # operation id -> what waits for it
+        self.operations: set[int] = set()  # every operation a write of this run queued
         self.start_time = clock()
 
     def send(self, action: Action) -> tuple[int, None, None]:
@@ -502,10 +504,11 @@ class _PlanRun:
             self.finish(action, "failed", code=int(result.exit_code), message=result.message)
             return
         opid, obj_id, out.details = result
-        if opid in self.running:  # a server that gave one operation to two writes
+        if opid in self.operations:  # a server that gave one operation to two writes
             out.error = NetworkError(f"the server answered operation {opid} for two requests")
             self.finish(action, "failed", code=int(out.error.exit_code), message=out.error.message)
             return
+        self.operations.add(opid)
         out.operation = opid
         out.state = "PENDING"
         if obj_id is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gandi_hosting_cli.errors import HostingError
+from gandi_hosting_cli.errors import HostingError, NetworkError
 
 if TYPE_CHECKING:
     from gandi_hosting_cli.api.client import HostingClient
@@ -27,12 +27,26 @@ def multicall_chunked(client: HostingClient, calls: list[Call]) -> list[Any]:
     order, a failed call's slot holding its HostingError."""
     from gandi_hosting_cli.api.methods import is_read_only
 
-    limit = MULTICALL_CHUNK if all(is_read_only(m) for m, _ in calls) else WRITE_CHUNK
+    reads = all(is_read_only(m) for m, _ in calls)
+    limit = MULTICALL_CHUNK if reads else WRITE_CHUNK
     results: list[Any] = []
     parts = -(-len(calls) // limit)
     size = -(-len(calls) // parts) if parts else 0
     for start in range(0, len(calls), max(size, 1)):
-        results += client.multicall(calls[start : start + size])
+        chunk = calls[start : start + size]
+        try:
+            results += client.multicall(chunk)
+        except HostingError as error:
+            if reads:
+                raise
+            # writes: what went through stays known; this request's calls have its error,
+            # the later ones are not sent (whether this one was carried out is unknown)
+            results += [error] * len(chunk)
+            rest = len(calls) - len(results)
+            if rest:
+                unsent = NetworkError(f"not sent: an earlier request failed ({error.message})")
+                results += [unsent] * rest
+            break
     return results
 
 

@@ -18,6 +18,7 @@ from gandi_hosting_cli.errors import (
     Hint,
     HostingError,
     NetworkError,
+    NotFound,
     OperationFailed,
     WaitTimeout,
 )
@@ -166,15 +167,18 @@ def _find_created(
     found = _operations_of(client, fresh, wanted)
     missing = sorted({method for method, obj_id in wanted - set(found)})
     if missing:
-        lists = client.multicall([("operation_list", ({"type": t},)) for t in missing])
-        listed = {
-            int(i): op_type
-            for op_type, ids in zip(missing, lists, strict=True)
-            if not isinstance(ids, HostingError)
-            for i in ids
-            if int(i) not in fresh
-        }
-        found.update(_operations_of(client, listed, wanted - set(found)))
+        try:
+            lists = client.multicall([("operation_list", ({"type": t},)) for t in missing])
+            listed = {
+                int(i): op_type
+                for op_type, ids in zip(missing, lists, strict=True)
+                if not isinstance(ids, HostingError)
+                for i in ids
+                if int(i) not in fresh
+            }
+            found.update(_operations_of(client, listed, wanted - set(found)))
+        except HostingError:
+            pass  # those stay not found; the ones found among the new ids are kept
     return found
 
 
@@ -292,18 +296,23 @@ def _find_lost_creates(
     for d in recent:
         param = d.get("param") if isinstance(d.get("param"), dict) else {}
         obj_id, name = param.get(f"{what}_id"), param.get(name_key)
-        if (
-            isinstance(obj_id, int)
-            and obj_id > 0
-            and (name is None or (isinstance(name, str) and name in names))
-        ):
+        if isinstance(obj_id, int) and obj_id > 0 and (name is None or _named(name, names, what)):
             candidates.append({**d, "param": param})
     found: dict[str, dict] = {}
     for details in _still_there(client, what, name_key, candidates):
-        name = str(details["param"][name_key])
-        if name in names and _newer(details, found.get(name)):
+        name = _named(details["param"][name_key], names, what)
+        if name is not None and _newer(details, found.get(name)):
             found[name] = details
     return found
+
+
+def _named(name: object, names: set[str], what: str) -> str | None:
+    """Which of ``names`` ``name`` is (hostnames compare without case), else None."""
+    if not isinstance(name, str):
+        return None
+    if what != "vm":
+        return name if name in names else None
+    return next((n for n in names if n.lower() == name.lower()), None)
 
 
 def _still_there(
@@ -317,6 +326,8 @@ def _still_there(
     infos = multicall_chunked(client, [(f"{what}_info", (i,)) for i in ids])
     kept = []
     for details, info in zip(candidates, infos, strict=True):
+        if isinstance(info, HostingError) and not isinstance(info, NotFound):
+            raise info  # cannot tell whether it exists: the create's fate is unknown
         if isinstance(info, dict) and info.get("state") != "being_deleted":
             param = dict(details["param"])
             param.setdefault(name_key, info.get(name_key))

@@ -429,7 +429,7 @@ def shortfalls(
         return []
     errors = []
     for what, need, freed in (("shares", shares, freed_shares), ("disk", disk, freed_disk)):
-        if what in available and need > available[what] + freed:
+        if need > 0 and what in available and need > available[what] + freed:
             errors.append(_quota(what, need, {what: available[what] + freed}))
     return errors
 

@@ -121,3 +121,5 @@ def test_a_quota_the_server_does_not_state_is_left_to_the_api_never_taken_for_ze
     [refused] = shortfalls(shares_only, shares=5, disk=10**6)
     assert refused.message.startswith("not enough free shares: 5 needed, 3 free")
     assert free_resources({"resources": {}}) is None and shortfalls(None, shares=99) == []
+    # an over-committed account (negative free shares) may still shrink
+    assert shortfalls({"shares": -2, "disk": 0}, shares=-1) == []

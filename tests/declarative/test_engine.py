@@ -259,3 +259,39 @@ def test_apply_on_a_server_taking_few_calls_a_request_splits_its_creates_and_pol
     assert all(o.status == "done" for o in result.outcomes)
     writes = calls.writes
     assert [writes.count(m) for m in ("vm_create", "disk_create", "disk_attach")] == [4, 4, 4]
+
+
+def test_a_batch_of_writes_cut_short_by_the_network_keeps_what_went_through(
+    server, plain, monkeypatch
+):
+    """Writes go in requests of WRITE_CHUNK; when the second request's connection breaks,
+    the first request's operations stay known, the second's calls carry the network
+    error, and the later ones are not sent."""
+    from gandi_hosting_cli.errors import NetworkError
+    from gandi_hosting_cli.workflows import batch
+
+    monkeypatch.setattr(batch, "WRITE_CHUNK", 2)
+    proxy_api, session = plain
+    ids = [proxy_api.vm_create(session, f"w{i}", PASSWORD, 111, 1, 1, {}) for i in range(5)]
+    proxy_api.vm_list(session)  # created (operations end at the next call)
+    requests = []
+
+    def second_breaks(proxy, conn, body) -> bool:
+        requests.append(body)
+        if len(requests) == 2:
+            return False  # the connection closes with no answer
+        status, reason, answer = proxy._forward(body)
+        conn.sendall(b"HTTP/1.1 %d %s\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n"
+                     % (status, reason.encode(), len(answer)) + answer)  # fmt: skip
+        return True
+
+    with FaultyProxy(server.url, faults={"vm_stop": second_breaks}) as proxy:
+        client = HostingClient(proxy.url, session=server.login())
+        results = batch.multicall_chunked(client, [("vm_stop", (i,)) for i in ids])
+        client.close()
+    assert len(requests) == 2  # the fifth stop was never sent
+    assert all(isinstance(r, int) for r in results[:2])  # their operations
+    assert all(isinstance(r, NetworkError) for r in results[2:])
+    assert "not sent" in results[4].message
+    states = [proxy_api.vm_info(session, i)["state"] for i in ids]
+    assert states[:2] == ["halted", "halted"] and states[4] == "running"
