@@ -469,7 +469,7 @@ def _apply_lock(app: AppContext) -> Iterator[None]:
 
 def _apply_dry_run(app: AppContext, the_plan: Any) -> None:
     from gandi_hosting_cli.cli.dry_run import emit_calls
-    from gandi_hosting_cli.declarative.executor import planned_calls
+    from gandi_hosting_cli.declarative.calls import planned_calls
 
     calls = planned_calls(the_plan)
     for problem in the_plan.blocking:
@@ -498,12 +498,8 @@ def _password_source(lookup: Any, password_stdin: bool) -> Callable[[str], str |
 def _confirm_and_apply(app: AppContext, the_plan: Any, passwords: Any, yes: bool) -> Any:
     """Refuse (blocking problems, no terminal without --yes, a missing password), ask
     (and have each replaced object's name typed), then run the plan."""
-    from gandi_hosting_cli.declarative.executor import (
-        PasswordMissing,
-        PlanRefused,
-        apply_plan,
-        collect_passwords,
-    )
+    from gandi_hosting_cli.declarative.calls import PasswordMissing, collect_passwords
+    from gandi_hosting_cli.declarative.executor import PlanRefused, apply_plan
 
     try:
         if the_plan.blocking:

@@ -22,13 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gandi_hosting_cli.declarative.calls import SECRET, Passwords, call_params, collect_passwords
 from gandi_hosting_cli.declarative.plan import Action, Plan
 from gandi_hosting_cli.errors import Hint, HostingError, NetworkError
 from gandi_hosting_cli.exit_codes import ExitCode
 from gandi_hosting_cli.workflows.waiting import FINAL_STATES, next_delay, poll_once
 
 WORKERS = 8
-SECRET = "***"
 
 
 class PlanRefused(HostingError):
@@ -50,12 +50,6 @@ class ApplyInterrupted(KeyboardInterrupt):
         self.result = result
         self.operations = operations
         self.unanswered = unanswered
-
-
-class PasswordMissing(HostingError):
-    """A VM to create has no root password (exit 2, before anything is sent)."""
-
-    exit_code = ExitCode.USAGE
 
 
 @dataclass
@@ -116,86 +110,6 @@ class ApplyResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"exit_code": self.exit_code, "actions": [o.as_dict() for o in self.outcomes]}
-
-
-Passwords = Callable[[str], str]  # hostname -> root password
-
-
-def collect_passwords(plan: Plan, passwords: Passwords | None) -> dict[str, str]:
-    """Every password the plan's creates need, asked before anything is sent."""
-    needed = [a.vm for a in plan.actions if a.kind == "create_vm" and a.vm]
-    found: dict[str, str] = {}
-    for host in needed:
-        value = passwords(host) if passwords is not None else None
-        if not value:
-            spec = plan.vm_specs.get(host)
-            where = (
-                f"the environment variable {spec.password_env} is empty or unset"
-                if spec is not None and spec.password_env
-                else "give it with --password-stdin or a password_env key"
-            )
-            raise PasswordMissing(f"vm {host}: no root password: {where}")
-        found[host] = value
-    return found
-
-
-def planned_calls(plan: Plan) -> list[tuple[str, tuple]]:
-    """The write requests a plan would send, in order (``apply --dry-run``). Ids of
-    objects not created yet show as ``<vm NAME>`` / ``<disk NAME>``; passwords as ***."""
-    vm_ids: dict[str, Any] = dict(plan.vm_ids)
-    disk_ids: dict[str, Any] = dict(plan.disk_ids)
-    calls = []
-    for action in plan.actions:
-        if action.kind == "create_vm":
-            vm_ids[action.vm] = f"<vm {action.vm}>"
-        if action.kind == "create_disk":
-            disk_ids[action.disk] = f"<disk {action.disk}>"
-    for action in plan.actions:
-        calls.append((action.method, _params(action, vm_ids, disk_ids, SECRET)))
-    return calls
-
-
-def _ident(action: Action, which: str, vm_ids: dict, disk_ids: dict) -> Any:
-    if which == "vm":
-        if action.vm_id is not None:
-            return action.vm_id
-        return vm_ids[action.vm]
-    if action.disk_id is not None:
-        return action.disk_id
-    return disk_ids[action.disk]
-
-
-# the parameters, in order, of the actions only single commands plan
-PARAM_ORDER = {
-    "cancel": ("operation",),
-    "buy": ("product", "quantity", "duration"),
-    "renew": ("product_id", "duration"),
-    "update_product": ("product_id", "quantity"),
-    "remove_product": ("product_id",),
-}
-
-
-def _params(action: Action, vm_ids: dict, disk_ids: dict, password: str) -> tuple:
-    kind = action.kind
-    if kind == "create_disk":
-        return (dict(action.params),)
-    if kind == "create_vm":
-        p = action.params
-        specs = {"login": p["login"]} if p.get("login") else {}
-        return (action.vm, password, p["os_id"], p["shares"], p["cpu"], specs)
-    if kind == "update_vm":
-        return (_ident(action, "vm", vm_ids, disk_ids), dict(action.params["specs"]))
-    if kind in ("start", "stop", "reboot", "delete_vm"):
-        return (_ident(action, "vm", vm_ids, disk_ids),)
-    if kind in ("attach", "detach"):
-        return (_ident(action, "disk", vm_ids, disk_ids), _ident(action, "vm", vm_ids, disk_ids))
-    if kind == "link_boot_disk":
-        return (_ident(action, "vm", vm_ids, disk_ids), _ident(action, "disk", vm_ids, disk_ids))
-    if kind == "delete_disk":
-        return (_ident(action, "disk", vm_ids, disk_ids),)
-    if kind in PARAM_ORDER:  # the single commands' own: operations, products
-        return tuple(action.params[k] for k in PARAM_ORDER[kind])
-    raise ValueError(f"unknown action {kind}")  # pragma: no cover
 
 
 class OperationNotFound(NetworkError):
@@ -311,7 +225,7 @@ class _PlanRun:
     def send(self, action: Action) -> tuple[int, None, None]:
         """The write request of one action that is not a create (runs in a pool thread):
         (operation id, None, None)."""
-        args = _params(action, self.vm_ids, self.disk_ids, SECRET)
+        args = call_params(action, self.vm_ids, self.disk_ids, SECRET)
         return _queued(action, self.client.call(action.method, *args))
 
     def create_together(self, actions: list[Action]) -> list[Any]:
@@ -326,7 +240,7 @@ class _PlanRun:
         calls = []
         for action in actions:
             secret = self.secrets[action.vm] if action.kind == "create_vm" else SECRET
-            calls.append((action.method, _params(action, self.vm_ids, self.disk_ids, secret)))
+            calls.append((action.method, call_params(action, self.vm_ids, self.disk_ids, secret)))
         results: list[Any] = []
         for (method, _), created in zip(calls, create_many(self.client, calls), strict=True):
             if isinstance(created, LostCreateFound) and created.obj_id and self.recover:
@@ -349,7 +263,7 @@ class _PlanRun:
         thread): each its (operation id, None) or the error that refused it."""
         from gandi_hosting_cli.workflows.batch import multicall_chunked
 
-        calls = [(a.method, _params(a, self.vm_ids, self.disk_ids, SECRET)) for a in actions]
+        calls = [(a.method, call_params(a, self.vm_ids, self.disk_ids, SECRET)) for a in actions]
         results = multicall_chunked(self.client, calls)
         return [
             r if isinstance(r, HostingError) else _queued(a, r)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from gandi_hosting_cli.api.dry_run import DryRunClient
 from gandi_hosting_cli.cli.hints import with_hint
-from gandi_hosting_cli.declarative.executor import apply_plan, planned_calls
+from gandi_hosting_cli.declarative.calls import planned_calls
+from gandi_hosting_cli.declarative.executor import apply_plan
 from gandi_hosting_cli.declarative.export import export_account
 from gandi_hosting_cli.declarative.manifest import parse_manifest
 from gandi_hosting_cli.declarative.planner import make_plan
