@@ -199,7 +199,7 @@ def disk_create(
       gandi-hosting disk create logs --size 2048 --fstype xfs --wait
     """
     from gandi_hosting_cli.cli.reporting import create_one, report_create
-    from gandi_hosting_cli.workflows.states import check_new_name
+    from gandi_hosting_cli.workflows.checks import check_new_name
 
     check_new_name(app.client, "disk", name, size=size, check_name=not allow_duplicate)
     specs = {"name": name, "size": size, "fstype": fstype}

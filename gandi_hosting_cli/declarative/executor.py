@@ -293,7 +293,7 @@ class _PlanRun:
         """Just before a wave of creates: the names already borne on the server (another
         apply, another client, since the plan was read), each create's refusal by id.
         One request of lists and one batch of infos, whatever the wave's size."""
-        from gandi_hosting_cli.workflows.states import DuplicateName, names_taken_together
+        from gandi_hosting_cli.workflows.checks import DuplicateName, names_taken_together
 
         name_of: dict[str, dict[int, str]] = {}
         for action in creates:

@@ -46,9 +46,9 @@ from gandi_hosting_cli.declarative.state import (
     os_label,
 )
 from gandi_hosting_cli.errors import Hint
-from gandi_hosting_cli.workflows.states import free_resources, shortfalls
+from gandi_hosting_cli.workflows.checks import free_resources, shortfalls
+from gandi_hosting_cli.workflows.states import SHARE_MEMORY_MB
 
-SHARE_MEMORY_MB = 256  # DESIGN/seed: a VM's memory is shares * 256 MB
 DEFAULT_MAX_MEMORY = 2048  # vm_max_memory of a new VM: max(2048, memory)
 STABLE_VM_STATES = ("running", "halted")
 
@@ -447,7 +447,7 @@ class _Planner:
 
     # -- what the API would refuse: quota for the creates and growths ---------------------
     def _check_quota(self) -> None:
-        """The single commands' rule (``states.shortfalls``), for the whole plan."""
+        """The single commands' rule (``checks.shortfalls``), for the whole plan."""
         errors = shortfalls(
             free_resources(self.state.account),
             shares=self.need_shares,

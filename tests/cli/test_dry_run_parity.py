@@ -113,7 +113,7 @@ def test_a_single_command_and_apply_refuse_the_same_shortfall_in_the_same_words(
 
 
 def test_a_quota_the_server_does_not_state_is_left_to_the_api_never_taken_for_zero():
-    from gandi_hosting_cli.workflows.states import free_resources, shortfalls
+    from gandi_hosting_cli.workflows.checks import free_resources, shortfalls
 
     shares_only = free_resources({"resources": {"available": {"shares": 3}}})
     assert shares_only == {"shares": 3}

@@ -157,7 +157,7 @@ def _new_vm_os_id(
 ) -> int | None:
     """The OS image's id; refuses what the free shares and disk quota cannot hold and,
     unless ``allow_duplicate``, a hostname already taken (before anything is sent)."""
-    from gandi_hosting_cli.workflows.states import check_new_name
+    from gandi_hosting_cli.workflows.checks import check_new_name
 
     return check_new_name(
         app.client, "vm", hostname, os_ref, shares=shares, check_name=not allow_duplicate
@@ -195,8 +195,9 @@ def vm_update(
       gandi-hosting vm update 12 --max-memory 4G
     """
     from gandi_hosting_cli.cli.reporting import act, report, settle
+    from gandi_hosting_cli.workflows.checks import free_resources
     from gandi_hosting_cli.workflows.names import resolve
-    from gandi_hosting_cli.workflows.states import decide_vm_update, free_resources, read_targets
+    from gandi_hosting_cli.workflows.states import decide_vm_update, read_targets
 
     specs = {
         key: value
