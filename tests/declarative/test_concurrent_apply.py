@@ -72,7 +72,7 @@ def test_an_apply_waits_for_the_lock_another_holds_and_says_so(server, path_env,
     sends nothing, and goes on once the lock is released."""
     import threading
 
-    from gandi_hosting_cli.cli.declarative import apply_lock_path
+    from gandi_hosting_cli.cli.applying import apply_lock_path
     from gandi_hosting_cli.config import files
     from gandi_hosting_cli.config.settings import display_url, normalize_url
     from gandi_hosting_cli.sandbox.seed import SEED_LOGIN
