@@ -3,8 +3,9 @@
 Every problem of a manifest is found in one run and raised together as one
 ``ManifestError`` (exit 2) whose ``problems`` each name the file, the line and the key
 (with a "did you mean" for a misspelt key). tomllib gives no line numbers, so they come
-from a scan of the source text for the table headers and the ``key =`` lines; a TOML
-syntax error has tomllib's own line and column, and names the table and key it was in.
+from a scan of the source text for the table headers and the ``key =`` lines
+(manifest_lines.py); a TOML syntax error has tomllib's own line and column, and names
+the table and key it was in.
 
 Before reading, ``load_manifest`` refuses what is not a regular file (a directory, a
 device such as /dev/zero, a FIFO) and a file over ``MAX_MANIFEST_BYTES``; nesting too deep
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gandi_hosting_cli import rules
+from gandi_hosting_cli.declarative.manifest_lines import SourceLines, context_of
 from gandi_hosting_cli.errors import HostingError
 from gandi_hosting_cli.exit_codes import ExitCode
 
@@ -135,61 +137,6 @@ def parse_size(value: Any) -> int:
         raise ValueError(f"{value!r}: {error}") from None
 
 
-# -- line numbers ---------------------------------------------------------------------------
-_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*(\]\]?)\s*(#.*)?$")
-_KEY_RE = re.compile(r"""^\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*(?:\.[^=]*)?=""")
-
-
-@dataclass
-class _Lines:
-    """Where each table and key of the source is: by (table, index) and key."""
-
-    headers: dict[tuple[str, int], int] = field(default_factory=dict)
-    keys: dict[tuple[str, int, str], int] = field(default_factory=dict)
-    top_keys: dict[str, int] = field(default_factory=dict)
-    other_headers: list[tuple[str, int]] = field(default_factory=list)
-
-    @classmethod
-    def scan(cls, text: str) -> _Lines:
-        out = cls()
-        counts: dict[str, int] = {}
-        current: tuple[str, int] | None = None
-        in_multiline: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if in_multiline:  # inside a multi-line string: no headers or keys
-                if line.count(in_multiline) % 2 == 1:
-                    in_multiline = None
-                continue
-            header = _HEADER_RE.match(line)
-            if header and not _KEY_RE.match(line):
-                name = header.group(2).strip().strip("\"'")
-                if header.group(1) == "[[" and name in ("vm", "disk"):
-                    index = counts.get(name, 0)
-                    counts[name] = index + 1
-                    current = (name, index)
-                    out.headers[current] = number
-                else:
-                    out.other_headers.append((name, number))
-                    current = None
-                continue
-            key = _KEY_RE.match(line)
-            if key:
-                name = key.group(1).strip("\"'")
-                if current is None:
-                    out.top_keys.setdefault(name, number)
-                else:
-                    out.keys.setdefault((*current, name), number)
-                for quote in ('"""', "'''"):
-                    if line.count(quote) % 2 == 1:
-                        in_multiline = quote
-        return out
-
-    def of(self, table: str, index: int, key: str | None = None) -> int | None:
-        if key is not None and (table, index, key) in self.keys:
-            return self.keys[(table, index, key)]
-        return self.headers.get((table, index))
-
-
 # -- the checks -----------------------------------------------------------------------------
 _VM_KEYS = {
     "hostname": str,
@@ -225,7 +172,7 @@ class _Checker:
 
     def __init__(self, text: str, file: str):
         self.file = file
-        self.lines = _Lines.scan(text)
+        self.lines = SourceLines.scan(text)
         self.problems: list[Diagnostic] = []
 
     def report(self, message: str, table: str, index: int, key: str | None = None) -> None:
@@ -282,32 +229,8 @@ def _syntax_error(error: Exception, text: str, file: str) -> ManifestError:
         line = max(1, len(text.splitlines()))
     reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
     column = f", column {found.group(2)}" if found else ""
-    where, key = _context_of(text, line) if line else ("", None)
+    where, key = context_of(text, line) if line else ("", None)
     return ManifestError(f"not valid TOML{column}{where}: {reason}", file=file, line=line, key=key)
-
-
-def _context_of(text: str, line: int) -> tuple[str, str | None]:
-    """`` (in [[vm]] #2, key 'shares')`` for the source line ``line``."""
-    scanned = _Lines.scan("\n".join(text.splitlines()[: line - 1]))
-    table = None
-    if scanned.headers or scanned.other_headers:
-        last_array = max(scanned.headers.items(), key=lambda item: item[1], default=None)
-        last_other = max(scanned.other_headers, key=lambda item: item[1], default=None)
-        if last_array and (last_other is None or last_array[1] > last_other[1]):
-            (name, index), _ = last_array
-            table = f"[[{name}]] #{index + 1}"
-        elif last_other:
-            table = f"[{last_other[0]}]"
-    source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
-    key_match = _KEY_RE.match(source)
-    key = key_match.group(1).strip("\"'") if key_match else None
-    header = _HEADER_RE.match(source)
-    if header and not key_match:
-        return f" (in the header [{header.group(2).strip()}])", None
-    parts = [f"in {table}" if table else "at the top level"]
-    if key:
-        parts.append(f"key {key!r}")
-    return " (" + ", ".join(parts) + ")", key
 
 
 def parse_manifest(text: str, file: str = "<manifest>") -> Manifest:
