@@ -388,28 +388,26 @@ class _PlanRun:
             list(self.submitted), timeout=wait_for, return_when=futures.FIRST_COMPLETED
         )
         for future in done:
-            actions = self.submitted.pop(future)
-            try:
-                results = future.result()
-            except HostingError as error:  # the whole request (the network): each one
-                results = [error] * len(actions)
-            for action, result in zip(actions, results, strict=True):
-                self._accept(action, result)
+            self._take(future)
         return bool(done)
 
     def harvest(self) -> None:
-        """After Ctrl-C: take the answers that came back and were not collected yet (a
-        request cancelled before it was sent is not one)."""
+        """After Ctrl-C or a timeout: take the answers that came back and were not
+        collected yet (a request cancelled before it was sent is not one)."""
         for future in [f for f in self.submitted if f.done() and not f.cancelled()]:
-            actions = self.submitted.pop(future)
-            try:
-                results = future.result()
-            except HostingError as error:
-                results = [error] * len(actions)
-            for action, result in zip(actions, results, strict=True):
-                self._accept(action, result)
+            self._take(future)
         for future in [f for f in self.submitted if f.cancelled()]:
             del self.submitted[future]  # never sent
+
+    def _take(self, future: futures.Future) -> None:
+        """The answer of one request that came back, for each of its actions."""
+        actions = self.submitted.pop(future)
+        try:
+            results = future.result()
+        except HostingError as error:  # the whole request (the network): each one
+            results = [error] * len(actions)
+        for action, result in zip(actions, results, strict=True):
+            self._accept(action, result)
 
     def _accept(self, action: Action, result: Any) -> None:
         out = self.outcomes[action.id]
